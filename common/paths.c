@@ -1,0 +1,75 @@
+/* paths.c — resolve the private runtime directory (see paths.h for the rule). */
+#include "config.h"
+#include "paths.h"
+#include "omg_error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int is_private_dir(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return 0;
+	return S_ISDIR(st.st_mode) && st.st_uid == getuid() && (st.st_mode & 077) == 0;
+}
+
+/* BUF = A, or A/B when B is given. */
+static int join_path(char *buf, size_t size, const char *a, const char *b)
+{
+	int n = b ? snprintf(buf, size, "%s/%s", a, b) : snprintf(buf, size, "%s", a);
+
+	if (n < 0 || (size_t)n >= size)
+		return OMG_ERROR(OMG_E_TOOBIG, "path too long: %s/%s", a, b ? b : "");
+	return OMG_OK;
+}
+
+int omg_runtime_dir(char *buf, size_t size, int create)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	const char *tmp = getenv("TMPDIR");
+	char uid[32], leaf[48];
+	int rc;
+
+	if (xdg && xdg[0] == '/')
+		return join_path(buf, size, xdg, NULL);
+	snprintf(uid, sizeof uid, "%u", (unsigned)getuid());
+	rc = join_path(buf, size, "/run/user", uid);
+	if (rc == OMG_OK && is_private_dir(buf))
+		return OMG_OK;
+	if (!tmp || tmp[0] != '/')
+		tmp = "/tmp";
+	snprintf(leaf, sizeof leaf, "omg-%s", uid);
+	rc = join_path(buf, size, tmp, leaf);
+	if (rc != OMG_OK)
+		return rc;
+	if (create && mkdir(buf, 0700) != 0 && errno != EEXIST)
+		return OMG_ERROR(OMG_E_SYS, "mkdir %s: %s", buf, strerror(errno));
+	if (!is_private_dir(buf))
+		return OMG_ERROR(OMG_E_PERM, "%s is not a private directory owned by uid %s", buf, uid);
+	return OMG_OK;
+}
+
+int omg_runtime_path(char *buf, size_t size, const char *name, int create)
+{
+	char dir[4096];
+	int rc = omg_runtime_dir(dir, sizeof dir, create);
+
+	if (rc != OMG_OK)
+		return rc;
+	return join_path(buf, size, dir, name);
+}
+
+int omg_socket_path(char *buf, size_t size)
+{
+	const char *env = getenv("OMG_SOCKET");
+
+	if (env && env[0])
+		return join_path(buf, size, env, NULL);
+	return omg_runtime_path(buf, size, OMG_SOCKET_NAME, 0);
+}

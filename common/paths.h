@@ -1,0 +1,26 @@
+/* paths.h — where omg keeps its runtime files.
+ *
+ * The runtime directory is, in order:
+ *   1. $XDG_RUNTIME_DIR, when set to an absolute path;
+ *   2. /run/user/UID, when it exists, is a directory owned by UID with mode 0700;
+ *   3. ${TMPDIR:-/tmp}/omg-UID, created with mode 0700; it is used only when lstat shows
+ *      a real directory (not a symlink) owned by UID with no group or other access,
+ *      so another user cannot pre-create or share it.
+ * omg.status and omg.sock live directly in it. $OMG_SOCKET overrides the socket path.
+ */
+#ifndef OMG_PATHS_H
+#define OMG_PATHS_H
+
+#include <stddef.h>
+
+#define OMG_STATUS_NAME "omg.status"
+#define OMG_SOCKET_NAME "omg.sock"
+
+/* Writes the runtime directory into BUF. CREATE: make case 3 if missing (daemon side). */
+int omg_runtime_dir(char *buf, size_t size, int create);
+/* Writes $RUNTIME/NAME into BUF. */
+int omg_runtime_path(char *buf, size_t size, const char *name, int create);
+/* The socket path: $OMG_SOCKET or $RUNTIME/omg.sock. */
+int omg_socket_path(char *buf, size_t size);
+
+#endif

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# setup.sh — install what is missing, build, then run the demo or the test suite.
+#   ./setup.sh demo    start omgd on this machine's package data and show what it knows
+#   ./setup.sh test    build, run the whole test suite (plain and ASan+UBSan), print
+#                      one line "N passed, N failed"
+#   ./setup.sh deps    only install the Debian packages
+set -euo pipefail
+cd "$(dirname "$0")"
+top=$PWD
+
+PACKAGES=(build-essential autoconf automake libtool pkg-config clang
+	bash-builtins zsh zsh-dev libcap-dev libdpkg-dev libalpm-dev liblmdb-dev
+	libcurl4-openssl-dev libmbedtls-dev libarchive-dev libjansson-dev libcmocka-dev
+	bats tmux valgrind lz4 zstd xz-utils gzip apt dpkg)
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_deps() {
+	local missing=()
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "setup: installing ${missing[*]}"
+	as_root apt-get update -q
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# build DIR [configure args...]: an out-of-tree build.
+build() {
+	local dir=$1; shift
+	[ -x configure ] || autoreconf -fi
+	mkdir -p "$dir"
+	(cd "$dir" && { [ -f Makefile ] || "$top/configure" -q "$@"; } && make -j"$(nproc)" -s)
+}
+
+# Sums automake's per-case TAP results over every test-suite.log given.
+summary() {
+	local pass=0 fail=0 skip=0 p f s x e
+	for log in "$@"; do
+		[ -f "$log" ] || { fail=$((fail + 1)); continue; }
+		p=$(sed -n 's/^# PASS: *//p' "$log"); f=$(sed -n 's/^# FAIL: *//p' "$log")
+		s=$(sed -n 's/^# SKIP: *//p' "$log"); x=$(sed -n 's/^# XPASS: *//p' "$log")
+		e=$(sed -n 's/^# ERROR: *//p' "$log")
+		pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0} + ${x:-0} + ${e:-0})); skip=$((skip + ${s:-0}))
+	done
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ "$fail" -eq 0 ]
+}
+
+case "${1:-}" in
+deps)
+	install_deps ;;
+demo)
+	install_deps
+	build _build --enable-werror
+	exec "$top/tests/demo.sh" "$top/_build" ;;
+test)
+	install_deps
+	status=0
+	build _build --enable-werror
+	(cd _build && make -s check -j"$(nproc)") || status=1
+	san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -g -O1"
+	build _build-asan --enable-werror --disable-shared CFLAGS="$san" LDFLAGS="-fsanitize=address,undefined" || status=1
+	(cd _build-asan && ASAN_OPTIONS=detect_leaks=1 make -s check -j"$(nproc)") || status=1
+	for d in _build _build-asan; do
+		grep -h '^\(FAIL\|ERROR\|not ok\)' "$d"/test-suite.log "$d"/tests/*/*.log 2>/dev/null | head -40 || true
+	done
+	summary _build/test-suite.log _build-asan/test-suite.log || status=1
+	exit $status ;;
+*)
+	echo "usage: $0 demo|test|deps" >&2; exit 2 ;;
+esac
