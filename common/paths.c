@@ -50,6 +50,8 @@ int omg_runtime_dir(char *buf, size_t size, int create)
 		return rc;
 	if (create && mkdir(buf, 0700) != 0 && errno != EEXIST)
 		return OMG_ERROR(OMG_E_SYS, "mkdir %s: %s", buf, strerror(errno));
+	if (!create && access(buf, F_OK) != 0)
+		return OMG_ERROR(OMG_E_NODAEMON, "omgd is not running (%s does not exist)", buf);
 	if (!is_private_dir(buf))
 		return OMG_ERROR(OMG_E_PERM, "%s is not a private directory owned by uid %s", buf, uid);
 	return OMG_OK;

@@ -1,0 +1,238 @@
+/* client.c — omgd client with a deadline on every blocking step. */
+#include "config.h"
+#include "client.h"
+#include "omg_error.h"
+#include "paths.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int omg_client_init(struct omg_client *c, const char *path, int timeout_ms)
+{
+	const char *env = getenv("OMG_TIMEOUT_MS");
+	int rc = OMG_OK;
+
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
+	c->next_id = 1;
+	if (timeout_ms <= 0)
+		timeout_ms = env && atoi(env) > 0 ? atoi(env) : OMG_CLIENT_TIMEOUT_MS;
+	c->timeout_ms = timeout_ms;
+	if (path) {
+		if (strlen(path) >= sizeof c->path)
+			return OMG_ERROR(OMG_E_TOOBIG, "socket path too long");
+		strcpy(c->path, path);
+	} else {
+		rc = omg_socket_path(c->path, sizeof c->path);
+	}
+	return rc;
+}
+
+void omg_client_close(struct omg_client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	omg_wbuf_free(&c->req);
+	free(c->in);
+	c->in = NULL;
+	c->in_cap = 0;
+}
+
+static void client_disconnect(struct omg_client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* Waits for EVENTS on the socket until DEADLINE. */
+static int client_wait(struct omg_client *c, short events, int64_t deadline, const char *what)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = events };
+
+	for (;;) {
+		int64_t left = deadline - mono_ms();
+		int n;
+
+		if (left <= 0)
+			return OMG_ERROR(OMG_E_TIMEOUT, "omgd did not %s within %d ms", what, c->timeout_ms);
+		n = poll(&pfd, 1, (int)left);
+		if (n > 0)
+			return OMG_OK;
+		if (n < 0 && errno == EINTR) {
+			if (c->interrupted && c->interrupted())
+				return OMG_ERROR(OMG_E_TIMEOUT, "interrupted");
+			continue;
+		}
+		if (n < 0)
+			return OMG_ERROR(OMG_E_SYS, "poll: %s", strerror(errno));
+	}
+}
+
+static int client_connect(struct omg_client *c, int64_t deadline)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	int err = 0, rc;
+
+	if (strlen(c->path) >= sizeof sa.sun_path)
+		return OMG_ERROR(OMG_E_TOOBIG, "socket path too long: %s", c->path);
+	strcpy(sa.sun_path, c->path);
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (c->fd < 0)
+		return OMG_ERROR(OMG_E_SYS, "socket: %s", strerror(errno));
+	if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		if (errno != EAGAIN && errno != EINPROGRESS) {
+			err = errno;
+			client_disconnect(c);
+			if (err == ENOENT || err == ECONNREFUSED)
+				return OMG_ERROR(OMG_E_NODAEMON, "omgd is not running (no listener at %s)", c->path);
+			return OMG_ERROR(OMG_E_NODAEMON, "connect %s: %s", c->path, strerror(err));
+		}
+		rc = client_wait(c, POLLOUT, deadline, "accept the connection");
+		if (rc == OMG_OK && (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err)) {
+			rc = OMG_ERROR(OMG_E_NODAEMON, "connect %s: %s", c->path, strerror(err ? err : errno));
+		}
+		if (rc != OMG_OK) {
+			client_disconnect(c);
+			return rc;
+		}
+	}
+	len = sizeof cred;
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	    (cred.uid != getuid() && cred.uid != 0)) {
+		client_disconnect(c);
+		return OMG_ERROR(OMG_E_PERM, "%s is served by uid %u, not by us or root", c->path,
+				 (unsigned)cred.uid);
+	}
+	return OMG_OK;
+}
+
+static int client_send(struct omg_client *c, int64_t deadline)
+{
+	size_t off = 0;
+
+	while (off < c->req.len) {
+		ssize_t n = send(c->fd, c->req.data + off, c->req.len - off, MSG_NOSIGNAL);
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			int rc = client_wait(c, POLLOUT, deadline, "take the request");
+			if (rc != OMG_OK)
+				return rc;
+			continue;
+		}
+		return OMG_ERROR(OMG_E_NODAEMON, "send to omgd: %s", strerror(errno));
+	}
+	return OMG_OK;
+}
+
+static int client_recv_exact(struct omg_client *c, uint8_t *buf, size_t want, int64_t deadline)
+{
+	size_t off = 0;
+
+	while (off < want) {
+		ssize_t n = recv(c->fd, buf + off, want - off, 0);
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return OMG_ERROR(OMG_E_NODAEMON, "omgd closed the connection");
+		if (errno == EAGAIN || errno == EINTR) {
+			int rc = client_wait(c, POLLIN, deadline, "answer");
+			if (rc != OMG_OK)
+				return rc;
+			continue;
+		}
+		return OMG_ERROR(OMG_E_NODAEMON, "recv from omgd: %s", strerror(errno));
+	}
+	return OMG_OK;
+}
+
+struct omg_wbuf *omg_client_begin(struct omg_client *c, uint8_t type)
+{
+	omg_wbuf_reset(&c->req);
+	omg_frame_begin(&c->req, type, c->next_id);
+	return &c->req;
+}
+
+static int client_exchange(struct omg_client *c, struct omg_answer *a, int64_t deadline)
+{
+	uint8_t raw[OMG_HEADER_SIZE];
+	struct omg_header h;
+	struct omg_error_msg em;
+	uint32_t id = c->next_id;
+	int rc;
+
+	if (c->fd < 0 && (rc = client_connect(c, deadline)) != OMG_OK)
+		return rc;
+	if ((rc = client_send(c, deadline)) != OMG_OK)
+		return rc;
+	if ((rc = client_recv_exact(c, raw, sizeof raw, deadline)) != OMG_OK)
+		return rc;
+	if ((rc = omg_header_decode(raw, OMG_FRAME_MAX, &h)) != OMG_OK)
+		return rc;
+	if (h.length > c->in_cap) {
+		uint8_t *p = realloc(c->in, h.length);
+		if (!p)
+			return OMG_ERROR(OMG_E_NOMEM, "answer of %u bytes", h.length);
+		c->in = p;
+		c->in_cap = h.length;
+	}
+	if ((rc = client_recv_exact(c, c->in, h.length, deadline)) != OMG_OK)
+		return rc;
+	if (h.id != id && h.id != 0)
+		return OMG_ERROR(OMG_E_PROTO, "answer for request %u, expected %u", h.id, id);
+	a->type = h.type;
+	a->payload = c->in;
+	a->length = h.length;
+	a->wire_error = 0;
+	if (h.type != OMG_MSG_ERROR)
+		return OMG_OK;
+	if (omg_dec_error(c->in, h.length, &em) != OMG_OK)
+		return OMG_ERROR(OMG_E_PROTO, "malformed ERROR answer");
+	a->wire_error = em.code;
+	return OMG_ERROR(em.code == OMG_WERR_NOT_FOUND ? OMG_E_NOTFOUND : OMG_E_REMOTE, "%s",
+			 em.message[0] ? em.message : omg_wire_strerror(em.code));
+}
+
+int omg_client_call(struct omg_client *c, struct omg_answer *a)
+{
+	int64_t deadline = mono_ms() + c->timeout_ms;
+	int reused = c->fd >= 0;
+	int rc;
+
+	if ((rc = omg_frame_end(&c->req, OMG_REQUEST_MAX)) != OMG_OK)
+		return rc;
+	rc = client_exchange(c, a, deadline);
+	/* A kept connection may have been closed by omgd (idle timeout, restart): retry once. */
+	if (rc == OMG_E_NODAEMON && reused) {
+		client_disconnect(c);
+		rc = client_exchange(c, a, deadline);
+	}
+	if (rc != OMG_OK && rc != OMG_E_NOTFOUND && rc != OMG_E_REMOTE)
+		client_disconnect(c); /* the stream is out of step: start afresh next time */
+	c->next_id++;
+	if (c->next_id == 0)
+		c->next_id = 1;
+	return rc;
+}

@@ -1,0 +1,51 @@
+/* client.h — talk to omgd: connect, send a request, read its answer, each bounded by a
+ * deadline. No SIGPIPE is raised (MSG_NOSIGNAL). The server's uid must be ours or root.
+ *
+ *   struct omg_client c;
+ *   omg_client_init(&c, NULL, 300);                      // default socket, 300 ms per call
+ *   struct omg_wbuf *w = omg_client_begin(&c, OMG_MSG_SEARCH);
+ *   omg_enc_query(w, OMG_MSG_SEARCH, &q);
+ *   struct omg_answer a;
+ *   if (omg_client_call(&c, &a) == OMG_OK) ... a.payload / a.length, valid until the next call
+ *   omg_client_close(&c);
+ *
+ * A call connects on demand and reconnects once if a kept connection was closed by omgd.
+ * An ERROR answer makes the call return OMG_E_NOTFOUND (wire NOT_FOUND) or OMG_E_REMOTE,
+ * with the server's message as omg_errdetail().
+ */
+#ifndef OMG_CLIENT_H
+#define OMG_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+#define OMG_CLIENT_TIMEOUT_MS 500 /* default; $OMG_TIMEOUT_MS overrides it */
+
+struct omg_client {
+	int fd;
+	int timeout_ms;
+	uint32_t next_id;
+	char path[4096];
+	struct omg_wbuf req;
+	uint8_t *in;
+	size_t in_cap;
+	/* Polled when a wait is interrupted by a signal: non-zero aborts the call (Ctrl-C). */
+	int (*interrupted)(void);
+};
+
+struct omg_answer {
+	uint8_t type;
+	const uint8_t *payload;
+	uint32_t length;
+	uint32_t wire_error; /* the ERROR code when type == OMG_MSG_ERROR */
+};
+
+/* PATH NULL: omg_socket_path(). TIMEOUT_MS <= 0: $OMG_TIMEOUT_MS or the default. */
+int omg_client_init(struct omg_client *c, const char *path, int timeout_ms);
+struct omg_wbuf *omg_client_begin(struct omg_client *c, uint8_t type);
+int omg_client_call(struct omg_client *c, struct omg_answer *a);
+void omg_client_close(struct omg_client *c);
+
+#endif

@@ -1,0 +1,92 @@
+/* cmd.h — omg's commands, written once for every front end (the omg executable, the bash
+ * builtin, the zsh module). A front end fills an omg_env and calls omg_run(); a command
+ * parses its arguments, asks omgd through the client, and prints through the sink.
+ *
+ * Exit codes (documented in omg(1)):
+ *   0 success · 1 nothing found (no search result, unknown package) · 2 usage error ·
+ *   3 omgd unavailable (not running, timed out, refused) · 4 other error
+ */
+#ifndef OMG_CMD_H
+#define OMG_CMD_H
+
+#include <stdio.h>
+
+#include "client.h"
+#include "proto.h"
+
+enum omg_exit {
+	OMG_EXIT_OK = 0,
+	OMG_EXIT_NOTHING = 1,
+	OMG_EXIT_USAGE = 2,
+	OMG_EXIT_NODAEMON = 3,
+	OMG_EXIT_ERROR = 4,
+};
+
+struct omg_sink;
+
+/* What a command produces, for the sink to print. */
+struct omg_sink_ops {
+	void (*status)(struct omg_sink *s, const struct omg_status_msg *m);
+	void (*rows)(struct omg_sink *s, const struct omg_rows *m);
+	void (*info)(struct omg_sink *s, const struct omg_pairs *m);
+	void (*words)(struct omg_sink *s, const struct omg_words *m);
+	void (*metrics)(struct omg_sink *s, const struct omg_pairs *m);
+	void (*pong)(struct omg_sink *s, const struct omg_hello *m, double ms);
+};
+
+struct omg_sink {
+	const struct omg_sink_ops *ops;
+	FILE *out;
+	int color;
+};
+
+extern const struct omg_sink_ops omg_sink_text;
+extern const struct omg_sink_ops omg_sink_json;
+
+struct omg_env {
+	FILE *out, *err;
+	struct omg_client *client; /* a kept connection (shell modules), or NULL: one per run */
+	const char *prog;          /* for messages: "omg" */
+	/* Overrides the sink (the shell modules fill arrays); NULL: text or --json. */
+	const struct omg_sink_ops *custom_sink;
+	void *custom_ctx;
+};
+
+int omg_run(int argc, char **argv, struct omg_env *env);
+
+/* ---- shared by the cmd_*.c files ------------------------------------------------------ */
+struct omg_opts {
+	int json;
+	int limit;         /* -1: not given */
+	unsigned flags;    /* OMG_SEARCH_* */
+	int timeout_ms;
+	int nargs;
+	char **args;       /* positional arguments */
+};
+
+struct omg_ctx {
+	struct omg_env *env;
+	struct omg_opts opts;
+	struct omg_sink sink;
+	struct omg_client *client;
+	void *custom_ctx;
+};
+
+typedef int (*omg_cmd_fn)(struct omg_ctx *ctx);
+
+int omg_cmd_status(struct omg_ctx *ctx);
+int omg_cmd_search(struct omg_ctx *ctx);
+int omg_cmd_list(struct omg_ctx *ctx);
+int omg_cmd_info(struct omg_ctx *ctx);
+int omg_cmd_complete(struct omg_ctx *ctx);
+int omg_cmd_ping(struct omg_ctx *ctx);
+int omg_cmd_metrics(struct omg_ctx *ctx);
+
+/* Sends the request in ctx->client's buffer; on failure prints one line and returns the
+ * exit code, on success returns OMG_EXIT_OK with the answer in *A. */
+int omg_cmd_call(struct omg_ctx *ctx, struct omg_answer *a);
+/* Prints "PROG: message" on the error stream and returns CODE. */
+int omg_cmd_fail(struct omg_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int omg_check_name(struct omg_ctx *ctx, const char *what, const char *s, int allow_empty);
+
+#endif

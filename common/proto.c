@@ -1,0 +1,528 @@
+/* proto.c — the codec of wire protocol v1 (see proto.h), used by omgd and every client. */
+#include "config.h"
+#include "proto.h"
+#include "omg_error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- frames ---------------------------------------------------------------------- */
+
+static uint32_t load_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int omg_header_decode(const uint8_t raw[OMG_HEADER_SIZE], uint32_t max_payload, struct omg_header *h)
+{
+	h->length = load_u32(raw);
+	h->version = raw[4];
+	h->type = raw[5];
+	h->flags = (uint16_t)(raw[6] | raw[7] << 8);
+	h->id = load_u32(raw + 8);
+	if (h->version != OMG_PROTO_VERSION)
+		return OMG_ERROR(OMG_E_VERSION, "protocol version %u, this side speaks %u", h->version,
+				 OMG_PROTO_VERSION);
+	if (h->flags != 0)
+		return OMG_ERROR(OMG_E_PROTO, "reserved header flags 0x%04x set", h->flags);
+	if (h->length > max_payload)
+		return OMG_ERROR(OMG_E_TOOBIG, "frame of %u bytes exceeds %u", h->length, max_payload);
+	return OMG_OK;
+}
+
+/* ---- writer ---------------------------------------------------------------------- */
+
+void omg_wbuf_reset(struct omg_wbuf *w)
+{
+	w->len = 0;
+	w->frame_start = 0;
+	w->failed = 0;
+}
+
+void omg_wbuf_free(struct omg_wbuf *w)
+{
+	free(w->data);
+	memset(w, 0, sizeof *w);
+}
+
+static uint8_t *wbuf_grow(struct omg_wbuf *w, size_t n)
+{
+	size_t cap;
+	uint8_t *p;
+
+	if (w->failed)
+		return NULL;
+	if (n > OMG_FRAME_MAX + OMG_HEADER_SIZE || w->len + n > (size_t)8 * OMG_FRAME_MAX) {
+		w->failed = OMG_E_TOOBIG;
+		return NULL;
+	}
+	if (w->len + n > w->cap) {
+		cap = w->cap ? w->cap : 256;
+		while (cap < w->len + n)
+			cap *= 2;
+		p = realloc(w->data, cap);
+		if (!p) {
+			w->failed = OMG_E_NOMEM;
+			return NULL;
+		}
+		w->data = p;
+		w->cap = cap;
+	}
+	p = w->data + w->len;
+	w->len += n;
+	return p;
+}
+
+static void store_le(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_le(struct omg_wbuf *w, uint64_t v, int n)
+{
+	uint8_t *p = wbuf_grow(w, (size_t)n);
+
+	if (p)
+		store_le(p, v, n);
+}
+
+void omg_put_u8(struct omg_wbuf *w, uint8_t v) { put_le(w, v, 1); }
+void omg_put_u16(struct omg_wbuf *w, uint16_t v) { put_le(w, v, 2); }
+void omg_put_u32(struct omg_wbuf *w, uint32_t v) { put_le(w, v, 4); }
+void omg_put_u64(struct omg_wbuf *w, uint64_t v) { put_le(w, v, 8); }
+
+void omg_put_bytes(struct omg_wbuf *w, const void *src, size_t n)
+{
+	uint8_t *p = wbuf_grow(w, n);
+
+	if (p && n)
+		memcpy(p, src, n);
+}
+
+void omg_put_strn(struct omg_wbuf *w, const char *s, size_t n)
+{
+	if (n > UINT32_MAX || (n && memchr(s, 0, n))) {
+		w->failed = w->failed ? w->failed : OMG_E_INVAL;
+		return;
+	}
+	omg_put_u32(w, (uint32_t)n);
+	omg_put_bytes(w, s, n);
+	omg_put_u8(w, 0);
+}
+
+void omg_put_str(struct omg_wbuf *w, const char *s)
+{
+	omg_put_strn(w, s ? s : "", s ? strlen(s) : 0);
+}
+
+void omg_patch_u32(struct omg_wbuf *w, size_t at, uint32_t v)
+{
+	if (!w->failed && at + 4 <= w->len)
+		store_le(w->data + at, v, 4);
+}
+
+void omg_frame_begin(struct omg_wbuf *w, uint8_t type, uint32_t id)
+{
+	w->frame_start = w->len;
+	omg_put_u32(w, 0);
+	omg_put_u8(w, OMG_PROTO_VERSION);
+	omg_put_u8(w, type);
+	omg_put_u16(w, 0);
+	omg_put_u32(w, id);
+}
+
+int omg_frame_end(struct omg_wbuf *w, uint32_t max_payload)
+{
+	size_t payload;
+
+	if (w->failed)
+		return OMG_ERROR(w->failed, "encoding a frame: %s", omg_strerror(w->failed));
+	payload = w->len - w->frame_start - OMG_HEADER_SIZE;
+	if (payload > max_payload)
+		return OMG_ERROR(OMG_E_TOOBIG, "frame of %zu bytes exceeds %u", payload, max_payload);
+	omg_patch_u32(w, w->frame_start, (uint32_t)payload);
+	return OMG_OK;
+}
+
+/* ---- reader ---------------------------------------------------------------------- */
+
+void omg_rbuf_init(struct omg_rbuf *r, const void *p, size_t len)
+{
+	r->p = p;
+	r->len = len;
+	r->pos = 0;
+	r->failed = 0;
+}
+
+const uint8_t *omg_get_bytes(struct omg_rbuf *r, size_t n)
+{
+	const uint8_t *p;
+
+	if (r->failed || n > r->len - r->pos) {
+		r->failed = 1;
+		return NULL;
+	}
+	p = r->p + r->pos;
+	r->pos += n;
+	return p;
+}
+
+static uint64_t get_le(struct omg_rbuf *r, int n)
+{
+	const uint8_t *p = omg_get_bytes(r, (size_t)n);
+	uint64_t v = 0;
+
+	for (int i = 0; p && i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+uint8_t omg_get_u8(struct omg_rbuf *r) { return (uint8_t)get_le(r, 1); }
+uint16_t omg_get_u16(struct omg_rbuf *r) { return (uint16_t)get_le(r, 2); }
+uint32_t omg_get_u32(struct omg_rbuf *r) { return (uint32_t)get_le(r, 4); }
+uint64_t omg_get_u64(struct omg_rbuf *r) { return get_le(r, 8); }
+
+const char *omg_get_str(struct omg_rbuf *r)
+{
+	uint32_t n = omg_get_u32(r);
+	const uint8_t *p;
+
+	if (r->failed || n >= r->len - r->pos) { /* n bytes plus the NUL must fit */
+		r->failed = 1;
+		return "";
+	}
+	p = omg_get_bytes(r, (size_t)n + 1);
+	if (!p || p[n] != 0 || memchr(p, 0, n)) {
+		r->failed = 1;
+		return "";
+	}
+	return (const char *)p;
+}
+
+int omg_rbuf_done(const struct omg_rbuf *r)
+{
+	if (r->failed)
+		return OMG_ERROR(OMG_E_PROTO, "payload truncated or malformed at byte %zu", r->pos);
+	if (r->pos != r->len)
+		return OMG_ERROR(OMG_E_PROTO, "%zu trailing bytes in payload", r->len - r->pos);
+	return OMG_OK;
+}
+
+/* A count read from the wire must fit in the bytes left, at MIN_ITEM bytes an item. */
+static int count_fits(struct omg_rbuf *r, uint32_t count, size_t min_item)
+{
+	if (r->failed || (size_t)count > (r->len - r->pos) / min_item) {
+		r->failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- messages -------------------------------------------------------------------- */
+
+void omg_enc_hello(struct omg_wbuf *w, const struct omg_hello *m, int answer)
+{
+	omg_put_u32(w, OMG_HELLO_MAGIC);
+	omg_put_u16(w, m->min_version);
+	omg_put_u16(w, m->max_version);
+	omg_put_str(w, m->name);
+	if (answer) {
+		omg_put_str(w, m->backend);
+		omg_put_u32(w, m->max_frame);
+	}
+}
+
+int omg_dec_hello(const void *p, size_t n, struct omg_hello *m, int answer)
+{
+	struct omg_rbuf r;
+
+	omg_rbuf_init(&r, p, n);
+	memset(m, 0, sizeof *m);
+	m->magic = omg_get_u32(&r);
+	m->min_version = omg_get_u16(&r);
+	m->max_version = omg_get_u16(&r);
+	m->name = omg_get_str(&r);
+	m->backend = "";
+	if (answer) {
+		m->backend = omg_get_str(&r);
+		m->max_frame = omg_get_u32(&r);
+	}
+	if (!r.failed && m->magic != OMG_HELLO_MAGIC)
+		return OMG_ERROR(OMG_E_PROTO, "hello: bad magic 0x%08x", m->magic);
+	return omg_rbuf_done(&r);
+}
+
+void omg_enc_status(struct omg_wbuf *w, const struct omg_status_msg *m)
+{
+	omg_put_u32(w, m->total);
+	omg_put_u32(w, m->explicit_pkgs);
+	omg_put_u32(w, m->orphans);
+	omg_put_u32(w, m->updates);
+	omg_put_u32(w, m->security);
+	omg_put_u64(w, m->generation);
+	omg_put_u64(w, m->updated_at);
+	omg_put_u64(w, m->started_at);
+	omg_put_u32(w, m->flags);
+	omg_put_str(w, m->backend);
+	omg_put_str(w, m->root);
+}
+
+int omg_dec_status(const void *p, size_t n, struct omg_status_msg *m)
+{
+	struct omg_rbuf r;
+
+	omg_rbuf_init(&r, p, n);
+	m->total = omg_get_u32(&r);
+	m->explicit_pkgs = omg_get_u32(&r);
+	m->orphans = omg_get_u32(&r);
+	m->updates = omg_get_u32(&r);
+	m->security = omg_get_u32(&r);
+	m->generation = omg_get_u64(&r);
+	m->updated_at = omg_get_u64(&r);
+	m->started_at = omg_get_u64(&r);
+	m->flags = omg_get_u32(&r);
+	m->backend = omg_get_str(&r);
+	m->root = omg_get_str(&r);
+	return omg_rbuf_done(&r);
+}
+
+/* SEARCH: text, limit, flags. SUGGEST: the same. INFO: text. LIST: kind, limit. */
+void omg_enc_query(struct omg_wbuf *w, uint8_t type, const struct omg_query *q)
+{
+	switch (type) {
+	case OMG_MSG_SEARCH:
+	case OMG_MSG_SUGGEST:
+		omg_put_str(w, q->text);
+		omg_put_u32(w, q->limit);
+		omg_put_u32(w, q->flags);
+		break;
+	case OMG_MSG_INFO:
+		omg_put_str(w, q->text);
+		break;
+	case OMG_MSG_LIST:
+		omg_put_u8(w, q->kind);
+		omg_put_u32(w, q->limit);
+		break;
+	default:
+		break; /* PING, STATUS, METRICS: empty payload */
+	}
+}
+
+int omg_dec_query(const void *p, size_t n, uint8_t type, struct omg_query *q)
+{
+	struct omg_rbuf r;
+
+	omg_rbuf_init(&r, p, n);
+	memset(q, 0, sizeof *q);
+	q->text = "";
+	switch (type) {
+	case OMG_MSG_SEARCH:
+	case OMG_MSG_SUGGEST:
+		q->text = omg_get_str(&r);
+		q->limit = omg_get_u32(&r);
+		q->flags = omg_get_u32(&r);
+		break;
+	case OMG_MSG_INFO:
+		q->text = omg_get_str(&r);
+		break;
+	case OMG_MSG_LIST:
+		q->kind = omg_get_u8(&r);
+		q->limit = omg_get_u32(&r);
+		break;
+	default:
+		break;
+	}
+	return omg_rbuf_done(&r);
+}
+
+void omg_enc_row(struct omg_wbuf *w, const struct omg_pkg_row *row)
+{
+	omg_put_str(w, row->name);
+	omg_put_str(w, row->arch);
+	omg_put_str(w, row->installed);
+	omg_put_str(w, row->candidate);
+	omg_put_str(w, row->description);
+	omg_put_u32(w, row->flags);
+}
+
+int omg_dec_rows(const void *p, size_t n, struct omg_rows *m)
+{
+	struct omg_rbuf r;
+
+	omg_rbuf_init(&r, p, n);
+	memset(m, 0, sizeof *m);
+	m->matched = omg_get_u32(&r);
+	m->count = omg_get_u32(&r);
+	if (!count_fits(&r, m->count, 5 * 5 + 4))
+		return omg_rbuf_done(&r);
+	m->rows = calloc(m->count ? m->count : 1, sizeof *m->rows);
+	if (!m->rows)
+		return OMG_ERROR(OMG_E_NOMEM, "decoding %u rows", m->count);
+	for (uint32_t i = 0; i < m->count; i++) {
+		struct omg_pkg_row *row = &m->rows[i];
+		row->name = omg_get_str(&r);
+		row->arch = omg_get_str(&r);
+		row->installed = omg_get_str(&r);
+		row->candidate = omg_get_str(&r);
+		row->description = omg_get_str(&r);
+		row->flags = omg_get_u32(&r);
+	}
+	if (!r.failed && m->count > m->matched)
+		r.failed = 1;
+	if (r.failed)
+		omg_rows_free(m);
+	return omg_rbuf_done(&r);
+}
+
+void omg_enc_kv(struct omg_wbuf *w, const char *key, const char *value)
+{
+	omg_put_str(w, key);
+	omg_put_str(w, value);
+}
+
+void omg_enc_metric(struct omg_wbuf *w, const char *name, uint64_t value)
+{
+	omg_put_str(w, name);
+	omg_put_u64(w, value);
+}
+
+/* INFO answer: u32 flags, u32 count, (key, value) strings. METRICS: u32 count, (name, u64). */
+int omg_dec_pairs(const void *p, size_t n, uint8_t type, struct omg_pairs *m)
+{
+	struct omg_rbuf r;
+	int metrics = (type & ~OMG_MSG_ANSWER) == OMG_MSG_METRICS;
+
+	omg_rbuf_init(&r, p, n);
+	memset(m, 0, sizeof *m);
+	if (!metrics)
+		m->flags = omg_get_u32(&r);
+	m->count = omg_get_u32(&r);
+	if (!count_fits(&r, m->count, metrics ? 13 : 10))
+		return omg_rbuf_done(&r);
+	m->kv = calloc(m->count ? m->count : 1, sizeof *m->kv);
+	if (!m->kv)
+		return OMG_ERROR(OMG_E_NOMEM, "decoding %u pairs", m->count);
+	for (uint32_t i = 0; i < m->count; i++) {
+		m->kv[i].key = omg_get_str(&r);
+		if (metrics) {
+			m->kv[i].number = omg_get_u64(&r);
+			m->kv[i].value = "";
+		} else {
+			m->kv[i].value = omg_get_str(&r);
+		}
+	}
+	if (r.failed)
+		omg_pairs_free(m);
+	return omg_rbuf_done(&r);
+}
+
+int omg_dec_words(const void *p, size_t n, struct omg_words *m)
+{
+	struct omg_rbuf r;
+
+	omg_rbuf_init(&r, p, n);
+	memset(m, 0, sizeof *m);
+	m->count = omg_get_u32(&r);
+	if (!count_fits(&r, m->count, 5))
+		return omg_rbuf_done(&r);
+	m->words = calloc(m->count ? m->count : 1, sizeof *m->words);
+	if (!m->words)
+		return OMG_ERROR(OMG_E_NOMEM, "decoding %u words", m->count);
+	for (uint32_t i = 0; i < m->count; i++)
+		m->words[i] = omg_get_str(&r);
+	if (r.failed)
+		omg_words_free(m);
+	return omg_rbuf_done(&r);
+}
+
+void omg_enc_error(struct omg_wbuf *w, uint32_t code, const char *message)
+{
+	omg_put_u32(w, code);
+	omg_put_str(w, message);
+}
+
+int omg_dec_error(const void *p, size_t n, struct omg_error_msg *m)
+{
+	struct omg_rbuf r;
+
+	omg_rbuf_init(&r, p, n);
+	m->code = omg_get_u32(&r);
+	m->message = omg_get_str(&r);
+	return omg_rbuf_done(&r);
+}
+
+void omg_enc_batch_item(struct omg_wbuf *w, uint8_t type, const void *payload, uint32_t length)
+{
+	omg_put_u8(w, type);
+	omg_put_u32(w, length);
+	omg_put_bytes(w, payload, length);
+}
+
+int omg_dec_batch(const void *p, size_t n, struct omg_batch *m)
+{
+	struct omg_rbuf r;
+
+	omg_rbuf_init(&r, p, n);
+	m->count = omg_get_u32(&r);
+	if (!r.failed && (m->count == 0 || m->count > OMG_BATCH_MAX))
+		return OMG_ERROR(OMG_E_PROTO, "batch of %u items (1..%d)", m->count, OMG_BATCH_MAX);
+	for (uint32_t i = 0; i < m->count && !r.failed; i++) {
+		m->items[i].type = omg_get_u8(&r);
+		m->items[i].length = omg_get_u32(&r);
+		m->items[i].payload = omg_get_bytes(&r, m->items[i].length);
+	}
+	return omg_rbuf_done(&r);
+}
+
+void omg_rows_free(struct omg_rows *m)
+{
+	free(m->rows);
+	m->rows = NULL;
+	m->count = 0;
+}
+
+void omg_pairs_free(struct omg_pairs *m)
+{
+	free(m->kv);
+	m->kv = NULL;
+	m->count = 0;
+}
+
+void omg_words_free(struct omg_words *m)
+{
+	free(m->words);
+	m->words = NULL;
+	m->count = 0;
+}
+
+const char *omg_msg_name(uint8_t type)
+{
+	static const char *const names[] = {
+		[OMG_MSG_HELLO] = "HELLO", [OMG_MSG_PING] = "PING", [OMG_MSG_STATUS] = "STATUS",
+		[OMG_MSG_SEARCH] = "SEARCH", [OMG_MSG_INFO] = "INFO", [OMG_MSG_SUGGEST] = "SUGGEST",
+		[OMG_MSG_LIST] = "LIST", [OMG_MSG_BATCH] = "BATCH", [OMG_MSG_METRICS] = "METRICS",
+	};
+	uint8_t base = type & (uint8_t)~OMG_MSG_ANSWER;
+
+	if (type == OMG_MSG_ERROR)
+		return "ERROR";
+	if (base < sizeof names / sizeof names[0] && names[base])
+		return names[base];
+	return "UNKNOWN";
+}
+
+const char *omg_wire_strerror(uint32_t code)
+{
+	static const char *const names[] = {
+		[OMG_WERR_BAD_FRAME] = "bad frame", [OMG_WERR_VERSION] = "unsupported version",
+		[OMG_WERR_UNKNOWN_TYPE] = "unknown message type", [OMG_WERR_MALFORMED] = "malformed message",
+		[OMG_WERR_NOT_FOUND] = "not found", [OMG_WERR_TOO_LARGE] = "too large",
+		[OMG_WERR_NOT_READY] = "index not ready", [OMG_WERR_INTERNAL] = "internal error",
+		[OMG_WERR_INVALID] = "invalid value",
+	};
+
+	if (code < sizeof names / sizeof names[0] && names[code])
+		return names[code];
+	return "unknown error";
+}

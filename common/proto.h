@@ -1,0 +1,238 @@
+/* proto.h — omg wire protocol v1: the specification in code (docs/protocol.md is its prose).
+ *
+ * Transport: a SOCK_STREAM Unix socket. Every message is one frame: a 12-byte header, then
+ * `length` payload bytes. All integers are little-endian.
+ *
+ *   offset 0  u32 length    payload bytes after the header, <= OMG_FRAME_MAX
+ *          4  u8  version   OMG_PROTO_VERSION
+ *          5  u8  type      enum omg_msg_type
+ *          6  u16 flags     0 (reserved)
+ *          8  u32 id        request id, chosen by the client, echoed in the answer
+ *
+ * Payload values: u8/u16/u32/u64; a string is u32 n, n bytes (no NUL among them), then one
+ * 0x00 byte that n does not count (decoders refuse anything else and point into the frame).
+ * An answer has the request's type | 0x80, or OMG_MSG_ERROR. A request the server cannot
+ * parse gets an ERROR answer; a frame it cannot delimit (bad header) gets an ERROR with
+ * id 0 and the connection is closed.
+ */
+#ifndef OMG_PROTO_H
+#define OMG_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define OMG_PROTO_VERSION 1
+#define OMG_HELLO_MAGIC 0x504D474Fu /* "OMGP" as bytes 4F 4D 47 50 */
+#define OMG_HEADER_SIZE 12
+#define OMG_FRAME_MAX (1u << 20)     /* any frame's payload */
+#define OMG_REQUEST_MAX (64u << 10)  /* a request's payload, enforced by omgd */
+#define OMG_QUERY_MAX 256            /* search query, suggest prefix, package name */
+#define OMG_LIMIT_DEFAULT 50
+#define OMG_LIMIT_MAX 5000
+#define OMG_BATCH_MAX 100
+
+enum omg_msg_type {
+	OMG_MSG_HELLO = 0x01,
+	OMG_MSG_PING = 0x02,
+	OMG_MSG_STATUS = 0x03,
+	OMG_MSG_SEARCH = 0x04,
+	OMG_MSG_INFO = 0x05,
+	OMG_MSG_SUGGEST = 0x06,
+	OMG_MSG_LIST = 0x07,
+	OMG_MSG_BATCH = 0x08,
+	OMG_MSG_METRICS = 0x09,
+	OMG_MSG_ERROR = 0x7F,
+	OMG_MSG_ANSWER = 0x80, /* bit set in every answer's type */
+};
+
+/* ERROR codes carried on the wire. */
+enum omg_wire_error {
+	OMG_WERR_BAD_FRAME = 1,   /* header invalid: connection closed after the answer */
+	OMG_WERR_VERSION = 2,     /* protocol version not supported */
+	OMG_WERR_UNKNOWN_TYPE = 3,
+	OMG_WERR_MALFORMED = 4,   /* payload does not decode */
+	OMG_WERR_NOT_FOUND = 5,
+	OMG_WERR_TOO_LARGE = 6,   /* request over OMG_REQUEST_MAX, or answer over OMG_FRAME_MAX */
+	OMG_WERR_NOT_READY = 7,   /* the index is still being built */
+	OMG_WERR_INTERNAL = 8,
+	OMG_WERR_INVALID = 9,     /* decodes, but a value is out of range */
+};
+
+/* SEARCH / SUGGEST flags */
+#define OMG_SEARCH_DESCRIPTIONS 0x1u
+#define OMG_SEARCH_INSTALLED 0x2u
+
+/* Package row flags */
+#define OMG_PKG_INSTALLED 0x01u
+#define OMG_PKG_AUTO 0x02u       /* installed as a dependency */
+#define OMG_PKG_UPGRADABLE 0x04u
+#define OMG_PKG_SECURITY 0x08u   /* the candidate comes from a security archive */
+#define OMG_PKG_ORPHAN 0x10u     /* auto-removable */
+#define OMG_PKG_HELD 0x20u
+#define OMG_PKG_ESSENTIAL 0x40u
+#define OMG_PKG_FOREIGN 0x80u    /* architecture other than the native one */
+
+enum omg_list_kind {
+	OMG_LIST_INSTALLED = 0,
+	OMG_LIST_EXPLICIT = 1,
+	OMG_LIST_ORPHANS = 2,
+	OMG_LIST_UPGRADABLE = 3,
+	OMG_LIST_SECURITY = 4,
+	OMG_LIST__COUNT
+};
+
+/* STATUS answer flags */
+#define OMG_STATUS_READY 0x1u      /* an index has been built */
+#define OMG_STATUS_REFRESHING 0x2u /* a rebuild is under way */
+#define OMG_STATUS_DEGRADED 0x4u   /* the last rebuild failed; see the log */
+
+/* ---- frames ---------------------------------------------------------------------- */
+struct omg_header {
+	uint32_t length;
+	uint8_t version;
+	uint8_t type;
+	uint16_t flags;
+	uint32_t id;
+};
+
+/* Decodes and checks a header: version, flags, length <= MAX_PAYLOAD. Returns
+ * OMG_OK, or OMG_E_VERSION / OMG_E_PROTO / OMG_E_TOOBIG. */
+int omg_header_decode(const uint8_t raw[OMG_HEADER_SIZE], uint32_t max_payload, struct omg_header *h);
+
+/* ---- writer: grows as needed; the first failure sticks and is reported at the end -- */
+struct omg_wbuf {
+	uint8_t *data;
+	size_t len, cap;
+	size_t frame_start;
+	int failed;
+};
+
+void omg_wbuf_reset(struct omg_wbuf *w);
+void omg_wbuf_free(struct omg_wbuf *w);
+void omg_put_u8(struct omg_wbuf *w, uint8_t v);
+void omg_put_u16(struct omg_wbuf *w, uint16_t v);
+void omg_put_u32(struct omg_wbuf *w, uint32_t v);
+void omg_put_u64(struct omg_wbuf *w, uint64_t v);
+void omg_put_bytes(struct omg_wbuf *w, const void *p, size_t n);
+void omg_put_str(struct omg_wbuf *w, const char *s);           /* NULL is "" */
+void omg_put_strn(struct omg_wbuf *w, const char *s, size_t n); /* refuses embedded NUL */
+void omg_patch_u32(struct omg_wbuf *w, size_t at, uint32_t v);
+/* Starts a frame at the end of W; omg_frame_end fills in its length. */
+void omg_frame_begin(struct omg_wbuf *w, uint8_t type, uint32_t id);
+int omg_frame_end(struct omg_wbuf *w, uint32_t max_payload);
+
+/* ---- reader: bounds-checked; the first failure sticks ------------------------------- */
+struct omg_rbuf {
+	const uint8_t *p;
+	size_t len, pos;
+	int failed;
+};
+
+void omg_rbuf_init(struct omg_rbuf *r, const void *p, size_t len);
+uint8_t omg_get_u8(struct omg_rbuf *r);
+uint16_t omg_get_u16(struct omg_rbuf *r);
+uint32_t omg_get_u32(struct omg_rbuf *r);
+uint64_t omg_get_u64(struct omg_rbuf *r);
+const char *omg_get_str(struct omg_rbuf *r); /* points into the buffer; "" on failure */
+const uint8_t *omg_get_bytes(struct omg_rbuf *r, size_t n);
+/* OMG_OK when nothing failed and every byte was consumed, else OMG_E_PROTO. */
+int omg_rbuf_done(const struct omg_rbuf *r);
+
+/* ---- messages ------------------------------------------------------------------------ */
+struct omg_hello {
+	uint32_t magic;
+	uint16_t min_version, max_version;
+	const char *name; /* client or server name */
+	/* answer only */
+	const char *backend;
+	uint32_t max_frame;
+};
+
+struct omg_status_msg {
+	uint32_t total, explicit_pkgs, orphans, updates, security;
+	uint64_t generation;  /* bumped at every index rebuild */
+	uint64_t updated_at;  /* unix seconds: when the counts were computed */
+	uint64_t started_at;  /* unix seconds: daemon start */
+	uint32_t flags;       /* OMG_STATUS_* */
+	const char *backend;  /* "dpkg" */
+	const char *root;     /* "/" or --root */
+};
+
+struct omg_query {         /* SEARCH, SUGGEST, INFO (text only), LIST (kind only) */
+	const char *text;
+	uint32_t limit;
+	uint32_t flags;
+	uint8_t kind;
+};
+
+struct omg_pkg_row {
+	const char *name, *arch, *installed, *candidate, *description;
+	uint32_t flags;
+};
+
+struct omg_rows {          /* SEARCH and LIST answers */
+	uint32_t matched;      /* how many matched; count may be smaller (limit) */
+	uint32_t count;
+	struct omg_pkg_row *rows;
+};
+
+struct omg_kv {
+	const char *key, *value;
+	uint64_t number;       /* METRICS */
+};
+
+struct omg_pairs {         /* INFO answer: flags + fields; METRICS answer: names + numbers */
+	uint32_t flags;
+	uint32_t count;
+	struct omg_kv *kv;
+};
+
+struct omg_words {         /* SUGGEST answer */
+	uint32_t count;
+	const char **words;
+};
+
+struct omg_error_msg {
+	uint32_t code;
+	const char *message;
+};
+
+struct omg_batch_item {
+	uint8_t type;
+	const uint8_t *payload;
+	uint32_t length;
+};
+
+struct omg_batch {
+	uint32_t count;
+	struct omg_batch_item items[OMG_BATCH_MAX];
+};
+
+/* Encoders append a payload to W (frame header handled by the caller). */
+void omg_enc_hello(struct omg_wbuf *w, const struct omg_hello *m, int answer);
+void omg_enc_status(struct omg_wbuf *w, const struct omg_status_msg *m);
+void omg_enc_query(struct omg_wbuf *w, uint8_t type, const struct omg_query *q);
+void omg_enc_row(struct omg_wbuf *w, const struct omg_pkg_row *row);
+void omg_enc_kv(struct omg_wbuf *w, const char *key, const char *value);
+void omg_enc_metric(struct omg_wbuf *w, const char *name, uint64_t value);
+void omg_enc_error(struct omg_wbuf *w, uint32_t code, const char *message);
+void omg_enc_batch_item(struct omg_wbuf *w, uint8_t type, const void *payload, uint32_t length);
+
+/* Decoders read a whole payload; strings point into it. Arrays are malloc'd: release
+ * them with the matching *_free. All return OMG_OK or OMG_E_PROTO / OMG_E_NOMEM. */
+int omg_dec_hello(const void *p, size_t n, struct omg_hello *m, int answer);
+int omg_dec_status(const void *p, size_t n, struct omg_status_msg *m);
+int omg_dec_query(const void *p, size_t n, uint8_t type, struct omg_query *q);
+int omg_dec_rows(const void *p, size_t n, struct omg_rows *m);
+int omg_dec_pairs(const void *p, size_t n, uint8_t type, struct omg_pairs *m);
+int omg_dec_words(const void *p, size_t n, struct omg_words *m);
+int omg_dec_error(const void *p, size_t n, struct omg_error_msg *m);
+int omg_dec_batch(const void *p, size_t n, struct omg_batch *m);
+void omg_rows_free(struct omg_rows *m);
+void omg_pairs_free(struct omg_pairs *m);
+void omg_words_free(struct omg_words *m);
+
+const char *omg_msg_name(uint8_t type);
+const char *omg_wire_strerror(uint32_t code);
+
+#endif

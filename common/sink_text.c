@@ -1,0 +1,114 @@
+/* sink_text.c — human output: aligned columns, apt-style markers, colour only on a tty
+ * without NO_COLOR. */
+#include "config.h"
+#include "cmd.h"
+
+#include <string.h>
+#include <time.h>
+
+#define C_BOLD "\033[1m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_RED "\033[31m"
+#define C_OFF "\033[0m"
+
+static const char *paint(const struct omg_sink *s, const char *code)
+{
+	return s->color ? code : "";
+}
+
+static void text_status(struct omg_sink *s, const struct omg_status_msg *m)
+{
+	char when[64] = "never";
+	time_t t = (time_t)m->updated_at;
+	struct tm tm;
+
+	if (m->updated_at && gmtime_r(&t, &tm))
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	fprintf(s->out, "installed   %u\nexplicit    %u\norphans     %u\n", m->total, m->explicit_pkgs,
+		m->orphans);
+	fprintf(s->out, "updates     %s%u%s", paint(s, m->updates ? C_YELLOW : ""), m->updates,
+		paint(s, m->updates ? C_OFF : ""));
+	if (m->security)
+		fprintf(s->out, " (%s%u security%s)", paint(s, C_RED), m->security, paint(s, C_OFF));
+	fprintf(s->out, "\nbackend     %s, root %s\nindex       generation %llu, updated %s%s\n",
+		m->backend, m->root, (unsigned long long)m->generation, when,
+		(m->flags & OMG_STATUS_REFRESHING) ? ", refreshing" :
+		(m->flags & OMG_STATUS_DEGRADED) ? ", last refresh FAILED (see omgd's log)" : "");
+}
+
+static void row_name(const struct omg_pkg_row *r, char *buf, size_t n)
+{
+	if (r->flags & OMG_PKG_FOREIGN) /* foreign architecture: name:arch, as apt and dpkg print it */
+		snprintf(buf, n, "%s:%s", r->name, r->arch);
+	else
+		snprintf(buf, n, "%s", r->name);
+}
+
+static void row_marker(const struct omg_pkg_row *r, char *buf, size_t n)
+{
+	buf[0] = 0;
+	if (r->flags & OMG_PKG_UPGRADABLE)
+		snprintf(buf, n, "[upgradable from: %s%s]", r->installed,
+			 (r->flags & OMG_PKG_SECURITY) ? ", security" : "");
+	else if (r->flags & OMG_PKG_INSTALLED)
+		snprintf(buf, n, "[installed%s]", (r->flags & OMG_PKG_AUTO) ? ",automatic" : "");
+}
+
+static void text_rows(struct omg_sink *s, const struct omg_rows *m)
+{
+	char name[512], marker[512];
+	int wn = 0, wv = 0, wm = 0;
+
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct omg_pkg_row *r = &m->rows[i];
+		const char *v = r->candidate[0] ? r->candidate : r->installed;
+		row_name(r, name, sizeof name);
+		row_marker(r, marker, sizeof marker);
+		wn = (int)strlen(name) > wn ? (int)strlen(name) : wn;
+		wv = (int)strlen(v) > wv ? (int)strlen(v) : wv;
+		wm = (int)strlen(marker) > wm ? (int)strlen(marker) : wm;
+	}
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct omg_pkg_row *r = &m->rows[i];
+		const char *v = r->candidate[0] ? r->candidate : r->installed;
+		const char *mc = (r->flags & OMG_PKG_SECURITY) ? C_RED
+				 : (r->flags & OMG_PKG_UPGRADABLE) ? C_YELLOW : C_GREEN;
+		row_name(r, name, sizeof name);
+		row_marker(r, marker, sizeof marker);
+		fprintf(s->out, "%s%-*s%s  %-*s  %s%-*s%s  %s\n", paint(s, C_BOLD), wn, name, paint(s, C_OFF),
+			wv, v, paint(s, mc), wm, marker, paint(s, C_OFF), r->description);
+	}
+	if (m->matched > m->count)
+		fprintf(s->out, "(%u more; raise the limit with -n)\n", m->matched - m->count);
+}
+
+static void text_info(struct omg_sink *s, const struct omg_pairs *m)
+{
+	for (uint32_t i = 0; i < m->count; i++)
+		fprintf(s->out, "%s%s:%s %s\n", paint(s, C_BOLD), m->kv[i].key, paint(s, C_OFF),
+			m->kv[i].value);
+}
+
+static void text_words(struct omg_sink *s, const struct omg_words *m)
+{
+	for (uint32_t i = 0; i < m->count; i++)
+		fprintf(s->out, "%s\n", m->words[i]);
+}
+
+static void text_metrics(struct omg_sink *s, const struct omg_pairs *m)
+{
+	for (uint32_t i = 0; i < m->count; i++)
+		fprintf(s->out, "%-24s %llu\n", m->kv[i].key, (unsigned long long)m->kv[i].number);
+}
+
+static void text_pong(struct omg_sink *s, const struct omg_hello *m, double ms)
+{
+	fprintf(s->out, "%s answers (protocol %u, backend %s): %.3f ms\n", m->name, m->max_version,
+		m->backend, ms);
+}
+
+const struct omg_sink_ops omg_sink_text = {
+	.status = text_status, .rows = text_rows, .info = text_info,
+	.words = text_words, .metrics = text_metrics, .pong = text_pong,
+};

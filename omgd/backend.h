@@ -1,0 +1,31 @@
+/* backend.h — the seam between omgd and a packaging system (dpkg/apt now, libalpm next).
+ *
+ * A backend fills a fresh db from the system rooted at ROOT: every installed and available
+ * package, its candidate, the OMG_PKG_* flags and the counts (defined to equal the native
+ * tools' answers; see docs/architecture.md). It runs on the build thread, never on the
+ * event loop. It names the files whose change must trigger a rebuild, and reads a
+ * version's full record for INFO.
+ */
+#ifndef OMGD_BACKEND_H
+#define OMGD_BACKEND_H
+
+#include "db.h"
+
+struct watch_spec {
+	char dir[4096];
+	char name[256]; /* a file in DIR, or "" for any file in it */
+};
+
+#define WATCH_MAX 8
+
+struct backend {
+	const char *name;
+	int (*build)(struct db *db, const char *root);
+	int (*watch_specs)(const char *root, struct watch_spec *out, int max);
+	/* The version's record as "Field: value" lines (malloc'd), for INFO. */
+	int (*record)(const struct db *db, uint32_t ver, char **out);
+};
+
+extern const struct backend backend_dpkg;
+
+#endif

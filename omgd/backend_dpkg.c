@@ -1,0 +1,879 @@
+/* backend_dpkg.c — Debian: dpkg's status, apt's extended_states and package lists.
+ *
+ * Semantics (checked against apt 2.6 and dpkg 1.21 by the tests):
+ *  - installed (total): dpkg state "installed" (want install, hold or deinstall);
+ *  - a package has a current version for apt unless it is not-installed or config-files;
+ *  - explicit: has a current version and is not Auto-Installed (apt-mark showmanual);
+ *  - candidate: apt's default policy: lists 500 (NotAutomatic 1, with ButAutomaticUpgrades
+ *    100), the installed version 100; highest priority wins, then highest version, and
+ *    nothing older than the installed version (no pins: /etc/apt/preferences is not read);
+ *  - updates: current version with a different (newer) candidate (apt list --upgradable);
+ *  - security: such a candidate found in a list whose Release has Label: Debian-Security;
+ *  - orphans: apt's autoremove mark-and-sweep (apt-get -s autoremove).
+ */
+#include "config.h"
+#include "aptconf.h"
+#include "backend.h"
+#include "deb822.h"
+#include "listfile.h"
+#include "omg_error.h"
+#include "version.h"
+
+#define LIBDPKG_VOLATILE_API 1
+#include <dpkg/arch.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum dpkg_state {
+	ST_NOT_INSTALLED, ST_CONFIG_FILES, ST_HALF_INSTALLED, ST_UNPACKED, ST_HALF_CONFIGURED,
+	ST_TRIGGERS_AWAITED, ST_TRIGGERS_PENDING, ST_INSTALLED,
+};
+
+enum multiarch { MA_NO, MA_SAME, MA_FOREIGN, MA_ALLOWED };
+
+enum { DEP_PRE, DEP_DEPENDS, DEP_RECOMMENDS, DEP_SUGGESTS, DEP__COUNT };
+
+struct inst_rec {        /* what the autoremove walk needs of an installed package */
+	uint32_t pkg;
+	uint32_t deps[DEP__COUNT];
+	uint32_t provides;
+	uint8_t multiarch;
+	uint8_t root;        /* manual, essential, protected, required, held or NeverAutoRemove */
+};
+
+struct paths {
+	char root[4096], lists[4096], status[4096], extended[4096];
+	int recommends_important, suggests_important;
+};
+
+struct release {
+	char prefix[512];
+	char origin[64], label[64], suite[64], codename[64];
+	int not_automatic, but_automatic_upgrades;
+};
+
+struct build {
+	struct db *db;
+	struct paths paths;
+	struct aptconf conf;
+	char archs[8][32];   /* native first, then APT::Architectures */
+	int narchs;
+	uint32_t arch_off[16]; /* interned architecture names */
+	int narch_off;
+	uint32_t src;        /* the source being read */
+	struct inst_rec *inst;
+	uint32_t ninst, cap_inst;
+	uint8_t *ma;         /* multiarch by package index (installed only) */
+	regex_t never[32];
+	int nnever;
+};
+
+/* ---- paths and configuration ---------------------------------------------------- */
+
+static void join_dir(char *out, size_t n, const char *base, const char *rel)
+{
+	if (rel[0] == '/')
+		snprintf(out, n, "%s", rel);
+	else
+		snprintf(out, n, "%s%s%s", base, base[0] && base[strlen(base) - 1] == '/' ? "" : "/", rel);
+}
+
+static void resolve_paths(struct build *b, const char *root)
+{
+	struct paths *p = &b->paths;
+	char state[4096], dir[4096];
+	const char *status = aptconf_get(&b->conf, "dir::state::status", NULL);
+
+	snprintf(dir, sizeof dir, "%s", root[0] ? root : "/");
+	snprintf(p->root, sizeof p->root, "%s", dir);
+	join_dir(state, sizeof state, dir, aptconf_get(&b->conf, "dir::state", "var/lib/apt/"));
+	join_dir(p->lists, sizeof p->lists, state, aptconf_get(&b->conf, "dir::state::lists", "lists/"));
+	join_dir(p->extended, sizeof p->extended, state,
+		 aptconf_get(&b->conf, "dir::state::extended_states", "extended_states"));
+	/* As apt: the status file is under Dir unless configured explicitly (then as given,
+	 * but inside --root when one is set). */
+	if (status && strcmp(root, "/") != 0)
+		join_dir(p->status, sizeof p->status, dir, status + (status[0] == '/'));
+	else if (status)
+		snprintf(p->status, sizeof p->status, "%s", status);
+	else
+		join_dir(p->status, sizeof p->status, dir, "var/lib/dpkg/status");
+	p->recommends_important = aptconf_bool(&b->conf, "apt::autoremove::recommendsimportant", 1);
+	p->suggests_important = aptconf_bool(&b->conf, "apt::autoremove::suggestsimportant", 1);
+}
+
+static void add_arch(void *ctx, const char *v)
+{
+	struct build *b = ctx;
+
+	for (int i = 0; i < b->narchs; i++)
+		if (!strcmp(b->archs[i], v))
+			return;
+	if (b->narchs < 8)
+		snprintf(b->archs[b->narchs++], sizeof b->archs[0], "%s", v);
+}
+
+static void add_never(void *ctx, const char *v)
+{
+	struct build *b = ctx;
+
+	if (b->nnever < 32 && regcomp(&b->never[b->nnever], v, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0)
+		b->nnever++;
+}
+
+static int arch_known(const struct build *b, const char *a, size_t n)
+{
+	for (int i = 0; i < b->narchs; i++)
+		if (strlen(b->archs[i]) == n && !strncmp(b->archs[i], a, n))
+			return 1;
+	return 0;
+}
+
+/* "all" packages belong to the native architecture, as apt files them. */
+static uint32_t arch_of(struct build *b, const char *a, size_t n)
+{
+	struct db *db = b->db;
+
+	if (n == 0 || (n == 3 && !strncmp(a, "all", 3)))
+		return db->native_arch;
+	for (int i = 0; i < b->narch_off; i++) {
+		const char *s = db_s(db, b->arch_off[i]);
+		if (strlen(s) == n && !strncmp(s, a, n))
+			return b->arch_off[i];
+	}
+	if (b->narch_off == 16)
+		return db_str(db, a, n);
+	return b->arch_off[b->narch_off++] = db_str(db, a, n);
+}
+
+/* ---- sources -------------------------------------------------------------------- */
+
+static uint32_t add_src(struct build *b, const char *path, int compressed, const struct release *rel)
+{
+	struct db *db = b->db;
+	struct db_src *s;
+
+	if (db->nsrcs == db->cap_srcs) {
+		uint32_t cap = db->cap_srcs ? db->cap_srcs * 2 : 16;
+		void *p = realloc(db->srcs, cap * sizeof *db->srcs);
+		if (!p)
+			return DB_NONE;
+		db->srcs = p;
+		db->cap_srcs = cap;
+	}
+	s = &db->srcs[db->nsrcs];
+	memset(s, 0, sizeof *s);
+	s->path = db_str(db, path, strlen(path));
+	s->compressed = (uint8_t)compressed;
+	s->prio = 500;
+	if (rel) {
+		s->origin = db_str(db, rel->origin, strlen(rel->origin));
+		s->label = db_str(db, rel->label, strlen(rel->label));
+		s->suite = db_str(db, rel->suite, strlen(rel->suite));
+		s->codename = db_str(db, rel->codename, strlen(rel->codename));
+		if (rel->not_automatic)
+			s->prio = rel->but_automatic_upgrades ? 100 : 1;
+		s->security = !strcmp(rel->label, "Debian-Security");
+	}
+	return db->nsrcs++;
+}
+
+static void copy_field(char *dst, size_t n, const struct deb822_field *f)
+{
+	size_t len = f->value_len < n - 1 ? f->value_len : n - 1;
+
+	memcpy(dst, f->value, len);
+	dst[len] = 0;
+}
+
+static int read_release(const char *path, struct release *r)
+{
+	char buf[16384];
+	struct deb822_para para;
+	struct deb822_field f;
+	size_t pos = 0, fpos = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	if (!strncmp(buf, "-----BEGIN PGP SIGNED MESSAGE-----", 34)) { /* skip the armor header */
+		char *blank = strstr(buf, "\n\n");
+		if (!blank)
+			return -1;
+		pos = (size_t)(blank + 2 - buf);
+	}
+	if (!deb822_next_para(buf, (size_t)n, &pos, &para))
+		return -1;
+	while (deb822_next_field(&para, &fpos, &f) == 1) {
+		if (deb822_is(&f, "Origin"))
+			copy_field(r->origin, sizeof r->origin, &f);
+		else if (deb822_is(&f, "Label"))
+			copy_field(r->label, sizeof r->label, &f);
+		else if (deb822_is(&f, "Suite"))
+			copy_field(r->suite, sizeof r->suite, &f);
+		else if (deb822_is(&f, "Codename"))
+			copy_field(r->codename, sizeof r->codename, &f);
+		else if (deb822_is(&f, "NotAutomatic"))
+			r->not_automatic = f.value_len == 3 && !strncasecmp(f.value, "yes", 3);
+		else if (deb822_is(&f, "ButAutomaticUpgrades"))
+			r->but_automatic_upgrades = f.value_len == 3 && !strncasecmp(f.value, "yes", 3);
+	}
+	return 0;
+}
+
+/* ---- package lists -------------------------------------------------------------- */
+
+static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
+{
+	struct build *b = ctx;
+	struct db *db = b->db;
+	const struct db_src *src = &db->srcs[b->src];
+	struct deb822_para para;
+	size_t pos = 0;
+
+	while (deb822_next_para(buf, len, &pos, &para)) {
+		struct deb822_field f, name = { 0 }, ver = { 0 }, arch = { 0 }, desc = { 0 };
+		size_t fpos = 0;
+		uint32_t p, v;
+		int r, created;
+
+		while ((r = deb822_next_field(&para, &fpos, &f)) == 1) {
+			if (deb822_is(&f, "Package"))
+				name = f;
+			else if (deb822_is(&f, "Version"))
+				ver = f;
+			else if (deb822_is(&f, "Architecture"))
+				arch = f;
+			else if (deb822_is(&f, "Description"))
+				desc = f;
+		}
+		if (r < 0 || !name.value_len || !ver.value_len) {
+			db->malformed++;
+			continue;
+		}
+		if (arch.value_len && !(arch.value_len == 3 && !strncmp(arch.value, "all", 3)) &&
+		    !arch_known(b, arch.value, arch.value_len))
+			continue; /* an architecture apt is not configured for */
+		p = db_pkg_get(db, name.value, name.value_len, arch_of(b, arch.value, arch.value_len), 1);
+		if (p == DB_NONE || (v = db_ver_get(db, p, ver.value, ver.value_len, &created)) == DB_NONE)
+			return OMG_ERROR(OMG_E_NOMEM, "index");
+		if (created || db->vers[v].archive == DB_NONE)
+			db->vers[v].archive = b->src;
+		if (created) {
+			db->vers[v].src = b->src;
+			db->vers[v].off = base + para.offset;
+			db->vers[v].len = (uint32_t)para.len;
+			db->vers[v].desc = db_str(db, desc.value, deb822_first_line(desc.value, desc.value_len));
+		}
+		if (src->prio > db->vers[v].prio)
+			db->vers[v].prio = src->prio;
+		if (src->security)
+			db->vers[v].flags |= DBV_SECURITY;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_list(const char *n, int *compressed)
+{
+	const char *p = strstr(n, "_Packages");
+	static const char *const ext[] = { "", ".lz4", ".gz", ".xz", ".zst", ".bz2", ".lzma" };
+
+	if (!p)
+		return 0;
+	p += strlen("_Packages");
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+		if (!strcmp(p, ext[i])) {
+			*compressed = i != 0;
+			return 1;
+		}
+	return 0;
+}
+
+static int read_lists(struct build *b)
+{
+	struct release rels[64];
+	char *names[1024], path[8192];
+	int nrel = 0, nn = 0, rc = OMG_OK;
+	struct dirent *de;
+	DIR *d = opendir(b->paths.lists);
+
+	if (!d)
+		return errno == ENOENT ? OMG_OK : OMG_ERROR(OMG_E_SYS, "%s: %s", b->paths.lists, strerror(errno));
+	while ((de = readdir(d)) && nn < 1024)
+		if (de->d_name[0] != '.' && (names[nn] = strdup(de->d_name)))
+			nn++;
+	closedir(d);
+	qsort(names, (size_t)nn, sizeof *names, cmp_str);
+	for (int i = 0; i < nn && nrel < 64; i++) {
+		size_t l = strlen(names[i]);
+		size_t cut = l >= 9 && !strcmp(names[i] + l - 9, "InRelease") ? 9 :
+			     l >= 7 && !strcmp(names[i] + l - 7, "Release") ? 7 : 0;
+		if (!cut || l - cut >= sizeof rels[0].prefix)
+			continue;
+		memset(&rels[nrel], 0, sizeof rels[nrel]);
+		memcpy(rels[nrel].prefix, names[i], l - cut);
+		snprintf(path, sizeof path, "%s/%s", b->paths.lists, names[i]);
+		if (read_release(path, &rels[nrel]) == 0)
+			nrel++;
+	}
+	for (int i = 0; i < nn; i++) {
+		const struct release *rel = NULL;
+		size_t best = 0;
+		int compressed;
+		struct stat st;
+		if (rc != OMG_OK || !is_list(names[i], &compressed))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", b->paths.lists, names[i]);
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		for (int r = 0; r < nrel; r++) { /* the Release file with the longest common prefix */
+			size_t pl = strlen(rels[r].prefix);
+			if (pl > best && !strncmp(names[i], rels[r].prefix, pl))
+				rel = &rels[r], best = pl;
+		}
+		if ((b->src = add_src(b, path, compressed, rel)) == DB_NONE) {
+			rc = OMG_ERROR(OMG_E_NOMEM, "sources");
+			continue;
+		}
+		rc = listfile_read(path, list_chunk, b);
+		if (rc == OMG_E_CORRUPT) { /* a damaged list: keep its whole paragraphs, go on */
+			b->db->malformed++;
+			rc = OMG_OK;
+		}
+	}
+	for (int i = 0; i < nn; i++)
+		free(names[i]);
+	return rc;
+}
+
+/* ---- dpkg status ---------------------------------------------------------------- */
+
+static int parse_state(const char *v, size_t n, int *want_hold)
+{
+	static const char *const states[] = {
+		"not-installed", "config-files", "half-installed", "unpacked", "half-configured",
+		"triggers-awaited", "triggers-pending", "installed",
+	};
+	const char *last = v + n;
+
+	*want_hold = n >= 5 && !strncmp(v, "hold ", 5);
+	while (last > v && last[-1] != ' ')
+		last--;
+	for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+		if ((size_t)(v + n - last) == strlen(states[i]) && !strncmp(last, states[i], strlen(states[i])))
+			return (int)i;
+	return -1;
+}
+
+static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
+{
+	struct build *b = ctx;
+	struct db *db = b->db;
+	struct deb822_para para;
+	size_t pos = 0;
+
+	while (deb822_next_para(buf, len, &pos, &para)) {
+		struct deb822_field f, name = { 0 }, ver = { 0 }, arch = { 0 }, desc = { 0 }, status = { 0 };
+		struct inst_rec rec = { 0 };
+		size_t fpos = 0;
+		int r, state, hold, created, essential = 0, required = 0, protect = 0;
+		uint32_t p, v;
+
+		rec.multiarch = MA_NO;
+		while ((r = deb822_next_field(&para, &fpos, &f)) == 1) {
+			if (deb822_is(&f, "Package")) name = f;
+			else if (deb822_is(&f, "Version")) ver = f;
+			else if (deb822_is(&f, "Architecture")) arch = f;
+			else if (deb822_is(&f, "Description")) desc = f;
+			else if (deb822_is(&f, "Status")) status = f;
+			else if (deb822_is(&f, "Essential")) essential = f.value_len == 3 && !strncmp(f.value, "yes", 3);
+			else if (deb822_is(&f, "Protected") || deb822_is(&f, "Important"))
+				protect = f.value_len == 3 && !strncmp(f.value, "yes", 3);
+			else if (deb822_is(&f, "Priority")) required = f.value_len == 8 && !strncmp(f.value, "required", 8);
+			else if (deb822_is(&f, "Pre-Depends")) rec.deps[DEP_PRE] = db_str(db, f.value, f.value_len);
+			else if (deb822_is(&f, "Depends")) rec.deps[DEP_DEPENDS] = db_str(db, f.value, f.value_len);
+			else if (deb822_is(&f, "Recommends")) rec.deps[DEP_RECOMMENDS] = db_str(db, f.value, f.value_len);
+			else if (deb822_is(&f, "Suggests")) rec.deps[DEP_SUGGESTS] = db_str(db, f.value, f.value_len);
+			else if (deb822_is(&f, "Provides")) rec.provides = db_str(db, f.value, f.value_len);
+			else if (deb822_is(&f, "Multi-Arch"))
+				rec.multiarch = !strncmp(f.value, "same", 4) ? MA_SAME : !strncmp(f.value, "foreign", 7) ? MA_FOREIGN
+						: !strncmp(f.value, "allowed", 7) ? MA_ALLOWED : MA_NO;
+		}
+		if (r < 0 || !name.value_len || !status.value_len) {
+			db->malformed++;
+			continue;
+		}
+		state = parse_state(status.value, status.value_len, &hold);
+		if (state < 0) {
+			db->malformed++;
+			continue;
+		}
+		if (state <= ST_CONFIG_FILES || !ver.value_len)
+			continue; /* no current version: apt and dpkg count it nowhere */
+		p = db_pkg_get(db, name.value, name.value_len, arch_of(b, arch.value, arch.value_len), 1);
+		if (p == DB_NONE || (v = db_ver_get(db, p, ver.value, ver.value_len, &created)) == DB_NONE)
+			return OMG_ERROR(OMG_E_NOMEM, "index");
+		db->pkgs[p].inst = v;
+		db->pkgs[p].state = (uint8_t)state;
+		db->pkgs[p].flags |= OMG_PKG_INSTALLED | (hold ? OMG_PKG_HELD : 0) | (essential ? OMG_PKG_ESSENTIAL : 0);
+		if (db->pkgs[p].arch != db->native_arch)
+			db->pkgs[p].flags |= OMG_PKG_FOREIGN;
+		db->vers[v].flags |= DBV_STATUS;
+		if (db->vers[v].prio < 100)
+			db->vers[v].prio = 100;
+		/* INFO shows the installed record, as dpkg -s does. */
+		db->vers[v].src = b->src;
+		db->vers[v].off = base + para.offset;
+		db->vers[v].len = (uint32_t)para.len;
+		if (!db->vers[v].desc)
+			db->vers[v].desc = db_str(db, desc.value, deb822_first_line(desc.value, desc.value_len));
+		rec.pkg = p;
+		rec.root = essential || protect || required || hold;
+		if (b->ninst == b->cap_inst) {
+			uint32_t cap = b->cap_inst ? b->cap_inst * 2 : 1024;
+			void *np = realloc(b->inst, cap * sizeof *b->inst);
+			if (!np)
+				return OMG_ERROR(OMG_E_NOMEM, "index");
+			b->inst = np;
+			b->cap_inst = cap;
+		}
+		b->inst[b->ninst++] = rec;
+	}
+	return 0;
+}
+
+static int ext_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
+{
+	struct build *b = ctx;
+	struct db *db = b->db;
+	struct deb822_para para;
+	size_t pos = 0;
+
+	(void)base;
+	while (deb822_next_para(buf, len, &pos, &para)) {
+		struct deb822_field f, name = { 0 }, arch = { 0 };
+		size_t fpos = 0;
+		int autoinst = 0;
+		uint32_t p;
+
+		while (deb822_next_field(&para, &fpos, &f) == 1) {
+			if (deb822_is(&f, "Package")) name = f;
+			else if (deb822_is(&f, "Architecture")) arch = f;
+			else if (deb822_is(&f, "Auto-Installed")) autoinst = f.value_len == 1 && f.value[0] == '1';
+		}
+		if (!name.value_len || !autoinst)
+			continue;
+		p = db_pkg_get(db, name.value, name.value_len, arch_of(b, arch.value, arch.value_len), 0);
+		if (p != DB_NONE && db->pkgs[p].inst != DB_NONE)
+			db->pkgs[p].flags |= OMG_PKG_AUTO;
+	}
+	return 0;
+}
+
+/* ---- candidates ----------------------------------------------------------------- */
+
+static void pick_candidate(struct db *db, uint32_t p)
+{
+	struct db_pkg *pk = &db->pkgs[p];
+	uint32_t order[64], n = 0, pref = DB_NONE;
+	int max = 0;
+
+	for (uint32_t v = pk->vers; v != DB_NONE && n < 64; v = db->vers[v].next)
+		order[n++] = v;
+	for (uint32_t i = 1; i < n; i++) { /* newest first */
+		uint32_t x = order[i], j = i;
+		while (j > 0 && deb_version_compare(db_s(db, db->vers[order[j - 1]].version),
+						    db_s(db, db->vers[x].version)) < 0) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = x;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct db_ver *v = &db->vers[order[i]];
+		int installed = order[i] == pk->inst;
+		if (v->prio > max) {
+			pref = order[i];
+			max = v->prio;
+		}
+		if (installed && max < 1000) { /* nothing older than the installed version */
+			if (pref == DB_NONE)
+				pref = order[i];
+			break;
+		}
+	}
+	pk->cand = pref;
+	if (pk->inst != DB_NONE && pref != DB_NONE && pref != pk->inst) {
+		pk->flags |= OMG_PKG_UPGRADABLE;
+		if (db->vers[pref].flags & DBV_SECURITY)
+			pk->flags |= OMG_PKG_SECURITY;
+	}
+}
+
+/* ---- autoremove (apt's mark and sweep) ------------------------------------------ */
+
+struct provide {
+	uint32_t name;     /* arena offset of the provided name */
+	uint32_t pkg;
+	const char *version; /* "=" version, or NULL */
+	size_t vlen;
+};
+
+struct walk {
+	struct build *b;
+	struct provide *prov;
+	uint32_t nprov, cap_prov;
+	uint32_t *stack;
+	uint32_t nstack;
+	uint32_t *inst_of;   /* package index -> inst_rec index */
+};
+
+static int cmp_provide(const void *a, const void *b, void *ctx)
+{
+	const struct db *db = ctx;
+	return strcmp(db_s(db, ((const struct provide *)a)->name), db_s(db, ((const struct provide *)b)->name));
+}
+
+static const char *skip_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	return s;
+}
+
+/* One relation "name[:qual] [(op version)]" starting at S; returns the end. */
+struct relation {
+	const char *name, *qual, *op, *ver;
+	size_t nlen, qlen, olen, vlen;
+};
+
+static const char *parse_relation(const char *s, struct relation *r)
+{
+	memset(r, 0, sizeof *r);
+	s = skip_ws(s);
+	r->name = s;
+	while (*s && !strchr(" \t\n:(,|[<", *s))
+		s++;
+	r->nlen = (size_t)(s - r->name);
+	if (*s == ':') {
+		r->qual = ++s;
+		while (*s && !strchr(" \t\n(,|[<", *s))
+			s++;
+		r->qlen = (size_t)(s - r->qual);
+	}
+	s = skip_ws(s);
+	if (*s == '(') {
+		s = skip_ws(s + 1);
+		r->op = s;
+		while (*s == '<' || *s == '>' || *s == '=')
+			s++;
+		r->olen = (size_t)(s - r->op);
+		s = skip_ws(s);
+		r->ver = s;
+		while (*s && *s != ')' && *s != ' ' && *s != '\t' && *s != '\n')
+			s++;
+		r->vlen = (size_t)(s - r->ver);
+		while (*s && *s != ')')
+			s++;
+		if (*s == ')')
+			s++;
+	}
+	while (*s && *s != ',' && *s != '|') /* [arch] <profile> lists: not in binary packages */
+		s++;
+	return s;
+}
+
+static int relation_version_ok(const struct relation *r, const char *have, size_t hlen)
+{
+	char op[4], want[256], h[256];
+
+	if (!r->olen)
+		return 1;
+	if (!have || r->olen >= sizeof op || r->vlen >= sizeof want || hlen >= sizeof h)
+		return 0;
+	memcpy(op, r->op, r->olen), op[r->olen] = 0;
+	memcpy(want, r->ver, r->vlen), want[r->vlen] = 0;
+	memcpy(h, have, hlen), h[hlen] = 0;
+	return deb_version_satisfies(h, op, want);
+}
+
+static void walk_push(struct walk *w, uint32_t p)
+{
+	struct db_pkg *pk = &w->b->db->pkgs[p];
+
+	if (pk->marked || pk->inst == DB_NONE)
+		return;
+	pk->marked = 1;
+	w->stack[w->nstack++] = p;
+}
+
+static int arch_ok(const struct walk *w, uint32_t from, uint32_t to, const struct relation *r)
+{
+	const struct db *db = w->b->db;
+	uint8_t ma = w->b->ma[to];
+	const char *ta = db_s(db, db->pkgs[to].arch);
+
+	if (r->qlen == 3 && !strncmp(r->qual, "any", 3))
+		return db->pkgs[to].arch == db->pkgs[from].arch || ma == MA_FOREIGN || ma == MA_ALLOWED;
+	if (r->qlen == 6 && !strncmp(r->qual, "native", 6))
+		return !strcmp(ta, db_s(db, db->native_arch));
+	if (r->qlen)
+		return strlen(ta) == r->qlen && !strncmp(ta, r->qual, r->qlen);
+	return !strcmp(ta, db_s(db, db->pkgs[from].arch)) || ma == MA_FOREIGN;
+}
+
+/* Marks every installed package that satisfies relation R of package FROM. */
+static void mark_relation(struct walk *w, uint32_t from, const struct relation *r)
+{
+	struct db *db = w->b->db;
+	uint32_t lo = 0, hi = w->nprov;
+
+	for (uint32_t t = db_pkg_first(db, r->name, r->nlen); t != DB_NONE; t = db->pkgs[t].next_arch) {
+		const char *iv;
+		if (db->pkgs[t].inst == DB_NONE || !arch_ok(w, from, t, r))
+			continue;
+		iv = db_s(db, db->vers[db->pkgs[t].inst].version);
+		if (relation_version_ok(r, iv, strlen(iv)))
+			walk_push(w, t);
+	}
+	while (lo < hi) { /* providers: the first entry whose name is >= the relation's */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (strncmp(db_s(db, w->prov[mid].name), r->name, r->nlen) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (uint32_t i = lo; i < w->nprov; i++) {
+		const struct provide *pv = &w->prov[i];
+		const char *n = db_s(db, pv->name);
+		if (strncmp(n, r->name, r->nlen) != 0 || n[r->nlen] != 0)
+			break;
+		if ((r->olen && !pv->version) || !relation_version_ok(r, pv->version, pv->vlen))
+			continue;
+		walk_push(w, pv->pkg); /* apt keeps every installed provider, of any architecture */
+	}
+}
+
+static void mark_deps(struct walk *w, uint32_t p)
+{
+	const struct build *b = w->b;
+	const struct inst_rec *rec = &b->inst[w->inst_of[p]];
+
+	for (int k = 0; k < DEP__COUNT; k++) {
+		const char *s;
+		if (!rec->deps[k] || (k == DEP_RECOMMENDS && !b->paths.recommends_important) ||
+		    (k == DEP_SUGGESTS && !b->paths.suggests_important))
+			continue;
+		s = db_s(b->db, rec->deps[k]);
+		while (*s) {
+			struct relation r;
+			s = parse_relation(s, &r);
+			if (r.nlen)
+				mark_relation(w, p, &r);
+			if (*s)
+				s++;
+		}
+	}
+}
+
+static int never_remove(const struct build *b, const char *name)
+{
+	for (int i = 0; i < b->nnever; i++)
+		if (regexec(&b->never[i], name, 0, NULL, 0) == 0)
+			return 1;
+	return 0;
+}
+
+static int find_orphans(struct build *b)
+{
+	struct db *db = b->db;
+	struct walk w = { .b = b };
+	int rc = OMG_OK;
+
+	w.stack = malloc(((size_t)db->npkgs + 1) * sizeof *w.stack);
+	w.inst_of = malloc(((size_t)db->npkgs + 1) * sizeof *w.inst_of);
+	w.cap_prov = b->ninst * 2 + 16;
+	w.prov = malloc((size_t)w.cap_prov * sizeof *w.prov);
+	b->ma = calloc((size_t)db->npkgs + 1, 1);
+	if (!w.stack || !w.inst_of || !w.prov || !b->ma) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "autoremove");
+		goto fail;
+	}
+	for (uint32_t i = 0; i < b->ninst; i++) {
+		const struct inst_rec *rec = &b->inst[i];
+		const char *s;
+		w.inst_of[rec->pkg] = i;
+		b->ma[rec->pkg] = rec->multiarch;
+		for (s = db_s(db, rec->provides); rec->provides && *s;) {
+			struct relation r;
+			s = parse_relation(s, &r);
+			if (r.nlen) {
+				struct provide *pv;
+				if (w.nprov == w.cap_prov) {
+					void *np = realloc(w.prov, (size_t)w.cap_prov * 2 * sizeof *w.prov);
+					if (!np) {
+						rc = OMG_ERROR(OMG_E_NOMEM, "autoremove");
+						goto fail;
+					}
+					w.prov = np;
+					w.cap_prov *= 2;
+				}
+				pv = &w.prov[w.nprov++];
+				pv->name = db_str(db, r.name, r.nlen);
+				pv->pkg = rec->pkg;
+				pv->version = r.olen ? r.ver : NULL;
+				pv->vlen = r.vlen;
+			}
+			if (*s)
+				s++;
+		}
+	}
+	qsort_r(w.prov, w.nprov, sizeof *w.prov, cmp_provide, db);
+	/* roots: manual, essential, protected, required, held, or NeverAutoRemove */
+	for (uint32_t i = 0; i < b->ninst; i++) {
+		const struct inst_rec *rec = &b->inst[i];
+		const struct db_pkg *pk = &db->pkgs[rec->pkg];
+		if (!(pk->flags & OMG_PKG_AUTO) || rec->root || never_remove(b, db_s(db, pk->name)))
+			walk_push(&w, rec->pkg);
+	}
+	while (w.nstack)
+		mark_deps(&w, w.stack[--w.nstack]);
+	for (uint32_t i = 0; i < b->ninst; i++) {
+		struct db_pkg *pk = &db->pkgs[b->inst[i].pkg];
+		if (!pk->marked) {
+			pk->flags |= OMG_PKG_ORPHAN;
+			db->counts.orphans++;
+		}
+	}
+fail:
+	free(w.stack);
+	free(w.inst_of);
+	free(w.prov);
+	return rc;
+}
+
+/* ---- the build ------------------------------------------------------------------ */
+
+static int dpkg_build(struct db *db, const char *root)
+{
+	struct build b = { .db = db };
+	const struct dpkg_arch *native = dpkg_arch_get(DPKG_ARCH_NATIVE);
+	const char *arch;
+	int rc;
+
+	if ((rc = aptconf_load(&b.conf, root)) != OMG_OK)
+		goto fail;
+	resolve_paths(&b, root);
+	arch = aptconf_get(&b.conf, "apt::architecture", native ? native->name : "amd64");
+	add_arch(&b, arch);
+	aptconf_each(&b.conf, "apt::architectures", add_arch, &b);
+	aptconf_each(&b.conf, "apt::neverautoremove", add_never, &b);
+	db->native_arch = db_str(db, arch, strlen(arch));
+	b.arch_off[b.narch_off++] = db->native_arch;
+	if ((rc = read_lists(&b)) != OMG_OK)
+		goto fail;
+	if ((b.src = add_src(&b, b.paths.status, 0, NULL)) == DB_NONE) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "sources");
+		goto fail;
+	}
+	db->srcs[b.src].prio = 100;
+	if ((rc = listfile_read(b.paths.status, status_chunk, &b)) != OMG_OK)
+		goto fail;
+	if (access(b.paths.extended, F_OK) == 0 &&
+	    (rc = listfile_read(b.paths.extended, ext_chunk, &b)) != OMG_OK)
+		goto fail;
+	for (uint32_t p = 0; p < db->npkgs; p++) {
+		struct db_pkg *pk = &db->pkgs[p];
+		pick_candidate(db, p);
+		if (pk->state == ST_INSTALLED)
+			db->counts.total++;
+		if (pk->inst != DB_NONE && !(pk->flags & OMG_PKG_AUTO))
+			db->counts.explicit_pkgs++;
+		if (pk->flags & OMG_PKG_UPGRADABLE)
+			db->counts.updates++;
+		if (pk->flags & OMG_PKG_SECURITY)
+			db->security++;
+	}
+	rc = find_orphans(&b);
+fail:
+	for (int i = 0; i < b.nnever; i++)
+		regfree(&b.never[i]);
+	free(b.inst);
+	free(b.ma);
+	aptconf_free(&b.conf);
+	return rc;
+}
+
+static int dpkg_watch_specs(const char *root, struct watch_spec *out, int max)
+{
+	struct build b = { 0 };
+	const char *files[3];
+	int n = 0;
+
+	if (aptconf_load(&b.conf, root) != OMG_OK)
+		return 0;
+	resolve_paths(&b, root);
+	files[0] = b.paths.status;
+	files[1] = b.paths.extended;
+	files[2] = b.paths.lists;
+	for (int i = 0; i < 3 && n < max; i++, n++) {
+		const char *slash = strrchr(files[i], '/');
+		if (i == 2) { /* every file in the lists directory */
+			snprintf(out[n].dir, sizeof out[n].dir, "%s", files[i]);
+			out[n].name[0] = 0;
+		} else {
+			snprintf(out[n].dir, sizeof out[n].dir, "%.*s", (int)(slash - files[i]), files[i]);
+			snprintf(out[n].name, sizeof out[n].name, "%s", slash + 1);
+		}
+	}
+	aptconf_free(&b.conf);
+	return n;
+}
+
+static int dpkg_record(const struct db *db, uint32_t v, char **out)
+{
+	const struct db_ver *ver = &db->vers[v];
+	const struct db_src *src;
+	char *buf;
+	int rc;
+
+	*out = NULL;
+	if (ver->src == DB_NONE)
+		return OMG_ERROR(OMG_E_NOTFOUND, "no record");
+	src = &db->srcs[ver->src];
+	if (!(buf = malloc((size_t)ver->len + 1)))
+		return OMG_ERROR(OMG_E_NOMEM, "record");
+	rc = listfile_extract(db_s(db, src->path), src->compressed, ver->off, ver->len, buf);
+	if (rc != OMG_OK) {
+		free(buf);
+		return rc;
+	}
+	*out = buf;
+	return OMG_OK;
+}
+
+const struct backend backend_dpkg = {
+	.name = "dpkg",
+	.build = dpkg_build,
+	.watch_specs = dpkg_watch_specs,
+	.record = dpkg_record,
+};

@@ -1,0 +1,370 @@
+/* db.c — the index's storage, name lookup, search ranking and prefix suggestions. */
+#include "config.h"
+#include "db.h"
+#include "omg_error.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t hash_name(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+int db_init(struct db *db)
+{
+	memset(db, 0, sizeof *db);
+	db->hash_mask = (1u << 16) - 1;
+	db->hash = malloc(((size_t)db->hash_mask + 1) * sizeof *db->hash);
+	if (!db->hash)
+		return OMG_ERROR(OMG_E_NOMEM, "index hash");
+	memset(db->hash, 0xff, ((size_t)db->hash_mask + 1) * sizeof *db->hash);
+	if (db_str(db, "", 0) != 0)
+		return OMG_ERROR(OMG_E_NOMEM, "index strings");
+	return OMG_OK;
+}
+
+void db_free(struct db *db)
+{
+	free(db->str.p);
+	free(db->pkgs);
+	free(db->vers);
+	free(db->srcs);
+	free(db->hash);
+	free(db->by_name);
+	memset(db, 0, sizeof *db);
+}
+
+uint32_t db_str(struct db *db, const char *s, size_t n)
+{
+	struct arena *a = &db->str;
+	uint32_t off;
+
+	if (n == 0 && a->len)
+		return 0;
+	if (a->len + n + 1 > a->cap) {
+		size_t cap = a->cap ? a->cap : 1 << 20;
+		char *p;
+		while (cap < a->len + n + 1)
+			cap *= 2;
+		if (cap > UINT32_MAX || !(p = realloc(a->p, cap)))
+			return DB_NONE;
+		a->p = p;
+		a->cap = cap;
+	}
+	off = (uint32_t)a->len;
+	memcpy(a->p + off, s, n);
+	a->p[off + n] = 0;
+	a->len += n + 1;
+	return off;
+}
+
+static int grow(void **arr, uint32_t *cap, uint32_t need, size_t size)
+{
+	uint32_t c = *cap ? *cap : 1024;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	p = realloc(*arr, (size_t)c * size);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
+static int hash_rebuild(struct db *db, uint32_t mask)
+{
+	uint32_t *h = malloc(((size_t)mask + 1) * sizeof *h);
+
+	if (!h)
+		return -1;
+	memset(h, 0xff, ((size_t)mask + 1) * sizeof *h);
+	for (uint32_t i = 0; i < db->npkgs; i++) {
+		const char *n = db_s(db, db->pkgs[i].name);
+		uint32_t slot, first = DB_NONE;
+		/* only the first instance of a name goes into the table */
+		for (slot = hash_name(n, strlen(n)) & mask; h[slot] != DB_NONE; slot = (slot + 1) & mask)
+			if (!strcmp(db_s(db, db->pkgs[h[slot]].name), n)) {
+				first = h[slot];
+				break;
+			}
+		if (first == DB_NONE)
+			h[slot] = i;
+	}
+	free(db->hash);
+	db->hash = h;
+	db->hash_mask = mask;
+	return 0;
+}
+
+uint32_t db_pkg_first(const struct db *db, const char *name, size_t nlen)
+{
+	for (uint32_t slot = hash_name(name, nlen) & db->hash_mask; db->hash[slot] != DB_NONE;
+	     slot = (slot + 1) & db->hash_mask) {
+		const char *n = db_s(db, db->pkgs[db->hash[slot]].name);
+		if (!strncmp(n, name, nlen) && n[nlen] == 0)
+			return db->hash[slot];
+	}
+	return DB_NONE;
+}
+
+uint32_t db_pkg_get(struct db *db, const char *name, size_t nlen, uint32_t arch, int create)
+{
+	uint32_t first = db_pkg_first(db, name, nlen), p, last = DB_NONE, slot;
+	struct db_pkg *pk;
+
+	for (p = first; p != DB_NONE; p = db->pkgs[p].next_arch) {
+		if (db->pkgs[p].arch == arch || !strcmp(db_s(db, db->pkgs[p].arch), db_s(db, arch)))
+			return p;
+		last = p;
+	}
+	if (!create)
+		return DB_NONE;
+	if (grow((void **)&db->pkgs, &db->cap_pkgs, db->npkgs + 1, sizeof *db->pkgs) != 0)
+		return DB_NONE;
+	p = db->npkgs;
+	pk = &db->pkgs[p];
+	memset(pk, 0, sizeof *pk);
+	pk->name = last != DB_NONE ? db->pkgs[last].name : db_str(db, name, nlen);
+	if (pk->name == DB_NONE)
+		return DB_NONE;
+	pk->arch = arch;
+	pk->vers = pk->inst = pk->cand = pk->next_arch = DB_NONE;
+	db->npkgs++;
+	if (last != DB_NONE) {
+		db->pkgs[last].next_arch = p;
+		return p;
+	}
+	for (slot = hash_name(name, nlen) & db->hash_mask; db->hash[slot] != DB_NONE;
+	     slot = (slot + 1) & db->hash_mask)
+		;
+	db->hash[slot] = p;
+	if (db->npkgs * 2 > db->hash_mask && hash_rebuild(db, db->hash_mask * 2 + 1) != 0)
+		return DB_NONE;
+	return p;
+}
+
+uint32_t db_ver_get(struct db *db, uint32_t p, const char *version, size_t vlen, int *created)
+{
+	struct db_ver *v;
+	uint32_t i;
+
+	*created = 0;
+	for (i = db->pkgs[p].vers; i != DB_NONE; i = db->vers[i].next) {
+		const char *s = db_s(db, db->vers[i].version);
+		if (!strncmp(s, version, vlen) && s[vlen] == 0)
+			return i;
+	}
+	if (grow((void **)&db->vers, &db->cap_vers, db->nvers + 1, sizeof *db->vers) != 0)
+		return DB_NONE;
+	i = db->nvers;
+	v = &db->vers[i];
+	memset(v, 0, sizeof *v);
+	v->pkg = p;
+	v->version = db_str(db, version, vlen);
+	if (v->version == DB_NONE)
+		return DB_NONE;
+	v->src = v->archive = DB_NONE;
+	v->next = db->pkgs[p].vers;
+	db->pkgs[p].vers = i;
+	db->nvers++;
+	*created = 1;
+	return i;
+}
+
+static int cmp_by_name(const void *a, const void *b, void *ctx)
+{
+	const struct db *db = ctx;
+	const struct db_pkg *pa = &db->pkgs[*(const uint32_t *)a];
+	const struct db_pkg *pb = &db->pkgs[*(const uint32_t *)b];
+	int c = strcmp(db_s(db, pa->name), db_s(db, pb->name));
+
+	return c ? c : strcmp(db_s(db, pa->arch), db_s(db, pb->arch));
+}
+
+int db_finish(struct db *db)
+{
+	db->by_name = malloc(((size_t)db->npkgs + 1) * sizeof *db->by_name);
+	if (!db->by_name)
+		return OMG_ERROR(OMG_E_NOMEM, "name index");
+	for (uint32_t i = 0; i < db->npkgs; i++)
+		db->by_name[i] = i;
+	qsort_r(db->by_name, db->npkgs, sizeof *db->by_name, cmp_by_name, db);
+	/* give back spare capacity */
+	if (db->npkgs) {
+		void *p = realloc(db->pkgs, db->npkgs * sizeof *db->pkgs);
+		if (p)
+			db->pkgs = p, db->cap_pkgs = db->npkgs;
+	}
+	if (db->nvers) {
+		void *p = realloc(db->vers, db->nvers * sizeof *db->vers);
+		if (p)
+			db->vers = p, db->cap_vers = db->nvers;
+	}
+	if (db->str.len) {
+		void *p = realloc(db->str.p, db->str.len);
+		if (p)
+			db->str.p = p, db->str.cap = db->str.len;
+	}
+	return OMG_OK;
+}
+
+/* ---- queries ------------------------------------------------------------------------ */
+
+static const char *find_ci(const char *hay, const char *needle, size_t nlen)
+{
+	for (; *hay; hay++) {
+		size_t i = 0;
+		while (i < nlen && hay[i] && tolower((unsigned char)hay[i]) == needle[i])
+			i++;
+		if (i == nlen)
+			return hay;
+	}
+	return NULL;
+}
+
+enum { RANK_EXACT, RANK_PREFIX, RANK_WORD, RANK_SUBSTRING, RANK_DESCRIPTION, RANK__COUNT };
+
+/* Rank of P for the lower-case query Q, or -1 when it does not match. */
+static int rank_of(const struct db *db, uint32_t p, const char *q, size_t qlen, uint32_t flags)
+{
+	const struct db_pkg *pk = &db->pkgs[p];
+	const char *name = db_s(db, pk->name);
+	const char *hit = find_ci(name, q, qlen);
+
+	if (hit == name)
+		return name[qlen] == 0 ? RANK_EXACT : RANK_PREFIX;
+	if (hit) {
+		for (const char *h = hit; h; h = find_ci(h + 1, q, qlen))
+			if (h[-1] == '-' || h[-1] == '.' || h[-1] == '+')
+				return RANK_WORD;
+		return RANK_SUBSTRING;
+	}
+	if (flags & OMG_SEARCH_DESCRIPTIONS) {
+		uint32_t v = pk->cand != DB_NONE ? pk->cand : pk->inst;
+		if (v != DB_NONE && find_ci(db_s(db, db->vers[v].desc), q, qlen))
+			return RANK_DESCRIPTION;
+	}
+	return -1;
+}
+
+static int usable(const struct db *db, uint32_t p, uint32_t flags)
+{
+	const struct db_pkg *pk = &db->pkgs[p];
+
+	if (flags & OMG_SEARCH_INSTALLED)
+		return pk->inst != DB_NONE;
+	return pk->inst != DB_NONE || pk->cand != DB_NONE;
+}
+
+int db_search(const struct db *db, const char *query, uint32_t limit, uint32_t flags, struct db_hits *out)
+{
+	char q[OMG_QUERY_MAX + 1];
+	size_t qlen = strlen(query);
+	uint32_t *bucket[RANK__COUNT] = { 0 }, nb[RANK__COUNT] = { 0 };
+	int rc = OMG_OK;
+
+	memset(out, 0, sizeof *out);
+	if (qlen == 0 || qlen > OMG_QUERY_MAX)
+		return OMG_ERROR(OMG_E_INVAL, "query must be 1 to %d bytes", OMG_QUERY_MAX);
+	for (size_t i = 0; i <= qlen; i++)
+		q[i] = (char)tolower((unsigned char)query[i]);
+	/* Walk names in order: each rank's bucket is then already alphabetical. */
+	for (int r = 0; r < RANK__COUNT; r++)
+		if (!(bucket[r] = malloc(((size_t)db->npkgs + 1) * sizeof(uint32_t)))) {
+			rc = OMG_ERROR(OMG_E_NOMEM, "search");
+			goto done;
+		}
+	for (uint32_t i = 0; i < db->npkgs; i++) {
+		uint32_t p = db->by_name[i];
+		int r;
+		if (!usable(db, p, flags) || (r = rank_of(db, p, q, qlen, flags)) < 0)
+			continue;
+		bucket[r][nb[r]++] = p;
+		out->matched++;
+	}
+	out->v = malloc(((size_t)(out->matched < limit ? out->matched : limit) + 1) * sizeof *out->v);
+	if (!out->v) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "search");
+		goto done;
+	}
+	for (int r = 0; r < RANK__COUNT; r++)
+		for (uint32_t j = 0; j < nb[r] && out->n < limit; j++)
+			out->v[out->n++] = bucket[r][j];
+done:
+	for (int r = 0; r < RANK__COUNT; r++)
+		free(bucket[r]);
+	return rc;
+}
+
+int db_suggest(const struct db *db, const char *prefix, uint32_t limit, uint32_t flags, struct db_hits *out)
+{
+	size_t plen = strlen(prefix);
+	uint32_t lo = 0, hi = db->npkgs;
+	const char *prev = NULL;
+
+	memset(out, 0, sizeof *out);
+	out->v = malloc(((size_t)limit + 1) * sizeof *out->v);
+	if (!out->v)
+		return OMG_ERROR(OMG_E_NOMEM, "suggest");
+	while (lo < hi) { /* first name >= prefix */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (strncmp(db_s(db, db->pkgs[db->by_name[mid]].name), prefix, plen) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (uint32_t i = lo; i < db->npkgs; i++) {
+		uint32_t p = db->by_name[i];
+		const char *name = db_s(db, db->pkgs[p].name);
+		if (strncmp(name, prefix, plen) != 0)
+			break;
+		if (!usable(db, p, flags) || (prev && !strcmp(prev, name)))
+			continue;
+		prev = name;
+		out->matched++;
+		if (out->n < limit)
+			out->v[out->n++] = p;
+	}
+	return OMG_OK;
+}
+
+void db_row(const struct db *db, uint32_t p, struct omg_pkg_row *row)
+{
+	const struct db_pkg *pk = &db->pkgs[p];
+	uint32_t dv = pk->cand != DB_NONE ? pk->cand : pk->inst;
+
+	row->name = db_s(db, pk->name);
+	row->arch = db_s(db, pk->arch);
+	row->installed = pk->inst != DB_NONE ? db_s(db, db->vers[pk->inst].version) : "";
+	row->candidate = pk->cand != DB_NONE ? db_s(db, db->vers[pk->cand].version) : "";
+	row->description = dv != DB_NONE ? db_s(db, db->vers[dv].desc) : "";
+	row->flags = pk->flags;
+}
+
+uint32_t db_lookup(const struct db *db, const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	size_t nlen = colon ? (size_t)(colon - spec) : strlen(spec);
+	uint32_t first = db_pkg_first(db, spec, nlen), best = DB_NONE;
+
+	for (uint32_t p = first; p != DB_NONE; p = db->pkgs[p].next_arch) {
+		const char *arch = db_s(db, db->pkgs[p].arch);
+		if (!usable(db, p, 0))
+			continue;
+		if (colon ? !strcmp(arch, colon + 1) : !strcmp(arch, db_s(db, db->native_arch)))
+			return p;
+		if (!colon && best == DB_NONE)
+			best = p;
+	}
+	return best;
+}

@@ -1,0 +1,98 @@
+/* db.h — omgd's in-memory package index: one immutable snapshot per build.
+ *
+ * Strings live in one arena (offsets, 0 = ""); packages and versions are arrays. A
+ * package is one (name, architecture) instance; its versions are chained. A backend
+ * fills a db through db_pkg_get and db_ver_get, computes flags and counts, then calls
+ * db_finish, after which the db is read-only and may be shared by readers of one thread.
+ */
+#ifndef OMGD_DB_H
+#define OMGD_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proto.h"
+#include "status_file.h"
+
+#define DB_NONE UINT32_MAX
+
+struct arena {
+	char *p;
+	size_t len, cap;
+};
+
+struct db_src {              /* one input file */
+	uint32_t path;           /* arena */
+	uint32_t origin, label, suite, codename; /* its Release file's fields, or 0 */
+	int16_t prio;            /* apt priority of its versions: 500, 100, 1 */
+	uint8_t compressed;      /* offsets refer to the decompressed stream */
+	uint8_t security;        /* Label: Debian-Security */
+};
+
+#define DBV_SECURITY 0x1u    /* found in a security source */
+#define DBV_STATUS 0x2u      /* the installed version, from dpkg's status file */
+
+struct db_ver {
+	uint32_t pkg, version, desc, next;
+	uint32_t src, len;       /* stanza shown by INFO: source and byte length */
+	uint32_t archive;        /* first package list that has this version, or DB_NONE */
+	uint64_t off;            /* stanza offset within the (decompressed) source */
+	int16_t prio;            /* highest priority over the sources that have it */
+	uint16_t flags;          /* DBV_* */
+};
+
+struct db_pkg {
+	uint32_t name, arch;
+	uint32_t vers;           /* first version */
+	uint32_t inst, cand;     /* installed (current) and candidate versions, or DB_NONE */
+	uint32_t next_arch;      /* next instance with the same name */
+	uint32_t flags;          /* OMG_PKG_* */
+	uint8_t state;           /* enum dpkg_state */
+	uint8_t marked;          /* scratch for the autoremove walk */
+};
+
+struct db {
+	struct arena str;
+	struct db_pkg *pkgs;
+	struct db_ver *vers;
+	struct db_src *srcs;
+	uint32_t npkgs, nvers, nsrcs, cap_pkgs, cap_vers, cap_srcs;
+	uint32_t *hash;          /* by name: first instance */
+	uint32_t hash_mask;
+	uint32_t *by_name;       /* package indices sorted by name, then architecture */
+	struct omg_counts counts;
+	uint32_t security;
+	uint32_t malformed;      /* paragraphs skipped as malformed */
+	uint32_t native_arch;    /* arena */
+	uint64_t built_at;       /* unix seconds */
+	double build_ms;
+};
+
+int db_init(struct db *db);
+void db_free(struct db *db);
+uint32_t db_str(struct db *db, const char *s, size_t n);           /* DB_NONE on ENOMEM */
+static inline const char *db_s(const struct db *db, uint32_t off) { return db->str.p + off; }
+
+/* Finds or adds the (NAME, ARCH) instance; DB_NONE on ENOMEM. */
+uint32_t db_pkg_get(struct db *db, const char *name, size_t nlen, uint32_t arch, int create);
+/* First instance named NAME (then follow next_arch), or DB_NONE. */
+uint32_t db_pkg_first(const struct db *db, const char *name, size_t nlen);
+/* Finds or adds version VERSION of package P; *CREATED tells which. */
+uint32_t db_ver_get(struct db *db, uint32_t p, const char *version, size_t vlen, int *created);
+
+/* Sorts the name index and releases spare capacity. */
+int db_finish(struct db *db);
+
+/* Queries (read-only). Results are package indices. */
+struct db_hits {
+	uint32_t *v;
+	uint32_t n, matched;
+};
+int db_search(const struct db *db, const char *query, uint32_t limit, uint32_t flags, struct db_hits *out);
+int db_suggest(const struct db *db, const char *prefix, uint32_t limit, uint32_t flags, struct db_hits *out);
+void db_row(const struct db *db, uint32_t p, struct omg_pkg_row *row);
+/* The instance a user means by NAME or NAME:ARCH (native first), or DB_NONE. */
+uint32_t db_lookup(const struct db *db, const char *spec);
+
+#endif

@@ -1,0 +1,33 @@
+/* deb822.h — a reader for Debian control data (dpkg status, apt Packages lists, Release).
+ *
+ * Works on a memory buffer without copying: paragraphs are separated by blank lines; a
+ * field is "Name: value" with continuation lines starting with a space or tab. Lines
+ * starting with '#' are comments. A line that is neither a field nor a continuation makes
+ * the paragraph malformed: the caller skips it (and counts it) and goes on.
+ */
+#ifndef OMGD_DEB822_H
+#define OMGD_DEB822_H
+
+#include <stddef.h>
+
+struct deb822_para {
+	const char *start;
+	size_t len;
+	size_t offset; /* of START within the buffer given to deb822_next_para */
+};
+
+struct deb822_field {
+	const char *name, *value;
+	size_t name_len, value_len; /* VALUE excludes the final newline */
+};
+
+/* Next paragraph at or after *POS; returns 1, or 0 at the end of the buffer. */
+int deb822_next_para(const char *buf, size_t len, size_t *pos, struct deb822_para *para);
+/* Next field of PARA from *POS (start at 0); returns 1, 0 at the end, -1 if malformed. */
+int deb822_next_field(const struct deb822_para *para, size_t *pos, struct deb822_field *f);
+/* Case-insensitive field-name test, as dpkg and apt compare them. */
+int deb822_is(const struct deb822_field *f, const char *name);
+/* The first line of a value (the short description), trimmed. */
+size_t deb822_first_line(const char *value, size_t len);
+
+#endif

@@ -1,0 +1,345 @@
+/* dispatch.c — request type -> handler. Handlers write an answer payload; errors become
+ * ERROR answers. Nothing here blocks except INFO's read of one record. */
+#include "config.h"
+#include "omgd.h"
+#include "omg_error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct answer {
+	struct omg_wbuf *w;
+	uint32_t error;              /* a wire error code, or 0 */
+	char message[512];
+};
+
+static void fail(struct answer *a, uint32_t code, const char *msg)
+{
+	a->error = code;
+	snprintf(a->message, sizeof a->message, "%s", msg);
+}
+
+static int need_db(struct daemon *d, struct answer *a)
+{
+	if (d->db)
+		return 1;
+	fail(a, OMG_WERR_NOT_READY, "omgd is still building its index");
+	return 0;
+}
+
+static void on_hello(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	struct omg_hello h;
+
+	if (omg_dec_hello(p, n, &h, 0) != OMG_OK)
+		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+	if (h.min_version > OMG_PROTO_VERSION || h.max_version < OMG_PROTO_VERSION)
+		return fail(a, OMG_WERR_VERSION, "omgd speaks protocol version 1 only");
+	h.min_version = h.max_version = OMG_PROTO_VERSION;
+	h.name = "omgd " PACKAGE_VERSION;
+	h.backend = d->backend->name;
+	h.max_frame = OMG_FRAME_MAX;
+	omg_enc_hello(a->w, &h, 1);
+}
+
+static void on_status(struct daemon *d, struct answer *a)
+{
+	struct omg_status_msg m = { 0 };
+
+	if (d->db) {
+		m.total = d->db->counts.total;
+		m.explicit_pkgs = d->db->counts.explicit_pkgs;
+		m.orphans = d->db->counts.orphans;
+		m.updates = d->db->counts.updates;
+		m.security = d->db->security;
+		m.updated_at = d->db->built_at;
+		m.flags |= OMG_STATUS_READY;
+	}
+	m.generation = d->generation;
+	m.started_at = d->started_at;
+	m.flags |= (d->refreshing ? OMG_STATUS_REFRESHING : 0) | (d->degraded ? OMG_STATUS_DEGRADED : 0);
+	m.backend = d->backend->name;
+	m.root = d->root;
+	omg_enc_status(a->w, &m);
+}
+
+static uint32_t clamp_limit(uint32_t limit, uint32_t def)
+{
+	if (limit == 0)
+		return def;
+	return limit > OMG_LIMIT_MAX ? OMG_LIMIT_MAX : limit;
+}
+
+static void put_rows(struct daemon *d, const struct db_hits *h, struct answer *a)
+{
+	omg_put_u32(a->w, h->matched);
+	omg_put_u32(a->w, h->n);
+	for (uint32_t i = 0; i < h->n; i++) {
+		struct omg_pkg_row row;
+		db_row(d->db, h->v[i], &row);
+		omg_enc_row(a->w, &row);
+	}
+}
+
+static void on_search(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	struct omg_query q;
+	struct db_hits h;
+	int rc;
+
+	if (omg_dec_query(p, n, type, &q) != OMG_OK)
+		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+	if (strlen(q.text) > OMG_QUERY_MAX || (type == OMG_MSG_SEARCH && !q.text[0]))
+		return fail(a, OMG_WERR_INVALID, "the query must be 1 to 256 bytes");
+	if (!need_db(d, a))
+		return;
+	if (type == OMG_MSG_SEARCH)
+		rc = db_search(d->db, q.text, clamp_limit(q.limit, OMG_LIMIT_DEFAULT), q.flags, &h);
+	else
+		rc = db_suggest(d->db, q.text, clamp_limit(q.limit, OMG_LIMIT_MAX), q.flags, &h);
+	if (rc != OMG_OK)
+		return fail(a, OMG_WERR_INTERNAL, omg_errdetail());
+	if (type == OMG_MSG_SEARCH) {
+		put_rows(d, &h, a);
+	} else {
+		omg_put_u32(a->w, h.n);
+		for (uint32_t i = 0; i < h.n; i++)
+			omg_put_str(a->w, db_s(d->db, d->db->pkgs[h.v[i]].name));
+	}
+	free(h.v);
+}
+
+static int in_list(const struct db_pkg *pk, uint8_t kind)
+{
+	switch (kind) {
+	case OMG_LIST_INSTALLED: return pk->inst != DB_NONE;
+	case OMG_LIST_EXPLICIT: return pk->inst != DB_NONE && !(pk->flags & OMG_PKG_AUTO);
+	case OMG_LIST_ORPHANS: return (pk->flags & OMG_PKG_ORPHAN) != 0;
+	case OMG_LIST_UPGRADABLE: return (pk->flags & OMG_PKG_UPGRADABLE) != 0;
+	case OMG_LIST_SECURITY: return (pk->flags & OMG_PKG_SECURITY) != 0;
+	}
+	return 0;
+}
+
+static void on_list(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	struct omg_query q;
+	struct db_hits h = { 0 };
+	uint32_t limit;
+
+	if (omg_dec_query(p, n, OMG_MSG_LIST, &q) != OMG_OK)
+		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+	if (q.kind >= OMG_LIST__COUNT)
+		return fail(a, OMG_WERR_INVALID, "unknown list kind");
+	if (!need_db(d, a))
+		return;
+	limit = q.limit ? q.limit : UINT32_MAX;
+	if (!(h.v = malloc(((size_t)d->db->npkgs + 1) * sizeof *h.v)))
+		return fail(a, OMG_WERR_INTERNAL, "out of memory");
+	for (uint32_t i = 0; i < d->db->npkgs; i++) {
+		uint32_t pk = d->db->by_name[i];
+		if (!in_list(&d->db->pkgs[pk], q.kind))
+			continue;
+		h.matched++;
+		if (h.n < limit)
+			h.v[h.n++] = pk;
+	}
+	put_rows(d, &h, a);
+	free(h.v);
+}
+
+static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	const struct db_pkg *pk;
+	const struct db_src *src;
+	struct omg_query q;
+	char *record = NULL, archive[512] = "";
+	size_t count_at;
+	uint32_t count = 0, pi, show;
+
+	if (omg_dec_query(p, n, OMG_MSG_INFO, &q) != OMG_OK)
+		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+	if (!q.text[0] || strlen(q.text) > OMG_QUERY_MAX)
+		return fail(a, OMG_WERR_INVALID, "the package name must be 1 to 256 bytes");
+	if (!need_db(d, a))
+		return;
+	if ((pi = db_lookup(d->db, q.text)) == DB_NONE) {
+		char msg[OMG_QUERY_MAX + 64];
+		snprintf(msg, sizeof msg, "package '%s' not found", q.text);
+		return fail(a, OMG_WERR_NOT_FOUND, msg);
+	}
+	pk = &d->db->pkgs[pi];
+	show = pk->inst != DB_NONE ? pk->inst : pk->cand;
+	if (pk->cand != DB_NONE) {
+		uint32_t si = d->db->vers[pk->cand].archive;
+		src = si != DB_NONE ? &d->db->srcs[si] : NULL;
+		if (!src)
+			snprintf(archive, sizeof archive, "local (in no package list)");
+		else if (src->origin || src->codename)
+			snprintf(archive, sizeof archive, "%s %s", db_s(d->db, src->origin), db_s(d->db, src->codename));
+		else
+			snprintf(archive, sizeof archive, "%s", db_s(d->db, src->path));
+	}
+	omg_put_u32(a->w, pk->flags);
+	count_at = a->w->len;
+	omg_put_u32(a->w, 0);
+#define KV(k, v) (omg_enc_kv(a->w, (k), (v)), count++)
+	KV("Package", db_s(d->db, pk->name));
+	KV("Architecture", db_s(d->db, pk->arch));
+	KV("Installed", pk->inst != DB_NONE ? db_s(d->db, d->db->vers[pk->inst].version) : "(none)");
+	KV("Candidate", pk->cand != DB_NONE ? db_s(d->db, d->db->vers[pk->cand].version) : "(none)");
+	if (pk->inst != DB_NONE)
+		KV("Install-Reason", (pk->flags & OMG_PKG_AUTO) ? "automatic" : "manual");
+	if (pk->flags & OMG_PKG_UPGRADABLE)
+		KV("Upgrade", (pk->flags & OMG_PKG_SECURITY) ? "security update" : "available");
+	if (pk->flags & OMG_PKG_ORPHAN)
+		KV("Auto-Removable", "yes");
+	if (archive[0])
+		KV("Candidate-From", archive);
+	if (show != DB_NONE && d->backend->record(d->db, show, &record) == OMG_OK) {
+		/* The record's own fields, minus those already given above. */
+		char *line = record, *next;
+		for (; line && *line; line = next) {
+			char *colon, *end = line;
+			/* a field runs until a newline not followed by a continuation */
+			while ((end = strchr(end, '\n')) && (end[1] == ' ' || end[1] == '\t'))
+				end++;
+			next = end ? end + 1 : NULL;
+			if (end)
+				*end = 0;
+			colon = strchr(line, ':');
+			if (!colon || colon == line)
+				continue;
+			*colon = 0;
+			if (!strcmp(line, "Package") || !strcmp(line, "Architecture") || !strcmp(line, "Status"))
+				continue;
+			KV(line, colon[1] == ' ' ? colon + 2 : colon + 1);
+		}
+	}
+#undef KV
+	free(record);
+	omg_patch_u32(a->w, count_at, count);
+}
+
+static void on_metrics(struct daemon *d, struct answer *a)
+{
+	const struct metrics *m = &d->m;
+	size_t count_at = a->w->len;
+	uint32_t count = 0;
+
+	omg_put_u32(a->w, 0);
+#define M(k, v) (omg_enc_metric(a->w, (k), (uint64_t)(v)), count++)
+	M("requests", m->requests);
+	M("errors", m->errors);
+	M("connections_open", d->nconns);
+	M("connections_total", m->connections_total);
+	M("connections_refused", m->connections_refused);
+	M("connections_dropped", m->connections_dropped);
+	M("bytes_in", m->bytes_in);
+	M("bytes_out", m->bytes_out);
+	M("rebuilds", m->rebuilds);
+	M("rebuild_failures", m->rebuild_failures);
+	M("watch_events", m->watch_events);
+	M("generation", d->generation);
+	if (d->db) {
+		M("index_packages", d->db->npkgs);
+		M("index_versions", d->db->nvers);
+		M("index_bytes", d->db->str.cap + (size_t)d->db->npkgs * (sizeof(struct db_pkg) + 4) +
+			(size_t)d->db->nvers * sizeof(struct db_ver) + ((size_t)d->db->hash_mask + 1) * 4);
+		M("index_build_us", d->db->build_ms * 1000);
+		M("malformed_paragraphs", d->db->malformed);
+	}
+#undef M
+	omg_patch_u32(a->w, count_at, count);
+}
+
+/* Writes the answer payload for one request; BATCH items come back here (no nesting). */
+static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t n, struct answer *a, int nested)
+{
+	switch (type) {
+	case OMG_MSG_HELLO:
+		if (nested)
+			return fail(a, OMG_WERR_INVALID, "HELLO cannot be batched");
+		return on_hello(d, p, n, a);
+	case OMG_MSG_PING:
+	case OMG_MSG_STATUS:
+	case OMG_MSG_METRICS:
+		if (n != 0)
+			return fail(a, OMG_WERR_MALFORMED, "this request has an empty payload");
+		if (type == OMG_MSG_STATUS)
+			on_status(d, a);
+		else if (type == OMG_MSG_METRICS)
+			on_metrics(d, a);
+		return;
+	case OMG_MSG_SEARCH:
+	case OMG_MSG_SUGGEST:
+		return on_search(d, type, p, n, a);
+	case OMG_MSG_INFO:
+		return on_info(d, p, n, a);
+	case OMG_MSG_LIST:
+		return on_list(d, p, n, a);
+	case OMG_MSG_BATCH:
+		return fail(a, OMG_WERR_INVALID, "batches cannot be nested");
+	default:
+		return fail(a, OMG_WERR_UNKNOWN_TYPE, "unknown request type");
+	}
+}
+
+static void on_batch(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	struct omg_batch *b = malloc(sizeof *b);
+	struct omg_wbuf item = { 0 };
+
+	if (!b)
+		return fail(a, OMG_WERR_INTERNAL, "out of memory");
+	if (omg_dec_batch(p, n, b) != OMG_OK) {
+		free(b);
+		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+	}
+	omg_put_u32(a->w, b->count);
+	for (uint32_t i = 0; i < b->count; i++) {
+		struct answer sub = { .w = &item };
+		omg_wbuf_reset(&item);
+		answer_one(d, b->items[i].type, b->items[i].payload, b->items[i].length, &sub, 1);
+		if (sub.error) {
+			omg_wbuf_reset(&item);
+			omg_enc_error(&item, sub.error, sub.message);
+			d->m.errors++;
+		}
+		if (item.failed) {
+			omg_wbuf_reset(&item);
+			omg_enc_error(&item, OMG_WERR_TOO_LARGE, "answer too large");
+			sub.error = 1;
+		}
+		omg_enc_batch_item(a->w, sub.error ? OMG_MSG_ERROR : (uint8_t)(b->items[i].type | OMG_MSG_ANSWER),
+				   item.data, (uint32_t)item.len);
+	}
+	omg_wbuf_free(&item);
+	free(b);
+}
+
+void dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t *payload,
+		      uint32_t length, struct omg_wbuf *out)
+{
+	size_t start = out->len;
+	struct answer a = { .w = out };
+
+	d->m.requests++;
+	omg_frame_begin(out, (uint8_t)(type | OMG_MSG_ANSWER), id);
+	if (type == OMG_MSG_BATCH)
+		on_batch(d, payload, length, &a);
+	else
+		answer_one(d, type, payload, length, &a, 0);
+	if (!a.error && omg_frame_end(out, OMG_FRAME_MAX) == OMG_OK)
+		return;
+	if (!a.error)
+		fail(&a, OMG_WERR_TOO_LARGE, "answer exceeds the frame limit: lower the limit");
+	/* Replace whatever was written with an ERROR frame. */
+	out->len = start;
+	out->failed = 0;
+	d->m.errors++;
+	omg_frame_begin(out, OMG_MSG_ERROR, id);
+	omg_enc_error(out, a.error, a.message);
+	omg_frame_end(out, OMG_FRAME_MAX);
+}

@@ -1,0 +1,156 @@
+/* listfile.c — see listfile.h. */
+#include "config.h"
+#include "listfile.h"
+#include "omg_error.h"
+
+#include <archive.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK (256u << 10)
+#define PARA_MAX (16u << 20) /* a paragraph larger than this is not a package list */
+
+static struct archive *open_stream(const char *path)
+{
+	struct archive *a = archive_read_new();
+
+	if (!a)
+		return NULL;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	archive_read_support_format_empty(a);
+	if (archive_read_open_filename(a, path, CHUNK) != ARCHIVE_OK) {
+		OMG_ERROR(OMG_E_SYS, "%s: %s", path, archive_error_string(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* End of the last blank-line paragraph separator in BUF, or 0. */
+static size_t last_boundary(const char *buf, size_t len)
+{
+	for (size_t i = len; i >= 2; i--)
+		if (buf[i - 1] == '\n' && buf[i - 2] == '\n')
+			return i;
+	return 0;
+}
+
+int listfile_read(const char *path, listfile_fn fn, void *ctx)
+{
+	struct archive *a = open_stream(path);
+	struct archive_entry *entry;
+	char *buf = NULL;
+	size_t cap = CHUNK * 2, have = 0;
+	uint64_t base = 0;
+	int rc = OMG_OK, r;
+
+	if (!a)
+		return OMG_E_SYS;
+	r = archive_read_next_header(a, &entry);
+	if (r == ARCHIVE_EOF)
+		goto done; /* an empty file */
+	if (r != ARCHIVE_OK) {
+		rc = OMG_ERROR(OMG_E_CORRUPT, "%s: %s", path, archive_error_string(a));
+		goto done;
+	}
+	if (!(buf = malloc(cap))) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "reading %s", path);
+		goto done;
+	}
+	for (;;) {
+		la_ssize_t n;
+		size_t cut;
+		if (cap - have < CHUNK) {
+			char *p;
+			if (cap >= PARA_MAX) {
+				rc = OMG_ERROR(OMG_E_CORRUPT, "%s: paragraph over %u bytes", path, PARA_MAX);
+				goto done;
+			}
+			if (!(p = realloc(buf, cap * 2))) {
+				rc = OMG_ERROR(OMG_E_NOMEM, "reading %s", path);
+				goto done;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		n = archive_read_data(a, buf + have, cap - have);
+		if (n < 0) {
+			/* A truncated or damaged stream: keep what was whole, report the rest. */
+			cut = last_boundary(buf, have);
+			if (cut && (r = fn(ctx, buf, cut, base)) != 0)
+				rc = r;
+			else
+				rc = OMG_ERROR(OMG_E_CORRUPT, "%s: %s", path, archive_error_string(a));
+			goto done;
+		}
+		if (n == 0) {
+			if (have)
+				rc = fn(ctx, buf, have, base);
+			goto done;
+		}
+		have += (size_t)n;
+		cut = last_boundary(buf, have);
+		if (!cut)
+			continue;
+		if ((r = fn(ctx, buf, cut, base)) != 0) {
+			rc = r;
+			goto done;
+		}
+		memmove(buf, buf + cut, have - cut);
+		have -= cut;
+		base += cut;
+	}
+done:
+	free(buf);
+	archive_read_free(a);
+	return rc;
+}
+
+int listfile_extract(const char *path, int compressed, uint64_t off, uint32_t len, char *out)
+{
+	struct archive *a;
+	struct archive_entry *entry;
+	uint64_t skipped = 0;
+	char scratch[64 << 10];
+	size_t got = 0;
+
+	if (!compressed) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+		if (fd < 0)
+			return OMG_ERROR(OMG_E_SYS, "open %s: %s", path, strerror(errno));
+		n = pread(fd, out, len, (off_t)off);
+		close(fd);
+		if (n != (ssize_t)len)
+			return OMG_ERROR(OMG_E_CORRUPT, "%s changed since it was indexed", path);
+		out[len] = 0;
+		return OMG_OK;
+	}
+	if (!(a = open_stream(path)))
+		return OMG_E_SYS;
+	if (archive_read_next_header(a, &entry) != ARCHIVE_OK)
+		goto short_read;
+	while (skipped < off) {
+		size_t want = off - skipped < sizeof scratch ? (size_t)(off - skipped) : sizeof scratch;
+		la_ssize_t n = archive_read_data(a, scratch, want);
+		if (n <= 0)
+			goto short_read;
+		skipped += (uint64_t)n;
+	}
+	while (got < len) {
+		la_ssize_t n = archive_read_data(a, out + got, len - got);
+		if (n <= 0)
+			goto short_read;
+		got += (size_t)n;
+	}
+	archive_read_free(a);
+	out[len] = 0;
+	return OMG_OK;
+short_read:
+	archive_read_free(a);
+	return OMG_ERROR(OMG_E_CORRUPT, "%s changed since it was indexed", path);
+}

@@ -1,0 +1,17 @@
+/* listfile.h — read a package list in whatever compression apt left it (plain, .lz4, .gz,
+ * .xz, .zst, .bz2: libarchive detects it) as a stream of whole deb822 paragraphs. */
+#ifndef OMGD_LISTFILE_H
+#define OMGD_LISTFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Called with a buffer holding whole paragraphs; BASE is the buffer's offset in the
+ * decompressed stream. A non-zero return stops the read and is returned. */
+typedef int (*listfile_fn)(void *ctx, const char *buf, size_t len, uint64_t base);
+
+int listfile_read(const char *path, listfile_fn fn, void *ctx);
+/* Copies LEN bytes at decompressed offset OFF into OUT (LEN + 1 bytes, NUL-terminated). */
+int listfile_extract(const char *path, int compressed, uint64_t off, uint32_t len, char *out);
+
+#endif

@@ -1,0 +1,332 @@
+/* main.c — omgd: options, single-instance lock, daemonizing, signals and the event loop. */
+#include "config.h"
+#include "builder.h"
+#include "omgd.h"
+#include "omg_error.h"
+#include "paths.h"
+#include "server.h"
+#include "watch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { KIND_SIGNAL = 10, KIND_BUILDER, KIND_INOTIFY, KIND_TIMER };
+static const int tag_signal = KIND_SIGNAL, tag_builder = KIND_BUILDER,
+		 tag_inotify = KIND_INOTIFY, tag_timer = KIND_TIMER;
+
+struct options {
+	int foreground;
+	const char *socket, *root, *status, *log;
+};
+
+void omgd_log(const char *fmt, ...)
+{
+	char when[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	va_list ap;
+
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", localtime_r(&t, &tm));
+	fprintf(stderr, "%s omgd[%d]: ", when, (int)getpid());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: omgd [--foreground] [--socket PATH] [--root DIR] [--status PATH] [--log FILE]\n"
+	      "  --foreground   stay attached to the terminal, log to stderr\n"
+	      "  --socket PATH  listen here (default $XDG_RUNTIME_DIR/omg.sock)\n"
+	      "  --root DIR     read the package data of the system rooted at DIR\n"
+	      "  --status PATH  publish the status file here (default $XDG_RUNTIME_DIR/omg.status)\n"
+	      "  --log FILE     log file when in the background (default $XDG_RUNTIME_DIR/omgd.log)\n"
+	      "signals: TERM/INT stop, HUP rebuilds the index\n", f);
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = !strcmp(a, "--socket") ? &o->socket : !strcmp(a, "--root") ? &o->root
+				  : !strcmp(a, "--status") ? &o->status : !strcmp(a, "--log") ? &o->log : NULL;
+		if (!strcmp(a, "--foreground") || !strcmp(a, "-f")) {
+			o->foreground = 1;
+		} else if (slot) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "omgd: %s needs a value\n", a);
+				return 2;
+			}
+			*slot = argv[++i];
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "--version")) {
+			puts("omgd " PACKAGE_VERSION);
+			exit(0);
+		} else {
+			fprintf(stderr, "omgd: unknown option %s\n", a);
+			usage(stderr);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* Background: the parent returns once the daemon has built its first index (or failed),
+ * so "omgd && omg status" works. Returns the fd to report readiness on, or -1. */
+static int daemonize(const char *log)
+{
+	int pfd[2], fd;
+	char ok = 0;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) != 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		close(pfd[1]);
+		/* Wait up to 30 s for the first index; a slow disk is not a failure. */
+		if (poll(&p, 1, 30000) > 0 && read(pfd[0], &ok, 1) == 1 && ok == 'y')
+			_exit(0);
+		fprintf(stderr, "omgd: the daemon did not start; see %s\n", log);
+		_exit(1);
+	}
+	close(pfd[0]);
+	setsid();
+	if (fork() != 0)
+		_exit(0);
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		close(fd);
+	}
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		dup2(fd, 2);
+		close(fd);
+	}
+	if (chdir("/") != 0)
+		omgd_log("chdir /: %s", strerror(errno));
+	return pfd[1];
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void install_db(struct daemon *d, struct db *db)
+{
+	struct omg_counts old = d->db ? d->db->counts : (struct omg_counts){ 0 };
+	int same = d->db && !memcmp(&old, &db->counts, sizeof old);
+
+	if (d->db) {
+		db_free(d->db);
+		free(d->db);
+	}
+	d->db = db;
+	d->generation++;
+	d->degraded = 0;
+	/* Unchanged counts: refresh the timestamp in place rather than make readers remap. */
+	if (same && omg_status_heartbeat(&d->status, omg_now()) == OMG_OK)
+		return;
+	if (omg_status_publish(&d->status, &db->counts, omg_now()) != OMG_OK)
+		omgd_log("publishing %s: %s", d->status.path, omg_errdetail());
+}
+
+static int add_fd(int ep, int fd, const int *tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = (void *)tag };
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct daemon d = { .backend = &backend_dpkg };
+	struct server *srv = NULL;
+	struct builder *bld = NULL;
+	struct watch *wat = NULL;
+	struct watch_spec specs[WATCH_MAX];
+	char sock[4096], status[4096], lock[4200], logpath[4096], err[512];
+	int ep = -1, sfd = -1, lfd = -1, ready_fd = -1, rc = 1, nspecs, running = 1;
+	uint64_t last_beat;
+	int64_t last_sweep = 0;
+	sigset_t mask;
+
+	if (parse_options(argc, argv, &o) != 0)
+		return 2;
+	snprintf(d.root, sizeof d.root, "%s", o.root ? o.root : "/");
+	if (o.root && access(o.root, R_OK | X_OK) != 0) {
+		fprintf(stderr, "omgd: --root %s: %s\n", o.root, strerror(errno));
+		return 1;
+	}
+	if ((o.socket ? (snprintf(sock, sizeof sock, "%s", o.socket), OMG_OK)
+		      : omg_runtime_path(sock, sizeof sock, OMG_SOCKET_NAME, 1)) != OMG_OK ||
+	    (o.status ? (snprintf(status, sizeof status, "%s", o.status), OMG_OK)
+		      : omg_runtime_path(status, sizeof status, OMG_STATUS_NAME, 1)) != OMG_OK ||
+	    (o.log ? (snprintf(logpath, sizeof logpath, "%s", o.log), OMG_OK)
+		   : omg_runtime_path(logpath, sizeof logpath, "omgd.log", 1)) != OMG_OK) {
+		fprintf(stderr, "omgd: %s\n", omg_errdetail());
+		return 1;
+	}
+	/* One daemon per socket: the lock is held for the daemon's life. */
+	snprintf(lock, sizeof lock, "%s.lock", sock);
+	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) != 0) {
+		fprintf(stderr, "omgd: %s\n", lfd < 0 ? strerror(errno) : "already running for this socket");
+		return lfd < 0 ? 1 : 0;
+	}
+	if (!o.foreground) {
+		/* The lock is re-taken by the daemon process itself (flock follows the open file,
+		 * which the child inherits). */
+		if ((ready_fd = daemonize(logpath)) < 0) {
+			fprintf(stderr, "omgd: cannot daemonize: %s\n", strerror(errno));
+			return 1;
+		}
+	}
+	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	d.started_at = omg_now();
+	omg_status_writer_init(&d.status, status);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (ep < 0 || sfd < 0 || add_fd(ep, sfd, &tag_signal) != 0) {
+		omgd_log("epoll/signalfd: %s", strerror(errno));
+		goto out;
+	}
+	if (server_open(&srv, &d, ep, sock) != OMG_OK || builder_open(&bld, d.backend, d.root) != OMG_OK) {
+		omgd_log("%s", omg_errdetail());
+		goto out;
+	}
+	add_fd(ep, builder_fd(bld), &tag_builder);
+	nspecs = d.backend->watch_specs(d.root, specs, WATCH_MAX);
+	if (watch_open(&wat, specs, nspecs) == OMG_OK) {
+		add_fd(ep, watch_inotify_fd(wat), &tag_inotify);
+		add_fd(ep, watch_timer_fd(wat), &tag_timer);
+	} else {
+		omgd_log("no change notification: %s", omg_errdetail());
+	}
+	omgd_log("listening on %s (backend %s, root %s)", sock, d.backend->name, d.root);
+	d.refreshing = 1;
+	builder_request(bld);
+	last_beat = omg_now();
+	while (running) {
+		struct epoll_event evs[64];
+		int n = epoll_wait(ep, evs, 64, 1000);
+		int64_t now_ms;
+
+		if (n < 0 && errno != EINTR) {
+			omgd_log("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			void *ptr = evs[i].data.ptr;
+			if (ptr == &tag_signal) {
+				struct signalfd_siginfo si;
+				while (read(sfd, &si, sizeof si) == sizeof si) {
+					if (si.ssi_signo == SIGHUP) {
+						omgd_log("SIGHUP: rebuilding the index");
+						d.refreshing = 1;
+						builder_request(bld);
+					} else {
+						running = 0;
+					}
+				}
+			} else if (ptr == &tag_builder) {
+				int brc;
+				struct db *db = builder_collect(bld, &brc, err, sizeof err);
+				if (brc == -1)
+					continue;
+				d.refreshing = builder_busy(bld);
+				if (db) {
+					omgd_log("index: %u packages, %u versions in %.0f ms (%u installed, %u explicit, "
+						 "%u orphans, %u updates, %u security)", db->npkgs, db->nvers, db->build_ms,
+						 db->counts.total, db->counts.explicit_pkgs, db->counts.orphans,
+						 db->counts.updates, db->security);
+					install_db(&d, db);
+					last_beat = omg_now();
+					d.m.rebuilds++;
+				} else {
+					d.degraded = 1;
+					d.m.rebuild_failures++;
+					omgd_log("index build failed: %s (keeping the previous index)", err);
+				}
+				if (ready_fd >= 0) {
+					char c = db ? 'y' : 'n';
+					if (write(ready_fd, &c, 1) != 1)
+						omgd_log("readiness pipe: %s", strerror(errno));
+					close(ready_fd);
+					ready_fd = -1;
+				}
+			} else if (ptr == &tag_inotify) {
+				d.m.watch_events += (uint64_t)watch_read(wat);
+			} else if (ptr == &tag_timer) {
+				watch_timer_ack(wat);
+				d.refreshing = 1;
+				builder_request(bld);
+			} else {
+				server_event(srv, ptr, evs[i].events);
+			}
+		}
+		now_ms = mono_now_ms();
+		if (now_ms - last_sweep >= 1000) {
+			last_sweep = now_ms;
+			server_sweep(srv, now_ms);
+		}
+		if (d.db && omg_now() - last_beat >= OMG_STATUS_HEARTBEAT_SECS) {
+			last_beat = omg_now();
+			omg_status_heartbeat(&d.status, last_beat);
+		}
+	}
+	omgd_log("stopping");
+	rc = 0;
+out:
+	server_close(srv);
+	builder_close(bld);
+	watch_close(wat);
+	omg_status_writer_close(&d.status, 1);
+	if (d.db) {
+		db_free(d.db);
+		free(d.db);
+	}
+	if (ready_fd >= 0)
+		close(ready_fd);
+	if (sfd >= 0)
+		close(sfd);
+	if (ep >= 0)
+		close(ep);
+	unlink(lock);
+	close(lfd);
+	return rc;
+}

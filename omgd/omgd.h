@@ -1,0 +1,35 @@
+/* omgd.h — the daemon's shared state. One thread (the event loop) owns everything here;
+ * the build thread only produces a new db and hands it over through builder.h. */
+#ifndef OMGD_OMGD_H
+#define OMGD_OMGD_H
+
+#include <stdint.h>
+
+#include "backend.h"
+#include "db.h"
+#include "status_file.h"
+
+struct metrics {
+	uint64_t requests, errors, connections_total, connections_refused, connections_dropped;
+	uint64_t bytes_in, bytes_out, rebuilds, rebuild_failures, watch_events;
+};
+
+struct daemon {
+	const struct backend *backend;
+	char root[4096];
+	struct db *db;               /* the current index, or NULL before the first build */
+	uint64_t generation;
+	uint64_t started_at;
+	int refreshing, degraded;
+	struct omg_status_writer status;
+	struct metrics m;
+	int nconns;
+};
+
+void omgd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* dispatch.c: answers one request frame into OUT (a whole answer frame). */
+void dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t *payload,
+		      uint32_t length, struct omg_wbuf *out);
+
+#endif

@@ -1,0 +1,32 @@
+/* server.h — the Unix-socket server: accept, per-connection buffers, framing, limits.
+ *
+ * Limits: OMG_REQUEST_MAX bytes a request, one request answered at a time per connection
+ * (the next is read only when the answer has been written), so a connection holds at most
+ * one request and one answer (<= OMG_FRAME_MAX). A partial frame older than
+ * SERVER_PARTIAL_MS or a connection idle for SERVER_IDLE_MS is closed; past
+ * SERVER_MAX_CONNS connections new ones are closed at once. Peers whose uid is neither
+ * ours nor root are refused (SO_PEERCRED).
+ */
+#ifndef OMGD_SERVER_H
+#define OMGD_SERVER_H
+
+#include <stdint.h>
+
+#include "omgd.h"
+
+#define SERVER_MAX_CONNS 4096
+#define SERVER_PARTIAL_MS 2000
+#define SERVER_IDLE_MS 60000
+
+struct server;
+
+/* Binds PATH (mode 0600); the caller holds the lock that makes a stale socket safe to remove. */
+int server_open(struct server **s, struct daemon *d, int epfd, const char *path);
+/* Handles an epoll event whose data.ptr is a server object; returns 1 if it was ours. */
+int server_event(struct server *s, void *ptr, uint32_t events);
+/* Closes connections past their deadlines. */
+void server_sweep(struct server *s, int64_t now_ms);
+void server_close(struct server *s);
+int64_t mono_now_ms(void);
+
+#endif
