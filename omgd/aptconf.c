@@ -179,7 +179,7 @@ int aptconf_parse(struct aptconf *c, const char *text, size_t len)
 			continue;
 		}
 		if (t == T_SEMI || t == T_CLOSE) { /* a bare list item inside a scope */
-			char *k = join_key(scope, "::");
+			char *k = join_key(scope, ""); /* "scope::": append */
 			if (k && depth)
 				conf_set(c, k, name);
 			else

@@ -9,7 +9,10 @@
  *    nothing older than the installed version (no pins: /etc/apt/preferences is not read);
  *  - updates: current version with a different (newer) candidate (apt list --upgradable);
  *  - security: such a candidate found in a list whose Release has Label: Debian-Security;
- *  - orphans: apt's autoremove mark-and-sweep (apt-get -s autoremove).
+ *  - orphans: what apt-get -s autoremove removes: apt's mark-and-sweep from the roots
+ *    (manual, Essential, Protected, Priority required, held, APT::NeverAutoRemove)
+ *    through Pre-Depends, Depends and, as configured, Recommends and Suggests; plus
+ *    half-installed packages, which apt-get removes as failed removals.
  */
 #include "config.h"
 #include "aptconf.h"
@@ -620,7 +623,9 @@ static void walk_push(struct walk *w, uint32_t p)
 {
 	struct db_pkg *pk = &w->b->db->pkgs[p];
 
-	if (pk->marked || pk->inst == DB_NONE)
+	/* apt-get marks a half-installed package for removal before the walk (a failed
+	 * removal, in pkgApplyStatus): it keeps nothing and nothing keeps it. */
+	if (pk->marked || pk->inst == DB_NONE || pk->state == ST_HALF_INSTALLED)
 		return;
 	pk->marked = 1;
 	w->stack[w->nstack++] = p;
