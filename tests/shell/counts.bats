@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# The four counts (and the security count) must equal apt's and dpkg's, on a fixture root
+# built for the hard cases and on this machine's own package data.
+
+load helpers
+
+setup() {
+	omg_setup
+	export NATIVE=$(dpkg --print-architecture)
+}
+
+teardown() { stop_omgd; }
+
+@test "fixture root: installed count equals dpkg-query's installed state" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	[ "$("$OMG" --json status | json_field installed)" = "$(oracle_total "$ROOT")" ]
+}
+
+@test "fixture root: explicit packages equal apt-mark showmanual" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	diff <(omg_list_names explicit) <(oracle_explicit "$ROOT")
+	[ "$("$OMG" --json status | json_field explicit)" = "$(oracle_explicit "$ROOT" | wc -l)" ]
+}
+
+@test "fixture root: orphans equal apt-get -s autoremove" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	diff <(omg_list_names orphans) <(oracle_orphans "$ROOT")
+	[ "$("$OMG" --json status | json_field orphans)" = "$(oracle_orphans "$ROOT" | wc -l)" ]
+}
+
+@test "fixture root: updates equal apt list --upgradable (held, multi-arch, epochs, tildes, NotAutomatic)" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	diff <(omg_list_names upgradable) <(oracle_upgradable "$ROOT")
+	[ "$("$OMG" --json status | json_field updates)" = "$(oracle_upgradable "$ROOT" | wc -l)" ]
+}
+
+@test "fixture root: security updates equal the upgradable candidates from the security archive" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	[ "$("$OMG" --json status | json_field security)" = "$(oracle_security "$ROOT")" ]
+	[ "$("$OMG" --json status | json_field security)" -gt 0 ]
+}
+
+@test "fixture root: every compression apt uses was read (lz4, gz, xz, zst, plain, no Release)" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	run "$OMG" info contrib-tool        # .zst
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Candidate: 0.9-1"* ]]
+	run "$OMG" info norelease-pkg       # plain, no Release file
+	[ "$status" -eq 0 ]
+	run "$OMG" info tilde-pkg           # .xz security list
+	[[ "$output" == *"Candidate: 2.0-1+deb12u1"* ]]
+	[[ "$output" == *"Upgrade: security update"* ]]
+	run "$OMG" info libmulti:i386       # .gz, foreign architecture
+	[[ "$output" == *"Candidate: 1.1-1"* ]]
+	run "$OMG" info firefox-esr         # NotAutomatic archive does not win
+	[[ "$output" == *"Candidate: 115.0-1"* ]]
+}
+
+@test "this machine: all five counts equal apt's and dpkg's" {
+	start_omgd
+	local s; s=$("$OMG" --json status)
+	[ "$(echo "$s" | json_field installed)" = "$(oracle_total)" ]
+	[ "$(echo "$s" | json_field explicit)" = "$(apt-mark showmanual | wc -l)" ]
+	[ "$(echo "$s" | json_field orphans)" = "$(apt-get -s autoremove 2>/dev/null | grep -c '^Remv' || true)" ]
+	[ "$(echo "$s" | json_field updates)" = "$(apt list --upgradable 2>/dev/null | grep -c 'upgradable from' || true)" ]
+	[ "$(echo "$s" | json_field security)" = "$(oracle_security "")" ]
+}
+
+@test "this machine: the lists of names equal apt's" {
+	start_omgd
+	diff <(omg_list_names orphans) <(apt-get -s autoremove 2>/dev/null | awk '/^Remv/{print $2}' | sort)
+	diff <(omg_list_names explicit) <(apt-mark showmanual | sort)
+	diff <(omg_list_names upgradable) <(oracle_upgradable "")
+}

@@ -1,0 +1,71 @@
+# helpers.bash — shared by the bats suites: a private runtime directory, a fixture root,
+# an omgd on it, and apt/dpkg as oracles on the same files.
+
+OMG=${OMG_BUILDDIR:?}/omg
+OMGD=${OMG_BUILDDIR}/omgd/omgd
+FIXTURE=${OMG_SRCDIR:?}/tests/fixtures/make-debian-root.sh
+
+omg_setup() {
+	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run
+	mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+	unset OMG_SOCKET OMG_TIMEOUT_MS NO_COLOR
+	ROOT=$BATS_TEST_TMPDIR/root
+}
+
+# start_omgd [ARGS...]: foreground daemon in the background; waits until its index is built.
+start_omgd() {
+	"$OMGD" --foreground "$@" 2>>"$BATS_TEST_TMPDIR/omgd.log" &
+	OMGD_PID=$!
+	wait_ready
+}
+
+wait_ready() {
+	local i
+	for i in $(seq 1 200); do
+		if "$OMG" --json status 2>/dev/null | grep -q '"ready":true'; then return 0; fi
+		sleep 0.05
+	done
+	echo "omgd did not become ready" >&2
+	cat "$BATS_TEST_TMPDIR/omgd.log" >&2
+	return 1
+}
+
+stop_omgd() {
+	if [ -n "${OMGD_PID:-}" ] && kill -0 "$OMGD_PID" 2>/dev/null; then
+		kill "$OMGD_PID"
+		wait "$OMGD_PID" 2>/dev/null || true
+	fi
+	OMGD_PID=
+}
+
+# json_field KEY: a top-level number or string from the JSON on stdin.
+json_field() {
+	sed -n "s/.*\"$1\":\\(\"[^\"]*\"\\|[0-9a-z]*\\).*/\\1/p" | tr -d '"'
+}
+
+# Names from omg --json list KIND, as apt prints them (name, or name:arch when foreign).
+omg_list_names() {
+	"$OMG" --json list "$1" | tr '{' '\n' | sed -n 's/.*"name":"\([^"]*\)","arch":"\([^"]*\)".*/\1 \2/p' |
+		while read -r n a; do
+			if [ "$a" = "$(dpkg --print-architecture)" ]; then echo "$n"; else echo "$n:$a"; fi
+		done | sort
+}
+
+# Oracles. With ROOT set they read the fixture root through APT_CONFIG.
+apt_env() { if [ -n "${1:-}" ]; then echo "APT_CONFIG=$1/apt.conf.oracle"; else echo "APT_CONFIG=/dev/null/none"; fi; }
+oracle_total() {
+	dpkg-query ${1:+--admindir=$1/var/lib/dpkg} -W -f '${db:Status-Status}\n' | grep -cx installed || true
+}
+oracle_explicit() { env $(apt_env "${1:-}") apt-mark showmanual | sort; }
+oracle_orphans() { env $(apt_env "${1:-}") apt-get -s autoremove 2>/dev/null | awk '/^Remv/{print $2}' | sort; }
+oracle_upgradable() {
+	env $(apt_env "${1:-}") apt list --upgradable 2>/dev/null | awk -F/ '/upgradable from/{
+		split($2, f, " "); print ($1 (f[3] == ENVIRON["NATIVE"] || f[3] == "all" ? "" : ":" f[3]))}' | sort
+}
+# Security: upgradable packages whose candidate comes from the security archive (the
+# fixture's and Debian's security suites are the ones named *-security, labelled
+# Debian-Security). Not apt-get -s dist-upgrade: it holds back held and M-A pairs.
+oracle_security() {
+	env $(apt_env "${1:-}") apt list --upgradable 2>/dev/null | awk -F/ '/upgradable from/{
+		split($2, f, " "); if (f[1] ~ /-security(,|$)/) n++ } END { print n + 0 }'
+}
