@@ -358,8 +358,11 @@ static int read_lists(struct build *b)
 			continue;
 		}
 		rc = listfile_read(path, list_chunk, b);
-		if (rc == OMG_E_CORRUPT) { /* a damaged list: keep its whole paragraphs, go on */
+		if (rc != OMG_OK && rc != OMG_E_NOMEM) {
+			/* A damaged or unreadable list (a truncated download): keep its whole
+			 * paragraphs, count it, and go on with the others. */
 			b->db->malformed++;
+			b->db->damaged_lists++;
 			rc = OMG_OK;
 		}
 	}

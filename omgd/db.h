@@ -63,7 +63,8 @@ struct db {
 	uint32_t *by_name;       /* package indices sorted by name, then architecture */
 	struct omg_counts counts;
 	uint32_t security;
-	uint32_t malformed;      /* paragraphs skipped as malformed */
+	uint32_t malformed;      /* paragraphs (and damaged lists) skipped */
+	uint32_t damaged_lists;  /* package lists that could not be read to the end */
 	uint32_t native_arch;    /* arena */
 	uint64_t built_at;       /* unix seconds */
 	double build_ms;

@@ -249,6 +249,7 @@ static void on_metrics(struct daemon *d, struct answer *a)
 			(size_t)d->db->nvers * sizeof(struct db_ver) + ((size_t)d->db->hash_mask + 1) * 4);
 		M("index_build_us", d->db->build_ms * 1000);
 		M("malformed_paragraphs", d->db->malformed);
+		M("damaged_lists", d->db->damaged_lists);
 	}
 #undef M
 	omg_patch_u32(a->w, count_at, count);

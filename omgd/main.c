@@ -274,6 +274,9 @@ int main(int argc, char **argv)
 						 "%u orphans, %u updates, %u security)", db->npkgs, db->nvers, db->build_ms,
 						 db->counts.total, db->counts.explicit_pkgs, db->counts.orphans,
 						 db->counts.updates, db->security);
+					if (db->malformed)
+						omgd_log("skipped %u malformed paragraphs, %u damaged lists",
+							 db->malformed, db->damaged_lists);
 					install_db(&d, db);
 					last_beat = omg_now();
 					d.m.rebuilds++;

@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# The omg executable: every command, --json, exit codes, bad input, a missing daemon.
+
+load helpers
+
+setup() {
+	omg_setup
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+}
+
+teardown() { stop_omgd; }
+
+@test "status prints the counts in aligned lines" {
+	run "$OMG" status
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^installed\ +28$ ]]
+	[[ "$output" == *"updates     6 (3 security)"* ]]
+}
+
+@test "search ranks exact, prefix, word start, then substring; marks installed" {
+	run "$OMG" search fire
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == firefox-esr* ]]            # prefix, alphabetical
+	[[ "${lines[0]}" == *"[installed]"* ]]
+	[[ "${lines[1]}" == firewalld* ]]
+	[[ "${lines[2]}" == python3-fire* ]]            # word start
+	[[ "${lines[3]}" == libfirestore* ]]            # substring
+	run "$OMG" search -n 1 fire
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[1]}" == *"(3 more; raise the limit with -n)"* ]]
+}
+
+@test "search is case-insensitive and -d also searches descriptions" {
+	run "$OMG" search FIREWALLD
+	[ "$status" -eq 0 ]
+	[[ "$output" == firewalld* ]]
+	run "$OMG" search "version 1.0"
+	[ "$status" -eq 1 ]
+	run "$OMG" search -d "fixture package"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -gt 10 ]
+}
+
+@test "search -i limits to installed packages; nothing found exits 1" {
+	run "$OMG" search -i fire
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	run "$OMG" search zzzznotapackage
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+}
+
+@test "info shows installed, candidate, reason, archive and the record" {
+	run "$OMG" info tilde-pkg
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Installed: 2.0~rc1-1"* ]]
+	[[ "$output" == *"Candidate: 2.0-1+deb12u1"* ]]
+	[[ "$output" == *"Install-Reason: manual"* ]]
+	[[ "$output" == *"Candidate-From: Debian bookworm-security"* ]]
+	[[ "$output" == *"Description: the tilde-pkg fixture package"* ]]
+	run "$OMG" info notinstalled-only
+	[[ "$output" == *"Installed: (none)"* ]]
+	[[ "$output" == *"Filename: pool/notinstalled-only_3.0-1_amd64.deb"* ]]
+}
+
+@test "info of an unknown package exits 1 with one line on stderr" {
+	run --separate-stderr "$OMG" info no-such-package
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "omg: package 'no-such-package' not found" ]
+}
+
+@test "bad input is refused with a usage error, not sent" {
+	run "$OMG" info ""
+	[ "$status" -eq 2 ]
+	run "$OMG" info "$(printf 'a\tb')"
+	[ "$status" -eq 2 ]
+	run "$OMG" search "$(head -c 300 /dev/zero | tr '\0' a)"
+	[ "$status" -eq 2 ]
+	run "$OMG" list everything
+	[ "$status" -eq 2 ]
+	run "$OMG" frobnicate
+	[ "$status" -eq 2 ]
+	run "$OMG" search
+	[ "$status" -eq 2 ]
+	run "$OMG" --limit x search a
+	[ "$status" -eq 2 ]
+}
+
+@test "complete gives sorted unique names by prefix; -i only installed" {
+	run "$OMG" complete lib
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'libedit\nlibfirestore\nlibmulti')" ]
+	run "$OMG" complete -i lib
+	[ "$output" = "$(printf 'libedit\nlibmulti')" ]
+	run "$OMG" complete zzz
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+}
+
+@test "list kinds print rows; the counts agree with status" {
+	for kind in installed explicit orphans upgradable security; do
+		run "$OMG" --json list "$kind"
+		[ "$status" -eq 0 ]
+	done
+	[ "$("$OMG" --json list security | json_field matched)" = "$("$OMG" --json status | json_field security)" ]
+	[ "$("$OMG" --json list orphans | json_field matched)" = "$("$OMG" --json status | json_field orphans)" ]
+}
+
+@test "--json output is valid JSON for every command" {
+	for cmd in status "search fire" "info bash" "list upgradable" "complete e" ping metrics; do
+		"$OMG" --json $cmd | python3 -m json.tool >/dev/null
+	done
+}
+
+@test "ping reports the protocol and backend" {
+	run "$OMG" ping
+	[ "$status" -eq 0 ]
+	[[ "$output" == "omgd 0.1.0 answers (protocol 1, backend dpkg): "*" ms" ]]
+}
+
+@test "no colour when not a tty; NO_COLOR is honoured" {
+	run "$OMG" search fire
+	[[ "$output" != *$'\033'* ]]
+}
+
+@test "a missing daemon: exit 3, one line, within milliseconds" {
+	stop_omgd
+	local t0 t1
+	t0=$(date +%s%N)
+	run --separate-stderr "$OMG" status
+	t1=$(date +%s%N)
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == "omg: omgd is not running"* ]]
+	[ $(( (t1 - t0) / 1000000 )) -lt 200 ]
+}
+
+@test "a daemon that does not answer: exit 3 after the deadline" {
+	stop_omgd
+	# a listener that never answers
+	python3 -c 'import socket,os,time,sys
+s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(5); time.sleep(5)' "$XDG_RUNTIME_DIR/omg.sock" &
+	local py=$!
+	for i in $(seq 1 100); do [ -S "$XDG_RUNTIME_DIR/omg.sock" ] && break; sleep 0.05; done
+	run --separate-stderr "$OMG" --timeout 200 status
+	kill $py
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"did not"*"within 200 ms"* ]]
+}
+
+@test "help lists every command" {
+	run "$OMG" help
+	[ "$status" -eq 0 ]
+	for c in status search info list complete ping; do [[ "$output" == *"$c"* ]]; done
+}
