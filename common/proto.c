@@ -221,6 +221,10 @@ static int count_fits(struct omg_rbuf *r, uint32_t count, size_t min_item)
 
 /* ---- messages -------------------------------------------------------------------- */
 
+/* A decoder that fails after allocating its array gives it back. */
+#define release_on_error(rc, arr, slot, count) \
+	((rc) != OMG_OK ? (free((void *)(arr)), *(slot) = NULL, *(count) = 0, (rc)) : (rc))
+
 void omg_enc_hello(struct omg_wbuf *w, const struct omg_hello *m, int answer)
 {
 	omg_put_u32(w, OMG_HELLO_MAGIC);
@@ -370,9 +374,7 @@ int omg_dec_rows(const void *p, size_t n, struct omg_rows *m)
 	}
 	if (!r.failed && m->count > m->matched)
 		r.failed = 1;
-	if (r.failed)
-		omg_rows_free(m);
-	return omg_rbuf_done(&r);
+	return release_on_error(omg_rbuf_done(&r), m->rows, &m->rows, &m->count);
 }
 
 void omg_enc_kv(struct omg_wbuf *w, const char *key, const char *value)
@@ -412,9 +414,7 @@ int omg_dec_pairs(const void *p, size_t n, uint8_t type, struct omg_pairs *m)
 			m->kv[i].value = omg_get_str(&r);
 		}
 	}
-	if (r.failed)
-		omg_pairs_free(m);
-	return omg_rbuf_done(&r);
+	return release_on_error(omg_rbuf_done(&r), m->kv, &m->kv, &m->count);
 }
 
 int omg_dec_words(const void *p, size_t n, struct omg_words *m)
@@ -431,9 +431,7 @@ int omg_dec_words(const void *p, size_t n, struct omg_words *m)
 		return OMG_ERROR(OMG_E_NOMEM, "decoding %u words", m->count);
 	for (uint32_t i = 0; i < m->count; i++)
 		m->words[i] = omg_get_str(&r);
-	if (r.failed)
-		omg_words_free(m);
-	return omg_rbuf_done(&r);
+	return release_on_error(omg_rbuf_done(&r), (void *)m->words, &m->words, &m->count);
 }
 
 void omg_enc_error(struct omg_wbuf *w, uint32_t code, const char *message)

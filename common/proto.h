@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #define OMG_PROTO_VERSION 1
-#define OMG_HELLO_MAGIC 0x504D474Fu /* "OMGP" as bytes 4F 4D 47 50 */
+#define OMG_HELLO_MAGIC 0x50474D4Fu /* the bytes 4F 4D 47 50, "OMGP", on the wire */
 #define OMG_HEADER_SIZE 12
 #define OMG_FRAME_MAX (1u << 20)     /* any frame's payload */
 #define OMG_REQUEST_MAX (64u << 10)  /* a request's payload, enforced by omgd */

@@ -64,7 +64,8 @@ static enum tok lex(struct lexer *lx)
 		lx->text[n] = 0;
 		return T_STRING;
 	default:
-		while (lx->p < lx->end && !isspace((unsigned char)*lx->p) && !strchr("{};\"", *lx->p)) {
+		/* memchr, not strchr: a NUL byte in the file is part of a word, not a terminator */
+		while (lx->p < lx->end && !isspace((unsigned char)*lx->p) && !memchr("{};\"", *lx->p, 4)) {
 			if (n + 1 < sizeof lx->text)
 				lx->text[n++] = *lx->p;
 			lx->p++;

@@ -121,6 +121,17 @@ static void test_aptconf_garbage(void **state)
 	aptconf_free(&c);
 }
 
+/* Found by fuzz_deb822: a NUL byte made the lexer stop advancing. */
+static void test_aptconf_nul_byte(void **state)
+{
+	static const char conf[] = "Package: b\0as\nA \"x\";\n";
+	struct aptconf c = { 0 };
+	(void)state;
+
+	assert_int_equal(aptconf_parse(&c, conf, sizeof conf - 1), 0);
+	aptconf_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -129,6 +140,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_value),
 		cmocka_unit_test(test_aptconf),
 		cmocka_unit_test(test_aptconf_garbage),
+		cmocka_unit_test(test_aptconf_nul_byte),
 	};
 	return cmocka_run_group_tests_name("deb822", tests, NULL, NULL);
 }

@@ -1,0 +1,38 @@
+/* fuzz_deb822.c — libFuzzer target: arbitrary bytes as Debian control data (dpkg status,
+ * Packages, Release) and as apt configuration. */
+#include "config.h"
+#include "aptconf.h"
+#include "deb822.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *text = (const char *)data;
+	struct deb822_para para;
+	struct deb822_field f;
+	struct aptconf conf = { 0 };
+	size_t pos = 0, total = 0;
+
+	while (deb822_next_para(text, size, &pos, &para)) {
+		size_t fpos = 0;
+		int r;
+		if (para.offset + para.len > size)
+			abort();
+		while ((r = deb822_next_field(&para, &fpos, &f)) == 1) {
+			if (f.value < para.start || f.value + f.value_len > para.start + para.len)
+				abort();
+			total += deb822_first_line(f.value, f.value_len) + (size_t)deb822_is(&f, "Package");
+		}
+		if (pos > size)
+			abort();
+	}
+	aptconf_parse(&conf, text, size);
+	aptconf_get(&conf, "apt::architecture", NULL);
+	aptconf_bool(&conf, "apt::autoremove::suggestsimportant", 1);
+	aptconf_free(&conf);
+	return (int)(total & 0);
+}

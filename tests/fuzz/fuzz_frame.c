@@ -1,0 +1,108 @@
+/* fuzz_frame.c — libFuzzer target: arbitrary bytes as a stream of frames, through the header
+ * decoder, every payload decoder, and omgd's dispatcher over a small index. Anything the
+ * server cannot parse must become an ERROR answer, never a crash or an overrun. */
+#include "config.h"
+#include "db.h"
+#include "omgd.h"
+#include "proto.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void omgd_log(const char *fmt, ...) { (void)fmt; }
+
+static int no_record(const struct db *db, uint32_t v, char **out)
+{
+	(void)db;
+	(void)v;
+	*out = NULL;
+	return 1;
+}
+
+static const struct backend fuzz_backend = { .name = "fuzz", .record = no_record };
+static struct db db;
+static struct daemon d;
+
+static void add(const char *name, const char *ver, uint32_t flags)
+{
+	int created;
+	uint32_t p = db_pkg_get(&db, name, strlen(name), db.native_arch, 1);
+	uint32_t v = db_ver_get(&db, p, ver, strlen(ver), &created);
+	db.vers[v].desc = db_str(&db, "a test package", 14);
+	db.pkgs[p].cand = v;
+	if (flags & OMG_PKG_INSTALLED)
+		db.pkgs[p].inst = v;
+	db.pkgs[p].flags = flags;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	db_init(&db);
+	db.native_arch = db_str(&db, "amd64", 5);
+	add("bash", "5.2-1", OMG_PKG_INSTALLED);
+	add("firefox-esr", "115.0", 0);
+	add("libfire", "1:2.0~rc1", OMG_PKG_INSTALLED | OMG_PKG_UPGRADABLE | OMG_PKG_AUTO | OMG_PKG_ORPHAN);
+	db_finish(&db);
+	d.backend = &fuzz_backend;
+	d.db = &db;
+	strcpy(d.root, "/");
+	return 0;
+}
+
+static void decode_all(const uint8_t *p, size_t n)
+{
+	struct omg_hello h;
+	struct omg_status_msg st;
+	struct omg_query q;
+	struct omg_rows rows;
+	struct omg_pairs pairs;
+	struct omg_words words;
+	struct omg_error_msg e;
+	static struct omg_batch b;
+
+	omg_dec_hello(p, n, &h, 0);
+	omg_dec_hello(p, n, &h, 1);
+	omg_dec_status(p, n, &st);
+	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_METRICS; t++)
+		omg_dec_query(p, n, t, &q);
+	if (omg_dec_rows(p, n, &rows) == 0)
+		omg_rows_free(&rows);
+	if (omg_dec_pairs(p, n, OMG_MSG_INFO | OMG_MSG_ANSWER, &pairs) == 0)
+		omg_pairs_free(&pairs);
+	if (omg_dec_pairs(p, n, OMG_MSG_METRICS | OMG_MSG_ANSWER, &pairs) == 0)
+		omg_pairs_free(&pairs);
+	if (omg_dec_words(p, n, &words) == 0)
+		omg_words_free(&words);
+	omg_dec_error(p, n, &e);
+	omg_dec_batch(p, n, &b);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct omg_wbuf out = { 0 };
+
+	while (size >= OMG_HEADER_SIZE) {
+		struct omg_header h;
+		struct omg_header ah;
+		if (omg_header_decode(data, OMG_REQUEST_MAX, &h) != 0)
+			break;
+		if (size - OMG_HEADER_SIZE < h.length)
+			break;
+		decode_all(data + OMG_HEADER_SIZE, h.length);
+		omg_wbuf_reset(&out);
+		dispatch_request(&d, h.type, h.id, data + OMG_HEADER_SIZE, h.length, &out);
+		/* the answer is always one well-formed frame */
+		if (out.len < OMG_HEADER_SIZE || omg_header_decode(out.data, OMG_FRAME_MAX, &ah) != 0 ||
+		    ah.length + OMG_HEADER_SIZE != out.len || ah.id != h.id)
+			abort();
+		data += OMG_HEADER_SIZE + h.length;
+		size -= OMG_HEADER_SIZE + h.length;
+	}
+	decode_all(data, size);
+	omg_wbuf_free(&out);
+	return 0;
+}

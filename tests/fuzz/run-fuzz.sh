@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# run-fuzz.sh — builds the libFuzzer targets with clang (ASan+UBSan) and runs each briefly
+# from a small seed corpus. TAP output, one case per target. FUZZ_SECONDS (default 20) per
+# target; skipped when clang or its fuzzer runtime is missing, or in the ASan build (the
+# plain build runs them).
+set -uo pipefail
+src=${OMG_SRCDIR:?} build=${OMG_BUILDDIR:?}
+seconds=${FUZZ_SECONDS:-20}
+targets=(fuzz_frame fuzz_deb822)
+echo "1..${#targets[@]}"
+if [ -n "${OMG_SKIP_FUZZ:-}" ] || ! command -v clang >/dev/null; then
+	for i in "${!targets[@]}"; do echo "ok $((i + 1)) ${targets[$i]} # SKIP fuzzing runs in the plain build with clang"; done
+	exit 0
+fi
+work=$build/tests/fuzz/work
+mkdir -p "$work"
+cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c17
+	-D_GNU_SOURCE -I"$build" -I"$src/common" -I"$src/omgd")
+common=("$src"/common/error.c "$src"/common/proto.c)
+declare -A sources=(
+	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c ${common[*]}"
+	[fuzz_deb822]="$src/tests/fuzz/fuzz_deb822.c $src/omgd/deb822.c $src/omgd/aptconf.c ${common[*]}"
+)
+seed_corpus() {
+	local dir=$work/corpus-$1
+	mkdir -p "$dir"
+	case $1 in
+	fuzz_frame)
+		printf '\x00\x00\x00\x00\x01\x02\x00\x00\x07\x00\x00\x00' > "$dir/ping"
+		printf '\x11\x00\x00\x00\x01\x04\x00\x00\x02\x00\x00\x00\x04\x00\x00\x00fire\x00\x05\x00\x00\x00\x01\x00\x00\x00' > "$dir/search"
+		printf '\x09\x00\x00\x00\x01\x05\x00\x00\x04\x00\x00\x00\x04\x00\x00\x00bash\x00' > "$dir/info"
+		printf '\x05\x00\x00\x00\x01\x07\x00\x00\x05\x00\x00\x00\x03\x00\x00\x00\x00' > "$dir/list"
+		printf '\x0e\x00\x00\x00\x01\x08\x00\x00\x06\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x00\x03\x00\x00\x00\x00' > "$dir/batch"
+		printf '\x0d\x00\x00\x00\x01\x06\x00\x00\x06\x00\x00\x00\x01\x00\x00\x00f\x00\x05\x00\x00\x00\x00\x00\x00\x00' > "$dir/suggest" ;;
+	fuzz_deb822)
+		printf 'Package: bash\nVersion: 5.2-1\nDescription: shell\n more\n .\n end\n\nPackage: zsh\nStatus: install ok installed\n' > "$dir/status"
+		printf 'APT { NeverAutoRemove { "^linux-.*"; }; };\n#clear APT;\nDir "/";\n/* c */ // c\n' > "$dir/conf" ;;
+	esac
+	echo "$dir"
+}
+i=0
+for t in "${targets[@]}"; do
+	i=$((i + 1))
+	# shellcheck disable=SC2086
+	if ! clang "${cflags[@]}" ${sources[$t]} -o "$work/$t" 2>"$work/$t.build.log"; then
+		if grep -q 'libclang_rt.fuzzer\|fuzzer' "$work/$t.build.log"; then
+			echo "ok $i $t # SKIP no libFuzzer runtime"; continue
+		fi
+		echo "not ok $i $t: build failed"; sed 's/^/# /' "$work/$t.build.log" | head -20; continue
+	fi
+	corpus=$(seed_corpus "$t")
+	if "$work/$t" -max_total_time="$seconds" -max_len=4096 -timeout=5 -rss_limit_mb=1024 \
+		-artifact_prefix="$work/$t-" "$corpus" >"$work/$t.log" 2>&1; then
+		echo "ok $i $t # $(grep -o 'stat::number_of_executed_units: [0-9]*' "$work/$t.log" || tail -1 "$work/$t.log")"
+	else
+		echo "not ok $i $t: a crash or leak was found"; grep -E 'ERROR|SUMMARY|artifact' "$work/$t.log" | sed 's/^/# /' | head -20
+	fi
+done
