@@ -196,8 +196,12 @@ int db_finish(struct db *db)
 	db->by_name = malloc(((size_t)db->npkgs + 1) * sizeof *db->by_name);
 	if (!db->by_name)
 		return OMG_ERROR(OMG_E_NOMEM, "name index");
-	for (uint32_t i = 0; i < db->npkgs; i++)
+	for (uint32_t i = 0; i < db->npkgs; i++) {
+		const char *n = db_s(db, db->pkgs[i].name);
 		db->by_name[i] = i;
+		for (; *n && !db->mixed_case_names; n++)
+			db->mixed_case_names = isupper((unsigned char)*n) != 0;
+	}
 	qsort_r(db->by_name, db->npkgs, sizeof *db->by_name, cmp_by_name, db);
 	/* give back spare capacity */
 	if (db->npkgs) {
@@ -234,24 +238,31 @@ static const char *find_ci(const char *hay, const char *needle, size_t nlen)
 
 enum { RANK_EXACT, RANK_PREFIX, RANK_WORD, RANK_SUBSTRING, RANK_DESCRIPTION, RANK__COUNT };
 
+/* Finds lower-case Q in NAME: glibc's strstr when the index has only lower-case names
+ * (Debian policy), a case-folding scan otherwise. */
+static const char *find_name(const struct db *db, const char *name, const char *q, size_t qlen)
+{
+	return db->mixed_case_names ? find_ci(name, q, qlen) : strstr(name, q);
+}
+
 /* Rank of P for the lower-case query Q, or -1 when it does not match. */
 static int rank_of(const struct db *db, uint32_t p, const char *q, size_t qlen, uint32_t flags)
 {
 	const struct db_pkg *pk = &db->pkgs[p];
 	const char *name = db_s(db, pk->name);
-	const char *hit = find_ci(name, q, qlen);
+	const char *hit = find_name(db, name, q, qlen);
 
 	if (hit == name)
 		return name[qlen] == 0 ? RANK_EXACT : RANK_PREFIX;
 	if (hit) {
-		for (const char *h = hit; h; h = find_ci(h + 1, q, qlen))
+		for (const char *h = hit; h; h = find_name(db, h + 1, q, qlen))
 			if (h[-1] == '-' || h[-1] == '.' || h[-1] == '+')
 				return RANK_WORD;
 		return RANK_SUBSTRING;
 	}
 	if (flags & OMG_SEARCH_DESCRIPTIONS) {
 		uint32_t v = pk->cand != DB_NONE ? pk->cand : pk->inst;
-		if (v != DB_NONE && find_ci(db_s(db, db->vers[v].desc), q, qlen))
+		if (v != DB_NONE && strcasestr(db_s(db, db->vers[v].desc), q))
 			return RANK_DESCRIPTION;
 	}
 	return -1;
@@ -270,40 +281,38 @@ int db_search(const struct db *db, const char *query, uint32_t limit, uint32_t f
 {
 	char q[OMG_QUERY_MAX + 1];
 	size_t qlen = strlen(query);
-	uint32_t *bucket[RANK__COUNT] = { 0 }, nb[RANK__COUNT] = { 0 };
-	int rc = OMG_OK;
+	uint32_t *bucket, nb[RANK__COUNT] = { 0 };
 
 	memset(out, 0, sizeof *out);
 	if (qlen == 0 || qlen > OMG_QUERY_MAX)
 		return OMG_ERROR(OMG_E_INVAL, "query must be 1 to %d bytes", OMG_QUERY_MAX);
 	for (size_t i = 0; i <= qlen; i++)
 		q[i] = (char)tolower((unsigned char)query[i]);
-	/* Walk names in order: each rank's bucket is then already alphabetical. */
-	for (int r = 0; r < RANK__COUNT; r++)
-		if (!(bucket[r] = malloc(((size_t)db->npkgs + 1) * sizeof(uint32_t)))) {
-			rc = OMG_ERROR(OMG_E_NOMEM, "search");
-			goto done;
-		}
+	/* Names are walked in order, so each rank's hits come alphabetically: only the first
+	 * LIMIT of each rank can be shown, the rest are only counted. */
+	bucket = malloc((size_t)RANK__COUNT * ((size_t)limit + 1) * sizeof *bucket);
+	out->v = malloc(((size_t)limit + 1) * sizeof *out->v);
+	if (!bucket || !out->v) {
+		free(bucket);
+		free(out->v);
+		out->v = NULL;
+		return OMG_ERROR(OMG_E_NOMEM, "search");
+	}
 	for (uint32_t i = 0; i < db->npkgs; i++) {
 		uint32_t p = db->by_name[i];
 		int r;
 		if (!usable(db, p, flags) || (r = rank_of(db, p, q, qlen, flags)) < 0)
 			continue;
-		bucket[r][nb[r]++] = p;
+		if (nb[r] < limit)
+			bucket[(size_t)r * (limit + 1) + nb[r]] = p;
+		nb[r]++;
 		out->matched++;
 	}
-	out->v = malloc(((size_t)(out->matched < limit ? out->matched : limit) + 1) * sizeof *out->v);
-	if (!out->v) {
-		rc = OMG_ERROR(OMG_E_NOMEM, "search");
-		goto done;
-	}
 	for (int r = 0; r < RANK__COUNT; r++)
-		for (uint32_t j = 0; j < nb[r] && out->n < limit; j++)
-			out->v[out->n++] = bucket[r][j];
-done:
-	for (int r = 0; r < RANK__COUNT; r++)
-		free(bucket[r]);
-	return rc;
+		for (uint32_t j = 0; j < nb[r] && j < limit && out->n < limit; j++)
+			out->v[out->n++] = bucket[(size_t)r * (limit + 1) + j];
+	free(bucket);
+	return OMG_OK;
 }
 
 int db_suggest(const struct db *db, const char *prefix, uint32_t limit, uint32_t flags, struct db_hits *out)

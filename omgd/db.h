@@ -66,6 +66,7 @@ struct db {
 	uint32_t malformed;      /* paragraphs (and damaged lists) skipped */
 	uint32_t damaged_lists;  /* package lists that could not be read to the end */
 	uint32_t native_arch;    /* arena */
+	int mixed_case_names;    /* some name has upper case (not Debian policy): fold when searching */
 	uint64_t built_at;       /* unix seconds */
 	double build_ms;
 };

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct answer {
 	struct omg_wbuf *w;
@@ -242,6 +243,14 @@ static void on_metrics(struct daemon *d, struct answer *a)
 	M("rebuild_failures", m->rebuild_failures);
 	M("watch_events", m->watch_events);
 	M("generation", d->generation);
+	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_METRICS; t++) {
+		char name[48];
+		snprintf(name, sizeof name, "%s_ns_avg", omg_msg_name(t));
+		for (char *c = name; *c; c++)
+			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+		if (m->handled[t])
+			M(name, m->handled_ns[t] / m->handled[t]);
+	}
 	if (d->db) {
 		M("index_packages", d->db->npkgs);
 		M("index_versions", d->db->nvers);
@@ -325,15 +334,23 @@ void dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t
 {
 	size_t start = out->len;
 	struct answer a = { .w = out };
+	struct timespec t0, t1;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	d->m.requests++;
 	omg_frame_begin(out, (uint8_t)(type | OMG_MSG_ANSWER), id);
 	if (type == OMG_MSG_BATCH)
 		on_batch(d, payload, length, &a);
 	else
 		answer_one(d, type, payload, length, &a, 0);
-	if (!a.error && omg_frame_end(out, OMG_FRAME_MAX) == OMG_OK)
+	if (!a.error && omg_frame_end(out, OMG_FRAME_MAX) == OMG_OK) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (type < 16) {
+			d->m.handled[type]++;
+			d->m.handled_ns[type] += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec));
+		}
 		return;
+	}
 	if (!a.error)
 		fail(&a, OMG_WERR_TOO_LARGE, "answer exceeds the frame limit: lower the limit");
 	/* Replace whatever was written with an ERROR frame. */
