@@ -1,6 +1,7 @@
 /* cmd.c — argument parsing and dispatch shared by every front end. */
 #include "config.h"
 #include "cmd.h"
+#include "autostart.h"
 #include "omg_error.h"
 
 #include <stdarg.h>
@@ -17,7 +18,7 @@ static const struct {
 	{ "search", omg_cmd_search, "search [-d] [-i] [-n N] QUERY   names (and with -d descriptions)" },
 	{ "info", omg_cmd_info, "info PACKAGE           one package's details" },
 	{ "list", omg_cmd_list, "list KIND              installed|explicit|orphans|upgradable|security" },
-	{ "complete", omg_cmd_complete, "complete [-i] PREFIX    package names for completion" },
+	{ "complete", omg_cmd_complete, "complete [-i] [-A ARRAY] PREFIX  package names for completion" },
 	{ "ping", omg_cmd_ping, "ping                   check that omgd answers" },
 	{ "metrics", omg_cmd_metrics, "metrics                omgd's counters" },
 };
@@ -101,7 +102,11 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 			o->flags &= ~OMG_SEARCH_DESCRIPTIONS;
 		else if (!strcmp(a, "-i") || !strcmp(a, "--installed"))
 			o->flags |= OMG_SEARCH_INSTALLED;
-		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+		else if (!strcmp(a, "-A")) {
+			if (i + 1 >= argc || !argv[i + 1][0])
+				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "-A needs an array name");
+			o->array = argv[++i];
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 			*cmd = "help";
 		else if (!strcmp(a, "-n") || !strcmp(a, "--limit") || !strcmp(a, "--timeout")) {
 			if (i + 1 >= argc)
@@ -125,6 +130,11 @@ int omg_cmd_call(struct omg_ctx *ctx, struct omg_answer *a)
 	case OMG_E_NOTFOUND:
 		return omg_cmd_fail(ctx, OMG_EXIT_NOTHING, "%s", omg_errdetail());
 	case OMG_E_NODAEMON:
+		/* Nobody listens: start omgd so that the next prompt has values. */
+		if (omg_autostart() == 1)
+			return omg_cmd_fail(ctx, OMG_EXIT_NODAEMON, "%s; starting it in the background",
+					    omg_errdetail());
+		return omg_cmd_fail(ctx, OMG_EXIT_NODAEMON, "%s", omg_errdetail());
 	case OMG_E_TIMEOUT:
 	case OMG_E_PERM:
 		return omg_cmd_fail(ctx, OMG_EXIT_NODAEMON, "%s", omg_errdetail());
@@ -150,9 +160,10 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 	}
 	ctx.sink.out = env->out;
 	ctx.sink.ops = ctx.opts.json ? &omg_sink_json : &omg_sink_text;
-	if (env->custom_sink)
-		ctx.sink.ops = env->custom_sink;
-	ctx.custom_ctx = env->custom_ctx;
+	if (ctx.opts.array && (strcmp(cmd, "complete") != 0 || !env->fill_array)) {
+		rc = omg_cmd_fail(&ctx, OMG_EXIT_USAGE, "-A works with complete, inside bash or zsh with the omg module");
+		goto done;
+	}
 	ctx.sink.color = !ctx.opts.json && isatty(fileno(env->out)) && !(no_color && no_color[0]);
 	rc = OMG_EXIT_USAGE;
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
@@ -161,8 +172,11 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 		if (env->client) {
 			ctx.client = env->client;
 		} else {
-			if (omg_client_init(&own, NULL, ctx.opts.timeout_ms) != OMG_OK) {
-				rc = omg_cmd_fail(&ctx, OMG_EXIT_NODAEMON, "%s", omg_errdetail());
+			int irc = omg_client_init(&own, NULL, ctx.opts.timeout_ms);
+			if (irc != OMG_OK) {
+				int started = irc == OMG_E_NODAEMON && omg_autostart() == 1;
+				rc = omg_cmd_fail(&ctx, OMG_EXIT_NODAEMON, "%s%s", omg_errdetail(),
+						  started ? "; starting it in the background" : "");
 				goto done;
 			}
 			ctx.client = &own;

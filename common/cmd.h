@@ -47,9 +47,9 @@ struct omg_env {
 	FILE *out, *err;
 	struct omg_client *client; /* a kept connection (shell modules), or NULL: one per run */
 	const char *prog;          /* for messages: "omg" */
-	/* Overrides the sink (the shell modules fill arrays); NULL: text or --json. */
-	const struct omg_sink_ops *custom_sink;
-	void *custom_ctx;
+	/* Shell front ends: fill the shell array NAME with WORDS (omg complete -A NAME).
+	 * NULL in the executable, where -A is a usage error. Returns 0 on success. */
+	int (*fill_array)(const char *name, const struct omg_words *words);
 };
 
 int omg_run(int argc, char **argv, struct omg_env *env);
@@ -60,6 +60,7 @@ struct omg_opts {
 	int limit;         /* -1: not given */
 	unsigned flags;    /* OMG_SEARCH_* */
 	int timeout_ms;
+	const char *array;  /* -A NAME: complete into a shell array */
 	int nargs;
 	char **args;       /* positional arguments */
 };
@@ -69,7 +70,6 @@ struct omg_ctx {
 	struct omg_opts opts;
 	struct omg_sink sink;
 	struct omg_client *client;
-	void *custom_ctx;
 };
 
 typedef int (*omg_cmd_fn)(struct omg_ctx *ctx);

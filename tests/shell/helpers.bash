@@ -9,6 +9,7 @@ omg_setup() {
 	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run
 	mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 	unset OMG_SOCKET OMG_TIMEOUT_MS NO_COLOR
+	export OMG_AUTOSTART=0   # tests start their own omgd; autostart has its own test
 	ROOT=$BATS_TEST_TMPDIR/root
 }
 
@@ -68,4 +69,19 @@ oracle_upgradable() {
 oracle_security() {
 	env $(apt_env "${1:-}") apt list --upgradable 2>/dev/null | awk -F/ '/upgradable from/{
 		split($2, f, " "); if (f[1] ~ /-security(,|$)/) n++ } END { print n + 0 }'
+}
+
+# The built modules, as the shells load them.
+BASH_MODULE=${OMG_BUILDDIR}/builtins/.libs/omg.so
+ZSH_MODULE_DIR=${OMG_BUILDDIR}/zshmod/.libs
+
+# in_bash SCRIPT: a fresh non-interactive bash with the module loaded.
+in_bash() { bash --norc --noprofile -c "enable -f '$BASH_MODULE' omg || exit 99; $1"; }
+# in_zsh SCRIPT: likewise for zsh.
+in_zsh() { zsh -f -c "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg || exit 99; $1"; }
+
+# The ASan build is static (no shell modules); valgrind covers the modules in the plain build.
+require_modules() {
+	[ -f "$BASH_MODULE" ] && [ -f "$ZSH_MODULE_DIR/omg.so" ] ||
+		skip "no shell modules in this build (the ASan build is static; valgrind covers them)"
 }

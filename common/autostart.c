@@ -1,0 +1,64 @@
+/* autostart.c — see autostart.h. */
+#include "config.h"
+#include "autostart.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef OMGD_PATH
+#define OMGD_PATH "/usr/local/sbin/omgd"
+#endif
+
+int omg_autostart(void)
+{
+	static time_t last;
+	const char *off = getenv("OMG_AUTOSTART");
+	const char *omgd = getenv("OMG_OMGD");
+	time_t now = time(NULL);
+	pid_t pid;
+	int status;
+
+	if (off && !strcmp(off, "0"))
+		return 0;
+	if (last && now - last < OMG_AUTOSTART_INTERVAL)
+		return 0;
+	last = now;
+	if (!omgd || !omgd[0])
+		omgd = OMGD_PATH;
+	if (access(omgd, X_OK) != 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+		sigset_t none;
+		/* The shell may block or ignore signals: give omgd a clean slate. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+		execl(omgd, "omgd", (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return 1;
+}

@@ -1,0 +1,16 @@
+/* autostart.h — start omgd in the background when a command finds it missing.
+ *
+ * Detached: double fork, setsid (no controlling terminal), stdio on /dev/null, so neither
+ * a zombie nor output reaches the calling shell; the caller waits only for the first child,
+ * which exits at once. Off when $OMG_AUTOSTART is "0". The daemon is $OMG_OMGD or the
+ * installed omgd. At most one attempt every OMG_AUTOSTART_INTERVAL seconds per process.
+ */
+#ifndef OMG_AUTOSTART_H
+#define OMG_AUTOSTART_H
+
+#define OMG_AUTOSTART_INTERVAL 10
+
+/* Returns 1 if a start was attempted, 0 if disabled or rate-limited, -1 on failure. */
+int omg_autostart(void);
+
+#endif

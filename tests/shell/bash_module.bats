@@ -1,0 +1,166 @@
+#!/usr/bin/env bats
+# The bash loadable in a real bash: live variables, the in-process builtin, unload/reload,
+# a daemon that dies or restarts, damaged status files, no leaks.
+
+load helpers
+
+setup() {
+	omg_setup
+	require_modules
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+}
+
+teardown() { stop_omgd; }
+
+@test "the variables hold the status file's counts" {
+	run in_bash 'echo "$OMG_TOTAL $OMG_EXPLICIT $OMG_ORPHANS $OMG_UPDATES"'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(od -An -j8 -N16 -tu4 "$XDG_RUNTIME_DIR/omg.status" | xargs)" ]
+	[ "$output" = "28 13 8 6" ]
+}
+
+@test "the variables are read-only integers that cannot be unset" {
+	run in_bash 'declare -p OMG_UPDATES; x=$((OMG_UPDATES * 2)); echo "x=$x"; unset OMG_UPDATES; echo "still $OMG_UPDATES"'
+	[[ "${lines[0]}" == "declare -"*r*" OMG_UPDATES"* ]]
+	[[ "$output" == *"x=12"* ]]
+	[[ "$output" == *"still 6"* ]]
+	run in_bash 'OMG_UPDATES=1; echo reached'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"readonly variable"* ]]
+}
+
+@test "every command prints exactly what the omg executable prints, with the same exit status" {
+	local cmd
+	for cmd in "status" "search fire" "search -d fixture" "info tilde-pkg" "info nope" \
+		"list upgradable" "list orphans" "complete lib" "complete zzz" "--json status" \
+		"--json search fire" "--json info bash" "help" "frobnicate" "search" "list x"; do
+		local want got want_rc got_rc
+		want_rc=0; want=$("$OMG" $cmd 2>&1) || want_rc=$?
+		got_rc=0; got=$(in_bash "omg $cmd" 2>&1) || got_rc=$?
+		[ "$want" = "$got" ] || { echo "differs: omg $cmd"; diff <(echo "$want") <(echo "$got"); return 1; }
+		[ "$want_rc" = "$got_rc" ] || { echo "exit status differs: omg $cmd: $want_rc vs $got_rc"; return 1; }
+	done
+}
+
+@test "complete -A fills COMPREPLY from a completion function" {
+	run in_bash '_c() { omg complete -A COMPREPLY "$2"; }; _c omg lib; echo "${#COMPREPLY[@]}:${COMPREPLY[*]}"'
+	[ "$output" = "3:libedit libfirestore libmulti" ]
+	run in_bash 'omg complete -A 1bad lib'
+	[ "$status" -eq 2 ]
+}
+
+@test "unload removes everything: expanding the variables afterwards is safe" {
+	run in_bash 'enable -d omg; echo "[$OMG_UPDATES][${OMG_TOTAL-unset}]"; type omg 2>&1 | head -1'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "[][unset]" ]]
+	[[ "${lines[1]}" == *"not found"* ]]
+}
+
+@test "load, unload and reload cycles keep working" {
+	run in_bash 'for i in 1 2 3 4 5 6 7 8 9 10; do enable -d omg; enable -f "'"$BASH_MODULE"'" omg || exit 1; done; echo "$OMG_UPDATES"; omg ping >/dev/null && echo pong'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 6 ]
+	[ "${lines[1]}" = pong ]
+}
+
+@test "a published change shows in a running shell without a new shell" {
+	run in_bash '
+		echo "before $OMG_TOTAL"
+		{ cat "'"$ROOT"'/var/lib/dpkg/status"; printf "Package: fresh\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\n\n"; } > "'"$ROOT"'/var/lib/dpkg/status-new"
+		mv "'"$ROOT"'/var/lib/dpkg/status-new" "'"$ROOT"'/var/lib/dpkg/status"
+		for i in $(seq 1 100); do [ "$OMG_TOTAL" = 29 ] && break; sleep 0.02; done
+		echo "after $OMG_TOTAL"'
+	[ "${lines[0]}" = "before 28" ]
+	[ "${lines[1]}" = "after 29" ]
+}
+
+@test "the daemon stopped in the middle of a session: empty values and a one-line reason" {
+	run in_bash '
+		echo "up [$OMG_UPDATES]"
+		kill '"$OMGD_PID"'; while kill -0 '"$OMGD_PID"' 2>/dev/null; do sleep 0.02; done
+		echo "down [$OMG_UPDATES]"
+		omg status; echo "rc=$?"'
+	[ "${lines[0]}" = "up [6]" ]
+	[ "${lines[1]}" = "down []" ]
+	[[ "${lines[2]}" == "omg: omgd is not running"* ]]
+	[ "${lines[3]}" = "rc=3" ]
+	OMGD_PID=
+}
+
+@test "a daemon killed with -9 and restarted: the shell follows the new daemon" {
+	run in_bash '
+		echo "a [$OMG_UPDATES]"
+		kill -9 '"$OMGD_PID"'
+		"'"$OMGD"'" --root "'"$ROOT"'" || exit 1
+		echo "b [$OMG_UPDATES]"; omg ping >/dev/null && echo pong'
+	pkill -f "omgd --root $ROOT" || true
+	[ "${lines[0]}" = "a [6]" ]
+	[ "${lines[1]}" = "b [6]" ]
+	[ "${lines[2]}" = "pong" ]
+	OMGD_PID=
+}
+
+@test "a damaged, foreign, symlinked or stale status file gives empty values" {
+	stop_omgd
+	local f=$XDG_RUNTIME_DIR/omg.status good
+	good=$(printf 'SGMO\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0'; :)
+	ts_bytes() { python3 -c 'import struct,sys,time; sys.stdout.buffer.write(struct.pack("<Q", int(time.time()) + int(sys.argv[1])))' "$1"; }
+	{ printf 'SGMO\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0'; ts_bytes 0; } > "$f"
+	[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[6]" ]
+	{ printf 'XXXX\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0'; ts_bytes 0; } > "$f"
+	[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[]" ]
+	{ printf 'SGMO\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0'; ts_bytes -31; } > "$f"
+	[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[]" ]
+	head -c 20 /dev/urandom > "$f"
+	[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[]" ]
+	{ printf 'SGMO\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0'; ts_bytes 0; } > "$f.real"
+	rm -f "$f"; ln -s "$f.real" "$f"
+	[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[]" ]
+	if [ "$(id -u)" = 0 ]; then
+		rm -f "$f"; cp "$f.real" "$f"; chown 65534 "$f"
+		[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[]" ]
+	fi
+}
+
+@test "with no daemon, the builtin starts one in the background (OMG_AUTOSTART)" {
+	stop_omgd
+	printf '#!/bin/sh\nexec "%s" --root "%s"\n' "$OMGD" "$ROOT" > "$BATS_TEST_TMPDIR/start-omgd"
+	chmod +x "$BATS_TEST_TMPDIR/start-omgd"
+	run env OMG_AUTOSTART=1 OMG_OMGD="$BATS_TEST_TMPDIR/start-omgd" bash --norc --noprofile -c '
+		enable -f "'"$BASH_MODULE"'" omg
+		omg status; echo "rc=$?"
+		for i in $(seq 1 100); do [ -n "$OMG_UPDATES" ] && break; sleep 0.05; done
+		echo "updates [$OMG_UPDATES]"
+		jobs -l | wc -l'
+	pkill -f "omgd --root $ROOT" || true
+	[[ "${lines[0]}" == "omg: omgd is not running"*"; starting it in the background" ]]
+	[ "${lines[1]}" = "rc=3" ]
+	[ "${lines[2]}" = "updates [6]" ]
+	[ "${lines[3]}" = 0 ]     # nothing left in the shell's job table
+}
+
+@test "no leak: 100,000 expansions and 5,000 builtin calls keep the shell's memory flat" {
+	run in_bash '
+		rss() { awk "/VmRSS/{print \$2}" /proc/$$/status; }
+		for i in $(seq 1 2000); do x=$OMG_UPDATES; omg status >/dev/null; done
+		r0=$(rss)
+		for ((i = 0; i < 100000; i++)); do x=$OMG_UPDATES; done
+		for ((i = 0; i < 5000; i++)); do omg status >/dev/null; omg complete -A arr lib; done
+		r1=$(rss)
+		echo "$r0 $r1 $(( r1 - r0 ))"'
+	echo "# RSS before/after/growth kB: $output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | awk '{print $3}')" -lt 512 ]
+}
+
+@test "valgrind: the module's expansions and commands are clean" {
+	command -v valgrind >/dev/null || skip "valgrind missing"
+	run valgrind --quiet --error-exitcode=42 --leak-check=full --errors-for-leak-kinds=definite \
+		--show-leak-kinds=definite bash --norc --noprofile -c '
+		enable -f "'"$BASH_MODULE"'" omg
+		for i in 1 2 3 4 5 6 7 8 9 10; do x=$OMG_UPDATES$OMG_TOTAL; omg status >/dev/null; omg search fire >/dev/null; omg complete -A a lib; done
+		omg info nope 2>/dev/null; enable -d omg; echo "[$OMG_UPDATES]"'
+	echo "$output" | tail -20
+	[ "$status" -eq 0 ]
+}

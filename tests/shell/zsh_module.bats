@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# The zsh module in a real zsh: parameters, the builtin, zmodload -u, autoload, no symbol leaks.
+
+load helpers
+
+setup() {
+	omg_setup
+	require_modules
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+}
+
+teardown() { stop_omgd; }
+
+@test "the parameters hold the status file's counts and are read-only" {
+	run in_zsh 'print "$OMG_TOTAL $OMG_EXPLICIT $OMG_ORPHANS $OMG_UPDATES"; (( y = OMG_UPDATES * 2 )); print y=$y'
+	[ "${lines[0]}" = "28 13 8 6" ]
+	[ "${lines[1]}" = "y=12" ]
+	run in_zsh 'OMG_UPDATES=1; print reached'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"read-only"* ]]
+}
+
+@test "every command prints exactly what the omg executable prints, with the same exit status" {
+	local cmd
+	for cmd in "status" "search fire" "info tilde-pkg" "info nope" "list upgradable" \
+		"complete lib" "--json status" "help" "frobnicate"; do
+		local want got want_rc got_rc
+		want_rc=0; want=$("$OMG" $cmd 2>&1) || want_rc=$?
+		got_rc=0; got=$(in_zsh "omg $cmd" 2>&1) || got_rc=$?
+		[ "$want" = "$got" ] || { echo "differs: omg $cmd"; diff <(echo "$want") <(echo "$got"); return 1; }
+		[ "$want_rc" = "$got_rc" ] || { echo "exit status differs: omg $cmd"; return 1; }
+	done
+}
+
+@test "complete -A fills a named array for compadd" {
+	run in_zsh 'omg complete -A reply lib; print -r -- "${#reply}:${reply[*]}"'
+	[ "$output" = "3:libedit libfirestore libmulti" ]
+}
+
+@test "zmodload -u removes the builtin and the parameters; reload works" {
+	run in_zsh 'zmodload -u omg || exit 1; print -r -- "[$OMG_UPDATES] $(whence -w omg)"; zmodload omg; print $OMG_UPDATES'
+	[ "${lines[0]}" = "[] omg: none" ]
+	[ "${lines[1]}" = 6 ]
+}
+
+@test "zmodload -ap autoloads the module on first use of a parameter" {
+	run zsh -f -c "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload -ap omg OMG_UPDATES; zmodload | grep -cx omg; print \$OMG_UPDATES; zmodload | grep -x omg"
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 6 ]
+	[ "${lines[2]}" = omg ]
+}
+
+@test "a stopped daemon: empty parameters and a one-line reason" {
+	run in_zsh 'print "[$OMG_UPDATES]"; kill '"$OMGD_PID"'; while kill -0 '"$OMGD_PID"' 2>/dev/null; do sleep 0.02; done; print "[$OMG_UPDATES]"; omg status; print rc=$?'
+	[ "${lines[0]}" = "[6]" ]
+	[ "${lines[1]}" = "[]" ]
+	[[ "${lines[2]}" == "omg: omgd is not running"* ]]
+	[ "${lines[3]}" = "rc=3" ]
+	OMGD_PID=
+}
+
+@test "only the six module hooks are exported into zsh's global namespace" {
+	run nm -D --defined-only "$ZSH_MODULE_DIR/omg.so"
+	local syms; syms=$(echo "$output" | awk '$2 ~ /[TDB]/ {print $3}' | grep -v '^_' | sort | xargs)
+	[ "$syms" = "boot_ cleanup_ enables_ features_ finish_ setup_" ]
+}

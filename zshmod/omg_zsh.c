@@ -1,0 +1,146 @@
+/* omg_zsh.c — the zsh module: `zmodload omg`.
+ *
+ * Thin glue over common/: the omg builtin runs the shared command layer in-process, and
+ * OMG_TOTAL, OMG_EXPLICIT, OMG_ORPHANS, OMG_UPDATES are read-only special parameters read
+ * from the mapped status file at every expansion. They are scalars, not PM_INTEGER: an
+ * integer parameter cannot be empty, and with no valid status file they must expand to
+ * the empty string, never 0 (in arithmetic they still count as numbers).
+ *
+ * zsh's headers define their own PACKAGE_* and HAVE_* macros: never include the project's
+ * config.h here. Only the six module hooks are exported (zsh dlopens with RTLD_GLOBAL).
+ */
+#include <zsh/zsh.mdh>
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "omg_error.h"
+#include "paths.h"
+#include "status_file.h"
+
+#define OMG_EXPORT __attribute__((visibility("default")))
+
+static struct omg_client client;
+static int client_ready;
+static struct omg_status_map status_map;
+
+static const struct {
+	const char *name;
+	size_t offset;
+} counters[] = {
+	{ "OMG_TOTAL", offsetof(struct omg_status_file, total) },
+	{ "OMG_EXPLICIT", offsetof(struct omg_status_file, explicit_pkgs) },
+	{ "OMG_ORPHANS", offsetof(struct omg_status_file, orphans) },
+	{ "OMG_UPDATES", offsetof(struct omg_status_file, updates) },
+};
+
+static char *get_count(Param pm)
+{
+	struct omg_status_file st;
+	char path[4096], buf[16];
+	uint32_t v;
+
+	for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++) {
+		if (strcmp(pm->node.nam, counters[i].name) != 0)
+			continue;
+		if (omg_runtime_path(path, sizeof path, OMG_STATUS_NAME, 0) != OMG_OK ||
+		    omg_status_map_read(&status_map, path, &st, omg_now()) != OMG_OK)
+			break;
+		memcpy(&v, (const char *)&st + counters[i].offset, sizeof v);
+		snprintf(buf, sizeof buf, "%u", v);
+		return dupstring(buf);
+	}
+	return dupstring("");
+}
+
+static const struct gsu_scalar count_gsu = { get_count, nullstrsetfn, stdunsetfn };
+
+static int zsh_interrupted(void)
+{
+	return (errflag & ERRFLAG_INT) != 0;
+}
+
+/* omg complete -A NAME: set the array NAME (e.g. reply for compadd -a reply). */
+static int fill_array(const char *name, const struct omg_words *words)
+{
+	char **arr = zalloc((words->count + 1) * sizeof *arr);
+
+	for (uint32_t i = 0; i < words->count; i++)
+		arr[i] = ztrdup(words->words[i]);
+	arr[words->count] = NULL;
+	return setaparam((char *)name, arr) ? 0 : -1;
+}
+
+static int bin_omg(char *nam, char **args, UNUSED(Options ops), UNUSED(int func))
+{
+	struct omg_env env = { .out = stdout, .err = stderr, .prog = "omg", .client = &client,
+			       .fill_array = fill_array };
+	char *argv[256];
+	int argc = 0, rc;
+
+	(void)nam;
+	argv[argc++] = "omg";
+	for (; args && *args && argc < 255; args++)
+		argv[argc++] = *args;
+	argv[argc] = NULL;
+	if (!client_ready) {
+		if (omg_client_init(&client, NULL, 0) == OMG_OK) {
+			client.interrupted = zsh_interrupted;
+			client_ready = 1;
+		} else {
+			env.client = NULL; /* no runtime directory yet: the command layer reports it */
+		}
+	}
+	fflush(stdout);
+	rc = omg_run(argc, argv, &env);
+	fflush(stdout);
+	fflush(stderr);
+	return rc;
+}
+
+static struct builtin bintab[] = {
+	BUILTIN("omg", 0, bin_omg, 0, -1, 0, NULL, NULL),
+};
+
+static struct paramdef patab[] = {
+	SPECIALPMDEF("OMG_TOTAL", PM_READONLY, &count_gsu, NULL, NULL),
+	SPECIALPMDEF("OMG_EXPLICIT", PM_READONLY, &count_gsu, NULL, NULL),
+	SPECIALPMDEF("OMG_ORPHANS", PM_READONLY, &count_gsu, NULL, NULL),
+	SPECIALPMDEF("OMG_UPDATES", PM_READONLY, &count_gsu, NULL, NULL),
+};
+
+static struct features module_features = {
+	bintab, sizeof(bintab) / sizeof(*bintab),
+	NULL, 0,
+	NULL, 0,
+	patab, sizeof(patab) / sizeof(*patab),
+	0
+};
+
+OMG_EXPORT int setup_(UNUSED(Module m)) { return 0; }
+
+OMG_EXPORT int features_(Module m, char ***features)
+{
+	*features = featuresarray(m, &module_features);
+	return 0;
+}
+
+OMG_EXPORT int enables_(Module m, int **enables)
+{
+	return handlefeatures(m, &module_features, enables);
+}
+
+OMG_EXPORT int boot_(UNUSED(Module m)) { return 0; }
+
+OMG_EXPORT int cleanup_(Module m)
+{
+	omg_status_map_close(&status_map);
+	if (client_ready)
+		omg_client_close(&client);
+	client_ready = 0;
+	return setfeatureenables(m, &module_features, NULL);
+}
+
+OMG_EXPORT int finish_(UNUSED(Module m)) { return 0; }
