@@ -54,7 +54,7 @@ deps)
 demo)
 	install_deps
 	build _build --enable-werror
-	exec "$top/tests/demo.sh" "$top/_build" ;;
+	exec "$top/tests/demo.sh" "$top/_build" "${2:-}" ;;
 test)
 	install_deps
 	status=0
