@@ -45,13 +45,14 @@ static long long status_count(size_t offset)
 {
 	struct omg_status_file st;
 	char path[4096];
+	uint64_t now = omg_now();
 	uint32_t v;
 
 	/* The path is resolved only when the mapping must be (re)opened: that happens at most
 	 * once a second, or at once after a publish retired the mapped file. */
-	if (omg_runtime_path(path, sizeof path, OMG_STATUS_NAME, 0) != OMG_OK)
-		return -1;
-	if (omg_status_map_read(&status_map, path, &st, omg_now()) != OMG_OK)
+	if (omg_status_map_peek(&status_map, &st, now) != OMG_OK &&
+	    (omg_runtime_path(path, sizeof path, OMG_STATUS_NAME, 0) != OMG_OK ||
+	     omg_status_map_read(&status_map, path, &st, now) != OMG_OK))
 		return -1;
 	memcpy(&v, (const char *)&st + offset, sizeof v);
 	return v;

@@ -205,6 +205,19 @@ static int status_map_open(struct omg_status_map *m, const char *path)
 	return OMG_OK;
 }
 
+int omg_status_map_peek(const struct omg_status_map *m, struct omg_status_file *out, uint64_t now)
+{
+	if (!m->map)
+		return OMG_E_NOTFOUND;
+	*out = *m->map;
+	/* validate without recording an error detail: this runs at every prompt */
+	return out->magic == OMG_STATUS_MAGIC && out->version == OMG_STATUS_VERSION &&
+			       !(out->pad[0] | out->pad[1] | out->pad[2]) && out->timestamp &&
+			       out->timestamp + OMG_STATUS_MAX_AGE_SECS >= now &&
+			       out->timestamp <= now + OMG_STATUS_MAX_SKEW_SECS
+		       ? OMG_OK : OMG_E_STALE;
+}
+
 int omg_status_map_read(struct omg_status_map *m, const char *path, struct omg_status_file *out,
 			uint64_t now)
 {

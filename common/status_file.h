@@ -77,6 +77,8 @@ struct omg_status_map {
 	uint64_t last_open;
 };
 
+/* Fast path: OMG_OK when the mapped file is valid now (no system call, no path). */
+int omg_status_map_peek(const struct omg_status_map *m, struct omg_status_file *out, uint64_t now);
 /* Fills OUT from the current file; returns an error code when there is no valid file. */
 int omg_status_map_read(struct omg_status_map *m, const char *path, struct omg_status_file *out,
 			uint64_t now);

@@ -36,26 +36,36 @@ static const struct {
 	{ "OMG_UPDATES", offsetof(struct omg_status_file, updates) },
 };
 
-static char *get_count(Param pm)
+/* The count at OFFSET as a string on zsh's heap, or "" when there is no valid status file. */
+static char *count_string(size_t offset)
 {
 	struct omg_status_file st;
-	char path[4096], buf[16];
+	char path[4096], buf[16], *p = buf + sizeof buf;
+	uint64_t now = omg_now();
 	uint32_t v;
 
-	for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++) {
-		if (strcmp(pm->node.nam, counters[i].name) != 0)
-			continue;
-		if (omg_runtime_path(path, sizeof path, OMG_STATUS_NAME, 0) != OMG_OK ||
-		    omg_status_map_read(&status_map, path, &st, omg_now()) != OMG_OK)
-			break;
-		memcpy(&v, (const char *)&st + counters[i].offset, sizeof v);
-		snprintf(buf, sizeof buf, "%u", v);
-		return dupstring(buf);
-	}
-	return dupstring("");
+	/* the path only when the mapping must be (re)opened */
+	if (omg_status_map_peek(&status_map, &st, now) != OMG_OK &&
+	    (omg_runtime_path(path, sizeof path, OMG_STATUS_NAME, 0) != OMG_OK ||
+	     omg_status_map_read(&status_map, path, &st, now) != OMG_OK))
+		return dupstring("");
+	memcpy(&v, (const char *)&st + offset, sizeof v);
+	*--p = 0;
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return dupstring(p);
 }
 
-static const struct gsu_scalar count_gsu = { get_count, nullstrsetfn, stdunsetfn };
+static char *get_total(UNUSED(Param pm)) { return count_string(counters[0].offset); }
+static char *get_explicit(UNUSED(Param pm)) { return count_string(counters[1].offset); }
+static char *get_orphans(UNUSED(Param pm)) { return count_string(counters[2].offset); }
+static char *get_updates(UNUSED(Param pm)) { return count_string(counters[3].offset); }
+
+static const struct gsu_scalar total_gsu = { get_total, nullstrsetfn, stdunsetfn };
+static const struct gsu_scalar explicit_gsu = { get_explicit, nullstrsetfn, stdunsetfn };
+static const struct gsu_scalar orphans_gsu = { get_orphans, nullstrsetfn, stdunsetfn };
+static const struct gsu_scalar updates_gsu = { get_updates, nullstrsetfn, stdunsetfn };
 
 static int zsh_interrupted(void)
 {
@@ -105,10 +115,10 @@ static struct builtin bintab[] = {
 };
 
 static struct paramdef patab[] = {
-	SPECIALPMDEF("OMG_TOTAL", PM_READONLY, &count_gsu, NULL, NULL),
-	SPECIALPMDEF("OMG_EXPLICIT", PM_READONLY, &count_gsu, NULL, NULL),
-	SPECIALPMDEF("OMG_ORPHANS", PM_READONLY, &count_gsu, NULL, NULL),
-	SPECIALPMDEF("OMG_UPDATES", PM_READONLY, &count_gsu, NULL, NULL),
+	SPECIALPMDEF("OMG_TOTAL", PM_READONLY, &total_gsu, NULL, NULL),
+	SPECIALPMDEF("OMG_EXPLICIT", PM_READONLY, &explicit_gsu, NULL, NULL),
+	SPECIALPMDEF("OMG_ORPHANS", PM_READONLY, &orphans_gsu, NULL, NULL),
+	SPECIALPMDEF("OMG_UPDATES", PM_READONLY, &updates_gsu, NULL, NULL),
 };
 
 static struct features module_features = {

@@ -226,9 +226,13 @@ static void test_map_follows_publish(void **state)
 	assert_int_equal(omg_status_heartbeat(&w, now + 2), OMG_OK);
 	assert_int_equal(omg_status_map_read(&m, path, &out, now + 2), OMG_OK);
 	assert_int_equal(out.timestamp, now + 2);
+	/* the fast path agrees while the mapping is current... */
+	assert_int_equal(omg_status_map_peek(&m, &out, now + 2), OMG_OK);
+	assert_int_equal(omg_status_map_peek(&m, &out, now + 2 + OMG_STATUS_MAX_AGE_SECS + 1), OMG_E_STALE);
 	/* A publish retires the old file: the reader follows at once, same second. */
 	c.updates = 5;
 	assert_int_equal(omg_status_publish(&w, &c, now + 2), OMG_OK);
+	assert_int_equal(omg_status_map_peek(&m, &out, now + 2), OMG_E_STALE); /* retired */
 	assert_int_equal(omg_status_map_read(&m, path, &out, now + 2), OMG_OK);
 	assert_int_equal(out.updates, 5);
 	/* Daemon exit: retired and removed; readers answer "no value". */

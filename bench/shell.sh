@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# shell.sh BUILDDIR — what omg costs inside the shells, per loop iteration, in one run:
+# $OMG_UPDATES against $HOME and $EPOCHSECONDS; the omg builtin against the omg executable
+# and the original system's prompt hook (od on the status file in a command substitution).
+# Needs omgd running (starts one if none answers).
+set -uo pipefail
+build=$(cd "${1:?usage: shell.sh BUILDDIR}" && pwd)
+"$build/omg" ping >/dev/null 2>&1 || "$build/omgd/omgd" || exit 1
+status=$(dirname "$("$build/omg" --json status >/dev/null; ls "${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/omg.status")")/omg.status
+
+bash --norc --noprofile -c '
+enable -f "'"$build"'/builtins/.libs/omg.so" omg || exit 1
+t() { # t LABEL N CODE: microseconds per iteration
+	local label=$1 n=$2 code=$3 t0 t1
+	eval "f() { local i x; for ((i = 0; i < $n; i++)); do $code; done; }"
+	t0=$EPOCHREALTIME; f; t1=$EPOCHREALTIME
+	printf "bash  %-34s %9.2f us\n" "$label" "$(echo "($t1 - $t0) * 1000000 / $n" | bc -l)"
+}
+t "empty loop" 200000 ":"
+t "x=\$HOME" 200000 "x=\$HOME"
+t "x=\$EPOCHSECONDS" 200000 "x=\$EPOCHSECONDS"
+t "x=\$OMG_UPDATES" 200000 "x=\$OMG_UPDATES"
+t "omg status (builtin)" 5000 "omg status >/dev/null"
+t "omg status (executable)" 300 "'"$build"'/omg status >/dev/null"
+t "x=\$(od -An -j8 -N16 -tu4 status)" 300 "x=\$(od -An -j8 -N16 -tu4 '"$status"')"
+'
+zsh -f -c '
+module_path=("'"$build"'/zshmod/.libs" $module_path)
+zmodload omg zsh/datetime || exit 1
+t() {
+	local label=$1 n=$2 code=$3 t0 t1
+	eval "f() { local i x; for ((i = 0; i < $n; i++)); do $code; done; }"
+	t0=$EPOCHREALTIME; f; t1=$EPOCHREALTIME
+	printf "zsh   %-34s %9.2f us\n" "$label" $(( (t1 - t0) * 1e6 / n ))
+}
+t "empty loop" 200000 ":"
+t "x=\$HOME" 200000 "x=\$HOME"
+t "x=\$EPOCHSECONDS" 200000 "x=\$EPOCHSECONDS"
+t "x=\$OMG_UPDATES" 200000 "x=\$OMG_UPDATES"
+t "omg status (builtin)" 5000 "omg status >/dev/null"
+'
