@@ -19,16 +19,22 @@ int omg_autostart(void)
 {
 	static time_t last;
 	const char *off = getenv("OMG_AUTOSTART");
-	const char *omgd = getenv("OMG_OMGD");
 	time_t now = time(NULL);
-	pid_t pid;
-	int status;
 
 	if (off && !strcmp(off, "0"))
 		return 0;
 	if (last && now - last < OMG_AUTOSTART_INTERVAL)
 		return 0;
 	last = now;
+	return omg_autostart_now();
+}
+
+int omg_autostart_now(void)
+{
+	const char *omgd = getenv("OMG_OMGD");
+	pid_t pid;
+	int status;
+
 	if (!omgd || !omgd[0])
 		omgd = OMGD_PATH;
 	if (access(omgd, X_OK) != 0)

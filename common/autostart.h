@@ -12,5 +12,7 @@
 
 /* Returns 1 if a start was attempted, 0 if disabled or rate-limited, -1 on failure. */
 int omg_autostart(void);
+/* The same start, asked for explicitly (omg daemon start): no rate limit, no OMG_AUTOSTART. */
+int omg_autostart_now(void);
 
 #endif

@@ -21,6 +21,7 @@ static const struct {
 	{ "complete", omg_cmd_complete, "complete [-i] [-A ARRAY] PREFIX  package names for completion" },
 	{ "ping", omg_cmd_ping, "ping                   check that omgd answers" },
 	{ "metrics", omg_cmd_metrics, "metrics                omgd's counters" },
+	{ "daemon", omg_cmd_daemon, "daemon start|stop|status  run, stop or describe omgd" },
 };
 
 int omg_cmd_fail(struct omg_ctx *ctx, int code, const char *fmt, ...)

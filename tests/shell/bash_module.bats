@@ -50,6 +50,15 @@ teardown() { stop_omgd; }
 	[ "$status" -eq 2 ]
 }
 
+@test "a module built for another bash version is refused with one line; the shell goes on" {
+	local bad=$OMG_BUILDDIR/tests/.libs/omg_badversion.so
+	[ -f "$bad" ] || skip "not built"
+	run bash --norc --noprofile -c "enable -f '$bad' omg; echo \"rc=\$? [\${OMG_UPDATES-unset}]\"; type -t omg || echo none"
+	[[ "${lines[0]}" == *"omg: built for bash 5.2.999, this is bash 5.2."*": not loaded"* ]]
+	[[ "$output" == *"[unset]"* ]]
+	[ "${lines[-1]}" = none ]
+}
+
 @test "unload removes everything: expanding the variables afterwards is safe" {
 	run in_bash 'enable -d omg; echo "[$OMG_UPDATES][${OMG_TOTAL-unset}]"; type omg 2>&1 | head -1'
 	[ "$status" -eq 0 ]
@@ -140,13 +149,14 @@ teardown() { stop_omgd; }
 	[ "${lines[3]}" = 0 ]     # nothing left in the shell's job table
 }
 
-@test "no leak: 100,000 expansions and 5,000 builtin calls keep the shell's memory flat" {
+@test "no leak: 100,000 expansions and 100,000 builtin calls keep the shell's memory flat" {
 	run in_bash '
 		rss() { awk "/VmRSS/{print \$2}" /proc/$$/status; }
 		for i in $(seq 1 2000); do x=$OMG_UPDATES; omg status >/dev/null; done
 		r0=$(rss)
 		for ((i = 0; i < 100000; i++)); do x=$OMG_UPDATES; done
-		for ((i = 0; i < 5000; i++)); do omg status >/dev/null; omg complete -A arr lib; done
+		for ((i = 0; i < 100000; i++)); do omg status >/dev/null; done
+		for ((i = 0; i < 5000; i++)); do omg complete -A arr lib; omg info nope 2>/dev/null; done
 		r1=$(rss)
 		echo "$r0 $r1 $(( r1 - r0 ))"'
 	echo "# RSS before/after/growth kB: $output"

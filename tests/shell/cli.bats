@@ -156,3 +156,26 @@ s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(5); time.sleep(5)
 	[ "$status" -eq 0 ]
 	for c in status search info list complete ping; do [[ "$output" == *"$c"* ]]; done
 }
+
+@test "daemon start, status and stop" {
+	stop_omgd
+	printf '#!/bin/sh\nexec "%s" --root "%s"\n' "$OMGD" "$ROOT" > "$BATS_TEST_TMPDIR/start-omgd"
+	chmod +x "$BATS_TEST_TMPDIR/start-omgd"
+	export OMG_OMGD=$BATS_TEST_TMPDIR/start-omgd
+	run "$OMG" daemon status
+	[ "$status" -eq 3 ]
+	run "$OMG" daemon start
+	[ "$status" -eq 0 ]
+	[[ "$output" == "omgd started (pid "*")" ]]
+	run "$OMG" daemon start
+	[[ "$output" == "omgd is already running"* ]]
+	run "$OMG" daemon status
+	[[ "$output" == "omgd is running (pid "*", root $ROOT)" ]]
+	run "$OMG" daemon stop
+	[ "$status" -eq 0 ]
+	[[ "$output" == "omgd stopped (pid "*")" ]]
+	run "$OMG" ping
+	[ "$status" -eq 3 ]
+	run "$OMG" daemon restart
+	[ "$status" -eq 2 ]
+}
