@@ -15,13 +15,11 @@
 #include <common.h>
 #include <version.h>
 
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "omg_error.h"
-#include "paths.h"
 #include "status_file.h"
 
 extern volatile sig_atomic_t interrupt_state;
@@ -30,49 +28,21 @@ static struct omg_client client;
 static int client_ready;
 static struct omg_status_map status_map;
 
-static const struct {
-	const char *name;
-	size_t offset;
-} counters[] = {
-	{ "OMG_TOTAL", offsetof(struct omg_status_file, total) },
-	{ "OMG_EXPLICIT", offsetof(struct omg_status_file, explicit_pkgs) },
-	{ "OMG_ORPHANS", offsetof(struct omg_status_file, orphans) },
-	{ "OMG_UPDATES", offsetof(struct omg_status_file, updates) },
-};
-
-/* The count at OFFSET, or -1 when there is no valid status file. */
-static long long status_count(size_t offset)
+static SHELL_VAR *count_value(SHELL_VAR *var, enum omg_count which)
 {
-	struct omg_status_file st;
-	char path[4096];
-	uint64_t now = omg_now();
-	uint32_t v;
-
-	/* The path is resolved only when the mapping must be (re)opened: that happens at most
-	 * once a second, or at once after a publish retired the mapped file. */
-	if (omg_status_map_peek(&status_map, &st, now) != OMG_OK &&
-	    (omg_runtime_path(path, sizeof path, OMG_STATUS_NAME, 0) != OMG_OK ||
-	     omg_status_map_read(&status_map, path, &st, now) != OMG_OK))
-		return -1;
-	memcpy(&v, (const char *)&st + offset, sizeof v);
-	return v;
-}
-
-static SHELL_VAR *count_value(SHELL_VAR *var, size_t offset)
-{
-	long long n = status_count(offset);
+	uint32_t n;
 
 	FREE(value_cell(var));
-	var_setvalue(var, n < 0 ? savestring("") : itos((intmax_t)n));
+	var_setvalue(var, omg_status_count(&status_map, which, &n) == OMG_OK ? itos((intmax_t)n) : savestring(""));
 	return var;
 }
 
-static SHELL_VAR *get_total(SHELL_VAR *v) { return count_value(v, counters[0].offset); }
-static SHELL_VAR *get_explicit(SHELL_VAR *v) { return count_value(v, counters[1].offset); }
-static SHELL_VAR *get_orphans(SHELL_VAR *v) { return count_value(v, counters[2].offset); }
-static SHELL_VAR *get_updates(SHELL_VAR *v) { return count_value(v, counters[3].offset); }
+static SHELL_VAR *get_total(SHELL_VAR *v) { return count_value(v, OMG_COUNT_TOTAL); }
+static SHELL_VAR *get_explicit(SHELL_VAR *v) { return count_value(v, OMG_COUNT_EXPLICIT); }
+static SHELL_VAR *get_orphans(SHELL_VAR *v) { return count_value(v, OMG_COUNT_ORPHANS); }
+static SHELL_VAR *get_updates(SHELL_VAR *v) { return count_value(v, OMG_COUNT_UPDATES); }
 
-static sh_var_value_func_t *const getters[] = { get_total, get_explicit, get_orphans, get_updates };
+static sh_var_value_func_t *const getters[OMG_COUNT__N] = { get_total, get_explicit, get_orphans, get_updates };
 
 static SHELL_VAR *ignore_assignment(SHELL_VAR *self, char *value, arrayind_t ind, char *key)
 {
@@ -145,8 +115,8 @@ int omg_builtin_load(char *name)
 		builtin_error("omg: built for bash %s, this is bash %s: not loaded", built, running);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++) {
-		SHELL_VAR *v = bind_global_variable(counters[i].name, (char *)NULL, 0);
+	for (int i = 0; i < OMG_COUNT__N; i++) {
+		SHELL_VAR *v = bind_global_variable(omg_count_names[i], (char *)NULL, 0);
 		if (!v)
 			return 0;
 		v->dynamic_value = getters[i];
@@ -159,15 +129,15 @@ int omg_builtin_load(char *name)
 void omg_builtin_unload(char *name)
 {
 	(void)name;
-	for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++) {
-		SHELL_VAR *v = find_global_variable(counters[i].name);
+	for (int i = 0; i < OMG_COUNT__N; i++) {
+		SHELL_VAR *v = find_global_variable(omg_count_names[i]);
 		/* Drop our hooks before unbinding: nothing may point into this library after
 		 * dlclose, or `echo $OMG_UPDATES` would jump into unmapped memory. */
 		if (v && v->dynamic_value == getters[i]) {
 			v->dynamic_value = NULL;
 			v->assign_func = NULL;
 			VUNSETATTR(v, att_nounset | att_readonly | att_regenerate);
-			unbind_global_variable(counters[i].name);
+			unbind_global_variable(omg_count_names[i]);
 		}
 	}
 	omg_status_map_close(&status_map);

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "status_file.h"
 #include "omg_error.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -250,4 +251,27 @@ void omg_status_map_close(struct omg_status_map *m)
 	if (m->map)
 		munmap((void *)m->map, sizeof *m->map);
 	m->map = NULL;
+}
+
+const char *const omg_count_names[OMG_COUNT__N] = {
+	"OMG_TOTAL", "OMG_EXPLICIT", "OMG_ORPHANS", "OMG_UPDATES",
+};
+
+int omg_status_count(struct omg_status_map *m, enum omg_count which, uint32_t *out)
+{
+	struct omg_status_file st;
+	char path[4096];
+	uint64_t now = omg_now();
+	int rc;
+
+	if ((unsigned)which >= OMG_COUNT__N)
+		return OMG_E_INVAL;
+	if (omg_status_map_peek(m, &st, now) != OMG_OK) {
+		if ((rc = omg_runtime_path(path, sizeof path, OMG_STATUS_NAME, 0)) != OMG_OK ||
+		    (rc = omg_status_map_read(m, path, &st, now)) != OMG_OK)
+			return rc;
+	}
+	*out = which == OMG_COUNT_TOTAL ? st.total : which == OMG_COUNT_EXPLICIT ? st.explicit_pkgs
+	     : which == OMG_COUNT_ORPHANS ? st.orphans : st.updates;
+	return OMG_OK;
 }

@@ -11,13 +11,11 @@
  */
 #include <zsh/zsh.mdh>
 
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "omg_error.h"
-#include "paths.h"
 #include "status_file.h"
 
 #define OMG_EXPORT __attribute__((visibility("default")))
@@ -26,30 +24,14 @@ static struct omg_client client;
 static int client_ready;
 static struct omg_status_map status_map;
 
-static const struct {
-	const char *name;
-	size_t offset;
-} counters[] = {
-	{ "OMG_TOTAL", offsetof(struct omg_status_file, total) },
-	{ "OMG_EXPLICIT", offsetof(struct omg_status_file, explicit_pkgs) },
-	{ "OMG_ORPHANS", offsetof(struct omg_status_file, orphans) },
-	{ "OMG_UPDATES", offsetof(struct omg_status_file, updates) },
-};
-
-/* The count at OFFSET as a string on zsh's heap, or "" when there is no valid status file. */
-static char *count_string(size_t offset)
+/* The count as a string on zsh's heap, or "" when there is no valid status file. */
+static char *count_string(enum omg_count which)
 {
-	struct omg_status_file st;
-	char path[4096], buf[16], *p = buf + sizeof buf;
-	uint64_t now = omg_now();
+	char buf[16], *p = buf + sizeof buf;
 	uint32_t v;
 
-	/* the path only when the mapping must be (re)opened */
-	if (omg_status_map_peek(&status_map, &st, now) != OMG_OK &&
-	    (omg_runtime_path(path, sizeof path, OMG_STATUS_NAME, 0) != OMG_OK ||
-	     omg_status_map_read(&status_map, path, &st, now) != OMG_OK))
+	if (omg_status_count(&status_map, which, &v) != OMG_OK)
 		return dupstring("");
-	memcpy(&v, (const char *)&st + offset, sizeof v);
 	*--p = 0;
 	do
 		*--p = (char)('0' + v % 10);
@@ -57,10 +39,10 @@ static char *count_string(size_t offset)
 	return dupstring(p);
 }
 
-static char *get_total(UNUSED(Param pm)) { return count_string(counters[0].offset); }
-static char *get_explicit(UNUSED(Param pm)) { return count_string(counters[1].offset); }
-static char *get_orphans(UNUSED(Param pm)) { return count_string(counters[2].offset); }
-static char *get_updates(UNUSED(Param pm)) { return count_string(counters[3].offset); }
+static char *get_total(UNUSED(Param pm)) { return count_string(OMG_COUNT_TOTAL); }
+static char *get_explicit(UNUSED(Param pm)) { return count_string(OMG_COUNT_EXPLICIT); }
+static char *get_orphans(UNUSED(Param pm)) { return count_string(OMG_COUNT_ORPHANS); }
+static char *get_updates(UNUSED(Param pm)) { return count_string(OMG_COUNT_UPDATES); }
 
 static const struct gsu_scalar total_gsu = { get_total, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar explicit_gsu = { get_explicit, nullstrsetfn, stdunsetfn };

@@ -86,3 +86,15 @@ require_modules() {
 	[ -z "${OMG_SKIP_MODULES:-}" ] || skip "sanitized modules do not load into plain shells (valgrind covers them)"
 	[ -f "$BASH_MODULE" ] && [ -f "$ZSH_MODULE_DIR/omg.so" ] || skip "shell modules not built"
 }
+
+# same_as_executable RUNNER CMD...: each omg CMD run by RUNNER (in_bash, in_zsh) prints
+# exactly what the omg executable prints, with the same exit status.
+same_as_executable() {
+	local runner=$1 cmd want got want_rc got_rc; shift
+	for cmd in "$@"; do
+		want_rc=0; want=$("$OMG" $cmd 2>&1) || want_rc=$?
+		got_rc=0; got=$("$runner" "omg $cmd" 2>&1) || got_rc=$?
+		[ "$want" = "$got" ] || { echo "differs: omg $cmd"; diff <(echo "$want") <(echo "$got"); return 1; }
+		[ "$want_rc" = "$got_rc" ] || { echo "exit status differs: omg $cmd: $want_rc vs $got_rc"; return 1; }
+	done
+}

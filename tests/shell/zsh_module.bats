@@ -22,15 +22,8 @@ teardown() { stop_omgd; }
 }
 
 @test "every command prints exactly what the omg executable prints, with the same exit status" {
-	local cmd
-	for cmd in "status" "search fire" "info tilde-pkg" "info nope" "list upgradable" \
-		"complete lib" "--json status" "help" "frobnicate"; do
-		local want got want_rc got_rc
-		want_rc=0; want=$("$OMG" $cmd 2>&1) || want_rc=$?
-		got_rc=0; got=$(in_zsh "omg $cmd" 2>&1) || got_rc=$?
-		[ "$want" = "$got" ] || { echo "differs: omg $cmd"; diff <(echo "$want") <(echo "$got"); return 1; }
-		[ "$want_rc" = "$got_rc" ] || { echo "exit status differs: omg $cmd"; return 1; }
-	done
+	same_as_executable in_zsh "status" "search fire" "info tilde-pkg" "info nope" "list upgradable" \
+		"complete lib" "--json status" "help" "frobnicate"
 }
 
 @test "complete -A fills a named array for compadd" {
