@@ -52,6 +52,14 @@ teardown() { stop_omgd; }
 	[ "${lines[-1]}" = none ]
 }
 
+@test "plain 'enable omg' finds the module installed as 'omg' on BASH_LOADABLES_PATH" {
+	mkdir -p "$BATS_TEST_TMPDIR/loadables"
+	cp "$BASH_MODULE" "$BATS_TEST_TMPDIR/loadables/omg"
+	run env BASH_LOADABLES_PATH="$BATS_TEST_TMPDIR/loadables" bash --norc --noprofile -c 'enable omg && echo "$OMG_UPDATES"'
+	[ "$status" -eq 0 ]
+	[ "$output" = 6 ]
+}
+
 @test "unload removes everything: expanding the variables afterwards is safe" {
 	run in_bash 'enable -d omg; echo "[$OMG_UPDATES][${OMG_TOTAL-unset}]"; type omg 2>&1 | head -1'
 	[ "$status" -eq 0 ]
