@@ -1,0 +1,57 @@
+# bash completion for omg. With the omg module loaded, package names come from the
+# in-process builtin straight into COMPREPLY (no fork); otherwise from the omg executable.
+# Word lists are matched in bash itself: no compgen subshell per Tab.
+
+# _omg_words CUR WORD...: COMPREPLY = the WORDs that start with CUR
+_omg_words() {
+	local cur=$1 w
+	shift
+	COMPREPLY=()
+	for w in "$@"; do
+		[[ $w == "$cur"* ]] && COMPREPLY+=("$w")
+	done
+	return 0
+}
+
+# _omg_packages CUR [-i]: package names starting with CUR (-i: installed only)
+_omg_packages() {
+	if [[ $(type -t omg) == builtin ]]; then
+		omg complete $2 -A COMPREPLY -- "$1" 2>/dev/null
+	else
+		local IFS=$'\n'
+		COMPREPLY=($(command omg complete $2 -- "$1" 2>/dev/null))
+	fi
+	return 0
+}
+
+_omg() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= i
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		-n | --limit | --timeout | -A) ((i++)) ;;
+		-*) ;;
+		*) cmd=${COMP_WORDS[i]}; break ;;
+		esac
+	done
+	case $prev in
+	-n | --limit | --timeout | -A) COMPREPLY=(); return 0 ;;
+	esac
+	if [[ -z $cmd ]]; then
+		if [[ $cur == -* ]]; then
+			_omg_words "$cur" --json --timeout --help
+		else
+			_omg_words "$cur" status search info list complete ping metrics daemon help
+		fi
+		return 0
+	fi
+	case $cmd in
+	info) [[ $cur == -* ]] && _omg_words "$cur" --json || _omg_packages "$cur" ;;
+	search) [[ $cur == -* ]] && _omg_words "$cur" -d --descriptions -i --installed -n --limit --names-only --json || COMPREPLY=() ;;
+	list) [[ $cur == -* ]] && _omg_words "$cur" -n --limit --json || _omg_words "$cur" installed explicit orphans upgradable security ;;
+	complete) [[ $cur == -* ]] && _omg_words "$cur" -i --installed -n --limit -A || _omg_packages "$cur" ;;
+	daemon) _omg_words "$cur" start stop status ;;
+	*) COMPREPLY=() ;;
+	esac
+	return 0
+}
+complete -F _omg omg

@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# Tab completion for omg, typed into interactive bash and zsh under tmux.
+
+load helpers
+
+setup() {
+	omg_setup
+	require_modules
+	command -v tmux >/dev/null || skip "tmux missing"
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	TMUX_SOCK=omg-comp-$$-$BATS_TEST_NUMBER
+}
+
+teardown() {
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	stop_omgd
+}
+
+screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t t; }
+wait_screen() {
+	for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.05; done
+	echo "screen never showed: $1"; screen; return 1
+}
+start_shell() {
+	tmux -L "$TMUX_SOCK" new-session -d -s t -x 120 -y 20 \
+		env -i HOME="$BATS_TEST_TMPDIR" TERM=xterm PATH="$OMG_BUILDDIR:$PATH" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" "$@"
+}
+keys() { tmux -L "$TMUX_SOCK" send-keys -t t "$@"; }
+
+@test "bash: omg info fire<TAB> completes a package name from the builtin" {
+	start_shell bash --norc --noprofile -i
+	keys "enable -f '$BASH_MODULE' omg; . '$OMG_SRCDIR/completions/omg.bash'; PS1='> '" Enter
+	keys "omg info firef" Tab
+	wait_screen "omg info firefox-esr"
+	keys C-u "omg li" Tab
+	wait_screen "omg list"
+	keys "up" Tab
+	wait_screen "omg list upgradable"
+}
+
+@test "bash: without the module the executable feeds completion" {
+	start_shell bash --norc --noprofile -i
+	keys ". '$OMG_SRCDIR/completions/omg.bash'; PS1='> '" Enter
+	keys "omg info norel" Tab
+	wait_screen "omg info norelease-pkg"
+}
+
+@test "bash: omg search -<TAB><TAB> lists the options" {
+	start_shell bash --norc --noprofile -i
+	keys "enable -f '$BASH_MODULE' omg; . '$OMG_SRCDIR/completions/omg.bash'; PS1='> '" Enter
+	keys "omg search --desc" Tab
+	wait_screen "omg search --descriptions"
+}
+
+@test "zsh: omg info fire<TAB> completes through compadd from the module" {
+	start_shell zsh -f -i
+	keys "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; fpath=('$OMG_SRCDIR/completions' \$fpath); autoload -Uz compinit; compinit -u -D; PROMPT='> '" Enter
+	sleep 0.3
+	keys "omg info firef" Tab
+	wait_screen "omg info firefox-esr"
+	keys C-u "omg daemon st" Tab
+	wait_screen "start"
+}
