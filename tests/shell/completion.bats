@@ -27,6 +27,8 @@ start_shell() {
 		env -i HOME="$BATS_TEST_TMPDIR" TERM=xterm PATH="$OMG_BUILDDIR:$PATH" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" "$@"
 }
 keys() { tmux -L "$TMUX_SOCK" send-keys -t t "$@"; }
+# type_text TEXT: literally (send-keys would read "up" as the Up key)
+type_text() { tmux -L "$TMUX_SOCK" send-keys -t t -l "$1"; }
 
 @test "bash: omg info fire<TAB> completes a package name from the builtin" {
 	start_shell bash --norc --noprofile -i
@@ -35,7 +37,8 @@ keys() { tmux -L "$TMUX_SOCK" send-keys -t t "$@"; }
 	wait_screen "omg info firefox-esr"
 	keys C-u "omg li" Tab
 	wait_screen "omg list"
-	keys "up" Tab
+	type_text "up"
+	keys Tab
 	wait_screen "omg list upgradable"
 }
 
