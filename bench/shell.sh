@@ -39,3 +39,19 @@ t "x=\$EPOCHSECONDS" 200000 "x=\$EPOCHSECONDS"
 t "x=\$OMG_UPDATES" 200000 "x=\$OMG_UPDATES"
 t "omg status (builtin)" 5000 "omg status >/dev/null"
 '
+
+# Start-up cost of the one-line setup (issue 4: under 10 ms): a bash that evals the hook
+# against one that does not, median of 21 runs each.
+median_start() {
+	local i t0 t1 times=()
+	for ((i = 0; i < 21; i++)); do
+		t0=$EPOCHREALTIME; "$@"; t1=$EPOCHREALTIME
+		times+=("$(echo "($t1 - $t0) * 1000" | bc -l)")
+	done
+	printf '%s\n' "${times[@]}" | sort -g | sed -n 11p
+}
+export OMG_BASH_MODULE=$build/builtins/.libs/omg.so OMG_COMPLETIONS_DIR=$(dirname "$0")/../completions
+plain=$(median_start bash --norc --noprofile -c ':')
+hooked=$(median_start bash --norc --noprofile -c 'eval "$('"$build"'/omg hook bash)"')
+printf 'bash  start-up, plain                    %9.2f ms\n' "$plain"
+printf 'bash  start-up with eval "$(omg hook bash)" %6.2f ms (+%.2f ms)\n' "$hooked" "$(echo "$hooked - $plain" | bc -l)"

@@ -13,15 +13,17 @@ static const struct {
 	const char *name;
 	omg_cmd_fn fn;
 	const char *usage;
+	int offline; /* runs without omgd (no client) */
 } commands[] = {
-	{ "status", omg_cmd_status, "status                 counts: installed, explicit, orphans, updates" },
-	{ "search", omg_cmd_search, "search [-d] [-i] [-n N] QUERY   names (and with -d descriptions)" },
-	{ "info", omg_cmd_info, "info PACKAGE           one package's details" },
-	{ "list", omg_cmd_list, "list KIND              installed|explicit|orphans|upgradable|security" },
-	{ "complete", omg_cmd_complete, "complete [-i] [-A ARRAY] PREFIX  package names for completion" },
-	{ "ping", omg_cmd_ping, "ping                   check that omgd answers" },
-	{ "metrics", omg_cmd_metrics, "metrics                omgd's counters" },
-	{ "daemon", omg_cmd_daemon, "daemon start|stop|status  run, stop or describe omgd" },
+	{ "status", omg_cmd_status, "status                 counts: installed, explicit, orphans, updates", 0 },
+	{ "search", omg_cmd_search, "search [-d] [-i] [-n N] QUERY   names (and with -d descriptions)", 0 },
+	{ "info", omg_cmd_info, "info PACKAGE           one package's details", 0 },
+	{ "list", omg_cmd_list, "list KIND              installed|explicit|orphans|upgradable|security", 0 },
+	{ "complete", omg_cmd_complete, "complete [-i] [-A ARRAY] PREFIX  package names for completion", 0 },
+	{ "ping", omg_cmd_ping, "ping                   check that omgd answers", 0 },
+	{ "metrics", omg_cmd_metrics, "metrics                omgd's counters", 0 },
+	{ "daemon", omg_cmd_daemon, "daemon start|stop|status  run, stop or describe omgd", 0 },
+	{ "hook", omg_cmd_hook, "hook bash|zsh          init code: eval \"$(omg hook bash)\"", 1 },
 };
 
 int omg_cmd_fail(struct omg_ctx *ctx, int code, const char *fmt, ...)
@@ -170,6 +172,11 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(cmd, commands[i].name) != 0)
 			continue;
+		if (commands[i].offline) {
+			rc = commands[i].fn(&ctx);
+			fflush(env->out);
+			goto done;
+		}
 		if (env->client) {
 			ctx.client = env->client;
 		} else {

@@ -82,6 +82,7 @@ int omg_cmd_complete(struct omg_ctx *ctx);
 int omg_cmd_ping(struct omg_ctx *ctx);
 int omg_cmd_metrics(struct omg_ctx *ctx);
 int omg_cmd_daemon(struct omg_ctx *ctx);
+int omg_cmd_hook(struct omg_ctx *ctx);
 
 /* Sends the request in ctx->client's buffer; on failure prints one line and returns the
  * exit code, on success returns OMG_EXIT_OK with the answer in *A. */

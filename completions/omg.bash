@@ -15,7 +15,7 @@ _omg_words() {
 
 # _omg_packages CUR [-i]: package names starting with CUR (-i: installed only)
 _omg_packages() {
-	if [[ $(type -t omg) == builtin ]]; then
+	if [[ ${OMG_TOTAL+x} ]]; then # the module is loaded (tested without a fork)
 		omg complete $2 -A COMPREPLY -- "$1" 2>/dev/null
 	else
 		local IFS=$'\n'

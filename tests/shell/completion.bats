@@ -2,6 +2,7 @@
 # Tab completion for omg, typed into interactive bash and zsh under tmux.
 
 load helpers
+export OMG   # the bash -c and zsh -c scripts below call the built executable
 
 setup() {
 	omg_setup
@@ -64,4 +65,31 @@ type_text() { tmux -L "$TMUX_SOCK" send-keys -t t -l "$1"; }
 	wait_screen "omg info firefox-esr"
 	keys C-u "omg daemon st" Tab
 	wait_screen "start"
+}
+
+@test "eval \"\$(omg hook bash)\" loads the module and the completion; a second eval changes nothing" {
+	run env OMG_BASH_MODULE="$BASH_MODULE" OMG_COMPLETIONS_DIR="$OMG_SRCDIR/completions" bash --norc --noprofile -c '
+		eval "$("$OMG" hook bash)"; type -t omg; complete -p omg; echo "[$OMG_UPDATES]"
+		eval "$("$OMG" hook bash)"; echo again; omg complete -A COMPREPLY lib; echo "${COMPREPLY[*]}"'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = builtin ]
+	[ "${lines[1]}" = "complete -F _omg omg" ]
+	[ "${lines[2]}" = "[6]" ]
+	[ "${lines[4]}" = "libedit libfirestore libmulti" ]
+}
+
+@test "eval \"\$(omg hook zsh)\" loads the module and registers _omg with compinit" {
+	run env OMG_ZSH_MODULE_DIR="$ZSH_MODULE_DIR" OMG_COMPLETIONS_DIR="$OMG_SRCDIR/completions" zsh -f -c '
+		autoload -Uz compinit; compinit -u -D
+		eval "$("$OMG" hook zsh)"; whence -w omg; print -r -- "[$OMG_UPDATES] ${_comps[omg]}"'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "omg: builtin" ]
+	[ "${lines[1]}" = "[6] _omg" ]
+}
+
+@test "omg hook with a missing module or completion prints nothing into the shell" {
+	run env OMG_BASH_MODULE=/nonexistent/omg.so OMG_COMPLETIONS_DIR=/nonexistent bash --norc --noprofile -c 'eval "$("$OMG" hook bash)"; echo "rc=$?"'
+	[ "$output" = "rc=0" ]
+	run "$OMG" hook fish
+	[ "$status" -eq 2 ]
 }

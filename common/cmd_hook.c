@@ -1,0 +1,72 @@
+/* cmd_hook.c — omg hook bash|zsh: the shell's init code, so that an rc file needs only
+ * eval "$(omg hook bash)". It loads the module (unless already loaded) and the completion;
+ * both are guarded, so a missing piece costs nothing and prints nothing.
+ * Installed paths come from configure; $OMG_BASH_MODULE, $OMG_ZSH_MODULE_DIR and
+ * $OMG_COMPLETIONS_DIR override them (a build tree, a custom install). */
+#include "config.h"
+#include "cmd.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef OMG_BASH_MODULE_PATH
+#define OMG_BASH_MODULE_PATH "/usr/lib/bash/omg.so"
+#endif
+#ifndef OMG_ZSH_MODULE_DIR
+#define OMG_ZSH_MODULE_DIR "/usr/lib/x86_64-linux-gnu/zsh/5.9"
+#endif
+#ifndef OMG_BASH_COMPLETION
+#define OMG_BASH_COMPLETION "/usr/local/share/bash-completion/completions/omg"
+#endif
+#ifndef OMG_ZSH_FUNCTIONS
+#define OMG_ZSH_FUNCTIONS "/usr/local/share/zsh/site-functions"
+#endif
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+	return v && v[0] ? v : def;
+}
+
+/* Single-quoted for the shell: ' becomes '\'' */
+static void put_quoted(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++)
+		*s == '\'' ? fputs("'\\''", f) : fputc(*s, f);
+	fputc('\'', f);
+}
+
+int omg_cmd_hook(struct omg_ctx *ctx)
+{
+	const char *shell = ctx->opts.nargs == 1 ? ctx->opts.args[0] : "";
+	const char *dir = getenv("OMG_COMPLETIONS_DIR");
+	FILE *f = ctx->env->out;
+
+	if (!strcmp(shell, "bash")) {
+		/* ${OMG_TOTAL+x}: the module's variables exist exactly while it is loaded, and
+		 * testing them forks nothing (a $(type -t omg) would, at every shell start). */
+		fputs("# omg for bash: eval \"$(omg hook bash)\"\n"
+		      "[[ ${OMG_TOTAL+x} ]] || enable -f ", f);
+		put_quoted(f, env_or("OMG_BASH_MODULE", OMG_BASH_MODULE_PATH));
+		fputs(" omg 2>/dev/null || enable omg 2>/dev/null\n", f);
+		fputs("if ! complete -p omg >/dev/null 2>&1; then _omg_c=", f);
+		if (dir && dir[0]) {
+			put_quoted(f, dir);
+			fputs("/omg.bash", f);
+		} else {
+			put_quoted(f, OMG_BASH_COMPLETION);
+		}
+		fputs("; [ -r \"$_omg_c\" ] && . \"$_omg_c\"; unset _omg_c; fi\n", f);
+		return OMG_EXIT_OK;
+	}
+	if (!strcmp(shell, "zsh")) {
+		fputs("# omg for zsh: eval \"$(omg hook zsh)\"\nmodule_path=(", f);
+		put_quoted(f, env_or("OMG_ZSH_MODULE_DIR", OMG_ZSH_MODULE_DIR));
+		fputs(" $module_path)\nzmodload omg 2>/dev/null\nfpath=(", f);
+		put_quoted(f, env_or("OMG_COMPLETIONS_DIR", OMG_ZSH_FUNCTIONS));
+		fputs(" $fpath)\n(( $+functions[compdef] )) && { autoload -Uz _omg && compdef _omg omg; }\n", f);
+		return OMG_EXIT_OK;
+	}
+	return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg hook bash|zsh");
+}
