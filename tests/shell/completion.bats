@@ -4,32 +4,8 @@
 load helpers
 export OMG   # the bash -c and zsh -c scripts below call the built executable
 
-setup() {
-	omg_setup
-	require_modules
-	command -v tmux >/dev/null || skip "tmux missing"
-	"$FIXTURE" "$ROOT"
-	start_omgd --root "$ROOT"
-	TMUX_SOCK=omg-comp-$$-$BATS_TEST_NUMBER
-}
-
-teardown() {
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
-	stop_omgd
-}
-
-screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t t; }
-wait_screen() {
-	for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.05; done
-	echo "screen never showed: $1"; screen; return 1
-}
-start_shell() {
-	tmux -L "$TMUX_SOCK" new-session -d -s t -x 120 -y 20 \
-		env -i HOME="$BATS_TEST_TMPDIR" TERM=xterm PATH="$OMG_BUILDDIR:$PATH" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" "$@"
-}
-keys() { tmux -L "$TMUX_SOCK" send-keys -t t "$@"; }
-# type_text TEXT: literally (send-keys would read "up" as the Up key)
-type_text() { tmux -L "$TMUX_SOCK" send-keys -t t -l "$1"; }
+setup() { tmux_setup; }
+teardown() { tmux_teardown; }
 
 @test "bash: omg info fire<TAB> completes a package name from the builtin" {
 	start_shell bash --norc --noprofile -i

@@ -98,3 +98,33 @@ same_as_executable() {
 		[ "$want_rc" = "$got_rc" ] || { echo "exit status differs: omg $cmd: $want_rc vs $got_rc"; return 1; }
 	done
 }
+
+# ---- interactive shells under tmux (interactive.bats, completion.bats) ----------------
+# tmux_setup: a fixture omgd and a private tmux server for this test.
+tmux_setup() {
+	omg_setup
+	require_modules
+	command -v tmux >/dev/null || skip "tmux missing"
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	TMUX_SOCK=omg-test-$$-$BATS_TEST_NUMBER
+}
+tmux_teardown() {
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	stop_omgd
+}
+screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t t; }
+# wait_screen TEXT: until the pane shows TEXT (5 s at most)
+wait_screen() {
+	for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.05; done
+	echo "screen never showed: $1"; screen; return 1
+}
+# start_shell CMD...: the shell in a clean environment; the build directory first on PATH
+start_shell() {
+	tmux -L "$TMUX_SOCK" new-session -d -s t -x 120 -y 20 \
+		env -i HOME="$BATS_TEST_TMPDIR" TERM=xterm PATH="$OMG_BUILDDIR:$PATH" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" "$@"
+}
+keys() { tmux -L "$TMUX_SOCK" send-keys -t t "$@"; }
+# type_text TEXT: literally (send-keys would read "up" as the Up key)
+type_text() { tmux -L "$TMUX_SOCK" send-keys -t t -l "$1"; }
+type_line() { type_text "$1"; keys Enter; }

@@ -4,34 +4,8 @@
 
 load helpers
 
-setup() {
-	omg_setup
-	require_modules
-	command -v tmux >/dev/null || skip "tmux missing"
-	"$FIXTURE" "$ROOT"
-	start_omgd --root "$ROOT"
-	TMUX_SOCK=omg-test-$$-$BATS_TEST_NUMBER
-}
-
-teardown() {
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
-	stop_omgd
-}
-
-screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t t; }
-
-# wait_screen TEXT: until the pane shows TEXT (5 s at most)
-wait_screen() {
-	for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.05; done
-	echo "screen never showed: $1"; screen; return 1
-}
-
-start_shell() {
-	tmux -L "$TMUX_SOCK" new-session -d -s t -x 100 -y 20 \
-		env -i HOME="$BATS_TEST_TMPDIR" TERM=xterm PATH="$PATH" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" "$@"
-}
-
-type_line() { tmux -L "$TMUX_SOCK" send-keys -t t "$1" Enter; }
+setup() { tmux_setup; }
+teardown() { tmux_teardown; }
 
 publish_update() {
 	printf 'Package: local-only\nVersion: 0.9-1\nArchitecture: amd64\nDescription: newer\n\n' \
