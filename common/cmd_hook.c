@@ -21,6 +21,9 @@
 #ifndef OMG_ZSH_FUNCTIONS
 #define OMG_ZSH_FUNCTIONS "/usr/local/share/zsh/site-functions"
 #endif
+#ifndef OMG_APT_COMPLETION
+#define OMG_APT_COMPLETION "/usr/local/share/omg/omg-apt.bash"
+#endif
 
 static const char *env_or(const char *name, const char *def)
 {
@@ -39,10 +42,13 @@ static void put_quoted(FILE *f, const char *s)
 
 int omg_cmd_hook(struct omg_ctx *ctx)
 {
-	const char *shell = ctx->opts.nargs == 1 ? ctx->opts.args[0] : "";
+	const char *shell = ctx->opts.nargs >= 1 ? ctx->opts.args[0] : "";
+	int apt = ctx->opts.nargs == 2 && !strcmp(ctx->opts.args[1], "apt");
 	const char *dir = getenv("OMG_COMPLETIONS_DIR");
 	FILE *f = ctx->env->out;
 
+	if (ctx->opts.nargs > 2 || (ctx->opts.nargs == 2 && (!apt || strcmp(shell, "bash") != 0)))
+		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg hook bash [apt] | omg hook zsh");
 	if (!strcmp(shell, "bash")) {
 		/* ${OMG_TOTAL+x}: the module's variables exist exactly while it is loaded, and
 		 * testing them forks nothing (a $(type -t omg) would, at every shell start). */
@@ -58,6 +64,16 @@ int omg_cmd_hook(struct omg_ctx *ctx)
 			put_quoted(f, OMG_BASH_COMPLETION);
 		}
 		fputs("; [ -r \"$_omg_c\" ] && . \"$_omg_c\"; unset _omg_c; fi\n", f);
+		if (apt) { /* opt-in: package names for apt, apt-get, apt-cache, dpkg, pacman */
+			fputs("_omg_c=", f);
+			if (dir && dir[0]) {
+				put_quoted(f, dir);
+				fputs("/omg-apt.bash", f);
+			} else {
+				put_quoted(f, OMG_APT_COMPLETION);
+			}
+			fputs("; [ -r \"$_omg_c\" ] && . \"$_omg_c\"; unset _omg_c\n", f);
+		}
 		return OMG_EXIT_OK;
 	}
 	if (!strcmp(shell, "zsh")) {
@@ -68,5 +84,5 @@ int omg_cmd_hook(struct omg_ctx *ctx)
 		fputs(" $fpath)\n(( $+functions[compdef] )) && { autoload -Uz _omg && compdef _omg omg; }\n", f);
 		return OMG_EXIT_OK;
 	}
-	return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg hook bash|zsh");
+	return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg hook bash [apt] | omg hook zsh");
 }

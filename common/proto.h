@@ -71,6 +71,7 @@ enum omg_wire_error {
 #define OMG_PKG_HELD 0x20u
 #define OMG_PKG_ESSENTIAL 0x40u
 #define OMG_PKG_FOREIGN 0x80u    /* architecture other than the native one */
+#define OMG_PKG_CONFIG_FILES 0x100u /* removed; only its configuration files remain (dpkg rc) */
 
 enum omg_list_kind {
 	OMG_LIST_INSTALLED = 0,

@@ -433,8 +433,17 @@ static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 			db->malformed++;
 			continue;
 		}
-		if (state <= ST_CONFIG_FILES || !ver.value_len)
-			continue; /* no current version: apt and dpkg count it nowhere */
+		if (state == ST_CONFIG_FILES) {
+			/* No current version: counted nowhere, but apt still knows the name (its
+			 * pkgnames, and so its completion, offers it). */
+			p = db_pkg_get(db, name.value, name.value_len, arch_of(b, arch.value, arch.value_len), 1);
+			if (p == DB_NONE)
+				return OMG_ERROR(OMG_E_NOMEM, "index");
+			db->pkgs[p].flags |= OMG_PKG_CONFIG_FILES;
+			continue;
+		}
+		if (state < ST_CONFIG_FILES || !ver.value_len)
+			continue; /* not installed: dpkg's memory of a purged package */
 		p = db_pkg_get(db, name.value, name.value_len, arch_of(b, arch.value, arch.value_len), 1);
 		if (p == DB_NONE || (v = db_ver_get(db, p, ver.value, ver.value_len, &created)) == DB_NONE)
 			return OMG_ERROR(OMG_E_NOMEM, "index");

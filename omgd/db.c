@@ -337,7 +337,10 @@ int db_suggest(const struct db *db, const char *prefix, uint32_t limit, uint32_t
 		const char *name = db_s(db, db->pkgs[p].name);
 		if (strncmp(name, prefix, plen) != 0)
 			break;
-		if (!usable(db, p, flags) || (prev && !strcmp(prev, name)))
+		/* apt's pkgnames also names packages of which only configuration files remain */
+		if ((!usable(db, p, flags) &&
+		     ((flags & OMG_SEARCH_INSTALLED) || !(db->pkgs[p].flags & OMG_PKG_CONFIG_FILES))) ||
+		    (prev && !strcmp(prev, name)))
 			continue;
 		prev = name;
 		out->matched++;

@@ -69,3 +69,58 @@ teardown() { tmux_teardown; }
 	run "$OMG" hook fish
 	[ "$status" -eq 2 ]
 }
+
+# apt_candidates WORDS...: what the opt-in apt completion offers for the last word (from the
+# omgd this test started)
+apt_candidates() {
+	bash --norc --noprofile -c 'enable -f "$0" omg; . "$1/omg.bash"; . "$1/omg-apt.bash"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); complete -p "$1" >/dev/null || exit 1
+		$(complete -p "$1" | sed "s/.*-F \([^ ]*\).*/\1/"); printf "%s\n" "${COMPREPLY[@]}"' \
+		"$BASH_MODULE" "$OMG_SRCDIR/completions" "$@" | sed '/^$/d' | sort
+}
+
+# apt's own candidates, with a pkgcache generated so that apt-cache pkgnames answers
+apt_pkgnames() {
+	local cache=$BATS_TEST_TMPDIR/pkgcache
+	mkdir -p "$cache"
+	env ${1:+APT_CONFIG=$1/apt.conf.oracle} apt-cache -o Dir::Cache::pkgcache="$cache/p.bin" \
+		-o Dir::Cache::srcpkgcache="$cache/s.bin" pkgnames "$2" 2>/dev/null | sort
+}
+
+@test "apt completion (opt-in): available names equal apt-cache pkgnames on the fixture root" {
+	for prefix in "" lib fi r; do
+		diff <(apt_candidates apt install "$prefix") <(apt_pkgnames "$ROOT" "$prefix")
+		diff <(apt_candidates apt-get source "$prefix") <(apt_pkgnames "$ROOT" "$prefix")
+	done
+	[ "$(apt_candidates apt install "" | wc -l)" -gt 30 ]
+}
+
+@test "apt completion (opt-in): remove offers installed names, as dpkg lists them" {
+	local want
+	want=$(dpkg-query --admindir="$ROOT/var/lib/dpkg" -W -f '${db:Status-Status} ${Package}\n' |
+		awk '$1 != "not-installed" && $1 != "config-files" { print $2 }' | sort -u)
+	diff <(apt_candidates apt remove "") <(echo "$want")
+	diff <(apt_candidates apt-get purge "") <(echo "$want")
+	diff <(apt_candidates dpkg -L "") <(echo "$want")
+	[ -z "$(apt_candidates apt remove noti)" ]
+	[ "$(apt_candidates apt i)" = "$(printf 'install')" ]
+}
+
+@test "apt completion (opt-in): this machine's names equal apt-cache pkgnames" {
+	stop_omgd
+	start_omgd
+	for prefix in fir ba x; do
+		diff <(apt_candidates apt install "$prefix") <(apt_pkgnames "" "$prefix")
+	done
+}
+
+@test "apt completion (opt-in) typed: apt install firef<TAB>, apt remove loc<TAB>, dpkg -L ba<TAB>" {
+	start_shell bash --norc --noprofile -i
+	type_line "export OMG_BASH_MODULE='$BASH_MODULE' OMG_COMPLETIONS_DIR='$OMG_SRCDIR/completions'; eval \"\$(omg hook bash apt)\"; PS1='> '"
+	type_text "apt install firef"; keys Tab
+	wait_screen "apt install firefox-esr"
+	keys C-u; type_text "apt remove loc"; keys Tab
+	wait_screen "apt remove local-only"
+	keys C-u; type_text "dpkg -L ba"; keys Tab
+	wait_screen "dpkg -L bash"
+}
