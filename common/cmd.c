@@ -23,6 +23,7 @@ static const struct {
 	{ "ping", omg_cmd_ping, "ping                   check that omgd answers", 0 },
 	{ "metrics", omg_cmd_metrics, "metrics                omgd's counters", 0 },
 	{ "daemon", omg_cmd_daemon, "daemon start|stop|status  run, stop or describe omgd", 0 },
+	{ "not-found", omg_cmd_not_found, "not-found COMMAND      which package has COMMAND (exit 127)", 0 },
 	{ "hook", omg_cmd_hook, "hook bash|zsh          init code: eval \"$(omg hook bash)\"", 1 },
 };
 

@@ -32,6 +32,7 @@ struct omg_sink_ops {
 	void (*words)(struct omg_sink *s, const struct omg_words *m);
 	void (*metrics)(struct omg_sink *s, const struct omg_pairs *m);
 	void (*pong)(struct omg_sink *s, const struct omg_hello *m, double ms);
+	void (*providers)(struct omg_sink *s, const char *command, const struct omg_providers *m);
 };
 
 struct omg_sink {
@@ -83,6 +84,7 @@ int omg_cmd_ping(struct omg_ctx *ctx);
 int omg_cmd_metrics(struct omg_ctx *ctx);
 int omg_cmd_daemon(struct omg_ctx *ctx);
 int omg_cmd_hook(struct omg_ctx *ctx);
+int omg_cmd_not_found(struct omg_ctx *ctx);
 
 /* Sends the request in ctx->client's buffer; on failure prints one line and returns the
  * exit code, on success returns OMG_EXIT_OK with the answer in *A. */

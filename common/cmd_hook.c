@@ -64,6 +64,9 @@ int omg_cmd_hook(struct omg_ctx *ctx)
 			put_quoted(f, OMG_BASH_COMPLETION);
 		}
 		fputs("; [ -r \"$_omg_c\" ] && . \"$_omg_c\"; unset _omg_c; fi\n", f);
+		/* command-not-found: the builtin (or the executable) says which package has it */
+		fputs("command_not_found_handle() { if command -v omg >/dev/null; then omg not-found -- \"$1\"; "
+		      "else printf '%s: command not found\\n' \"$1\" >&2; fi; return 127; }\n", f);
 		if (apt) { /* opt-in: package names for apt, apt-get, apt-cache, dpkg, pacman */
 			fputs("_omg_c=", f);
 			if (dir && dir[0]) {
@@ -82,6 +85,8 @@ int omg_cmd_hook(struct omg_ctx *ctx)
 		fputs(" $module_path)\nzmodload omg 2>/dev/null\nfpath=(", f);
 		put_quoted(f, env_or("OMG_COMPLETIONS_DIR", OMG_ZSH_FUNCTIONS));
 		fputs(" $fpath)\n(( $+functions[compdef] )) && { autoload -Uz _omg && compdef _omg omg; }\n", f);
+		fputs("command_not_found_handler() { if (( $+builtins[omg] || $+commands[omg] )); then "
+		      "omg not-found -- \"$1\"; else print -u2 -r -- \"$1: command not found\"; fi; return 127; }\n", f);
 		return OMG_EXIT_OK;
 	}
 	return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg hook bash [apt] | omg hook zsh");

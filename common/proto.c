@@ -302,6 +302,7 @@ void omg_enc_query(struct omg_wbuf *w, uint8_t type, const struct omg_query *q)
 		omg_put_u32(w, q->flags);
 		break;
 	case OMG_MSG_INFO:
+	case OMG_MSG_PROVIDES:
 		omg_put_str(w, q->text);
 		break;
 	case OMG_MSG_LIST:
@@ -328,6 +329,7 @@ int omg_dec_query(const void *p, size_t n, uint8_t type, struct omg_query *q)
 		q->flags = omg_get_u32(&r);
 		break;
 	case OMG_MSG_INFO:
+	case OMG_MSG_PROVIDES:
 		q->text = omg_get_str(&r);
 		break;
 	case OMG_MSG_LIST:
@@ -473,6 +475,41 @@ int omg_dec_batch(const void *p, size_t n, struct omg_batch *m)
 	return omg_rbuf_done(&r);
 }
 
+void omg_enc_provider(struct omg_wbuf *w, const struct omg_provider *p)
+{
+	omg_put_str(w, p->package);
+	omg_put_str(w, p->path);
+	omg_put_u32(w, p->installed);
+}
+
+/* PROVIDES answer: u32 count, count x (string package, string path, u32 installed). */
+int omg_dec_providers(const void *p, size_t n, struct omg_providers *m)
+{
+	struct omg_rbuf r;
+
+	omg_rbuf_init(&r, p, n);
+	memset(m, 0, sizeof *m);
+	m->count = omg_get_u32(&r);
+	if (!count_fits(&r, m->count, 14))
+		return omg_rbuf_done(&r);
+	m->v = calloc(m->count ? m->count : 1, sizeof *m->v);
+	if (!m->v)
+		return OMG_ERROR(OMG_E_NOMEM, "decoding %u providers", m->count);
+	for (uint32_t i = 0; i < m->count; i++) {
+		m->v[i].package = omg_get_str(&r);
+		m->v[i].path = omg_get_str(&r);
+		m->v[i].installed = omg_get_u32(&r);
+	}
+	return release_on_error(omg_rbuf_done(&r), m->v, &m->v, &m->count);
+}
+
+void omg_providers_free(struct omg_providers *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->count = 0;
+}
+
 void omg_rows_free(struct omg_rows *m)
 {
 	free(m->rows);
@@ -500,6 +537,7 @@ const char *omg_msg_name(uint8_t type)
 		[OMG_MSG_HELLO] = "HELLO", [OMG_MSG_PING] = "PING", [OMG_MSG_STATUS] = "STATUS",
 		[OMG_MSG_SEARCH] = "SEARCH", [OMG_MSG_INFO] = "INFO", [OMG_MSG_SUGGEST] = "SUGGEST",
 		[OMG_MSG_LIST] = "LIST", [OMG_MSG_BATCH] = "BATCH", [OMG_MSG_METRICS] = "METRICS",
+		[OMG_MSG_PROVIDES] = "PROVIDES",
 	};
 	uint8_t base = type & (uint8_t)~OMG_MSG_ANSWER;
 

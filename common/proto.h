@@ -41,6 +41,7 @@ enum omg_msg_type {
 	OMG_MSG_LIST = 0x07,
 	OMG_MSG_BATCH = 0x08,
 	OMG_MSG_METRICS = 0x09,
+	OMG_MSG_PROVIDES = 0x0A,
 	OMG_MSG_ERROR = 0x7F,
 	OMG_MSG_ANSWER = 0x80, /* bit set in every answer's type */
 };
@@ -193,6 +194,16 @@ struct omg_words {         /* SUGGEST answer */
 	const char **words;
 };
 
+struct omg_provider {       /* PROVIDES answer: a package that has the command */
+	const char *package, *path;
+	uint32_t installed;
+};
+
+struct omg_providers {
+	uint32_t count;
+	struct omg_provider *v;
+};
+
 struct omg_error_msg {
 	uint32_t code;
 	const char *message;
@@ -218,6 +229,7 @@ void omg_enc_kv(struct omg_wbuf *w, const char *key, const char *value);
 void omg_enc_metric(struct omg_wbuf *w, const char *name, uint64_t value);
 void omg_enc_error(struct omg_wbuf *w, uint32_t code, const char *message);
 void omg_enc_batch_item(struct omg_wbuf *w, uint8_t type, const void *payload, uint32_t length);
+void omg_enc_provider(struct omg_wbuf *w, const struct omg_provider *p);
 
 /* Decoders read a whole payload; strings point into it. Arrays are malloc'd: release
  * them with the matching *_free. All return OMG_OK or OMG_E_PROTO / OMG_E_NOMEM. */
@@ -229,6 +241,8 @@ int omg_dec_pairs(const void *p, size_t n, uint8_t type, struct omg_pairs *m);
 int omg_dec_words(const void *p, size_t n, struct omg_words *m);
 int omg_dec_error(const void *p, size_t n, struct omg_error_msg *m);
 int omg_dec_batch(const void *p, size_t n, struct omg_batch *m);
+int omg_dec_providers(const void *p, size_t n, struct omg_providers *m);
+void omg_providers_free(struct omg_providers *m);
 void omg_rows_free(struct omg_rows *m);
 void omg_pairs_free(struct omg_pairs *m);
 void omg_words_free(struct omg_words *m);

@@ -95,7 +95,18 @@ static void json_pong(struct omg_sink *s, const struct omg_hello *m, double ms)
 			  (json_int_t)m->max_version, "backend", jstr(m->backend), "ms", ms));
 }
 
+static void json_providers(struct omg_sink *s, const char *command, const struct omg_providers *m)
+{
+	json_t *arr = json_array();
+
+	for (uint32_t i = 0; i < m->count; i++)
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:b}", "package", jstr(m->v[i].package),
+						     "path", jstr(m->v[i].path), "installed", (int)!!m->v[i].installed));
+	emit(s, json_pack("{s:o,s:o}", "command", jstr(command), "providers", arr));
+}
+
 const struct omg_sink_ops omg_sink_json = {
 	.status = json_status, .rows = json_rows, .info = json_info,
 	.words = json_words, .metrics = json_metrics, .pong = json_pong,
+	.providers = json_providers,
 };

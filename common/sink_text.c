@@ -108,7 +108,17 @@ static void text_pong(struct omg_sink *s, const struct omg_hello *m, double ms)
 		m->backend, ms);
 }
 
+/* On standard output, one "package path [installed]" line each (not-found's own message,
+ * for people, goes to standard error from cmd_notfound.c). */
+static void text_providers(struct omg_sink *s, const char *command, const struct omg_providers *m)
+{
+	(void)command;
+	for (uint32_t i = 0; i < m->count; i++)
+		fprintf(s->out, "%s %s%s\n", m->v[i].package, m->v[i].path, m->v[i].installed ? " [installed]" : "");
+}
+
 const struct omg_sink_ops omg_sink_text = {
 	.status = text_status, .rows = text_rows, .info = text_info,
 	.words = text_words, .metrics = text_metrics, .pong = text_pong,
+	.providers = text_providers,
 };

@@ -788,6 +788,117 @@ fail:
 	return rc;
 }
 
+/* ---- commands: which package has which executable -------------------------------- */
+
+/* Directories whose files are commands; listed without the leading slash, as in Contents. */
+static const char *const bin_dirs[] = { "usr/bin/", "usr/sbin/", "bin/", "sbin/", "usr/games/",
+					 "usr/local/bin/", "usr/local/sbin/" };
+
+/* The command name when PATH (no leading slash) is a file directly in a bin directory. */
+static const char *command_name(const char *path, size_t len, size_t *nlen)
+{
+	for (size_t i = 0; i < sizeof bin_dirs / sizeof bin_dirs[0]; i++) {
+		size_t dl = strlen(bin_dirs[i]);
+		if (len > dl && !strncmp(path, bin_dirs[i], dl) && !memchr(path + dl, '/', len - dl)) {
+			*nlen = len - dl;
+			return path + dl;
+		}
+	}
+	return NULL;
+}
+
+struct list_ctx {
+	struct build *b;
+	const char *package;
+	int installed;
+};
+
+/* dpkg's info/PACKAGE.list: one absolute path a line. */
+static int dpkg_list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
+{
+	struct list_ctx *lc = ctx;
+	const char *p = buf, *end = buf + len;
+
+	(void)base;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end, *name;
+		size_t nlen;
+		if (*p == '/' && (name = command_name(p + 1, (size_t)(e - p - 1), &nlen)) &&
+		    db_cmd_add(lc->b->db, name, nlen, lc->package, strlen(lc->package), p, (size_t)(e - p), 1) != OMG_OK)
+			return OMG_E_NOMEM;
+		p = e + 1;
+	}
+	return 0;
+}
+
+/* apt-file's Contents: "PATH<whitespace>section/package[,section/package...]". */
+static int contents_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
+{
+	struct list_ctx *lc = ctx;
+	const char *p = buf, *end = buf + len;
+
+	(void)base;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+		const char *ws = e, *name, *pk;
+		size_t nlen;
+		while (ws > p && ws[-1] != ' ' && ws[-1] != '\t')
+			ws--; /* the package column is the last one: paths may hold spaces */
+		pk = ws;
+		while (ws > p && (ws[-1] == ' ' || ws[-1] == '\t'))
+			ws--;
+		if (ws > p && pk < e && (name = command_name(p, (size_t)(ws - p), &nlen))) {
+			char path[512];
+			int pl = snprintf(path, sizeof path, "/%.*s", (int)(ws - p), p);
+			while (pk < e) { /* each section/package of the list */
+				const char *comma = memchr(pk, ',', (size_t)(e - pk)), *pe = comma ? comma : e;
+				const char *slash = pk;
+				for (const char *q = pk; q < pe; q++)
+					if (*q == '/')
+						slash = q + 1;
+				if (pe > slash && pl > 0 && (size_t)pl < sizeof path &&
+				    db_cmd_add(lc->b->db, name, nlen, slash, (size_t)(pe - slash), path, (size_t)pl, 0) != OMG_OK)
+					return OMG_E_NOMEM;
+				pk = pe + 1;
+			}
+		}
+		p = e + 1;
+	}
+	return 0;
+}
+
+static void read_commands(struct build *b)
+{
+	char dir[4096], path[8192];
+	const char *slash = strrchr(b->paths.status, '/');
+	struct dirent *de;
+	DIR *d;
+
+	/* installed packages: ADMINDIR/info/NAME.list, or NAME:ARCH.list for Multi-Arch: same */
+	snprintf(dir, sizeof dir, "%.*s/info", slash ? (int)(slash - b->paths.status) : 0, b->paths.status);
+	for (uint32_t i = 0; i < b->ninst; i++) {
+		const struct db_pkg *pk = &b->db->pkgs[b->inst[i].pkg];
+		struct list_ctx lc = { b, db_s(b->db, pk->name), 1 };
+		snprintf(path, sizeof path, "%s/%s:%s.list", dir, lc.package, db_s(b->db, pk->arch));
+		if (access(path, R_OK) != 0)
+			snprintf(path, sizeof path, "%s/%s.list", dir, lc.package);
+		if (access(path, R_OK) == 0)
+			listfile_read_lines(path, dpkg_list_chunk, &lc);
+	}
+	/* available packages: apt-file's Contents indexes, when apt-file has fetched them */
+	if (!(d = opendir(b->paths.lists)))
+		return;
+	while ((de = readdir(d))) {
+		struct list_ctx lc = { b, NULL, 0 };
+		if (!strstr(de->d_name, "_Contents-") || strstr(de->d_name, ".diff"))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", b->paths.lists, de->d_name);
+		if (listfile_read_lines(path, contents_chunk, &lc) != OMG_OK)
+			b->db->damaged_lists++;
+	}
+	closedir(d);
+}
+
 /* ---- the build ------------------------------------------------------------------ */
 
 static int dpkg_build(struct db *db, const char *root)
@@ -831,6 +942,8 @@ static int dpkg_build(struct db *db, const char *root)
 			db->security++;
 	}
 	rc = find_orphans(&b);
+	if (rc == OMG_OK)
+		read_commands(&b);
 fail:
 	for (int i = 0; i < b.nnever; i++)
 		regfree(&b.never[i]);

@@ -37,6 +37,7 @@ void db_free(struct db *db)
 	free(db->srcs);
 	free(db->hash);
 	free(db->by_name);
+	free(db->cmds);
 	memset(db, 0, sizeof *db);
 }
 
@@ -191,6 +192,55 @@ static int cmp_by_name(const void *a, const void *b, void *ctx)
 	return c ? c : strcmp(db_s(db, pa->arch), db_s(db, pb->arch));
 }
 
+int db_cmd_add(struct db *db, const char *name, size_t nlen, const char *package, size_t plen,
+	       const char *path, size_t pathlen, int installed)
+{
+	struct db_cmd *c;
+
+	if (grow((void **)&db->cmds, &db->cap_cmds, db->ncmds + 1, sizeof *db->cmds) != 0)
+		return OMG_ERROR(OMG_E_NOMEM, "command index");
+	c = &db->cmds[db->ncmds];
+	c->name = db_str(db, name, nlen);
+	c->package = db_str(db, package, plen);
+	c->path = db_str(db, path, pathlen);
+	c->installed = (uint32_t)installed;
+	if (c->name == DB_NONE || c->package == DB_NONE || c->path == DB_NONE)
+		return OMG_ERROR(OMG_E_NOMEM, "command index");
+	db->ncmds++;
+	return OMG_OK;
+}
+
+static int cmp_cmd(const void *a, const void *b, void *ctx)
+{
+	const struct db *db = ctx;
+	const struct db_cmd *x = a, *y = b;
+	int c = strcmp(db_s(db, x->name), db_s(db, y->name));
+
+	if (c)
+		return c;
+	if (x->installed != y->installed)
+		return x->installed ? -1 : 1;
+	c = strcmp(db_s(db, x->package), db_s(db, y->package));
+	return c ? c : strcmp(db_s(db, x->path), db_s(db, y->path));
+}
+
+void db_cmd_find(const struct db *db, const char *name, uint32_t *first, uint32_t *count)
+{
+	uint32_t lo = 0, hi = db->ncmds;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (strcmp(db_s(db, db->cmds[mid].name), name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	for (hi = lo; hi < db->ncmds && !strcmp(db_s(db, db->cmds[hi].name), name); hi++)
+		;
+	*count = hi - lo;
+}
+
 int db_finish(struct db *db)
 {
 	db->by_name = malloc(((size_t)db->npkgs + 1) * sizeof *db->by_name);
@@ -203,6 +253,8 @@ int db_finish(struct db *db)
 			db->mixed_case_names = isupper((unsigned char)*n) != 0;
 	}
 	qsort_r(db->by_name, db->npkgs, sizeof *db->by_name, cmp_by_name, db);
+	if (db->ncmds) /* qsort's base may not be NULL, even for no elements */
+		qsort_r(db->cmds, db->ncmds, sizeof *db->cmds, cmp_cmd, db);
 	/* give back spare capacity */
 	if (db->npkgs) {
 		void *p = realloc(db->pkgs, db->npkgs * sizeof *db->pkgs);

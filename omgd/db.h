@@ -52,8 +52,15 @@ struct db_pkg {
 	uint8_t marked;          /* scratch for the autoremove walk */
 };
 
+struct db_cmd {            /* one executable: its name, the package and the path that has it */
+	uint32_t name, package, path; /* arena */
+	uint32_t installed;      /* 1: from dpkg's file lists (installed), 0: from a Contents index */
+};
+
 struct db {
 	struct arena str;
+	struct db_cmd *cmds;     /* sorted by name, then installed first */
+	uint32_t ncmds, cap_cmds;
 	struct db_pkg *pkgs;
 	struct db_ver *vers;
 	struct db_src *srcs;
@@ -96,5 +103,10 @@ int db_suggest(const struct db *db, const char *prefix, uint32_t limit, uint32_t
 void db_row(const struct db *db, uint32_t p, struct omg_pkg_row *row);
 /* The instance a user means by NAME or NAME:ARCH (native first), or DB_NONE. */
 uint32_t db_lookup(const struct db *db, const char *spec);
+/* Adds an executable (during a build); sorted by db_finish. */
+int db_cmd_add(struct db *db, const char *name, size_t nlen, const char *package, size_t plen,
+	       const char *path, size_t pathlen, int installed);
+/* The entries for command NAME: *FIRST and *COUNT into db->cmds. */
+void db_cmd_find(const struct db *db, const char *name, uint32_t *first, uint32_t *count);
 
 #endif

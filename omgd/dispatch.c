@@ -223,6 +223,36 @@ static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 	omg_patch_u32(a->w, count_at, count);
 }
 
+static void on_provides(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	struct omg_query q;
+	uint32_t first, count, shown = 0;
+	size_t count_at;
+
+	if (omg_dec_query(p, n, OMG_MSG_PROVIDES, &q) != OMG_OK)
+		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+	if (!q.text[0] || strlen(q.text) > OMG_QUERY_MAX || strchr(q.text, '/'))
+		return fail(a, OMG_WERR_INVALID, "a command name: 1 to 256 bytes, no '/'");
+	if (!need_db(d, a))
+		return;
+	db_cmd_find(d->db, q.text, &first, &count);
+	count_at = a->w->len;
+	omg_put_u32(a->w, 0);
+	for (uint32_t i = first; i < first + count && shown < 100; i++) {
+		const struct db_cmd *c = &d->db->cmds[i];
+		struct omg_provider pv = { db_s(d->db, c->package), db_s(d->db, c->path), c->installed };
+		int seen = 0;
+		/* one entry per package: an installed copy and a Contents entry name the same one */
+		for (uint32_t j = first; j < i && !seen; j++)
+			seen = !strcmp(db_s(d->db, c->package), db_s(d->db, d->db->cmds[j].package));
+		if (seen)
+			continue;
+		omg_enc_provider(a->w, &pv);
+		shown++;
+	}
+	omg_patch_u32(a->w, count_at, shown);
+}
+
 static void on_metrics(struct daemon *d, struct answer *a)
 {
 	const struct metrics *m = &d->m;
@@ -243,7 +273,7 @@ static void on_metrics(struct daemon *d, struct answer *a)
 	M("rebuild_failures", m->rebuild_failures);
 	M("watch_events", m->watch_events);
 	M("generation", d->generation);
-	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_METRICS; t++) {
+	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_PROVIDES; t++) {
 		char name[48];
 		snprintf(name, sizeof name, "%s_ns_avg", omg_msg_name(t));
 		for (char *c = name; *c; c++)
@@ -258,6 +288,7 @@ static void on_metrics(struct daemon *d, struct answer *a)
 			(size_t)d->db->nvers * sizeof(struct db_ver) + ((size_t)d->db->hash_mask + 1) * 4);
 		M("index_build_us", d->db->build_ms * 1000);
 		M("malformed_paragraphs", d->db->malformed);
+		M("index_commands", d->db->ncmds);
 		M("damaged_lists", d->db->damaged_lists);
 	}
 #undef M
@@ -289,6 +320,8 @@ static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_
 		return on_info(d, p, n, a);
 	case OMG_MSG_LIST:
 		return on_list(d, p, n, a);
+	case OMG_MSG_PROVIDES:
+		return on_provides(d, p, n, a);
 	case OMG_MSG_BATCH:
 		return fail(a, OMG_WERR_INVALID, "batches cannot be nested");
 	default:

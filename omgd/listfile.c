@@ -30,16 +30,29 @@ static struct archive *open_stream(const char *path)
 	return a;
 }
 
-/* End of the last blank-line paragraph separator in BUF, or 0. */
-static size_t last_boundary(const char *buf, size_t len)
+/* End of the last paragraph separator (a blank line) in BUF, or of the last line in LINES
+ * mode; 0 when there is none yet. */
+static size_t last_boundary(const char *buf, size_t len, int lines)
 {
 	for (size_t i = len; i >= 2; i--)
-		if (buf[i - 1] == '\n' && buf[i - 2] == '\n')
+		if (buf[i - 1] == '\n' && (lines || buf[i - 2] == '\n'))
 			return i;
 	return 0;
 }
 
+static int read_stream(const char *path, listfile_fn fn, void *ctx, int lines);
+
 int listfile_read(const char *path, listfile_fn fn, void *ctx)
+{
+	return read_stream(path, fn, ctx, 0);
+}
+
+int listfile_read_lines(const char *path, listfile_fn fn, void *ctx)
+{
+	return read_stream(path, fn, ctx, 1);
+}
+
+static int read_stream(const char *path, listfile_fn fn, void *ctx, int lines)
 {
 	struct archive *a = open_stream(path);
 	struct archive_entry *entry;
@@ -80,7 +93,7 @@ int listfile_read(const char *path, listfile_fn fn, void *ctx)
 		n = archive_read_data(a, buf + have, cap - have);
 		if (n < 0) {
 			/* A truncated or damaged stream: keep what was whole, report the rest. */
-			cut = last_boundary(buf, have);
+			cut = last_boundary(buf, have, lines);
 			if (cut && (r = fn(ctx, buf, cut, base)) != 0)
 				rc = r;
 			else
@@ -93,7 +106,7 @@ int listfile_read(const char *path, listfile_fn fn, void *ctx)
 			goto done;
 		}
 		have += (size_t)n;
-		cut = last_boundary(buf, have);
+		cut = last_boundary(buf, have, lines);
 		if (!cut)
 			continue;
 		if ((r = fn(ctx, buf, cut, base)) != 0) {

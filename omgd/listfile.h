@@ -11,6 +11,8 @@
 typedef int (*listfile_fn)(void *ctx, const char *buf, size_t len, uint64_t base);
 
 int listfile_read(const char *path, listfile_fn fn, void *ctx);
+/* The same for line-oriented files (apt-file's Contents): buffers end at a newline. */
+int listfile_read_lines(const char *path, listfile_fn fn, void *ctx);
 /* Copies LEN bytes at decompressed offset OFF into OUT (LEN + 1 bytes, NUL-terminated). */
 int listfile_extract(const char *path, int compressed, uint64_t off, uint32_t len, char *out);
 

@@ -77,6 +77,11 @@ static void decode_all(const uint8_t *p, size_t n)
 	if (omg_dec_words(p, n, &words) == 0)
 		omg_words_free(&words);
 	omg_dec_error(p, n, &e);
+	{
+		struct omg_providers pv;
+		if (omg_dec_providers(p, n, &pv) == 0)
+			omg_providers_free(&pv);
+	}
 	omg_dec_batch(p, n, &b);
 }
 
