@@ -55,3 +55,26 @@ plain=$(median_start bash --norc --noprofile -c ':')
 hooked=$(median_start bash --norc --noprofile -c 'eval "$('"$build"'/omg hook bash)"')
 printf 'bash  start-up, plain                    %9.2f ms\n' "$plain"
 printf 'bash  start-up with eval "$(omg hook bash)" %6.2f ms (+%.2f ms)\n' "$hooked" "$(echo "$hooked - $plain" | bc -l)"
+
+# Completion of "apt install fir<TAB>" (issue 4): omg's opt-in completion in-process against
+# apt's own completion path (apt-cache pkgnames in a command substitution), as found (no
+# pkgcache: 0 candidates on these machines) and with a generated pkgcache.
+cache=$(mktemp -d)
+apt-cache -o Dir::Cache::pkgcache="$cache/p.bin" -o Dir::Cache::srcpkgcache="$cache/s.bin" gencaches >/dev/null 2>&1
+bash --norc --noprofile -c '
+enable -f "'"$build"'/builtins/.libs/omg.so" omg || exit 1
+. "'"$(dirname "$0")"'/../completions/omg.bash"; . "'"$(dirname "$0")"'/../completions/omg-apt.bash"
+t() {
+	local label=$1 n=$2 code=$3 t0 t1
+	eval "f() { local i; for ((i = 0; i < $n; i++)); do $code; done; }"
+	t0=$EPOCHREALTIME; f; t1=$EPOCHREALTIME
+	printf "bash  %-44s %9.1f us  (%s candidates)\n" "$label" "$(echo "($t1 - $t0) * 1000000 / $n" | bc -l)" "${#COMPREPLY[@]}"
+}
+t "Tab: omg (apt install fir)" 2000 "COMP_WORDS=(apt install fir); COMP_CWORD=2; _omg_apt"
+t "Tab: apt-cache --no-generate pkgnames fir" 30 "COMPREPLY=(\$(apt-cache --no-generate pkgnames fir 2>/dev/null))"
+t "Tab: apt-cache pkgnames fir (pkgcache)" 30 "COMPREPLY=(\$(apt-cache -o Dir::Cache::pkgcache='"$cache"'/p.bin -o Dir::Cache::srcpkgcache='"$cache"'/s.bin pkgnames fir 2>/dev/null))"
+t "Tab: apt-cache pkgnames fir (no cache, generated)" 10 "COMPREPLY=(\$(apt-cache pkgnames fir 2>/dev/null))"
+t "not-found: omg not-found (builtin)" 2000 "omg not-found zzz-nothing 2>/dev/null"
+t "not-found: omg not-found (executable)" 100 "'"$build"'/omg not-found zzz-nothing 2>/dev/null"
+'
+rm -rf "$cache"

@@ -45,3 +45,45 @@ publish_update() {
 	type_line "echo alive"
 	wait_screen "alive"
 }
+
+# drop_updates: remove every package list, so omgd finds no updates (0)
+drop_updates() {
+	rm -f "$ROOT"/var/lib/apt/lists/*_Packages*
+	for i in $(seq 1 50); do [ "$(od -An -j20 -N4 -tu4 "$XDG_RUNTIME_DIR/omg.status" | tr -d ' ')" = 0 ] && return; sleep 0.05; done
+	return 1
+}
+
+@test "bash theme: the updates segment shows when there are updates, and is gone at 0" {
+	start_shell bash --norc --noprofile -i
+	type_line "enable -f '$BASH_MODULE' omg; PS1='> '; . '$OMG_SRCDIR/prompt/omg-prompt.bash'"
+	wait_screen "⬆6 >"
+	drop_updates
+	type_line ""
+	for i in $(seq 1 40); do [ "$(screen | sed '/^$/d' | tail -1)" = ">" ] && return 0; sleep 0.05; done
+	screen; return 1
+}
+
+@test "zsh theme: RPROMPT shows pending updates, and nothing when omgd stops" {
+	start_shell zsh -f -i
+	type_line "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; PROMPT='> '; source '$OMG_SRCDIR/prompt/omg-prompt.zsh'"
+	wait_screen "⬆6"
+	stop_omgd
+	type_line ""
+	for i in $(seq 1 40); do ! screen | sed '/^$/d' | tail -1 | grep -q '⬆' && return 0; sleep 0.05; done
+	screen; return 1
+}
+
+@test "p10k segment: prints through p10k segment only when there are updates" {
+	run in_zsh "p10k() { print -r -- \"p10k \$*\"; }; source '$OMG_SRCDIR/prompt/p10k-omg.zsh'; prompt_omg"
+	[ "$output" = "p10k segment -f yellow -t ⬆6" ]
+	stop_omgd
+	run in_zsh "p10k() { print -r -- \"p10k \$*\"; }; source '$OMG_SRCDIR/prompt/p10k-omg.zsh'; prompt_omg; print end"
+	[ "$output" = "end" ]
+}
+
+@test "starship module: its command prints the updates count from the status file" {
+	local cmd
+	cmd=$(sed -n 's/^command = "\(.*\)"$/\1/p' "$OMG_SRCDIR/prompt/starship-omg.toml" | sed 's/\\"/"/g')
+	run sh -c "$cmd"
+	[ "$output" = 6 ]
+}

@@ -1,0 +1,18 @@
+# omg prompt theme for bash: pending updates at the front of PS1, hidden when there are none
+# (or when omgd is not running), in yellow; orphans after them when OMG_PROMPT_ORPHANS=1.
+# No fork per prompt: the segment is computed by PROMPT_COMMAND from $OMG_UPDATES, which the
+# omg module reads from omgd's mapped status file.
+#   . /usr/local/share/omg/prompt/omg-prompt.bash      (after: eval "$(omg hook bash)")
+
+_omg_prompt() {
+	local u=${OMG_UPDATES-} o=${OMG_ORPHANS-}
+	OMG_PS1=
+	[[ $u && $u != 0 ]] && OMG_PS1+='\[\e[33m\]⬆'"$u"'\[\e[0m\] '
+	[[ ${OMG_PROMPT_ORPHANS-} == 1 && $o && $o != 0 ]] && OMG_PS1+='\[\e[2m\]♻'"$o"'\[\e[0m\] '
+	return 0
+}
+
+if [[ $PROMPT_COMMAND != *_omg_prompt* ]]; then
+	PROMPT_COMMAND="_omg_prompt${PROMPT_COMMAND:+; $PROMPT_COMMAND}"
+	PS1='${OMG_PS1@P}'"$PS1"
+fi
