@@ -68,7 +68,8 @@ t() {
 	local label=$1 n=$2 code=$3 t0 t1
 	eval "f() { local i; for ((i = 0; i < $n; i++)); do $code; done; }"
 	t0=$EPOCHREALTIME; f; t1=$EPOCHREALTIME
-	printf "bash  %-44s %9.1f us  (%s candidates)\n" "$label" "$(echo "($t1 - $t0) * 1000000 / $n" | bc -l)" "${#COMPREPLY[@]}"
+	printf "bash  %-44s %9.1f us%s\n" "$label" "$(echo "($t1 - $t0) * 1000000 / $n" | bc -l)" \
+		"$([[ $label == Tab* ]] && echo "  (${#COMPREPLY[@]} candidates)")"
 }
 t "Tab: omg (apt install fir)" 2000 "COMP_WORDS=(apt install fir); COMP_CWORD=2; _omg_apt"
 t "Tab: apt-cache --no-generate pkgnames fir" 30 "COMPREPLY=(\$(apt-cache --no-generate pkgnames fir 2>/dev/null))"
@@ -76,5 +77,13 @@ t "Tab: apt-cache pkgnames fir (pkgcache)" 30 "COMPREPLY=(\$(apt-cache -o Dir::C
 t "Tab: apt-cache pkgnames fir (no cache, generated)" 10 "COMPREPLY=(\$(apt-cache pkgnames fir 2>/dev/null))"
 t "not-found: omg not-found (builtin)" 2000 "omg not-found zzz-nothing 2>/dev/null"
 t "not-found: omg not-found (executable)" 100 "'"$build"'/omg not-found zzz-nothing 2>/dev/null"
+t "no daemon: omg status, one-line reason (exec)" 100 "OMG_SOCKET=/nonexistent/omg.sock OMG_AUTOSTART=0 '"$build"'/omg status 2>/dev/null"
 '
 rm -rf "$cache"
+
+# The builtin's answer when no daemon listens (its socket is resolved at its first use, so a
+# shell of its own with OMG_SOCKET set from the start).
+OMG_SOCKET=/nonexistent/omg.sock OMG_AUTOSTART=0 bash --norc --noprofile -c '
+enable -f "'"$build"'/builtins/.libs/omg.so" omg || exit 1
+t0=$EPOCHREALTIME; for ((i = 0; i < 2000; i++)); do omg status 2>/dev/null; done; t1=$EPOCHREALTIME
+printf "bash  %-44s %9.1f us\n" "no daemon: omg status, one-line reason (builtin)" "$(echo "($t1 - $t0) * 1000000 / 2000" | bc -l)"'

@@ -125,17 +125,14 @@ teardown() { stop_omgd; }
 	[[ "$output" != *$'\033'* ]]
 }
 
-@test "a missing daemon: exit 3, one line, within milliseconds" {
+# (How fast the reason comes is measured in bench/shell.sh, not asserted here.)
+@test "a missing daemon: exit 3 and exactly one line" {
 	stop_omgd
-	local t0 t1
-	t0=$(date +%s%N)
 	run --separate-stderr "$OMG" status
-	t1=$(date +%s%N)
 	[ "$status" -eq 3 ]
 	[ -z "$output" ]
 	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
 	[[ "$stderr" == "omg: omgd is not running"* ]]
-	[ $(( (t1 - t0) / 1000000 )) -lt 200 ]
 }
 
 @test "a daemon that does not answer: exit 3 after the deadline" {
