@@ -47,8 +47,8 @@ int omg_cmd_hook(struct omg_ctx *ctx)
 	const char *dir = getenv("OMG_COMPLETIONS_DIR");
 	FILE *f = ctx->env->out;
 
-	if (ctx->opts.nargs > 2 || (ctx->opts.nargs == 2 && (!apt || strcmp(shell, "bash") != 0)))
-		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg hook bash [apt] | omg hook zsh");
+	if (ctx->opts.nargs > 2 || (ctx->opts.nargs == 2 && !apt))
+		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg hook bash|zsh [apt]");
 	if (!strcmp(shell, "bash")) {
 		/* ${OMG_TOTAL+x}: the module's variables exist exactly while it is loaded, and
 		 * testing them forks nothing (a $(type -t omg) would, at every shell start). */
@@ -85,9 +85,12 @@ int omg_cmd_hook(struct omg_ctx *ctx)
 		fputs(" $module_path)\nzmodload omg 2>/dev/null\nfpath=(", f);
 		put_quoted(f, env_or("OMG_COMPLETIONS_DIR", OMG_ZSH_FUNCTIONS));
 		fputs(" $fpath)\n(( $+functions[compdef] )) && { autoload -Uz _omg && compdef _omg omg; }\n", f);
+		if (apt) /* opt-in: package names for apt, apt-get, apt-cache and dpkg */
+			fputs("(( $+functions[compdef] )) && { autoload -Uz _omg_apt _omg_packages && "
+			      "compdef _omg_apt apt apt-get apt-cache dpkg; }\n", f);
 		fputs("command_not_found_handler() { if (( $+builtins[omg] || $+commands[omg] )); then "
 		      "omg not-found -- \"$1\"; else print -u2 -r -- \"$1: command not found\"; fi; return 127; }\n", f);
 		return OMG_EXIT_OK;
 	}
-	return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg hook bash [apt] | omg hook zsh");
+	return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg hook bash|zsh [apt]");
 }

@@ -124,3 +124,15 @@ apt_pkgnames() {
 	keys C-u; type_text "dpkg -L ba"; keys Tab
 	wait_screen "dpkg -L bash"
 }
+
+@test "zsh apt completion (opt-in) typed: apt install firef<TAB>, apt remove loc<TAB>, dpkg -L ba<TAB>" {
+	start_shell zsh -f -i
+	type_line "export OMG_ZSH_MODULE_DIR='$ZSH_MODULE_DIR' OMG_COMPLETIONS_DIR='$OMG_SRCDIR/completions'; autoload -Uz compinit; compinit -u -D; eval \"\$(omg hook zsh apt)\"; PROMPT='> '"
+	sleep 0.3
+	type_text "apt install firef"; keys Tab
+	wait_screen "apt install firefox-esr"
+	keys C-u; type_text "apt remove loc"; keys Tab
+	wait_screen "apt remove local-only"
+	keys C-u; type_text "dpkg -L ba"; keys Tab
+	wait_screen "dpkg -L bash"
+}
