@@ -168,6 +168,20 @@ static int client_recv_exact(struct omg_client *c, uint8_t *buf, size_t want, in
 	return OMG_OK;
 }
 
+int omg_client_retarget(struct omg_client *c)
+{
+	char path[sizeof c->path];
+	int rc = omg_socket_path(path, sizeof path);
+
+	if (rc != OMG_OK)
+		return rc;
+	if (strcmp(path, c->path) != 0) {
+		client_disconnect(c);
+		strcpy(c->path, path);
+	}
+	return OMG_OK;
+}
+
 struct omg_wbuf *omg_client_begin(struct omg_client *c, uint8_t type)
 {
 	omg_wbuf_reset(&c->req);

@@ -45,6 +45,9 @@ struct omg_answer {
 /* PATH NULL: omg_socket_path(). TIMEOUT_MS <= 0: $OMG_TIMEOUT_MS or the default. */
 int omg_client_init(struct omg_client *c, const char *path, int timeout_ms);
 struct omg_wbuf *omg_client_begin(struct omg_client *c, uint8_t type);
+/* For kept clients (the shell modules): follow a changed $OMG_SOCKET or $XDG_RUNTIME_DIR,
+ * dropping the connection to the old path. OMG_OK, or why no path can be resolved. */
+int omg_client_retarget(struct omg_client *c);
 int omg_client_call(struct omg_client *c, struct omg_answer *a);
 void omg_client_close(struct omg_client *c);
 

@@ -180,6 +180,10 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 		}
 		if (env->client) {
 			ctx.client = env->client;
+			if (omg_client_retarget(ctx.client) != OMG_OK) {
+				rc = omg_cmd_fail(&ctx, OMG_EXIT_NODAEMON, "%s", omg_errdetail());
+				goto done;
+			}
 		} else {
 			int irc = omg_client_init(&own, NULL, ctx.opts.timeout_ms);
 			if (irc != OMG_OK) {

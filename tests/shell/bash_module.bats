@@ -175,3 +175,23 @@ teardown() { stop_omgd; }
 	echo "$output" | tail -20
 	[ "$status" -eq 0 ]
 }
+
+@test "a kept connection follows a changed OMG_SOCKET in the same shell" {
+	local other=$BATS_TEST_TMPDIR/other
+	mkdir -p -m 700 "$other"
+	"$OMGD" --foreground --root "$ROOT" --socket "$other/omg.sock" --status "$other/omg.status" 2>/dev/null &
+	local pid=$!
+	for i in $(seq 1 100); do [ -S "$other/omg.sock" ] && break; sleep 0.05; done
+	run in_bash '
+		omg ping >/dev/null && echo first
+		export OMG_SOCKET="'"$other"'/omg.sock"; omg ping >/dev/null && echo second
+		kill '"$pid"'; while kill -0 '"$pid"' 2>/dev/null; do sleep 0.02; done
+		omg ping; echo "rc=$?"
+		unset OMG_SOCKET; omg ping >/dev/null && echo back'
+	kill "$pid" 2>/dev/null || true
+	[ "${lines[0]}" = first ]
+	[ "${lines[1]}" = second ]
+	[[ "${lines[2]}" == "omg: omgd is not running"*"$other/omg.sock"* ]]
+	[ "${lines[3]}" = "rc=3" ]
+	[ "${lines[4]}" = back ]
+}
