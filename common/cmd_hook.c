@@ -40,11 +40,23 @@ static void put_quoted(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+/* The quoted path of completion file NAME: in $OMG_COMPLETIONS_DIR when set, else INSTALLED. */
+static void put_completion(FILE *f, const char *name, const char *installed)
+{
+	const char *dir = getenv("OMG_COMPLETIONS_DIR");
+
+	if (!dir || !dir[0]) {
+		put_quoted(f, installed);
+		return;
+	}
+	put_quoted(f, dir);
+	fprintf(f, "/%s", name);
+}
+
 int omg_cmd_hook(struct omg_ctx *ctx)
 {
 	const char *shell = ctx->opts.nargs >= 1 ? ctx->opts.args[0] : "";
 	int apt = ctx->opts.nargs == 2 && !strcmp(ctx->opts.args[1], "apt");
-	const char *dir = getenv("OMG_COMPLETIONS_DIR");
 	FILE *f = ctx->env->out;
 
 	if (ctx->opts.nargs > 2 || (ctx->opts.nargs == 2 && !apt))
@@ -57,24 +69,14 @@ int omg_cmd_hook(struct omg_ctx *ctx)
 		put_quoted(f, env_or("OMG_BASH_MODULE", OMG_BASH_MODULE_PATH));
 		fputs(" omg 2>/dev/null || enable omg 2>/dev/null\n", f);
 		fputs("if ! complete -p omg >/dev/null 2>&1; then _omg_c=", f);
-		if (dir && dir[0]) {
-			put_quoted(f, dir);
-			fputs("/omg.bash", f);
-		} else {
-			put_quoted(f, OMG_BASH_COMPLETION);
-		}
+		put_completion(f, "omg.bash", OMG_BASH_COMPLETION);
 		fputs("; [ -r \"$_omg_c\" ] && . \"$_omg_c\"; unset _omg_c; fi\n", f);
 		/* command-not-found: the builtin (or the executable) says which package has it */
 		fputs("command_not_found_handle() { if command -v omg >/dev/null; then omg not-found -- \"$1\"; "
 		      "else printf '%s: command not found\\n' \"$1\" >&2; fi; return 127; }\n", f);
 		if (apt) { /* opt-in: package names for apt, apt-get, apt-cache, dpkg, pacman */
 			fputs("_omg_c=", f);
-			if (dir && dir[0]) {
-				put_quoted(f, dir);
-				fputs("/omg-apt.bash", f);
-			} else {
-				put_quoted(f, OMG_APT_COMPLETION);
-			}
+			put_completion(f, "omg-apt.bash", OMG_APT_COMPLETION);
 			fputs("; [ -r \"$_omg_c\" ] && . \"$_omg_c\"; unset _omg_c\n", f);
 		}
 		return OMG_EXIT_OK;

@@ -70,6 +70,16 @@ teardown() { tmux_teardown; }
 	[ "$status" -eq 2 ]
 }
 
+# typed_apt_completions: Tab after apt install, apt remove and dpkg -L in the running shell
+typed_apt_completions() {
+	type_text "apt install firef"; keys Tab
+	wait_screen "apt install firefox-esr"
+	keys C-u; type_text "apt remove loc"; keys Tab
+	wait_screen "apt remove local-only"
+	keys C-u; type_text "dpkg -L ba"; keys Tab
+	wait_screen "dpkg -L bash"
+}
+
 # apt_candidates WORDS...: what the opt-in apt completion offers for the last word (from the
 # omgd this test started)
 apt_candidates() {
@@ -117,22 +127,12 @@ apt_pkgnames() {
 @test "apt completion (opt-in) typed: apt install firef<TAB>, apt remove loc<TAB>, dpkg -L ba<TAB>" {
 	start_shell bash --norc --noprofile -i
 	type_line "export OMG_BASH_MODULE='$BASH_MODULE' OMG_COMPLETIONS_DIR='$OMG_SRCDIR/completions'; eval \"\$(omg hook bash apt)\"; PS1='> '"
-	type_text "apt install firef"; keys Tab
-	wait_screen "apt install firefox-esr"
-	keys C-u; type_text "apt remove loc"; keys Tab
-	wait_screen "apt remove local-only"
-	keys C-u; type_text "dpkg -L ba"; keys Tab
-	wait_screen "dpkg -L bash"
+	typed_apt_completions
 }
 
 @test "zsh apt completion (opt-in) typed: apt install firef<TAB>, apt remove loc<TAB>, dpkg -L ba<TAB>" {
 	start_shell zsh -f -i
 	type_line "export OMG_ZSH_MODULE_DIR='$ZSH_MODULE_DIR' OMG_COMPLETIONS_DIR='$OMG_SRCDIR/completions'; autoload -Uz compinit; compinit -u -D; eval \"\$(omg hook zsh apt)\"; PROMPT='> '"
 	sleep 0.3
-	type_text "apt install firef"; keys Tab
-	wait_screen "apt install firefox-esr"
-	keys C-u; type_text "apt remove loc"; keys Tab
-	wait_screen "apt remove local-only"
-	keys C-u; type_text "dpkg -L ba"; keys Tab
-	wait_screen "dpkg -L bash"
+	typed_apt_completions
 }
