@@ -58,3 +58,15 @@ teardown() { stop_omgd; }
 	local syms; syms=$(echo "$output" | awk '$2 ~ /[TDB]/ {print $3}' | grep -v '^_' | sort | xargs)
 	[ "$syms" = "boot_ cleanup_ enables_ features_ finish_ setup_" ]
 }
+
+@test "valgrind: the module's parameters, builtin and unload are clean in zsh" {
+	command -v valgrind >/dev/null || skip "valgrind missing"
+	run valgrind --quiet --error-exitcode=42 --leak-check=full --errors-for-leak-kinds=definite \
+		--show-leak-kinds=definite zsh -f -c "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg
+		for i in {1..10}; do x=\$OMG_UPDATES\$OMG_TOTAL; omg status >/dev/null; omg complete -A r lib
+			omg not-found zzz 2>/dev/null; omg info nope 2>/dev/null; done
+		zmodload -u omg; print ok"
+	echo "$output" | tail -20
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = ok ]
+}
