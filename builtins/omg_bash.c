@@ -20,6 +20,7 @@
 
 #include "cmd.h"
 #include "omg_error.h"
+#include "security_count.h"
 #include "status_file.h"
 
 extern volatile sig_atomic_t interrupt_state;
@@ -27,6 +28,19 @@ extern volatile sig_atomic_t interrupt_state;
 static struct omg_client client;
 static int client_ready;
 static struct omg_status_map status_map;
+static struct omg_security_cache security_cache;
+
+static int bash_interrupted(void);
+
+/* The kept connection, opened on first use; NULL when no socket path can be resolved yet. */
+static struct omg_client *module_client(void)
+{
+	if (!client_ready && omg_client_init(&client, NULL, 0) == OMG_OK) {
+		client.interrupted = bash_interrupted;
+		client_ready = 1;
+	}
+	return client_ready ? &client : NULL;
+}
 
 static SHELL_VAR *count_value(SHELL_VAR *var, enum omg_count which)
 {
@@ -42,7 +56,26 @@ static SHELL_VAR *get_explicit(SHELL_VAR *v) { return count_value(v, OMG_COUNT_E
 static SHELL_VAR *get_orphans(SHELL_VAR *v) { return count_value(v, OMG_COUNT_ORPHANS); }
 static SHELL_VAR *get_updates(SHELL_VAR *v) { return count_value(v, OMG_COUNT_UPDATES); }
 
-static sh_var_value_func_t *const getters[OMG_COUNT__N] = { get_total, get_explicit, get_orphans, get_updates };
+static SHELL_VAR *get_security(SHELL_VAR *var)
+{
+	struct omg_client *c = module_client();
+	uint32_t n;
+
+	FREE(value_cell(var));
+	var_setvalue(var, c && omg_security_count(&security_cache, &status_map, c, &n) == OMG_OK
+				  ? itos((intmax_t)n) : savestring(""));
+	return var;
+}
+
+/* The live variables: the status file's four counts, and the security count. */
+static const struct {
+	const char *name;
+	sh_var_value_func_t *getter;
+} live_vars[] = {
+	{ "OMG_TOTAL", get_total }, { "OMG_EXPLICIT", get_explicit }, { "OMG_ORPHANS", get_orphans },
+	{ "OMG_UPDATES", get_updates }, { "OMG_SECURITY", get_security },
+};
+#define LIVE_VARS (sizeof live_vars / sizeof live_vars[0])
 
 static SHELL_VAR *ignore_assignment(SHELL_VAR *self, char *value, arrayind_t ind, char *key)
 {
@@ -84,18 +117,8 @@ static int omg_builtin(WORD_LIST *list)
 	for (WORD_LIST *l = list; l && argc < 255; l = l->next)
 		argv[argc++] = l->word->word;
 	argv[argc] = NULL;
-	if (!client_ready) {
-		if (omg_client_init(&client, NULL, 0) != OMG_OK) {
-			/* no runtime directory yet: let the command layer report it (and autostart) */
-			memset(&client, 0, sizeof client);
-			client.fd = -1;
-			client.timeout_ms = OMG_CLIENT_TIMEOUT_MS;
-			env.client = NULL;
-		} else {
-			client.interrupted = bash_interrupted;
-			client_ready = 1;
-		}
-	}
+	/* no runtime directory yet: the command layer reports it (and autostarts omgd) */
+	env.client = module_client();
 	rc = omg_run(argc, argv, &env);
 	fflush(stdout);
 	fflush(stderr);
@@ -115,11 +138,11 @@ int omg_builtin_load(char *name)
 		builtin_error("omg: built for bash %s, this is bash %s: not loaded", built, running);
 		return 0;
 	}
-	for (int i = 0; i < OMG_COUNT__N; i++) {
-		SHELL_VAR *v = bind_global_variable(omg_count_names[i], (char *)NULL, 0);
+	for (size_t i = 0; i < LIVE_VARS; i++) {
+		SHELL_VAR *v = bind_global_variable(live_vars[i].name, (char *)NULL, 0);
 		if (!v)
 			return 0;
-		v->dynamic_value = getters[i];
+		v->dynamic_value = live_vars[i].getter;
 		v->assign_func = ignore_assignment;
 		VSETATTR(v, att_integer | att_regenerate | att_nounset | att_readonly);
 	}
@@ -129,18 +152,19 @@ int omg_builtin_load(char *name)
 void omg_builtin_unload(char *name)
 {
 	(void)name;
-	for (int i = 0; i < OMG_COUNT__N; i++) {
-		SHELL_VAR *v = find_global_variable(omg_count_names[i]);
+	for (size_t i = 0; i < LIVE_VARS; i++) {
+		SHELL_VAR *v = find_global_variable(live_vars[i].name);
 		/* Drop our hooks before unbinding: nothing may point into this library after
 		 * dlclose, or `echo $OMG_UPDATES` would jump into unmapped memory. */
-		if (v && v->dynamic_value == getters[i]) {
+		if (v && v->dynamic_value == live_vars[i].getter) {
 			v->dynamic_value = NULL;
 			v->assign_func = NULL;
 			VUNSETATTR(v, att_nounset | att_readonly | att_regenerate);
-			unbind_global_variable(omg_count_names[i]);
+			unbind_global_variable(live_vars[i].name);
 		}
 	}
 	omg_status_map_close(&status_map);
+	security_cache = (struct omg_security_cache){ 0 };
 	if (client_ready)
 		omg_client_close(&client);
 	client_ready = 0;
@@ -152,7 +176,7 @@ static char *omg_doc[] = {
 	"Commands: status, search [-d] [-i] [-n N] QUERY, info PACKAGE, list KIND,",
 	"complete [-i] [-A ARRAY] PREFIX, ping, metrics, help. Options: --json, --timeout MS.",
 	"Variables: OMG_TOTAL OMG_EXPLICIT OMG_ORPHANS OMG_UPDATES, live from omgd's",
-	"status file; empty when omgd is not running.",
+	"status file, and OMG_SECURITY; empty when omgd is not running.",
 	"",
 	"Exit Status: 0 ok, 1 nothing found, 2 usage, 3 omgd unavailable, 4 error.",
 	(char *)NULL

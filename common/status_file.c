@@ -203,6 +203,7 @@ static int status_map_open(struct omg_status_map *m, const char *path)
 		return OMG_ERROR(OMG_E_SYS, "mmap %s: %s", path, strerror(errno));
 	omg_status_map_close(m);
 	m->map = p;
+	m->epoch++;
 	return OMG_OK;
 }
 

@@ -75,6 +75,7 @@ void omg_status_writer_close(struct omg_status_writer *w, int remove_file);
 struct omg_status_map {
 	const struct omg_status_file *map;
 	uint64_t last_open;
+	uint64_t epoch;  /* bumped at every (re)open: identifies one published file */
 };
 
 /* Fast path: OMG_OK when the mapped file is valid now (no system call, no path). */

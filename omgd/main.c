@@ -143,7 +143,9 @@ static void raise_fd_limit(void)
 static void install_db(struct daemon *d, struct db *db)
 {
 	struct omg_counts old = d->db ? d->db->counts : (struct omg_counts){ 0 };
-	int same = d->db && !memcmp(&old, &db->counts, sizeof old);
+	/* The security count is not in the file, but the shells cache it per published file:
+	 * a change of it must publish a new file too. */
+	int same = d->db && !memcmp(&old, &db->counts, sizeof old) && d->db->security == db->security;
 
 	if (d->db) {
 		db_free(d->db);

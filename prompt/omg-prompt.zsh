@@ -1,17 +1,20 @@
 # omg prompt theme for zsh: pending updates in RPROMPT, hidden when there are none (or when
-# omgd is not running), in yellow; orphans too when OMG_PROMPT_ORPHANS=1. No fork per prompt:
+# omgd is not running): yellow, or bold red with the security count (⚠) when security updates
+# are pending; orphans too when OMG_PROMPT_ORPHANS=1. No fork per prompt:
 # a precmd hook copies $OMG_UPDATES (read by the omg module from omgd's mapped status file)
 # into psvar, and %(1V...) shows the segment only when it is set.
 #   source /usr/local/share/omg/prompt/omg-prompt.zsh   (after: eval "$(omg hook zsh)")
 
 _omg_prompt() {
-	local u=${OMG_UPDATES-} o=${OMG_ORPHANS-}
-	psvar[1]=''; psvar[2]=''
+	local u=${OMG_UPDATES-} o=${OMG_ORPHANS-} s=${OMG_SECURITY-}
+	psvar[1]=''; psvar[2]=''; psvar[3]=''
 	[[ -n $u && $u != 0 ]] && psvar[1]=$u
+	[[ -n $u && $u != 0 && -n $s && $s != 0 ]] && psvar[3]=$s
 	[[ ${OMG_PROMPT_ORPHANS-} == 1 && -n $o && $o != 0 ]] && psvar[2]=$o
 	return 0
 }
 
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd _omg_prompt
-[[ $RPROMPT == *'%1v'* ]] || RPROMPT='%(1V.%F{yellow}⬆%1v%f.)%(2V. %F{245}♻%2v%f.)'"${RPROMPT:+ $RPROMPT}"
+[[ $RPROMPT == *'%1v'* ]] ||
+	RPROMPT='%(3V.%B%F{red}⬆%1v⚠%3v%f%b.%(1V.%F{yellow}⬆%1v%f.))%(2V. %F{245}♻%2v%f.)'"${RPROMPT:+ $RPROMPT}"

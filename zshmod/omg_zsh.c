@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "omg_error.h"
+#include "security_count.h"
 #include "status_file.h"
 
 #define OMG_EXPORT __attribute__((visibility("default")))
@@ -23,6 +24,19 @@
 static struct omg_client client;
 static int client_ready;
 static struct omg_status_map status_map;
+static struct omg_security_cache security_cache;
+
+static int zsh_interrupted(void);
+
+/* The kept connection, opened on first use; NULL when no socket path can be resolved yet. */
+static struct omg_client *module_client(void)
+{
+	if (!client_ready && omg_client_init(&client, NULL, 0) == OMG_OK) {
+		client.interrupted = zsh_interrupted;
+		client_ready = 1;
+	}
+	return client_ready ? &client : NULL;
+}
 
 /* The count as a string on zsh's heap, or "" when there is no valid status file. */
 static char *count_string(enum omg_count which)
@@ -44,6 +58,19 @@ static char *get_explicit(UNUSED(Param pm)) { return count_string(OMG_COUNT_EXPL
 static char *get_orphans(UNUSED(Param pm)) { return count_string(OMG_COUNT_ORPHANS); }
 static char *get_updates(UNUSED(Param pm)) { return count_string(OMG_COUNT_UPDATES); }
 
+static char *get_security(UNUSED(Param pm))
+{
+	char buf[16];
+	struct omg_client *c = module_client();
+	uint32_t v;
+
+	if (!c || omg_security_count(&security_cache, &status_map, c, &v) != OMG_OK)
+		return dupstring("");
+	snprintf(buf, sizeof buf, "%u", v);
+	return dupstring(buf);
+}
+
+static const struct gsu_scalar security_gsu = { get_security, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar total_gsu = { get_total, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar explicit_gsu = { get_explicit, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar orphans_gsu = { get_orphans, nullstrsetfn, stdunsetfn };
@@ -77,14 +104,7 @@ static int bin_omg(char *nam, char **args, UNUSED(Options ops), UNUSED(int func)
 	for (; args && *args && argc < 255; args++)
 		argv[argc++] = *args;
 	argv[argc] = NULL;
-	if (!client_ready) {
-		if (omg_client_init(&client, NULL, 0) == OMG_OK) {
-			client.interrupted = zsh_interrupted;
-			client_ready = 1;
-		} else {
-			env.client = NULL; /* no runtime directory yet: the command layer reports it */
-		}
-	}
+	env.client = module_client(); /* NULL: no runtime directory yet; the command layer reports it */
 	fflush(stdout);
 	rc = omg_run(argc, argv, &env);
 	fflush(stdout);
@@ -101,6 +121,7 @@ static struct paramdef patab[] = {
 	SPECIALPMDEF("OMG_EXPLICIT", PM_READONLY, &explicit_gsu, NULL, NULL),
 	SPECIALPMDEF("OMG_ORPHANS", PM_READONLY, &orphans_gsu, NULL, NULL),
 	SPECIALPMDEF("OMG_UPDATES", PM_READONLY, &updates_gsu, NULL, NULL),
+	SPECIALPMDEF("OMG_SECURITY", PM_READONLY, &security_gsu, NULL, NULL),
 };
 
 static struct features module_features = {
@@ -129,6 +150,7 @@ OMG_EXPORT int boot_(UNUSED(Module m)) { return 0; }
 OMG_EXPORT int cleanup_(Module m)
 {
 	omg_status_map_close(&status_map);
+	security_cache = (struct omg_security_cache){ 0 };
 	if (client_ready)
 		omg_client_close(&client);
 	client_ready = 0;

@@ -56,7 +56,9 @@ drop_updates() {
 @test "bash theme: the updates segment shows when there are updates, and is gone at 0" {
 	start_shell bash --norc --noprofile -i
 	type_line "enable -f '$BASH_MODULE' omg; PS1='> '; . '$OMG_SRCDIR/prompt/omg-prompt.bash'"
-	wait_screen "⬆6 >"
+	wait_screen "⬆6⚠3 >"
+	# bold red while security updates are pending
+	tmux -L "$TMUX_SOCK" capture-pane -e -p -t t | grep -q $'\e\[1m\e\[31m⬆6⚠3'
 	drop_updates
 	type_line ""
 	for i in $(seq 1 40); do [ "$(screen | sed '/^$/d' | tail -1)" = ">" ] && return 0; sleep 0.05; done
@@ -66,7 +68,7 @@ drop_updates() {
 @test "zsh theme: RPROMPT shows pending updates, and nothing when omgd stops" {
 	start_shell zsh -f -i
 	type_line "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; PROMPT='> '; source '$OMG_SRCDIR/prompt/omg-prompt.zsh'"
-	wait_screen "⬆6"
+	wait_screen "⬆6⚠3"
 	stop_omgd
 	type_line ""
 	for i in $(seq 1 40); do ! screen | sed '/^$/d' | tail -1 | grep -q '⬆' && return 0; sleep 0.05; done
@@ -75,7 +77,7 @@ drop_updates() {
 
 @test "p10k segment: prints through p10k segment only when there are updates" {
 	run in_zsh "p10k() { print -r -- \"p10k \$*\"; }; source '$OMG_SRCDIR/prompt/p10k-omg.zsh'; prompt_omg"
-	[ "$output" = "p10k segment -f yellow -t ⬆6" ]
+	[ "$output" = "p10k segment -f red -t ⬆6⚠3" ]
 	stop_omgd
 	run in_zsh "p10k() { print -r -- \"p10k \$*\"; }; source '$OMG_SRCDIR/prompt/p10k-omg.zsh'; prompt_omg; print end"
 	[ "$output" = "end" ]
@@ -86,4 +88,15 @@ drop_updates() {
 	cmd=$(sed -n 's/^command = "\(.*\)"$/\1/p' "$OMG_SRCDIR/prompt/starship-omg.toml" | sed 's/\\"/"/g')
 	run sh -c "$cmd"
 	[ "$output" = 6 ]
+}
+
+@test "OMG_SECURITY follows a publish that changes only the security count" {
+	# the same number of updates, but the security one becomes an ordinary update
+	run in_bash '
+		echo "before $OMG_UPDATES $OMG_SECURITY"
+		sed -i "s/^Label: Debian-Security$/Label: Debian/" "'"$ROOT"'"/var/lib/apt/lists/*bookworm-security_Release
+		for i in $(seq 1 100); do [ "$OMG_SECURITY" = 0 ] && break; sleep 0.02; done
+		echo "after $OMG_UPDATES $OMG_SECURITY"'
+	[ "${lines[0]}" = "before 6 3" ]
+	[ "${lines[1]}" = "after 6 0" ]
 }
