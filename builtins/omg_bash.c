@@ -97,6 +97,10 @@ static int fill_array(const char *name, const struct omg_words *words)
 
 	if (!legal_identifier(name))
 		return -1;
+	/* read-only first: unbind_variable does not check, and would drop OMG_TOTAL & co */
+	v = find_variable(name);
+	if (v && readonly_p(v))
+		return -1;
 	unbind_variable(name);
 	v = find_or_make_array_variable((char *)name, 1);
 	if (!v || readonly_p(v))
@@ -114,8 +118,13 @@ static int omg_builtin(WORD_LIST *list)
 	int argc = 0, rc;
 
 	argv[argc++] = "omg";
-	for (WORD_LIST *l = list; l && argc < 255; l = l->next)
+	for (WORD_LIST *l = list; l; l = l->next) {
+		if (argc == 255) {
+			builtin_error("too many arguments");
+			return EX_USAGE;
+		}
 		argv[argc++] = l->word->word;
+	}
 	argv[argc] = NULL;
 	/* no runtime directory yet: the command layer reports it (and autostarts omgd) */
 	env.client = module_client();

@@ -101,8 +101,13 @@ static int bin_omg(char *nam, char **args, UNUSED(Options ops), UNUSED(int func)
 
 	(void)nam;
 	argv[argc++] = "omg";
-	for (; args && *args && argc < 255; args++)
+	for (; args && *args; args++) {
+		if (argc == 255) {
+			zwarnnam("omg", "too many arguments");
+			return 2;
+		}
 		argv[argc++] = *args;
+	}
 	argv[argc] = NULL;
 	env.client = module_client(); /* NULL: no runtime directory yet; the command layer reports it */
 	fflush(stdout);

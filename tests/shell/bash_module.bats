@@ -41,6 +41,10 @@ teardown() { stop_omgd; }
 	[ "$output" = "3:libedit libfirestore libmulti" ]
 	run in_bash 'omg complete -A 1bad lib'
 	[ "$status" -eq 2 ]
+	# a read-only target is refused, and the module's own variables stay in place
+	run --separate-stderr in_bash 'omg complete -A OMG_TOTAL lib; echo "rc=$? total=$OMG_TOTAL"; readonly R=1; omg complete -A R lib; echo "rc=$? R=$R"'
+	[ "${lines[-2]}" = "rc=2 total=28" ]
+	[ "${lines[-1]}" = "rc=2 R=1" ]
 }
 
 @test "a module built for another bash version is refused with one line; the shell goes on" {
