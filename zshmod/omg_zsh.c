@@ -84,7 +84,13 @@ static int zsh_interrupted(void)
 /* omg complete -A NAME: set the array NAME (e.g. reply for compadd -a reply). */
 static int fill_array(const char *name, const struct omg_words *words)
 {
-	char **arr = zalloc((words->count + 1) * sizeof *arr);
+	Param pm = (Param)paramtab->getnode(paramtab, (char *)name);
+	char **arr;
+
+	/* refuse read-only targets ourselves: zsh's own refusal would abort the whole script */
+	if (!isident((char *)name) || (pm && (pm->node.flags & PM_READONLY)))
+		return -1;
+	arr = zalloc((words->count + 1) * sizeof *arr);
 
 	for (uint32_t i = 0; i < words->count; i++)
 		arr[i] = ztrdup(words->words[i]);

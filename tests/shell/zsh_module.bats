@@ -26,9 +26,12 @@ teardown() { stop_omgd; }
 		"complete lib" "--json status" "help" "frobnicate"
 }
 
-@test "complete -A fills a named array for compadd" {
+@test "complete -A fills a named array for compadd; read-only or bad names are refused" {
 	run in_zsh 'omg complete -A reply lib; print -r -- "${#reply}:${reply[*]}"'
 	[ "$output" = "3:libedit libfirestore libmulti" ]
+	run --separate-stderr in_zsh 'omg complete -A OMG_TOTAL lib; print "rc=$? $OMG_TOTAL"; omg complete -A 1bad lib; print "rc=$?"'
+	[ "${lines[0]}" = "rc=2 28" ]
+	[ "${lines[1]}" = "rc=2" ]
 }
 
 @test "zmodload -u removes the builtin and the parameters; reload works" {
