@@ -153,7 +153,7 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 	struct omg_client own;
 	const char *cmd = NULL;
 	const char *no_color = getenv("NO_COLOR");
-	int rc;
+	int rc, irc, kept_timeout;
 
 	if ((rc = parse_opts(&ctx, argc, argv, &cmd)) != OMG_EXIT_OK)
 		goto done;
@@ -180,23 +180,23 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 		}
 		if (env->client) {
 			ctx.client = env->client;
-			if (omg_client_retarget(ctx.client) != OMG_OK) {
-				rc = omg_cmd_fail(&ctx, OMG_EXIT_NODAEMON, "%s", omg_errdetail());
-				goto done;
-			}
+			irc = omg_client_retarget(ctx.client);
 		} else {
-			int irc = omg_client_init(&own, NULL, ctx.opts.timeout_ms);
-			if (irc != OMG_OK) {
-				int started = irc == OMG_E_NODAEMON && omg_autostart() == 1;
-				rc = omg_cmd_fail(&ctx, OMG_EXIT_NODAEMON, "%s%s", omg_errdetail(),
-						  started ? "; starting it in the background" : "");
-				goto done;
-			}
+			irc = omg_client_init(&own, NULL, ctx.opts.timeout_ms);
 			ctx.client = &own;
 		}
+		if (irc != OMG_OK) { /* no socket path: omgd never ran here (start it) or a bad setup */
+			int started = irc == OMG_E_NODAEMON && omg_autostart() == 1;
+			rc = omg_cmd_fail(&ctx, OMG_EXIT_NODAEMON, "%s%s", omg_errdetail(),
+					  started ? "; starting it in the background" : "");
+			goto done;
+		}
+		/* --timeout applies to this command only, also on a kept connection */
+		kept_timeout = ctx.client->timeout_ms;
 		if (ctx.opts.timeout_ms > 0)
 			ctx.client->timeout_ms = ctx.opts.timeout_ms;
 		rc = commands[i].fn(&ctx);
+		ctx.client->timeout_ms = kept_timeout;
 		if (!env->client)
 			omg_client_close(&own);
 		fflush(env->out);

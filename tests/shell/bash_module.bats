@@ -199,3 +199,17 @@ teardown() { stop_omgd; }
 	[ "${lines[3]}" = "rc=3" ]
 	[ "${lines[4]}" = back ]
 }
+
+@test "--timeout applies to one command only, also on the kept connection" {
+	local sock=$BATS_TEST_TMPDIR/mute.sock
+	python3 -c 'import socket,sys,time
+s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(5); time.sleep(8)' "$sock" &
+	local py=$!
+	for i in $(seq 1 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	run --separate-stderr env OMG_SOCKET="$sock" bash --norc --noprofile -c '
+		enable -f "'"$BASH_MODULE"'" omg
+		omg --timeout 150 status; omg status'
+	kill $py 2>/dev/null || true
+	[[ "${stderr_lines[0]}" == *"within 150 ms" ]]
+	[[ "${stderr_lines[1]}" == *"within 500 ms" ]]
+}
