@@ -22,26 +22,39 @@ uint64_t omg_now(void)
 	return (uint64_t)ts.tv_sec;
 }
 
+/* The checks, silent (prompts run them): OMG_OK or the code omg_status_validate reports. */
+static int status_check(const struct omg_status_file *s, uint64_t now)
+{
+	if (s->magic != OMG_STATUS_MAGIC || (s->pad[0] | s->pad[1] | s->pad[2]))
+		return OMG_E_CORRUPT;
+	if (s->version != OMG_STATUS_VERSION)
+		return OMG_E_VERSION;
+	if (s->timestamp == 0 || s->timestamp + OMG_STATUS_MAX_AGE_SECS < now ||
+	    s->timestamp > now + OMG_STATUS_MAX_SKEW_SECS)
+		return OMG_E_STALE;
+	return OMG_OK;
+}
+
 int omg_status_validate(const struct omg_status_file *s, uint64_t now)
 {
-	uint64_t ts = __atomic_load_n(&s->timestamp, __ATOMIC_ACQUIRE);
+	int rc = status_check(s, now);
 
-	if (s->magic != OMG_STATUS_MAGIC)
-		return OMG_ERROR(OMG_E_CORRUPT, "status file: bad magic 0x%08x", s->magic);
-	if (s->version != OMG_STATUS_VERSION)
-		return OMG_ERROR(OMG_E_VERSION, "status file: version %u, expected %u", s->version,
-				 OMG_STATUS_VERSION);
-	if (s->pad[0] | s->pad[1] | s->pad[2])
-		return OMG_ERROR(OMG_E_CORRUPT, "status file: non-zero padding");
-	if (ts == 0)
-		return OMG_ERROR(OMG_E_STALE, "status file: retired by a newer publish");
-	if (ts + OMG_STATUS_MAX_AGE_SECS < now)
-		return OMG_ERROR(OMG_E_STALE, "status file: %llu s old (limit %d s): is omgd running?",
-				 (unsigned long long)(now - ts), OMG_STATUS_MAX_AGE_SECS);
-	if (ts > now + OMG_STATUS_MAX_SKEW_SECS)
-		return OMG_ERROR(OMG_E_STALE, "status file: timestamp %llu s in the future",
-				 (unsigned long long)(ts - now));
-	return OMG_OK;
+	switch (rc) {
+	case OMG_OK:
+		return OMG_OK;
+	case OMG_E_VERSION:
+		return OMG_ERROR(rc, "status file: version %u, expected %u", s->version, OMG_STATUS_VERSION);
+	case OMG_E_CORRUPT:
+		return OMG_ERROR(rc, "status file: bad magic 0x%08x or non-zero padding", s->magic);
+	default:
+		if (s->timestamp == 0)
+			return OMG_ERROR(rc, "status file: retired by a newer publish");
+		if (s->timestamp > now)
+			return OMG_ERROR(rc, "status file: timestamp %llu s in the future",
+					 (unsigned long long)(s->timestamp - now));
+		return OMG_ERROR(rc, "status file: %llu s old (limit %d s): is omgd running?",
+				 (unsigned long long)(now - s->timestamp), OMG_STATUS_MAX_AGE_SECS);
+	}
 }
 
 /* Opens PATH read-only (or read-write) after the ownership and type checks. */
@@ -212,32 +225,28 @@ int omg_status_map_peek(const struct omg_status_map *m, struct omg_status_file *
 	if (!m->map)
 		return OMG_E_NOTFOUND;
 	*out = *m->map;
-	/* validate without recording an error detail: this runs at every prompt */
-	return out->magic == OMG_STATUS_MAGIC && out->version == OMG_STATUS_VERSION &&
-			       !(out->pad[0] | out->pad[1] | out->pad[2]) && out->timestamp &&
-			       out->timestamp + OMG_STATUS_MAX_AGE_SECS >= now &&
-			       out->timestamp <= now + OMG_STATUS_MAX_SKEW_SECS
-		       ? OMG_OK : OMG_E_STALE;
+	return status_check(out, now);
 }
 
 int omg_status_map_read(struct omg_status_map *m, const char *path, struct omg_status_file *out,
 			uint64_t now)
 {
-	int rc = OMG_ERROR(OMG_E_NOTFOUND, "%s: no status file: is omgd running?", path);
-	int retired = 0;
+	char runtime[4096];
+	int rc = omg_status_map_peek(m, out, now);
 
-	if (m->map) {
-		*out = *m->map;
-		rc = omg_status_validate(out, now);
-		if (rc == OMG_OK)
-			return OMG_OK;
-		retired = out->magic == OMG_STATUS_MAGIC && out->timestamp == 0;
-	}
+	if (rc == OMG_OK)
+		return OMG_OK;
 	/* A retired file means a newer one exists: reopen now. Otherwise (missing, stale,
-	 * damaged) look again at most once a second, so a dead daemon costs no syscalls. */
-	if (!retired && m->last_open == now)
+	 * damaged) look again at most once a second: until then a dead daemon costs the
+	 * shell no system call, no path and no error text. */
+	if (!(rc == OMG_E_STALE && out->timestamp == 0) && m->last_open == now)
 		return rc;
 	m->last_open = now;
+	if (!path) {
+		if ((rc = omg_runtime_path(runtime, sizeof runtime, OMG_STATUS_NAME, 0)) != OMG_OK)
+			return rc;
+		path = runtime;
+	}
 	rc = status_map_open(m, path);
 	if (rc != OMG_OK) {
 		omg_status_map_close(m);
@@ -261,17 +270,12 @@ const char *const omg_count_names[OMG_COUNT__N] = {
 int omg_status_count(struct omg_status_map *m, enum omg_count which, uint32_t *out)
 {
 	struct omg_status_file st;
-	char path[4096];
-	uint64_t now = omg_now();
 	int rc;
 
 	if ((unsigned)which >= OMG_COUNT__N)
 		return OMG_E_INVAL;
-	if (omg_status_map_peek(m, &st, now) != OMG_OK) {
-		if ((rc = omg_runtime_path(path, sizeof path, OMG_STATUS_NAME, 0)) != OMG_OK ||
-		    (rc = omg_status_map_read(m, path, &st, now)) != OMG_OK)
-			return rc;
-	}
+	if ((rc = omg_status_map_read(m, NULL, &st, omg_now())) != OMG_OK)
+		return rc;
 	*out = which == OMG_COUNT_TOTAL ? st.total : which == OMG_COUNT_EXPLICIT ? st.explicit_pkgs
 	     : which == OMG_COUNT_ORPHANS ? st.orphans : st.updates;
 	return OMG_OK;

@@ -80,7 +80,8 @@ struct omg_status_map {
 
 /* Fast path: OMG_OK when the mapped file is valid now (no system call, no path). */
 int omg_status_map_peek(const struct omg_status_map *m, struct omg_status_file *out, uint64_t now);
-/* Fills OUT from the current file; returns an error code when there is no valid file. */
+/* Fills OUT from the current file; returns an error code when there is no valid file.
+ * PATH NULL: $RUNTIME/omg.status, resolved only when the file must be (re)opened. */
 int omg_status_map_read(struct omg_status_map *m, const char *path, struct omg_status_file *out,
 			uint64_t now);
 void omg_status_map_close(struct omg_status_map *m);
