@@ -20,62 +20,32 @@
 
 #include "cmd.h"
 #include "omg_error.h"
-#include "security_count.h"
-#include "status_file.h"
+#include "shell_state.h"
 
 extern volatile sig_atomic_t interrupt_state;
 
-static struct omg_client client;
-static int client_ready;
-static struct omg_status_map status_map;
-static struct omg_security_cache security_cache;
-
 static int bash_interrupted(void);
+static struct omg_shell shell = { .interrupted = bash_interrupted };
 
-/* The kept connection, opened on first use; NULL when no socket path can be resolved yet. */
-static struct omg_client *module_client(void)
-{
-	if (!client_ready && omg_client_init(&client, NULL, 0) == OMG_OK) {
-		client.interrupted = bash_interrupted;
-		client_ready = 1;
-	}
-	return client_ready ? &client : NULL;
-}
-
-static SHELL_VAR *count_value(SHELL_VAR *var, enum omg_count which)
+static SHELL_VAR *var_value(SHELL_VAR *var, int which)
 {
 	uint32_t n;
 
 	FREE(value_cell(var));
-	var_setvalue(var, omg_status_count(&status_map, which, &n) == OMG_OK ? itos((intmax_t)n) : savestring(""));
+	var_setvalue(var, omg_shell_value(&shell, which, &n) == OMG_OK ? itos((intmax_t)n) : savestring(""));
 	return var;
 }
 
-static SHELL_VAR *get_total(SHELL_VAR *v) { return count_value(v, OMG_COUNT_TOTAL); }
-static SHELL_VAR *get_explicit(SHELL_VAR *v) { return count_value(v, OMG_COUNT_EXPLICIT); }
-static SHELL_VAR *get_orphans(SHELL_VAR *v) { return count_value(v, OMG_COUNT_ORPHANS); }
-static SHELL_VAR *get_updates(SHELL_VAR *v) { return count_value(v, OMG_COUNT_UPDATES); }
+static SHELL_VAR *get_total(SHELL_VAR *v) { return var_value(v, OMG_COUNT_TOTAL); }
+static SHELL_VAR *get_explicit(SHELL_VAR *v) { return var_value(v, OMG_COUNT_EXPLICIT); }
+static SHELL_VAR *get_orphans(SHELL_VAR *v) { return var_value(v, OMG_COUNT_ORPHANS); }
+static SHELL_VAR *get_updates(SHELL_VAR *v) { return var_value(v, OMG_COUNT_UPDATES); }
+static SHELL_VAR *get_security(SHELL_VAR *v) { return var_value(v, OMG_SHELL_SECURITY); }
 
-static SHELL_VAR *get_security(SHELL_VAR *var)
-{
-	struct omg_client *c = module_client();
-	uint32_t n;
-
-	FREE(value_cell(var));
-	var_setvalue(var, c && omg_security_count(&security_cache, &status_map, c, &n) == OMG_OK
-				  ? itos((intmax_t)n) : savestring(""));
-	return var;
-}
-
-/* The live variables: the status file's four counts, and the security count. */
-static const struct {
-	const char *name;
-	sh_var_value_func_t *getter;
-} live_vars[] = {
-	{ "OMG_TOTAL", get_total }, { "OMG_EXPLICIT", get_explicit }, { "OMG_ORPHANS", get_orphans },
-	{ "OMG_UPDATES", get_updates }, { "OMG_SECURITY", get_security },
+/* In the order of omg_shell_var_names. */
+static sh_var_value_func_t *const getters[OMG_SHELL_VARS] = {
+	get_total, get_explicit, get_orphans, get_updates, get_security,
 };
-#define LIVE_VARS (sizeof live_vars / sizeof live_vars[0])
 
 static SHELL_VAR *ignore_assignment(SHELL_VAR *self, char *value, arrayind_t ind, char *key)
 {
@@ -112,8 +82,7 @@ static int fill_array(const char *name, const struct omg_words *words)
 
 static int omg_builtin(WORD_LIST *list)
 {
-	struct omg_env env = { .out = stdout, .err = stderr, .prog = "omg", .client = &client,
-			       .fill_array = fill_array };
+	struct omg_env env = { .out = stdout, .err = stderr, .prog = "omg", .fill_array = fill_array };
 	char *argv[256];
 	int argc = 0, rc;
 
@@ -127,7 +96,7 @@ static int omg_builtin(WORD_LIST *list)
 	}
 	argv[argc] = NULL;
 	/* no runtime directory yet: the command layer reports it (and autostarts omgd) */
-	env.client = module_client();
+	env.client = omg_shell_client(&shell);
 	rc = omg_run(argc, argv, &env);
 	fflush(stdout);
 	fflush(stderr);
@@ -147,11 +116,11 @@ int omg_builtin_load(char *name)
 		builtin_error("omg: built for bash %s, this is bash %s: not loaded", built, running);
 		return 0;
 	}
-	for (size_t i = 0; i < LIVE_VARS; i++) {
-		SHELL_VAR *v = bind_global_variable(live_vars[i].name, (char *)NULL, 0);
+	for (int i = 0; i < OMG_SHELL_VARS; i++) {
+		SHELL_VAR *v = bind_global_variable(omg_shell_var_names[i], (char *)NULL, 0);
 		if (!v)
 			return 0;
-		v->dynamic_value = live_vars[i].getter;
+		v->dynamic_value = getters[i];
 		v->assign_func = ignore_assignment;
 		VSETATTR(v, att_integer | att_regenerate | att_nounset | att_readonly);
 	}
@@ -161,22 +130,18 @@ int omg_builtin_load(char *name)
 void omg_builtin_unload(char *name)
 {
 	(void)name;
-	for (size_t i = 0; i < LIVE_VARS; i++) {
-		SHELL_VAR *v = find_global_variable(live_vars[i].name);
+	for (int i = 0; i < OMG_SHELL_VARS; i++) {
+		SHELL_VAR *v = find_global_variable(omg_shell_var_names[i]);
 		/* Drop our hooks before unbinding: nothing may point into this library after
 		 * dlclose, or `echo $OMG_UPDATES` would jump into unmapped memory. */
-		if (v && v->dynamic_value == live_vars[i].getter) {
+		if (v && v->dynamic_value == getters[i]) {
 			v->dynamic_value = NULL;
 			v->assign_func = NULL;
 			VUNSETATTR(v, att_nounset | att_readonly | att_regenerate);
-			unbind_global_variable(live_vars[i].name);
+			unbind_global_variable(omg_shell_var_names[i]);
 		}
 	}
-	omg_status_map_close(&status_map);
-	security_cache = (struct omg_security_cache){ 0 };
-	if (client_ready)
-		omg_client_close(&client);
-	client_ready = 0;
+	omg_shell_close(&shell);
 }
 
 static char *omg_doc[] = {

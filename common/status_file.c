@@ -263,10 +263,6 @@ void omg_status_map_close(struct omg_status_map *m)
 	m->map = NULL;
 }
 
-const char *const omg_count_names[OMG_COUNT__N] = {
-	"OMG_TOTAL", "OMG_EXPLICIT", "OMG_ORPHANS", "OMG_UPDATES",
-};
-
 int omg_status_count(struct omg_status_map *m, enum omg_count which, uint32_t *out)
 {
 	struct omg_status_file st;

@@ -89,7 +89,6 @@ void omg_status_map_close(struct omg_status_map *m);
 /* The four counts as the shell modules expose them, read through M from the status file
  * of the runtime directory (resolved only when the mapping must be reopened). */
 enum omg_count { OMG_COUNT_TOTAL, OMG_COUNT_EXPLICIT, OMG_COUNT_ORPHANS, OMG_COUNT_UPDATES, OMG_COUNT__N };
-extern const char *const omg_count_names[OMG_COUNT__N]; /* "OMG_TOTAL", ... */
 /* OMG_OK and *OUT, or an error code when there is no valid status file. */
 int omg_status_count(struct omg_status_map *m, enum omg_count which, uint32_t *out);
 

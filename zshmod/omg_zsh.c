@@ -16,35 +16,20 @@
 
 #include "cmd.h"
 #include "omg_error.h"
-#include "security_count.h"
-#include "status_file.h"
+#include "shell_state.h"
 
 #define OMG_EXPORT __attribute__((visibility("default")))
 
-static struct omg_client client;
-static int client_ready;
-static struct omg_status_map status_map;
-static struct omg_security_cache security_cache;
-
 static int zsh_interrupted(void);
+static struct omg_shell shell = { .interrupted = zsh_interrupted };
 
-/* The kept connection, opened on first use; NULL when no socket path can be resolved yet. */
-static struct omg_client *module_client(void)
-{
-	if (!client_ready && omg_client_init(&client, NULL, 0) == OMG_OK) {
-		client.interrupted = zsh_interrupted;
-		client_ready = 1;
-	}
-	return client_ready ? &client : NULL;
-}
-
-/* The count as a string on zsh's heap, or "" when there is no valid status file. */
-static char *count_string(enum omg_count which)
+/* Variable WHICH as a string on zsh's heap, or "" when it has no value. */
+static char *var_string(int which)
 {
 	char buf[16], *p = buf + sizeof buf;
 	uint32_t v;
 
-	if (omg_status_count(&status_map, which, &v) != OMG_OK)
+	if (omg_shell_value(&shell, which, &v) != OMG_OK)
 		return dupstring("");
 	*--p = 0;
 	do
@@ -53,28 +38,17 @@ static char *count_string(enum omg_count which)
 	return dupstring(p);
 }
 
-static char *get_total(UNUSED(Param pm)) { return count_string(OMG_COUNT_TOTAL); }
-static char *get_explicit(UNUSED(Param pm)) { return count_string(OMG_COUNT_EXPLICIT); }
-static char *get_orphans(UNUSED(Param pm)) { return count_string(OMG_COUNT_ORPHANS); }
-static char *get_updates(UNUSED(Param pm)) { return count_string(OMG_COUNT_UPDATES); }
+static char *get_total(UNUSED(Param pm)) { return var_string(OMG_COUNT_TOTAL); }
+static char *get_explicit(UNUSED(Param pm)) { return var_string(OMG_COUNT_EXPLICIT); }
+static char *get_orphans(UNUSED(Param pm)) { return var_string(OMG_COUNT_ORPHANS); }
+static char *get_updates(UNUSED(Param pm)) { return var_string(OMG_COUNT_UPDATES); }
+static char *get_security(UNUSED(Param pm)) { return var_string(OMG_SHELL_SECURITY); }
 
-static char *get_security(UNUSED(Param pm))
-{
-	char buf[16];
-	struct omg_client *c = module_client();
-	uint32_t v;
-
-	if (!c || omg_security_count(&security_cache, &status_map, c, &v) != OMG_OK)
-		return dupstring("");
-	snprintf(buf, sizeof buf, "%u", v);
-	return dupstring(buf);
-}
-
-static const struct gsu_scalar security_gsu = { get_security, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar total_gsu = { get_total, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar explicit_gsu = { get_explicit, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar orphans_gsu = { get_orphans, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar updates_gsu = { get_updates, nullstrsetfn, stdunsetfn };
+static const struct gsu_scalar security_gsu = { get_security, nullstrsetfn, stdunsetfn };
 
 static int zsh_interrupted(void)
 {
@@ -100,8 +74,7 @@ static int fill_array(const char *name, const struct omg_words *words)
 
 static int bin_omg(char *nam, char **args, UNUSED(Options ops), UNUSED(int func))
 {
-	struct omg_env env = { .out = stdout, .err = stderr, .prog = "omg", .client = &client,
-			       .fill_array = fill_array };
+	struct omg_env env = { .out = stdout, .err = stderr, .prog = "omg", .fill_array = fill_array };
 	char *argv[256];
 	int argc = 0, rc;
 
@@ -115,7 +88,7 @@ static int bin_omg(char *nam, char **args, UNUSED(Options ops), UNUSED(int func)
 		argv[argc++] = *args;
 	}
 	argv[argc] = NULL;
-	env.client = module_client(); /* NULL: no runtime directory yet; the command layer reports it */
+	env.client = omg_shell_client(&shell); /* NULL: no runtime directory yet; the command layer reports it */
 	fflush(stdout);
 	rc = omg_run(argc, argv, &env);
 	fflush(stdout);
@@ -160,11 +133,7 @@ OMG_EXPORT int boot_(UNUSED(Module m)) { return 0; }
 
 OMG_EXPORT int cleanup_(Module m)
 {
-	omg_status_map_close(&status_map);
-	security_cache = (struct omg_security_cache){ 0 };
-	if (client_ready)
-		omg_client_close(&client);
-	client_ready = 0;
+	omg_shell_close(&shell);
 	return setfeatureenables(m, &module_features, NULL);
 }
 
