@@ -867,6 +867,25 @@ static int contents_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 	return 0;
 }
 
+/* Reads a small plain file whole (dpkg's file lists are never compressed): one open and one
+ * read, not a decompressing reader. Returns a malloc'd buffer and its length, or NULL. */
+static char *read_plain(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (64 << 20) &&
+	    (buf = malloc((size_t)st.st_size + 1))) {
+		ssize_t n = read(fd, buf, (size_t)st.st_size);
+		*len = n > 0 ? (size_t)n : 0;
+	}
+	close(fd);
+	return buf;
+}
+
 static void read_commands(struct build *b)
 {
 	char dir[4096], path[8192];
@@ -874,16 +893,21 @@ static void read_commands(struct build *b)
 	struct dirent *de;
 	DIR *d;
 
-	/* installed packages: ADMINDIR/info/NAME.list, or NAME:ARCH.list for Multi-Arch: same */
+	/* installed packages: ADMINDIR/info/NAME:ARCH.list (Multi-Arch: same), else NAME.list */
 	snprintf(dir, sizeof dir, "%.*s/info", slash ? (int)(slash - b->paths.status) : 0, b->paths.status);
 	for (uint32_t i = 0; i < b->ninst; i++) {
 		const struct db_pkg *pk = &b->db->pkgs[b->inst[i].pkg];
 		struct list_ctx lc = { b, db_s(b->db, pk->name), 1 };
+		size_t len = 0;
+		char *buf;
 		snprintf(path, sizeof path, "%s/%s:%s.list", dir, lc.package, db_s(b->db, pk->arch));
-		if (access(path, R_OK) != 0)
+		if (!(buf = read_plain(path, &len))) {
 			snprintf(path, sizeof path, "%s/%s.list", dir, lc.package);
-		if (access(path, R_OK) == 0)
-			listfile_read_lines(path, dpkg_list_chunk, &lc);
+			buf = read_plain(path, &len);
+		}
+		if (buf)
+			dpkg_list_chunk(&lc, buf, len, 0);
+		free(buf);
 	}
 	/* available packages: apt-file's Contents indexes, when apt-file has fetched them */
 	if (!(d = opendir(b->paths.lists)))
