@@ -116,7 +116,7 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 			if (i + 1 >= argc)
 				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "%s needs a number", a);
 			val = argv[++i];
-			if (parse_int(val, a[2] == 't' ? &o->timeout_ms : &o->limit) != 0)
+			if (parse_int(val, !strcmp(a, "--timeout") ? &o->timeout_ms : &o->limit) != 0)
 				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "%s: not a number: %s", a, val);
 		} else
 			return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "unknown option %s (try 'omg help')", a);

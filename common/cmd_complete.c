@@ -20,16 +20,12 @@ int omg_cmd_complete(struct omg_ctx *ctx)
 		return rc;
 	if (omg_dec_words(a.payload, a.length, &words) != 0)
 		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "malformed SUGGEST answer");
-	if (ctx->opts.array) {
-		if (ctx->env->fill_array(ctx->opts.array, &words) != 0)
-			rc = omg_cmd_fail(ctx, OMG_EXIT_USAGE, "cannot assign to array '%s'", ctx->opts.array);
-		else
-			rc = words.count ? OMG_EXIT_OK : OMG_EXIT_NOTHING;
-		omg_words_free(&words);
-		return rc;
-	}
-	ctx->sink.ops->words(&ctx->sink, &words);
-	rc = words.count ? OMG_EXIT_OK : OMG_EXIT_NOTHING;
+	if (!ctx->opts.array)
+		ctx->sink.ops->words(&ctx->sink, &words);
+	if (ctx->opts.array && ctx->env->fill_array(ctx->opts.array, &words) != 0)
+		rc = omg_cmd_fail(ctx, OMG_EXIT_USAGE, "cannot assign to array '%s'", ctx->opts.array);
+	else
+		rc = words.count ? OMG_EXIT_OK : OMG_EXIT_NOTHING;
 	omg_words_free(&words);
 	return rc;
 }

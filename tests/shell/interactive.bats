@@ -7,11 +7,16 @@ load helpers
 setup() { tmux_setup; }
 teardown() { tmux_teardown; }
 
+# wait_updates N: until the status file says N updates (2.5 s at most)
+wait_updates() {
+	for i in $(seq 1 50); do [ "$(od -An -j20 -N4 -tu4 "$XDG_RUNTIME_DIR/omg.status" | tr -d ' ')" = "$1" ] && return; sleep 0.05; done
+	return 1
+}
+
 publish_update() {
 	printf 'Package: local-only\nVersion: 0.9-1\nArchitecture: amd64\nDescription: newer\n\n' \
 		> "$ROOT/var/lib/apt/lists/fixture.invalid_upd_dists_x_main_binary-amd64_Packages"
-	for i in $(seq 1 50); do [ "$(od -An -j20 -N4 -tu4 "$XDG_RUNTIME_DIR/omg.status" | tr -d ' ')" = 7 ] && return; sleep 0.05; done
-	return 1
+	wait_updates 7
 }
 
 @test "bash: PS1 with \$OMG_UPDATES follows a new publish" {
@@ -49,8 +54,7 @@ publish_update() {
 # drop_updates: remove every package list, so omgd finds no updates (0)
 drop_updates() {
 	rm -f "$ROOT"/var/lib/apt/lists/*_Packages*
-	for i in $(seq 1 50); do [ "$(od -An -j20 -N4 -tu4 "$XDG_RUNTIME_DIR/omg.status" | tr -d ' ')" = 0 ] && return; sleep 0.05; done
-	return 1
+	wait_updates 0
 }
 
 @test "bash theme: the updates segment shows when there are updates, and is gone at 0" {
