@@ -24,6 +24,8 @@ static const struct {
 	{ "metrics", omg_cmd_metrics, "metrics                omgd's counters", 0 },
 	{ "daemon", omg_cmd_daemon, "daemon start|stop|status  run, stop or describe omgd", 0 },
 	{ "not-found", omg_cmd_not_found, "not-found COMMAND      which package has COMMAND (exit 127)", 0 },
+	{ "audit", omg_cmd_audit, "audit log [--since T] [--verify]  omgd's tamper-evident log", 0 },
+	{ "history", omg_cmd_history, "history [--since T]    installs, upgrades, removals (from the audit log)", 0 },
 	{ "hook", omg_cmd_hook, "hook bash|zsh          init code: eval \"$(omg hook bash)\"", 1 },
 };
 
@@ -45,7 +47,7 @@ static void print_help(FILE *f)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %s\n", commands[i].usage);
 	fputs("  help                   this text\n\nexit status: 0 ok, 1 nothing found, 2 usage, "
-	      "3 omgd unavailable, 4 error\n", f);
+	      "3 omgd unavailable, 4 error,\n5 verification failed\n", f);
 }
 
 /* Package names and queries: printable, no whitespace, bounded. */
@@ -106,6 +108,13 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 			o->flags &= ~OMG_SEARCH_DESCRIPTIONS;
 		else if (!strcmp(a, "-i") || !strcmp(a, "--installed"))
 			o->flags |= OMG_SEARCH_INSTALLED;
+		else if (!strcmp(a, "--verify"))
+			o->verify = 1;
+		else if (!strcmp(a, "--since")) {
+			if (i + 1 >= argc)
+				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "--since needs a time");
+			o->since = argv[++i];
+		}
 		else if (!strcmp(a, "-A")) {
 			if (i + 1 >= argc || !argv[i + 1][0])
 				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "-A needs an array name");

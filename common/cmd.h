@@ -4,7 +4,8 @@
  *
  * Exit codes (documented in omg(1)):
  *   0 success · 1 nothing found (no search result, unknown package) · 2 usage error ·
- *   3 omgd unavailable (not running, timed out, refused) · 4 other error
+ *   3 omgd unavailable (not running, timed out, refused) · 4 other error ·
+ *   5 verification failed (omg audit log --verify found a damaged chain)
  */
 #ifndef OMG_CMD_H
 #define OMG_CMD_H
@@ -20,6 +21,7 @@ enum omg_exit {
 	OMG_EXIT_USAGE = 2,
 	OMG_EXIT_NODAEMON = 3,
 	OMG_EXIT_ERROR = 4,
+	OMG_EXIT_VERIFY = 5,
 };
 
 struct omg_sink;
@@ -33,6 +35,8 @@ struct omg_sink_ops {
 	void (*metrics)(struct omg_sink *s, const struct omg_pairs *m);
 	void (*pong)(struct omg_sink *s, const struct omg_hello *m, double ms);
 	void (*providers)(struct omg_sink *s, const char *command, const struct omg_providers *m);
+	void (*audit)(struct omg_sink *s, const struct omg_audit_msg *m);   /* omg audit log */
+	void (*history)(struct omg_sink *s, const struct omg_audit_msg *m); /* omg history */
 };
 
 struct omg_sink {
@@ -62,6 +66,8 @@ struct omg_opts {
 	unsigned flags;    /* OMG_SEARCH_* */
 	int timeout_ms;
 	const char *array;  /* -A NAME: complete into a shell array */
+	const char *since;  /* --since TIME */
+	int verify;         /* --verify */
 	int nargs;
 	char **args;       /* positional arguments */
 };
@@ -85,6 +91,23 @@ int omg_cmd_metrics(struct omg_ctx *ctx);
 int omg_cmd_daemon(struct omg_ctx *ctx);
 int omg_cmd_hook(struct omg_ctx *ctx);
 int omg_cmd_not_found(struct omg_ctx *ctx);
+int omg_cmd_audit(struct omg_ctx *ctx);
+int omg_cmd_history(struct omg_ctx *ctx);
+
+/* One line of an installed-set change record ("upgrade NAME:ARCH OLD NEW"): the words point
+ * into BUF, a copy of the line. Returns 0, or -1 when the line does not have that shape. */
+struct omg_change {
+	char buf[1024];
+	const char *action, *name, *arch, *from, *to; /* from: "" for install; to: "" for remove */
+};
+int omg_change_parse(const char *line, size_t len, struct omg_change *c);
+/* Parses --since: @UNIX, YYYY-MM-DD[ HH:MM[:SS]] (local time, also with T), Ns/Nm/Nh/Nd/Nw
+ * ago, today, yesterday. Returns 0 and *OUT (unix seconds) or -1. */
+int omg_parse_since(const char *s, uint64_t now, uint64_t *out);
+/* "refresh", "change", ... for an audit record kind. */
+const char *omg_audit_kind_name(uint8_t kind);
+/* Calls FN for each line of a change record's text. */
+void omg_change_each(const char *what, void (*fn)(const struct omg_change *c, void *ctx), void *ctx);
 
 /* Sends the request in ctx->client's buffer; on failure prints one line and returns the
  * exit code, on success returns OMG_EXIT_OK with the answer in *A. */

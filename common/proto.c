@@ -270,6 +270,7 @@ void omg_enc_status(struct omg_wbuf *w, const struct omg_status_msg *m)
 	omg_put_u32(w, m->flags);
 	omg_put_str(w, m->backend);
 	omg_put_str(w, m->root);
+	omg_put_str(w, m->store);
 }
 
 int omg_dec_status(const void *p, size_t n, struct omg_status_msg *m)
@@ -288,6 +289,7 @@ int omg_dec_status(const void *p, size_t n, struct omg_status_msg *m)
 	m->flags = omg_get_u32(&r);
 	m->backend = omg_get_str(&r);
 	m->root = omg_get_str(&r);
+	m->store = omg_get_str(&r);
 	return omg_rbuf_done(&r);
 }
 
@@ -503,6 +505,96 @@ int omg_dec_providers(const void *p, size_t n, struct omg_providers *m)
 	return release_on_error(omg_rbuf_done(&r), m->v, &m->v, &m->count);
 }
 
+void omg_enc_audit_query(struct omg_wbuf *w, const struct omg_audit_query *q)
+{
+	omg_put_u64(w, q->after_seq);
+	omg_put_u64(w, q->since);
+	omg_put_u32(w, q->limit);
+	omg_put_u32(w, q->flags);
+}
+
+int omg_dec_audit_query(const void *p, size_t n, struct omg_audit_query *q)
+{
+	struct omg_rbuf r;
+
+	omg_rbuf_init(&r, p, n);
+	q->after_seq = omg_get_u64(&r);
+	q->since = omg_get_u64(&r);
+	q->limit = omg_get_u32(&r);
+	q->flags = omg_get_u32(&r);
+	return omg_rbuf_done(&r);
+}
+
+size_t omg_enc_audit_head(struct omg_wbuf *w, const struct omg_audit_msg *m)
+{
+	static const uint8_t zero[OMG_AUDIT_HASH_SIZE];
+	size_t at;
+
+	omg_put_str(w, m->store);
+	omg_put_u8(w, m->verdict);
+	omg_put_u64(w, m->checked);
+	omg_put_u64(w, m->bad_seq);
+	omg_put_str(w, m->why);
+	omg_put_u64(w, m->head_seq);
+	omg_put_bytes(w, m->head ? m->head : zero, OMG_AUDIT_HASH_SIZE);
+	omg_put_u8(w, m->more);
+	at = w->len;
+	omg_put_u32(w, m->count);
+	return at;
+}
+
+void omg_enc_audit_rec(struct omg_wbuf *w, const struct omg_audit_rec *r)
+{
+	omg_put_u64(w, r->seq);
+	omg_put_u64(w, r->time_ns);
+	omg_put_u32(w, r->uid);
+	omg_put_u32(w, r->result);
+	omg_put_u8(w, r->kind);
+	omg_put_str(w, r->what);
+	omg_put_bytes(w, r->hash, OMG_AUDIT_HASH_SIZE);
+}
+
+int omg_dec_audit(const void *p, size_t n, struct omg_audit_msg *m)
+{
+	struct omg_rbuf r;
+
+	omg_rbuf_init(&r, p, n);
+	memset(m, 0, sizeof *m);
+	m->store = omg_get_str(&r);
+	m->verdict = omg_get_u8(&r);
+	m->checked = omg_get_u64(&r);
+	m->bad_seq = omg_get_u64(&r);
+	m->why = omg_get_str(&r);
+	m->head_seq = omg_get_u64(&r);
+	m->head = omg_get_bytes(&r, OMG_AUDIT_HASH_SIZE);
+	m->more = omg_get_u8(&r);
+	m->count = omg_get_u32(&r);
+	/* each record: 8 + 8 + 4 + 4 + 1 + (4 + 1) + 32 bytes at least */
+	if (!count_fits(&r, m->count, 62))
+		return omg_rbuf_done(&r);
+	m->recs = calloc(m->count ? m->count : 1, sizeof *m->recs);
+	if (!m->recs)
+		return OMG_ERROR(OMG_E_NOMEM, "decoding %u audit records", m->count);
+	for (uint32_t i = 0; i < m->count; i++) {
+		struct omg_audit_rec *a = &m->recs[i];
+		a->seq = omg_get_u64(&r);
+		a->time_ns = omg_get_u64(&r);
+		a->uid = omg_get_u32(&r);
+		a->result = omg_get_u32(&r);
+		a->kind = omg_get_u8(&r);
+		a->what = omg_get_str(&r);
+		a->hash = omg_get_bytes(&r, OMG_AUDIT_HASH_SIZE);
+	}
+	return release_on_error(omg_rbuf_done(&r), m->recs, &m->recs, &m->count);
+}
+
+void omg_audit_free(struct omg_audit_msg *m)
+{
+	free(m->recs);
+	m->recs = NULL;
+	m->count = 0;
+}
+
 void omg_providers_free(struct omg_providers *m)
 {
 	free(m->v);
@@ -537,7 +629,7 @@ const char *omg_msg_name(uint8_t type)
 		[OMG_MSG_HELLO] = "HELLO", [OMG_MSG_PING] = "PING", [OMG_MSG_STATUS] = "STATUS",
 		[OMG_MSG_SEARCH] = "SEARCH", [OMG_MSG_INFO] = "INFO", [OMG_MSG_SUGGEST] = "SUGGEST",
 		[OMG_MSG_LIST] = "LIST", [OMG_MSG_BATCH] = "BATCH", [OMG_MSG_METRICS] = "METRICS",
-		[OMG_MSG_PROVIDES] = "PROVIDES",
+		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_AUDIT] = "AUDIT",
 	};
 	uint8_t base = type & (uint8_t)~OMG_MSG_ANSWER;
 

@@ -42,6 +42,7 @@ enum omg_msg_type {
 	OMG_MSG_BATCH = 0x08,
 	OMG_MSG_METRICS = 0x09,
 	OMG_MSG_PROVIDES = 0x0A,
+	OMG_MSG_AUDIT = 0x0B,
 	OMG_MSG_ERROR = 0x7F,
 	OMG_MSG_ANSWER = 0x80, /* bit set in every answer's type */
 };
@@ -87,6 +88,15 @@ enum omg_list_kind {
 #define OMG_STATUS_READY 0x1u      /* an index has been built */
 #define OMG_STATUS_REFRESHING 0x2u /* a rebuild is under way */
 #define OMG_STATUS_DEGRADED 0x4u   /* the last rebuild failed; see the log */
+#define OMG_STATUS_NO_STORE 0x8u   /* the store cannot be used: serving from memory (see `store`) */
+
+/* AUDIT request flags and answer verdicts */
+#define OMG_AUDIT_VERIFY 0x1u
+#define OMG_AUDIT_LIMIT_DEFAULT 1000
+#define OMG_AUDIT_NOT_VERIFIED 0
+#define OMG_AUDIT_INTACT 1
+#define OMG_AUDIT_BROKEN 2
+#define OMG_AUDIT_HASH_SIZE 32
 
 /* ---- frames ---------------------------------------------------------------------- */
 struct omg_header {
@@ -158,6 +168,35 @@ struct omg_status_msg {
 	uint32_t flags;       /* OMG_STATUS_* */
 	const char *backend;  /* "dpkg" */
 	const char *root;     /* "/" or --root */
+	const char *store;    /* "" when the store works, else why it does not */
+};
+
+struct omg_audit_query {   /* AUDIT request */
+	uint64_t after_seq;    /* records after this one (paging); 0: from the first */
+	uint64_t since;        /* unix seconds; records at or after it */
+	uint32_t limit;        /* 0: OMG_AUDIT_LIMIT_DEFAULT */
+	uint32_t flags;        /* OMG_AUDIT_VERIFY */
+};
+
+struct omg_audit_rec {
+	uint64_t seq, time_ns;
+	uint32_t uid, result;
+	uint8_t kind;          /* 1 refresh, 2 change, 3 action, 4 verify, 5 lost */
+	const char *what;
+	const uint8_t *hash;   /* OMG_AUDIT_HASH_SIZE bytes */
+};
+
+struct omg_audit_msg {     /* AUDIT answer */
+	const char *store;     /* "" or why the audit log is unavailable */
+	uint8_t verdict;       /* OMG_AUDIT_NOT_VERIFIED / INTACT / BROKEN */
+	uint64_t checked;      /* records verified */
+	uint64_t bad_seq;      /* BROKEN: the first record at fault */
+	const char *why;       /* BROKEN: what is wrong with it */
+	uint64_t head_seq;
+	const uint8_t *head;   /* the head hash: OMG_AUDIT_HASH_SIZE bytes */
+	uint8_t more;          /* more records follow the last one (ask again after it) */
+	uint32_t count;
+	struct omg_audit_rec *recs;
 };
 
 struct omg_query {         /* SEARCH, SUGGEST, INFO (text only), LIST (kind only) */
@@ -230,6 +269,10 @@ void omg_enc_metric(struct omg_wbuf *w, const char *name, uint64_t value);
 void omg_enc_error(struct omg_wbuf *w, uint32_t code, const char *message);
 void omg_enc_batch_item(struct omg_wbuf *w, uint8_t type, const void *payload, uint32_t length);
 void omg_enc_provider(struct omg_wbuf *w, const struct omg_provider *p);
+void omg_enc_audit_query(struct omg_wbuf *w, const struct omg_audit_query *q);
+/* AUDIT answer: the head (all fields but count and recs), then count_at for omg_patch_u32. */
+size_t omg_enc_audit_head(struct omg_wbuf *w, const struct omg_audit_msg *m);
+void omg_enc_audit_rec(struct omg_wbuf *w, const struct omg_audit_rec *r);
 
 /* Decoders read a whole payload; strings point into it. Arrays are malloc'd: release
  * them with the matching *_free. All return OMG_OK or OMG_E_PROTO / OMG_E_NOMEM. */
@@ -243,6 +286,9 @@ int omg_dec_error(const void *p, size_t n, struct omg_error_msg *m);
 int omg_dec_batch(const void *p, size_t n, struct omg_batch *m);
 int omg_dec_providers(const void *p, size_t n, struct omg_providers *m);
 void omg_providers_free(struct omg_providers *m);
+int omg_dec_audit_query(const void *p, size_t n, struct omg_audit_query *q);
+int omg_dec_audit(const void *p, size_t n, struct omg_audit_msg *m);
+void omg_audit_free(struct omg_audit_msg *m);
 void omg_rows_free(struct omg_rows *m);
 void omg_pairs_free(struct omg_pairs *m);
 void omg_words_free(struct omg_words *m);

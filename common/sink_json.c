@@ -33,7 +33,7 @@ static void emit(struct omg_sink *s, json_t *doc)
 
 static void json_status(struct omg_sink *s, const struct omg_status_msg *m)
 {
-	emit(s, json_pack("{s:i,s:i,s:i,s:i,s:i,s:I,s:I,s:I,s:b,s:b,s:b,s:o,s:o}",
+	emit(s, json_pack("{s:i,s:i,s:i,s:i,s:i,s:I,s:I,s:I,s:b,s:b,s:b,s:o,s:o,s:s,s:o}",
 			  "installed", (json_int_t)m->total, "explicit", (json_int_t)m->explicit_pkgs,
 			  "orphans", (json_int_t)m->orphans, "updates", (json_int_t)m->updates,
 			  "security", (json_int_t)m->security, "generation", (json_int_t)m->generation,
@@ -41,7 +41,9 @@ static void json_status(struct omg_sink *s, const struct omg_status_msg *m)
 			  "ready", (int)!!(m->flags & OMG_STATUS_READY),
 			  "refreshing", (int)!!(m->flags & OMG_STATUS_REFRESHING),
 			  "degraded", (int)!!(m->flags & OMG_STATUS_DEGRADED),
-			  "backend", jstr(m->backend), "root", jstr(m->root)));
+			  "backend", jstr(m->backend), "root", jstr(m->root),
+			  "store", m->store[0] ? "unavailable" : "ok",
+			  "store_problem", m->store[0] ? jstr(m->store) : json_null()));
 }
 
 static void json_rows(struct omg_sink *s, const struct omg_rows *m)
@@ -105,8 +107,70 @@ static void json_providers(struct omg_sink *s, const char *command, const struct
 	emit(s, json_pack("{s:o,s:o}", "command", jstr(command), "providers", arr));
 }
 
+static json_t *hex(const uint8_t *p, size_t n)
+{
+	char buf[2 * OMG_AUDIT_HASH_SIZE + 1];
+
+	for (size_t i = 0; i < n && i < OMG_AUDIT_HASH_SIZE; i++)
+		snprintf(buf + 2 * i, 3, "%02x", p[i]);
+	buf[2 * (n < OMG_AUDIT_HASH_SIZE ? n : OMG_AUDIT_HASH_SIZE)] = 0;
+	return json_string(buf);
+}
+
+static void change_json(const struct omg_change *c, void *ctx)
+{
+	json_array_append_new(ctx, json_pack("{s:s,s:o,s:o,s:o,s:o}", "action", c->action, "package", jstr(c->name),
+					     "arch", jstr(c->arch), "from", c->from[0] ? jstr(c->from) : json_null(),
+					     "to", c->to[0] ? jstr(c->to) : json_null()));
+}
+
+static json_t *record_json(const struct omg_audit_rec *r, int with_text)
+{
+	json_t *o = json_pack("{s:I,s:I,s:I,s:i,s:s,s:i}", "seq", (json_int_t)r->seq,
+			      "time", (json_int_t)(r->time_ns / 1000000000u), "time_ns", (json_int_t)r->time_ns,
+			      "uid", (json_int_t)r->uid, "kind", omg_audit_kind_name(r->kind),
+			      "result", (json_int_t)r->result);
+
+	if (with_text) {
+		json_object_set_new(o, "what", jstr(r->what));
+		json_object_set_new(o, "hash", hex(r->hash, OMG_AUDIT_HASH_SIZE));
+	}
+	if (r->kind == 2) { /* a change: its packages, parsed */
+		json_t *arr = json_array();
+		omg_change_each(r->what, change_json, arr);
+		json_object_set_new(o, "changes", arr);
+	}
+	return o;
+}
+
+static void json_audit(struct omg_sink *s, const struct omg_audit_msg *m)
+{
+	json_t *arr = json_array(), *doc;
+
+	for (uint32_t i = 0; i < m->count; i++)
+		json_array_append_new(arr, record_json(&m->recs[i], 1));
+	doc = json_pack("{s:o,s:o}", "records", arr, "store", m->store[0] ? jstr(m->store) : json_null());
+	if (m->verdict != OMG_AUDIT_NOT_VERIFIED)
+		json_object_set_new(doc, "verify", json_pack("{s:b,s:I,s:o,s:o,s:I,s:o}",
+			"ok", m->verdict == OMG_AUDIT_INTACT, "records", (json_int_t)m->checked,
+			"bad_record", m->verdict == OMG_AUDIT_BROKEN ? json_integer((json_int_t)m->bad_seq) : json_null(),
+			"reason", m->verdict == OMG_AUDIT_BROKEN ? jstr(m->why) : json_null(),
+			"head_seq", (json_int_t)m->head_seq, "head", hex(m->head, OMG_AUDIT_HASH_SIZE)));
+	emit(s, doc);
+}
+
+static void json_history(struct omg_sink *s, const struct omg_audit_msg *m)
+{
+	json_t *arr = json_array();
+
+	for (uint32_t i = 0; i < m->count; i++)
+		if (m->recs[i].kind == 2)
+			json_array_append_new(arr, record_json(&m->recs[i], 0));
+	emit(s, arr);
+}
+
 const struct omg_sink_ops omg_sink_json = {
 	.status = json_status, .rows = json_rows, .info = json_info,
 	.words = json_words, .metrics = json_metrics, .pong = json_pong,
-	.providers = json_providers,
+	.providers = json_providers, .audit = json_audit, .history = json_history,
 };

@@ -35,6 +35,9 @@ static void text_status(struct omg_sink *s, const struct omg_status_msg *m)
 		m->backend, m->root, (unsigned long long)m->generation, when,
 		(m->flags & OMG_STATUS_REFRESHING) ? ", refreshing" :
 		(m->flags & OMG_STATUS_DEGRADED) ? ", last refresh FAILED (see omgd's log)" : "");
+	if (m->store[0])
+		fprintf(s->out, "store       %sunavailable%s, serving from memory: %s\n", paint(s, C_YELLOW),
+			paint(s, C_OFF), m->store);
 }
 
 static void row_name(const struct omg_pkg_row *r, char *buf, size_t n)
@@ -117,8 +120,103 @@ static void text_providers(struct omg_sink *s, const char *command, const struct
 		fprintf(s->out, "%s %s%s\n", m->v[i].package, m->v[i].path, m->v[i].installed ? " [installed]" : "");
 }
 
+/* Local time as apt's logs print it; HISTORY: two spaces between date and time. */
+static void local_time(uint64_t ns, int history, char *buf, size_t n)
+{
+	time_t t = (time_t)(ns / 1000000000u);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) ||
+	    !strftime(buf, n, history ? "%Y-%m-%d  %H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, n, "@%lld", (long long)t);
+}
+
+static void text_audit(struct omg_sink *s, const struct omg_audit_msg *m)
+{
+	char when[64];
+
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct omg_audit_rec *r = &m->recs[i];
+		const char *nl = strchr(r->what, '\n');
+		local_time(r->time_ns, 0, when, sizeof when);
+		fprintf(s->out, "#%-5llu %s  uid %-5u %-8s %s", (unsigned long long)r->seq, when, r->uid,
+			omg_audit_kind_name(r->kind), r->result ? "FAILED: " : "");
+		if (nl) { /* a change: one indented line per package */
+			fprintf(s->out, "\n");
+			for (const char *p = r->what; *p;) {
+				const char *e = strchr(p, '\n');
+				int len = e ? (int)(e - p) : (int)strlen(p);
+				fprintf(s->out, "        %.*s\n", len, p);
+				p += len + (e != NULL);
+			}
+		} else {
+			fprintf(s->out, "%s\n", r->what);
+		}
+	}
+	if (m->verdict == OMG_AUDIT_INTACT) {
+		fprintf(s->out, "%saudit log intact%s: %llu records verified; head #%llu sha256:", paint(s, C_GREEN),
+			paint(s, C_OFF), (unsigned long long)m->checked, (unsigned long long)m->head_seq);
+		for (int i = 0; i < OMG_AUDIT_HASH_SIZE; i++)
+			fprintf(s->out, "%02x", m->head[i]);
+		fputc('\n', s->out);
+	} else if (m->verdict == OMG_AUDIT_BROKEN) {
+		fprintf(s->out, "%saudit log BROKEN%s: %s\n", paint(s, C_RED), paint(s, C_OFF), m->why);
+	}
+}
+
+struct history_block {
+	FILE *out;                   /* NULL: only count */
+	const char *action;
+	int n;
+};
+
+static void history_item(const struct omg_change *c, void *ctx)
+{
+	struct history_block *h = ctx;
+
+	if (strcmp(c->action, h->action) != 0)
+		return;
+	if (!h->out) {
+		h->n++;
+		return;
+	}
+	fprintf(h->out, "%s%s:%s (", h->n++ ? ", " : "", c->name, c->arch);
+	if (c->from[0] && c->to[0])
+		fprintf(h->out, "%s, %s)", c->from, c->to);
+	else
+		fprintf(h->out, "%s)", c->from[0] ? c->from : c->to);
+}
+
+/* As apt's history.log: a blank line, Start-Date, then one line per action. */
+static void text_history(struct omg_sink *s, const struct omg_audit_msg *m)
+{
+	static const char *const actions[][2] = {
+		{ "install", "Install" }, { "upgrade", "Upgrade" }, { "downgrade", "Downgrade" }, { "remove", "Remove" },
+	};
+	char when[64];
+
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct omg_audit_rec *r = &m->recs[i];
+		if (r->kind != 2) /* AUDIT_CHANGE */
+			continue;
+		local_time(r->time_ns, 1, when, sizeof when);
+		fprintf(s->out, "\nStart-Date: %s\n", when);
+		for (size_t a = 0; a < sizeof actions / sizeof actions[0]; a++) {
+			struct history_block h = { NULL, actions[a][0], 0 };
+			omg_change_each(r->what, history_item, &h);
+			if (!h.n)
+				continue;
+			h = (struct history_block){ s->out, actions[a][0], 0 };
+			fprintf(s->out, "%s: ", actions[a][1]);
+			omg_change_each(r->what, history_item, &h);
+			fputc('\n', s->out);
+		}
+		fprintf(s->out, "Audit-Record: %llu\n", (unsigned long long)r->seq);
+	}
+}
+
 const struct omg_sink_ops omg_sink_text = {
 	.status = text_status, .rows = text_rows, .info = text_info,
 	.words = text_words, .metrics = text_metrics, .pong = text_pong,
-	.providers = text_providers,
+	.providers = text_providers, .audit = text_audit, .history = text_history,
 };

@@ -10,6 +10,7 @@
 #define OMGD_BACKEND_H
 
 #include "db.h"
+#include "srccache.h"
 
 struct watch_spec {
 	char dir[4096];
@@ -20,10 +21,13 @@ struct watch_spec {
 
 struct backend {
 	const char *name;
-	int (*build)(struct db *db, const char *root);
+	/* CACHE (NULL without a store) serves the records of unchanged source files. */
+	int (*build)(struct db *db, const char *root, struct srccache *cache);
 	int (*watch_specs)(const char *root, struct watch_spec *out, int max);
 	/* The version's record as "Field: value" lines (malloc'd), for INFO. */
 	int (*record)(const struct db *db, uint32_t ver, char **out);
+	/* Orders two versions as the packaging system does (<0, 0, >0). */
+	int (*vercmp)(const char *a, const char *b);
 };
 
 extern const struct backend backend_dpkg;

@@ -19,6 +19,7 @@
 #include "backend.h"
 #include "deb822.h"
 #include "listfile.h"
+#include "srccache.h"
 #include "omg_error.h"
 #include "version.h"
 
@@ -77,6 +78,8 @@ struct build {
 	uint8_t *ma;         /* multiarch by package index (installed only) */
 	regex_t never[32];
 	int nnever;
+	struct srccache *cache; /* NULL: no store, parse everything */
+	struct omg_wbuf rec;     /* records of the source being parsed, for the cache */
 };
 
 /* ---- paths and configuration ---------------------------------------------------- */
@@ -240,19 +243,96 @@ static int read_release(const char *path, struct release *r)
 
 /* ---- package lists -------------------------------------------------------------- */
 
+/* One paragraph of a package list, parsed now or replayed from the store. */
+struct list_para {
+	const char *name, *arch, *ver, *desc;
+	size_t nlen, alen, vlen, dlen;
+	uint64_t off;
+	uint32_t len;
+};
+
+static int add_list_version(struct build *b, const struct list_para *lp)
+{
+	struct db *db = b->db;
+	const struct db_src *src = &db->srcs[b->src];
+	uint32_t p, v;
+	int created;
+
+	if (lp->alen && !(lp->alen == 3 && !strncmp(lp->arch, "all", 3)) && !arch_known(b, lp->arch, lp->alen))
+		return 0; /* an architecture apt is not configured for */
+	p = db_pkg_get(db, lp->name, lp->nlen, arch_of(b, lp->arch, lp->alen), 1);
+	if (p == DB_NONE || (v = db_ver_get(db, p, lp->ver, lp->vlen, &created)) == DB_NONE)
+		return OMG_ERROR(OMG_E_NOMEM, "index");
+	if (created || db->vers[v].archive == DB_NONE)
+		db->vers[v].archive = b->src;
+	if (created) {
+		db->vers[v].src = b->src;
+		db->vers[v].off = lp->off;
+		db->vers[v].len = lp->len;
+		db->vers[v].desc = db_str(db, lp->desc, lp->dlen);
+	}
+	if (src->prio > db->vers[v].prio)
+		db->vers[v].prio = src->prio;
+	if (src->security)
+		db->vers[v].flags |= DBV_SECURITY;
+	return 0;
+}
+
+/* Record: u16 name, arch, version and description lengths, u32 stanza length, u64 offset,
+ * then the four strings. */
+static void record_list_para(struct omg_wbuf *w, const struct list_para *lp)
+{
+	omg_put_u16(w, (uint16_t)lp->nlen);
+	omg_put_u16(w, (uint16_t)lp->alen);
+	omg_put_u16(w, (uint16_t)lp->vlen);
+	omg_put_u16(w, (uint16_t)lp->dlen);
+	omg_put_u32(w, lp->len);
+	omg_put_u64(w, lp->off);
+	omg_put_bytes(w, lp->name, lp->nlen);
+	omg_put_bytes(w, lp->arch, lp->alen);
+	omg_put_bytes(w, lp->ver, lp->vlen);
+	omg_put_bytes(w, lp->desc, lp->dlen);
+}
+
+static int replay_list(struct build *b, const struct src_records *sr)
+{
+	struct omg_rbuf r;
+	int rc = 0;
+
+	omg_rbuf_init(&r, sr->p, sr->len);
+	while (rc == 0 && r.pos < r.len && !r.failed) {
+		struct list_para lp;
+		lp.nlen = omg_get_u16(&r);
+		lp.alen = omg_get_u16(&r);
+		lp.vlen = omg_get_u16(&r);
+		lp.dlen = omg_get_u16(&r);
+		lp.len = omg_get_u32(&r);
+		lp.off = omg_get_u64(&r);
+		lp.name = (const char *)omg_get_bytes(&r, lp.nlen);
+		lp.arch = (const char *)omg_get_bytes(&r, lp.alen);
+		lp.ver = (const char *)omg_get_bytes(&r, lp.vlen);
+		lp.desc = (const char *)omg_get_bytes(&r, lp.dlen);
+		if (r.failed || !lp.nlen || !lp.vlen)
+			return OMG_ERROR(OMG_E_CORRUPT, "stored records of a package list");
+		rc = add_list_version(b, &lp);
+	}
+	b->db->malformed += sr->malformed;
+	b->db->damaged_lists += sr->damaged;
+	return rc;
+}
+
 static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 {
 	struct build *b = ctx;
 	struct db *db = b->db;
-	const struct db_src *src = &db->srcs[b->src];
 	struct deb822_para para;
 	size_t pos = 0;
 
 	while (deb822_next_para(buf, len, &pos, &para)) {
 		struct deb822_field f, name = { 0 }, ver = { 0 }, arch = { 0 }, desc = { 0 };
+		struct list_para lp;
 		size_t fpos = 0;
-		uint32_t p, v;
-		int r, created;
+		int r;
 
 		while ((r = deb822_next_field(&para, &fpos, &f)) == 1) {
 			if (deb822_is(&f, "Package"))
@@ -264,30 +344,63 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 			else if (deb822_is(&f, "Description"))
 				desc = f;
 		}
-		if (r < 0 || !name.value_len || !ver.value_len) {
+		if (r < 0 || !name.value_len || !ver.value_len || name.value_len > UINT16_MAX ||
+		    ver.value_len > UINT16_MAX || arch.value_len > UINT16_MAX || para.len > UINT32_MAX) {
 			db->malformed++;
 			continue;
 		}
-		if (arch.value_len && !(arch.value_len == 3 && !strncmp(arch.value, "all", 3)) &&
-		    !arch_known(b, arch.value, arch.value_len))
-			continue; /* an architecture apt is not configured for */
-		p = db_pkg_get(db, name.value, name.value_len, arch_of(b, arch.value, arch.value_len), 1);
-		if (p == DB_NONE || (v = db_ver_get(db, p, ver.value, ver.value_len, &created)) == DB_NONE)
-			return OMG_ERROR(OMG_E_NOMEM, "index");
-		if (created || db->vers[v].archive == DB_NONE)
-			db->vers[v].archive = b->src;
-		if (created) {
-			db->vers[v].src = b->src;
-			db->vers[v].off = base + para.offset;
-			db->vers[v].len = (uint32_t)para.len;
-			db->vers[v].desc = db_str(db, desc.value, deb822_first_line(desc.value, desc.value_len));
-		}
-		if (src->prio > db->vers[v].prio)
-			db->vers[v].prio = src->prio;
-		if (src->security)
-			db->vers[v].flags |= DBV_SECURITY;
+		lp = (struct list_para){ name.value, arch.value, ver.value, desc.value, name.value_len, arch.value_len,
+					 ver.value_len, deb822_first_line(desc.value, desc.value_len), base + para.offset,
+					 (uint32_t)para.len };
+		if (lp.dlen > UINT16_MAX)
+			lp.dlen = UINT16_MAX;
+		if (b->cache)
+			record_list_para(&b->rec, &lp);
+		if ((r = add_list_version(b, &lp)) != 0)
+			return r;
 	}
 	return 0;
+}
+
+/* Reads one source through the cache: replays its stored records, or parses it with READ
+ * and stores what it recorded. Returns READ's result (a damaged file counts in *DAMAGED). */
+static int cached_source(struct build *b, const char *path, const struct stat *st, uint32_t kind,
+			 uint64_t salt, int (*replay)(struct build *, const struct src_records *),
+			 int (*read)(struct build *, const char *path))
+{
+	struct src_records sr;
+	uint32_t malformed0 = b->db->malformed, damaged0 = b->db->damaged_lists;
+	int rc;
+
+	if (b->cache && srccache_get(b->cache, path, st, kind, salt, &sr) == OMG_OK) {
+		if ((rc = replay(b, &sr)) == OMG_OK)
+			return OMG_OK;
+		if (rc == OMG_E_NOMEM)
+			return rc;
+		/* Damaged records: parse the file instead. What was replayed stays (the same
+		 * versions come again and are found, not duplicated). */
+	}
+	omg_wbuf_reset(&b->rec);
+	rc = read(b, path);
+	if (rc == OMG_OK && b->cache && !b->rec.failed &&
+	    srccache_put(b->cache, path, st, kind, salt, b->db->malformed - malformed0,
+			 b->db->damaged_lists - damaged0, b->rec.data, b->rec.len) != OMG_OK)
+		return OMG_E_NOMEM;
+	return rc;
+}
+
+static int read_one_list(struct build *b, const char *path)
+{
+	int rc = listfile_read(path, list_chunk, b);
+
+	if (rc != OMG_OK && rc != OMG_E_NOMEM) {
+		/* A damaged or unreadable list (a truncated download): keep its whole
+		 * paragraphs, count it, and go on with the others. */
+		b->db->malformed++;
+		b->db->damaged_lists++;
+		rc = OMG_OK;
+	}
+	return rc;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -319,6 +432,11 @@ static int read_lists(struct build *b)
 	struct dirent *de;
 	DIR *d = opendir(b->paths.lists);
 
+	if (db_input_add(b->db, b->paths.lists) != OMG_OK) {
+		if (d)
+			closedir(d);
+		return OMG_E_NOMEM;
+	}
 	if (!d)
 		return errno == ENOENT ? OMG_OK : OMG_ERROR(OMG_E_SYS, "%s: %s", b->paths.lists, strerror(errno));
 	while ((de = readdir(d)) && nn < 1024)
@@ -335,6 +453,10 @@ static int read_lists(struct build *b)
 		memset(&rels[nrel], 0, sizeof rels[nrel]);
 		memcpy(rels[nrel].prefix, names[i], l - cut);
 		snprintf(path, sizeof path, "%s/%s", b->paths.lists, names[i]);
+		if (db_input_add(b->db, path) != OMG_OK) {
+			rc = OMG_E_NOMEM;
+			break;
+		}
 		if (read_release(path, &rels[nrel]) == 0)
 			nrel++;
 	}
@@ -353,18 +475,11 @@ static int read_lists(struct build *b)
 			if (pl > best && !strncmp(names[i], rels[r].prefix, pl))
 				rel = &rels[r], best = pl;
 		}
-		if ((b->src = add_src(b, path, compressed, rel)) == DB_NONE) {
+		if ((b->src = add_src(b, path, compressed, rel)) == DB_NONE || db_input_add(b->db, path) != OMG_OK) {
 			rc = OMG_ERROR(OMG_E_NOMEM, "sources");
 			continue;
 		}
-		rc = listfile_read(path, list_chunk, b);
-		if (rc != OMG_OK && rc != OMG_E_NOMEM) {
-			/* A damaged or unreadable list (a truncated download): keep its whole
-			 * paragraphs, count it, and go on with the others. */
-			b->db->malformed++;
-			b->db->damaged_lists++;
-			rc = OMG_OK;
-		}
+		rc = cached_source(b, path, &st, SRC_PACKAGES, 0, replay_list, read_one_list);
 	}
 	for (int i = 0; i < nn; i++)
 		free(names[i]);
@@ -813,6 +928,44 @@ struct list_ctx {
 	int installed;
 };
 
+/* Record: u8 installed, u16 name, package and path lengths, then the three strings. */
+static int add_cmd(struct build *b, const char *name, size_t nlen, const char *pkg, size_t plen,
+		   const char *path, size_t pathlen, int installed)
+{
+	if (nlen > UINT16_MAX || plen > UINT16_MAX || pathlen > UINT16_MAX)
+		return 0;
+	if (b->cache) {
+		omg_put_u8(&b->rec, (uint8_t)installed);
+		omg_put_u16(&b->rec, (uint16_t)nlen);
+		omg_put_u16(&b->rec, (uint16_t)plen);
+		omg_put_u16(&b->rec, (uint16_t)pathlen);
+		omg_put_bytes(&b->rec, name, nlen);
+		omg_put_bytes(&b->rec, pkg, plen);
+		omg_put_bytes(&b->rec, path, pathlen);
+	}
+	return db_cmd_add(b->db, name, nlen, pkg, plen, path, pathlen, installed);
+}
+
+static int replay_cmds(struct build *b, const struct src_records *sr)
+{
+	struct omg_rbuf r;
+
+	omg_rbuf_init(&r, sr->p, sr->len);
+	while (r.pos < r.len && !r.failed) {
+		int installed = omg_get_u8(&r);
+		size_t nlen = omg_get_u16(&r), plen = omg_get_u16(&r), pathlen = omg_get_u16(&r);
+		const char *name = (const char *)omg_get_bytes(&r, nlen);
+		const char *pkg = (const char *)omg_get_bytes(&r, plen);
+		const char *path = (const char *)omg_get_bytes(&r, pathlen);
+		if (r.failed || !nlen)
+			return OMG_ERROR(OMG_E_CORRUPT, "stored records of commands");
+		if (db_cmd_add(b->db, name, nlen, pkg, plen, path, pathlen, installed) != OMG_OK)
+			return OMG_E_NOMEM;
+	}
+	b->db->damaged_lists += sr->damaged;
+	return OMG_OK;
+}
+
 /* dpkg's info/PACKAGE.list: one absolute path a line. */
 static int dpkg_list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 {
@@ -824,7 +977,7 @@ static int dpkg_list_chunk(void *ctx, const char *buf, size_t len, uint64_t base
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end, *name;
 		size_t nlen;
 		if (*p == '/' && (name = command_name(p + 1, (size_t)(e - p - 1), &nlen)) &&
-		    db_cmd_add(lc->b->db, name, nlen, lc->package, strlen(lc->package), p, (size_t)(e - p), 1) != OMG_OK)
+		    add_cmd(lc->b, name, nlen, lc->package, strlen(lc->package), p, (size_t)(e - p), 1) != OMG_OK)
 			return OMG_E_NOMEM;
 		p = e + 1;
 	}
@@ -857,7 +1010,7 @@ static int contents_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 					if (*q == '/')
 						slash = q + 1;
 				if (pe > slash && pl > 0 && (size_t)pl < sizeof path &&
-				    db_cmd_add(lc->b->db, name, nlen, slash, (size_t)(pe - slash), path, (size_t)pl, 0) != OMG_OK)
+				    add_cmd(lc->b, name, nlen, slash, (size_t)(pe - slash), path, (size_t)pl, 0) != OMG_OK)
 					return OMG_E_NOMEM;
 				pk = pe + 1;
 			}
@@ -886,53 +1039,124 @@ static char *read_plain(const char *path, size_t *len)
 	return buf;
 }
 
-static void read_commands(struct build *b)
+/* Installed commands: ADMINDIR/info/NAME:ARCH.list (Multi-Arch: same), else NAME.list, for
+ * each installed package. DIR is that info directory. */
+static int read_installed_cmds(struct build *b, const char *dir)
 {
-	char dir[4096], path[8192];
-	const char *slash = strrchr(b->paths.status, '/');
-	struct dirent *de;
-	DIR *d;
+	char path[8192];
 
-	/* installed packages: ADMINDIR/info/NAME:ARCH.list (Multi-Arch: same), else NAME.list */
-	snprintf(dir, sizeof dir, "%.*s/info", slash ? (int)(slash - b->paths.status) : 0, b->paths.status);
 	for (uint32_t i = 0; i < b->ninst; i++) {
 		const struct db_pkg *pk = &b->db->pkgs[b->inst[i].pkg];
 		struct list_ctx lc = { b, db_s(b->db, pk->name), 1 };
 		size_t len = 0;
 		char *buf;
+		int rc = OMG_OK;
 		snprintf(path, sizeof path, "%s/%s:%s.list", dir, lc.package, db_s(b->db, pk->arch));
 		if (!(buf = read_plain(path, &len))) {
 			snprintf(path, sizeof path, "%s/%s.list", dir, lc.package);
 			buf = read_plain(path, &len);
 		}
 		if (buf)
-			dpkg_list_chunk(&lc, buf, len, 0);
+			rc = dpkg_list_chunk(&lc, buf, len, 0);
 		free(buf);
+		if (rc != OMG_OK)
+			return rc;
 	}
+	return OMG_OK;
+}
+
+static int read_contents(struct build *b, const char *path)
+{
+	struct list_ctx lc = { b, NULL, 0 };
+
+	if (listfile_read_lines(path, contents_chunk, &lc) != OMG_OK)
+		b->db->damaged_lists++;
+	return OMG_OK;
+}
+
+/* The installed set's identity, for the cached commands of dpkg's info directory: dpkg
+ * replaces a .list file by renaming (which changes the directory), and the set of .list
+ * files read depends on which packages are installed. */
+static uint64_t installed_salt(const struct build *b)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (uint32_t i = 0; i < b->ninst; i++) {
+		const struct db_pkg *pk = &b->db->pkgs[b->inst[i].pkg];
+		for (const char *s = db_s(b->db, pk->name); *s; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ull;
+		h = (h ^ ':') * 1099511628211ull;
+		for (const char *s = db_s(b->db, pk->arch); *s; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ull;
+		h = (h ^ '\n') * 1099511628211ull;
+	}
+	return h;
+}
+
+static int read_commands(struct build *b)
+{
+	char dir[4096], path[8192];
+	const char *slash = strrchr(b->paths.status, '/');
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int rc = OMG_OK;
+
+	snprintf(dir, sizeof dir, "%.*s/info", slash ? (int)(slash - b->paths.status) : 0, b->paths.status);
+	if (db_input_add(b->db, dir) != OMG_OK)
+		return OMG_E_NOMEM;
+	if (stat(dir, &st) == 0 &&
+	    (rc = cached_source(b, dir, &st, SRC_DPKG_INFO, installed_salt(b), replay_cmds, read_installed_cmds)) != OMG_OK)
+		return rc;
 	/* available packages: apt-file's Contents indexes, when apt-file has fetched them */
 	if (!(d = opendir(b->paths.lists)))
-		return;
-	while ((de = readdir(d))) {
-		struct list_ctx lc = { b, NULL, 0 };
+		return OMG_OK;
+	while (rc == OMG_OK && (de = readdir(d))) {
 		if (!strstr(de->d_name, "_Contents-") || strstr(de->d_name, ".diff"))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", b->paths.lists, de->d_name);
-		if (listfile_read_lines(path, contents_chunk, &lc) != OMG_OK)
-			b->db->damaged_lists++;
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if ((rc = db_input_add(b->db, path)) == OMG_OK)
+			rc = cached_source(b, path, &st, SRC_CONTENTS, 0, replay_cmds, read_contents);
 	}
 	closedir(d);
+	return rc;
 }
 
 /* ---- the build ------------------------------------------------------------------ */
 
-static int dpkg_build(struct db *db, const char *root)
+/* apt's configuration files are inputs: a change of them invalidates the snapshot. */
+static int add_conf_inputs(struct db *db, const char *root)
 {
-	struct build b = { .db = db };
+	char path[8192];
+	struct dirent *de;
+	DIR *d;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/etc/apt/apt.conf", root);
+	if ((rc = db_input_add(db, path)) != OMG_OK)
+		return rc;
+	snprintf(path, sizeof path, "%s/etc/apt/apt.conf.d", root);
+	if ((rc = db_input_add(db, path)) != OMG_OK || !(d = opendir(path)))
+		return rc;
+	while (rc == OMG_OK && (de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(path, sizeof path, "%s/etc/apt/apt.conf.d/%s", root, de->d_name);
+			rc = db_input_add(db, path);
+		}
+	closedir(d);
+	return rc;
+}
+
+static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
+{
+	struct build b = { .db = db, .cache = cache };
 	const struct dpkg_arch *native = dpkg_arch_get(DPKG_ARCH_NATIVE);
 	const char *arch;
 	int rc;
 
-	if ((rc = aptconf_load(&b.conf, root)) != OMG_OK)
+	if ((rc = aptconf_load(&b.conf, root)) != OMG_OK || (rc = add_conf_inputs(db, root)) != OMG_OK)
 		goto fail;
 	resolve_paths(&b, root);
 	arch = aptconf_get(&b.conf, "apt::architecture", native ? native->name : "amd64");
@@ -948,6 +1172,8 @@ static int dpkg_build(struct db *db, const char *root)
 		goto fail;
 	}
 	db->srcs[b.src].prio = 100;
+	if ((rc = db_input_add(db, b.paths.status)) != OMG_OK || (rc = db_input_add(db, b.paths.extended)) != OMG_OK)
+		goto fail;
 	if ((rc = listfile_read(b.paths.status, status_chunk, &b)) != OMG_OK)
 		goto fail;
 	if (access(b.paths.extended, F_OK) == 0 &&
@@ -967,8 +1193,9 @@ static int dpkg_build(struct db *db, const char *root)
 	}
 	rc = find_orphans(&b);
 	if (rc == OMG_OK)
-		read_commands(&b);
+		rc = read_commands(&b);
 fail:
+	omg_wbuf_free(&b.rec);
 	for (int i = 0; i < b.nnever; i++)
 		regfree(&b.never[i]);
 	free(b.inst);
@@ -1030,4 +1257,5 @@ const struct backend backend_dpkg = {
 	.build = dpkg_build,
 	.watch_specs = dpkg_watch_specs,
 	.record = dpkg_record,
+	.vercmp = deb_version_compare,
 };

@@ -1,7 +1,11 @@
 /* builder.c — see builder.h. */
 #include "config.h"
 #include "builder.h"
+#include "changes.h"
 #include "omg_error.h"
+#include "omgd.h"
+#include "snapshot.h"
+#include "srccache.h"
 #include "status_file.h"
 
 #include <errno.h>
@@ -16,28 +20,112 @@
 
 struct builder {
 	const struct backend *backend;
-	char root[4096];
+	char root[4096], store_dir[4096];
+	size_t map_size;
 	int efd;
 	pthread_t thread;
-	int running, again;
+	int thread_started;
+
+	struct store index;          /* worker only */
+	int index_open;
+	struct audit *audit;         /* written by the worker, read by the event loop */
+	const struct db *last;       /* the worker's previous db (owned by the event loop once collected) */
+	int first_done;
+
+	pthread_mutex_t mu;          /* guards everything below */
+	pthread_cond_t cv;
+	int requested, building, stop;
+	char why[64];
 	struct db *result;
-	int rc;
+	int have_result, rc, from_store;
 	char err[512];
+	char store_problem[512];
 };
 
-int builder_open(struct builder **out, const struct backend *backend, const char *root)
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Records a store failure (or its end) and logs each change of state once. */
+static void set_store_problem(struct builder *b, const char *what, const char *detail)
+{
+	char msg[512];
+	int changed;
+
+	if (what)
+		snprintf(msg, sizeof msg, "%s: %s", what, detail);
+	else
+		msg[0] = 0;
+	pthread_mutex_lock(&b->mu);
+	changed = strcmp(msg, b->store_problem) != 0 && (msg[0] == 0 || b->store_problem[0] == 0);
+	snprintf(b->store_problem, sizeof b->store_problem, "%s", msg);
+	pthread_mutex_unlock(&b->mu);
+	if (changed && msg[0])
+		omgd_log("store unavailable, serving from memory: %s", msg);
+	else if (changed)
+		omgd_log("store: writable again");
+}
+
+static void open_store(struct builder *b)
+{
+	static const char *const index_dbs[] = SRCCACHE_DBS;
+	char dir[4200];
+	uint32_t found;
+	int rc;
+
+	if (!b->store_dir[0])
+		return;
+	snprintf(dir, sizeof dir, "%s/index", b->store_dir);
+	rc = store_open(&b->index, dir, index_dbs, STORE_REBUILDABLE, b->map_size, STORE_MAP_CAP_INDEX,
+			SRCCACHE_FORMAT, &found);
+	if (rc == OMG_E_VERSION) {
+		/* The index can always be rebuilt: start it afresh in this format. */
+		omgd_log("index store in format %u, this omgd uses %u: rebuilding it", found, SRCCACHE_FORMAT);
+		rc = store_reset(&b->index);
+		if (rc != OMG_OK)
+			store_close(&b->index);
+	}
+	b->index_open = rc == OMG_OK;
+	if (rc != OMG_OK)
+		set_store_problem(b, "index store", omg_errdetail());
+	snprintf(dir, sizeof dir, "%s/audit", b->store_dir);
+	if ((rc = audit_open(&b->audit, dir, b->map_size)) != OMG_OK) {
+		b->audit = NULL;
+		set_store_problem(b, "audit log", omg_errdetail());
+	}
+}
+
+int builder_open(struct builder **out, const struct builder_config *cfg)
 {
 	struct builder *b = calloc(1, sizeof *b);
 
 	if (!b)
 		return OMG_ERROR(OMG_E_NOMEM, "builder");
-	b->backend = backend;
-	snprintf(b->root, sizeof b->root, "%s", root);
+	b->backend = cfg->backend;
+	snprintf(b->root, sizeof b->root, "%s", cfg->root);
+	snprintf(b->store_dir, sizeof b->store_dir, "%s", cfg->store_dir ? cfg->store_dir : "");
+	b->map_size = cfg->map_size;
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
 	b->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (b->efd < 0) {
 		free(b);
 		return OMG_ERROR(OMG_E_SYS, "eventfd: %s", strerror(errno));
 	}
+	/* Opened here, before the worker starts: builder_audit is then valid from the start. */
+	open_store(b);
 	*out = b;
 	return OMG_OK;
 }
@@ -47,87 +135,243 @@ int builder_fd(const struct builder *b)
 	return b->efd;
 }
 
-int builder_busy(const struct builder *b)
+static void audit_note(struct builder *b, uint8_t kind, int32_t result, const char *text, size_t len)
 {
-	return b->running;
+	if (!b->audit)
+		return;
+	if (audit_append(b->audit, kind, (uint32_t)getuid(), result, text, len) != OMG_OK)
+		set_store_problem(b, "audit log", omg_errdetail());
 }
 
-static void *build_thread(void *arg)
+/* The stored snapshot, if any, into *SNAP (NULL if none or unusable). */
+static struct db *load_snapshot(struct builder *b, const char *key, int *current)
 {
-	struct builder *b = arg;
 	struct db *db = malloc(sizeof *db);
-	struct timespec t0, t1;
-	uint64_t one = 1;
+	const char *why;
 	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = db ? db_init(db) : OMG_ERROR(OMG_E_NOMEM, "index");
-	if (rc == OMG_OK)
-		rc = b->backend->build(db, b->root);
-	if (rc == OMG_OK)
-		rc = db_finish(db);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*current = 0;
+	if (!db)
+		return NULL;
+	rc = srccache_load_snapshot(&b->index, key, db);
 	if (rc != OMG_OK) {
-		snprintf(b->err, sizeof b->err, "%s", omg_errdetail());
-		if (db)
-			db_free(db);
+		if (rc != OMG_E_NOTFOUND)
+			omgd_log("stored index not used: %s", omg_errdetail());
 		free(db);
-		db = NULL;
-	} else {
-		db->built_at = omg_now();
-		db->build_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		return NULL;
 	}
+	*current = snapshot_current(db, &why);
+	if (!*current)
+		omgd_log("stored index is out of date (%s changed): rebuilding", why);
+	return db;
+}
+
+static void free_db(struct db *db)
+{
+	if (db) {
+		db_free(db);
+		free(db);
+	}
+}
+
+static void build_once(struct builder *b, const char *why)
+{
+	struct timespec t0;
+	struct srccache *cache = NULL;
+	struct db *db = NULL, *stored = NULL;
+	const struct db *prev = b->last;
+	char key[4400], text[512];
+	unsigned hits = 0, parsed = 0, lines = 0;
+	uint64_t one = 1;
+	char *diff = NULL;
+	size_t difflen = 0;
+	int rc = OMG_OK, current = 0, from_store = 0, n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	snprintf(key, sizeof key, "%s:%s", b->backend->name, b->root);
+	if (!b->first_done && b->index_open) {
+		/* Warm start: the snapshot of the last run is served as it is when nothing changed;
+		 * otherwise it is what the new build is compared with. */
+		stored = load_snapshot(b, key, &current);
+		if (stored && current) {
+			db = stored;
+			stored = NULL;
+			from_store = 1;
+			db->build_ms = ms_since(&t0);
+		} else if (stored) {
+			prev = stored;
+		}
+	}
+	b->first_done = 1;
+	if (!db) {
+		db = malloc(sizeof *db);
+		rc = db ? db_init(db) : OMG_ERROR(OMG_E_NOMEM, "index");
+		if (rc == OMG_OK) {
+			db->read_at_ns = now_ns();
+			if (b->index_open)
+				rc = srccache_open(&cache, &b->index, key, b->root, db->read_at_ns);
+		}
+		if (rc == OMG_OK)
+			rc = b->backend->build(db, b->root, cache);
+		if (rc == OMG_OK)
+			rc = db_finish(db);
+		if (rc != OMG_OK) {
+			pthread_mutex_lock(&b->mu);
+			snprintf(b->err, sizeof b->err, "%s", omg_errdetail());
+			pthread_mutex_unlock(&b->mu);
+			free_db(db);
+			db = NULL;
+		} else {
+			db->built_at = omg_now();
+			db->build_ms = ms_since(&t0);
+		}
+		if (cache)
+			srccache_stats(cache, &hits, &parsed);
+	}
+	/* What changed is computed now: once handed over, PREV may be freed by the event loop. */
+	if (db && prev && changes_between(prev, db, b->backend->vercmp, &diff, &difflen, &lines) != OMG_OK)
+		lines = 0;
+	free_db(stored);
+	if (db)
+		n = snprintf(text, sizeof text, "%s: %u packages, %u versions, %.1f ms%s (%u sources from the store, %u read)",
+			     why, db->npkgs, db->nvers, db->build_ms, from_store ? ", stored index" : "", hits, parsed);
+	else
+		n = snprintf(text, sizeof text, "%s: failed: %s", why, b->err);
+	/* Hand the db over, then write the audit log and the store: answers never wait for a disk. */
+	pthread_mutex_lock(&b->mu);
+	if (b->have_result)
+		free_db(b->result); /* never collected: superseded */
 	b->result = db;
 	b->rc = rc;
+	b->from_store = from_store;
+	b->have_result = 1;
+	b->building = 0;
+	pthread_mutex_unlock(&b->mu);
 	if (write(b->efd, &one, sizeof one) != sizeof one)
 		abort(); /* cannot happen with an eventfd below its maximum */
+	if (db)
+		b->last = db;
+	if (lines)
+		audit_note(b, AUDIT_CHANGE, 0, diff, difflen);
+	free(diff);
+	audit_note(b, AUDIT_REFRESH, db ? 0 : rc, text, (size_t)n);
+	if (cache) {
+		if (db && srccache_commit(cache, db) != OMG_OK)
+			set_store_problem(b, "index store", omg_errdetail());
+		else if (db && (!b->audit || !audit_pending(b->audit)) && b->audit)
+			set_store_problem(b, NULL, NULL);
+		srccache_close(cache);
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct builder *b = arg;
+	char why[64];
+
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (!b->requested && !b->stop)
+			pthread_cond_wait(&b->cv, &b->mu);
+		if (b->stop)
+			break;
+		b->requested = 0;
+		b->building = 1;
+		snprintf(why, sizeof why, "%s", b->why);
+		pthread_mutex_unlock(&b->mu);
+		build_once(b, why);
+		pthread_mutex_lock(&b->mu);
+	}
+	pthread_mutex_unlock(&b->mu);
 	return NULL;
 }
 
-void builder_request(struct builder *b)
+void builder_request(struct builder *b, const char *why)
 {
-	if (b->running) {
-		b->again = 1;
-		return;
+	pthread_mutex_lock(&b->mu);
+	if (!b->requested)
+		snprintf(b->why, sizeof b->why, "%s", why);
+	b->requested = 1;
+	if (!b->thread_started) {
+		if (pthread_create(&b->thread, NULL, worker, b) == 0)
+			b->thread_started = 1;
+		else
+			omgd_log("cannot start the build thread: %s", strerror(errno));
 	}
-	b->running = 1;
-	b->again = 0;
-	if (pthread_create(&b->thread, NULL, build_thread, b) != 0) {
-		b->running = 0;
-		b->rc = OMG_E_SYS;
-		snprintf(b->err, sizeof b->err, "pthread_create failed");
-	}
+	pthread_cond_signal(&b->cv);
+	pthread_mutex_unlock(&b->mu);
 }
 
-struct db *builder_collect(struct builder *b, int *rc, char *err, size_t errlen)
+int builder_busy(struct builder *b)
+{
+	int busy;
+
+	pthread_mutex_lock(&b->mu);
+	busy = b->requested || b->building;
+	pthread_mutex_unlock(&b->mu);
+	return busy;
+}
+
+struct db *builder_collect(struct builder *b, int *rc, char *err, size_t errlen, int *from_store)
 {
 	uint64_t n;
 	struct db *db;
 
-	if (read(b->efd, &n, sizeof n) != sizeof n || !b->running)
+	if (read(b->efd, &n, sizeof n) != sizeof n)
 		return *rc = -1, NULL;
-	pthread_join(b->thread, NULL);
-	b->running = 0;
+	pthread_mutex_lock(&b->mu);
+	if (!b->have_result) {
+		pthread_mutex_unlock(&b->mu);
+		return *rc = -1, NULL;
+	}
 	db = b->result;
 	b->result = NULL;
+	b->have_result = 0;
 	*rc = b->rc;
+	*from_store = b->from_store;
 	snprintf(err, errlen, "%s", b->err);
-	if (b->again)
-		builder_request(b);
+	pthread_mutex_unlock(&b->mu);
 	return db;
+}
+
+void builder_store_problem(struct builder *b, char *buf, size_t size)
+{
+	pthread_mutex_lock(&b->mu);
+	snprintf(buf, size, "%s", b->store_problem);
+	pthread_mutex_unlock(&b->mu);
+}
+
+struct audit *builder_audit(struct builder *b)
+{
+	return b->audit;
+}
+
+void builder_stop(struct builder *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->mu);
+	b->stop = 1;
+	pthread_cond_signal(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+	if (b->thread_started)
+		pthread_join(b->thread, NULL);
+	b->thread_started = 0;
+	if (b->have_result)
+		free_db(b->result);
+	b->have_result = 0;
 }
 
 void builder_close(struct builder *b)
 {
 	if (!b)
 		return;
-	if (b->running) {
-		pthread_join(b->thread, NULL);
-		if (b->result) {
-			db_free(b->result);
-			free(b->result);
-		}
-	}
+	builder_stop(b);
+	audit_close(b->audit);
+	if (b->index_open)
+		store_close(&b->index);
 	close(b->efd);
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->cv);
 	free(b);
 }

@@ -31,6 +31,11 @@ int db_init(struct db *db)
 
 void db_free(struct db *db)
 {
+	if (db->release) {
+		db->release(db);
+		memset(db, 0, sizeof *db);
+		return;
+	}
 	free(db->str.p);
 	free(db->pkgs);
 	free(db->vers);
@@ -38,6 +43,7 @@ void db_free(struct db *db)
 	free(db->hash);
 	free(db->by_name);
 	free(db->cmds);
+	free(db->inputs);
 	memset(db, 0, sizeof *db);
 }
 
@@ -239,6 +245,88 @@ void db_cmd_find(const struct db *db, const char *name, uint32_t *first, uint32_
 	for (hi = lo; hi < db->ncmds && !strcmp(db_s(db, db->cmds[hi].name), name); hi++)
 		;
 	*count = hi - lo;
+}
+
+void db_input_fill(struct db_input *in, const struct stat *st)
+{
+	in->exists = st != NULL;
+	if (!st)
+		return;
+	in->size = (uint64_t)st->st_size;
+	in->mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec;
+	in->ctime_ns = (uint64_t)st->st_ctim.tv_sec * 1000000000u + (uint64_t)st->st_ctim.tv_nsec;
+	in->ino = (uint64_t)st->st_ino;
+	in->dev = (uint64_t)st->st_dev;
+}
+
+int db_input_add(struct db *db, const char *path)
+{
+	struct db_input *in;
+	struct stat st;
+
+	if (grow((void **)&db->inputs, &db->cap_inputs, db->ninputs + 1, sizeof *db->inputs) != 0)
+		return OMG_ERROR(OMG_E_NOMEM, "inputs");
+	in = &db->inputs[db->ninputs];
+	memset(in, 0, sizeof *in);
+	if ((in->path = db_str(db, path, strlen(path))) == DB_NONE)
+		return OMG_ERROR(OMG_E_NOMEM, "inputs");
+	db_input_fill(in, stat(path, &st) == 0 ? &st : NULL);
+	db->ninputs++;
+	return OMG_OK;
+}
+
+#define BAD(what) return OMG_ERROR(OMG_E_CORRUPT, "stored index: %s", what)
+#define IDX_OK(i, n) ((i) < (n) || (i) == DB_NONE)
+
+int db_validate(const struct db *db)
+{
+	size_t slen = db->str.len;
+
+	/* Every string offset below the arena's end, and the arena ends in a NUL: each one
+	 * is a terminated string inside it. */
+	if (slen == 0 || db->str.p[slen - 1] != 0 || slen > UINT32_MAX)
+		BAD("string arena");
+#define STR_OK(o) ((o) < slen)
+	if (!STR_OK(db->native_arch))
+		BAD("architecture");
+	if (db->hash_mask == 0 || (db->hash_mask & (db->hash_mask + 1)) != 0 || db->npkgs > db->hash_mask / 2 + 1)
+		BAD("hash size");
+	for (uint32_t i = 0; i <= db->hash_mask; i++)
+		if (!IDX_OK(db->hash[i], db->npkgs))
+			BAD("hash");
+	for (uint32_t i = 0; i < db->npkgs; i++) {
+		const struct db_pkg *p = &db->pkgs[i];
+		if (!STR_OK(p->name) || !STR_OK(p->arch) || db->by_name[i] >= db->npkgs)
+			BAD("package");
+		if ((p->next_arch != DB_NONE && p->next_arch <= i) || !IDX_OK(p->vers, db->nvers))
+			BAD("package chain");
+		if ((p->inst != DB_NONE && (p->inst >= db->nvers || db->vers[p->inst].pkg != i)) ||
+		    (p->cand != DB_NONE && (p->cand >= db->nvers || db->vers[p->cand].pkg != i)))
+			BAD("package versions");
+	}
+	for (uint32_t i = 0; i < db->nvers; i++) {
+		const struct db_ver *v = &db->vers[i];
+		if (v->pkg >= db->npkgs || !STR_OK(v->version) || !STR_OK(v->desc) ||
+		    (v->next != DB_NONE && v->next >= i) || !IDX_OK(v->src, db->nsrcs) ||
+		    !IDX_OK(v->archive, db->nsrcs))
+			BAD("version");
+	}
+	for (uint32_t i = 0; i < db->nsrcs; i++) {
+		const struct db_src *s = &db->srcs[i];
+		if (!STR_OK(s->path) || !STR_OK(s->origin) || !STR_OK(s->label) || !STR_OK(s->suite) ||
+		    !STR_OK(s->codename))
+			BAD("source");
+	}
+	for (uint32_t i = 0; i < db->ncmds; i++) {
+		const struct db_cmd *c = &db->cmds[i];
+		if (!STR_OK(c->name) || !STR_OK(c->package) || !STR_OK(c->path))
+			BAD("command");
+	}
+	for (uint32_t i = 0; i < db->ninputs; i++)
+		if (!STR_OK(db->inputs[i].path))
+			BAD("input");
+#undef STR_OK
+	return OMG_OK;
 }
 
 int db_finish(struct db *db)

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "proto.h"
@@ -57,8 +58,22 @@ struct db_cmd {            /* one executable: its name, the package and the path
 	uint32_t installed;      /* 1: from dpkg's file lists (installed), 0: from a Contents index */
 };
 
+/* A file or directory a build read. The stored snapshot of a db is reused only while every
+ * input still has the same identity and times (see snapshot.h). */
+struct db_input {
+	uint32_t path;           /* arena */
+	uint32_t exists;         /* 0: the build found it missing */
+	uint64_t size, mtime_ns, ctime_ns, ino, dev;
+};
+
 struct db {
+	/* A db read from a stored snapshot borrows its arrays: db_free calls RELEASE instead of
+	 * freeing them (snapshot.h). */
+	void (*release)(struct db *db);
+	void *release_ctx;
 	struct arena str;
+	struct db_input *inputs;
+	uint32_t ninputs, cap_inputs;
 	struct db_cmd *cmds;     /* sorted by name, then installed first */
 	uint32_t ncmds, cap_cmds;
 	struct db_pkg *pkgs;
@@ -75,6 +90,7 @@ struct db {
 	uint32_t native_arch;    /* arena */
 	int mixed_case_names;    /* some name has upper case (not Debian policy): fold when searching */
 	uint64_t built_at;       /* unix seconds */
+	uint64_t read_at_ns;     /* unix nanoseconds when the build began reading its inputs */
 	double build_ms;
 };
 
@@ -89,6 +105,15 @@ uint32_t db_pkg_get(struct db *db, const char *name, size_t nlen, uint32_t arch,
 uint32_t db_pkg_first(const struct db *db, const char *name, size_t nlen);
 /* Finds or adds version VERSION of package P; *CREATED tells which. */
 uint32_t db_ver_get(struct db *db, uint32_t p, const char *version, size_t vlen, int *created);
+
+/* Records PATH (stat'ed now; a missing file is recorded as missing) as an input. */
+int db_input_add(struct db *db, const char *path);
+void db_input_fill(struct db_input *in, const struct stat *st); /* st NULL: missing */
+
+/* Checks every index and string offset of a db read from outside (snapshot.c): OMG_OK or
+ * OMG_E_CORRUPT. Chains must point forwards or backwards as a build makes them, so that
+ * no walk can loop. */
+int db_validate(const struct db *db);
 
 /* Sorts the name index and releases spare capacity. */
 int db_finish(struct db *db);

@@ -1,6 +1,7 @@
 /* dispatch.c — request type -> handler. Handlers write an answer payload; errors become
  * ERROR answers. Nothing here blocks except INFO's read of one record. */
 #include "config.h"
+#include "audit.h"
 #include "omgd.h"
 #include "omg_error.h"
 
@@ -47,7 +48,13 @@ static void on_hello(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 static void on_status(struct daemon *d, struct answer *a)
 {
 	struct omg_status_msg m = { 0 };
+	char store[512] = "";
 
+	if (d->store_problem)
+		d->store_problem(d->store_ctx, store, sizeof store);
+	m.store = store;
+	if (store[0])
+		m.flags |= OMG_STATUS_NO_STORE;
 	if (d->db) {
 		m.total = d->db->counts.total;
 		m.explicit_pkgs = d->db->counts.explicit_pkgs;
@@ -253,6 +260,76 @@ static void on_provides(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 	omg_patch_u32(a->w, count_at, shown);
 }
 
+struct audit_walk {
+	struct omg_wbuf *w;
+	uint32_t count;
+	uint64_t last_seq;
+	int full;
+};
+
+/* Leaves room under the frame limit: a page ends early and says "more". */
+#define AUDIT_PAGE_BYTES (OMG_FRAME_MAX - (64u << 10))
+
+static int audit_put(const struct audit_record *r, void *ctx)
+{
+	struct audit_walk *aw = ctx;
+	struct omg_audit_rec rec = { r->seq, r->time_ns, r->uid, (uint32_t)r->result, r->kind, NULL, r->hash };
+	char *what;
+
+	if (aw->w->len + r->what_len + 128 > AUDIT_PAGE_BYTES && aw->count) {
+		aw->full = 1;
+		return 1;
+	}
+	/* The stored text has no NUL (omgd writes it); a damaged one is cut at its first NUL. */
+	if (!(what = strndup(r->what, r->what_len)))
+		return 1;
+	rec.what = what;
+	omg_enc_audit_rec(aw->w, &rec);
+	free(what);
+	aw->count++;
+	aw->last_seq = r->seq;
+	return 0;
+}
+
+static void on_audit(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	struct omg_audit_query q;
+	struct omg_audit_msg m = { .store = "", .why = "" };
+	struct audit_verdict v;
+	struct audit_walk aw = { .w = a->w };
+	struct audit *log = d->audit;
+	char problem[512] = "";
+	size_t count_at;
+	int more = 0;
+
+	if (omg_dec_audit_query(p, n, &q) != OMG_OK)
+		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+	if (q.since > UINT64_MAX / 1000000000u)
+		return fail(a, OMG_WERR_INVALID, "since: out of range");
+	if (d->store_problem)
+		d->store_problem(d->store_ctx, problem, sizeof problem);
+	m.store = log ? problem : problem[0] ? problem : "omgd runs without a store (--no-store)";
+	if (log && (q.flags & OMG_AUDIT_VERIFY)) {
+		if (audit_verify(log, &v) != OMG_OK)
+			return fail(a, OMG_WERR_INTERNAL, omg_errdetail());
+		m.verdict = v.ok ? OMG_AUDIT_INTACT : OMG_AUDIT_BROKEN;
+		m.checked = v.records;
+		m.bad_seq = v.bad_seq;
+		m.why = v.why;
+		m.head_seq = v.head_seq;
+		m.head = v.head;
+	}
+	count_at = omg_enc_audit_head(a->w, &m);
+	if (log && audit_read(log, q.after_seq, q.since * 1000000000u,
+			      q.limit ? (q.limit > OMG_LIMIT_MAX ? OMG_LIMIT_MAX : q.limit) : OMG_AUDIT_LIMIT_DEFAULT,
+			      audit_put, &aw, &more) != OMG_OK)
+		return fail(a, OMG_WERR_INTERNAL, omg_errdetail());
+	/* "more" sits just before the count */
+	if (!a->w->failed)
+		a->w->data[count_at - 1] = (uint8_t)(more || aw.full);
+	omg_patch_u32(a->w, count_at, aw.count);
+}
+
 static void on_metrics(struct daemon *d, struct answer *a)
 {
 	const struct metrics *m = &d->m;
@@ -273,7 +350,7 @@ static void on_metrics(struct daemon *d, struct answer *a)
 	M("rebuild_failures", m->rebuild_failures);
 	M("watch_events", m->watch_events);
 	M("generation", d->generation);
-	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_PROVIDES; t++) {
+	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_AUDIT; t++) {
 		char name[48];
 		snprintf(name, sizeof name, "%s_ns_avg", omg_msg_name(t));
 		for (char *c = name; *c; c++)
@@ -322,6 +399,8 @@ static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_
 		return on_list(d, p, n, a);
 	case OMG_MSG_PROVIDES:
 		return on_provides(d, p, n, a);
+	case OMG_MSG_AUDIT:
+		return on_audit(d, p, n, a);
 	case OMG_MSG_BATCH:
 		return fail(a, OMG_WERR_INVALID, "batches cannot be nested");
 	default:

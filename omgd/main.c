@@ -5,6 +5,7 @@
 #include "omg_error.h"
 #include "paths.h"
 #include "server.h"
+#include "store.h"
 #include "watch.h"
 
 #include <errno.h>
@@ -28,8 +29,8 @@ static const int tag_signal = KIND_SIGNAL, tag_builder = KIND_BUILDER,
 		 tag_inotify = KIND_INOTIFY, tag_timer = KIND_TIMER;
 
 struct options {
-	int foreground;
-	const char *socket, *root, *status, *log;
+	int foreground, no_store;
+	const char *socket, *root, *status, *log, *store, *map_size;
 };
 
 void omgd_log(const char *fmt, ...)
@@ -51,11 +52,16 @@ void omgd_log(const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fputs("usage: omgd [--foreground] [--socket PATH] [--root DIR] [--status PATH] [--log FILE]\n"
+	      "            [--store DIR | --no-store] [--store-map-size BYTES]\n"
 	      "  --foreground   stay attached to the terminal, log to stderr\n"
 	      "  --socket PATH  listen here (default $XDG_RUNTIME_DIR/omg.sock)\n"
 	      "  --root DIR     read the package data of the system rooted at DIR\n"
 	      "  --status PATH  publish the status file here (default $XDG_RUNTIME_DIR/omg.status)\n"
 	      "  --log FILE     log file when in the background (default $XDG_RUNTIME_DIR/omgd.log)\n"
+	      "  --store DIR    the persistent store: index and audit log (default $STATE_DIRECTORY,\n"
+	      "                 else $XDG_CACHE_HOME/omg, else ~/.cache/omg, else /var/lib/omg)\n"
+	      "  --no-store     keep everything in memory: no warm start, no audit log\n"
+	      "  --store-map-size BYTES  initial LMDB map size (grown on demand)\n"
 	      "signals: TERM/INT stop, HUP rebuilds the index\n", f);
 }
 
@@ -64,9 +70,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char **slot = !strcmp(a, "--socket") ? &o->socket : !strcmp(a, "--root") ? &o->root
-				  : !strcmp(a, "--status") ? &o->status : !strcmp(a, "--log") ? &o->log : NULL;
+				  : !strcmp(a, "--status") ? &o->status : !strcmp(a, "--log") ? &o->log
+				  : !strcmp(a, "--store") ? &o->store : !strcmp(a, "--store-map-size") ? &o->map_size : NULL;
 		if (!strcmp(a, "--foreground") || !strcmp(a, "-f")) {
 			o->foreground = 1;
+		} else if (!strcmp(a, "--no-store")) {
+			o->no_store = 1;
 		} else if (slot) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "omgd: %s needs a value\n", a);
@@ -161,6 +170,11 @@ static void install_db(struct daemon *d, struct db *db)
 		omgd_log("publishing %s: %s", d->status.path, omg_errdetail());
 }
 
+static void store_problem_of(void *ctx, char *buf, size_t size)
+{
+	builder_store_problem(ctx, buf, size);
+}
+
 static int add_fd(int ep, int fd, const int *tag)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = (void *)tag };
@@ -170,6 +184,9 @@ static int add_fd(int ep, int fd, const int *tag)
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
+	struct builder_config bc = { 0 };
+	char store_dir[4096];
+	int from_store;
 	struct daemon d = { .backend = &backend_dpkg };
 	struct server *srv = NULL;
 	struct builder *bld = NULL;
@@ -183,6 +200,15 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o) != 0)
 		return 2;
+	if (o.map_size) {
+		char *end;
+		unsigned long long v = strtoull(o.map_size, &end, 10);
+		if (*end || v < 65536 || v > STORE_MAP_CAP_INDEX) {
+			fprintf(stderr, "omgd: --store-map-size: 65536 to %llu bytes\n", (unsigned long long)STORE_MAP_CAP_INDEX);
+			return 2;
+		}
+		bc.map_size = (size_t)v;
+	}
 	snprintf(d.root, sizeof d.root, "%s", o.root ? o.root : "/");
 	if (o.root && access(o.root, R_OK | X_OK) != 0) {
 		fprintf(stderr, "omgd: --root %s: %s\n", o.root, strerror(errno));
@@ -213,6 +239,7 @@ int main(int argc, char **argv)
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN); /* a file size limit is a full disk: write() says EFBIG */
 	raise_fd_limit();
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -227,10 +254,21 @@ int main(int argc, char **argv)
 		omgd_log("epoll/signalfd: %s", strerror(errno));
 		goto out;
 	}
-	if (server_open(&srv, &d, ep, sock) != OMG_OK || builder_open(&bld, d.backend, d.root) != OMG_OK) {
+	bc.backend = d.backend;
+	bc.root = d.root;
+	if (!o.no_store && o.store)
+		bc.store_dir = o.store;
+	else if (!o.no_store && store_default_dir(store_dir, sizeof store_dir) == OMG_OK)
+		bc.store_dir = store_dir;
+	else if (!o.no_store)
+		omgd_log("no store: %s", omg_errdetail());
+	if (server_open(&srv, &d, ep, sock) != OMG_OK || builder_open(&bld, &bc) != OMG_OK) {
 		omgd_log("%s", omg_errdetail());
 		goto out;
 	}
+	d.audit = builder_audit(bld);
+	d.store_problem = store_problem_of;
+	d.store_ctx = bld;
 	add_fd(ep, builder_fd(bld), &tag_builder);
 	nspecs = d.backend->watch_specs(d.root, specs, WATCH_MAX);
 	if (watch_open(&wat, specs, nspecs) == OMG_OK) {
@@ -239,9 +277,10 @@ int main(int argc, char **argv)
 	} else {
 		omgd_log("no change notification: %s", omg_errdetail());
 	}
-	omgd_log("listening on %s (backend %s, root %s)", sock, d.backend->name, d.root);
+	omgd_log("listening on %s (backend %s, root %s, store %s)", sock, d.backend->name, d.root,
+		 bc.store_dir ? bc.store_dir : "none");
 	d.refreshing = 1;
-	builder_request(bld);
+	builder_request(bld, "start");
 	last_beat = omg_now();
 	while (running) {
 		struct epoll_event evs[64];
@@ -260,20 +299,21 @@ int main(int argc, char **argv)
 					if (si.ssi_signo == SIGHUP) {
 						omgd_log("SIGHUP: rebuilding the index");
 						d.refreshing = 1;
-						builder_request(bld);
+						builder_request(bld, "signal");
 					} else {
 						running = 0;
 					}
 				}
 			} else if (ptr == &tag_builder) {
 				int brc;
-				struct db *db = builder_collect(bld, &brc, err, sizeof err);
+				struct db *db = builder_collect(bld, &brc, err, sizeof err, &from_store);
 				if (brc == -1)
 					continue;
 				d.refreshing = builder_busy(bld);
 				if (db) {
-					omgd_log("index: %u packages, %u versions in %.0f ms (%u installed, %u explicit, "
-						 "%u orphans, %u updates, %u security)", db->npkgs, db->nvers, db->build_ms,
+					omgd_log("index%s: %u packages, %u versions in %.1f ms (%u installed, %u explicit, "
+						 "%u orphans, %u updates, %u security)", from_store ? " (stored)" : "",
+						 db->npkgs, db->nvers, db->build_ms,
 						 db->counts.total, db->counts.explicit_pkgs, db->counts.orphans,
 						 db->counts.updates, db->security);
 					if (db->malformed)
@@ -299,7 +339,7 @@ int main(int argc, char **argv)
 			} else if (ptr == &tag_timer) {
 				watch_timer_ack(wat);
 				d.refreshing = 1;
-				builder_request(bld);
+				builder_request(bld, "change");
 			} else {
 				server_event(srv, ptr, evs[i].events);
 			}
@@ -318,13 +358,14 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	server_close(srv);
-	builder_close(bld);
-	watch_close(wat);
-	omg_status_writer_close(&d.status, 1);
+	builder_stop(bld);
 	if (d.db) {
 		db_free(d.db);
 		free(d.db);
 	}
+	builder_close(bld);
+	watch_close(wat);
+	omg_status_writer_close(&d.status, 1);
 	if (ready_fd >= 0)
 		close(ready_fd);
 	if (sfd >= 0)

@@ -3,6 +3,7 @@
 #ifndef OMGD_OMGD_H
 #define OMGD_OMGD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "backend.h"
@@ -15,8 +16,14 @@ struct metrics {
 	uint64_t handled[16], handled_ns[16]; /* per request type: count and daemon time */
 };
 
+struct audit;
+
 struct daemon {
 	const struct backend *backend;
+	struct audit *audit;         /* the audit log, or NULL (AUDIT) */
+	/* Writes "" or why the store is unavailable (STATUS, AUDIT); NULL: no store. */
+	void (*store_problem)(void *ctx, char *buf, size_t size);
+	void *store_ctx;
 	char root[4096];
 	struct db *db;               /* the current index, or NULL before the first build */
 	uint64_t generation;

@@ -8,6 +8,7 @@ FIXTURE=${OMG_SRCDIR:?}/tests/fixtures/make-debian-root.sh
 omg_setup() {
 	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run
 	mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+	export XDG_CACHE_HOME=$BATS_TEST_TMPDIR/cache   # the store (index + audit log) of this test's omgd
 	unset OMG_SOCKET OMG_TIMEOUT_MS NO_COLOR
 	export OMG_AUTOSTART=0   # tests start their own omgd; autostart has its own test
 	ROOT=$BATS_TEST_TMPDIR/root

@@ -76,7 +76,8 @@ static void test_header_rejections(void **state)
 
 static void test_status_roundtrip(void **state)
 {
-	struct omg_status_msg m = { 873, 151, 3, 116, 74, 9, 1700000000, 1690000000, OMG_STATUS_READY, "dpkg", "/" }, b;
+	struct omg_status_msg m = { 873, 151, 3, 116, 74, 9, 1700000000, 1690000000, OMG_STATUS_READY, "dpkg", "/",
+				    "index store: No space left on device" }, b;
 	struct omg_wbuf w = { 0 };
 	(void)state;
 
@@ -87,11 +88,56 @@ static void test_status_roundtrip(void **state)
 	assert_int_equal(b.generation, 9);
 	assert_int_equal(b.updated_at, 1700000000);
 	assert_string_equal(b.backend, "dpkg");
+	assert_string_equal(b.store, "index store: No space left on device");
 	/* every truncation is refused, and so is a trailing byte */
 	for (size_t n = 0; n < w.len; n++)
 		assert_int_equal(omg_dec_status(w.data, n, &b), OMG_E_PROTO);
 	omg_put_u8(&w, 0);
 	assert_int_equal(omg_dec_status(w.data, w.len, &b), OMG_E_PROTO);
+	omg_wbuf_free(&w);
+}
+
+static void test_audit_roundtrip(void **state)
+{
+	uint8_t head[OMG_AUDIT_HASH_SIZE], h1[OMG_AUDIT_HASH_SIZE];
+	struct omg_audit_query q = { 7, 1700000000, 10, OMG_AUDIT_VERIFY }, qb;
+	struct omg_audit_msg m = { "", OMG_AUDIT_BROKEN, 41, 12, "record 12: edited", 41, head, 1, 1, NULL }, b;
+	struct omg_audit_rec r = { 8, 1700000000123456789ull, 1000, 0, 2, "install foo:amd64 1.0", h1 };
+	struct omg_wbuf w = { 0 };
+	size_t at;
+	(void)state;
+
+	memset(head, 0xab, sizeof head);
+	memset(h1, 0x01, sizeof h1);
+	omg_enc_audit_query(&w, &q);
+	assert_int_equal(omg_dec_audit_query(w.data, w.len, &qb), OMG_OK);
+	assert_int_equal(qb.after_seq, 7);
+	assert_int_equal(qb.since, 1700000000);
+	assert_int_equal(qb.flags, OMG_AUDIT_VERIFY);
+	omg_wbuf_reset(&w);
+	at = omg_enc_audit_head(&w, &m);
+	omg_enc_audit_rec(&w, &r);
+	omg_patch_u32(&w, at, 1);
+	assert_int_equal(omg_dec_audit(w.data, w.len, &b), OMG_OK);
+	assert_int_equal(b.verdict, OMG_AUDIT_BROKEN);
+	assert_int_equal(b.bad_seq, 12);
+	assert_string_equal(b.why, "record 12: edited");
+	assert_memory_equal(b.head, head, sizeof head);
+	assert_int_equal(b.more, 1);
+	assert_int_equal(b.count, 1);
+	assert_int_equal(b.recs[0].seq, 8);
+	assert_true(b.recs[0].time_ns == 1700000000123456789ull);
+	assert_int_equal(b.recs[0].kind, 2);
+	assert_string_equal(b.recs[0].what, "install foo:amd64 1.0");
+	assert_memory_equal(b.recs[0].hash, h1, sizeof h1);
+	omg_audit_free(&b);
+	for (size_t n = 0; n < w.len; n++) {
+		assert_int_equal(omg_dec_audit(w.data, n, &b), OMG_E_PROTO);
+		assert_null(b.recs);
+	}
+	/* a count larger than the bytes can hold is refused before any allocation */
+	omg_patch_u32(&w, at, 0xffffffffu);
+	assert_int_equal(omg_dec_audit(w.data, w.len, &b), OMG_E_PROTO);
 	omg_wbuf_free(&w);
 }
 
@@ -222,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_search_bytes),
 		cmocka_unit_test(test_header_rejections),
 		cmocka_unit_test(test_status_roundtrip),
+		cmocka_unit_test(test_audit_roundtrip),
 		cmocka_unit_test(test_rows_roundtrip),
 		cmocka_unit_test(test_string_rules),
 		cmocka_unit_test(test_batch_limits),

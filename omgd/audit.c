@@ -1,0 +1,351 @@
+/* audit.c — see audit.h. */
+#include "config.h"
+#include "audit.h"
+#include "omg_error.h"
+#include "store.h"
+
+#include <mbedtls/sha256.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define REC_FIXED 32u            /* bytes before the text */
+#define REC_TAIL (2u * AUDIT_HASH_SIZE)
+
+enum { DBI_LOG = 0 };
+
+struct pending_rec {
+	uint8_t kind;
+	uint32_t uid;
+	int32_t result;
+	uint64_t time_ns;
+	char *what;
+	size_t len;
+};
+
+struct audit {
+	struct store s;
+	struct pending_rec *q;   /* waiting for a successful commit, oldest first */
+	size_t nq, capq;
+	uint64_t lost;
+	atomic_size_t npending;
+};
+
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void seq_key(uint8_t k[8], uint64_t seq)
+{
+	for (int i = 0; i < 8; i++)
+		k[i] = (uint8_t)(seq >> (56 - 8 * i));
+}
+
+void audit_hash(const void *p, size_t n, uint8_t out[AUDIT_HASH_SIZE])
+{
+	mbedtls_sha256_ret(p, n - AUDIT_HASH_SIZE, out, 0);
+}
+
+int audit_decode(const void *src, size_t n, struct audit_record *r)
+{
+	const uint8_t *p = src;
+
+	if (n < REC_FIXED + REC_TAIL || p[0] != 1 || p[2] || p[3])
+		return OMG_ERROR(OMG_E_CORRUPT, "not an audit record");
+	r->kind = p[1];
+	r->uid = (uint32_t)get_le(p + 4, 4);
+	r->seq = get_le(p + 8, 8);
+	r->time_ns = get_le(p + 16, 8);
+	r->result = (int32_t)(uint32_t)get_le(p + 24, 4);
+	r->what_len = (uint32_t)get_le(p + 28, 4);
+	if (r->what_len > AUDIT_WHAT_MAX || n != REC_FIXED + r->what_len + REC_TAIL)
+		return OMG_ERROR(OMG_E_CORRUPT, "audit record of %zu bytes with %u bytes of text", n, r->what_len);
+	r->what = (const char *)p + REC_FIXED;
+	memcpy(r->prev, p + REC_FIXED + r->what_len, AUDIT_HASH_SIZE);
+	memcpy(r->hash, p + REC_FIXED + r->what_len + AUDIT_HASH_SIZE, AUDIT_HASH_SIZE);
+	return OMG_OK;
+}
+
+int audit_open(struct audit **out, const char *dir, size_t map_size)
+{
+	static const char *const names[] = { "log", NULL };
+	struct audit *a = calloc(1, sizeof *a);
+	uint32_t found;
+	int rc;
+
+	if (!a)
+		return OMG_ERROR(OMG_E_NOMEM, "audit log");
+	rc = store_open(&a->s, dir, names, STORE_DURABLE, map_size, STORE_MAP_CAP_AUDIT, AUDIT_FORMAT, &found);
+	if (rc == OMG_E_VERSION) {
+		/* Never misread, never overwrite: the log is evidence. */
+		store_close(&a->s);
+		free(a);
+		return OMG_ERROR(OMG_E_VERSION, "audit log %s is in format %u; this omgd reads format %u: "
+				 "refusing it (move it aside to start a new log)", dir, found, AUDIT_FORMAT);
+	}
+	if (rc != OMG_OK) {
+		free(a);
+		return rc;
+	}
+	*out = a;
+	return OMG_OK;
+}
+
+void audit_close(struct audit *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nq; i++)
+		free(a->q[i].what);
+	free(a->q);
+	store_close(&a->s);
+	free(a);
+}
+
+size_t audit_pending(const struct audit *a)
+{
+	return a ? atomic_load(&((struct audit *)a)->npending) : 0;
+}
+
+static int read_head(struct store *s, MDB_txn *txn, uint64_t *seq, uint8_t hash[AUDIT_HASH_SIZE])
+{
+	MDB_val k = { 4, (void *)"head" }, v;
+	int rc = mdb_get(txn, s->meta, &k, &v);
+
+	*seq = 0;
+	memset(hash, 0, AUDIT_HASH_SIZE);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	if (v.mv_size != 8 + AUDIT_HASH_SIZE)
+		return MDB_CORRUPTED;
+	*seq = get_le(v.mv_data, 8);
+	memcpy(hash, (const uint8_t *)v.mv_data + 8, AUDIT_HASH_SIZE);
+	return 0;
+}
+
+/* Appends every queued record after the head, and moves the head, in one transaction. */
+static int append_batch(struct store *s, MDB_txn *txn, void *ctx)
+{
+	struct audit *a = ctx;
+	uint8_t prev[AUDIT_HASH_SIZE], key[8], head[8 + AUDIT_HASH_SIZE];
+	uint64_t seq;
+	int rc = read_head(s, txn, &seq, prev);
+
+	for (size_t i = 0; !rc && i < a->nq; i++) {
+		const struct pending_rec *pr = &a->q[i];
+		size_t n = REC_FIXED + pr->len + REC_TAIL;
+		MDB_val k = { 8, key }, v = { n, NULL };
+		uint8_t *p;
+		seq_key(key, ++seq);
+		if ((rc = mdb_put(txn, s->dbi[DBI_LOG], &k, &v, MDB_NOOVERWRITE | MDB_RESERVE)) != 0)
+			break;
+		p = v.mv_data;
+		memset(p, 0, REC_FIXED);
+		p[0] = 1;
+		p[1] = pr->kind;
+		put_le(p + 4, pr->uid, 4);
+		put_le(p + 8, seq, 8);
+		put_le(p + 16, pr->time_ns, 8);
+		put_le(p + 24, (uint32_t)pr->result, 4);
+		put_le(p + 28, pr->len, 4);
+		memcpy(p + REC_FIXED, pr->what, pr->len);
+		memcpy(p + REC_FIXED + pr->len, prev, AUDIT_HASH_SIZE);
+		audit_hash(p, n, p + REC_FIXED + pr->len + AUDIT_HASH_SIZE);
+		memcpy(prev, p + REC_FIXED + pr->len + AUDIT_HASH_SIZE, AUDIT_HASH_SIZE);
+	}
+	if (!rc) {
+		MDB_val k = { 4, (void *)"head" }, v = { sizeof head, head };
+		put_le(head, seq, 8);
+		memcpy(head + 8, prev, AUDIT_HASH_SIZE);
+		rc = mdb_put(txn, s->meta, &k, &v, 0);
+	}
+	return rc;
+}
+
+static int enqueue(struct audit *a, uint8_t kind, uint32_t uid, int32_t result, const char *what, size_t len)
+{
+	struct timespec ts;
+	struct pending_rec *pr;
+
+	if (len > AUDIT_WHAT_MAX)
+		len = AUDIT_WHAT_MAX;
+	if (a->nq == AUDIT_PENDING_MAX) {
+		/* Bounded memory: the oldest waiting record goes, and is counted. */
+		free(a->q[0].what);
+		memmove(a->q, a->q + 1, (a->nq - 1) * sizeof *a->q);
+		a->nq--;
+		a->lost++;
+	}
+	if (a->nq == a->capq) {
+		size_t cap = a->capq ? a->capq * 2 : 8;
+		struct pending_rec *q = realloc(a->q, cap * sizeof *q);
+		if (!q)
+			return OMG_ERROR(OMG_E_NOMEM, "audit log");
+		a->q = q;
+		a->capq = cap;
+	}
+	pr = &a->q[a->nq];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*pr = (struct pending_rec){ kind, uid, result, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, NULL, len };
+	if (!(pr->what = malloc(len ? len : 1)))
+		return OMG_ERROR(OMG_E_NOMEM, "audit log");
+	memcpy(pr->what, what, len);
+	a->nq++;
+	return OMG_OK;
+}
+
+int audit_append(struct audit *a, uint8_t kind, uint32_t uid, int32_t result, const char *what, size_t len)
+{
+	int rc;
+
+	if (a->lost && a->nq < AUDIT_PENDING_MAX) {
+		/* Say first how many records the full store cost. */
+		char msg[96];
+		int n = snprintf(msg, sizeof msg, "%llu records were dropped while the store could not be written",
+				 (unsigned long long)a->lost);
+		struct pending_rec lost_rec;
+		if (enqueue(a, AUDIT_LOST, uid, 0, msg, (size_t)n) == OMG_OK) {
+			/* it must come before the records that waited: move it to the front */
+			lost_rec = a->q[a->nq - 1];
+			memmove(a->q + 1, a->q, (a->nq - 1) * sizeof *a->q);
+			a->q[0] = lost_rec;
+			a->lost = 0;
+		}
+	}
+	if ((rc = enqueue(a, kind, uid, result, what, len)) != OMG_OK)
+		return rc;
+	rc = store_write(&a->s, append_batch, a);
+	if (rc == OMG_OK) {
+		for (size_t i = 0; i < a->nq; i++)
+			free(a->q[i].what);
+		a->nq = 0;
+	}
+	atomic_store(&a->npending, a->nq);
+	return rc;
+}
+
+int audit_read(struct audit *a, uint64_t after_seq, uint64_t since_ns, uint32_t limit,
+	       audit_each_fn fn, void *ctx, int *more)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	uint8_t key[8];
+	MDB_val k = { 8, key }, v;
+	uint32_t n = 0;
+	int rc;
+
+	*more = 0;
+	if ((rc = store_read_begin(&a->s, &txn)) != OMG_OK)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, a->s.dbi[DBI_LOG], &cur)) != 0) {
+		mdb_txn_abort(txn);
+		return store_error(rc, "audit log");
+	}
+	seq_key(key, after_seq + 1);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct audit_record r;
+		if (audit_decode(v.mv_data, v.mv_size, &r) != OMG_OK) {
+			/* shown as a damaged record; --verify says more */
+			memset(&r, 0, sizeof r);
+			for (size_t i = 0; i < k.mv_size && i < 8; i++)
+				r.seq = r.seq << 8 | ((const uint8_t *)k.mv_data)[i];
+			r.what = "(unreadable record)";
+			r.what_len = (uint32_t)strlen(r.what);
+			r.result = OMG_E_CORRUPT;
+		} else if (r.time_ns < since_ns) {
+			continue;
+		}
+		if (n == limit) {
+			*more = 1;
+			break;
+		}
+		n++;
+		if (fn(&r, ctx))
+			break;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc == 0 || rc == MDB_NOTFOUND ? OMG_OK : store_error(rc, "audit log");
+}
+
+#define FAIL(seq, ...)                                              \
+	do {                                                        \
+		v->ok = 0;                                          \
+		v->bad_seq = (seq);                                 \
+		snprintf(v->why, sizeof v->why, __VA_ARGS__);       \
+		goto done;                                          \
+	} while (0)
+
+int audit_verify(struct audit *a, struct audit_verdict *v)
+{
+	uint8_t prev[AUDIT_HASH_SIZE] = { 0 }, hash[AUDIT_HASH_SIZE];
+	uint64_t expect = 1;
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, val;
+	int rc;
+
+	memset(v, 0, sizeof *v);
+	v->ok = 1;
+	if ((rc = store_read_begin(&a->s, &txn)) != OMG_OK)
+		return rc;
+	if ((rc = read_head(&a->s, txn, &v->head_seq, v->head)) != 0 ||
+	    (rc = mdb_cursor_open(txn, a->s.dbi[DBI_LOG], &cur)) != 0) {
+		mdb_txn_abort(txn);
+		return store_error(rc, "audit log");
+	}
+	for (rc = mdb_cursor_get(cur, &k, &val, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
+		struct audit_record r;
+		uint64_t kseq = 0;
+		for (size_t i = 0; i < k.mv_size && i < 8; i++)
+			kseq = kseq << 8 | ((const uint8_t *)k.mv_data)[i];
+		if (k.mv_size != 8 || audit_decode(val.mv_data, val.mv_size, &r) != OMG_OK)
+			FAIL(kseq, "record %llu: unreadable (damaged)", (unsigned long long)kseq);
+		if (r.seq != kseq)
+			FAIL(kseq, "record %llu: holds the content of record %llu (moved or reordered)",
+			     (unsigned long long)kseq, (unsigned long long)r.seq);
+		if (kseq != expect)
+			FAIL(expect, "record %llu is missing (deleted)%s", (unsigned long long)expect,
+			     kseq > expect + 1 ? ", and more after it" : "");
+		audit_hash(val.mv_data, val.mv_size, hash);
+		if (memcmp(hash, r.hash, sizeof hash) != 0)
+			FAIL(kseq, "record %llu: edited (its content does not match its hash)", (unsigned long long)kseq);
+		if (memcmp(prev, r.prev, sizeof prev) != 0)
+			FAIL(kseq, "record %llu: the chain is broken before it (record %llu was replaced, or records were reordered)",
+			     (unsigned long long)kseq, (unsigned long long)kseq - 1);
+		memcpy(prev, hash, sizeof prev);
+		v->records++;
+		expect++;
+	}
+	if (rc != MDB_NOTFOUND) {
+		mdb_cursor_close(cur);
+		mdb_txn_abort(txn);
+		return store_error(rc, "audit log");
+	}
+	if (v->head_seq != expect - 1)
+		FAIL(expect, v->head_seq > expect - 1 ? "records %llu to %llu are missing (deleted from the end)"
+						       : "record %llu and after are not in the head (%llu)",
+		     (unsigned long long)expect, (unsigned long long)v->head_seq);
+	if (memcmp(v->head, prev, sizeof prev) != 0)
+		FAIL(expect - 1, "record %llu: does not match the head (the last record was replaced)",
+		     (unsigned long long)expect - 1);
+done:
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return OMG_OK;
+}
