@@ -291,14 +291,24 @@ int db_validate(const struct db *db)
 		BAD("architecture");
 	if (db->hash_mask == 0 || (db->hash_mask & (db->hash_mask + 1)) != 0 || db->npkgs > db->hash_mask / 2 + 1)
 		BAD("hash size");
-	for (uint32_t i = 0; i <= db->hash_mask; i++)
-		if (!IDX_OK(db->hash[i], db->npkgs))
-			BAD("hash");
+	{
+		/* Every probe must reach an empty slot: no more entries than packages, and
+		 * the table is at least twice that size. */
+		uint32_t used = 0;
+		for (uint32_t i = 0; i <= db->hash_mask; i++) {
+			if (!IDX_OK(db->hash[i], db->npkgs))
+				BAD("hash");
+			used += db->hash[i] != DB_NONE;
+		}
+		if (used > db->npkgs)
+			BAD("hash load");
+	}
 	for (uint32_t i = 0; i < db->npkgs; i++) {
 		const struct db_pkg *p = &db->pkgs[i];
 		if (!STR_OK(p->name) || !STR_OK(p->arch) || db->by_name[i] >= db->npkgs)
 			BAD("package");
-		if ((p->next_arch != DB_NONE && p->next_arch <= i) || !IDX_OK(p->vers, db->nvers))
+		if ((p->next_arch != DB_NONE && (p->next_arch <= i || p->next_arch >= db->npkgs)) ||
+		    !IDX_OK(p->vers, db->nvers))
 			BAD("package chain");
 		if ((p->inst != DB_NONE && (p->inst >= db->nvers || db->vers[p->inst].pkg != i)) ||
 		    (p->cand != DB_NONE && (p->cand >= db->nvers || db->vers[p->cand].pkg != i)))
@@ -341,6 +351,15 @@ int db_finish(struct db *db)
 			db->mixed_case_names = isupper((unsigned char)*n) != 0;
 	}
 	qsort_r(db->by_name, db->npkgs, sizeof *db->by_name, cmp_by_name, db);
+	{
+		/* The hash table starts at 64 Ki slots; a small index gets one that fits it (the
+		 * same load rule as db_pkg_get's), so that its snapshot stays small too. */
+		uint32_t mask = 15;
+		while (db->npkgs * 2 > mask)
+			mask = mask * 2 + 1;
+		if (mask < db->hash_mask && hash_rebuild(db, mask) != 0)
+			return OMG_ERROR(OMG_E_NOMEM, "name index");
+	}
 	if (db->ncmds) /* qsort's base may not be NULL, even for no elements */
 		qsort_r(db->cmds, db->ncmds, sizeof *db->cmds, cmp_cmd, db);
 	/* give back spare capacity */
