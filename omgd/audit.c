@@ -120,6 +120,11 @@ size_t audit_pending(const struct audit *a)
 	return a ? atomic_load(&((struct audit *)a)->npending) : 0;
 }
 
+const struct store *audit_store(const struct audit *a)
+{
+	return &a->s;
+}
+
 static int read_head(struct store *s, MDB_txn *txn, uint64_t *seq, uint8_t hash[AUDIT_HASH_SIZE])
 {
 	MDB_val k = { 4, (void *)"head" }, v;

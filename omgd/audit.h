@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct store;
+
 #define AUDIT_FORMAT 1
 #define AUDIT_HASH_SIZE 32
 #define AUDIT_WHAT_MAX (256u << 10)
@@ -63,6 +65,8 @@ void audit_close(struct audit *a);
  * record then waits in memory. */
 int audit_append(struct audit *a, uint8_t kind, uint32_t uid, int32_t result, const char *what, size_t len);
 size_t audit_pending(const struct audit *a);
+/* The environment under the log (its map size and growth, for the log). */
+const struct store *audit_store(const struct audit *a);
 
 /* Calls FN for each record with seq > AFTER_SEQ and time >= SINCE_NS, in order, at most
  * LIMIT. FN returning non-zero stops the walk. *MORE: records were left (the limit). */

@@ -28,6 +28,8 @@ struct builder {
 
 	struct store index;          /* worker only */
 	int index_open;
+	unsigned index_grows, audit_grows; /* logged when they change */
+	char probe_why[2][4300];      /* store_probe's findings: index, audit */
 	struct audit *audit;         /* written by the worker, read by the event loop */
 	const struct db *last;       /* the worker's previous db (owned by the event loop once collected) */
 	int first_done;
@@ -78,18 +80,36 @@ static void set_store_problem(struct builder *b, const char *what, const char *d
 		omgd_log("store: writable again");
 }
 
-static void open_store(struct builder *b)
+#define STORE_PROBE_MS 2000 /* a walk of the store's pages before use (store_probe) */
+
+/* The index environment: opened, or reset when damaged or in another format (it can
+ * always be rebuilt from the sources). */
+static int open_index(struct builder *b, int fresh, int probed)
 {
 	static const char *const index_dbs[] = SRCCACHE_DBS;
-	char dir[4200];
+	char dir[4200], file[4300];
 	uint32_t found;
 	int rc;
 
-	if (!b->store_dir[0])
-		return;
 	snprintf(dir, sizeof dir, "%s/index", b->store_dir);
+	if (!fresh && probed != OMG_OK) {
+		omgd_log("index store: %s: starting it afresh", b->probe_why[0]);
+		fresh = 1;
+	}
+	if (fresh) {
+		/* Damaged: remove the files, not just the records, since LMDB's own pages
+		 * cannot be trusted. */
+		snprintf(file, sizeof file, "%s/data.mdb", dir);
+		unlink(file);
+		snprintf(file, sizeof file, "%s/lock.mdb", dir);
+		unlink(file);
+	}
 	rc = store_open(&b->index, dir, index_dbs, STORE_REBUILDABLE, b->map_size, STORE_MAP_CAP_INDEX,
 			SRCCACHE_FORMAT, &found);
+	if (rc == OMG_E_CORRUPT && !fresh) {
+		omgd_log("index store damaged (%s): starting it afresh", omg_errdetail());
+		return open_index(b, 1, OMG_OK);
+	}
 	if (rc == OMG_E_VERSION) {
 		/* The index can always be rebuilt: start it afresh in this format. */
 		omgd_log("index store in format %u, this omgd uses %u: rebuilding it", found, SRCCACHE_FORMAT);
@@ -98,10 +118,36 @@ static void open_store(struct builder *b)
 			store_close(&b->index);
 	}
 	b->index_open = rc == OMG_OK;
+	b->index_grows = b->index.grows;
 	if (rc != OMG_OK)
 		set_store_problem(b, "index store", omg_errdetail());
+	return rc;
+}
+
+static void open_store(struct builder *b)
+{
+	char dir[4200], index_dir[4200];
+	const char *dirs[2] = { index_dir, dir };
+	int probed[2] = { OMG_OK, OMG_OK };
+
+	if (!b->store_dir[0])
+		return;
+	snprintf(index_dir, sizeof index_dir, "%s/index", b->store_dir);
 	snprintf(dir, sizeof dir, "%s/audit", b->store_dir);
-	if ((rc = audit_open(&b->audit, dir, b->map_size)) != OMG_OK) {
+	/* Both environments' pages are walked in one child first (store_probe). */
+	if (store_probe(dirs, 2, probed, STORE_PROBE_MS) != OMG_OK)
+		omgd_log("store not checked: %s", omg_errdetail());
+	for (int i = 0; i < 2; i++)
+		if (probed[i] != OMG_OK)
+			snprintf(b->probe_why[i], sizeof b->probe_why[i], "damaged pages in %s", dirs[i]);
+	open_index(b, 0, probed[0]);
+	if (probed[1] != OMG_OK) {
+		/* Evidence is never discarded: the damaged log is refused, not replaced. */
+		set_store_problem(b, "audit log", b->probe_why[1]);
+		omgd_log("audit log refused: move %s aside to start a new one", dir);
+		return;
+	}
+	if (audit_open(&b->audit, dir, b->map_size) != OMG_OK) {
 		b->audit = NULL;
 		set_store_problem(b, "audit log", omg_errdetail());
 	}
@@ -135,12 +181,20 @@ int builder_fd(const struct builder *b)
 	return b->efd;
 }
 
+static void note_growth(const char *what, const struct store *s, unsigned *seen)
+{
+	if (s->grows != *seen)
+		omgd_log("%s: map full, grown to %zu MiB (cap %zu MiB)", what, s->map_size >> 20, s->map_cap >> 20);
+	*seen = s->grows;
+}
+
 static void audit_note(struct builder *b, uint8_t kind, int32_t result, const char *text, size_t len)
 {
 	if (!b->audit)
 		return;
 	if (audit_append(b->audit, kind, (uint32_t)getuid(), result, text, len) != OMG_OK)
 		set_store_problem(b, "audit log", omg_errdetail());
+	note_growth("audit log", audit_store(b->audit), &b->audit_grows);
 }
 
 /* The stored snapshot, if any, into *SNAP (NULL if none or unusable). */
@@ -157,6 +211,12 @@ static struct db *load_snapshot(struct builder *b, const char *key, int *current
 	if (rc != OMG_OK) {
 		if (rc != OMG_E_NOTFOUND)
 			omgd_log("stored index not used: %s", omg_errdetail());
+		if (rc == OMG_E_CORRUPT) {
+			store_close(&b->index);
+			b->index_open = 0;
+			if (open_index(b, 1, OMG_OK) == OMG_OK)
+				omgd_log("index store started afresh");
+		}
 		free(db);
 		return NULL;
 	}
@@ -258,8 +318,9 @@ static void build_once(struct builder *b, const char *why)
 	if (cache) {
 		if (db && srccache_commit(cache, db) != OMG_OK)
 			set_store_problem(b, "index store", omg_errdetail());
-		else if (db && (!b->audit || !audit_pending(b->audit)) && b->audit)
+		else if (db && b->audit && !audit_pending(b->audit))
 			set_store_problem(b, NULL, NULL);
+		note_growth("index store", &b->index, &b->index_grows);
 		srccache_close(cache);
 	}
 }

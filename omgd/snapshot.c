@@ -34,20 +34,22 @@ uint64_t store_checksum(const void *p, size_t n)
 {
 	const uint64_t k = 0x9E3779B97F4A7C15ull;
 	const unsigned char *b = p;
-	uint64_t lane[4] = { 1, 2, 3, 4 }, h = n * k, w;
+	uint64_t lane[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, h = n * k, w;
 	size_t i = 0;
 
-	/* Four independent lanes keep the multiplier busy: about 0.1 ms per MB here. */
-	for (; i + 32 <= n; i += 32)
-		for (int l = 0; l < 4; l++) {
+	/* Eight independent lanes keep the multiplier busy. Each step is a bijection of the
+	 * lane and of the word, so damage to any one word always changes the result. */
+	for (; i + 64 <= n; i += 64)
+		for (int l = 0; l < 8; l++) {
 			memcpy(&w, b + i + 8 * l, 8);
 			lane[l] = (lane[l] ^ w) * k;
-			lane[l] ^= lane[l] >> 31;
 		}
 	for (; i < n; i++)
 		h = (h ^ b[i]) * k;
-	for (int l = 0; l < 4; l++)
-		h = ((h ^ lane[l]) * k) ^ (h >> 29);
+	for (int l = 0; l < 8; l++) {
+		h = (h ^ lane[l]) * k;
+		h ^= h >> 29;
+	}
 	return h;
 }
 

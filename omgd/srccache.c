@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 enum { DBI_SOURCES = 0, DBI_SNAPSHOT = 1 };
 
@@ -256,8 +258,15 @@ int srccache_load_snapshot(struct store *s, const char *key, struct db *db)
 		rc = OMG_E_NOTFOUND;
 	else if (rc)
 		rc = store_error(rc, "stored index");
-	else
+	else {
+#ifdef MADV_POPULATE_READ
+		/* One call maps the ~3,000 pages the checksum is about to read, instead of a
+		 * fault each (Linux >= 5.14; elsewhere it fails and the faults happen). */
+		uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), start = (uintptr_t)v.mv_data & ~(page - 1);
+		madvise((void *)start, (uintptr_t)v.mv_data + v.mv_size - start, MADV_POPULATE_READ);
+#endif
 		rc = snapshot_read(v.mv_data, v.mv_size, db, 0);
+	}
 	if (rc != OMG_OK) {
 		mdb_txn_abort(b->txn);
 		free(b);

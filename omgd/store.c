@@ -4,10 +4,14 @@
 #include "omg_error.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -208,6 +212,119 @@ static int reset_all(struct store *s, MDB_txn *txn, void *ctx)
 	if (!rc)
 		rc = mdb_drop(txn, s->meta, 0);
 	return rc ? rc : put_format(s, txn);
+}
+
+/* The child's walk: every record of every database, and the free list; the first and last
+ * byte of each value (overflow pages must lie inside the file). Exit codes: 0 clean, 2 an
+ * LMDB error, anything else a crash. */
+static int walk_all(const char *dir)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi main_db;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	volatile unsigned char sink = 0;
+	int rc;
+
+	if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 64) ||
+	    mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0600) || mdb_txn_begin(env, NULL, MDB_RDONLY, &txn))
+		return 2;
+	if (mdb_cursor_open(txn, 0, &cur)) /* the free list */
+		return 2;
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0)
+		sink ^= v.mv_size ? ((unsigned char *)v.mv_data)[v.mv_size - 1] : 0;
+	if (rc != MDB_NOTFOUND || mdb_dbi_open(txn, NULL, 0, &main_db))
+		return 2;
+	mdb_cursor_close(cur);
+	if (mdb_cursor_open(txn, main_db, &cur))
+		return 2;
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		char name[512];
+		MDB_dbi dbi;
+		MDB_cursor *c2;
+		MDB_val k2, v2;
+		int rc2;
+		if (k.mv_size >= sizeof name)
+			return 2;
+		memcpy(name, k.mv_data, k.mv_size);
+		name[k.mv_size] = 0;
+		if (mdb_dbi_open(txn, name, 0, &dbi) || mdb_cursor_open(txn, dbi, &c2))
+			return 2;
+		while ((rc2 = mdb_cursor_get(c2, &k2, &v2, MDB_NEXT)) == 0)
+			if (v2.mv_size)
+				sink ^= ((unsigned char *)v2.mv_data)[0] ^ ((unsigned char *)v2.mv_data)[v2.mv_size - 1];
+		if (rc2 != MDB_NOTFOUND)
+			return 2;
+		mdb_cursor_close(c2);
+	}
+	(void)sink;
+	return rc == MDB_NOTFOUND ? 0 : 2;
+}
+
+/* One child walks DIRS[FROM..N) in order and reports one byte per directory on a pipe.
+ * Returns how many it reported; *STOPPED: it died (or passed the deadline) on the next. */
+static int probe_child(const char *const *dirs, int from, int n, int *res, int deadline_ms, int *stopped)
+{
+	struct pollfd p;
+	int fds[2], got = 0, st;
+	pid_t pid;
+
+	*stopped = 0;
+	if (pipe2(fds, O_CLOEXEC) != 0 || (pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		close(fds[0]);
+		for (int i = from; i < n; i++) {
+			char data[4200], r;
+			snprintf(data, sizeof data, "%s/data.mdb", dirs[i]);
+			r = access(data, F_OK) != 0 ? 0 : (char)walk_all(dirs[i]); /* nothing stored yet: fine */
+			if (write(fds[1], &r, 1) != 1)
+				_exit(3);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	p = (struct pollfd){ .fd = fds[0], .events = POLLIN };
+	while (from + got < n) {
+		char r;
+		if (poll(&p, 1, deadline_ms) <= 0) { /* the deadline covers each directory's walk */
+			kill(pid, SIGKILL);
+			*stopped = 1;
+			break;
+		}
+		if (read(fds[0], &r, 1) != 1) {
+			*stopped = 1;
+			break;
+		}
+		res[from + got++] = r;
+	}
+	close(fds[0]);
+	waitpid(pid, &st, 0);
+	if (*stopped)
+		res[from + got] = WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL ? 100 + WTERMSIG(st) : 99;
+	return got;
+}
+
+int store_probe(const char *const *dirs, int n, int *results, int deadline_ms)
+{
+	for (int from = 0; from < n;) {
+		int stopped, got = probe_child(dirs, from, n, results, deadline_ms, &stopped);
+		if (got < 0)
+			return OMG_ERROR(OMG_E_SYS, "store check: %s", strerror(errno));
+		from += got + stopped; /* a walk that died is retried no further: that one is damaged */
+		if (!stopped && got == 0)
+			break;
+	}
+	for (int i = 0; i < n; i++)
+		switch (results[i]) {
+		case 0: results[i] = OMG_OK; break;
+		case 2: results[i] = OMG_ERROR(OMG_E_CORRUPT, "%s: damaged pages (LMDB reports an error)", dirs[i]); break;
+		case 99: results[i] = OMG_ERROR(OMG_E_CORRUPT, "%s: checking its pages took over %d ms", dirs[i], deadline_ms); break;
+		default: results[i] = OMG_ERROR(OMG_E_CORRUPT, "%s: damaged pages (LMDB stops with signal %d on them)",
+						 dirs[i], results[i] - 100);
+		}
+	return OMG_OK;
 }
 
 int store_reset(struct store *s)

@@ -56,6 +56,13 @@ int store_open(struct store *s, const char *dir, const char *const *names, enum 
 	       size_t map_size, size_t map_cap, uint32_t format, uint32_t *found);
 void store_close(struct store *s);
 
+/* Walks every record, value end and free-list entry of each environment DIRS[i] (when it
+ * exists) in one child process, so that LMDB meeting damaged pages (it may abort on them)
+ * cannot take omgd down. RESULTS[i]: OMG_OK, or OMG_E_CORRUPT when the walk fails, crashes
+ * or passes DEADLINE_MS (the detail names the last such). Call it before any thread
+ * starts (it forks). Returns OMG_OK, or OMG_E_SYS when no child could be made. */
+int store_probe(const char *const *dirs, int n, int *results, int deadline_ms);
+
 /* Empties every database and writes the current format. */
 int store_reset(struct store *s);
 
