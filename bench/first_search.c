@@ -1,7 +1,7 @@
 /* first_search.c — time from starting omgd to its first search answer:
  *   first_search OMGD RUNDIR RUNS QUERY [omgd options...]
  * Each run execs OMGD --foreground with a socket and status file in RUNDIR plus the given
- * options, then asks SEARCH QUERY every 0.1 ms until an answer comes (NOT_READY and a
+ * options, then asks SEARCH QUERY every 1 ms until an answer comes (NOT_READY and a
  * missing socket are retried), and stops omgd. Prints the median and the spread in ms. */
 #include "config.h"
 #include "client.h"
@@ -72,13 +72,15 @@ int main(int argc, char **argv)
 			omg_enc_query(omg_client_begin(&c, OMG_MSG_SEARCH), OMG_MSG_SEARCH, &q);
 			if (omg_client_call(&c, &a) == OMG_OK && a.type == (OMG_MSG_SEARCH | OMG_MSG_ANSWER))
 				break;
+			if (getenv("FS_DEBUG"))
+				fprintf(stderr, "%.2f %s\n", now_ms() - t0, omg_errdetail());
 			omg_client_close(&c);
 			omg_client_init(&c, sock, 2000);
 			if (now_ms() - t0 > 30000 || waitpid(pid, &st, WNOHANG) == pid) {
 				fprintf(stderr, "first_search: omgd did not answer: %s\n", omg_errdetail());
 				return 1;
 			}
-			usleep(100);
+			usleep(1000);
 		}
 		t[r] = now_ms() - t0;
 		omg_client_close(&c);
