@@ -28,19 +28,20 @@ _omg() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= i
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		-n | --limit | --timeout | -A) ((i++)) ;;
+		-n | --limit | --timeout | -A | --since) ((i++)) ;;
 		-*) ;;
 		*) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
 	case $prev in
 	-n | --limit | --timeout | -A) COMPREPLY=(); return 0 ;;
+	--since) _omg_words "$cur" today yesterday 1h 1d 7d; return 0 ;;
 	esac
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
 			_omg_words "$cur" --json --timeout --help
 		else
-			_omg_words "$cur" status search info list complete ping metrics daemon help
+			_omg_words "$cur" status search info list complete ping metrics daemon audit history not-found hook help
 		fi
 		return 0
 	fi
@@ -50,6 +51,8 @@ _omg() {
 	list) [[ $cur == -* ]] && _omg_words "$cur" -n --limit --json || _omg_words "$cur" installed explicit orphans upgradable security ;;
 	complete) [[ $cur == -* ]] && _omg_words "$cur" -i --installed -n --limit -A || _omg_packages "$cur" ;;
 	daemon) _omg_words "$cur" start stop status ;;
+	audit) [[ $cur == -* ]] && _omg_words "$cur" --since --verify --json || _omg_words "$cur" log ;;
+	history) _omg_words "$cur" --since --json ;;
 	*) COMPREPLY=() ;;
 	esac
 	return 0
