@@ -33,7 +33,8 @@ teardown() { stop_omgd; }
 @test "every command prints exactly what the omg executable prints, with the same exit status" {
 	same_as_executable in_bash "status" "search fire" "search -d fixture" "info tilde-pkg" "info nope" \
 		"list upgradable" "list orphans" "complete lib" "complete zzz" "--json status" \
-		"--json search fire" "--json info bash" "help" "frobnicate" "search" "list x"
+		"--json search fire" "--json info bash" "help" "frobnicate" "search" "list x" \
+		"audit log --verify" "history" "--json history" "audit log --since nonsense"
 }
 
 @test "complete -A fills COMPREPLY from a completion function" {

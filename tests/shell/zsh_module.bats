@@ -23,7 +23,7 @@ teardown() { stop_omgd; }
 
 @test "every command prints exactly what the omg executable prints, with the same exit status" {
 	same_as_executable in_zsh "status" "search fire" "info tilde-pkg" "info nope" "list upgradable" \
-		"complete lib" "--json status" "help" "frobnicate"
+		"complete lib" "--json status" "help" "frobnicate" "audit log --verify" "history"
 }
 
 @test "complete -A fills a named array for compadd; read-only or bad names are refused" {
