@@ -31,5 +31,11 @@ struct backend {
 };
 
 extern const struct backend backend_dpkg;
+extern const struct backend backend_alpm;
+
+/* The backend for the system at ROOT: /etc/os-release's ID and ID_LIKE (arch: alpm), then
+ * which package database exists there; dpkg otherwise. */
+const struct backend *backend_detect(const char *root);
+const struct backend *backend_named(const char *name);
 
 #endif

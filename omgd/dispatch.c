@@ -184,8 +184,10 @@ static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 		src = si != DB_NONE ? &d->db->srcs[si] : NULL;
 		if (!src)
 			snprintf(archive, sizeof archive, "local (in no package list)");
-		else if (src->origin || src->codename)
+		else if (src->origin && src->codename)
 			snprintf(archive, sizeof archive, "%s %s", db_s(d->db, src->origin), db_s(d->db, src->codename));
+		else if (src->origin || src->codename) /* one of them: an Arch repository has a name only */
+			snprintf(archive, sizeof archive, "%s", db_s(d->db, src->origin ? src->origin : src->codename));
 		else
 			snprintf(archive, sizeof archive, "%s", db_s(d->db, src->path));
 	}
@@ -203,6 +205,8 @@ static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 		KV("Upgrade", (pk->flags & OMG_PKG_SECURITY) ? "security update" : "available");
 	if (pk->flags & OMG_PKG_ORPHAN)
 		KV("Auto-Removable", "yes");
+	if (pk->flags & OMG_PKG_HELD) /* dpkg's hold, pacman's IgnorePkg */
+		KV("Held", "yes");
 	if (archive[0])
 		KV("Candidate-From", archive);
 	if (show != DB_NONE && d->backend->record(d->db, show, &record) == OMG_OK) {

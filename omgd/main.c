@@ -30,7 +30,7 @@ static const int tag_signal = KIND_SIGNAL, tag_builder = KIND_BUILDER,
 
 struct options {
 	int foreground, no_store;
-	const char *socket, *root, *status, *log, *store, *map_size;
+	const char *socket, *root, *status, *log, *store, *map_size, *backend;
 };
 
 void omgd_log(const char *fmt, ...)
@@ -52,10 +52,11 @@ void omgd_log(const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fputs("usage: omgd [--foreground] [--socket PATH] [--root DIR] [--status PATH] [--log FILE]\n"
-	      "            [--store DIR | --no-store] [--store-map-size BYTES]\n"
+	      "            [--store DIR | --no-store] [--store-map-size BYTES] [--backend dpkg|alpm]\n"
 	      "  --foreground   stay attached to the terminal, log to stderr\n"
 	      "  --socket PATH  listen here (default $XDG_RUNTIME_DIR/omg.sock)\n"
 	      "  --root DIR     read the package data of the system rooted at DIR\n"
+	      "  --backend B    dpkg (Debian) or alpm (Arch); default: from DIR/etc/os-release\n"
 	      "  --status PATH  publish the status file here (default $XDG_RUNTIME_DIR/omg.status)\n"
 	      "  --log FILE     log file when in the background (default $XDG_RUNTIME_DIR/omgd.log)\n"
 	      "  --store DIR    the persistent store: index and audit log (default $STATE_DIRECTORY,\n"
@@ -71,7 +72,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		const char *a = argv[i];
 		const char **slot = !strcmp(a, "--socket") ? &o->socket : !strcmp(a, "--root") ? &o->root
 				  : !strcmp(a, "--status") ? &o->status : !strcmp(a, "--log") ? &o->log
-				  : !strcmp(a, "--store") ? &o->store : !strcmp(a, "--store-map-size") ? &o->map_size : NULL;
+				  : !strcmp(a, "--store") ? &o->store : !strcmp(a, "--store-map-size") ? &o->map_size
+				  : !strcmp(a, "--backend") ? &o->backend : NULL;
 		if (!strcmp(a, "--foreground") || !strcmp(a, "-f")) {
 			o->foreground = 1;
 		} else if (!strcmp(a, "--no-store")) {
@@ -187,7 +189,7 @@ int main(int argc, char **argv)
 	struct builder_config bc = { 0 };
 	char store_dir[4096];
 	int from_store;
-	struct daemon d = { .backend = &backend_dpkg };
+	struct daemon d = { 0 };
 	struct server *srv = NULL;
 	struct builder *bld = NULL;
 	struct watch *wat = NULL;
@@ -213,6 +215,11 @@ int main(int argc, char **argv)
 	if (o.root && access(o.root, R_OK | X_OK) != 0) {
 		fprintf(stderr, "omgd: --root %s: %s\n", o.root, strerror(errno));
 		return 1;
+	}
+	d.backend = o.backend ? backend_named(o.backend) : backend_detect(d.root);
+	if (!d.backend) {
+		fprintf(stderr, "omgd: --backend %s: dpkg or alpm\n", o.backend);
+		return 2;
 	}
 	if ((o.socket ? (snprintf(sock, sizeof sock, "%s", o.socket), OMG_OK)
 		      : omg_runtime_path(sock, sizeof sock, OMG_SOCKET_NAME, 1)) != OMG_OK ||

@@ -1,0 +1,363 @@
+/* backend_alpm.c — Arch Linux: libalpm's local and sync databases, pacman.conf.
+ *
+ * Semantics (checked against pacman 6.0 on fixture databases by the tests):
+ *  - installed (total): every package in the local database (pacman -Qq);
+ *  - explicit: install reason explicit (pacman -Qqe);
+ *  - orphans: reason "dependency", and no installed package depends on it (through
+ *    depends or provides) nor lists it as an optional dependency (pacman -Qdtq: pacman 6.0's
+ *    is_unrequired at level 1; only -Qdtt ignores optional dependencies);
+ *  - updates: the first repository, in pacman.conf order, that has the name has a newer
+ *    version (alpm_sync_get_new_version, as pacman -Qu); IgnorePkg'd packages still count
+ *    (pacman -Qu lists them too) and carry the held flag;
+ *  - the candidate of a package not installed: its version in the first repository having it;
+ *  - versions order as vercmp (alpm_pkg_vercmp); no security count (no advisory data yet).
+ * libalpm handles are not thread-safe: each build opens one handle on the build thread,
+ * reads everything it needs into the db, and releases it. INFO's record is made during the
+ * build (pacman -Si / -Qi fields), so the event loop never touches libalpm.
+ */
+#include "config.h"
+#include "backend.h"
+#include "omg_error.h"
+#include "pacmanconf.h"
+
+#include <alpm.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+struct text {              /* a growing record */
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void addf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void addf(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->failed)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(t->p ? t->p + t->len : NULL, t->p ? t->cap - t->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->failed = 1;
+			return;
+		}
+		if (t->p && t->len + (size_t)n < t->cap) {
+			t->len += (size_t)n;
+			return;
+		}
+		{
+			size_t cap = t->cap ? t->cap * 2 : 1024;
+			char *p;
+			while (cap < t->len + (size_t)n + 1)
+				cap *= 2;
+			if (!(p = realloc(t->p, cap))) {
+				t->failed = 1;
+				return;
+			}
+			t->p = p;
+			t->cap = cap;
+		}
+	}
+}
+
+/* "a b c", or "None" as pacman prints an empty list. */
+static void add_strings(struct text *t, const char *key, alpm_list_t *l)
+{
+	addf(t, "%s:", key);
+	if (!l)
+		addf(t, " None");
+	for (; l; l = alpm_list_next(l))
+		addf(t, " %s", (const char *)l->data);
+	addf(t, "\n");
+}
+
+static void add_deps(struct text *t, const char *key, alpm_list_t *l, int optional)
+{
+	addf(t, "%s:", key);
+	if (!l)
+		addf(t, " None");
+	for (int first = 1; l; l = alpm_list_next(l), first = 0) {
+		char *s = alpm_dep_compute_string(l->data);
+		/* optional dependencies carry a reason: one per line, as pacman -Si shows them */
+		addf(t, optional ? (first ? " %s" : "\n %s") : " %s", s ? s : "?");
+		free(s);
+	}
+	addf(t, "\n");
+}
+
+static void add_size(struct text *t, const char *key, off_t size)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)size;
+	int u = 0;
+
+	while (v >= 1024 && u < 4)
+		v /= 1024, u++;
+	addf(t, "%s: %.2f %s\n", key, v, units[u]);
+}
+
+static void add_date(struct text *t, const char *key, alpm_time_t when)
+{
+	char buf[64];
+	time_t tt = (time_t)when;
+	struct tm tm;
+
+	if (when <= 0 || !gmtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		return;
+	addf(t, "%s: %s\n", key, buf);
+}
+
+/* The INFO record of PKG: the fields of pacman -Si (REPO set) or -Qi (local). */
+static void make_record(struct text *t, alpm_pkg_t *pkg, const char *repo)
+{
+	t->len = 0;
+	if (repo)
+		addf(t, "Repository: %s\n", repo);
+	addf(t, "Version: %s\nDescription: %s\n", alpm_pkg_get_version(pkg),
+	     alpm_pkg_get_desc(pkg) ? alpm_pkg_get_desc(pkg) : "");
+	addf(t, "Package-Architecture: %s\n", alpm_pkg_get_arch(pkg) ? alpm_pkg_get_arch(pkg) : "");
+	if (alpm_pkg_get_url(pkg))
+		addf(t, "URL: %s\n", alpm_pkg_get_url(pkg));
+	add_strings(t, "Licenses", alpm_pkg_get_licenses(pkg));
+	add_strings(t, "Groups", alpm_pkg_get_groups(pkg));
+	add_deps(t, "Provides", alpm_pkg_get_provides(pkg), 0);
+	add_deps(t, "Depends-On", alpm_pkg_get_depends(pkg), 0);
+	add_deps(t, "Optional-Deps", alpm_pkg_get_optdepends(pkg), 1);
+	if (!repo) {
+		alpm_list_t *req = alpm_pkg_compute_requiredby(pkg), *opt = alpm_pkg_compute_optionalfor(pkg);
+		add_strings(t, "Required-By", req);
+		add_strings(t, "Optional-For", opt);
+		FREELIST(req);
+		FREELIST(opt);
+	} else {
+		add_size(t, "Download-Size", alpm_pkg_get_size(pkg));
+	}
+	add_size(t, "Installed-Size", alpm_pkg_get_isize(pkg));
+	if (alpm_pkg_get_packager(pkg))
+		addf(t, "Packager: %s\n", alpm_pkg_get_packager(pkg));
+	add_date(t, "Build-Date", alpm_pkg_get_builddate(pkg));
+	if (!repo)
+		add_date(t, "Install-Date", alpm_pkg_get_installdate(pkg));
+}
+
+struct alpm_build {
+	struct db *db;
+	struct text rec;
+	uint32_t arch;           /* every instance is keyed by this one architecture name */
+};
+
+/* Adds (or finds) PKG's version under its name; stores its record. */
+static uint32_t add_version(struct alpm_build *ab, alpm_pkg_t *pkg, uint32_t src, const char *repo)
+{
+	struct db *db = ab->db;
+	const char *name = alpm_pkg_get_name(pkg), *ver = alpm_pkg_get_version(pkg);
+	const char *desc = alpm_pkg_get_desc(pkg) ? alpm_pkg_get_desc(pkg) : "";
+	uint32_t p = db_pkg_get(db, name, strlen(name), ab->arch, 1), v, off;
+	int created;
+
+	if (p == DB_NONE || (v = db_ver_get(db, p, ver, strlen(ver), &created)) == DB_NONE)
+		return DB_NONE;
+	if (repo && db->vers[v].archive == DB_NONE)
+		db->vers[v].archive = src;
+	if (created || !repo) { /* the local record wins: it knows reason and required-by */
+		make_record(&ab->rec, pkg, repo);
+		if (ab->rec.failed || (off = db_str(db, ab->rec.p, ab->rec.len)) == DB_NONE)
+			return DB_NONE;
+		db->vers[v].src = src;
+		db->vers[v].off = off;
+		db->vers[v].len = (uint32_t)ab->rec.len;
+		db->vers[v].desc = db_str(db, desc, strlen(desc));
+		if (db->vers[v].desc == DB_NONE)
+			return DB_NONE;
+	}
+	return v;
+}
+
+static uint32_t add_src(struct db *db, const char *path, const char *origin)
+{
+	struct db_src *s;
+	uint32_t i;
+
+	if (db->nsrcs == db->cap_srcs) {
+		uint32_t cap = db->cap_srcs ? db->cap_srcs * 2 : 16;
+		struct db_src *n = realloc(db->srcs, cap * sizeof *n);
+		if (!n)
+			return DB_NONE;
+		db->srcs = n;
+		db->cap_srcs = cap;
+	}
+	i = db->nsrcs;
+	s = &db->srcs[i];
+	memset(s, 0, sizeof *s);
+	if ((s->path = db_str(db, path, strlen(path))) == DB_NONE ||
+	    (s->origin = db_str(db, origin, strlen(origin))) == DB_NONE)
+		return DB_NONE;
+	db->nsrcs++;
+	return i;
+}
+
+static int alpm_build_db(struct db *db, const char *root, struct srccache *cache)
+{
+	struct alpm_build ab = { .db = db };
+	struct pacmanconf conf;
+	struct utsname un;
+	alpm_handle_t *h = NULL;
+	alpm_errno_t aerr;
+	alpm_list_t *syncdbs, *l;
+	char path[8300];
+	uint32_t local_src;
+	int rc;
+
+	(void)cache; /* libalpm reads its databases whole; nothing is cached per source */
+	if ((rc = pacmanconf_load(&conf, root, NULL)) != OMG_OK)
+		return rc;
+	if ((rc = db_input_add(db, conf.path)) != OMG_OK)
+		goto fail;
+	ab.arch = db->native_arch = db_str(db, uname(&un) == 0 ? un.machine : "x86_64",
+					   strlen(uname(&un) == 0 ? un.machine : "x86_64"));
+	if (!(h = alpm_initialize(conf.rootdir, conf.dbpath, &aerr))) {
+		rc = OMG_ERROR(OMG_E_SYS, "libalpm (root %s, dbpath %s): %s", conf.rootdir, conf.dbpath, alpm_strerror(aerr));
+		goto fail;
+	}
+	snprintf(path, sizeof path, "%s/local", conf.dbpath);
+	if ((rc = db_input_add(db, path)) != OMG_OK)
+		goto fail;
+	snprintf(path, sizeof path, "%s/sync", conf.dbpath);
+	if ((rc = db_input_add(db, path)) != OMG_OK)
+		goto fail;
+	/* sync databases, in pacman.conf order; signatures are not checked (omg only reads) */
+	for (int i = 0; i < conf.nrepos; i++) {
+		alpm_db_t *sdb = alpm_register_syncdb(h, conf.repos[i], 0);
+		uint32_t src;
+		snprintf(path, sizeof path, "%s/sync/%s.db", conf.dbpath, conf.repos[i]);
+		if ((rc = db_input_add(db, path)) != OMG_OK)
+			goto fail;
+		if (!sdb || (src = add_src(db, path, conf.repos[i])) == DB_NONE) {
+			rc = sdb ? OMG_ERROR(OMG_E_NOMEM, "sources")
+				 : OMG_ERROR(OMG_E_SYS, "repository %s: %s", conf.repos[i], alpm_strerror(alpm_errno(h)));
+			goto fail;
+		}
+		db->srcs[src].prio = (int16_t)(conf.nrepos - i);
+		for (l = alpm_db_get_pkgcache(sdb); l; l = alpm_list_next(l))
+			if (add_version(&ab, l->data, src, conf.repos[i]) == DB_NONE) {
+				rc = OMG_ERROR(OMG_E_NOMEM, "index");
+				goto fail;
+			}
+	}
+	syncdbs = alpm_get_syncdbs(h);
+	snprintf(path, sizeof path, "%s/local", conf.dbpath);
+	if ((local_src = add_src(db, path, "local")) == DB_NONE) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "sources");
+		goto fail;
+	}
+	for (l = alpm_db_get_pkgcache(alpm_get_localdb(h)); l; l = alpm_list_next(l)) {
+		alpm_pkg_t *pkg = l->data, *newer = alpm_sync_get_new_version(pkg, syncdbs);
+		uint32_t v = add_version(&ab, pkg, local_src, NULL), p;
+		alpm_list_t *req;
+		if (v == DB_NONE) {
+			rc = OMG_ERROR(OMG_E_NOMEM, "index");
+			goto fail;
+		}
+		p = db->vers[v].pkg;
+		db->pkgs[p].inst = v;
+		db->pkgs[p].flags |= OMG_PKG_INSTALLED;
+		db->counts.total++;
+		if (alpm_pkg_get_reason(pkg) == ALPM_PKG_REASON_DEPEND) {
+			db->pkgs[p].flags |= OMG_PKG_AUTO;
+			/* pacman -Qdt: neither required nor optional for anything installed
+			 * (pacman's is_unrequired at level 1; -Qdtt would ignore optdepends) */
+			req = alpm_pkg_compute_requiredby(pkg);
+			if (!req)
+				req = alpm_pkg_compute_optionalfor(pkg);
+			if (!req) {
+				db->pkgs[p].flags |= OMG_PKG_ORPHAN;
+				db->counts.orphans++;
+			}
+			FREELIST(req);
+		} else {
+			db->counts.explicit_pkgs++;
+		}
+		if (pacmanconf_ignored(&conf, alpm_pkg_get_name(pkg)))
+			db->pkgs[p].flags |= OMG_PKG_HELD;
+		if (newer) {
+			const char *nv = alpm_pkg_get_version(newer);
+			int created;
+			db->pkgs[p].cand = db_ver_get(db, p, nv, strlen(nv), &created);
+			db->pkgs[p].flags |= OMG_PKG_UPGRADABLE;
+			db->counts.updates++;
+		} else {
+			db->pkgs[p].cand = v;
+		}
+	}
+	/* Packages not installed: the first repository that has the name decides. */
+	for (uint32_t p = 0; p < db->npkgs; p++) {
+		struct db_pkg *pk = &db->pkgs[p];
+		if (pk->inst != DB_NONE)
+			continue;
+		for (int i = 0; i < conf.nrepos && pk->cand == DB_NONE; i++) {
+			alpm_db_t *sdb = NULL;
+			alpm_pkg_t *sp;
+			for (l = syncdbs; l; l = alpm_list_next(l))
+				if (!strcmp(alpm_db_get_name(l->data), conf.repos[i]))
+					sdb = l->data;
+			if (sdb && (sp = alpm_db_get_pkg(sdb, db_s(db, pk->name)))) {
+				const char *sv = alpm_pkg_get_version(sp);
+				int created;
+				pk->cand = db_ver_get(db, p, sv, strlen(sv), &created);
+			}
+		}
+	}
+	rc = OMG_OK;
+fail:
+	if (h)
+		alpm_release(h);
+	free(ab.rec.p);
+	pacmanconf_free(&conf);
+	return rc;
+}
+
+static int alpm_watch_specs(const char *root, struct watch_spec *out, int max)
+{
+	struct pacmanconf conf;
+	int n = 0;
+
+	if (pacmanconf_load(&conf, root, NULL) != OMG_OK)
+		return 0;
+	/* the local database gains and loses package directories; sync databases are replaced */
+	for (int i = 0; i < 2 && n < max; i++) {
+		int w = snprintf(out[n].dir, sizeof out[n].dir, "%s/%s", conf.dbpath, i ? "sync" : "local");
+		if (w > 0 && (size_t)w < sizeof out[n].dir)
+			out[n++].name[0] = 0;
+	}
+	pacmanconf_free(&conf);
+	return n;
+}
+
+static int alpm_record(const struct db *db, uint32_t v, char **out)
+{
+	const struct db_ver *ver = &db->vers[v];
+
+	*out = NULL;
+	if (ver->src == DB_NONE || ver->off + ver->len > db->str.len)
+		return OMG_ERROR(OMG_E_NOTFOUND, "no record");
+	if (!(*out = strndup(db->str.p + ver->off, ver->len)))
+		return OMG_ERROR(OMG_E_NOMEM, "record");
+	return OMG_OK;
+}
+
+const struct backend backend_alpm = {
+	.name = "alpm",
+	.build = alpm_build_db,
+	.watch_specs = alpm_watch_specs,
+	.record = alpm_record,
+	.vercmp = alpm_pkg_vercmp,
+};

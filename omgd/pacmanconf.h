@@ -1,0 +1,38 @@
+/* pacmanconf.h — pacman.conf as pacman reads it (libalpm does not parse it).
+ *
+ * Sections: [options] and one per repository, in file order (the order that decides
+ * updates). Keys are `Key = value` or a bare `Key`; `#` starts a comment; whitespace around
+ * keys and values is dropped. `Include = PATH` (a glob, as pacman expands it) reads other
+ * files in place, to a depth of 10, in any section. From [options]: RootDir, DBPath,
+ * IgnorePkg and IgnoreGroup (space-separated lists, repeatable). Everything else is kept
+ * out of the way: omg only reads databases.
+ *
+ * With ROOT other than "/", absolute RootDir, DBPath and Include paths are taken inside ROOT
+ * (as `omgd --root` reads a whole other system), and DBPath defaults to ROOT/var/lib/pacman.
+ */
+#ifndef OMGD_PACMANCONF_H
+#define OMGD_PACMANCONF_H
+
+#include <stddef.h>
+
+#define PACMANCONF_MAX_REPOS 64
+#define PACMANCONF_MAX_IGNORE 256
+
+struct pacmanconf {
+	char rootdir[4096], dbpath[4096];
+	char repos[PACMANCONF_MAX_REPOS][64];
+	int nrepos;
+	char *ignore_pkg[PACMANCONF_MAX_IGNORE], *ignore_group[PACMANCONF_MAX_IGNORE];
+	int nignore_pkg, nignore_group;
+	char path[4096];        /* the main file read */
+	int errors;             /* lines that could not be understood (skipped, as pacman warns) */
+};
+
+/* Reads ROOT/etc/pacman.conf (or CONF when not NULL). OMG_OK, OMG_E_NOTFOUND when it does
+ * not exist, OMG_E_NOMEM. */
+int pacmanconf_load(struct pacmanconf *c, const char *root, const char *conf);
+void pacmanconf_free(struct pacmanconf *c);
+/* 1 when NAME matches an IgnorePkg glob. */
+int pacmanconf_ignored(const struct pacmanconf *c, const char *name);
+
+#endif

@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# The Arch backend (libalpm) on fixture databases, with the real pacman as the oracle.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+ARCH_FIXTURE=${OMG_SRCDIR:?}/tests/fixtures/make-arch-root.sh
+
+setup() {
+	omg_setup
+	"$ARCH_FIXTURE" "$ROOT"
+	PACMAN=(pacman --config "$ROOT/oracle/pacman.conf" --dbpath "$ROOT/var/lib/pacman")
+	command -v pacman >/dev/null || skip "pacman (pacman-package-manager) is not installed"
+}
+
+teardown() { stop_omgd; }
+
+names() { "$OMG" list "$1" | awk '{print $1}'; }
+
+@test "the backend comes from /etc/os-release; --backend overrides it" {
+	start_omgd --root "$ROOT"
+	run "$OMG" --json status
+	[[ "$output" == *'"backend":"alpm"'* ]]
+	stop_omgd
+	"$FIXTURE" "$BATS_TEST_TMPDIR/deb"
+	start_omgd --root "$BATS_TEST_TMPDIR/deb"
+	[[ "$("$OMG" --json status)" == *'"backend":"dpkg"'* ]]
+	stop_omgd
+	# no os-release: the databases that exist decide
+	rm "$ROOT/etc/os-release"
+	start_omgd --root "$ROOT"
+	[[ "$("$OMG" --json status)" == *'"backend":"alpm"'* ]]
+	stop_omgd
+	run "$OMGD" --foreground --root "$ROOT" --backend rpm
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--backend rpm: dpkg or alpm"* ]]
+}
+
+@test "counts and names equal pacman's: -Qq, -Qqe, -Qdtq, -Qu (400 packages, 3 repositories)" {
+	start_omgd --root "$ROOT"
+	local total explicit orphans updates
+	total=$("${PACMAN[@]}" -Qq | wc -l); explicit=$("${PACMAN[@]}" -Qqe | wc -l)
+	orphans=$("${PACMAN[@]}" -Qdtq | wc -l); updates=$("${PACMAN[@]}" -Qu | wc -l)
+	echo "# pacman: $total installed, $explicit explicit, $orphans orphans, $updates updates"
+	[ "$total" -gt 300 ] && [ "$orphans" -gt 10 ] && [ "$updates" -gt 50 ]
+	run "$OMG" --json status
+	[ "$(json_field installed <<<"$output")" = "$total" ]
+	[ "$(json_field explicit <<<"$output")" = "$explicit" ]
+	[ "$(json_field orphans <<<"$output")" = "$orphans" ]
+	[ "$(json_field updates <<<"$output")" = "$updates" ]
+	[ "$(json_field security <<<"$output")" = 0 ]
+	diff <("${PACMAN[@]}" -Qq) <(names installed)
+	diff <("${PACMAN[@]}" -Qqe) <(names explicit)
+	diff <("${PACMAN[@]}" -Qdtq) <(names orphans)
+	diff <("${PACMAN[@]}" -Qu | awk '{print $1}') <(names upgradable)
+	# and the versions: "name old -> new" as pacman prints them
+	diff <("${PACMAN[@]}" -Qu | sed 's/ \[ignored\]//') \
+		<("$OMG" --json list upgradable | tr '{' '\n' | sed -n 's/.*"name":"\([^"]*\)".*"installed":"\([^"]*\)","candidate":"\([^"]*\)".*/\1 \2 -> \3/p')
+}
+
+@test "versions order as vercmp does: every upgrade omg reports is newer by vercmp, epochs included" {
+	start_omgd --root "$ROOT"
+	local n=0 name old new
+	while read -r name old new; do
+		[ "$(vercmp "$new" "$old")" -gt 0 ] || { echo "$name: $new is not newer than $old"; return 1; }
+		n=$((n + 1))
+	done < <("$OMG" --json list upgradable | tr '{' '\n' | sed -n 's/.*"name":"\([^"]*\)".*"installed":"\([^"]*\)","candidate":"\([^"]*\)".*/\1 \2 \3/p')
+	[ "$n" -gt 50 ]
+	# an epoch makes 1:0.1-1 newer than 1.4-1
+	run "$OMG" info pkg004
+	[[ "$output" == *"Candidate: 1:0.1-1"* ]]
+	[ "$(vercmp 1:0.1-1 1.4-1)" -gt 0 ]
+}
+
+@test "info: repository, dependencies, required-by, installed size, reason, IgnorePkg" {
+	start_omgd --root "$ROOT"
+	run "$OMG" info pkg006
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Installed: 1.6-1"* ]]
+	[[ "$output" == *"Required-By: pkg005 pkg007"* ]]   # pkg005 depends on pkg006, pkg007 on pkg006<99
+	"${PACMAN[@]}" -Qi pkg006 | grep -q '^Required By *: pkg005  pkg007$'
+	[[ "$output" == *"Installed-Size: 24.00 KiB"* ]]
+	[[ "$output" == *"Install-Reason: manual"* ]]
+	run "$OMG" info pkg010
+	[[ "$output" == *"Depends-On: pkg011 pkg012>=1.0"* ]]
+	[[ "$output" == *"Install-Reason: automatic"* ]]
+	[[ "$output" == *"Candidate-From: extra"* ]]
+	# only in a repository: pacman -Si's fields
+	run "$OMG" info pkg008
+	[[ "$output" == *"Installed: (none)"* ]]
+	[[ "$output" == *"Repository: extra"* ]]
+	[[ "$output" == *"Download-Size: "* ]]
+	"${PACMAN[@]}" -Si pkg008 | grep -q '^Repository *: extra'
+	# IgnorePkg = pkg012 pkg03* (through pacman.conf): held, still an update as pacman -Qu says
+	run "$OMG" info pkg031
+	[[ "$output" == *"Held: yes"* ]]
+	# the first repository in pacman.conf order decides: core has an older pkg023, so the
+	# newer ones in extra and testing are not updates (pacman -Qu agrees)
+	run "$OMG" info pkg023
+	[[ "$output" == *"Installed: 1.23-1"*"Candidate: 1.23-1"* ]]
+	[[ "$output" != *"Upgrade:"* ]]
+	"${PACMAN[@]}" -Si pkg023 | grep -q '^Version *: 9.23-1'
+	! "${PACMAN[@]}" -Qu | grep -q '^pkg023 '
+	run "$OMG" info nope
+	[ "$status" -eq 1 ]
+}
+
+@test "search and suggest over local and sync packages, with the same output shape as on Debian" {
+	start_omgd --root "$ROOT"
+	run "$OMG" search -d fire
+	[ "$status" -eq 0 ]
+	# pacman -Ss searches the repositories, -Qs the local database: omg searches both
+	diff <(sort -u <("${PACMAN[@]}" -Ssq fire) <("${PACMAN[@]}" -Qsq fire)) <(printf '%s\n' "${lines[@]}" | awk '{print $1}' | sort)
+	[[ "$output" == *"pkg009"*"fixture package 9 with a fire"* ]]
+	run "$OMG" search pkg00
+	[[ "${lines[0]}" == "pkg001 "*"[upgradable from: 1.1-1]"* ]]
+	[ "$("$OMG" complete pkg01 | wc -l)" -eq 10 ]
+}
+
+@test "a package installed, and a repository refreshed, show within 1 s (inotify)" {
+	start_omgd --root "$ROOT"
+	local before; before=$("$OMG" --json status | json_field installed)
+	# pacman writes the new package's directory in the local database
+	mkdir "$ROOT/var/lib/pacman/local/newpkg-1.0-1"
+	printf '%%NAME%%\nnewpkg\n\n%%VERSION%%\n1.0-1\n\n%%DESC%%\nnew\n\n%%REASON%%\n0\n\n' \
+		> "$ROOT/var/lib/pacman/local/newpkg-1.0-1/desc"
+	local i
+	for i in $(seq 1 50); do
+		[ "$("$OMG" --json status | json_field installed)" = $((before + 1)) ] && break
+		sleep 0.02
+	done
+	[ "$("$OMG" --json status | json_field installed)" = $((before + 1)) ]
+	run "$OMG" history
+	[[ "$output" == *"Install: newpkg:"*"(1.0-1)"* ]]
+	# pacman -Sy replaces a sync database: everything in it is now newer
+	local updates; updates=$("$OMG" --json status | json_field updates)
+	local work="$BATS_TEST_TMPDIR/x"; mkdir -p "$work"
+	tar -xzf "$ROOT/var/lib/pacman/sync/core.db" -C "$work"
+	for d in "$work"/*/; do sed -i '/^%VERSION%$/{n;s/-[0-9]*$/-77/}' "$d/desc"; done
+	(cd "$work" && tar -czf "$ROOT/var/lib/pacman/sync/core.db.part" --format=ustar $(ls))
+	mv "$ROOT/var/lib/pacman/sync/core.db.part" "$ROOT/var/lib/pacman/sync/core.db"
+	for i in $(seq 1 50); do
+		[ "$("$OMG" --json status | json_field updates)" != "$updates" ] && break
+		sleep 0.02
+	done
+	[ "$("$OMG" --json status | json_field updates)" = "$("${PACMAN[@]}" -Qu | wc -l)" ]
+}
+
+@test "the status file, the shell modules and completion work unchanged on an Arch root" {
+	start_omgd --root "$ROOT"
+	[ "$(od -An -j8 -N4 -tu4 "$XDG_RUNTIME_DIR/omg.status" | tr -d ' ')" = "$("${PACMAN[@]}" -Qq | wc -l)" ]
+	require_modules
+	run in_bash 'echo "$OMG_TOTAL $OMG_EXPLICIT $OMG_ORPHANS $OMG_UPDATES"; omg complete -A r pkg39; echo "${r[*]}"'
+	[ "${lines[0]}" = "$("${PACMAN[@]}" -Qq | wc -l) $("${PACMAN[@]}" -Qqe | wc -l) $("${PACMAN[@]}" -Qdtq | wc -l) $("${PACMAN[@]}" -Qu | wc -l)" ]
+	[ "${lines[1]}" = "pkg390 pkg391 pkg392 pkg393 pkg394 pkg395 pkg396 pkg397 pkg398 pkg399" ]
+	run in_zsh 'print -r -- "$OMG_UPDATES"'
+	[ "$output" = "$("${PACMAN[@]}" -Qu | wc -l)" ]
+}
