@@ -120,22 +120,53 @@ static int line(struct parse *p, char *s)
 	return OMG_OK;
 }
 
+/* Lines of BUF (N bytes, any content: NUL bytes end a line's text). */
+static int parse_buffer(struct parse *p, const char *buf, size_t n)
+{
+	char ln[8192];
+	int rc = OMG_OK;
+
+	for (size_t i = 0; i < n && rc == OMG_OK;) {
+		const char *nl = memchr(buf + i, '\n', n - i);
+		size_t len = nl ? (size_t)(nl - (buf + i)) : n - i;
+		size_t keep = len < sizeof ln - 1 ? len : sizeof ln - 1; /* pacman's limit is lower */
+		memcpy(ln, buf + i, keep);
+		ln[keep] = 0;
+		rc = line(p, ln);
+		i += len + 1;
+	}
+	return rc;
+}
+
 static int read_file(struct parse *p, const char *path)
 {
-	char buf[8192];
+	char *buf;
+	size_t n;
 	FILE *f;
-	int rc = OMG_OK;
+	int rc;
 
 	if (p->depth >= 10)
 		return OMG_OK; /* an Include loop */
 	if (!(f = fopen(path, "re")))
 		return p->depth == 0 && errno == ENOENT ? OMG_E_NOTFOUND : OMG_OK;
-	p->depth++;
-	while (rc == OMG_OK && fgets(buf, sizeof buf, f))
-		rc = line(p, buf);
-	p->depth--;
+	buf = malloc(1 << 20);
+	n = buf ? fread(buf, 1, 1 << 20, f) : 0; /* a configuration over 1 MiB is cut there */
 	fclose(f);
+	if (!buf)
+		return OMG_ERROR(OMG_E_NOMEM, "pacman.conf");
+	p->depth++;
+	rc = parse_buffer(p, buf, n);
+	p->depth--;
+	free(buf);
 	return rc;
+}
+
+int pacmanconf_parse(struct pacmanconf *c, const char *root, const char *buf, size_t n)
+{
+	struct parse p = { .c = c, .root = root, .depth = 1 };
+
+	memset(c, 0, sizeof *c);
+	return parse_buffer(&p, buf, n);
 }
 
 int pacmanconf_load(struct pacmanconf *c, const char *root, const char *conf)

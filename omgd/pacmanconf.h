@@ -31,6 +31,8 @@ struct pacmanconf {
 /* Reads ROOT/etc/pacman.conf (or CONF when not NULL). OMG_OK, OMG_E_NOTFOUND when it does
  * not exist, OMG_E_NOMEM. */
 int pacmanconf_load(struct pacmanconf *c, const char *root, const char *conf);
+/* Parses N bytes as a pacman.conf (Includes read inside ROOT); for tests and fuzzing. */
+int pacmanconf_parse(struct pacmanconf *c, const char *root, const char *buf, size_t n);
 void pacmanconf_free(struct pacmanconf *c);
 /* 1 when NAME matches an IgnorePkg glob. */
 int pacmanconf_ignored(const struct pacmanconf *c, const char *name);

@@ -6,7 +6,7 @@
 set -uo pipefail
 src=${OMG_SRCDIR:?} build=${OMG_BUILDDIR:?}
 seconds=${FUZZ_SECONDS:-20}
-targets=(fuzz_frame fuzz_deb822 fuzz_store)
+targets=(fuzz_frame fuzz_deb822 fuzz_store fuzz_pacmanconf)
 echo "1..${#targets[@]}"
 if [ -n "${OMG_SKIP_FUZZ:-}" ] || ! command -v clang >/dev/null; then
 	for i in "${!targets[@]}"; do echo "ok $((i + 1)) ${targets[$i]} # SKIP fuzzing runs in the plain build with clang"; done
@@ -20,6 +20,7 @@ common=("$src"/common/error.c "$src"/common/proto.c)
 declare -A sources=(
 	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
 	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
+	[fuzz_pacmanconf]="$src/tests/fuzz/fuzz_pacmanconf.c $src/omgd/pacmanconf.c ${common[*]}"
 	[fuzz_deb822]="$src/tests/fuzz/fuzz_deb822.c $src/omgd/deb822.c $src/omgd/aptconf.c ${common[*]}"
 )
 seed_corpus() {
@@ -36,6 +37,8 @@ seed_corpus() {
 	fuzz_store)
 		OMG_FUZZ_SEED="$dir/snapshot" "$work/fuzz_store" >/dev/null 2>&1
 		printf '\x01\x02\x00\x00\xe8\x03\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00abc%064d' 0 > "$dir/record" ;;
+	fuzz_pacmanconf)
+		cp "$src/tests/fixtures/pacman.conf.sample" "$dir/sample" ;;
 	fuzz_deb822)
 		printf 'Package: bash\nVersion: 5.2-1\nDescription: shell\n more\n .\n end\n\nPackage: zsh\nStatus: install ok installed\n' > "$dir/status"
 		printf 'APT { NeverAutoRemove { "^linux-.*"; }; };\n#clear APT;\nDir "/";\n/* c */ // c\n' > "$dir/conf" ;;
