@@ -16,8 +16,8 @@ static const struct {
 	int offline; /* runs without omgd (no client) */
 } commands[] = {
 	{ "status", omg_cmd_status, "status                 counts: installed, explicit, orphans, updates", 0 },
-	{ "search", omg_cmd_search, "search [-d] [-i] [-n N] QUERY   names (and with -d descriptions)", 0 },
-	{ "info", omg_cmd_info, "info PACKAGE           one package's details", 0 },
+	{ "search", omg_cmd_search, "search [-d] [-i] [-n N] [--no-aur] QUERY   names (and with -d descriptions)", 0 },
+	{ "info", omg_cmd_info, "info [--no-aur] PACKAGE  one package's details (Arch: else the AUR's)", 0 },
 	{ "list", omg_cmd_list, "list KIND              installed|explicit|orphans|upgradable|security", 0 },
 	{ "complete", omg_cmd_complete, "complete [-i] [-A ARRAY] PREFIX  package names for completion", 0 },
 	{ "ping", omg_cmd_ping, "ping                   check that omgd answers", 0 },
@@ -110,6 +110,8 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 			o->flags |= OMG_SEARCH_INSTALLED;
 		else if (!strcmp(a, "--verify"))
 			o->verify = 1;
+		else if (!strcmp(a, "--no-aur"))
+			o->no_aur = 1;
 		else if (!strcmp(a, "--since")) {
 			if (i + 1 >= argc)
 				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "--since needs a time");
@@ -135,8 +137,11 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 
 int omg_cmd_call(struct omg_ctx *ctx, struct omg_answer *a)
 {
-	int rc = omg_client_call(ctx->client, a);
+	return omg_cmd_report(ctx, omg_client_call(ctx->client, a));
+}
 
+int omg_cmd_report(struct omg_ctx *ctx, int rc)
+{
 	switch (rc) {
 	case OMG_OK:
 		return OMG_EXIT_OK;

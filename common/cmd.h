@@ -37,12 +37,16 @@ struct omg_sink_ops {
 	void (*providers)(struct omg_sink *s, const char *command, const struct omg_providers *m);
 	void (*audit)(struct omg_sink *s, const struct omg_audit_msg *m);   /* omg audit log */
 	void (*history)(struct omg_sink *s, const struct omg_audit_msg *m); /* omg history */
+	/* omg search's AUR part (after rows); with HOLD set, JSON rows wait for it. */
+	void (*aur)(struct omg_sink *s, const struct omg_aur_msg *m);
 };
 
 struct omg_sink {
 	const struct omg_sink_ops *ops;
 	FILE *out;
 	int color;
+	int hold;                  /* JSON: keep the rows document until aur() completes it */
+	void *held;
 };
 
 extern const struct omg_sink_ops omg_sink_text;
@@ -68,6 +72,7 @@ struct omg_opts {
 	const char *array;  /* -A NAME: complete into a shell array */
 	const char *since;  /* --since TIME */
 	int verify;         /* --verify */
+	int no_aur;         /* --no-aur */
 	int nargs;
 	char **args;       /* positional arguments */
 };
@@ -94,6 +99,13 @@ int omg_cmd_not_found(struct omg_ctx *ctx);
 int omg_cmd_audit(struct omg_ctx *ctx);
 int omg_cmd_history(struct omg_ctx *ctx);
 
+/* Asks omgd's AUR part (AUR_SEARCH or AUR_INFO) with OMG_AUR_WAIT_MS as the deadline;
+ * a failure is reported in M (status OMG_AUR_MISSING), not printed. *RAW keeps the answer's
+ * bytes (free it after M). */
+#define OMG_AUR_WAIT_MS 3500
+int omg_aur_ask(struct omg_ctx *ctx, uint8_t type, const char *text, uint32_t limit, struct omg_aur_msg *m,
+		void **raw);
+
 /* One line of an installed-set change record ("upgrade NAME:ARCH OLD NEW"): the words point
  * into BUF, a copy of the line. Returns 0, or -1 when the line does not have that shape. */
 struct omg_change {
@@ -112,6 +124,8 @@ void omg_change_each(const char *what, void (*fn)(const struct omg_change *c, vo
 /* Sends the request in ctx->client's buffer; on failure prints one line and returns the
  * exit code, on success returns OMG_EXIT_OK with the answer in *A. */
 int omg_cmd_call(struct omg_ctx *ctx, struct omg_answer *a);
+/* What omg_cmd_call does with a client status RC: the exit code, and one line when it fails. */
+int omg_cmd_report(struct omg_ctx *ctx, int rc);
 /* Prints "PROG: message" on the error stream and returns CODE. */
 int omg_cmd_fail(struct omg_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int omg_check_name(struct omg_ctx *ctx, const char *what, const char *s, int allow_empty);

@@ -1,6 +1,9 @@
 /* cmd_info.c — omg info PACKAGE. */
 #include "config.h"
 #include "cmd.h"
+#include "omg_error.h"
+
+#include <stdlib.h>
 
 int omg_cmd_info(struct omg_ctx *ctx)
 {
@@ -15,7 +18,27 @@ int omg_cmd_info(struct omg_ctx *ctx)
 		return rc;
 	q.text = ctx->opts.args[0];
 	omg_enc_query(omg_client_begin(ctx->client, OMG_MSG_INFO), OMG_MSG_INFO, &q);
-	if ((rc = omg_cmd_call(ctx, &a)) != OMG_EXIT_OK)
+	rc = omg_client_call(ctx->client, &a);
+	if (rc == OMG_E_NOTFOUND && !ctx->opts.no_aur) {
+		/* in no repository: on Arch, the AUR may have it (omgd says "unavailable" elsewhere) */
+		struct omg_aur_msg aur;
+		void *raw = NULL;
+		char why[512];
+		snprintf(why, sizeof why, "%s", omg_errdetail());
+		if (omg_aur_ask(ctx, OMG_MSG_AUR_INFO, q.text, 0, &aur, &raw) == OMG_OK && aur.status == OMG_AUR_OK &&
+		    aur.info.count) {
+			ctx->sink.ops->info(&ctx->sink, &aur.info);
+			rc = OMG_EXIT_OK;
+		} else {
+			rc = omg_cmd_fail(ctx, OMG_EXIT_NOTHING, "%s", why);
+			if (aur.status == OMG_AUR_MISSING)
+				omg_cmd_fail(ctx, OMG_EXIT_OK, "AUR part missing: %s", aur.problem);
+		}
+		omg_aur_free(&aur);
+		free(raw);
+		return rc;
+	}
+	if ((rc = omg_cmd_report(ctx, rc)) != OMG_EXIT_OK)
 		return rc;
 	if (omg_dec_pairs(a.payload, a.length, a.type, &info) != 0)
 		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "malformed INFO answer");

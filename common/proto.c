@@ -588,6 +588,32 @@ int omg_dec_audit(const void *p, size_t n, struct omg_audit_msg *m)
 	return release_on_error(omg_rbuf_done(&r), m->recs, &m->recs, &m->count);
 }
 
+int omg_dec_aur(const void *p, size_t n, uint8_t type, struct omg_aur_msg *m)
+{
+	struct omg_rbuf r;
+	const uint8_t *rest;
+
+	omg_rbuf_init(&r, p, n);
+	memset(m, 0, sizeof *m);
+	m->status = omg_get_u8(&r);
+	m->problem = omg_get_str(&r);
+	m->cached = omg_get_u8(&r);
+	if (r.failed || m->status > OMG_AUR_MISSING)
+		return OMG_ERROR(OMG_E_PROTO, "AUR answer");
+	if (m->status != OMG_AUR_OK) /* nothing follows */
+		return omg_rbuf_done(&r);
+	rest = (const uint8_t *)p + r.pos;
+	if ((type & ~OMG_MSG_ANSWER) == OMG_MSG_AUR_SEARCH)
+		return omg_dec_rows(rest, n - r.pos, &m->rows);
+	return omg_dec_pairs(rest, n - r.pos, OMG_MSG_INFO, &m->info);
+}
+
+void omg_aur_free(struct omg_aur_msg *m)
+{
+	omg_rows_free(&m->rows);
+	omg_pairs_free(&m->info);
+}
+
 void omg_audit_free(struct omg_audit_msg *m)
 {
 	free(m->recs);
@@ -630,6 +656,7 @@ const char *omg_msg_name(uint8_t type)
 		[OMG_MSG_SEARCH] = "SEARCH", [OMG_MSG_INFO] = "INFO", [OMG_MSG_SUGGEST] = "SUGGEST",
 		[OMG_MSG_LIST] = "LIST", [OMG_MSG_BATCH] = "BATCH", [OMG_MSG_METRICS] = "METRICS",
 		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_AUDIT] = "AUDIT",
+		[OMG_MSG_AUR_SEARCH] = "AUR_SEARCH", [OMG_MSG_AUR_INFO] = "AUR_INFO",
 	};
 	uint8_t base = type & (uint8_t)~OMG_MSG_ANSWER;
 

@@ -43,6 +43,8 @@ enum omg_msg_type {
 	OMG_MSG_METRICS = 0x09,
 	OMG_MSG_PROVIDES = 0x0A,
 	OMG_MSG_AUDIT = 0x0B,
+	OMG_MSG_AUR_SEARCH = 0x0C,
+	OMG_MSG_AUR_INFO = 0x0D,
 	OMG_MSG_ERROR = 0x7F,
 	OMG_MSG_ANSWER = 0x80, /* bit set in every answer's type */
 };
@@ -74,6 +76,12 @@ enum omg_wire_error {
 #define OMG_PKG_ESSENTIAL 0x40u
 #define OMG_PKG_FOREIGN 0x80u    /* architecture other than the native one */
 #define OMG_PKG_CONFIG_FILES 0x100u /* removed; only its configuration files remain (dpkg rc) */
+#define OMG_PKG_AUR 0x200u       /* a row from the Arch User Repository */
+
+/* AUR answers: the status byte */
+#define OMG_AUR_OK 0
+#define OMG_AUR_UNAVAILABLE 1      /* not an Arch system, or omgd runs with --no-aur */
+#define OMG_AUR_MISSING 2          /* the AUR part could not be had: see the problem */
 
 enum omg_list_kind {
 	OMG_LIST_INSTALLED = 0,
@@ -243,6 +251,14 @@ struct omg_providers {
 	struct omg_provider *v;
 };
 
+struct omg_aur_msg {        /* AUR_SEARCH and AUR_INFO answers */
+	uint8_t status;        /* OMG_AUR_* */
+	const char *problem;
+	uint8_t cached;
+	struct omg_rows rows;  /* AUR_SEARCH */
+	struct omg_pairs info; /* AUR_INFO: count 0 = no such package */
+};
+
 struct omg_error_msg {
 	uint32_t code;
 	const char *message;
@@ -288,6 +304,8 @@ int omg_dec_providers(const void *p, size_t n, struct omg_providers *m);
 void omg_providers_free(struct omg_providers *m);
 int omg_dec_audit_query(const void *p, size_t n, struct omg_audit_query *q);
 int omg_dec_audit(const void *p, size_t n, struct omg_audit_msg *m);
+int omg_dec_aur(const void *p, size_t n, uint8_t type, struct omg_aur_msg *m);
+void omg_aur_free(struct omg_aur_msg *m);
 void omg_audit_free(struct omg_audit_msg *m);
 void omg_rows_free(struct omg_rows *m);
 void omg_pairs_free(struct omg_pairs *m);

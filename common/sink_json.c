@@ -60,8 +60,37 @@ static void json_rows(struct omg_sink *s, const struct omg_rows *m)
 			"upgradable", (int)!!(r->flags & OMG_PKG_UPGRADABLE),
 			"security", (int)!!(r->flags & OMG_PKG_SECURITY),
 			"orphan", (int)!!(r->flags & OMG_PKG_ORPHAN)));
+		if (r->flags & OMG_PKG_AUR)
+			json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "aur", json_true());
+	}
+	if (s->hold) { /* omg search: the AUR's part completes this document */
+		s->held = json_pack("{s:i,s:o}", "matched", (json_int_t)m->matched, "results", arr);
+		return;
 	}
 	emit(s, json_pack("{s:i,s:o}", "matched", (json_int_t)m->matched, "results", arr));
+}
+
+static void json_aur(struct omg_sink *s, const struct omg_aur_msg *m)
+{
+	static const char *const status[] = { "ok", "unavailable", "missing" };
+	json_t *doc = s->held, *aur;
+
+	s->held = NULL;
+	s->hold = 0;
+	if (!doc)
+		return;
+	aur = json_pack("{s:s,s:o,s:b}", "status", status[m->status <= 2 ? m->status : 2],
+			"problem", m->problem && m->problem[0] ? jstr(m->problem) : json_null(), "cached", m->cached != 0);
+	if (m->status == OMG_AUR_OK) {
+		json_t *arr = json_array();
+		for (uint32_t i = 0; i < m->rows.count; i++)
+			json_array_append_new(arr, json_pack("{s:o,s:o,s:o}", "name", jstr(m->rows.rows[i].name),
+							     "version", jstr(m->rows.rows[i].candidate),
+							     "description", jstr(m->rows.rows[i].description)));
+		json_object_set_new(aur, "results", arr);
+	}
+	json_object_set_new(doc, "aur", aur);
+	emit(s, doc);
 }
 
 static void json_info(struct omg_sink *s, const struct omg_pairs *m)
@@ -173,4 +202,5 @@ const struct omg_sink_ops omg_sink_json = {
 	.status = json_status, .rows = json_rows, .info = json_info,
 	.words = json_words, .metrics = json_metrics, .pong = json_pong,
 	.providers = json_providers, .audit = json_audit, .history = json_history,
+	.aur = json_aur,
 };

@@ -51,7 +51,9 @@ static void row_name(const struct omg_pkg_row *r, char *buf, size_t n)
 static void row_marker(const struct omg_pkg_row *r, char *buf, size_t n)
 {
 	buf[0] = 0;
-	if (r->flags & OMG_PKG_UPGRADABLE)
+	if (r->flags & OMG_PKG_AUR)
+		snprintf(buf, n, "[aur]");
+	else if (r->flags & OMG_PKG_UPGRADABLE)
 		snprintf(buf, n, "[upgradable from: %s%s]", r->installed,
 			 (r->flags & OMG_PKG_SECURITY) ? ", security" : "");
 	else if (r->flags & OMG_PKG_INSTALLED)
@@ -215,8 +217,16 @@ static void text_history(struct omg_sink *s, const struct omg_audit_msg *m)
 	}
 }
 
+/* The AUR's rows after the local ones (a failure is said on the error stream by the command). */
+static void text_aur(struct omg_sink *s, const struct omg_aur_msg *m)
+{
+	if (m->status == OMG_AUR_OK && m->rows.count)
+		text_rows(s, &m->rows);
+}
+
 const struct omg_sink_ops omg_sink_text = {
 	.status = text_status, .rows = text_rows, .info = text_info,
 	.words = text_words, .metrics = text_metrics, .pong = text_pong,
 	.providers = text_providers, .audit = text_audit, .history = text_history,
+	.aur = text_aur,
 };

@@ -2,6 +2,7 @@
  * ERROR answers. Nothing here blocks except INFO's read of one record. */
 #include "config.h"
 #include "audit.h"
+#include "aur.h"
 #include "omgd.h"
 #include "omg_error.h"
 
@@ -354,7 +355,7 @@ static void on_metrics(struct daemon *d, struct answer *a)
 	M("rebuild_failures", m->rebuild_failures);
 	M("watch_events", m->watch_events);
 	M("generation", d->generation);
-	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_AUDIT; t++) {
+	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_AUR_INFO; t++) {
 		char name[48];
 		snprintf(name, sizeof name, "%s_ns_avg", omg_msg_name(t));
 		for (char *c = name; *c; c++)
@@ -407,6 +408,9 @@ static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_
 		return on_audit(d, p, n, a);
 	case OMG_MSG_BATCH:
 		return fail(a, OMG_WERR_INVALID, "batches cannot be nested");
+	case OMG_MSG_AUR_SEARCH:
+	case OMG_MSG_AUR_INFO:
+		return fail(a, OMG_WERR_INVALID, "AUR requests cannot be batched");
 	default:
 		return fail(a, OMG_WERR_UNKNOWN_TYPE, "unknown request type");
 	}
@@ -445,8 +449,8 @@ static void on_batch(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 	free(b);
 }
 
-void dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t *payload,
-		      uint32_t length, struct omg_wbuf *out)
+int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t *payload,
+		     uint32_t length, struct omg_wbuf *out, uint64_t origin)
 {
 	size_t start = out->len;
 	struct answer a = { .w = out };
@@ -454,6 +458,15 @@ void dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	d->m.requests++;
+	if (type == OMG_MSG_AUR_SEARCH || type == OMG_MSG_AUR_INFO) {
+		d->m.handled[type]++;
+		if (!d->aur) {
+			aur_answer_unavailable(out, type, id, strcmp(d->backend->name, "alpm") ? "not an Arch system"
+												 : "omgd runs with --no-aur");
+			return 0;
+		}
+		return aur_request(d->aur, origin, type, id, payload, length, out);
+	}
 	omg_frame_begin(out, (uint8_t)(type | OMG_MSG_ANSWER), id);
 	if (type == OMG_MSG_BATCH)
 		on_batch(d, payload, length, &a);
@@ -465,7 +478,7 @@ void dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t
 			d->m.handled[type]++;
 			d->m.handled_ns[type] += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec));
 		}
-		return;
+		return 0;
 	}
 	if (!a.error)
 		fail(&a, OMG_WERR_TOO_LARGE, "answer exceeds the frame limit: lower the limit");
@@ -476,4 +489,5 @@ void dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t
 	omg_frame_begin(out, OMG_MSG_ERROR, id);
 	omg_enc_error(out, a.error, a.message);
 	omg_frame_end(out, OMG_FRAME_MAX);
+	return 0;
 }

@@ -1,5 +1,6 @@
 /* main.c — omgd: options, single-instance lock, daemonizing, signals and the event loop. */
 #include "config.h"
+#include "aur.h"
 #include "builder.h"
 #include "omgd.h"
 #include "omg_error.h"
@@ -24,13 +25,13 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { KIND_SIGNAL = 10, KIND_BUILDER, KIND_INOTIFY, KIND_TIMER };
+enum { KIND_SIGNAL = 10, KIND_BUILDER, KIND_INOTIFY, KIND_TIMER, KIND_AUR };
 static const int tag_signal = KIND_SIGNAL, tag_builder = KIND_BUILDER,
-		 tag_inotify = KIND_INOTIFY, tag_timer = KIND_TIMER;
+		 tag_inotify = KIND_INOTIFY, tag_timer = KIND_TIMER, tag_aur = KIND_AUR;
 
 struct options {
-	int foreground, no_store;
-	const char *socket, *root, *status, *log, *store, *map_size, *backend;
+	int foreground, no_store, no_aur;
+	const char *socket, *root, *status, *log, *store, *map_size, *backend, *aur_url, *aur_timeout;
 };
 
 void omgd_log(const char *fmt, ...)
@@ -53,6 +54,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: omgd [--foreground] [--socket PATH] [--root DIR] [--status PATH] [--log FILE]\n"
 	      "            [--store DIR | --no-store] [--store-map-size BYTES] [--backend dpkg|alpm]\n"
+	      "            [--aur-url URL] [--aur-timeout MS] [--no-aur]\n"
 	      "  --foreground   stay attached to the terminal, log to stderr\n"
 	      "  --socket PATH  listen here (default $XDG_RUNTIME_DIR/omg.sock)\n"
 	      "  --root DIR     read the package data of the system rooted at DIR\n"
@@ -63,6 +65,9 @@ static void usage(FILE *f)
 	      "                 else $XDG_CACHE_HOME/omg, else ~/.cache/omg, else /var/lib/omg)\n"
 	      "  --no-store     keep everything in memory: no warm start, no audit log\n"
 	      "  --store-map-size BYTES  initial LMDB map size (grown on demand)\n"
+	      "  --aur-url URL  the AUR (Arch only; default " AUR_URL_DEFAULT ")\n"
+	      "  --aur-timeout MS  total time for one AUR request (default 2500)\n"
+	      "  --no-aur       never ask the AUR\n"
 	      "signals: TERM/INT stop, HUP rebuilds the index\n", f);
 }
 
@@ -73,11 +78,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		const char **slot = !strcmp(a, "--socket") ? &o->socket : !strcmp(a, "--root") ? &o->root
 				  : !strcmp(a, "--status") ? &o->status : !strcmp(a, "--log") ? &o->log
 				  : !strcmp(a, "--store") ? &o->store : !strcmp(a, "--store-map-size") ? &o->map_size
-				  : !strcmp(a, "--backend") ? &o->backend : NULL;
+				  : !strcmp(a, "--backend") ? &o->backend : !strcmp(a, "--aur-url") ? &o->aur_url
+				  : !strcmp(a, "--aur-timeout") ? &o->aur_timeout : NULL;
 		if (!strcmp(a, "--foreground") || !strcmp(a, "-f")) {
 			o->foreground = 1;
 		} else if (!strcmp(a, "--no-store")) {
 			o->no_store = 1;
+		} else if (!strcmp(a, "--no-aur")) {
+			o->no_aur = 1;
 		} else if (slot) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "omgd: %s needs a value\n", a);
@@ -273,6 +281,19 @@ int main(int argc, char **argv)
 		omgd_log("%s", omg_errdetail());
 		goto out;
 	}
+	if (d.backend == &backend_alpm && !o.no_aur) {
+		struct aur_config ac = { .base_url = o.aur_url, .timeout_ms = o.aur_timeout ? atoi(o.aur_timeout) : 0 };
+		if (ac.timeout_ms < 0 || ac.timeout_ms > 60000) {
+			omgd_log("--aur-timeout: 1 to 60000 ms");
+			goto out;
+		}
+		if (ac.timeout_ms && ac.timeout_ms < AUR_CONNECT_MS_DEFAULT)
+			ac.connect_ms = ac.timeout_ms;
+		if (aur_open(&d.aur, &ac) == OMG_OK)
+			add_fd(ep, aur_fd(d.aur), &tag_aur);
+		else
+			omgd_log("no AUR: %s", omg_errdetail());
+	}
 	d.audit = builder_audit(bld);
 	d.store_problem = store_problem_of;
 	d.store_ctx = bld;
@@ -343,6 +364,8 @@ int main(int argc, char **argv)
 				}
 			} else if (ptr == &tag_inotify) {
 				d.m.watch_events += (uint64_t)watch_read(wat);
+			} else if (ptr == &tag_aur) {
+				aur_collect(d.aur, server_deliver, srv);
 			} else if (ptr == &tag_timer) {
 				watch_timer_ack(wat);
 				d.refreshing = 1;
@@ -365,6 +388,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	server_close(srv);
+	aur_close(d.aur);
 	builder_stop(bld);
 	if (d.db) {
 		db_free(d.db);

@@ -17,10 +17,12 @@ struct metrics {
 };
 
 struct audit;
+struct aur;
 
 struct daemon {
 	const struct backend *backend;
 	struct audit *audit;         /* the audit log, or NULL (AUDIT) */
+	struct aur *aur;             /* the AUR client, or NULL (not Arch, or --no-aur) */
 	/* Writes "" or why the store is unavailable (STATUS, AUDIT); NULL: no store. */
 	void (*store_problem)(void *ctx, char *buf, size_t size);
 	void *store_ctx;
@@ -36,8 +38,10 @@ struct daemon {
 
 void omgd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* dispatch.c: answers one request frame into OUT (a whole answer frame). */
-void dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t *payload,
-		      uint32_t length, struct omg_wbuf *out);
+/* dispatch.c: answers one request frame into OUT (a whole answer frame) and returns 0, or
+ * returns 1 when the answer comes later (AUR requests) for connection ORIGIN through
+ * server_deliver. */
+int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t *payload,
+		     uint32_t length, struct omg_wbuf *out, uint64_t origin);
 
 #endif

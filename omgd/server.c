@@ -23,6 +23,8 @@ struct conn {
 	int64_t last_io;         /* last byte in or out */
 	int64_t partial_since;   /* a frame started arriving, or 0 */
 	int closing;             /* close once OUT is written */
+	int waiting;             /* an answer will come later (server_deliver) */
+	uint64_t serial;         /* names the connection for a later answer */
 	struct conn *prev, *next;
 };
 
@@ -34,6 +36,7 @@ struct server {
 	char path[108];
 	struct daemon *d;
 	struct conn *conns;
+	uint64_t next_serial;
 };
 
 int64_t mono_now_ms(void)
@@ -109,7 +112,7 @@ static void conn_want(struct server *s, struct conn *c)
 	struct epoll_event ev = { .data.ptr = c };
 
 	/* Read the next request only when the previous answer is out: bounded memory. */
-	ev.events = c->out.len > c->out_off ? EPOLLOUT : (c->closing ? 0 : EPOLLIN);
+	ev.events = c->out.len > c->out_off ? EPOLLOUT : (c->closing || c->waiting ? 0 : EPOLLIN);
 	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
@@ -137,6 +140,7 @@ static void accept_all(struct server *s)
 		}
 		c->kind = KIND_CONN;
 		c->fd = fd;
+		c->serial = ++s->next_serial;
 		c->last_io = mono_now_ms();
 		ev.data.ptr = c;
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
@@ -170,7 +174,7 @@ static void conn_process(struct server *s, struct conn *c)
 	struct omg_header h;
 	int rc;
 
-	if (c->in_len < OMG_HEADER_SIZE)
+	if (c->in_len < OMG_HEADER_SIZE || c->waiting)
 		return;
 	rc = omg_header_decode(c->in, OMG_REQUEST_MAX, &h);
 	if (rc != OMG_OK) {
@@ -182,7 +186,7 @@ static void conn_process(struct server *s, struct conn *c)
 		return;
 	omg_wbuf_reset(&c->out);
 	c->out_off = 0;
-	dispatch_request(s->d, h.type, h.id, c->in + OMG_HEADER_SIZE, h.length, &c->out);
+	c->waiting = dispatch_request(s->d, h.type, h.id, c->in + OMG_HEADER_SIZE, h.length, &c->out, c->serial);
 	c->in_len -= OMG_HEADER_SIZE + h.length;
 	memmove(c->in, c->in + OMG_HEADER_SIZE + h.length, c->in_len);
 	c->partial_since = c->in_len ? mono_now_ms() : 0;
@@ -230,7 +234,7 @@ static void conn_event(struct server *s, struct conn *c, uint32_t events)
 				c->last_io = mono_now_ms();
 				s->d->m.bytes_in += (uint64_t)n;
 				conn_process(s, c);
-				if (c->out.len)
+				if (c->out.len || c->waiting)
 					break; /* answer first */
 				if (c->in_len == cap)
 					break;
@@ -249,7 +253,7 @@ static void conn_event(struct server *s, struct conn *c, uint32_t events)
 			break;
 		conn_process(s, c);
 	}
-	if (!c->out.len && c->in_len == 0 && c->in) { /* idle: give the buffer back */
+	if (!c->out.len && !c->waiting && c->in_len == 0 && c->in) { /* idle: give the buffer back */
 		free(c->in);
 		c->in = NULL;
 	}
@@ -271,13 +275,30 @@ int server_event(struct server *s, void *ptr, uint32_t events)
 	return 0;
 }
 
+void server_deliver(void *ctx, uint64_t serial, const uint8_t *frame, size_t len)
+{
+	struct server *s = ctx;
+	struct conn *c;
+
+	for (c = s->conns; c && c->serial != serial; c = c->next)
+		;
+	if (!c || !c->waiting)
+		return; /* the client is gone: the answer is dropped */
+	c->waiting = 0;
+	c->last_io = mono_now_ms();
+	omg_put_bytes(&c->out, frame, len);
+	if (c->out.failed)
+		return conn_close(s, c);
+	conn_want(s, c);
+}
+
 void server_sweep(struct server *s, int64_t now)
 {
 	struct conn *c = s->conns, *next;
 
 	for (; c; c = next) {
 		next = c->next;
-		if ((c->partial_since && now - c->partial_since > SERVER_PARTIAL_MS) ||
+		if ((c->partial_since && !c->waiting && now - c->partial_since > SERVER_PARTIAL_MS) ||
 		    now - c->last_io > SERVER_IDLE_MS) {
 			s->d->m.connections_dropped++;
 			conn_close(s, c);

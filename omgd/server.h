@@ -10,6 +10,7 @@
 #ifndef OMGD_SERVER_H
 #define OMGD_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "omgd.h"
@@ -24,6 +25,8 @@ struct server;
 int server_open(struct server **s, struct daemon *d, int epfd, const char *path);
 /* Handles an epoll event whose data.ptr is a server object; returns 1 if it was ours. */
 int server_event(struct server *s, void *ptr, uint32_t events);
+/* Hands a deferred answer FRAME to connection SERIAL, if it is still there. */
+void server_deliver(void *s, uint64_t serial, const uint8_t *frame, size_t len);
 /* Closes connections past their deadlines. */
 void server_sweep(struct server *s, int64_t now_ms);
 void server_close(struct server *s);

@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		decode_all(data + OMG_HEADER_SIZE, h.length);
 		omg_wbuf_reset(&out);
-		dispatch_request(&d, h.type, h.id, data + OMG_HEADER_SIZE, h.length, &out);
+		dispatch_request(&d, h.type, h.id, data + OMG_HEADER_SIZE, h.length, &out, 0);
 		/* the answer is always one well-formed frame */
 		if (out.len < OMG_HEADER_SIZE || omg_header_decode(out.data, OMG_FRAME_MAX, &ah) != 0 ||
 		    ah.length + OMG_HEADER_SIZE != out.len || ah.id != h.id)

@@ -6,7 +6,7 @@
 set -uo pipefail
 src=${OMG_SRCDIR:?} build=${OMG_BUILDDIR:?}
 seconds=${FUZZ_SECONDS:-20}
-targets=(fuzz_frame fuzz_deb822 fuzz_store fuzz_pacmanconf)
+targets=(fuzz_frame fuzz_deb822 fuzz_store fuzz_pacmanconf fuzz_aur)
 echo "1..${#targets[@]}"
 if [ -n "${OMG_SKIP_FUZZ:-}" ] || ! command -v clang >/dev/null; then
 	for i in "${!targets[@]}"; do echo "ok $((i + 1)) ${targets[$i]} # SKIP fuzzing runs in the plain build with clang"; done
@@ -21,6 +21,7 @@ declare -A sources=(
 	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
 	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
 	[fuzz_pacmanconf]="$src/tests/fuzz/fuzz_pacmanconf.c $src/omgd/pacmanconf.c ${common[*]}"
+	[fuzz_aur]="$src/tests/fuzz/fuzz_aur.c $src/omgd/aur.c ${common[*]} -lcurl -ljansson -lpthread"
 	[fuzz_deb822]="$src/tests/fuzz/fuzz_deb822.c $src/omgd/deb822.c $src/omgd/aptconf.c ${common[*]}"
 )
 seed_corpus() {
@@ -39,6 +40,10 @@ seed_corpus() {
 		printf '\x01\x02\x00\x00\xe8\x03\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00abc%064d' 0 > "$dir/record" ;;
 	fuzz_pacmanconf)
 		cp "$src/tests/fixtures/pacman.conf.sample" "$dir/sample" ;;
+	fuzz_aur)
+		printf '{"version":5,"type":"search","resultcount":1,"results":[{"Name":"yay","Version":"12.3.5-1","Description":"AUR helper","NumVotes":3}]}' > "$dir/search"
+		printf '{"version":5,"type":"multiinfo","resultcount":1,"results":[{"Name":"yay","Version":"1-1","Depends":["git"],"OutOfDate":1710000000,"Popularity":0.5}]}' > "$dir/info"
+		printf '{"version":5,"type":"error","resultcount":0,"results":[],"error":"Too many package results."}' > "$dir/error" ;;
 	fuzz_deb822)
 		printf 'Package: bash\nVersion: 5.2-1\nDescription: shell\n more\n .\n end\n\nPackage: zsh\nStatus: install ok installed\n' > "$dir/status"
 		printf 'APT { NeverAutoRemove { "^linux-.*"; }; };\n#clear APT;\nDir "/";\n/* c */ // c\n' > "$dir/conf" ;;
