@@ -47,7 +47,7 @@ _omg() {
 	fi
 	case $cmd in
 	info) [[ $cur == -* ]] && _omg_words "$cur" --json || _omg_packages "$cur" ;;
-	search) [[ $cur == -* ]] && _omg_words "$cur" -d --descriptions -i --installed -n --limit --names-only --json || COMPREPLY=() ;;
+	search) [[ $cur == -* ]] && _omg_words "$cur" -d --descriptions -i --installed -n --limit --names-only --no-aur --json || COMPREPLY=() ;;
 	list) [[ $cur == -* ]] && _omg_words "$cur" -n --limit --json || _omg_words "$cur" installed explicit orphans upgradable security ;;
 	complete) [[ $cur == -* ]] && _omg_words "$cur" -i --installed -n --limit -A || _omg_packages "$cur" ;;
 	daemon) _omg_words "$cur" start stop status ;;
