@@ -12,7 +12,7 @@ trap '[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 "$here/tests/fixtures/make-arch-root.sh" "$work/root" "$n"
 export XDG_RUNTIME_DIR=$work/run XDG_CACHE_HOME=$work/cache OMG_AUTOSTART=0
 mkdir -p -m 700 "$XDG_RUNTIME_DIR"
-"$build/omgd/omgd" --foreground --root "$work/root" 2>"$work/omgd.log" &
+"$build/omgd/omgd" --foreground --root "$work/root" --no-aur 2>"$work/omgd.log" &
 pid=$!
 for _ in $(seq 1 100); do "$build/omg" ping >/dev/null 2>&1 && break; sleep 0.05; done
 pac=(pacman --config "$work/root/oracle/pacman.conf" --dbpath "$work/root/var/lib/pacman")

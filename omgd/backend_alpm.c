@@ -267,6 +267,11 @@ static int alpm_build_db(struct db *db, const char *root, struct srccache *cache
 			rc = OMG_ERROR(OMG_E_NOMEM, "index");
 			goto fail;
 		}
+		/* pacman -D rewrites a desc file in place: each is an input of the snapshot */
+		snprintf(path, sizeof path, "%s/local/%s-%s/desc", conf.dbpath, alpm_pkg_get_name(pkg),
+			 alpm_pkg_get_version(pkg));
+		if ((rc = db_input_add(db, path)) != OMG_OK)
+			goto fail;
 		p = db->vers[v].pkg;
 		db->pkgs[p].inst = v;
 		db->pkgs[p].flags |= OMG_PKG_INSTALLED;
@@ -332,11 +337,13 @@ static int alpm_watch_specs(const char *root, struct watch_spec *out, int max)
 
 	if (pacmanconf_load(&conf, root, NULL) != OMG_OK)
 		return 0;
-	/* the local database gains and loses package directories; sync databases are replaced */
-	for (int i = 0; i < 2 && n < max; i++) {
-		int w = snprintf(out[n].dir, sizeof out[n].dir, "%s/%s", conf.dbpath, i ? "sync" : "local");
+	/* the local database gains and loses package directories; sync databases are replaced;
+	 * and every pacman transaction (pacman -D too, which edits a desc file in place) ends by
+	 * removing DBPath/db.lck */
+	for (int i = 0; i < 3 && n < max; i++) {
+		int w = snprintf(out[n].dir, sizeof out[n].dir, "%s%s", conf.dbpath, i == 0 ? "/local" : i == 1 ? "/sync" : "");
 		if (w > 0 && (size_t)w < sizeof out[n].dir)
-			out[n++].name[0] = 0;
+			snprintf(out[n++].name, sizeof out[n].name, "%s", i == 2 ? "db.lck" : "");
 	}
 	pacmanconf_free(&conf);
 	return n;

@@ -18,7 +18,7 @@ teardown() { stop_omgd; }
 names() { "$OMG" list "$1" | awk '{print $1}'; }
 
 @test "the backend comes from /etc/os-release; --backend overrides it" {
-	start_omgd --root "$ROOT"
+	start_omgd --root "$ROOT" --no-aur
 	run "$OMG" --json status
 	[[ "$output" == *'"backend":"alpm"'* ]]
 	stop_omgd
@@ -28,7 +28,7 @@ names() { "$OMG" list "$1" | awk '{print $1}'; }
 	stop_omgd
 	# no os-release: the databases that exist decide
 	rm "$ROOT/etc/os-release"
-	start_omgd --root "$ROOT"
+	start_omgd --root "$ROOT" --no-aur
 	[[ "$("$OMG" --json status)" == *'"backend":"alpm"'* ]]
 	stop_omgd
 	run "$OMGD" --foreground --root "$ROOT" --backend rpm
@@ -37,7 +37,7 @@ names() { "$OMG" list "$1" | awk '{print $1}'; }
 }
 
 @test "counts and names equal pacman's: -Qq, -Qqe, -Qdtq, -Qu (400 packages, 3 repositories)" {
-	start_omgd --root "$ROOT"
+	start_omgd --root "$ROOT" --no-aur
 	local total explicit orphans updates
 	total=$("${PACMAN[@]}" -Qq | wc -l); explicit=$("${PACMAN[@]}" -Qqe | wc -l)
 	orphans=$("${PACMAN[@]}" -Qdtq | wc -l); updates=$("${PACMAN[@]}" -Qu | wc -l)
@@ -59,7 +59,7 @@ names() { "$OMG" list "$1" | awk '{print $1}'; }
 }
 
 @test "versions order as vercmp does: every upgrade omg reports is newer by vercmp, epochs included" {
-	start_omgd --root "$ROOT"
+	start_omgd --root "$ROOT" --no-aur
 	local n=0 name old new
 	while read -r name old new; do
 		[ "$(vercmp "$new" "$old")" -gt 0 ] || { echo "$name: $new is not newer than $old"; return 1; }
@@ -73,7 +73,7 @@ names() { "$OMG" list "$1" | awk '{print $1}'; }
 }
 
 @test "info: repository, dependencies, required-by, installed size, reason, IgnorePkg" {
-	start_omgd --root "$ROOT"
+	start_omgd --root "$ROOT" --no-aur
 	run "$OMG" info pkg006
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Installed: 1.6-1"* ]]
@@ -106,7 +106,7 @@ names() { "$OMG" list "$1" | awk '{print $1}'; }
 }
 
 @test "search and suggest over local and sync packages, with the same output shape as on Debian" {
-	start_omgd --root "$ROOT"
+	start_omgd --root "$ROOT" --no-aur
 	run "$OMG" search -d fire
 	[ "$status" -eq 0 ]
 	# pacman -Ss searches the repositories, -Qs the local database: omg searches both
@@ -118,7 +118,7 @@ names() { "$OMG" list "$1" | awk '{print $1}'; }
 }
 
 @test "a package installed, and a repository refreshed, show within 1 s (inotify)" {
-	start_omgd --root "$ROOT"
+	start_omgd --root "$ROOT" --no-aur
 	local before; before=$("$OMG" --json status | json_field installed)
 	# pacman writes the new package's directory in the local database
 	mkdir "$ROOT/var/lib/pacman/local/newpkg-1.0-1"
@@ -146,8 +146,32 @@ names() { "$OMG" list "$1" | awk '{print $1}'; }
 	[ "$("$OMG" --json status | json_field updates)" = "$("${PACMAN[@]}" -Qu | wc -l)" ]
 }
 
+@test "pacman -D (a reason edited in place) shows when the transaction's lock goes, and after a restart" {
+	settle() { sleep 1.1; }
+	settle
+	start_omgd --root "$ROOT" --no-aur
+	local explicit; explicit=$("$OMG" --json status | json_field explicit)
+	# pkg001 is a dependency; pacman -D --asexplicit rewrites its desc under db.lck
+	local desc; desc=$(ls -d "$ROOT"/var/lib/pacman/local/pkg001-*)/desc
+	: > "$ROOT/var/lib/pacman/db.lck"
+	sed -i '/^%REASON%$/{n;s/1/0/}' "$desc"
+	rm "$ROOT/var/lib/pacman/db.lck"
+	local i
+	for i in $(seq 1 50); do
+		[ "$("$OMG" --json status | json_field explicit)" = $((explicit + 1)) ] && break
+		sleep 0.02
+	done
+	[ "$("$OMG" --json status | json_field explicit)" = "$("${PACMAN[@]}" -Qqe | wc -l)" ]
+	# while omgd is stopped: the next start must not serve the stored index
+	stop_omgd
+	sed -i '/^%REASON%$/{n;s/0/1/}' "$desc"
+	start_omgd --root "$ROOT" --no-aur
+	[ "$("$OMG" --json status | json_field explicit)" = "$explicit" ]
+	grep -q 'stored index is out of date (.*pkg001.*desc changed)' "$BATS_TEST_TMPDIR/omgd.log"
+}
+
 @test "the status file, the shell modules and completion work unchanged on an Arch root" {
-	start_omgd --root "$ROOT"
+	start_omgd --root "$ROOT" --no-aur
 	[ "$(od -An -j8 -N4 -tu4 "$XDG_RUNTIME_DIR/omg.status" | tr -d ' ')" = "$("${PACMAN[@]}" -Qq | wc -l)" ]
 	require_modules
 	run in_bash 'echo "$OMG_TOTAL $OMG_EXPLICIT $OMG_ORPHANS $OMG_UPDATES"; omg complete -A r pkg39; echo "${r[*]}"'
