@@ -241,7 +241,7 @@ int aur_info_urls(const char *base, const char *const *names, int count,
 
 struct body {
 	char *p;
-	size_t len;
+	size_t len, cap;
 	int too_big;
 };
 
@@ -255,10 +255,17 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 		b->too_big = 1;
 		return 0; /* aborts the transfer */
 	}
-	if (!(p = realloc(b->p, b->len + add + 1)))
-		return 0;
-	memcpy(p + b->len, data, add);
-	b->p = p;
+	if (b->len + add + 1 > b->cap) {
+		/* doubling: a multi-MiB answer costs a few copies, not one per chunk */
+		size_t cap = b->cap ? b->cap : 64 * 1024;
+		while (cap < b->len + add + 1)
+			cap *= 2;
+		if (!(p = realloc(b->p, cap)))
+			return 0;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, add);
 	b->len += add;
 	return add;
 }
@@ -297,12 +304,14 @@ static void fetch(struct aur *a, const char *url, uint8_t type, struct omg_wbuf 
 	curl_easy_setopt(a->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(a->curl, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(a->curl, CURLOPT_ACCEPT_ENCODING, "");
+	/* refused from the Content-Length alone when the server announces it */
+	curl_easy_setopt(a->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)AUR_MAX_BYTES);
 	curl_easy_setopt(a->curl, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(a->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(a->curl, CURLOPT_XFERINFODATA, a);
 	rc = curl_easy_perform(a->curl);
 	curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &code);
-	if (b.too_big)
+	if (b.too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(why, sizeof why, "the AUR's answer is over %u MiB", AUR_MAX_BYTES >> 20);
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
 		snprintf(why, sizeof why, "the AUR did not answer within %d ms", a->cfg.timeout_ms);
