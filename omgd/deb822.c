@@ -84,7 +84,7 @@ int deb822_is(const struct deb822_field *f, const char *name)
 
 size_t deb822_first_line(const char *value, size_t len)
 {
-	const char *nl = memchr(value, '\n', len);
+	const char *nl = len ? memchr(value, '\n', len) : NULL; /* a missing field has no value at all */
 	size_t n = nl ? (size_t)(nl - value) : len;
 
 	while (n && (value[n - 1] == ' ' || value[n - 1] == '\r'))

@@ -31,6 +31,8 @@ static void test_paragraphs_and_fields(void **state)
 	assert_true(deb822_is(&f, "Description"));
 	assert_int_equal(deb822_first_line(f.value, f.value_len), strlen("GNU shell"));
 	assert_memory_equal(f.value + f.value_len - 5, " last", 5);
+	/* a paragraph without the field: its value is NULL (found by fuzz_dpkg_root) */
+	assert_int_equal(deb822_first_line(NULL, 0), 0);
 	assert_int_equal(deb822_next_field(&p, &fp, &f), 1);
 	assert_true(deb822_is(&f, "Depends"));
 	assert_memory_equal(f.value, "libc6 (>= 2.36),\n  libtinfo6", f.value_len);
