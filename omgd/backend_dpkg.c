@@ -516,7 +516,7 @@ static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		struct deb822_field f, name = { 0 }, ver = { 0 }, arch = { 0 }, desc = { 0 }, status = { 0 };
 		struct inst_rec rec = { 0 };
 		size_t fpos = 0;
-		int r, state, hold, created, essential = 0, required = 0, protect = 0;
+		int r, state, hold, created, dup, essential = 0, required = 0, protect = 0;
 		uint32_t p, v;
 
 		rec.multiarch = MA_NO;
@@ -562,6 +562,7 @@ static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		p = db_pkg_get(db, name.value, name.value_len, arch_of(b, arch.value, arch.value_len), 1);
 		if (p == DB_NONE || (v = db_ver_get(db, p, ver.value, ver.value_len, &created)) == DB_NONE)
 			return OMG_ERROR(OMG_E_NOMEM, "index");
+		dup = db->pkgs[p].inst != DB_NONE; /* only status paragraphs set it */
 		db->pkgs[p].inst = v;
 		db->pkgs[p].state = (uint8_t)state;
 		db->pkgs[p].flags |= OMG_PKG_INSTALLED | (hold ? OMG_PKG_HELD : 0) | (essential ? OMG_PKG_ESSENTIAL : 0);
@@ -578,6 +579,16 @@ static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 			db->vers[v].desc = db_str(db, desc.value, deb822_first_line(desc.value, desc.value_len));
 		rec.pkg = p;
 		rec.root = essential || protect || required || hold;
+		if (dup) {
+			/* A second paragraph for one package (dpkg itself refuses such a file): the
+			 * last one wins, and the package is still one package for the counts. */
+			for (uint32_t i = b->ninst; i-- > 0;)
+				if (b->inst[i].pkg == p) {
+					b->inst[i] = rec;
+					break;
+				}
+			continue;
+		}
 		if (b->ninst == b->cap_inst) {
 			uint32_t cap = b->cap_inst ? b->cap_inst * 2 : 1024;
 			void *np = realloc(b->inst, cap * sizeof *b->inst);

@@ -6,7 +6,7 @@
 set -uo pipefail
 src=${OMG_SRCDIR:?} build=${OMG_BUILDDIR:?}
 seconds=${FUZZ_SECONDS:-20}
-targets=(fuzz_frame fuzz_deb822 fuzz_dpkg_root fuzz_store fuzz_pacmanconf fuzz_aur)
+targets=(fuzz_frame fuzz_status_file fuzz_deb822 fuzz_dpkg_root fuzz_store fuzz_pacmanconf fuzz_aur)
 echo "1..${#targets[@]}"
 if [ -n "${OMG_SKIP_FUZZ:-}" ] || ! command -v clang >/dev/null; then
 	for i in "${!targets[@]}"; do echo "ok $((i + 1)) ${targets[$i]} # SKIP fuzzing runs in the plain build with clang"; done
@@ -22,6 +22,7 @@ declare -A sources=(
 	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
 	[fuzz_pacmanconf]="$src/tests/fuzz/fuzz_pacmanconf.c $src/omgd/pacmanconf.c ${common[*]}"
 	[fuzz_aur]="$src/tests/fuzz/fuzz_aur.c $src/omgd/aur.c ${common[*]} -lcurl -ljansson -lpthread"
+	[fuzz_status_file]="$src/tests/fuzz/fuzz_status_file.c $src/common/status_file.c $src/common/paths.c ${common[*]}"
 	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $src/omgd/backend_dpkg.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/omgd/snapshot.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto"
 	[fuzz_deb822]="$src/tests/fuzz/fuzz_deb822.c $src/omgd/deb822.c $src/omgd/aptconf.c ${common[*]}"
 )
@@ -48,6 +49,10 @@ seed_corpus() {
 	fuzz_deb822)
 		printf 'Package: bash\nVersion: 5.2-1\nDescription: shell\n more\n .\n end\n\nPackage: zsh\nStatus: install ok installed\n' > "$dir/status"
 		printf 'APT { NeverAutoRemove { "^linux-.*"; }; };\n#clear APT;\nDir "/";\n/* c */ // c\n' > "$dir/conf" ;;
+	fuzz_status_file)
+		# a valid file at its own time, and the same file 31 s later (stale)
+		printf '\x00\xe1\xf5\x05\x00\x00\x00\x00SGMO\x01\x00\x00\x00\x69\x03\x00\x00\x97\x00\x00\x00\x03\x00\x00\x00\x74\x00\x00\x00\x00\xe1\xf5\x05\x00\x00\x00\x00' > "$dir/valid"
+		printf '\x1f\xe1\xf5\x05\x00\x00\x00\x00SGMO\x01\x00\x00\x00\x69\x03\x00\x00\x97\x00\x00\x00\x03\x00\x00\x00\x74\x00\x00\x00\x00\xe1\xf5\x05\x00\x00\x00\x00' > "$dir/stale" ;;
 	fuzz_dpkg_root)
 		cp "$src/tests/fuzz/seed-dpkg-root" "$dir/root" ;;
 	esac

@@ -62,6 +62,32 @@ teardown() { stop_omgd; }
 	[[ "$output" == *"Candidate: 115.0-1"* ]]
 }
 
+@test "a status file naming one package twice (dpkg refuses it): one package, the last paragraph wins" {
+	# found by fuzz_dpkg_root: the orphan count once counted such a package twice
+	mkdir -p "$ROOT/var/lib/dpkg" "$ROOT/var/lib/apt/lists"
+	cat > "$ROOT/var/lib/dpkg/status" <<-EOF
+	Package: libdup1
+	Status: install ok installed
+	Architecture: $NATIVE
+	Version: 1.0
+	Description: first
+
+	Package: libdup1
+	Status: install ok installed
+	Architecture: $NATIVE
+	Version: 2.0
+	Description: second
+	EOF
+	printf 'Package: libdup1\nArchitecture: %s\nAuto-Installed: 1\n' "$NATIVE" > "$ROOT/var/lib/apt/extended_states"
+	start_omgd --root "$ROOT"
+	run "$OMG" --json status
+	[ "$(json_field installed <<< "$output")" = 1 ]
+	[ "$(json_field orphans <<< "$output")" = 1 ]
+	run "$OMG" info libdup1
+	[[ "$output" == *"Installed: 2.0"* ]]
+	[[ "$output" == *"second"* ]]
+}
+
 @test "this machine: all five counts equal apt's and dpkg's" {
 	start_omgd
 	local s; s=$("$OMG" --json status)
