@@ -28,6 +28,9 @@ struct backend {
 	int (*record)(const struct db *db, uint32_t ver, char **out);
 	/* Orders two versions as the packaging system does (<0, 0, >0). */
 	int (*vercmp)(const char *a, const char *b);
+	/* Releases what BUILD keeps from one build to the next (NULL: nothing); called on the
+	 * build thread as it ends. */
+	void (*close)(void);
 };
 
 extern const struct backend backend_dpkg;

@@ -11,20 +11,27 @@
  *    (pacman -Qu lists them too) and carry the held flag;
  *  - the candidate of a package not installed: its version in the first repository having it;
  *  - versions order as vercmp (alpm_pkg_vercmp); no security count (no advisory data yet).
- * libalpm handles are not thread-safe: each build opens one handle on the build thread,
- * reads everything it needs into the db, and releases it. INFO's record is made during the
- * build (pacman -Si / -Qi fields), so the event loop never touches libalpm.
+ * libalpm handles are not thread-safe: one handle, owned by the build thread, is kept open
+ * from build to build (alpm_close_kept releases it when that thread ends). Each build
+ * registers the sync databases afresh; the local database's cache is reused while nothing
+ * under DBPath/local changed (a signature of every entry's desc file: pacman -D edits one in
+ * place), otherwise the handle is replaced, since libalpm cannot be told to forget its local
+ * cache. INFO's record is made during the build (pacman -Si / -Qi fields), so the event loop
+ * never touches libalpm.
  */
 #include "config.h"
 #include "backend.h"
 #include "omg_error.h"
 #include "pacmanconf.h"
+#include "revdeps.h"
 
 #include <alpm.h>
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 
@@ -70,6 +77,16 @@ static void addf(struct text *t, const char *fmt, ...)
 }
 
 /* "a b c", or "None" as pacman prints an empty list. */
+static void add_names(struct text *t, const char *key, const char *const *names, size_t n)
+{
+	addf(t, "%s:", key);
+	if (!n)
+		addf(t, " None");
+	for (size_t i = 0; i < n; i++)
+		addf(t, " %s", names[i]);
+	addf(t, "\n");
+}
+
 static void add_strings(struct text *t, const char *key, alpm_list_t *l)
 {
 	addf(t, "%s:", key);
@@ -116,9 +133,12 @@ static void add_date(struct text *t, const char *key, alpm_time_t when)
 	addf(t, "%s: %s\n", key, buf);
 }
 
-/* The INFO record of PKG: the fields of pacman -Si (REPO set) or -Qi (local). */
-static void make_record(struct text *t, alpm_pkg_t *pkg, const char *repo)
+/* The INFO record of PKG: the fields of pacman -Si (REPO set) or -Qi (local, with RD). */
+static void make_record(struct text *t, alpm_pkg_t *pkg, const char *repo, const struct revdeps *rd)
 {
+	const char *const *names;
+	size_t n;
+
 	t->len = 0;
 	if (repo)
 		addf(t, "Repository: %s\n", repo);
@@ -133,11 +153,10 @@ static void make_record(struct text *t, alpm_pkg_t *pkg, const char *repo)
 	add_deps(t, "Depends-On", alpm_pkg_get_depends(pkg), 0);
 	add_deps(t, "Optional-Deps", alpm_pkg_get_optdepends(pkg), 1);
 	if (!repo) {
-		alpm_list_t *req = alpm_pkg_compute_requiredby(pkg), *opt = alpm_pkg_compute_optionalfor(pkg);
-		add_strings(t, "Required-By", req);
-		add_strings(t, "Optional-For", opt);
-		FREELIST(req);
-		FREELIST(opt);
+		names = revdeps_of(rd, pkg, REVDEPS_REQUIRED_BY, &n);
+		add_names(t, "Required-By", names, n);
+		names = revdeps_of(rd, pkg, REVDEPS_OPTIONAL_FOR, &n);
+		add_names(t, "Optional-For", names, n);
 	} else {
 		add_size(t, "Download-Size", alpm_pkg_get_size(pkg));
 	}
@@ -152,6 +171,7 @@ static void make_record(struct text *t, alpm_pkg_t *pkg, const char *repo)
 struct alpm_build {
 	struct db *db;
 	struct text rec;
+	const struct revdeps *local_rd; /* required-by and optional-for in the local database */
 	uint32_t arch;           /* every instance is keyed by this one architecture name */
 };
 
@@ -169,7 +189,7 @@ static uint32_t add_version(struct alpm_build *ab, alpm_pkg_t *pkg, uint32_t src
 	if (repo && db->vers[v].archive == DB_NONE)
 		db->vers[v].archive = src;
 	if (created || !repo) { /* the local record wins: it knows reason and required-by */
-		make_record(&ab->rec, pkg, repo);
+		make_record(&ab->rec, pkg, repo, ab->local_rd);
 		if (ab->rec.failed || (off = db_str(db, ab->rec.p, ab->rec.len)) == DB_NONE)
 			return DB_NONE;
 		db->vers[v].src = src;
@@ -205,17 +225,103 @@ static uint32_t add_src(struct db *db, const char *path, const char *origin)
 	return i;
 }
 
+/* The handle kept between builds, touched only by the build thread. */
+static struct {
+	alpm_handle_t *h;
+	char rootdir[4096], dbpath[4096];
+	uint64_t local_sig; /* of DBPath/local when its cache was (about to be) loaded */
+	struct revdeps *local_rd; /* made from that cache, so kept with it */
+	int reusable;       /* 0: the local database changed too recently to trust its times */
+} kept;
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ull;
+	return h;
+}
+
+/* A signature of DBPATH/local: each entry's name and its desc file's identity and times.
+ * *RACY is set when a desc file changed within the last second: a second edit in the same
+ * clock tick could then leave the signature unchanged. */
+static uint64_t local_signature(const char *dbpath, int *racy)
+{
+	char path[8448];
+	struct dirent *de;
+	struct stat st;
+	struct timespec now;
+	uint64_t h = 0xcbf29ce484222325ull;
+	DIR *d;
+
+	*racy = 0;
+	snprintf(path, sizeof path, "%s/local", dbpath);
+	if (!(d = opendir(path)))
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		h = fnv(h, de->d_name, strlen(de->d_name) + 1);
+		snprintf(path, sizeof path, "%s/local/%s/desc", dbpath, de->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		uint64_t id[5] = { (uint64_t)st.st_ino, (uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
+				   (uint64_t)st.st_mtim.tv_nsec, (uint64_t)st.st_ctim.tv_nsec };
+		h = fnv(h, id, sizeof id);
+		if ((now.tv_sec - st.st_ctim.tv_sec) * 1000000000ll + (now.tv_nsec - st.st_ctim.tv_nsec) < 1000000000ll)
+			*racy = 1;
+	}
+	closedir(d);
+	return h;
+}
+
+static void alpm_close_kept(void)
+{
+	revdeps_free(kept.local_rd);
+	if (kept.h)
+		alpm_release(kept.h);
+	memset(&kept, 0, sizeof kept);
+}
+
+/* The handle for this build: the kept one with its sync databases dropped when the local
+ * database is as it was, else a new one. */
+static alpm_handle_t *handle_for(const struct pacmanconf *conf, int *reused)
+{
+	alpm_errno_t aerr;
+	int racy;
+	uint64_t sig = local_signature(conf->dbpath, &racy);
+
+	*reused = kept.h && kept.reusable && sig == kept.local_sig && !strcmp(kept.rootdir, conf->rootdir) &&
+		  !strcmp(kept.dbpath, conf->dbpath);
+	if (*reused) {
+		if (alpm_unregister_all_syncdbs(kept.h) == 0)
+			return kept.h;
+		*reused = 0;
+	}
+	alpm_close_kept();
+	if (!(kept.h = alpm_initialize(conf->rootdir, conf->dbpath, &aerr))) {
+		OMG_ERROR(OMG_E_SYS, "libalpm (root %s, dbpath %s): %s", conf->rootdir, conf->dbpath, alpm_strerror(aerr));
+		return NULL;
+	}
+	snprintf(kept.rootdir, sizeof kept.rootdir, "%s", conf->rootdir);
+	snprintf(kept.dbpath, sizeof kept.dbpath, "%s", conf->dbpath);
+	kept.local_sig = sig;
+	kept.reusable = !racy;
+	return kept.h;
+}
+
 static int alpm_build_db(struct db *db, const char *root, struct srccache *cache)
 {
 	struct alpm_build ab = { .db = db };
 	struct pacmanconf conf;
 	struct utsname un;
 	alpm_handle_t *h = NULL;
-	alpm_errno_t aerr;
 	alpm_list_t *syncdbs, *l;
 	char path[8300];
 	uint32_t local_src;
-	int rc;
+	int rc, reused = 0;
 
 	(void)cache; /* libalpm reads its databases whole; nothing is cached per source */
 	if ((rc = pacmanconf_load(&conf, root, NULL)) != OMG_OK)
@@ -224,10 +330,11 @@ static int alpm_build_db(struct db *db, const char *root, struct srccache *cache
 		goto fail;
 	ab.arch = db->native_arch = db_str(db, uname(&un) == 0 ? un.machine : "x86_64",
 					   strlen(uname(&un) == 0 ? un.machine : "x86_64"));
-	if (!(h = alpm_initialize(conf.rootdir, conf.dbpath, &aerr))) {
-		rc = OMG_ERROR(OMG_E_SYS, "libalpm (root %s, dbpath %s): %s", conf.rootdir, conf.dbpath, alpm_strerror(aerr));
+	if (!(h = handle_for(&conf, &reused))) {
+		rc = OMG_E_SYS; /* handle_for said why */
 		goto fail;
 	}
+	db->backend_reused = (uint8_t)reused;
 	snprintf(path, sizeof path, "%s/local", conf.dbpath);
 	if ((rc = db_input_add(db, path)) != OMG_OK)
 		goto fail;
@@ -254,6 +361,9 @@ static int alpm_build_db(struct db *db, const char *root, struct srccache *cache
 			}
 	}
 	syncdbs = alpm_get_syncdbs(h);
+	if (!kept.local_rd && (rc = revdeps_build(&kept.local_rd, alpm_get_localdb(h))) != OMG_OK)
+		goto fail;
+	ab.local_rd = kept.local_rd;
 	snprintf(path, sizeof path, "%s/local", conf.dbpath);
 	if ((local_src = add_src(db, path, "local")) == DB_NONE) {
 		rc = OMG_ERROR(OMG_E_NOMEM, "sources");
@@ -262,7 +372,6 @@ static int alpm_build_db(struct db *db, const char *root, struct srccache *cache
 	for (l = alpm_db_get_pkgcache(alpm_get_localdb(h)); l; l = alpm_list_next(l)) {
 		alpm_pkg_t *pkg = l->data, *newer = alpm_sync_get_new_version(pkg, syncdbs);
 		uint32_t v = add_version(&ab, pkg, local_src, NULL), p;
-		alpm_list_t *req;
 		if (v == DB_NONE) {
 			rc = OMG_ERROR(OMG_E_NOMEM, "index");
 			goto fail;
@@ -280,14 +389,13 @@ static int alpm_build_db(struct db *db, const char *root, struct srccache *cache
 			db->pkgs[p].flags |= OMG_PKG_AUTO;
 			/* pacman -Qdt: neither required nor optional for anything installed
 			 * (pacman's is_unrequired at level 1; -Qdtt would ignore optdepends) */
-			req = alpm_pkg_compute_requiredby(pkg);
-			if (!req)
-				req = alpm_pkg_compute_optionalfor(pkg);
-			if (!req) {
+			size_t nreq, nopt;
+			revdeps_of(ab.local_rd, pkg, REVDEPS_REQUIRED_BY, &nreq);
+			revdeps_of(ab.local_rd, pkg, REVDEPS_OPTIONAL_FOR, &nopt);
+			if (!nreq && !nopt) {
 				db->pkgs[p].flags |= OMG_PKG_ORPHAN;
 				db->counts.orphans++;
 			}
-			FREELIST(req);
 		} else {
 			db->counts.explicit_pkgs++;
 		}
@@ -323,8 +431,8 @@ static int alpm_build_db(struct db *db, const char *root, struct srccache *cache
 	}
 	rc = OMG_OK;
 fail:
-	if (h)
-		alpm_release(h);
+	if (rc != OMG_OK)
+		alpm_close_kept(); /* the next build starts from a new handle */
 	free(ab.rec.p);
 	pacmanconf_free(&conf);
 	return rc;
@@ -367,4 +475,5 @@ const struct backend backend_alpm = {
 	.watch_specs = alpm_watch_specs,
 	.record = alpm_record,
 	.vercmp = alpm_pkg_vercmp,
+	.close = alpm_close_kept,
 };

@@ -293,8 +293,9 @@ static void build_once(struct builder *b, const char *why)
 		lines = 0;
 	free_db(stored);
 	if (db)
-		n = snprintf(text, sizeof text, "%s: %u packages, %u versions, %.1f ms%s (%u sources from the store, %u read)",
-			     why, db->npkgs, db->nvers, db->build_ms, from_store ? ", stored index" : "", hits, parsed);
+		n = snprintf(text, sizeof text, "%s: %u packages, %u versions, %.1f ms%s%s (%u sources from the store, %u read)",
+			     why, db->npkgs, db->nvers, db->build_ms, from_store ? ", stored index" : "",
+			     db->backend_reused ? ", local database kept" : "", hits, parsed);
 	else
 		n = snprintf(text, sizeof text, "%s: failed: %s", why, b->err);
 	/* Hand the db over, then write the audit log and the store: answers never wait for a disk. */
@@ -344,6 +345,8 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&b->mu);
 	}
 	pthread_mutex_unlock(&b->mu);
+	if (b->backend->close)
+		b->backend->close(); /* what the backend kept between builds belongs to this thread */
 	return NULL;
 }
 

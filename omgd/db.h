@@ -89,6 +89,7 @@ struct db {
 	uint32_t damaged_lists;  /* package lists that could not be read to the end */
 	uint32_t native_arch;    /* arena */
 	int mixed_case_names;    /* some name has upper case (not Debian policy): fold when searching */
+	int backend_reused;      /* the backend reused state kept from its previous build (not stored) */
 	uint64_t built_at;       /* unix seconds */
 	uint64_t read_at_ns;     /* unix nanoseconds when the build began reading its inputs */
 	double build_ms;

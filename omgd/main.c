@@ -339,9 +339,10 @@ int main(int argc, char **argv)
 					continue;
 				d.refreshing = builder_busy(bld);
 				if (db) {
-					omgd_log("index%s: %u packages, %u versions in %.1f ms (%u installed, %u explicit, "
+					omgd_log("index%s: %u packages, %u versions in %.1f ms%s (%u installed, %u explicit, "
 						 "%u orphans, %u updates, %u security)", from_store ? " (stored)" : "",
 						 db->npkgs, db->nvers, db->build_ms,
+						 db->backend_reused ? ", local database kept" : "",
 						 db->counts.total, db->counts.explicit_pkgs, db->counts.orphans,
 						 db->counts.updates, db->security);
 					if (db->malformed)

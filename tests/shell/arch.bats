@@ -19,6 +19,29 @@ teardown() { stop_omgd; }
 
 names() { "$OMG" list "$1" | awk '{print $1}'; }
 
+# refresh_repo REPO: what pacman -Sy does to REPO.db, with every pkgrel in it bumped to 77.
+refresh_repo() {
+	local work="$BATS_TEST_TMPDIR/refresh-$1" d
+	rm -rf "$work"; mkdir -p "$work"
+	tar -xzf "$ROOT/var/lib/pacman/sync/$1.db" -C "$work"
+	for d in "$work"/*/; do
+		sed -i '/^%VERSION%$/{n;s/-[0-9]*$/-77/}' "$d/desc"
+		mv "$d" "${d%-*/}-77"
+	done
+	(cd "$work" && tar -czf "$ROOT/var/lib/pacman/sync/$1.db.part" --format=ustar $(ls))
+	mv "$ROOT/var/lib/pacman/sync/$1.db.part" "$ROOT/var/lib/pacman/sync/$1.db"
+}
+
+# wait_for_status FIELD VALUE: polls omg status until FIELD is VALUE (5 s at most).
+wait_for_status() {
+	local i
+	for i in $(seq 1 250); do
+		[ "$("$OMG" --json status | json_field "$1")" = "$2" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
 @test "the backend comes from /etc/os-release; --backend overrides it" {
 	start_omgd --root "$ROOT" --no-aur
 	run "$OMG" --json status
@@ -107,6 +130,22 @@ names() { "$OMG" list "$1" | awk '{print $1}'; }
 	[ "$status" -eq 1 ]
 }
 
+@test "Required-By and Optional-For equal pacman -Qi's for every installed package (and so the orphans)" {
+	start_omgd --root "$ROOT" --no-aur
+	local name
+	"${PACMAN[@]}" -Qi | awk -F' *: ' '
+		/^Name /         { name = $2 }
+		/^Required By /  { gsub(/  +/, " ", $2); req = $2 }
+		/^Optional For / { gsub(/  +/, " ", $2); print name "|" req "|" $2 }' > "$BATS_TEST_TMPDIR/pacman"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/pacman")" -gt 300 ]
+	for name in $(cut -d'|' -f1 "$BATS_TEST_TMPDIR/pacman"); do
+		"$OMG" info "$name" | awk -v n="$name" -F': ' '
+			/^Required-By: /  { req = $2 }
+			/^Optional-For: / { print n "|" req "|" $2 }'
+	done > "$BATS_TEST_TMPDIR/omg"
+	diff "$BATS_TEST_TMPDIR/pacman" "$BATS_TEST_TMPDIR/omg"
+}
+
 @test "search and suggest over local and sync packages, with the same output shape as on Debian" {
 	start_omgd --root "$ROOT" --no-aur
 	run "$OMG" search -d fire
@@ -136,16 +175,31 @@ names() { "$OMG" list "$1" | awk '{print $1}'; }
 	[[ "$output" == *"Install: newpkg:"*"(1.0-1)"* ]]
 	# pacman -Sy replaces a sync database: everything in it is now newer
 	local updates; updates=$("$OMG" --json status | json_field updates)
-	local work="$BATS_TEST_TMPDIR/x"; mkdir -p "$work"
-	tar -xzf "$ROOT/var/lib/pacman/sync/core.db" -C "$work"
-	for d in "$work"/*/; do sed -i '/^%VERSION%$/{n;s/-[0-9]*$/-77/}' "$d/desc"; done
-	(cd "$work" && tar -czf "$ROOT/var/lib/pacman/sync/core.db.part" --format=ustar $(ls))
-	mv "$ROOT/var/lib/pacman/sync/core.db.part" "$ROOT/var/lib/pacman/sync/core.db"
+	refresh_repo core
 	for i in $(seq 1 50); do
 		[ "$("$OMG" --json status | json_field updates)" != "$updates" ] && break
 		sleep 0.02
 	done
 	[ "$("$OMG" --json status | json_field updates)" = "$("${PACMAN[@]}" -Qu | wc -l)" ]
+}
+
+@test "one libalpm handle kept: a repository refresh reuses the local database, a local change replaces it" {
+	sleep 1.1 # the fixture's desc files must be older than a second to be trusted by their times
+	start_omgd --root "$ROOT" --no-aur
+	local gen; gen=$("$OMG" --json status | json_field generation)
+	refresh_repo extra
+	wait_for_status generation $((gen + 1))
+	[ "$("$OMG" --json status | json_field updates)" = "$("${PACMAN[@]}" -Qu | wc -l)" ]
+	diff <("${PACMAN[@]}" -Qu | awk '{print $1}') <(names upgradable)
+	grep "index: .*local database kept" "$BATS_TEST_TMPDIR/omgd.log" || { cat "$BATS_TEST_TMPDIR/omgd.log"; return 1; }
+	# a package installed: the handle is replaced, and the new package is seen
+	local before; before=$("$OMG" --json status | json_field installed)
+	mkdir "$ROOT/var/lib/pacman/local/newpkg-1.0-1"
+	printf '%%NAME%%\nnewpkg\n\n%%VERSION%%\n1.0-1\n\n%%DESC%%\nnew\n\n%%REASON%%\n0\n\n' \
+		> "$ROOT/var/lib/pacman/local/newpkg-1.0-1/desc"
+	wait_for_status installed $((before + 1))
+	[ "$("$OMG" --json status | json_field installed)" = "$("${PACMAN[@]}" -Qq | wc -l)" ]
+	[ "$(grep 'index: ' "$BATS_TEST_TMPDIR/omgd.log" | tail -1 | grep -c 'local database kept')" = 0 ]
 }
 
 @test "pacman -D (a reason edited in place) shows when the transaction's lock goes, and after a restart" {
