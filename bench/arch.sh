@@ -14,7 +14,7 @@ export XDG_RUNTIME_DIR=$work/run XDG_CACHE_HOME=$work/cache OMG_AUTOSTART=0
 mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 "$build/omgd/omgd" --foreground --root "$work/root" --no-aur 2>"$work/omgd.log" &
 pid=$!
-for _ in $(seq 1 100); do "$build/omg" ping >/dev/null 2>&1 && break; sleep 0.05; done
+for _ in $(seq 1 200); do grep -q "index: " "$work/omgd.log" 2>/dev/null && break; sleep 0.05; done
 pac=(pacman --config "$work/root/oracle/pacman.conf" --dbpath "$work/root/var/lib/pacman")
 omg=$build/omg
 
@@ -47,3 +47,18 @@ o=$(median_ms "$omg" info pkg0008)
 row "info (sync)" "$o" "pacman -Si pkg0008" "$(median_ms "${pac[@]}" -Si pkg0008)"
 echo
 echo "Answers checked equal: -Qu $(diff <("${pac[@]}" -Qu | awk '{print $1}') <("$omg" list upgradable | awk '{print $1}') >/dev/null && echo yes || echo NO), -Qdtq $(diff <("${pac[@]}" -Qdtq) <("$omg" list orphans | awk '{print $1}') >/dev/null && echo yes || echo NO)"
+
+# Index builds, from omgd's own log: the first (a new libalpm handle) and rebuilds after
+# SIGHUP (nothing changed under local/: the handle and its local cache are kept). The whole
+# build is what pacman redoes at every -Qu; omg does it once per change.
+build_ms() { grep "index: " "$work/omgd.log" | sed -n 's/.* in \([0-9.]*\) ms.*/\1/p'; }
+for ((i = 0; i < 5; i++)); do
+	before=$(grep -c "index: " "$work/omgd.log")
+	kill -HUP "$pid"
+	for _ in $(seq 1 200); do [ "$(grep -c "index: " "$work/omgd.log")" -gt "$before" ] && break; sleep 0.02; done
+done
+echo
+kept=$(grep -c "index: .*local database kept" "$work/omgd.log" || true)
+echo "Index build: first $(build_ms | head -1) ms (new handle); rebuilds after SIGHUP:" \
+	"$(build_ms | tail -n +2 | sort -g | awk '{ a[NR] = $1 } END { if (NR) printf "median %.1f ms of %d", a[int((NR + 1) / 2)], NR }')" \
+	"($kept with the local database kept)"
