@@ -274,6 +274,13 @@ static int probe_child(const char *const *dirs, int from, int n, int *res, int d
 	if (pipe2(fds, O_CLOEXEC) != 0 || (pid = fork()) < 0)
 		return -1;
 	if (pid == 0) {
+		/* Dying on a garbage page is this child's job: no handler (a sanitizer's
+		 * included) should report it into omgd's log as if omgd had crashed. */
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		signal(SIGSEGV, SIG_DFL);
+		signal(SIGBUS, SIG_DFL);
+		if (null >= 0)
+			dup2(null, STDERR_FILENO);
 		close(fds[0]);
 		for (int i = from; i < n; i++) {
 			char data[4200], r;
