@@ -2,8 +2,9 @@
  * dpkg backend's build (status file, a package list with its Release file, extended_states),
  * then db_finish, db_validate, INFO records and version comparison.
  *
- * The input is cut at "\n--8<--\n" into: dpkg status, the Packages list, its InRelease, and
- * extended_states. apt.conf stays fixed: a fuzzed Dir:: setting could point the build at the
+ * The input is cut at "\n--8<--\n" into: dpkg status, the Packages list, its InRelease,
+ * extended_states, bash's dpkg file list, a Contents index (command-not-found's sources) and
+ * /etc/os-release (the backend detection). apt.conf stays fixed: a fuzzed Dir:: setting could point the build at the
  * host's own lists (fuzz_deb822 covers the apt.conf lexer). Any build result is acceptable;
  * a successful one must validate, and the version order must be antisymmetric. */
 #include "config.h"
@@ -28,6 +29,9 @@ static const char *const part_paths[] = {
 	"var/lib/apt/lists/deb.example.org_debian_dists_stable_main_binary-amd64_Packages",
 	"var/lib/apt/lists/deb.example.org_debian_dists_stable_InRelease",
 	"var/lib/apt/extended_states",
+	"var/lib/dpkg/info/bash.list",
+	"var/lib/apt/lists/deb.example.org_debian_dists_stable_main_Contents-amd64",
+	"etc/os-release",
 };
 #define NPARTS (sizeof part_paths / sizeof part_paths[0])
 static const char separator[] = "\n--8<--\n";
@@ -57,7 +61,7 @@ static void remove_root(void) { nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHY
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char *const dirs[] = { "var", "var/lib", "var/lib/dpkg", "var/lib/apt", "var/lib/apt/lists",
+	static const char *const dirs[] = { "var", "var/lib", "var/lib/dpkg", "var/lib/dpkg/info", "var/lib/apt", "var/lib/apt/lists",
 					    "etc", "etc/apt" };
 	static const char conf[] = "APT::Architecture \"amd64\";\nAPT::Architectures { \"amd64\"; \"i386\"; };\n"
 				   "APT::NeverAutoRemove { \"^linux-image-.*\"; };\n";
@@ -93,6 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		put_file(part_paths[i], p, n);
 		p = cut ? cut + sizeof separator - 1 : end;
 	}
+	if (backend_detect(root) != &backend_dpkg && backend_detect(root) != &backend_alpm)
+		abort();
 	if (db_init(&db) != OMG_OK)
 		return 0;
 	if (backend_dpkg.build(&db, root, NULL) == OMG_OK && db_finish(&db) == OMG_OK) {
