@@ -239,9 +239,11 @@ int aur_info_urls(const char *base, const char *const *names, int count,
 
 /* ---- the worker --------------------------------------------------------------------- */
 
+/* omg_wbuf refuses to grow past 8 frames' worth: the AUR cap must fit below that. */
+_Static_assert(AUR_MAX_BYTES <= (size_t)8 * OMG_FRAME_MAX, "an AUR answer must fit in an omg_wbuf");
+
 struct body {
-	char *p;
-	size_t len, cap;
+	struct omg_wbuf w; /* grows by doubling: a multi-MiB answer costs a few copies */
 	int too_big;
 };
 
@@ -249,25 +251,13 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 {
 	struct body *b = ctx;
 	size_t add = size * n;
-	char *p;
 
-	if (b->len + add > AUR_MAX_BYTES) {
+	if (b->w.len + add > AUR_MAX_BYTES) {
 		b->too_big = 1;
 		return 0; /* aborts the transfer */
 	}
-	if (b->len + add + 1 > b->cap) {
-		/* doubling: a multi-MiB answer costs a few copies, not one per chunk */
-		size_t cap = b->cap ? b->cap : 64 * 1024;
-		while (cap < b->len + add + 1)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap)))
-			return 0;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, add);
-	b->len += add;
-	return add;
+	omg_put_bytes(&b->w, data, add);
+	return b->w.failed ? 0 : add;
 }
 
 /* Lets aur_close stop a transfer under way at once. */
@@ -324,8 +314,8 @@ static void fetch(struct aur *a, const char *url, uint8_t type, struct omg_wbuf 
 	if (why[0])
 		put_problem(payload, why);
 	else
-		aur_parse(b.p ? b.p : "", b.len, type, payload);
-	free(b.p);
+		aur_parse(b.w.data ? (const char *)b.w.data : "", b.w.len, type, payload);
+	omg_wbuf_free(&b.w);
 }
 
 struct info_ctx {

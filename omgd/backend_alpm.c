@@ -13,10 +13,10 @@
  *  - versions order as vercmp (alpm_pkg_vercmp); no security count (no advisory data yet).
  * libalpm handles are not thread-safe: one handle, owned by the build thread, is kept open
  * from build to build (alpm_close_kept releases it when that thread ends). Each build
- * registers the sync databases afresh; the local database's cache is reused while nothing
- * under DBPath/local changed (a signature of every entry's desc file: pacman -D edits one in
- * place), otherwise the handle is replaced, since libalpm cannot be told to forget its local
- * cache. INFO's record is made during the build (pacman -Si / -Qi fields), so the event loop
+ * registers the sync databases afresh; the local database's cache is reused while DBPath/local
+ * and every entry's desc file are as the cache read them (pacman -D edits one in place; the
+ * check is snapshot_current's, racy rule included), otherwise the handle is replaced, since
+ * libalpm cannot be told to forget its local cache. INFO's record is made during the build (pacman -Si / -Qi fields), so the event loop
  * never touches libalpm.
  */
 #include "config.h"
@@ -24,14 +24,13 @@
 #include "omg_error.h"
 #include "pacmanconf.h"
 #include "revdeps.h"
+#include "snapshot.h"
 
 #include <alpm.h>
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 
@@ -229,77 +228,36 @@ static uint32_t add_src(struct db *db, const char *path, const char *origin)
 static struct {
 	alpm_handle_t *h;
 	char rootdir[4096], dbpath[4096];
-	uint64_t local_sig; /* of DBPath/local when its cache was (about to be) loaded */
+	/* DBPath/local and its desc files as the handle's local cache read them (pacman -D
+	 * edits one in place): the cache is trusted while snapshot_current() says they are
+	 * unchanged, under the same racy rule as a stored index. Only the inputs are used. */
+	struct db local;
+	int recording;            /* this build loaded the cache: record its inputs */
 	struct revdeps *local_rd; /* made from that cache, so kept with it */
-	int reusable;       /* 0: the local database changed too recently to trust its times */
 } kept;
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	while (n--)
-		h = (h ^ *b++) * 0x100000001b3ull;
-	return h;
-}
-
-/* A signature of DBPATH/local: each entry's name and its desc file's identity and times.
- * *RACY is set when a desc file changed within the last second: a second edit in the same
- * clock tick could then leave the signature unchanged. */
-static uint64_t local_signature(const char *dbpath, int *racy)
-{
-	char path[8448];
-	struct dirent *de;
-	struct stat st;
-	struct timespec now;
-	uint64_t h = 0xcbf29ce484222325ull;
-	DIR *d;
-
-	*racy = 0;
-	snprintf(path, sizeof path, "%s/local", dbpath);
-	if (!(d = opendir(path)))
-		return 0;
-	clock_gettime(CLOCK_REALTIME, &now);
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		h = fnv(h, de->d_name, strlen(de->d_name) + 1);
-		snprintf(path, sizeof path, "%s/local/%s/desc", dbpath, de->d_name);
-		if (stat(path, &st) != 0)
-			continue;
-		uint64_t id[5] = { (uint64_t)st.st_ino, (uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
-				   (uint64_t)st.st_mtim.tv_nsec, (uint64_t)st.st_ctim.tv_nsec };
-		h = fnv(h, id, sizeof id);
-		if ((now.tv_sec - st.st_ctim.tv_sec) * 1000000000ll + (now.tv_nsec - st.st_ctim.tv_nsec) < 1000000000ll)
-			*racy = 1;
-	}
-	closedir(d);
-	return h;
-}
 
 static void alpm_close_kept(void)
 {
 	revdeps_free(kept.local_rd);
+	db_free(&kept.local);
 	if (kept.h)
 		alpm_release(kept.h);
 	memset(&kept, 0, sizeof kept);
 }
 
 /* The handle for this build: the kept one with its sync databases dropped when the local
- * database is as it was, else a new one. */
-static alpm_handle_t *handle_for(const struct pacmanconf *conf, int *reused)
+ * database is as its cache read it, else a new one (READ_AT_NS: when this build began). */
+static alpm_handle_t *handle_for(const struct pacmanconf *conf, uint64_t read_at_ns, int *reused)
 {
 	alpm_errno_t aerr;
-	int racy;
-	uint64_t sig = local_signature(conf->dbpath, &racy);
+	const char *why;
 
-	*reused = kept.h && kept.reusable && sig == kept.local_sig && !strcmp(kept.rootdir, conf->rootdir) &&
-		  !strcmp(kept.dbpath, conf->dbpath);
-	if (*reused) {
-		if (alpm_unregister_all_syncdbs(kept.h) == 0)
-			return kept.h;
-		*reused = 0;
-	}
+	*reused = kept.h && !strcmp(kept.rootdir, conf->rootdir) && !strcmp(kept.dbpath, conf->dbpath) &&
+		  kept.local.ninputs && snapshot_current(&kept.local, &why) &&
+		  alpm_unregister_all_syncdbs(kept.h) == 0;
+	kept.recording = 0;
+	if (*reused)
+		return kept.h;
 	alpm_close_kept();
 	if (!(kept.h = alpm_initialize(conf->rootdir, conf->dbpath, &aerr))) {
 		OMG_ERROR(OMG_E_SYS, "libalpm (root %s, dbpath %s): %s", conf->rootdir, conf->dbpath, alpm_strerror(aerr));
@@ -307,9 +265,19 @@ static alpm_handle_t *handle_for(const struct pacmanconf *conf, int *reused)
 	}
 	snprintf(kept.rootdir, sizeof kept.rootdir, "%s", conf->rootdir);
 	snprintf(kept.dbpath, sizeof kept.dbpath, "%s", conf->dbpath);
-	kept.local_sig = sig;
-	kept.reusable = !racy;
+	kept.local.read_at_ns = read_at_ns; /* before the cache is read: later edits are racy */
+	kept.recording = 1;
 	return kept.h;
+}
+
+/* Records PATH as an input of DB and, when this build loaded the local cache, of KEPT.local. */
+static int local_input_add(struct db *db, const char *path)
+{
+	int rc = db_input_add(db, path);
+
+	if (rc == OMG_OK && kept.recording)
+		rc = db_input_add(&kept.local, path);
+	return rc;
 }
 
 static int alpm_build_db(struct db *db, const char *root, struct srccache *cache)
@@ -330,13 +298,13 @@ static int alpm_build_db(struct db *db, const char *root, struct srccache *cache
 		goto fail;
 	ab.arch = db->native_arch = db_str(db, uname(&un) == 0 ? un.machine : "x86_64",
 					   strlen(uname(&un) == 0 ? un.machine : "x86_64"));
-	if (!(h = handle_for(&conf, &reused))) {
+	if (!(h = handle_for(&conf, db->read_at_ns, &reused))) {
 		rc = OMG_E_SYS; /* handle_for said why */
 		goto fail;
 	}
-	db->backend_reused = (uint8_t)reused;
+	db->backend_reused = reused;
 	snprintf(path, sizeof path, "%s/local", conf.dbpath);
-	if ((rc = db_input_add(db, path)) != OMG_OK)
+	if ((rc = local_input_add(db, path)) != OMG_OK)
 		goto fail;
 	snprintf(path, sizeof path, "%s/sync", conf.dbpath);
 	if ((rc = db_input_add(db, path)) != OMG_OK)
@@ -379,7 +347,7 @@ static int alpm_build_db(struct db *db, const char *root, struct srccache *cache
 		/* pacman -D rewrites a desc file in place: each is an input of the snapshot */
 		snprintf(path, sizeof path, "%s/local/%s-%s/desc", conf.dbpath, alpm_pkg_get_name(pkg),
 			 alpm_pkg_get_version(pkg));
-		if ((rc = db_input_add(db, path)) != OMG_OK)
+		if ((rc = local_input_add(db, path)) != OMG_OK)
 			goto fail;
 		p = db->vers[v].pkg;
 		db->pkgs[p].inst = v;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t hash_name(const char *s, size_t n)
+uint32_t db_name_hash(const char *s, size_t n)
 {
 	uint32_t h = 2166136261u;
 
@@ -99,7 +99,7 @@ static int hash_rebuild(struct db *db, uint32_t mask)
 		const char *n = db_s(db, db->pkgs[i].name);
 		uint32_t slot, first = DB_NONE;
 		/* only the first instance of a name goes into the table */
-		for (slot = hash_name(n, strlen(n)) & mask; h[slot] != DB_NONE; slot = (slot + 1) & mask)
+		for (slot = db_name_hash(n, strlen(n)) & mask; h[slot] != DB_NONE; slot = (slot + 1) & mask)
 			if (!strcmp(db_s(db, db->pkgs[h[slot]].name), n)) {
 				first = h[slot];
 				break;
@@ -115,7 +115,7 @@ static int hash_rebuild(struct db *db, uint32_t mask)
 
 uint32_t db_pkg_first(const struct db *db, const char *name, size_t nlen)
 {
-	for (uint32_t slot = hash_name(name, nlen) & db->hash_mask; db->hash[slot] != DB_NONE;
+	for (uint32_t slot = db_name_hash(name, nlen) & db->hash_mask; db->hash[slot] != DB_NONE;
 	     slot = (slot + 1) & db->hash_mask) {
 		const char *n = db_s(db, db->pkgs[db->hash[slot]].name);
 		if (!strncmp(n, name, nlen) && n[nlen] == 0)
@@ -151,7 +151,7 @@ uint32_t db_pkg_get(struct db *db, const char *name, size_t nlen, uint32_t arch,
 		db->pkgs[last].next_arch = p;
 		return p;
 	}
-	for (slot = hash_name(name, nlen) & db->hash_mask; db->hash[slot] != DB_NONE;
+	for (slot = db_name_hash(name, nlen) & db->hash_mask; db->hash[slot] != DB_NONE;
 	     slot = (slot + 1) & db->hash_mask)
 		;
 	db->hash[slot] = p;

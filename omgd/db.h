@@ -95,6 +95,9 @@ struct db {
 	double build_ms;
 };
 
+/* FNV-1a of N bytes: the index's name hash, for other name tables too. */
+uint32_t db_name_hash(const char *s, size_t n);
+
 int db_init(struct db *db);
 void db_free(struct db *db);
 uint32_t db_str(struct db *db, const char *s, size_t n);           /* DB_NONE on ENOMEM */

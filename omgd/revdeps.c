@@ -1,6 +1,7 @@
 /* revdeps.c — see revdeps.h. */
 #include "config.h"
 #include "revdeps.h"
+#include "db.h"
 #include "omg_error.h"
 
 #include <stdint.h>
@@ -24,14 +25,7 @@ struct revdeps {
 	const char **names[2];
 };
 
-static uint32_t name_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
+static uint32_t name_hash(const char *s) { return db_name_hash(s, strlen(s)); }
 
 static uint32_t find_pkg(const struct revdeps *r, const char *name)
 {

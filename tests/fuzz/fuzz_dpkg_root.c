@@ -97,7 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		put_file(part_paths[i], p, n);
 		p = cut ? cut + sizeof separator - 1 : end;
 	}
-	if (backend_detect(root) != &backend_dpkg && backend_detect(root) != &backend_alpm)
+	const struct backend *detected = backend_detect(root);
+	if (detected != &backend_dpkg && detected != &backend_alpm)
 		abort();
 	if (db_init(&db) != OMG_OK)
 		return 0;
