@@ -5,6 +5,7 @@
 #include "paths.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,16 +58,19 @@ int omg_status_validate(const struct omg_status_file *s, uint64_t now)
 	}
 }
 
-/* Opens PATH read-only (or read-write) after the ownership and type checks. */
-static int status_open_checked(const char *path, int flags, int *fd_out)
+/* The seals that make a mapping of the object safe: nobody, not even its owner, can
+ * shrink it, so a page of it can never lie beyond its end (the only cause of SIGBUS). */
+#define STATUS_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+
+/* Opens PATH (the status link: its target is omgd's sealed memory file) read-only or
+ * read-write, without blocking, and refuses anything but a sealed 32-byte object of ours. */
+static int status_open_checked(const char *path, int flags, int *fd_out, struct stat *st_out)
 {
 	struct stat st;
-	int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	int rc;
+	int fd = open(path, flags | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int rc, seals;
 
 	if (fd < 0) {
-		if (errno == ELOOP)
-			return OMG_ERROR(OMG_E_PERM, "%s: is a symlink", path);
 		if (errno == ENOENT)
 			return OMG_ERROR(OMG_E_NOTFOUND, "%s: no status file: is omgd running?", path);
 		return OMG_ERROR(OMG_E_SYS, "open %s: %s", path, strerror(errno));
@@ -84,11 +88,19 @@ static int status_open_checked(const char *path, int flags, int *fd_out)
 			       (unsigned)getuid());
 		goto fail;
 	}
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || (seals & F_SEAL_SHRINK) == 0) {
+		rc = OMG_ERROR(OMG_E_PERM, "%s: not omgd's sealed status file", path);
+		goto fail;
+	}
+	/* Sealed against shrinking: the size read now is a floor for the object's life. */
 	if (st.st_size != (off_t)sizeof(struct omg_status_file)) {
 		rc = OMG_ERROR(OMG_E_CORRUPT, "%s: %lld bytes, expected 32", path, (long long)st.st_size);
 		goto fail;
 	}
 	*fd_out = fd;
+	if (st_out)
+		*st_out = st;
 	return OMG_OK;
 fail:
 	close(fd);
@@ -100,7 +112,7 @@ int omg_status_read(const char *path, struct omg_status_file *out, uint64_t now)
 	int fd, rc;
 	ssize_t n;
 
-	rc = status_open_checked(path, O_RDONLY, &fd);
+	rc = status_open_checked(path, O_RDONLY, &fd, NULL);
 	if (rc != OMG_OK)
 		return rc;
 	n = pread(fd, out, sizeof *out, 0);
@@ -113,15 +125,57 @@ int omg_status_read(const char *path, struct omg_status_file *out, uint64_t now)
 void omg_status_writer_init(struct omg_status_writer *w, const char *path)
 {
 	memset(w, 0, sizeof *w);
+	w->fd = -1;
 	snprintf(w->path, sizeof w->path, "%s", path);
 }
 
-static void status_retire(struct omg_status_file *map)
+/* Marks a published object retired (timestamp 0) and lets go of it. */
+static void status_retire(struct omg_status_file *map, int fd)
 {
-	if (!map)
+	if (map) {
+		__atomic_store_n(&map->timestamp, 0, __ATOMIC_RELEASE);
+		munmap(map, sizeof *map);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A previous daemon's file at PATH: retired with a write, never a mapping (a file of
+ * unknown origin may be truncated under us, and a store into a mapping of it is SIGBUS). */
+static void status_retire_foreign(const char *path)
+{
+	static const uint64_t zero;
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0)
 		return;
-	__atomic_store_n(&map->timestamp, 0, __ATOMIC_RELEASE);
-	munmap(map, sizeof *map);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == getuid() &&
+	    st.st_size == (off_t)sizeof(struct omg_status_file))
+		(void)!pwrite(fd, &zero, sizeof zero, offsetof(struct omg_status_file, timestamp));
+	close(fd);
+}
+
+/* Points PATH at TARGET atomically: a fresh link beside it, renamed over it. */
+static int status_link(const char *path, const char *target)
+{
+	char tmp[4096 + 32];
+	int rc;
+
+	for (unsigned i = 0;; i++) {
+		if ((size_t)snprintf(tmp, sizeof tmp, "%s.%d.%u", path, (int)getpid(), i) >= sizeof tmp)
+			return OMG_ERROR(OMG_E_TOOBIG, "status path too long");
+		if (symlink(target, tmp) == 0)
+			break;
+		if (errno != EEXIST || i == 100)
+			return OMG_ERROR(OMG_E_SYS, "symlink %s: %s", tmp, strerror(errno));
+	}
+	if (rename(tmp, path) != 0) {
+		rc = OMG_ERROR(OMG_E_SYS, "rename %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return rc;
+	}
+	return OMG_OK;
 }
 
 int omg_status_publish(struct omg_status_writer *w, const struct omg_counts *c, uint64_t now)
@@ -135,79 +189,104 @@ int omg_status_publish(struct omg_status_writer *w, const struct omg_counts *c, 
 		.updates = c->updates,
 		.timestamp = now,
 	};
-	char tmp[4096 + 16];
+	char target[64];
 	struct omg_status_file *map = NULL;
-	struct omg_status_file *previous = w->map;
-	int fd, rc;
+	struct stat st;
+	int fd, check = -1, rc;
 
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", w->path) >= sizeof tmp)
-		return OMG_ERROR(OMG_E_TOOBIG, "status path too long");
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = memfd_create("omg.status", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
-		return OMG_ERROR(OMG_E_SYS, "mkstemp %s: %s", tmp, strerror(errno));
-	if (fchmod(fd, 0644) != 0 || pwrite(fd, &rec, sizeof rec, 0) != (ssize_t)sizeof rec) {
-		rc = OMG_ERROR(OMG_E_SYS, "write %s: %s", tmp, strerror(errno));
+		return OMG_ERROR(OMG_E_SYS, "memfd_create: %s", strerror(errno));
+	if (ftruncate(fd, sizeof rec) != 0 || fchmod(fd, 0644) != 0 ||
+	    pwrite(fd, &rec, sizeof rec, 0) != (ssize_t)sizeof rec) {
+		rc = OMG_ERROR(OMG_E_SYS, "status file: %s", strerror(errno));
+		goto fail;
+	}
+	if (fcntl(fd, F_ADD_SEALS, STATUS_SEALS) != 0) {
+		rc = OMG_ERROR(OMG_E_SYS, "sealing the status file: %s", strerror(errno));
 		goto fail;
 	}
 	map = mmap(NULL, sizeof rec, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		map = NULL;
-		rc = OMG_ERROR(OMG_E_SYS, "mmap %s: %s", tmp, strerror(errno));
+		rc = OMG_ERROR(OMG_E_SYS, "mmap status file: %s", strerror(errno));
 		goto fail;
 	}
-	if (!previous) {
-		/* A previous daemon's file: open it so it can be retired after the rename. */
-		int old = -1;
-		if (status_open_checked(w->path, O_RDWR, &old) == OMG_OK) {
-			previous = mmap(NULL, sizeof rec, PROT_READ | PROT_WRITE, MAP_SHARED, old, 0);
-			if (previous == MAP_FAILED)
-				previous = NULL;
-			close(old);
-		}
-	}
-	if (rename(tmp, w->path) != 0) {
-		rc = OMG_ERROR(OMG_E_SYS, "rename %s: %s", w->path, strerror(errno));
-		if (previous != w->map && previous)
-			munmap(previous, sizeof rec);
+	/* Readers reach the object through /proc: check that they can before publishing. */
+	snprintf(target, sizeof target, "/proc/%d/fd/%d", (int)getpid(), fd);
+	if ((rc = status_open_checked(target, O_RDONLY, &check, &st)) != OMG_OK)
 		goto fail;
-	}
-	close(fd);
-	status_retire(previous);
+	close(check);
+	if (!w->map)
+		status_retire_foreign(w->path);
+	if ((rc = status_link(w->path, target)) != OMG_OK)
+		goto fail;
+	status_retire(w->map, w->fd);
 	w->map = map;
+	w->fd = fd;
+	w->counts = *c;
+	w->dev = st.st_dev;
+	w->ino = st.st_ino;
 	return OMG_OK;
 fail:
 	if (map)
 		munmap(map, sizeof rec);
-	unlink(tmp);
 	close(fd);
 	return rc;
 }
 
 int omg_status_heartbeat(struct omg_status_writer *w, uint64_t now)
 {
+	struct omg_status_file want = {
+		.magic = OMG_STATUS_MAGIC,
+		.version = OMG_STATUS_VERSION,
+		.total = w->counts.total,
+		.explicit_pkgs = w->counts.explicit_pkgs,
+		.orphans = w->counts.orphans,
+		.updates = w->counts.updates,
+	};
+	struct omg_status_file seen;
+	struct stat st;
+
 	if (!w->map)
 		return OMG_ERROR(OMG_E_NOTFOUND, "nothing published yet");
+	/* What was published may have been removed, replaced or written over since: check,
+	 * and publish anew rather than leave every reader with empty values. */
+	seen = *w->map;
+	seen.timestamp = 0;
+	if (stat(w->path, &st) != 0 || st.st_dev != w->dev || st.st_ino != w->ino ||
+	    memcmp(&seen, &want, sizeof want) != 0)
+		return omg_status_publish(w, &w->counts, now);
 	__atomic_store_n(&w->map->timestamp, now, __ATOMIC_RELEASE);
 	return OMG_OK;
 }
 
 void omg_status_writer_close(struct omg_status_writer *w, int remove_file)
 {
-	if (remove_file && w->map) {
+	struct stat st;
+
+	/* Remove the link only while it is still ours. */
+	if (remove_file && w->map && stat(w->path, &st) == 0 && st.st_dev == w->dev && st.st_ino == w->ino)
 		unlink(w->path);
-		status_retire(w->map);
-	} else if (w->map) {
-		munmap(w->map, sizeof *w->map);
+	if (remove_file)
+		status_retire(w->map, w->fd);
+	else {
+		if (w->map)
+			munmap(w->map, sizeof *w->map);
+		if (w->fd >= 0)
+			close(w->fd);
 	}
 	w->map = NULL;
+	w->fd = -1;
 }
 
 static int status_map_open(struct omg_status_map *m, const char *path)
 {
+	struct stat st;
 	void *p;
 	int fd, rc;
 
-	rc = status_open_checked(path, O_RDONLY, &fd);
+	rc = status_open_checked(path, O_RDONLY, &fd, &st);
 	if (rc != OMG_OK)
 		return rc;
 	p = mmap(NULL, sizeof(struct omg_status_file), PROT_READ, MAP_SHARED, fd, 0);
@@ -216,6 +295,8 @@ static int status_map_open(struct omg_status_map *m, const char *path)
 		return OMG_ERROR(OMG_E_SYS, "mmap %s: %s", path, strerror(errno));
 	omg_status_map_close(m);
 	m->map = p;
+	m->dev = st.st_dev;
+	m->ino = st.st_ino;
 	m->epoch++;
 	return OMG_OK;
 }
@@ -232,21 +313,26 @@ int omg_status_map_read(struct omg_status_map *m, const char *path, struct omg_s
 			uint64_t now)
 {
 	char runtime[4096];
+	struct stat st;
 	int rc = omg_status_map_peek(m, out, now);
+	int retired = rc == OMG_E_STALE && out->timestamp == 0;
 
-	if (rc == OMG_OK)
-		return OMG_OK;
-	/* A retired file means a newer one exists: reopen now. Otherwise (missing, stale,
-	 * damaged) look again at most once a second: until then a dead daemon costs the
-	 * shell no system call, no path and no error text. */
-	if (!(rc == OMG_E_STALE && out->timestamp == 0) && m->last_open == now)
+	/* Within a second of the last look: the mapping's word, with no system call. A retired
+	 * file means a newer one exists: look now. */
+	if (m->last_check == now && !retired)
 		return rc;
-	m->last_open = now;
+	m->last_check = now;
 	if (!path) {
-		if ((rc = omg_runtime_path(runtime, sizeof runtime, OMG_STATUS_NAME, 0)) != OMG_OK)
+		if ((rc = omg_runtime_path(runtime, sizeof runtime, OMG_STATUS_NAME, 0)) != OMG_OK) {
+			omg_status_map_close(m);
 			return rc;
+		}
 		path = runtime;
 	}
+	/* Once a second, the link must still name the mapped object: a daemon killed with -9
+	 * takes its /proc entry with it, and its readers go empty within a second. */
+	if (rc == OMG_OK && stat(path, &st) == 0 && st.st_dev == m->dev && st.st_ino == m->ino)
+		return OMG_OK;
 	rc = status_map_open(m, path);
 	if (rc != OMG_OK) {
 		omg_status_map_close(m);

@@ -12,11 +12,19 @@
  * three heartbeats, so a live daemon's file is never stale and a dead daemon's file
  * goes stale within 30 s.
  *
- * Publishing: new counts go to a unique temporary file in the same directory, renamed
- * into place (readers see the old or the new file, never a mix). A heartbeat stores the
- * timestamp in place with one aligned 8-byte atomic store. After a publish the previous
- * file's timestamp is set to 0 ("retired"), so readers holding a mapping of it notice
- * the replacement without a stat on every read.
+ * Publishing: omgd keeps each published record in a sealed memory file (memfd_create,
+ * sealed with F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL, so it is 32 bytes for its whole
+ * life), and PATH is a symbolic link to it, /proc/PID/fd/N, renamed into place: readers
+ * see the old or the new record, never a mix, and `od PATH` reads it as a file. Readers
+ * map only an object whose seals forbid shrinking: a page of the mapping can never lie
+ * beyond the object's end, which is the one cause of SIGBUS on a shared file mapping, so
+ * nothing done to PATH (truncate, rewrite, a FIFO, a device, a huge file) can crash a
+ * reader; such an object is refused and reads as "no value". A heartbeat stores the
+ * timestamp in place with one aligned 8-byte atomic store, after checking that PATH still
+ * names the object and that the record is intact (else it publishes anew). After a publish
+ * the previous object's timestamp is set to 0 ("retired"), so readers holding a mapping of
+ * it notice the replacement without a system call; once a second they also check that
+ * PATH still names what they mapped (a daemon killed with -9 takes its /proc entry along).
  */
 #ifndef OMG_STATUS_FILE_H
 #define OMG_STATUS_FILE_H
@@ -52,29 +60,37 @@ struct omg_counts {
 /* Checks magic, version, padding and age against NOW. */
 int omg_status_validate(const struct omg_status_file *s, uint64_t now);
 
-/* Opens PATH without following symlinks, checks it is a regular 32-byte file owned
- * by the caller, reads and validates it. */
+/* Opens PATH (following the link), checks it is a sealed 32-byte memory file owned by
+ * the caller, reads and validates it. */
 int omg_status_read(const char *path, struct omg_status_file *out, uint64_t now);
 
 /* Writer side (omgd). */
 struct omg_status_writer {
 	char path[4096];
-	struct omg_status_file *map; /* MAP_SHARED mapping of the published file, or NULL */
+	struct omg_status_file *map; /* MAP_SHARED mapping of the published object, or NULL */
+	int fd;                      /* the sealed memory file PATH links to (/proc/PID/fd/FD) */
+	struct omg_counts counts;    /* as published, to check and repair at each heartbeat */
+	dev_t dev;
+	ino_t ino;
 };
 
 void omg_status_writer_init(struct omg_status_writer *w, const char *path);
 /* Publishes COUNTS stamped NOW by temporary file and rename; retires the previous file. */
 int omg_status_publish(struct omg_status_writer *w, const struct omg_counts *counts, uint64_t now);
-/* Refreshes the timestamp of the published file in place. */
+/* Refreshes the timestamp of the published object in place; republishes when PATH no
+ * longer names it or its record was written over. */
 int omg_status_heartbeat(struct omg_status_writer *w, uint64_t now);
 /* Unmaps; with REMOVE, also retires and unlinks the published file (daemon exit). */
 void omg_status_writer_close(struct omg_status_writer *w, int remove_file);
 
-/* Reader side for long-lived processes (the shell modules): a read-only mapping,
- * reopened when the mapped file was retired or went stale (at most once per second). */
+/* Reader side for long-lived processes (the shell modules): a read-only mapping of the
+ * sealed object, reopened when it was retired, and at most once per second checked
+ * against PATH (or reopened when it went stale or was missing). */
 struct omg_status_map {
 	const struct omg_status_file *map;
-	uint64_t last_open;
+	uint64_t last_check;
+	dev_t dev;
+	ino_t ino;
 	uint64_t epoch;  /* bumped at every (re)open: identifies one published file */
 };
 

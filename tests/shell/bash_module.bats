@@ -11,7 +11,7 @@ setup() {
 	start_omgd --root "$ROOT"
 }
 
-teardown() { stop_omgd; }
+teardown() { stop_omgd; [ -z "${SEALED_PID:-}" ] || kill "$SEALED_PID" 2>/dev/null || true; }
 
 @test "the variables hold the status file's counts" {
 	run in_bash 'echo "$OMG_TOTAL $OMG_EXPLICIT $OMG_ORPHANS $OMG_UPDATES"'
@@ -116,26 +116,68 @@ teardown() { stop_omgd; }
 	OMGD_PID=
 }
 
-@test "a damaged, foreign, symlinked or stale status file gives empty values" {
+# publish_sealed BYTES...: the printf BYTES published at the status path as omgd does it
+# (a sealed memory file behind a link), kept alive by a helper whose pid is SEALED_PID.
+publish_sealed() {
+	[ -z "${SEALED_PID:-}" ] || kill "$SEALED_PID" 2>/dev/null || true
+	SEALED_PID=$(printf "$@" | "$OMG_SRCDIR/tests/tools/sealed-status" "$XDG_RUNTIME_DIR/omg.status")
+}
+ts_bytes() { python3 -c 'import struct,sys,time; sys.stdout.buffer.write(struct.pack("<Q", int(time.time()) + int(sys.argv[1])))' "$1"; }
+
+@test "a damaged, foreign, plain or stale status file gives empty values" {
 	stop_omgd
-	local f=$XDG_RUNTIME_DIR/omg.status good
-	good=$(printf 'SGMO\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0'; :)
-	ts_bytes() { python3 -c 'import struct,sys,time; sys.stdout.buffer.write(struct.pack("<Q", int(time.time()) + int(sys.argv[1])))' "$1"; }
-	{ printf 'SGMO\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0'; ts_bytes 0; } > "$f"
+	local f=$XDG_RUNTIME_DIR/omg.status now old
+	now=$(ts_bytes 0 | od -An -tx1 | tr -d ' \n' | sed 's/../\\x&/g')
+	old=$(ts_bytes -31 | od -An -tx1 | tr -d ' \n' | sed 's/../\\x&/g')
+	publish_sealed "SGMO\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0$now"
 	[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[6]" ]
-	{ printf 'XXXX\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0'; ts_bytes 0; } > "$f"
+	publish_sealed "XXXX\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0$now"
 	[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[]" ]
-	{ printf 'SGMO\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0'; ts_bytes -31; } > "$f"
+	publish_sealed "SGMO\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0$old"
+	[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[]" ]
+	publish_sealed "SGMO\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0"
+	[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[]" ]
+	kill "$SEALED_PID"; SEALED_PID=
+	# the right bytes in a plain file: refused (it could be truncated under a mapping)
+	rm -f "$f"
+	{ printf 'SGMO\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0'; ts_bytes 0; } > "$f"
 	[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[]" ]
 	head -c 20 /dev/urandom > "$f"
 	[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[]" ]
-	{ printf 'SGMO\001\0\0\0\034\0\0\0\015\0\0\0\010\0\0\0\006\0\0\0'; ts_bytes 0; } > "$f.real"
-	rm -f "$f"; ln -s "$f.real" "$f"
-	[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[]" ]
-	if [ "$(id -u)" = 0 ]; then
-		rm -f "$f"; cp "$f.real" "$f"; chown 65534 "$f"
-		[ "$(in_bash 'echo "[$OMG_UPDATES]"')" = "[]" ]
-	fi
+	rm -f "$f"; ln -s /proc/self/fd/0 "$f"
+	[ "$(in_bash 'echo "[$OMG_UPDATES]"' < /dev/null)" = "[]" ]
+}
+
+# Issue 16.1: whatever is done to the status file while a shell has it mapped, the shell
+# and omgd live, and the values come back once omgd has repaired it (at its heartbeat).
+@test "truncating, rewriting or replacing the status file never kills the shell or omgd" {
+	local f=$XDG_RUNTIME_DIR/omg.status
+	run in_bash '
+		f='"$f"'
+		echo "a [$OMG_UPDATES]"
+		{ : > "$f"; } 2>/dev/null; echo "b [$OMG_UPDATES]"
+		truncate -s0 "$f" 2>/dev/null; echo "c [$OMG_UPDATES]"
+		printf "XXXX" 1<> "$f"; echo "d [$OMG_UPDATES]"
+		sleep 1.1; echo "e [$OMG_UPDATES]"
+		rm -f "$f"; mkfifo "$f"; sleep 1.1; echo "f [$OMG_UPDATES]"
+		rm -f "$f"; truncate -s 1T "$f"; sleep 1.1; echo "g [$OMG_UPDATES]"
+		rm -f "$f"; ln -s /dev/zero "$f"; sleep 1.1; echo "h [$OMG_UPDATES]"
+		rm -f "$f"; printf x > "$f"; sleep 1.1; echo "i [$OMG_UPDATES]"
+		for i in $(seq 1 150); do [ -n "$OMG_UPDATES" ] && break; sleep 0.1; done
+		echo "j [$OMG_UPDATES]"'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "a [6]" ]
+	[ "${lines[1]}" = "b [6]" ]   # the seal refuses the truncation
+	[ "${lines[2]}" = "c [6]" ]
+	[ "${lines[3]}" = "d []" ]    # written over in place: refused
+	[ "${lines[5]}" = "f []" ]
+	[ "${lines[6]}" = "g []" ]
+	[ "${lines[7]}" = "h []" ]
+	[ "${lines[8]}" = "i []" ]
+	[ "${lines[9]}" = "j [6]" ]   # repaired by omgd's heartbeat
+	kill -0 "$OMGD_PID"
+	"$OMG" ping >/dev/null
 }
 
 @test "with no daemon, the builtin starts one in the background (OMG_AUTOSTART)" {

@@ -73,3 +73,26 @@ teardown() { stop_omgd; }
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = ok ]
 }
+
+# Issue 16.1 in zsh: nothing done to the status file kills the shell.
+@test "truncating, rewriting or replacing the status file never kills zsh" {
+	local f=$XDG_RUNTIME_DIR/omg.status
+	run in_zsh '
+		f='"$f"'
+		echo "a [$OMG_UPDATES]"
+		{ : > $f } 2>/dev/null; truncate -s0 $f 2>/dev/null; echo "b [$OMG_UPDATES]"
+		printf XXXX 1<> $f; echo "c [$OMG_UPDATES]"
+		rm -f $f; mkfifo $f; sleep 1.1; echo "d [$OMG_UPDATES]"
+		rm -f $f; truncate -s 1T $f; sleep 1.1; echo "e [$OMG_UPDATES]"
+		for i in {1..150}; do [[ -n $OMG_UPDATES ]] && break; sleep 0.1; done
+		echo "f [$OMG_UPDATES]"'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "a [6]" ]
+	[ "${lines[1]}" = "b [6]" ]
+	[ "${lines[2]}" = "c []" ]
+	[ "${lines[3]}" = "d []" ]
+	[ "${lines[4]}" = "e []" ]
+	[ "${lines[5]}" = "f [6]" ]
+	kill -0 "$OMGD_PID"
+}

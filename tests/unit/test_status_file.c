@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,12 +37,34 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static void write_raw(const struct omg_status_file *rec, size_t len)
+/* A plain file at PATH, as a user or an old omg might leave it: always refused. */
+static void write_plain(const struct omg_status_file *rec, size_t len)
 {
-	FILE *f = fopen(path, "wb");
+	FILE *f;
+
+	unlink(path);
+	f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(rec, 1, len, f), len);
 	fclose(f);
+}
+
+/* What omgd publishes: a sealed memory file of LEN bytes, PATH linking to it. */
+static int sealed_fd = -1;
+static void write_raw(const struct omg_status_file *rec, size_t len)
+{
+	char target[64];
+
+	if (sealed_fd >= 0)
+		close(sealed_fd);
+	sealed_fd = memfd_create("test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	assert_true(sealed_fd >= 0);
+	assert_int_equal(ftruncate(sealed_fd, (off_t)len), 0);
+	assert_int_equal(pwrite(sealed_fd, rec, len, 0), (ssize_t)len);
+	assert_int_equal(fcntl(sealed_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), 0);
+	snprintf(target, sizeof target, "/proc/self/fd/%d", sealed_fd);
+	unlink(path);
+	assert_int_equal(symlink(target, path), 0);
 }
 
 static struct omg_status_file good_record(uint64_t ts)
@@ -152,12 +175,19 @@ static void test_rejections(void **state)
 	write_raw(&r, 32);
 	assert_int_equal(omg_status_read(path, &out, now), OMG_E_STALE);
 
-	/* A symlink to a valid file is refused. */
+	/* A link to the sealed object is what omgd publishes: followed. */
 	r = good_record(now);
 	write_raw(&r, 32);
 	snprintf(link, sizeof link, "%s/link", dir);
 	assert_int_equal(symlink(path, link), 0);
-	assert_int_equal(omg_status_read(link, &out, now), OMG_E_PERM);
+	assert_int_equal(omg_status_read(link, &out, now), OMG_OK);
+	unlink(link);
+
+	/* A valid record in a plain file is refused: it could be truncated under a mapping. */
+	write_plain(&r, 32);
+	assert_int_equal(omg_status_read(path, &out, now), OMG_E_PERM);
+	write_plain(&r, 0);
+	assert_int_equal(omg_status_read(path, &out, now), OMG_E_PERM);
 
 	/* Not a regular file. */
 	snprintf(link, sizeof link, "%s/fifo", dir);
@@ -177,7 +207,7 @@ static void test_foreign_owner(void **state)
 	if (getuid() != 0)
 		skip(); /* only root can give a file away */
 	write_raw(&r, 32);
-	assert_int_equal(chown(path, 4242, 4242), 0);
+	assert_int_equal(fchown(sealed_fd, 4242, 4242), 0);
 	assert_int_equal(omg_status_read(path, &out, omg_now()), OMG_E_PERM);
 	unlink(path);
 }
@@ -253,15 +283,71 @@ static void test_new_daemon_retires_old_file(void **state)
 
 	omg_status_writer_init(&w1, path);
 	assert_int_equal(omg_status_publish(&w1, &c, now), OMG_OK);
-	omg_status_writer_close(&w1, 0); /* "crash": the file stays */
 	assert_int_equal(omg_status_map_read(&m, path, &out, now), OMG_OK);
 	c.updates = 9;
 	omg_status_writer_init(&w2, path);
 	assert_int_equal(omg_status_publish(&w2, &c, now), OMG_OK);
 	assert_int_equal(omg_status_map_read(&m, path, &out, now), OMG_OK);
 	assert_int_equal(out.updates, 9);
+	omg_status_writer_close(&w1, 0);
 	omg_status_writer_close(&w2, 1);
 	omg_status_map_close(&m);
+}
+
+/* Nothing done to the path can crash a reader or the writer: truncation is refused by the
+ * seals, a replaced or rewritten file is refused by the readers and repaired by the next
+ * heartbeat, and a daemon that vanishes takes its readers' values along within a second. */
+static void test_hostile_changes(void **state)
+{
+	struct omg_status_writer w;
+	struct omg_status_map m = { 0 };
+	struct omg_counts c = { 10, 5, 1, 2 };
+	struct omg_status_file out, r;
+	uint64_t now = omg_now();
+	int fd;
+	(void)state;
+
+	omg_status_writer_init(&w, path);
+	assert_int_equal(omg_status_publish(&w, &c, now), OMG_OK);
+	assert_int_equal(omg_status_map_read(&m, path, &out, now), OMG_OK);
+	/* truncate(2) and O_TRUNC: refused by the seal, the mapping stays whole */
+	assert_int_not_equal(truncate(path, 0), 0);
+	assert_true(open(path, O_WRONLY | O_TRUNC) < 0);
+	assert_int_equal(omg_status_map_peek(&m, &out, now), OMG_OK);
+	assert_int_equal(out.updates, 2);
+	/* written over in place: refused, then repaired by the heartbeat */
+	assert_true((fd = open(path, O_WRONLY)) >= 0);
+	assert_int_equal(pwrite(fd, "XXXX", 4, 0), 4);
+	close(fd);
+	assert_int_equal(omg_status_map_peek(&m, &out, now), OMG_E_CORRUPT);
+	assert_int_equal(omg_status_heartbeat(&w, now + 1), OMG_OK);
+	assert_int_equal(omg_status_map_read(&m, path, &out, now + 1), OMG_OK);
+	assert_int_equal(out.updates, 2);
+	/* replaced by a plain file: the reader keeps the live object until the path changes, */
+	r = good_record(now);
+	r.updates = 77;
+	write_plain(&r, 32);
+	assert_int_equal(omg_status_map_read(&m, path, &out, now + 2), OMG_E_PERM);
+	/* and the heartbeat puts the link back */
+	assert_int_equal(omg_status_heartbeat(&w, now + 2), OMG_OK);
+	assert_int_equal(omg_status_map_read(&m, path, &out, now + 3), OMG_OK);
+	assert_int_equal(out.updates, 2);
+	/* removed: republished at the next heartbeat */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(omg_status_heartbeat(&w, now + 3), OMG_OK);
+	assert_int_equal(omg_status_map_read(&m, path, &out, now + 4), OMG_OK);
+	/* a FIFO or a directory at the path: refused without blocking */
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(omg_status_map_read(&m, path, &out, now + 5), OMG_E_PERM);
+	assert_int_equal(omg_status_heartbeat(&w, now + 5), OMG_OK);
+	assert_int_equal(omg_status_map_read(&m, path, &out, now + 6), OMG_OK);
+	/* the daemon dies (kill -9): its /proc entry goes, readers go empty within a second */
+	omg_status_writer_close(&w, 0);
+	assert_int_equal(omg_status_map_read(&m, path, &out, now + 6), OMG_OK); /* same second */
+	assert_int_not_equal(omg_status_map_read(&m, path, &out, now + 7), OMG_OK);
+	omg_status_map_close(&m);
+	unlink(path);
 }
 
 int main(void)
@@ -274,6 +360,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_heartbeat_keeps_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_follows_publish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_daemon_retires_old_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_changes, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("status_file", tests, NULL, NULL);
 }
