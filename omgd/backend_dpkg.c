@@ -68,18 +68,19 @@ struct build {
 	struct db *db;
 	struct paths paths;
 	struct aptconf conf;
-	char archs[8][32];   /* native first, then APT::Architectures */
-	int narchs;
-	uint32_t arch_off[16]; /* interned architecture names */
-	int narch_off;
+	/* Growable: fixed tables (8 architectures, 16 interned names, 32 NeverAutoRemove
+	 * patterns) once dropped the rest silently. conf_failed: one could not be added. */
+	struct omg_wbuf archs;    /* char *: native first, then APT::Architectures */
+	struct omg_wbuf arch_off; /* uint32_t: interned architecture names */
+	int conf_failed;
 	uint32_t src;        /* the source being read */
 	struct inst_rec *inst;
 	uint32_t ninst, cap_inst;
 	uint8_t *ma;         /* multiarch by package index (installed only) */
-	regex_t never[32];
-	int nnever;
+	struct omg_wbuf never;    /* regex_t * */
 	struct srccache *cache; /* NULL: no store, parse everything */
 	struct omg_wbuf rec;     /* records of the source being parsed, for the cache */
+	struct omg_wbuf order;   /* pick_candidate's scratch: one package's versions */
 };
 
 /* ---- paths and configuration ---------------------------------------------------- */
@@ -120,25 +121,50 @@ static void add_arch(void *ctx, const char *v)
 {
 	struct build *b = ctx;
 
-	for (int i = 0; i < b->narchs; i++)
-		if (!strcmp(b->archs[i], v))
+	char **a = (char **)(void *)b->archs.data, *d;
+
+	for (size_t i = 0; i < b->archs.len / sizeof *a; i++)
+		if (!strcmp(a[i], v))
 			return;
-	if (b->narchs < 8)
-		snprintf(b->archs[b->narchs++], sizeof b->archs[0], "%s", v);
+	if (!(d = strdup(v))) {
+		b->conf_failed = 1;
+		return;
+	}
+	omg_put_bytes(&b->archs, &d, sizeof d);
+	if (b->archs.failed) {
+		free(d);
+		b->conf_failed = 1;
+	}
 }
 
 static void add_never(void *ctx, const char *v)
 {
 	struct build *b = ctx;
 
-	if (b->nnever < 32 && regcomp(&b->never[b->nnever], v, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0)
-		b->nnever++;
+	regex_t *re = malloc(sizeof *re);
+
+	if (!re) {
+		b->conf_failed = 1;
+		return;
+	}
+	if (regcomp(re, v, REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0) {
+		free(re); /* as apt: a pattern that does not compile matches nothing */
+		return;
+	}
+	omg_put_bytes(&b->never, &re, sizeof re);
+	if (b->never.failed) {
+		regfree(re);
+		free(re);
+		b->conf_failed = 1;
+	}
 }
 
 static int arch_known(const struct build *b, const char *a, size_t n)
 {
-	for (int i = 0; i < b->narchs; i++)
-		if (strlen(b->archs[i]) == n && !strncmp(b->archs[i], a, n))
+	char *const *v = (char *const *)(const void *)b->archs.data;
+
+	for (size_t i = 0; i < b->archs.len / sizeof *v; i++)
+		if (strlen(v[i]) == n && !strncmp(v[i], a, n))
 			return 1;
 	return 0;
 }
@@ -150,14 +176,17 @@ static uint32_t arch_of(struct build *b, const char *a, size_t n)
 
 	if (n == 0 || (n == 3 && !strncmp(a, "all", 3)))
 		return db->native_arch;
-	for (int i = 0; i < b->narch_off; i++) {
-		const char *s = db_s(db, b->arch_off[i]);
-		if (strlen(s) == n && !strncmp(s, a, n))
-			return b->arch_off[i];
+	const uint32_t *off = (const uint32_t *)(const void *)b->arch_off.data;
+	uint32_t s;
+
+	for (size_t i = 0; i < b->arch_off.len / sizeof *off; i++) {
+		const char *t = db_s(db, off[i]);
+		if (strlen(t) == n && !strncmp(t, a, n))
+			return off[i];
 	}
-	if (b->narch_off == 16)
-		return db_str(db, a, n);
-	return b->arch_off[b->narch_off++] = db_str(db, a, n);
+	if ((s = db_str(db, a, n)) != DB_NONE)
+		omg_put_bytes(&b->arch_off, &s, sizeof s); /* on failure: not cached, still right */
+	return s;
 }
 
 /* ---- sources -------------------------------------------------------------------- */
@@ -424,11 +453,15 @@ static int is_list(const char *n, int *compressed)
 	return 0;
 }
 
+/* The directory's names and the Release files grow as needed: fixed tables of 1,024 names
+ * and 64 Release files once indexed whatever subset readdir happened to return first. */
 static int read_lists(struct build *b)
 {
-	struct release rels[64];
-	char *names[1024], path[8192];
-	int nrel = 0, nn = 0, rc = OMG_OK;
+	struct omg_wbuf nbuf = { 0 }, rbuf = { 0 };
+	struct release *rels;
+	char **names, path[8192];
+	size_t nrel = 0, nn = 0;
+	int rc = OMG_OK;
 	struct dirent *de;
 	DIR *d = opendir(b->paths.lists);
 
@@ -439,28 +472,52 @@ static int read_lists(struct build *b)
 	}
 	if (!d)
 		return errno == ENOENT ? OMG_OK : OMG_ERROR(OMG_E_SYS, "%s: %s", b->paths.lists, strerror(errno));
-	while ((de = readdir(d)) && nn < 1024)
-		if (de->d_name[0] != '.' && (names[nn] = strdup(de->d_name)))
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			char *n = strdup(de->d_name);
+			if (!n) {
+				nbuf.failed = 1;
+				break;
+			}
+			omg_put_bytes(&nbuf, &n, sizeof n);
+			if (nbuf.failed) {
+				free(n);
+				break;
+			}
 			nn++;
+		}
 	closedir(d);
-	qsort(names, (size_t)nn, sizeof *names, cmp_str);
-	for (int i = 0; i < nn && nrel < 64; i++) {
+	names = (char **)(void *)nbuf.data;
+	if (nbuf.failed) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "%s", b->paths.lists);
+		goto fail;
+	}
+	if (nn)
+		qsort(names, nn, sizeof *names, cmp_str);
+	for (size_t i = 0; i < nn; i++) {
 		size_t l = strlen(names[i]);
 		size_t cut = l >= 9 && !strcmp(names[i] + l - 9, "InRelease") ? 9 :
 			     l >= 7 && !strcmp(names[i] + l - 7, "Release") ? 7 : 0;
-		if (!cut || l - cut >= sizeof rels[0].prefix)
+		struct release r = { 0 };
+		if (!cut || l - cut >= sizeof r.prefix)
 			continue;
-		memset(&rels[nrel], 0, sizeof rels[nrel]);
-		memcpy(rels[nrel].prefix, names[i], l - cut);
+		memcpy(r.prefix, names[i], l - cut);
 		snprintf(path, sizeof path, "%s/%s", b->paths.lists, names[i]);
 		if (db_input_add(b->db, path) != OMG_OK) {
 			rc = OMG_E_NOMEM;
-			break;
+			goto fail;
 		}
-		if (read_release(path, &rels[nrel]) == 0)
+		if (read_release(path, &r) == 0) {
+			omg_put_bytes(&rbuf, &r, sizeof r);
 			nrel++;
+		}
 	}
-	for (int i = 0; i < nn; i++) {
+	if (rbuf.failed) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "Release files");
+		goto fail;
+	}
+	rels = (struct release *)(void *)rbuf.data;
+	for (size_t i = 0; i < nn; i++) {
 		const struct release *rel = NULL;
 		size_t best = 0;
 		int compressed;
@@ -470,7 +527,7 @@ static int read_lists(struct build *b)
 		snprintf(path, sizeof path, "%s/%s", b->paths.lists, names[i]);
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
-		for (int r = 0; r < nrel; r++) { /* the Release file with the longest common prefix */
+		for (size_t r = 0; r < nrel; r++) { /* the Release file with the longest common prefix */
 			size_t pl = strlen(rels[r].prefix);
 			if (pl > best && !strncmp(names[i], rels[r].prefix, pl))
 				rel = &rels[r], best = pl;
@@ -481,8 +538,11 @@ static int read_lists(struct build *b)
 		}
 		rc = cached_source(b, path, &st, SRC_PACKAGES, 0, replay_list, read_one_list);
 	}
-	for (int i = 0; i < nn; i++)
+fail:
+	for (size_t i = 0; i < nn; i++)
 		free(names[i]);
+	omg_wbuf_free(&nbuf);
+	omg_wbuf_free(&rbuf);
 	return rc;
 }
 
@@ -632,33 +692,48 @@ static int ext_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 
 /* ---- candidates ----------------------------------------------------------------- */
 
-static void pick_candidate(struct db *db, uint32_t p)
+struct ver_at {
+	uint32_t v, at; /* version, and its place in the package's chain */
+};
+
+static int cmp_newest_first(const void *a, const void *b, void *ctx)
 {
+	const struct db *db = ctx;
+	const struct ver_at *x = a, *y = b;
+	int c = deb_version_compare(db_s(db, db->vers[y->v].version), db_s(db, db->vers[x->v].version));
+
+	/* equal versions keep the chain's order, as the stable sort this replaced did */
+	return c ? c : x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Every version counts (a fixed table of 64 once dropped the newest of a longer chain and
+ * so offered an "upgrade" to an older version); one sort, n log n. */
+static int pick_candidate(struct build *b, uint32_t p)
+{
+	struct db *db = b->db;
 	struct db_pkg *pk = &db->pkgs[p];
-	uint32_t order[64], n = 0, pref = DB_NONE;
+	struct ver_at *va;
+	uint32_t n = 0, pref = DB_NONE;
 	int max = 0;
 
-	for (uint32_t v = pk->vers; v != DB_NONE && n < 64; v = db->vers[v].next)
-		order[n++] = v;
-	for (uint32_t i = 1; i < n; i++) { /* newest first */
-		uint32_t x = order[i], j = i;
-		while (j > 0 && deb_version_compare(db_s(db, db->vers[order[j - 1]].version),
-						    db_s(db, db->vers[x].version)) < 0) {
-			order[j] = order[j - 1];
-			j--;
-		}
-		order[j] = x;
-	}
+	omg_wbuf_reset(&b->order);
+	for (uint32_t v = pk->vers; v != DB_NONE; v = db->vers[v].next, n++)
+		omg_put_bytes(&b->order, &(struct ver_at){ v, n }, sizeof(struct ver_at));
+	if (b->order.failed)
+		return OMG_ERROR(OMG_E_NOMEM, "candidates");
+	va = (struct ver_at *)(void *)b->order.data;
+	if (n > 1)
+		qsort_r(va, n, sizeof *va, cmp_newest_first, db);
 	for (uint32_t i = 0; i < n; i++) {
-		const struct db_ver *v = &db->vers[order[i]];
-		int installed = order[i] == pk->inst;
+		const struct db_ver *v = &db->vers[va[i].v];
+		int installed = va[i].v == pk->inst;
 		if (v->prio > max) {
-			pref = order[i];
+			pref = va[i].v;
 			max = v->prio;
 		}
 		if (installed && max < 1000) { /* nothing older than the installed version */
 			if (pref == DB_NONE)
-				pref = order[i];
+				pref = va[i].v;
 			break;
 		}
 	}
@@ -668,6 +743,7 @@ static void pick_candidate(struct db *db, uint32_t p)
 		if (db->vers[pref].flags & DBV_SECURITY)
 			pk->flags |= OMG_PKG_SECURITY;
 	}
+	return OMG_OK;
 }
 
 /* ---- autoremove (apt's mark and sweep) ------------------------------------------ */
@@ -840,8 +916,10 @@ static void mark_deps(struct walk *w, uint32_t p)
 
 static int never_remove(const struct build *b, const char *name)
 {
-	for (int i = 0; i < b->nnever; i++)
-		if (regexec(&b->never[i], name, 0, NULL, 0) == 0)
+	regex_t *const *re = (regex_t *const *)(const void *)b->never.data;
+
+	for (size_t i = 0; i < b->never.len / sizeof *re; i++)
+		if (regexec(re[i], name, 0, NULL, 0) == 0)
 			return 1;
 	return 0;
 }
@@ -1175,7 +1253,11 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 	aptconf_each(&b.conf, "apt::architectures", add_arch, &b);
 	aptconf_each(&b.conf, "apt::neverautoremove", add_never, &b);
 	db->native_arch = db_str(db, arch, strlen(arch));
-	b.arch_off[b.narch_off++] = db->native_arch;
+	omg_put_bytes(&b.arch_off, &db->native_arch, sizeof db->native_arch);
+	if (b.conf_failed || b.arch_off.failed || db->native_arch == DB_NONE) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "apt configuration");
+		goto fail;
+	}
 	if ((rc = read_lists(&b)) != OMG_OK)
 		goto fail;
 	if ((b.src = add_src(&b, b.paths.status, 0, NULL)) == DB_NONE) {
@@ -1192,7 +1274,8 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 		goto fail;
 	for (uint32_t p = 0; p < db->npkgs; p++) {
 		struct db_pkg *pk = &db->pkgs[p];
-		pick_candidate(db, p);
+		if ((rc = pick_candidate(&b, p)) != OMG_OK)
+			goto fail;
 		if (pk->state == ST_INSTALLED)
 			db->counts.total++;
 		if (pk->inst != DB_NONE && !(pk->flags & OMG_PKG_AUTO))
@@ -1207,8 +1290,17 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 		rc = read_commands(&b);
 fail:
 	omg_wbuf_free(&b.rec);
-	for (int i = 0; i < b.nnever; i++)
-		regfree(&b.never[i]);
+	omg_wbuf_free(&b.order);
+	for (size_t i = 0; i < b.never.len / sizeof(regex_t *); i++) {
+		regex_t *re = ((regex_t **)(void *)b.never.data)[i];
+		regfree(re);
+		free(re);
+	}
+	omg_wbuf_free(&b.never);
+	for (size_t i = 0; i < b.archs.len / sizeof(char *); i++)
+		free(((char **)(void *)b.archs.data)[i]);
+	omg_wbuf_free(&b.archs);
+	omg_wbuf_free(&b.arch_off);
 	free(b.inst);
 	free(b.ma);
 	aptconf_free(&b.conf);

@@ -31,6 +31,8 @@ int db_init(struct db *db)
 
 void db_free(struct db *db)
 {
+	free(db->vhash); /* never part of a snapshot */
+	db->vhash = NULL;
 	if (db->release) {
 		db->release(db);
 		memset(db, 0, sizeof *db);
@@ -160,15 +162,58 @@ uint32_t db_pkg_get(struct db *db, const char *name, size_t nlen, uint32_t arch,
 	return p;
 }
 
+static uint32_t ver_hash(const struct db *db, uint32_t p, const char *version, size_t vlen)
+{
+	(void)db;
+	return db_name_hash(version, vlen) ^ (p * 2654435761u);
+}
+
+/* Puts version I into the table (it is not there yet). */
+static void vhash_put(struct db *db, uint32_t i)
+{
+	const char *s = db_s(db, db->vers[i].version);
+	uint32_t slot = ver_hash(db, db->vers[i].pkg, s, strlen(s)) & db->vhash_mask;
+
+	while (db->vhash[slot] != DB_NONE)
+		slot = (slot + 1) & db->vhash_mask;
+	db->vhash[slot] = i;
+}
+
+/* (Re)builds the table for every version so far: a package's versions were once found
+ * by walking its chain, quadratic in them (40,000 versions of one package took 3 s). */
+static int vhash_rebuild(struct db *db, uint32_t need)
+{
+	uint32_t mask = 1023;
+	uint32_t *h;
+
+	while ((uint64_t)need * 2 > mask)
+		mask = mask * 2 + 1;
+	h = malloc(((size_t)mask + 1) * sizeof *h);
+	if (!h)
+		return -1;
+	memset(h, 0xff, ((size_t)mask + 1) * sizeof *h);
+	free(db->vhash);
+	db->vhash = h;
+	db->vhash_mask = mask;
+	for (uint32_t i = 0; i < db->nvers; i++)
+		vhash_put(db, i);
+	db->vhash_n = db->nvers;
+	return 0;
+}
+
 uint32_t db_ver_get(struct db *db, uint32_t p, const char *version, size_t vlen, int *created)
 {
 	struct db_ver *v;
-	uint32_t i;
+	uint32_t i, slot;
 
 	*created = 0;
-	for (i = db->pkgs[p].vers; i != DB_NONE; i = db->vers[i].next) {
+	if ((!db->vhash || db->vhash_n != db->nvers || (uint64_t)(db->nvers + 1) * 2 > db->vhash_mask) &&
+	    vhash_rebuild(db, db->nvers + 1) != 0)
+		return DB_NONE;
+	for (slot = ver_hash(db, p, version, vlen) & db->vhash_mask; (i = db->vhash[slot]) != DB_NONE;
+	     slot = (slot + 1) & db->vhash_mask) {
 		const char *s = db_s(db, db->vers[i].version);
-		if (!strncmp(s, version, vlen) && s[vlen] == 0)
+		if (db->vers[i].pkg == p && !strncmp(s, version, vlen) && s[vlen] == 0)
 			return i;
 	}
 	if (grow((void **)&db->vers, &db->cap_vers, db->nvers + 1, sizeof *db->vers) != 0)
@@ -184,6 +229,8 @@ uint32_t db_ver_get(struct db *db, uint32_t p, const char *version, size_t vlen,
 	v->next = db->pkgs[p].vers;
 	db->pkgs[p].vers = i;
 	db->nvers++;
+	db->vhash[slot] = i;
+	db->vhash_n = db->nvers;
 	*created = 1;
 	return i;
 }
@@ -362,7 +409,9 @@ int db_finish(struct db *db)
 	}
 	if (db->ncmds) /* qsort's base may not be NULL, even for no elements */
 		qsort_r(db->cmds, db->ncmds, sizeof *db->cmds, cmp_cmd, db);
-	/* give back spare capacity */
+	/* give back spare capacity; the version table is rebuilt if a reused db grows */
+	free(db->vhash);
+	db->vhash = NULL;
 	if (db->npkgs) {
 		void *p = realloc(db->pkgs, db->npkgs * sizeof *db->pkgs);
 		if (p)

@@ -82,6 +82,8 @@ struct db {
 	uint32_t npkgs, nvers, nsrcs, cap_pkgs, cap_vers, cap_srcs;
 	uint32_t *hash;          /* by name: first instance */
 	uint32_t hash_mask;
+	uint32_t *vhash;         /* by (package, version): db_ver_get's lookup, built lazily */
+	uint32_t vhash_mask, vhash_n; /* vhash_n: versions in it (a reused db may add more) */
 	uint32_t *by_name;       /* package indices sorted by name, then architecture */
 	struct omg_counts counts;
 	uint32_t security;

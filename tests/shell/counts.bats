@@ -104,3 +104,52 @@ teardown() { stop_omgd; }
 	diff <(omg_list_names explicit) <(apt-mark showmanual | sort)
 	diff <(omg_list_names upgradable) <(oracle_upgradable "")
 }
+
+# mkroot_versions N INSTALLED: one package "many" in N versions 1.0-N .. 1.0-1 (newest first)
+# in one list, with 1.0-INSTALLED installed.
+mkroot_versions() {
+	mkdir -p "$ROOT/var/lib/dpkg" "$ROOT/var/lib/apt/lists"
+	printf 'Package: many\nStatus: install ok installed\nArchitecture: %s\nVersion: 1.0-%s\nDescription: d\n' \
+		"$NATIVE" "$2" > "$ROOT/var/lib/dpkg/status"
+	awk -v n="$1" -v a="$NATIVE" 'BEGIN { for (i = n; i >= 1; i--)
+		printf "Package: many\nArchitecture: %s\nVersion: 1.0-%d\nDescription: d\n\n", a, i }' \
+		> "$ROOT/var/lib/apt/lists/deb.example_dists_x_main_binary-${NATIVE}_Packages"
+}
+
+@test "more than 64 versions of one package, newest first: the newest is the candidate, no false upgrade" {
+	# found by the hostile test: a table of 64 versions dropped the newest of a longer chain
+	mkroot_versions 100 100
+	start_omgd --root "$ROOT"
+	[ "$("$OMG" --json status | json_field updates)" = 0 ]
+	run "$OMG" info many
+	[[ "$output" == *"Candidate: 1.0-100"* ]]
+	stop_omgd
+	mkroot_versions 100 99
+	start_omgd --root "$ROOT"
+	[ "$("$OMG" --json status | json_field updates)" = 1 ]
+	run "$OMG" info many
+	[[ "$output" == *"Candidate: 1.0-100"* ]]
+}
+
+@test "40,000 versions of one package build in well under a second (was quadratic: 3 s)" {
+	mkroot_versions 40000 1
+	start_omgd --root "$ROOT"
+	run "$OMG" info many
+	[[ "$output" == *"Candidate: 1.0-40000"* ]]
+	us=$("$OMG" metrics | awk '$1 == "index_build_us" { print $2 }')
+	echo "index_build_us=$us" >&2
+	[ -n "$us" ] && [ "$us" -lt 1000000 ]
+}
+
+@test "more than 1,024 entries in the lists directory: every list is indexed" {
+	# found by the hostile test: a table of 1,024 names indexed whatever readdir gave first
+	mkdir -p "$ROOT/var/lib/dpkg" "$ROOT/var/lib/apt/lists"
+	: > "$ROOT/var/lib/dpkg/status"
+	for i in $(seq 1 1100); do
+		printf 'Package: p%s\nArchitecture: %s\nVersion: 1\nDescription: d\n' "$i" "$NATIVE" \
+			> "$ROOT/var/lib/apt/lists/r${i}_dists_x_main_binary-${NATIVE}_Packages"
+	done
+	start_omgd --root "$ROOT"
+	run "$OMG" --json search -n 5000 p
+	[ "$(grep -o '"name":"p[0-9]*"' <<< "$output" | sort -u | wc -l)" = 1100 ]
+}
