@@ -26,7 +26,9 @@ static json_t *jstr(const char *s)
 
 static void emit(struct omg_sink *s, json_t *doc)
 {
-	json_dumpf(doc, s->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	/* ENSURE_ASCII: C1 controls (U+0080..U+009F) leave as \u0080..\u009f, never raw for a
+	 * terminal to act on; jansson escapes C0 controls always. */
+	json_dumpf(doc, s->out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	fputc('\n', s->out);
 	json_decref(doc);
 }

@@ -17,6 +17,97 @@ static const char *paint(const struct omg_sink *s, const char *code)
 	return s->color ? code : "";
 }
 
+/* ---- control characters -------------------------------------------------------------
+ * Package metadata is anyone's text: an escape sequence in a description could retitle,
+ * recolour or rewrite the user's terminal. Text output shows every control visibly: C0
+ * and DEL as ^X (ESC is ^[), C1 (U+0080..U+009F in UTF-8) as <U+009B>, a byte that is not
+ * UTF-8 as \x9b. KEEP_NL keeps newlines (and tabs) of multi-line fields. */
+
+/* Length of the valid UTF-8 sequence at P (1..4), or 0. */
+static int utf8_len(const unsigned char *p)
+{
+	int n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : 0;
+
+	if (p[0] < 0x80)
+		return 1;
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) || (p[0] == 0xf0 && p[1] < 0x90) ||
+	    (p[0] == 0xf4 && p[1] >= 0x90))
+		return 0; /* overlong, surrogate or beyond U+10FFFF */
+	return n;
+}
+
+/* Writes the visible form of the character at P into OUT (at least 12 bytes); returns the
+ * bytes of P it stands for. */
+static size_t visible_char(const unsigned char *p, int keep_nl, char *out, size_t *olen)
+{
+	int n = utf8_len(p);
+
+	if (p[0] < 0x20 || p[0] == 0x7f) {
+		if (keep_nl && (p[0] == '\n' || p[0] == '\t')) {
+			out[0] = (char)p[0];
+			*olen = 1;
+		} else {
+			out[0] = '^';
+			out[1] = (char)(p[0] ^ 0x40);
+			*olen = 2;
+		}
+		return 1;
+	}
+	if (n == 0) {
+		*olen = (size_t)snprintf(out, 12, "\\x%02x", p[0]);
+		return 1;
+	}
+	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+		*olen = (size_t)snprintf(out, 12, "<U+%04X>", p[1]);
+		return 2;
+	}
+	memcpy(out, p, (size_t)n);
+	*olen = (size_t)n;
+	return (size_t)n;
+}
+
+static void put_visible(FILE *f, const char *s, int keep_nl)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *run = p;
+
+	while (*p) {
+		char out[12];
+		size_t olen, adv = visible_char(p, keep_nl, out, &olen);
+		if (olen == adv && !memcmp(out, p, adv)) { /* shown as it is: keep the run going */
+			p += adv;
+			continue;
+		}
+		fwrite(run, 1, (size_t)(p - run), f);
+		fwrite(out, 1, olen, f);
+		p += adv;
+		run = p;
+	}
+	fwrite(run, 1, (size_t)(p - run), f);
+}
+
+/* The visible form of S in BUF (cut to fit, never in the middle of a character). */
+static const char *visible(const char *s, char *buf, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = 0;
+
+	while (*p) {
+		char out[12];
+		size_t olen, adv = visible_char(p, 0, out, &olen);
+		if (len + olen >= n)
+			break;
+		memcpy(buf + len, out, olen);
+		len += olen;
+		p += adv;
+	}
+	buf[len] = 0;
+	return buf;
+}
+
 static void text_status(struct omg_sink *s, const struct omg_status_msg *m)
 {
 	char when[64] = "never";
@@ -42,19 +133,24 @@ static void text_status(struct omg_sink *s, const struct omg_status_msg *m)
 
 static void row_name(const struct omg_pkg_row *r, char *buf, size_t n)
 {
+	char raw[512];
+
 	if (r->flags & OMG_PKG_FOREIGN) /* foreign architecture: name:arch, as apt and dpkg print it */
-		snprintf(buf, n, "%s:%s", r->name, r->arch);
+		snprintf(raw, sizeof raw, "%s:%s", r->name, r->arch);
 	else
-		snprintf(buf, n, "%s", r->name);
+		snprintf(raw, sizeof raw, "%s", r->name);
+	visible(raw, buf, n);
 }
 
 static void row_marker(const struct omg_pkg_row *r, char *buf, size_t n)
 {
+	char inst[256];
+
 	buf[0] = 0;
 	if (r->flags & OMG_PKG_AUR)
 		snprintf(buf, n, "[aur]");
 	else if (r->flags & OMG_PKG_UPGRADABLE)
-		snprintf(buf, n, "[upgradable from: %s%s]", r->installed,
+		snprintf(buf, n, "[upgradable from: %s%s]", visible(r->installed, inst, sizeof inst),
 			 (r->flags & OMG_PKG_SECURITY) ? ", security" : "");
 	else if (r->flags & OMG_PKG_INSTALLED)
 		snprintf(buf, n, "[installed%s]", (r->flags & OMG_PKG_AUTO) ? ",automatic" : "");
@@ -62,12 +158,12 @@ static void row_marker(const struct omg_pkg_row *r, char *buf, size_t n)
 
 static void text_rows(struct omg_sink *s, const struct omg_rows *m)
 {
-	char name[512], marker[512];
+	char name[512], marker[512], vbuf[256];
 	int wn = 0, wv = 0, wm = 0;
 
 	for (uint32_t i = 0; i < m->count; i++) {
 		const struct omg_pkg_row *r = &m->rows[i];
-		const char *v = r->candidate[0] ? r->candidate : r->installed;
+		const char *v = visible(r->candidate[0] ? r->candidate : r->installed, vbuf, sizeof vbuf);
 		row_name(r, name, sizeof name);
 		row_marker(r, marker, sizeof marker);
 		wn = (int)strlen(name) > wn ? (int)strlen(name) : wn;
@@ -76,13 +172,15 @@ static void text_rows(struct omg_sink *s, const struct omg_rows *m)
 	}
 	for (uint32_t i = 0; i < m->count; i++) {
 		const struct omg_pkg_row *r = &m->rows[i];
-		const char *v = r->candidate[0] ? r->candidate : r->installed;
+		const char *v = visible(r->candidate[0] ? r->candidate : r->installed, vbuf, sizeof vbuf);
 		const char *mc = (r->flags & OMG_PKG_SECURITY) ? C_RED
 				 : (r->flags & OMG_PKG_UPGRADABLE) ? C_YELLOW : C_GREEN;
 		row_name(r, name, sizeof name);
 		row_marker(r, marker, sizeof marker);
-		fprintf(s->out, "%s%-*s%s  %-*s  %s%-*s%s  %s\n", paint(s, C_BOLD), wn, name, paint(s, C_OFF),
-			wv, v, paint(s, mc), wm, marker, paint(s, C_OFF), r->description);
+		fprintf(s->out, "%s%-*s%s  %-*s  %s%-*s%s  ", paint(s, C_BOLD), wn, name, paint(s, C_OFF),
+			wv, v, paint(s, mc), wm, marker, paint(s, C_OFF));
+		put_visible(s->out, r->description, 0);
+		fputc('\n', s->out);
 	}
 	if (m->matched > m->count)
 		fprintf(s->out, "(%u more; raise the limit with -n)\n", m->matched - m->count);
@@ -90,15 +188,21 @@ static void text_rows(struct omg_sink *s, const struct omg_rows *m)
 
 static void text_info(struct omg_sink *s, const struct omg_pairs *m)
 {
-	for (uint32_t i = 0; i < m->count; i++)
-		fprintf(s->out, "%s%s:%s %s\n", paint(s, C_BOLD), m->kv[i].key, paint(s, C_OFF),
-			m->kv[i].value);
+	for (uint32_t i = 0; i < m->count; i++) {
+		fputs(paint(s, C_BOLD), s->out);
+		put_visible(s->out, m->kv[i].key, 0);
+		fprintf(s->out, ":%s ", paint(s, C_OFF));
+		put_visible(s->out, m->kv[i].value, 1);
+		fputc('\n', s->out);
+	}
 }
 
 static void text_words(struct omg_sink *s, const struct omg_words *m)
 {
-	for (uint32_t i = 0; i < m->count; i++)
-		fprintf(s->out, "%s\n", m->words[i]);
+	for (uint32_t i = 0; i < m->count; i++) {
+		put_visible(s->out, m->words[i], 0);
+		fputc('\n', s->out);
+	}
 }
 
 static void text_metrics(struct omg_sink *s, const struct omg_pairs *m)
@@ -118,8 +222,12 @@ static void text_pong(struct omg_sink *s, const struct omg_hello *m, double ms)
 static void text_providers(struct omg_sink *s, const char *command, const struct omg_providers *m)
 {
 	(void)command;
-	for (uint32_t i = 0; i < m->count; i++)
-		fprintf(s->out, "%s %s%s\n", m->v[i].package, m->v[i].path, m->v[i].installed ? " [installed]" : "");
+	for (uint32_t i = 0; i < m->count; i++) {
+		put_visible(s->out, m->v[i].package, 0);
+		fputc(' ', s->out);
+		put_visible(s->out, m->v[i].path, 0);
+		fprintf(s->out, "%s\n", m->v[i].installed ? " [installed]" : "");
+	}
 }
 
 /* Local time as apt's logs print it; HISTORY: two spaces between date and time. */
@@ -148,11 +256,16 @@ static void text_audit(struct omg_sink *s, const struct omg_audit_msg *m)
 			for (const char *p = r->what; *p;) {
 				const char *e = strchr(p, '\n');
 				int len = e ? (int)(e - p) : (int)strlen(p);
-				fprintf(s->out, "        %.*s\n", len, p);
+				char line[1024];
+				snprintf(line, sizeof line, "%.*s", len, p);
+				fputs("        ", s->out);
+				put_visible(s->out, line, 0);
+				fputc('\n', s->out);
 				p += len + (e != NULL);
 			}
 		} else {
-			fprintf(s->out, "%s\n", r->what);
+			put_visible(s->out, r->what, 0);
+			fputc('\n', s->out);
 		}
 	}
 	if (m->verdict == OMG_AUDIT_INTACT) {

@@ -176,3 +176,39 @@ s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(5); time.sleep(5)
 	run "$OMG" daemon restart
 	[ "$status" -eq 2 ]
 }
+
+# A root whose one package carries terminal controls in its name's neighbours: ESC (an OSC
+# title sequence), BEL, DEL and C1 CSI (U+009B in UTF-8), and a byte that is not UTF-8.
+evil_root() {
+	local r=$BATS_TEST_TMPDIR/evil arch
+	arch=$(dpkg --print-architecture)
+	mkdir -p "$r/var/lib/dpkg" "$r/var/lib/apt/lists"
+	printf 'Package: evilpkg\nStatus: install ok installed\nArchitecture: %s\nVersion: 1.0\nDescription: a \033]0;pwned\007 b \302\2332J c \177 d \233 e\n more \033[31mred\n' \
+		"$arch" > "$r/var/lib/dpkg/status"
+	stop_omgd
+	start_omgd --root "$r"
+}
+
+# no_raw PATTERN TEXT: TEXT has no match of the (byte) PATTERN. A function, not "! grep":
+# bats does not fail a test on a negated command that is not the last.
+no_raw() { ! printf '%s' "$2" | LC_ALL=C grep -q "$1"; }
+
+@test "terminal controls in package metadata are shown visibly by search, info and complete" {
+	# found by the hostile test: escape sequences went raw to the terminal
+	evil_root
+	for cmd in "search -d evilpkg" "info evilpkg" "complete evil"; do
+		run $OMG $cmd
+		[ "$status" -eq 0 ]
+		no_raw $'[\x01-\x08\x0b-\x1f\x7f]' "$output"
+		no_raw $'\xc2[\x80-\x9f]' "$output"
+		no_raw $'\x9b' "$output"
+	done
+	run "$OMG" search -d evilpkg
+	[[ "$output" == *'a ^[]0;pwned^G b <U+009B>2J c ^? d \x9b e'* ]]
+	run "$OMG" info evilpkg
+	[[ "$output" == *'^[[31mred'* ]]
+	# JSON: C0 and C1 controls escaped, the document still holds the exact text
+	run "$OMG" --json info evilpkg
+	no_raw $'[\x01-\x1f\x80-\xff]' "$output"
+	[[ "$output" == *'\u001B]0;pwned\u0007 b '* ]]
+}
