@@ -69,7 +69,9 @@ static int fill_array(const char *name, const struct omg_words *words)
 		return -1;
 	/* read-only first: unbind_variable does not check, and would drop OMG_TOTAL & co */
 	v = find_variable(name);
-	if (v && readonly_p(v))
+	/* nor bash's special variables (RANDOM, SECONDS, FUNCNAME...): unbinding one would
+	 * turn it into a plain array for the rest of the session */
+	if (v && (readonly_p(v) || v->dynamic_value || v->assign_func))
 		return -1;
 	unbind_variable(name);
 	v = find_or_make_array_variable((char *)name, 1);

@@ -10,6 +10,13 @@
  *   omg_client_close(&c);
  *
  * A call connects on demand and reconnects once if a kept connection was closed by omgd.
+ * The connection belongs to the process that opened it and to the descriptor it got
+ * (kept at OMG_CLIENT_FD_MIN or above, close-on-exec, as bash and zsh keep their own):
+ * a subshell or a background job that inherited it, or a descriptor the user has since
+ * reused (exec 10>file), is never read, written or closed; the call connects afresh.
+ * Every answer is matched to its request by id and type; a late answer (to a request
+ * that timed out) or a foreign one is discarded. A call made while another is waiting
+ * (a zsh trap running omg) goes over a connection of its own.
  * An ERROR answer makes the call return OMG_E_NOTFOUND (wire NOT_FOUND) or OMG_E_REMOTE,
  * with the server's message as omg_errdetail().
  */
@@ -18,13 +25,20 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "proto.h"
 
 #define OMG_CLIENT_TIMEOUT_MS 500 /* default; $OMG_TIMEOUT_MS overrides it */
+#define OMG_CLIENT_FD_MIN 10       /* below are the user's descriptors */
 
 struct omg_client {
 	int fd;
+	pid_t pid;          /* the process that opened FD */
+	dev_t dev;          /* FD's identity when it was opened */
+	ino_t ino;
+	int busy;           /* a call is waiting on this client */
+	struct omg_client *nested; /* for calls made while busy; NULL until needed */
 	int timeout_ms;
 	uint32_t next_id;
 	char path[4096];

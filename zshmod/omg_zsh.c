@@ -22,6 +22,9 @@
 
 static int zsh_interrupted(void);
 static struct omg_shell shell = { .interrupted = zsh_interrupted };
+/* Calls of the builtin under way: a trap may run `zmodload -u omg` inside one, and the
+ * module must not be unmapped under the code that is waiting. */
+static int calls_in_progress;
 
 /* Variable WHICH as a string on zsh's heap, or "" when it has no value. */
 static char *var_string(int which)
@@ -62,7 +65,7 @@ static int fill_array(const char *name, const struct omg_words *words)
 	char **arr;
 
 	/* refuse read-only targets ourselves: zsh's own refusal would abort the whole script */
-	if (!isident((char *)name) || (pm && (pm->node.flags & PM_READONLY)))
+	if (!isident((char *)name) || (pm && (pm->node.flags & (PM_READONLY | PM_SPECIAL))))
 		return -1;
 	arr = zalloc((words->count + 1) * sizeof *arr);
 
@@ -90,7 +93,9 @@ static int bin_omg(char *nam, char **args, UNUSED(Options ops), UNUSED(int func)
 	argv[argc] = NULL;
 	env.client = omg_shell_client(&shell); /* NULL: no runtime directory yet; the command layer reports it */
 	fflush(stdout);
+	calls_in_progress++;
 	rc = omg_run(argc, argv, &env);
+	calls_in_progress--;
 	fflush(stdout);
 	fflush(stderr);
 	return rc;
@@ -133,6 +138,10 @@ OMG_EXPORT int boot_(UNUSED(Module m)) { return 0; }
 
 OMG_EXPORT int cleanup_(Module m)
 {
+	if (calls_in_progress) {
+		zwarnnam("zmodload", "omg: a call of omg is in progress: not unloaded");
+		return 1;
+	}
 	omg_shell_close(&shell);
 	return setfeatureenables(m, &module_features, NULL);
 }

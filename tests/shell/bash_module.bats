@@ -256,3 +256,74 @@ s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(5); time.sleep(8)
 	[[ "${stderr_lines[0]}" == *"within 150 ms" ]]
 	[[ "${stderr_lines[1]}" == *"within 500 ms" ]]
 }
+
+# Issue 16.2: a subshell, a background job or $(...) never uses the connection the shell
+# keeps; each prints its own answer.
+@test "ten background subshells at once each print their own answer (20 rounds)" {
+	run in_bash '
+		omg status >/dev/null   # the shell now keeps a connection the jobs inherit
+		names=(alt-one alt-two alt-user bash bp-pkg coreutils downgrade-pkg editor-data editor-doc editor-main)
+		wrong=0
+		for round in $(seq 1 20); do
+			d=$(mktemp -d)
+			for n in "${names[@]}"; do ( omg info "$n" > "$d/$n" 2>&1 ) & done
+			wait
+			for n in "${names[@]}"; do head -1 "$d/$n" | grep -qx "Package: $n" || wrong=$((wrong + 1)); done
+			x=$(omg info tilde-pkg | head -1); [ "$x" = "Package: tilde-pkg" ] || wrong=$((wrong + 1))
+			rm -rf "$d"
+		done
+		echo "wrong=$wrong"'
+	[ "$output" = "wrong=0" ]
+}
+
+@test "after a request timed out (omgd stopped, then continued), the next command prints its own answer" {
+	run in_bash '
+		omg status >/dev/null
+		kill -STOP '"$OMGD_PID"'
+		omg --timeout 200 info tilde-pkg; echo "rc=$?"
+		kill -CONT '"$OMGD_PID"'
+		sleep 0.2
+		omg info alt-one | head -1
+		omg status | head -1'
+	kill -CONT "$OMGD_PID"
+	echo "$output"
+	[[ "${lines[0]}" == *"did not answer within 200 ms"* ]]
+	[ "${lines[1]}" = "rc=3" ]
+	[ "${lines[2]}" = "Package: alt-one" ]
+	[[ "${lines[3]}" != *malformed* ]]
+}
+
+# Issue 16.3: the kept connection is at fd 10 or above, close-on-exec, and a descriptor the
+# user opened is never written or closed by omg.
+@test "the user's descriptors 3 and 10 are never written or closed by omg" {
+	run in_bash '
+		exec 3>"'"$BATS_TEST_TMPDIR"'/three"
+		omg status >/dev/null; echo "rc=$?"
+		echo mine >&3 && echo "fd3 open"
+		omg status >/dev/null
+		exec 10>"'"$BATS_TEST_TMPDIR"'/ten"   # over the number omg may hold
+		omg status >/dev/null; echo "rc=$?"
+		echo ten >&10 && echo "fd10 open"
+		ls -l /proc/$$/fd | grep -c socket
+		cat /proc/$$/fdinfo/$(ls -l /proc/$$/fd | awk "/socket/{print \$9; exit}") | awk "/flags/{print \$2}"'
+	echo "$output"
+	[ "${lines[0]}" = "rc=0" ]
+	[ "${lines[1]}" = "fd3 open" ]
+	[ "${lines[2]}" = "rc=0" ]
+	[ "${lines[3]}" = "fd10 open" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/three")" = "mine" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/ten")" = "ten" ]
+	# O_CLOEXEC (02000000) in the kept socket's flags
+	(( (8#${lines[5]} & 8#2000000) != 0 ))
+}
+
+@test "omg complete -A refuses bash's special variables (RANDOM, SECONDS, FUNCNAME)" {
+	run in_bash '
+		for v in RANDOM SECONDS FUNCNAME; do omg complete -A $v alt >/dev/null 2>&1; echo "$v rc=$?"; done
+		declare -p RANDOM | cut -c1-11
+		x=$RANDOM; y=$RANDOM; [ "$x" != "$y" ] && echo "random still random"'
+	echo "$output"
+	[ "${lines[0]}" != "RANDOM rc=0" ]
+	[ "${lines[3]}" = "declare -i " ]
+	[ "${lines[4]}" = "random still random" ]
+}

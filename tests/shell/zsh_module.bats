@@ -96,3 +96,35 @@ teardown() { stop_omgd; }
 	[ "${lines[5]}" = "f [6]" ]
 	kill -0 "$OMGD_PID"
 }
+
+# Issue 16.2/16.5: a trap that runs omg while omg waits gets its own answer; a trap that
+# unloads the module while omg waits is refused, and the shell goes on.
+@test "a trap running omg or zmodload -u while omg waits: right answers, no crash" {
+	local d=$BATS_TEST_TMPDIR
+	run in_zsh '
+		TRAPUSR1() { omg info alt-two > '"$d"'/trap; echo "trap rc=$?" }
+		TRAPUSR2() { zmodload -u omg 2>/dev/null; echo "unload rc=$?" }
+		kill -STOP '"$OMGD_PID"'
+		( sleep 0.3; kill -USR1 $$; sleep 0.3; kill -USR2 $$; sleep 0.3; kill -CONT '"$OMGD_PID"' ) &
+		omg --timeout 4000 info alt-one > '"$d"'/outer; echo "outer rc=$?"
+		wait
+		omg info tilde-pkg | head -1'
+	kill -CONT "$OMGD_PID" || true
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# the traps ran inside the waiting builtin (their stdout is its redirection)
+	cat "$d/outer"
+	# (USR2 comes while USR1's omg waits, so its line is in USR1's redirection)
+	[ "$(grep -c '^Package: ' "$d/trap")" = 1 ]
+	grep -qx "Package: alt-two" "$d/trap"
+	[ "$(grep -c '^Package: ' "$d/outer")" = 1 ]
+	grep -qx "Package: alt-one" "$d/outer"
+	cat "$d/outer" "$d/trap" | grep -qx "unload rc=1"
+	[ "${lines[-1]}" = "Package: tilde-pkg" ]
+}
+
+@test "omg complete -A refuses zsh's special parameters" {
+	run in_zsh 'omg complete -A SECONDS alt >/dev/null 2>&1; echo "rc=$?"; [[ $SECONDS == <-> ]] && echo num'
+	[ "${lines[0]}" != "rc=0" ]
+	[ "${lines[1]}" = "num" ]
+}
