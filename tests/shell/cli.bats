@@ -212,3 +212,26 @@ no_raw() { ! printf '%s' "$2" | LC_ALL=C grep -q "$1"; }
 	no_raw $'[\x01-\x1f\x80-\xff]' "$output"
 	[[ "$output" == *'\u001B]0;pwned\u0007 b '* ]]
 }
+
+@test "info right after the status file was rewritten never prints another package's record" {
+	# found by the hostile test: the stored offset, read in the new file, held another record
+	local r=$BATS_TEST_TMPDIR/rw arch st
+	arch=$(dpkg --print-architecture)
+	st=$r/var/lib/dpkg/status
+	mkdir -p "$r/var/lib/dpkg" "$r/var/lib/apt/lists"
+	para() { printf 'Package: %s\nStatus: install ok installed\nArchitecture: %s\nVersion: 1.0\nDescription: the %s package\n\n' "$1" "$arch" "$2"; }
+	{ para pkga alpha; para pkgb bravo; } > "$st"
+	stop_omgd
+	start_omgd --root "$r"
+	run "$OMG" info pkga
+	[[ "$output" == *"the alpha package"* ]]
+	# Rewrite it in place through a descriptor kept open: no close, so omgd's watch has not
+	# seen it yet, as at the moment dpkg has just written the new file.
+	exec 5<>"$st"
+	{ para pkgb bravo; para pkga alpha; } >&5
+	run "$OMG" info pkga
+	exec 5>&-
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"bravo"* ]]
+	[[ "$output" == *"the alpha package"* ]]   # found again in the new file
+}
