@@ -235,7 +235,8 @@ fail:
 	return rc;
 }
 
-int omg_status_heartbeat(struct omg_status_writer *w, uint64_t now)
+/* OMG_OK when PATH still names W's object and the record before the timestamp is intact. */
+static int status_intact(const struct omg_status_writer *w)
 {
 	struct omg_status_file want = {
 		.magic = OMG_STATUS_MAGIC,
@@ -245,17 +246,30 @@ int omg_status_heartbeat(struct omg_status_writer *w, uint64_t now)
 		.orphans = w->counts.orphans,
 		.updates = w->counts.updates,
 	};
-	struct omg_status_file seen;
+	struct omg_status_file seen = *w->map;
 	struct stat st;
 
+	seen.timestamp = 0;
+	return stat(w->path, &st) == 0 && st.st_dev == w->dev && st.st_ino == w->ino &&
+	       memcmp(&seen, &want, sizeof want) == 0;
+}
+
+int omg_status_check(struct omg_status_writer *w, uint64_t now)
+{
 	if (!w->map)
 		return OMG_ERROR(OMG_E_NOTFOUND, "nothing published yet");
-	/* What was published may have been removed, replaced or written over since: check,
-	 * and publish anew rather than leave every reader with empty values. */
-	seen = *w->map;
-	seen.timestamp = 0;
-	if (stat(w->path, &st) != 0 || st.st_dev != w->dev || st.st_ino != w->ino ||
-	    memcmp(&seen, &want, sizeof want) != 0)
+	if (status_intact(w))
+		return OMG_OK;
+	/* Removed, replaced or written over since: publish anew rather than leave every
+	 * reader with empty values. */
+	return omg_status_publish(w, &w->counts, now);
+}
+
+int omg_status_heartbeat(struct omg_status_writer *w, uint64_t now)
+{
+	if (!w->map)
+		return OMG_ERROR(OMG_E_NOTFOUND, "nothing published yet");
+	if (!status_intact(w))
 		return omg_status_publish(w, &w->counts, now);
 	__atomic_store_n(&w->map->timestamp, now, __ATOMIC_RELEASE);
 	return OMG_OK;

@@ -80,6 +80,9 @@ int omg_status_publish(struct omg_status_writer *w, const struct omg_counts *cou
 /* Refreshes the timestamp of the published object in place; republishes when PATH no
  * longer names it or its record was written over. */
 int omg_status_heartbeat(struct omg_status_writer *w, uint64_t now);
+/* Checks that PATH still names the published object and that its record is intact, and
+ * publishes anew if not (cheap: one stat; omgd calls it every second). */
+int omg_status_check(struct omg_status_writer *w, uint64_t now);
 /* Unmaps; with REMOVE, also retires and unlinks the published file (daemon exit). */
 void omg_status_writer_close(struct omg_status_writer *w, int remove_file);
 

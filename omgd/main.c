@@ -379,6 +379,9 @@ int main(int argc, char **argv)
 		if (now_ms - last_sweep >= 1000) {
 			last_sweep = now_ms;
 			server_sweep(srv, now_ms);
+			/* a removed, replaced or overwritten status file is put back within 1 s */
+			if (d.db && omg_status_check(&d.status, omg_now()) != OMG_OK)
+				omgd_log("status file: %s", omg_errdetail());
 		}
 		if (d.db && omg_now() - last_beat >= OMG_STATUS_HEARTBEAT_SECS) {
 			last_beat = omg_now();
