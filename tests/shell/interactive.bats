@@ -104,3 +104,34 @@ drop_updates() {
 	[ "${lines[0]}" = "before 6 3" ]
 	[ "${lines[1]}" = "after 6 0" ]
 }
+
+# Issue 16.1 at a real prompt: the status file truncated, rewritten and replaced from
+# outside while the prompt shows $OMG_UPDATES; the shell lives and the count comes back.
+hostile_prompt() {
+	local f=$XDG_RUNTIME_DIR/omg.status
+	wait_screen '[u=6]>'
+	{ : > "$f"; } 2>/dev/null || true; truncate -s0 "$f" 2>/dev/null || true
+	type_line "echo one"; wait_screen "one"
+	printf 'XXXX' 1<> "$f"
+	type_line "echo two"; wait_screen "two"
+	rm -f "$f"; mkfifo "$f"
+	type_line "echo three"; wait_screen "three"
+	rm -f "$f"; truncate -s 1T "$f"
+	type_line "echo four"; wait_screen "four"
+	sleep 1.5   # omgd puts its file back within a second
+	type_line "clear"
+	wait_screen '[u=6]>'
+	kill -0 "$OMGD_PID"
+}
+
+@test "bash: a hostile status file under a live prompt never kills the shell" {
+	start_shell bash --norc --noprofile -i
+	type_line "enable -f '$BASH_MODULE' omg; PS1='[u=\${OMG_UPDATES}]> '"
+	hostile_prompt
+}
+
+@test "zsh: a hostile status file under a live prompt never kills the shell" {
+	start_shell zsh -f -i
+	type_line "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; setopt PROMPT_SUBST; PROMPT='[u=\${OMG_UPDATES}]> '"
+	hostile_prompt
+}
