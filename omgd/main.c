@@ -255,6 +255,8 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN); /* a file size limit is a full disk: write() says EFBIG */
+	/* A store's data.mdb truncated under its map: SIGBUS is survived by starting afresh. */
+	store_guard_install(argv);
 	raise_fd_limit();
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);

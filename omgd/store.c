@@ -11,9 +11,139 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* ---- surviving a map cut under it ----------------------------------------------------
+ * LMDB reads the store through a shared mapping of data.mdb: a page past the end of a file
+ * truncated by someone else is SIGBUS on the first touch, in whichever thread touches it.
+ * No check beforehand closes that window, so the fault itself is handled: when it lies in
+ * a store's map (and not in the probe's child), one line goes to the log and omgd executes
+ * itself afresh, whose store probe finds the damage and rebuilds. Every descriptor of
+ * omgd is close-on-exec (its lock too), so the new image starts as a first one would. */
+enum { GUARD_MAPS = 8, GUARD_AGAIN_S = 10 };
+static const char *volatile guard_addr[GUARD_MAPS];
+static volatile size_t guard_len[GUARD_MAPS];
+static MDB_env *guard_env[GUARD_MAPS];
+static char **guard_argv, **guard_envp;
+static char guard_mark[64] = "OMGD_SIGBUS_REEXEC_AT=";
+static pid_t guard_pid;
+static int guard_armed;
+
+/* Where ENV's data.mdb is mapped: LMDB does not say (me_mapaddr is only the MDB_FIXEDMAP
+ * address), so the mapping of its file is found in /proc/self/maps by device and inode. */
+static int map_of(MDB_env *env, const char **addr, size_t *len)
+{
+	struct stat st;
+	mdb_filehandle_t fd;
+	char line[4608];
+	FILE *f;
+	int found = 0;
+
+	if (mdb_env_get_fd(env, &fd) != 0 || fstat(fd, &st) != 0 || !(f = fopen("/proc/self/maps", "re")))
+		return 0;
+	while (!found && fgets(line, sizeof line, f)) {
+		unsigned long lo, hi, ino;
+		unsigned maj, mn;
+		if (sscanf(line, "%lx-%lx %*s %*s %x:%x %lu", &lo, &hi, &maj, &mn, &ino) == 5 &&
+		    ino == (unsigned long)st.st_ino && maj == major(st.st_dev) && mn == minor(st.st_dev)) {
+			*addr = (const char *)lo;
+			*len = hi - lo;
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static void guard_note(MDB_env *env)
+{
+	const char *addr;
+	size_t len;
+	int slot = -1;
+
+	if (!guard_armed || !map_of(env, &addr, &len))
+		return;
+	for (int i = 0; i < GUARD_MAPS; i++)
+		if (guard_env[i] == env || (slot < 0 && !guard_env[i]))
+			slot = i;
+	if (slot < 0)
+		return;
+	guard_addr[slot] = NULL; /* never a half-updated range */
+	guard_len[slot] = len;
+	guard_addr[slot] = addr;
+	guard_env[slot] = env;
+}
+
+static void guard_forget(MDB_env *env)
+{
+	for (int i = 0; i < GUARD_MAPS; i++)
+		if (guard_env[i] == env) {
+			guard_addr[i] = NULL;
+			guard_env[i] = NULL;
+		}
+}
+
+static void guard_say(const char *m)
+{
+	ssize_t r = write(STDERR_FILENO, m, strlen(m));
+	(void)r;
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	const char *a = si->si_addr;
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct timespec now;
+	int i;
+
+	(void)uc;
+	for (i = 0; i < GUARD_MAPS; i++)
+		if (guard_addr[i] && a >= guard_addr[i] && a < guard_addr[i] + guard_len[i])
+			break;
+	if (i < GUARD_MAPS && getpid() == guard_pid) {
+		char digits[24];
+		size_t n = 0, at = strlen("OMGD_SIGBUS_REEXEC_AT=");
+		clock_gettime(CLOCK_REALTIME, &now);
+		for (long long t = now.tv_sec; n == 0 || t; t /= 10)
+			digits[n++] = (char)('0' + t % 10);
+		while (n)
+			guard_mark[at++] = digits[--n];
+		guard_mark[at] = 0;
+		guard_say("omgd: SIGBUS in the store's map (data.mdb cut under it): starting afresh\n");
+		execve("/proc/self/exe", guard_argv, guard_envp);
+		guard_say("omgd: cannot start afresh: dying of SIGBUS\n");
+	}
+	/* Not ours, or no way out: the default action, when the access is retried. */
+	sigaction(sig, &dfl, NULL);
+}
+
+void store_guard_install(char **argv)
+{
+	extern char **environ;
+	const char *last = getenv("OMGD_SIGBUS_REEXEC_AT");
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_NODEFER };
+	size_t n = 0, k = 0;
+
+	/* A fault again soon after such a start: die rather than loop. */
+	if (last && time(NULL) - atoll(last) < GUARD_AGAIN_S)
+		return;
+	while (environ[n])
+		n++;
+	if (!(guard_envp = calloc(n + 2, sizeof *guard_envp)))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "OMGD_SIGBUS_REEXEC_AT=", 22) != 0)
+			guard_envp[k++] = environ[i];
+	guard_envp[k] = guard_mark;
+	guard_argv = argv;
+	guard_pid = getpid();
+	/* NODEFER: SIGBUS must not stay blocked in the new image (execve keeps the mask). */
+	if (sigaction(SIGBUS, &sa, NULL) == 0)
+		guard_armed = 1;
+}
 
 int store_error(int rc, const char *what)
 {
@@ -113,6 +243,7 @@ int store_write(struct store *s, store_write_fn fn, void *ctx)
 		s->map_size = s->map_size * 2 > s->map_cap ? s->map_cap : s->map_size * 2;
 		if ((rc = mdb_env_set_mapsize(s->env, s->map_size)) != 0)
 			return store_error(rc, "mdb_env_set_mapsize");
+		guard_note(s->env);
 		s->grows++;
 	}
 }
@@ -182,6 +313,7 @@ int store_open(struct store *s, const char *dir, const char *const *names, enum 
 		rc = store_error(rc, dir);
 		goto fail;
 	}
+	guard_note(s->env);
 	/* Readers left by a killed omgd hold their slots until checked. */
 	mdb_reader_check(s->env, &dead);
 	/* A map written larger by an earlier run: adopt its size. */
@@ -197,6 +329,7 @@ int store_open(struct store *s, const char *dir, const char *const *names, enum 
 				 dir, *found, format);
 	return OMG_OK;
 fail:
+	guard_forget(s->env);
 	mdb_env_close(s->env);
 	s->env = NULL;
 	return rc;
@@ -341,8 +474,10 @@ int store_reset(struct store *s)
 
 void store_close(struct store *s)
 {
-	if (s->env)
+	if (s->env) {
+		guard_forget(s->env);
 		mdb_env_close(s->env);
+	}
 	s->env = NULL;
 }
 

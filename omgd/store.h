@@ -56,6 +56,11 @@ int store_open(struct store *s, const char *dir, const char *const *names, enum 
 	       size_t map_size, size_t map_cap, uint32_t format, uint32_t *found);
 void store_close(struct store *s);
 
+/* Makes a SIGBUS in a store's map (data.mdb truncated while mapped) survivable: one log
+ * line and omgd executes /proc/self/exe with ARGV afresh (see store.c). Call it once, in
+ * the process that serves, before any store is opened. */
+void store_guard_install(char **argv);
+
 /* Walks every record, value end and free-list entry of each environment DIRS[i] (when it
  * exists) in one child process, so that LMDB meeting damaged pages (it may abort on them)
  * cannot take omgd down. RESULTS[i]: OMG_OK, or OMG_E_CORRUPT when the walk fails, crashes

@@ -299,3 +299,19 @@ Remove: alt-two:amd64 (1.0-1)'
 	! grep -q 'store unavailable\|damaged' "$LOG"
 	[ "$(echo "$seen" | grep -c '^#')" -ge 100 ]
 }
+
+@test "data.mdb truncated while the stored index is served: omgd survives (starts afresh) and answers" {
+	# found by the hostile test: omgd died of SIGBUS on the first page past the new end
+	settle
+	start_omgd --root "$ROOT"
+	local st search; st=$(status_sans_times); search=$("$OMG" search -d fi)
+	restart_omgd --root "$ROOT"
+	grep -q 'index (stored)' "$LOG"
+	truncate -s 8192 "$STORE/index/data.mdb"
+	"$OMG" search -d fi >/dev/null 2>&1 || true   # touches the cut pages: SIGBUS
+	wait_ready
+	kill -0 "$OMGD_PID"                           # the same process (execve keeps the pid)
+	grep -q 'SIGBUS in the store.s map' "$LOG"
+	[ "$(status_sans_times)" = "$st" ]
+	[ "$("$OMG" search -d fi)" = "$search" ]
+}
