@@ -275,25 +275,26 @@ s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(5); time.sleep(8)
 
 @test "after a request timed out (omgd stopped, then continued), the next command prints its own answer" {
 	run in_bash '
-		omg status >/dev/null
+		omg status >/dev/null   # the shell keeps a connection
 		kill -STOP '"$OMGD_PID"'
-		omg --timeout 200 info tilde-pkg; echo "rc=$?"
+		x=$(omg --timeout 200 info tilde-pkg 2>&1); echo "rc=$? $x"   # in a subshell
 		kill -CONT '"$OMGD_PID"'
-		sleep 0.2
-		omg info alt-one | head -1
-		omg status | head -1'
+		sleep 0.3   # the late answers arrive
+		omg status | head -1
+		omg info alt-one | head -1'
 	kill -CONT "$OMGD_PID"
 	echo "$output"
-	[[ "${lines[0]}" == *"did not answer within 200 ms"* ]]
-	[ "${lines[1]}" = "rc=3" ]
+	[[ "${lines[0]}" == "rc=3 "*"did not answer within 200 ms" ]]
+	[ "${lines[1]}" = "$("$OMG" status | head -1)" ]   # its own answer, not the late INFO
 	[ "${lines[2]}" = "Package: alt-one" ]
-	[[ "${lines[3]}" != *malformed* ]]
 }
 
 # Issue 16.3: the kept connection is at fd 10 or above, close-on-exec, and a descriptor the
 # user opened is never written or closed by omg.
 @test "the user's descriptors 3 and 10 are never written or closed by omg" {
 	run in_bash '
+		for fd in 3 4 5 6 7 8 9; do eval "exec $fd>&-"; done   # (bats holds 3)
+		omg status >/dev/null          # the first free descriptor is 3
 		exec 3>"'"$BATS_TEST_TMPDIR"'/three"
 		omg status >/dev/null; echo "rc=$?"
 		echo mine >&3 && echo "fd3 open"
