@@ -102,13 +102,13 @@ static void put_problem(struct omg_wbuf *payload, const char *why)
 	head(payload, OMG_AUR_MISSING, why);
 }
 
-void aur_parse(const char *text, size_t len, uint8_t type, struct omg_wbuf *payload)
+void aur_parse(const char *text, size_t len, uint8_t type, uint32_t limit, struct omg_wbuf *payload)
 {
 	json_error_t err;
 	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err), *results, *r;
 	const char *t, *e;
 	size_t i, n, count_at;
-	uint32_t count = 0;
+	uint32_t count = 0, matched = 0;
 
 	omg_wbuf_reset(payload);
 	if (!doc || !json_is_object(doc)) {
@@ -141,12 +141,15 @@ void aur_parse(const char *text, size_t len, uint8_t type, struct omg_wbuf *payl
 			if (!json_is_object(r) || !clean(name) || !name[0] || !clean(ver) || (desc && !clean(desc)))
 				continue; /* a malformed entry is skipped, the rest kept */
 			struct omg_pkg_row row = { name, "", "", ver, desc ? desc : "", OMG_PKG_AUR };
+			matched++;
+			if (limit && count >= limit) /* -n: the rest is only counted */
+				continue;
 			omg_enc_row(payload, &row);
 			count++;
 		}
 		omg_patch_u32(payload, count_at, count);
-		/* matched counts what the AUR sent; skipped entries do not show */
-		omg_patch_u32(payload, count_at - 4, count);
+		/* matched counts what the AUR sent; skipped (malformed) entries do not show */
+		omg_patch_u32(payload, count_at - 4, matched);
 	} else {
 		char buf[4096], num[64];
 		omg_put_u32(payload, OMG_PKG_AUR);
@@ -274,7 +277,7 @@ static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 }
 
 /* GETs URL into a payload (status, problem, rows or pairs). */
-static void fetch(struct aur *a, const char *url, uint8_t type, struct omg_wbuf *payload)
+static void fetch(struct aur *a, const char *url, uint8_t type, uint32_t limit, struct omg_wbuf *payload)
 {
 	struct body b = { 0 };
 	char why[CURL_ERROR_SIZE + 64], errbuf[CURL_ERROR_SIZE] = "";
@@ -314,7 +317,7 @@ static void fetch(struct aur *a, const char *url, uint8_t type, struct omg_wbuf 
 	if (why[0])
 		put_problem(payload, why);
 	else
-		aur_parse(b.w.data ? (const char *)b.w.data : "", b.w.len, type, payload);
+		aur_parse(b.w.data ? (const char *)b.w.data : "", b.w.len, type, limit, payload);
 	omg_wbuf_free(&b.w);
 }
 
@@ -331,7 +334,7 @@ static int info_url(void *ctx, const char *url)
 	/* One package per INFO request in practice; more names are fetched batch by batch
 	 * and the first batch that knows the first name answers. */
 	if (!ic->done) {
-		fetch(ic->a, url, OMG_MSG_AUR_INFO, ic->payload);
+		fetch(ic->a, url, OMG_MSG_AUR_INFO, 0, ic->payload);
 		ic->done = 1;
 	}
 	return 0;
@@ -344,7 +347,7 @@ static void run_job(struct aur *a, struct job *j)
 	if (j->type == OMG_MSG_AUR_SEARCH) {
 		char url[2048], *esc = curl_easy_escape(NULL, j->query, 0);
 		if (esc && snprintf(url, sizeof url, "%s/rpc/v5/search/%s?by=name-desc", a->base, esc) < (int)sizeof url)
-			fetch(a, url, OMG_MSG_AUR_SEARCH, &payload);
+			fetch(a, url, OMG_MSG_AUR_SEARCH, j->limit, &payload);
 		else
 			put_problem(&payload, "query too long for the AUR");
 		curl_free(esc);
@@ -482,9 +485,12 @@ static void cache_put(struct aur *a, const char *key, const uint8_t *payload, si
 	c->key = strdup(key);
 	c->payload = malloc(len);
 	if (!c->key || !c->payload) {
+		/* The slot goes: the last entry moves into it, and the last slot is cleared, so
+		 * that no pointer is left twice (C itself may be the last). */
 		free(c->key);
 		free(c->payload);
 		*c = a->cache[--a->ncache];
+		memset(&a->cache[a->ncache], 0, sizeof a->cache[a->ncache]);
 		return;
 	}
 	memcpy(c->payload, payload, len);
@@ -498,7 +504,7 @@ int aur_request(struct aur *a, uint64_t serial, uint8_t type, uint32_t id, const
 	struct omg_query q = { 0 };
 	struct job *j;
 	struct cached *c;
-	char key[OMG_QUERY_MAX + 16];
+	char key[OMG_QUERY_MAX + 32];
 
 	/* AUR_SEARCH is laid out as SEARCH, AUR_INFO as INFO */
 	if (omg_dec_query(payload, length, type == OMG_MSG_AUR_SEARCH ? OMG_MSG_SEARCH : OMG_MSG_INFO, &q) != OMG_OK) {
@@ -513,7 +519,8 @@ int aur_request(struct aur *a, uint64_t serial, uint8_t type, uint32_t id, const
 		omg_frame_end(out, OMG_FRAME_MAX);
 		return 0;
 	}
-	snprintf(key, sizeof key, "%u:%s", type, q.text);
+	/* the limit is part of the question: a search's rows stop at it */
+	snprintf(key, sizeof key, "%u:%u:%s", type, type == OMG_MSG_AUR_SEARCH ? q.limit : 0, q.text);
 	if ((c = cache_find(a, key))) {
 		omg_frame_begin(out, (uint8_t)(type | OMG_MSG_ANSWER), id);
 		omg_put_bytes(out, c->payload, c->len);
@@ -542,6 +549,7 @@ int aur_request(struct aur *a, uint64_t serial, uint8_t type, uint32_t id, const
 		return 0;
 	}
 	j->nnames = type == OMG_MSG_AUR_INFO;
+	j->limit = q.limit;
 	j->serial = serial;
 	j->id = id;
 	j->type = type;

@@ -58,8 +58,9 @@ void aur_answer_unavailable(struct omg_wbuf *out, uint8_t type, uint32_t id, con
 int aur_info_urls(const char *base, const char *const *names, int count,
 		  int (*emit)(void *ctx, const char *url), void *ctx);
 
-/* Parses an RPC v5 answer into an answer payload (status, problem, rows or pairs).
+/* Parses an RPC v5 answer into an answer payload (status, problem, rows or pairs); a
+ * search keeps its first LIMIT rows (0: all) and counts the rest as matched.
  * Exposed for tests and fuzzing. */
-void aur_parse(const char *json, size_t len, uint8_t type, struct omg_wbuf *payload);
+void aur_parse(const char *json, size_t len, uint8_t type, uint32_t limit, struct omg_wbuf *payload);
 
 #endif

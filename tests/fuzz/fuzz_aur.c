@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < sizeof types; i++) {
 		struct omg_wbuf w = { 0 };
 		struct omg_aur_msg m;
-		aur_parse((const char *)data, size, types[i], &w);
+		aur_parse((const char *)data, size, types[i], (uint32_t)i, &w);
 		if (!w.failed && omg_dec_aur(w.data, w.len, (uint8_t)(types[i] | OMG_MSG_ANSWER), &m) != OMG_OK)
 			abort(); /* omgd would send an answer its own clients cannot read */
 		omg_aur_free(&m);

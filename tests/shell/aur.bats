@@ -133,3 +133,13 @@ requests() { [ -f "$AURLOG" ] && wc -l < "$AURLOG" || echo 0; }
 	[ "$stderr" = "omg: package 'nope' not found" ]
 	[ "$(requests)" = 0 ]
 }
+
+@test "search -n N limits the AUR's rows too (and counts the rest)" {
+	# found by the hostile test: the AUR part ignored -n
+	start_omgd --root "$ROOT" --aur-url "$AUR_URL"
+	run --separate-stderr "$OMG" search -n 1 helper
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '\[aur\]' <<< "$output")" = 1 ]
+	run --separate-stderr "$OMG" search -n 5 helper
+	[ "$(grep -c '\[aur\]' <<< "$output")" = 2 ]   # yay and paru
+}

@@ -105,7 +105,7 @@ static void test_parse_cases(void **state)
 		const struct parse_case *c = &cases[i];
 		struct omg_wbuf w = { 0 };
 		struct omg_aur_msg m;
-		aur_parse(c->json, strlen(c->json), c->type, &w);
+		aur_parse(c->json, strlen(c->json), c->type, 0, &w);
 		assert_int_equal(omg_dec_aur(w.data, w.len, (uint8_t)(c->type | OMG_MSG_ANSWER), &m), OMG_OK);
 		if (m.status != c->status)
 			fail_msg("case %zu: status %u, problem '%s'", i, m.status, m.problem);
@@ -118,12 +118,33 @@ static void test_parse_cases(void **state)
 	}
 }
 
+/* Found by the hostile test: the AUR's rows ignored search -n. */
+static void test_search_limit(void **state)
+{
+	static const char json[] = "{\"type\":\"search\",\"results\":[{\"Name\":\"a\",\"Version\":\"1\"},"
+				   "{\"Name\":\"b\",\"Version\":\"1\"},{\"Name\":\"c\",\"Version\":\"1\"}]}";
+	const uint32_t limits[] = { 0, 1, 2, 3, 10 }, rows[] = { 3, 1, 2, 3, 3 };
+	(void)state;
+
+	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+		struct omg_wbuf w = { 0 };
+		struct omg_aur_msg m;
+		aur_parse(json, strlen(json), OMG_MSG_AUR_SEARCH, limits[i], &w);
+		assert_int_equal(omg_dec_aur(w.data, w.len, OMG_MSG_AUR_SEARCH | OMG_MSG_ANSWER, &m), OMG_OK);
+		assert_int_equal(m.rows.count, rows[i]);
+		assert_int_equal(m.rows.matched, 3);
+		omg_aur_free(&m);
+		omg_wbuf_free(&w);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_info_batches),
 		cmocka_unit_test(test_info_one_too_long),
 		cmocka_unit_test(test_parse_cases),
+		cmocka_unit_test(test_search_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
