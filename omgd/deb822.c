@@ -69,6 +69,10 @@ int deb822_next_field(const struct deb822_para *para, size_t *pos, struct deb822
 	/* continuation lines */
 	while (e < end && e + 1 < end && (e[1] == ' ' || e[1] == '\t'))
 		e = line_end(e + 1, end);
+	/* A NUL would cut the value short wherever it is kept as a C string: the paragraph
+	 * is malformed (skipped and counted), never silently truncated. */
+	if (memchr(p, 0, (size_t)(e - p)))
+		return -1;
 	f->value = v;
 	f->value_len = e > v ? (size_t)(e - v) : 0;
 	while (f->value_len && (v[f->value_len - 1] == '\r' || v[f->value_len - 1] == ' '))

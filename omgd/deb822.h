@@ -2,8 +2,8 @@
  *
  * Works on a memory buffer without copying: paragraphs are separated by blank lines; a
  * field is "Name: value" with continuation lines starting with a space or tab. Lines
- * starting with '#' are comments. A line that is neither a field nor a continuation makes
- * the paragraph malformed: the caller skips it (and counts it) and goes on.
+ * starting with '#' are comments. A line that is neither a field nor a continuation, or a
+ * field with a NUL byte in it, makes the paragraph malformed: the caller skips it (and counts it) and goes on.
  */
 #ifndef OMGD_DEB822_H
 #define OMGD_DEB822_H

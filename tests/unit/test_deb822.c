@@ -84,6 +84,29 @@ static void counter(void *ctx, const char *v)
 	count++;
 }
 
+/* Found by the hostile test: a NUL inside a value cut it short (every later reader takes it
+ * as a C string). Such a field makes the paragraph malformed, in the value or its
+ * continuation lines. */
+static void test_nul_in_field(void **state)
+{
+	static const char a[] = "Package: x\nDescription: before\0after\nVersion: 1\n";
+	static const char b[] = "Package: x\nDescription: d\n more\0text\n";
+	const char *const texts[] = { a, b };
+	const size_t lens[] = { sizeof a - 1, sizeof b - 1 };
+	(void)state;
+
+	for (int i = 0; i < 2; i++) {
+		struct deb822_para p;
+		struct deb822_field f;
+		size_t pos = 0, fp = 0;
+		int r;
+		assert_int_equal(deb822_next_para(texts[i], lens[i], &pos, &p), 1);
+		while ((r = deb822_next_field(&p, &fp, &f)) == 1)
+			;
+		assert_int_equal(r, -1);
+	}
+}
+
 static void test_aptconf(void **state)
 {
 	static const char conf[] =
@@ -140,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_paragraphs_and_fields),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_truncated_value),
+		cmocka_unit_test(test_nul_in_field),
 		cmocka_unit_test(test_aptconf),
 		cmocka_unit_test(test_aptconf_garbage),
 		cmocka_unit_test(test_aptconf_nul_byte),
