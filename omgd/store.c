@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -164,6 +165,17 @@ int store_error(int rc, const char *what)
 	case EPERM:
 	case EROFS:
 		return OMG_ERROR(OMG_E_PERM, "%s: %s", what, mdb_strerror(rc));
+	case ENOSPC:
+	case EDQUOT:
+		return OMG_ERROR(OMG_E_SYS, "%s: no space left on device", what);
+	case EIO: {
+		/* LMDB turns a short write into EIO, and a short write is what a full file
+		 * system gives first: say which it is. */
+		struct statvfs fs;
+		if (what[0] == '/' && statvfs(what, &fs) == 0 && fs.f_bavail == 0)
+			return OMG_ERROR(OMG_E_SYS, "%s: no space left on device", what);
+		return OMG_ERROR(OMG_E_SYS, "%s: %s", what, mdb_strerror(rc));
+	}
 	default:
 		return OMG_ERROR(OMG_E_SYS, "%s: %s", what, mdb_strerror(rc));
 	}

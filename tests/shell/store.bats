@@ -315,3 +315,23 @@ Remove: alt-two:amd64 (1.0-1)'
 	[ "$(status_sans_times)" = "$st" ]
 	[ "$("$OMG" search -d fi)" = "$search" ]
 }
+
+@test "a full file system under the store: the log and status say no space left on device" {
+	# found by the hostile test: a full disk was reported as an I/O error
+	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
+	local fs=$BATS_TEST_TMPDIR/smallfs
+	mkdir -p "$fs"
+	mount -t tmpfs -o size=160k,mode=0700 tmpfs "$fs" || skip "cannot mount a tmpfs here"
+	bulk_list 3000
+	"$OMGD" --foreground --root "$ROOT" --store "$fs/omg" 2>>"$LOG" &
+	OMGD_PID=$!
+	wait_ready || { umount "$fs"; false; }
+	local i
+	for i in $(seq 1 100); do grep -q 'store unavailable' "$LOG" && break; sleep 0.05; done
+	run "$OMG" --json status
+	stop_omgd
+	umount "$fs"
+	grep -q 'store unavailable, serving from memory: .*no space left on device' "$LOG"
+	if grep -q 'Input/output error' "$LOG"; then false; fi
+	[[ "$output" == *'no space left on device'* ]]
+}
