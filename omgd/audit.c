@@ -5,6 +5,7 @@
 #include "store.h"
 
 #include <mbedtls/sha256.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,10 @@ struct audit {
 	size_t nq, capq;
 	uint64_t lost;
 	atomic_size_t npending;
+	/* Held by readers for their read transaction and by the appender around its write:
+	 * a write may grow the map (LMDB unmaps it), which no open read transaction in this
+	 * process survives. Reads are short (bounded by their limit); an append is one commit. */
+	pthread_mutex_t mu;
 };
 
 static void put_le(uint8_t *p, uint64_t v, int n)
@@ -88,15 +93,18 @@ int audit_open(struct audit **out, const char *dir, size_t map_size)
 
 	if (!a)
 		return OMG_ERROR(OMG_E_NOMEM, "audit log");
+	pthread_mutex_init(&a->mu, NULL);
 	rc = store_open(&a->s, dir, names, STORE_DURABLE, map_size, STORE_MAP_CAP_AUDIT, AUDIT_FORMAT, &found);
 	if (rc == OMG_E_VERSION) {
 		/* Never misread, never overwrite: the log is evidence. */
 		store_close(&a->s);
+		pthread_mutex_destroy(&a->mu);
 		free(a);
 		return OMG_ERROR(OMG_E_VERSION, "audit log %s is in format %u; this omgd reads format %u: "
 				 "refusing it (move it aside to start a new log)", dir, found, AUDIT_FORMAT);
 	}
 	if (rc != OMG_OK) {
+		pthread_mutex_destroy(&a->mu);
 		free(a);
 		return rc;
 	}
@@ -112,6 +120,7 @@ void audit_close(struct audit *a)
 		free(a->q[i].what);
 	free(a->q);
 	store_close(&a->s);
+	pthread_mutex_destroy(&a->mu);
 	free(a);
 }
 
@@ -234,7 +243,9 @@ int audit_append(struct audit *a, uint8_t kind, uint32_t uid, int32_t result, co
 	}
 	if ((rc = enqueue(a, kind, uid, result, what, len)) != OMG_OK)
 		return rc;
+	pthread_mutex_lock(&a->mu);
 	rc = store_write(&a->s, append_batch, a);
+	pthread_mutex_unlock(&a->mu);
 	if (rc == OMG_OK) {
 		for (size_t i = 0; i < a->nq; i++)
 			free(a->q[i].what);
@@ -244,8 +255,8 @@ int audit_append(struct audit *a, uint8_t kind, uint32_t uid, int32_t result, co
 	return rc;
 }
 
-int audit_read(struct audit *a, uint64_t after_seq, uint64_t since_ns, uint32_t limit,
-	       audit_each_fn fn, void *ctx, int *more)
+static int read_locked(struct audit *a, uint64_t after_seq, uint64_t since_ns, uint32_t limit,
+		       audit_each_fn fn, void *ctx, int *more)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
@@ -296,7 +307,7 @@ int audit_read(struct audit *a, uint64_t after_seq, uint64_t since_ns, uint32_t 
 		goto done;                                          \
 	} while (0)
 
-int audit_verify(struct audit *a, struct audit_verdict *v)
+static int verify_locked(struct audit *a, struct audit_verdict *v)
 {
 	uint8_t prev[AUDIT_HASH_SIZE] = { 0 }, hash[AUDIT_HASH_SIZE];
 	uint64_t expect = 1;
@@ -353,4 +364,25 @@ done:
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
 	return OMG_OK;
+}
+
+int audit_read(struct audit *a, uint64_t after_seq, uint64_t since_ns, uint32_t limit,
+	       audit_each_fn fn, void *ctx, int *more)
+{
+	int rc;
+
+	pthread_mutex_lock(&a->mu);
+	rc = read_locked(a, after_seq, since_ns, limit, fn, ctx, more);
+	pthread_mutex_unlock(&a->mu);
+	return rc;
+}
+
+int audit_verify(struct audit *a, struct audit_verdict *v)
+{
+	int rc;
+
+	pthread_mutex_lock(&a->mu);
+	rc = verify_locked(a, v);
+	pthread_mutex_unlock(&a->mu);
+	return rc;
 }

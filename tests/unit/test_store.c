@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -355,6 +357,63 @@ static void test_map_grows(void **state)
 	store_close(&s);
 }
 
+/* Found by the hostile test: the build thread grew the audit map (munmap and mmap) while
+ * the event loop read the log in a read transaction on it. Readers and the growing
+ * writer now exclude each other; here a reader walks the log all the while a writer
+ * fills a small map. */
+struct grow_race {
+	struct audit *a;
+	atomic_int done;
+};
+
+static void *grow_writer(void *arg)
+{
+	struct grow_race *g = arg;
+	static char text[16 << 10];
+
+	memset(text, 'x', sizeof text);
+	for (int i = 0; i < 200; i++)
+		if (audit_append(g->a, AUDIT_ACTION, 0, 0, text, sizeof text) != OMG_OK)
+			break;
+	atomic_store(&g->done, 1);
+	return NULL;
+}
+
+static int count_rec(const struct audit_record *r, void *ctx)
+{
+	(void)r;
+	++*(int *)ctx;
+	return 0;
+}
+
+static void test_audit_grows_while_read(void **state)
+{
+	char adir[4200];
+	struct grow_race g = { 0 };
+	struct audit_verdict v;
+	pthread_t t;
+	int more, n, reads = 0;
+	(void)state;
+
+	snprintf(adir, sizeof adir, "%s/audit", dir);
+	assert_int_equal(audit_open(&g.a, adir, 64 << 10), OMG_OK);
+	assert_int_equal(pthread_create(&t, NULL, grow_writer, &g), 0);
+	while (!atomic_load(&g.done)) {
+		n = 0;
+		assert_int_equal(audit_read(g.a, 0, 0, 100000, count_rec, &n, &more), OMG_OK);
+		assert_int_equal(audit_verify(g.a, &v), OMG_OK);
+		assert_true(v.ok);
+		reads++;
+	}
+	pthread_join(t, NULL);
+	assert_int_equal(audit_verify(g.a, &v), OMG_OK);
+	assert_true(v.ok);
+	assert_int_equal(v.records, 200);
+	assert_true(audit_store(g.a)->grows >= 3);
+	assert_true(reads > 0);
+	audit_close(g.a);
+}
+
 static void test_index_format_mismatch(void **state)
 {
 	static const char *const names[] = { "data", NULL };
@@ -512,6 +571,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_format_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_grows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_grows_while_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_format_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_reader_cleared, setup, teardown),
 		cmocka_unit_test(test_snapshot_roundtrip),
