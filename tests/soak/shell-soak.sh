@@ -10,7 +10,7 @@ build=$(cd "${1:?usage: shell-soak.sh BUILDDIR [PROMPTS]}" && pwd)
 n=${2:-10000}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
-trap 'kill $chaos 2>/dev/null; pkill -f "omgd --root $work/root" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -z "$chaos" ] || kill $chaos 2>/dev/null; pkill -f "omgd --root $work/root" 2>/dev/null; rm -rf "$work"' EXIT
 export XDG_RUNTIME_DIR=$work/run XDG_CACHE_HOME=$work/cache OMG_AUTOSTART=0
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 "$src/tests/fixtures/make-debian-root.sh" "$work/root" >/dev/null 2>&1
@@ -41,8 +41,8 @@ chaos() {
 		sleep 0.2
 	done
 }
-chaos &
-chaos=$!
+chaos=
+[ "${SOAK_CHAOS:-1}" = 0 ] || { chaos & chaos=$!; }
 
 names=(alt-one alt-two alt-user bash bp-pkg coreutils downgrade-pkg editor-data editor-doc editor-main)
 lines() { # the command lines a shell reads: prompts, subshells, jobs, checks
@@ -74,7 +74,7 @@ check() { # SHELL OUTPUT
 }
 
 status=0
-printf 'enable -f "%s/builtins/.libs/omg.so" omg\nPS1="[${OMG_UPDATES}u ${OMG_TOTAL}t] "\n' "$build" > "$work/bashrc"
+printf 'enable -f "%s/builtins/.libs/omg.so" omg\nPS1='"'"'[${OMG_UPDATES}u ${OMG_TOTAL}t] '"'"'\n' "$build" > "$work/bashrc"
 lines | env -i PATH="$PATH" HOME="$work" TERM=dumb XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" OMG_AUTOSTART=0 \
 	bash --rcfile "$work/bashrc" -i > "$work/bash.out" 2> "$work/bash.err"
 check bash "$work/bash.out" || status=1
