@@ -297,6 +297,39 @@ static int open_dbs(struct store *s, MDB_txn *txn, void *arg)
 	return o->fresh ? put_format(s, txn) : MDB_SUCCESS;
 }
 
+/* Refuses a store directory that someone else could change under us: DIR must be a
+ * directory owned by this user (or root) that no group or other may write; its parent
+ * the same, or else sticky (as /tmp is: others cannot rename or remove our entries). */
+static int check_owner(const char *path, int allow_sticky)
+{
+	struct stat st;
+	uid_t me = geteuid();
+
+	if (stat(path, &st) != 0)
+		return store_error(errno, path);
+	if (!S_ISDIR(st.st_mode))
+		return OMG_ERROR(OMG_E_PERM, "store directory %s: not a directory", path);
+	if (st.st_uid != me && st.st_uid != 0)
+		return OMG_ERROR(OMG_E_PERM, "store directory %s: owned by uid %u, not by this user (%u) or root",
+				 path, (unsigned)st.st_uid, (unsigned)me);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(allow_sticky && (st.st_mode & S_ISVTX)))
+		return OMG_ERROR(OMG_E_PERM, "store directory %s: writable by %s (mode %04o): refusing it", path,
+				 (st.st_mode & S_IWOTH) ? "everyone" : "its group", (unsigned)(st.st_mode & 07777));
+	return OMG_OK;
+}
+
+static int check_dirs(const char *dir)
+{
+	char parent[4096];
+	const char *slash = strrchr(dir, '/');
+	int rc = check_owner(dir, 0);
+
+	if (rc != OMG_OK || !slash || slash == dir || (size_t)(slash - dir) >= sizeof parent)
+		return rc;
+	snprintf(parent, sizeof parent, "%.*s", (int)(slash - dir), dir);
+	return check_owner(parent, 1);
+}
+
 int store_open(struct store *s, const char *dir, const char *const *names, enum store_mode mode,
 	       size_t map_size, size_t map_cap, uint32_t format, uint32_t *found)
 {
@@ -313,7 +346,7 @@ int store_open(struct store *s, const char *dir, const char *const *names, enum 
 	for (s->ndbi = 0; names[s->ndbi]; s->ndbi++)
 		if (s->ndbi == STORE_MAX_DBS)
 			return OMG_ERROR(OMG_E_INVAL, "store: too many databases");
-	if ((rc = make_dirs(dir)) != OMG_OK)
+	if ((rc = make_dirs(dir)) != OMG_OK || (rc = check_dirs(dir)) != OMG_OK)
 		return rc;
 	if ((rc = mdb_env_create(&s->env)) != 0)
 		return store_error(rc, "mdb_env_create");

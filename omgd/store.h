@@ -48,7 +48,9 @@ enum store_mode {
 	STORE_REBUILDABLE = 1,   /* MDB_NOMETASYNC (index) */
 };
 
-/* Creates DIR (0700) if needed and opens the environment in it with the databases NAMES
+/* Creates DIR (0700) if needed, refuses it (OMG_E_PERM) unless it and its parent are
+ * owned by this user or root and not writable by group or others (a sticky parent may
+ * be), and opens the environment in it with the databases NAMES
  * (NULL-terminated, at most STORE_MAX_DBS). MAP_SIZE 0 means STORE_MAP_INITIAL.
  * OMG_E_VERSION: the environment was written with another format (*FOUND); it stays open
  * so that the caller may store_reset it, or store_close it to refuse it. */

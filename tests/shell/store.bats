@@ -226,7 +226,7 @@ Remove: alt-two:amd64 (1.0-1)'
 	local i
 	for i in $(seq 1 50); do grep -q 'index store: map full, grown to' "$LOG" && break; sleep 0.05; done
 	grep -q 'index store: map full, grown to' "$LOG"
-	! grep -q 'store unavailable' "$LOG"
+	if grep -q 'store unavailable' "$LOG"; then false; fi
 	restart_omgd --root "$ROOT" --store-map-size 65536
 	grep -q 'index (stored)' "$LOG"
 	run "$OMG" audit log --verify
@@ -334,4 +334,34 @@ Remove: alt-two:amd64 (1.0-1)'
 	grep -q 'store unavailable, serving from memory: .*no space left on device' "$LOG"
 	if grep -q 'Input/output error' "$LOG"; then false; fi
 	[[ "$output" == *'no space left on device'* ]]
+}
+
+@test "a store directory writable by others, or owned by another user, is refused (served from memory)" {
+	# found by the hostile test: store directories were not checked for ownership
+	start_omgd --root "$ROOT"
+	stop_omgd
+	chmod 0777 "$STORE"
+	start_omgd --root "$ROOT"
+	grep -q "store unavailable, serving from memory: .*$STORE: writable by everyone" "$LOG"
+	run "$OMG" --json status
+	[[ "$output" == *'"store":"unavailable"'* ]]
+	stop_omgd
+	chmod 0700 "$STORE"
+	chmod 0770 "$STORE/audit"
+	start_omgd --root "$ROOT"
+	grep -q "$STORE/audit: writable by its group" "$LOG"
+	stop_omgd
+	chmod 0700 "$STORE/audit"
+	if [ "$(id -u)" = 0 ]; then
+		chown nobody "$STORE/index"
+		start_omgd --root "$ROOT"
+		grep -q "$STORE/index: owned by uid $(id -u nobody)" "$LOG"
+		stop_omgd
+		chown 0 "$STORE/index"
+	fi
+	: > "$LOG"
+	start_omgd --root "$ROOT"
+	if grep -q 'store unavailable' "$LOG"; then false; fi
+	run "$OMG" --json status
+	[[ "$output" == *'"store":"ok"'* ]]
 }
