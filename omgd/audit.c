@@ -7,10 +7,13 @@
 #include <mbedtls/sha256.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define REC_FIXED 32u            /* bytes before the text */
 #define REC_TAIL (2u * AUDIT_HASH_SIZE)
@@ -36,6 +39,12 @@ struct audit {
 	 * a write may grow the map (LMDB unmaps it), which no open read transaction in this
 	 * process survives. Reads are short (bounded by their limit); an append is one commit. */
 	pthread_mutex_t mu;
+	/* The head kept a second time, outside the environment: DIR.head (see audit.h).
+	 * side_bad: it disagrees with the log; it is then left as it is, as evidence. */
+	char side[4200];
+	int side_bad;
+	uint64_t new_seq;        /* the head the last append_batch wrote */
+	uint8_t new_hash[AUDIT_HASH_SIZE];
 };
 
 static void put_le(uint8_t *p, uint64_t v, int n)
@@ -84,6 +93,116 @@ int audit_decode(const void *src, size_t n, struct audit_record *r)
 	return OMG_OK;
 }
 
+static int read_head(struct store *s, MDB_txn *txn, uint64_t *seq, uint8_t hash[AUDIT_HASH_SIZE]);
+
+/* ---- the head's second copy ----------------------------------------------------------
+ * "omg-audit-head 1 SEQ HEX\n" in DIR.head, replaced (write, fsync, rename) after every
+ * commit. It catches what the chain alone cannot: records cut from the end with the head
+ * rewritten to match, and the environment deleted or swapped for another. */
+static int side_read(const struct audit *a, uint64_t *seq, uint8_t hash[AUDIT_HASH_SIZE])
+{
+	FILE *f = fopen(a->side, "re");
+	unsigned long long sq;
+	char hex[2 * AUDIT_HASH_SIZE + 1];
+	int ok;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -1;
+	ok = fscanf(f, "omg-audit-head 1 %llu %64[0-9a-f]", &sq, hex) == 2 && strlen(hex) == 2 * AUDIT_HASH_SIZE;
+	fclose(f);
+	if (!ok)
+		return -1;
+	for (int i = 0; i < AUDIT_HASH_SIZE; i++) {
+		unsigned b;
+		sscanf(hex + 2 * i, "%2x", &b);
+		hash[i] = (uint8_t)b;
+	}
+	*seq = sq;
+	return 1;
+}
+
+static void side_write(const struct audit *a, uint64_t seq, const uint8_t hash[AUDIT_HASH_SIZE])
+{
+	char tmp[4300], line[160];
+	int n = snprintf(line, sizeof line, "omg-audit-head 1 %llu ", (unsigned long long)seq), fd;
+
+	for (int i = 0; i < AUDIT_HASH_SIZE; i++)
+		n += snprintf(line + n, sizeof line - (size_t)n, "%02x", hash[i]);
+	line[n++] = '\n';
+	snprintf(tmp, sizeof tmp, "%s.tmp", a->side);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return; /* best effort: the chain itself is still checked */
+	if (write(fd, line, (size_t)n) != n || fsync(fd) != 0 || close(fd) != 0 || rename(tmp, a->side) != 0) {
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+	}
+}
+
+static const char *side_name(const struct audit *a)
+{
+	const char *slash = strrchr(a->side, '/');
+
+	return slash ? slash + 1 : a->side;
+}
+
+/* Compares the second copy with the log as TXN sees it: OMG_OK, or OMG_E_CORRUPT with WHY. */
+static int side_check(struct audit *a, MDB_txn *txn, char *why, size_t n)
+{
+	uint64_t sseq, hseq;
+	uint8_t shash[AUDIT_HASH_SIZE], hhash[AUDIT_HASH_SIZE];
+	int r = side_read(a, &sseq, shash);
+
+	if (r == 0)
+		return OMG_OK; /* none yet (a first start, or it was removed): nothing to compare */
+	if (r < 0) {
+		snprintf(why, n, "%.60s is unreadable or damaged", side_name(a));
+		return OMG_E_CORRUPT;
+	}
+	if (read_head(&a->s, txn, &hseq, hhash) != 0) {
+		snprintf(why, n, "the log's head is unreadable");
+		return OMG_E_CORRUPT;
+	}
+	if (sseq > hseq) {
+		snprintf(why, n, "records %llu to %llu are missing: the log ends at record %llu, but %.60s says it reached %llu "
+			 "(cut from the end, or deleted and started anew)", (unsigned long long)hseq + 1,
+			 (unsigned long long)sseq, (unsigned long long)hseq, side_name(a), (unsigned long long)sseq);
+		return OMG_E_CORRUPT;
+	}
+	if (sseq) {
+		uint8_t key[8];
+		MDB_val k = { 8, key }, v;
+		struct audit_record rec;
+		for (int i = 0; i < 8; i++)
+			key[i] = (uint8_t)(sseq >> (56 - 8 * i));
+		if (mdb_get(txn, a->s.dbi[DBI_LOG], &k, &v) != 0 || audit_decode(v.mv_data, v.mv_size, &rec) != OMG_OK ||
+		    memcmp(rec.hash, shash, AUDIT_HASH_SIZE) != 0) {
+			snprintf(why, n, "record %llu is not the one %.60s recorded (the log was replaced by another)",
+				 (unsigned long long)sseq, side_name(a));
+			return OMG_E_CORRUPT;
+		}
+	}
+	return OMG_OK;
+}
+
+/* At open: a missing copy is made from the log (trust on first use); a copy that
+ * disagrees is kept and the log is marked, so that audit_verify says so. */
+static void side_open(struct audit *a, const char *dir)
+{
+	MDB_txn *txn;
+	char why[512];
+	uint64_t seq, sseq;
+	uint8_t hash[AUDIT_HASH_SIZE], shash[AUDIT_HASH_SIZE];
+
+	snprintf(a->side, sizeof a->side, "%s.head", dir);
+	if (store_read_begin(&a->s, &txn) != OMG_OK)
+		return;
+	a->side_bad = side_check(a, txn, why, sizeof why) != OMG_OK;
+	if (!a->side_bad && side_read(a, &sseq, shash) == 0 && read_head(&a->s, txn, &seq, hash) == 0)
+		side_write(a, seq, hash);
+	mdb_txn_abort(txn);
+}
+
 int audit_open(struct audit **out, const char *dir, size_t map_size)
 {
 	static const char *const names[] = { "log", NULL };
@@ -108,6 +227,7 @@ int audit_open(struct audit **out, const char *dir, size_t map_size)
 		free(a);
 		return rc;
 	}
+	side_open(a, dir);
 	*out = a;
 	return OMG_OK;
 }
@@ -187,6 +307,8 @@ static int append_batch(struct store *s, MDB_txn *txn, void *ctx)
 		put_le(head, seq, 8);
 		memcpy(head + 8, prev, AUDIT_HASH_SIZE);
 		rc = mdb_put(txn, s->meta, &k, &v, 0);
+		a->new_seq = seq;
+		memcpy(a->new_hash, prev, AUDIT_HASH_SIZE);
 	}
 	return rc;
 }
@@ -245,6 +367,8 @@ int audit_append(struct audit *a, uint8_t kind, uint32_t uid, int32_t result, co
 		return rc;
 	pthread_mutex_lock(&a->mu);
 	rc = store_write(&a->s, append_batch, a);
+	if (rc == OMG_OK && !a->side_bad)
+		side_write(a, a->new_seq, a->new_hash);
 	pthread_mutex_unlock(&a->mu);
 	if (rc == OMG_OK) {
 		for (size_t i = 0; i < a->nq; i++)
@@ -360,6 +484,13 @@ static int verify_locked(struct audit *a, struct audit_verdict *v)
 	if (memcmp(v->head, prev, sizeof prev) != 0)
 		FAIL(expect - 1, "record %llu: does not match the head (the last record was replaced)",
 		     (unsigned long long)expect - 1);
+	{
+		char why[sizeof v->why];
+		if (side_check(a, txn, why, sizeof why) != OMG_OK) {
+			a->side_bad = 1; /* keep the copy as evidence */
+			FAIL(v->head_seq, "%s", why);
+		}
+	}
 done:
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);

@@ -14,9 +14,11 @@
  *
  * The key is seq as a big-endian u64, so records sort in order. "meta" holds "head": the
  * last seq (u64 LE) and its hash. audit_verify recomputes every hash and link and names the
- * first record that was edited, deleted, reordered or cut off. A writer able to rewrite the
- * whole chain and its head consistently is not detected: pin the head hash elsewhere
- * (`omg audit log --verify` prints it) to detect that too.
+ * first record that was edited, deleted, reordered or cut off. The head is kept a second time
+ * in DIR.head (outside the environment), compared by audit_verify: a tail cut with the head
+ * rewritten, a log deleted or swapped is reported, and a copy that disagrees is kept as it is.
+ * A writer able to rewrite the chain, its head and DIR.head consistently is not detected: pin
+ * the head hash elsewhere (`omg audit log --verify` prints it) to detect that too.
  *
  * The appender is the build thread; readers (audit_read, audit_verify) may run on another
  * thread. When a commit fails (a full disk), records wait in memory, in order, and are

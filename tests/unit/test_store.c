@@ -357,6 +357,62 @@ static void test_map_grows(void **state)
 	store_close(&s);
 }
 
+/* Found by the hostile test: cutting the log's tail and rewriting the head to the new last
+ * record left a consistent chain, reported intact; so did a log deleted (recreated) or
+ * swapped for another. The head's second copy beside the environment catches all three. */
+static void test_cut_tail_head_rewritten(void **state)
+{
+	struct audit_verdict v;
+	struct audit_record rec;
+	uint8_t buf[512], k[8], head[8 + AUDIT_HASH_SIZE];
+	struct raw r;
+	MDB_val key, hv = { sizeof head, head }, hk = { 4, (void *)"head" };
+	size_t n;
+	(void)state;
+
+	append_n(5);
+	raw_open(&r);
+	for (uint64_t seq = 4; seq <= 5; seq++) {
+		key = key_of(k, seq);
+		assert_int_equal(mdb_del(r.txn, r.log, &key, NULL), 0);
+	}
+	n = raw_get(&r, 3, buf);
+	assert_int_equal(audit_decode(buf, n, &rec), OMG_OK);
+	for (int i = 0; i < 8; i++)
+		head[i] = (uint8_t)(3 >> (8 * i));
+	memcpy(head + 8, rec.hash, AUDIT_HASH_SIZE);
+	assert_int_equal(mdb_put(r.txn, r.meta, &hk, &hv, 0), 0);
+	raw_close(&r);
+	v = verify();
+	assert_false(v.ok);
+	assert_non_null(strstr(v.why, "records 4 to 5 are missing"));
+}
+
+static void test_log_deleted_or_swapped(void **state)
+{
+	struct audit_verdict v;
+	char cmd[24 << 10];
+	(void)state;
+
+	append_n(5);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	append_n(1); /* a fresh environment in its place */
+	v = verify();
+	assert_false(v.ok);
+	assert_non_null(strstr(v.why, "missing"));
+	/* swapped for another log, longer than the recorded head */
+	snprintf(cmd, sizeof cmd, "rm -rf '%s' && mv '%s.head' '%s.keep'", dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	append_n(7);
+	snprintf(cmd, sizeof cmd, "mv '%s' '%s.other' && rm -f '%s.head' && mv '%s.keep' '%s.head'", dir, dir, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	append_n(6); /* a log of 6 records whose record 5 is not the recorded one */
+	v = verify();
+	assert_false(v.ok);
+	assert_non_null(strstr(v.why, "record 5 is not the one"));
+}
+
 /* Found by the hostile test: the build thread grew the audit map (munmap and mmap) while
  * the event loop read the log in a read transaction on it. Readers and the growing
  * writer now exclude each other; here a reader walks the log all the while a writer
@@ -572,6 +628,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_newer_format_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_grows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_grows_while_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cut_tail_head_rewritten, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_deleted_or_swapped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_format_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_reader_cleared, setup, teardown),
 		cmocka_unit_test(test_snapshot_roundtrip),
