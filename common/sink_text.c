@@ -295,11 +295,17 @@ static void history_item(const struct omg_change *c, void *ctx)
 		h->n++;
 		return;
 	}
-	fprintf(h->out, "%s%s:%s (", h->n++ ? ", " : "", c->name, c->arch);
-	if (c->from[0] && c->to[0])
-		fprintf(h->out, "%s, %s)", c->from, c->to);
-	else
-		fprintf(h->out, "%s)", c->from[0] ? c->from : c->to);
+	fputs(h->n++ ? ", " : "", h->out);
+	put_visible(h->out, c->name, 0);
+	fputc(':', h->out);
+	put_visible(h->out, c->arch, 0);
+	fputs(" (", h->out);
+	put_visible(h->out, c->from[0] ? c->from : c->to, 0);
+	if (c->from[0] && c->to[0]) {
+		fputs(", ", h->out);
+		put_visible(h->out, c->to, 0);
+	}
+	fputc(')', h->out);
 }
 
 /* As apt's history.log: a blank line, Start-Date, then one line per action. */

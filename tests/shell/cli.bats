@@ -213,6 +213,22 @@ no_raw() { ! printf '%s' "$2" | LC_ALL=C grep -q "$1"; }
 	[[ "$output" == *'\u001B]0;pwned\u0007 b '* ]]
 }
 
+@test "terminal controls in package names are shown visibly by history and audit log" {
+	evil_root
+	local st=$BATS_TEST_TMPDIR/evil/var/lib/dpkg/status arch i
+	arch=$(dpkg --print-architecture)
+	{ cat "$st"; printf '\nPackage: x\033]0;pwned\007y\nStatus: install ok installed\nArchitecture: %s\nVersion: 1\033[2J\nDescription: d\n' "$arch"; } > "$st.new"
+	mv "$st.new" "$st"
+	for i in $(seq 1 100); do "$OMG" history | grep -q 'Install' && break; sleep 0.05; done
+	for cmd in history "audit log"; do
+		run $OMG $cmd
+		[ "$status" -eq 0 ]
+		no_raw $'[\x01-\x08\x0b-\x1f\x7f]' "$output"
+	done
+	run "$OMG" history
+	[[ "$output" == *'x^[]0;pwned^Gy:'*'(1^[[2J)'* ]]
+}
+
 @test "info right after the status file was rewritten never prints another package's record" {
 	# found by the hostile test: the stored offset, read in the new file, held another record
 	local r=$BATS_TEST_TMPDIR/rw arch st
