@@ -379,7 +379,7 @@ static void test_cut_tail_head_rewritten(void **state)
 	n = raw_get(&r, 3, buf);
 	assert_int_equal(audit_decode(buf, n, &rec), OMG_OK);
 	for (int i = 0; i < 8; i++)
-		head[i] = (uint8_t)(3 >> (8 * i));
+		head[i] = (uint8_t)((uint64_t)3 >> (8 * i));
 	memcpy(head + 8, rec.hash, AUDIT_HASH_SIZE);
 	assert_int_equal(mdb_put(r.txn, r.meta, &hk, &hv, 0), 0);
 	raw_close(&r);
