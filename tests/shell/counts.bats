@@ -153,3 +153,29 @@ mkroot_versions() {
 	run "$OMG" --json search -n 5000 p
 	[ "$(grep -o '"name":"p[0-9]*"' <<< "$output" | sort -u | wc -l)" = 1100 ]
 }
+
+@test "more than 32 NeverAutoRemove patterns and 8 architectures: none is dropped" {
+	# found by the hostile test: fixed tables of 32 patterns and 8 architectures
+	mkdir -p "$ROOT/var/lib/dpkg" "$ROOT/var/lib/apt/lists" "$ROOT/etc/apt/apt.conf.d"
+	{
+		printf 'Package: keepme\nStatus: install ok installed\nArchitecture: %s\nVersion: 1\nDescription: d\n\n' "$NATIVE"
+		printf 'Package: foreign9\nStatus: install ok installed\nArchitecture: arch9\nVersion: 1\nDescription: d\n'
+	} > "$ROOT/var/lib/dpkg/status"
+	printf 'Package: keepme\nArchitecture: %s\nAuto-Installed: 1\n' "$NATIVE" > "$ROOT/var/lib/apt/extended_states"
+	{
+		printf 'APT::NeverAutoRemove {'
+		for i in $(seq 1 40); do printf ' "^p%s$";' "$i"; done
+		printf ' "^keepme$"; };\nAPT::Architectures {'
+		for i in $(seq 1 9); do printf ' "arch%s";' "$i"; done
+		printf ' };\n'
+	} > "$ROOT/etc/apt/apt.conf.d/99many"
+	# a newer foreign9 in a list of the 9th architecture: an update only if arch9 is known
+	printf 'Package: foreign9\nArchitecture: arch9\nVersion: 2\nDescription: d\n' \
+		> "$ROOT/var/lib/apt/lists/r_dists_x_main_binary-arch9_Packages"
+	start_omgd --root "$ROOT"
+	run "$OMG" --json status
+	[ "$(json_field orphans <<< "$output")" = 0 ]
+	[ "$(json_field updates <<< "$output")" = 1 ]
+	run "$OMG" info foreign9:arch9
+	[[ "$output" == *"Candidate: 2"* ]]
+}
