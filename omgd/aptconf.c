@@ -2,6 +2,7 @@
 #include "config.h"
 #include "aptconf.h"
 #include "omg_error.h"
+#include "omgd.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -205,14 +206,17 @@ int aptconf_parse(struct aptconf *c, const char *text, size_t len)
 static int conf_file(struct aptconf *c, const char *path)
 {
 	char *buf = NULL;
-	struct stat st;
+	struct stat st = { 0 };
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	/* Non-blocking: opening a FIFO for reading would wait for a writer, forever. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), rc;
 
 	if (fd < 0)
 		return errno == ENOENT ? OMG_OK : OMG_ERROR(OMG_E_SYS, "open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 20)) {
 		close(fd);
+		omgd_log("apt configuration %s skipped: %s", path,
+			 S_ISREG(st.st_mode) ? "larger than 1 MiB" : "not a regular file");
 		return OMG_OK; /* apt skips what it cannot read; so do we */
 	}
 	buf = malloc((size_t)st.st_size + 1);

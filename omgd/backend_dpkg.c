@@ -229,6 +229,23 @@ static void copy_field(char *dst, size_t n, const struct deb822_field *f)
 	dst[len] = 0;
 }
 
+/* OMG_OK if PATH is a regular file. Checked before the reader opens it: opening a FIFO
+ * (or a device) for reading can wait forever, and the build with it. */
+static int regular_file(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), rc = OMG_OK;
+
+	if (fd < 0)
+		return OMG_ERROR(OMG_E_SYS, "open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0)
+		rc = OMG_ERROR(OMG_E_SYS, "stat %s: %s", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		rc = OMG_ERROR(OMG_E_CORRUPT, "%s is not a regular file: not read", path);
+	close(fd);
+	return rc;
+}
+
 static int read_release(const char *path, struct release *r)
 {
 	char buf[16384];
@@ -236,11 +253,12 @@ static int read_release(const char *path, struct release *r)
 	struct deb822_field f;
 	size_t pos = 0, fpos = 0;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC); /* a FIFO must not block */
 
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof buf - 1);
+	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, buf, sizeof buf - 1) : -1;
 	close(fd);
 	if (n <= 0)
 		return -1;
@@ -1115,7 +1133,7 @@ static char *read_plain(const char *path, size_t *len)
 {
 	struct stat st;
 	char *buf = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC); /* a FIFO must not block */
 
 	if (fd < 0)
 		return NULL;
@@ -1267,10 +1285,11 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 	db->srcs[b.src].prio = 100;
 	if ((rc = db_input_add(db, b.paths.status)) != OMG_OK || (rc = db_input_add(db, b.paths.extended)) != OMG_OK)
 		goto fail;
-	if ((rc = listfile_read(b.paths.status, status_chunk, &b)) != OMG_OK)
+	if ((rc = regular_file(b.paths.status)) != OMG_OK ||
+	    (rc = listfile_read(b.paths.status, status_chunk, &b)) != OMG_OK)
 		goto fail;
-	if (access(b.paths.extended, F_OK) == 0 &&
-	    (rc = listfile_read(b.paths.extended, ext_chunk, &b)) != OMG_OK)
+	if (access(b.paths.extended, F_OK) == 0 && ((rc = regular_file(b.paths.extended)) != OMG_OK ||
+	    (rc = listfile_read(b.paths.extended, ext_chunk, &b)) != OMG_OK))
 		goto fail;
 	for (uint32_t p = 0; p < db->npkgs; p++) {
 		struct db_pkg *pk = &db->pkgs[p];

@@ -36,7 +36,8 @@ struct builder {
 
 	pthread_mutex_t mu;          /* guards everything below */
 	pthread_cond_t cv;
-	int requested, building, stop;
+	int requested, building, stop, done;
+	struct timespec building_since;
 	char why[64];
 	struct db *result;
 	int have_result, rc, from_store;
@@ -339,6 +340,7 @@ static void *worker(void *arg)
 			break;
 		b->requested = 0;
 		b->building = 1;
+		clock_gettime(CLOCK_MONOTONIC, &b->building_since);
 		snprintf(why, sizeof why, "%s", b->why);
 		pthread_mutex_unlock(&b->mu);
 		build_once(b, why);
@@ -347,6 +349,10 @@ static void *worker(void *arg)
 	pthread_mutex_unlock(&b->mu);
 	if (b->backend->close)
 		b->backend->close(); /* what the backend kept between builds belongs to this thread */
+	pthread_mutex_lock(&b->mu);
+	b->done = 1;
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mu);
 	return NULL;
 }
 
@@ -364,6 +370,17 @@ void builder_request(struct builder *b, const char *why)
 	}
 	pthread_cond_signal(&b->cv);
 	pthread_mutex_unlock(&b->mu);
+}
+
+double builder_build_ms(struct builder *b)
+{
+	double ms = 0;
+
+	pthread_mutex_lock(&b->mu);
+	if (b->building)
+		ms = ms_since(&b->building_since);
+	pthread_mutex_unlock(&b->mu);
+	return ms;
 }
 
 int builder_busy(struct builder *b)
@@ -410,27 +427,43 @@ struct audit *builder_audit(struct builder *b)
 	return b->audit;
 }
 
-void builder_stop(struct builder *b)
+int builder_stop(struct builder *b, int wait_ms)
 {
+	struct timespec until;
+	int rc = 0;
+
 	if (!b)
-		return;
+		return 0;
+	/* A build blocked in the kernel (a hung file system) is never joined: the caller exits
+	 * without it once WAIT_MS have passed. */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += wait_ms / 1000;
+	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L)
+		until.tv_sec++, until.tv_nsec -= 1000000000L;
 	pthread_mutex_lock(&b->mu);
 	b->stop = 1;
-	pthread_cond_signal(&b->cv);
+	pthread_cond_broadcast(&b->cv);
+	while (b->thread_started && !b->done && rc == 0)
+		rc = pthread_cond_timedwait(&b->cv, &b->mu, &until);
 	pthread_mutex_unlock(&b->mu);
+	if (b->thread_started && !b->done)
+		return -1;
 	if (b->thread_started)
 		pthread_join(b->thread, NULL);
 	b->thread_started = 0;
 	if (b->have_result)
 		free_db(b->result);
 	b->have_result = 0;
+	return 0;
 }
 
 void builder_close(struct builder *b)
 {
 	if (!b)
 		return;
-	builder_stop(b);
+	if (builder_stop(b, 0) != 0)
+		return; /* still running: it uses all of B */
 	audit_close(b->audit);
 	if (b->index_open)
 		store_close(&b->index);

@@ -34,12 +34,15 @@ int builder_fd(const struct builder *b);          /* readable when a build ended
 /* Starts (or queues) a build; WHY ("start", "change", "signal") goes into the audit log. */
 void builder_request(struct builder *b, const char *why);
 int builder_busy(struct builder *b);
+/* How long the build under way has run (ms), 0 when none is. */
+double builder_build_ms(struct builder *b);
 /* After builder_fd became readable: the new db (caller owns it) or NULL and *RC;
  * *FROM_STORE: it is the stored snapshot. RC -1: nothing to collect. */
 struct db *builder_collect(struct builder *b, int *rc, char *err, size_t errlen, int *from_store);
-/* Stops the worker (after the build under way). Free every db it produced before
- * builder_close: a stored index borrows the store. */
-void builder_stop(struct builder *b);
+/* Stops the worker (after the build under way), waiting WAIT_MS at most: -1 when the build
+ * is still running then (the caller should exit without builder_close). Free every db it
+ * produced before builder_close: a stored index borrows the store. */
+int builder_stop(struct builder *b, int wait_ms);
 void builder_close(struct builder *b);
 
 /* "" when the store works, else why omgd serves from memory only. */
