@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +29,23 @@ int omg_autostart(void)
 		return 0;
 	last = now;
 	return omg_autostart_now();
+}
+
+/* The daemon must not keep the caller's pipes or sockets open ("omg status | cat" would
+ * never end): everything above 2 goes before exec. Only syscalls: we are in a fork. */
+static void close_above_2(void)
+{
+	struct rlimit rl;
+	long max = 65536;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0)
+		return;
+#endif
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < max)
+		max = (long)rl.rlim_cur;
+	for (long fd = 3; fd < max; fd++)
+		close((int)fd);
 }
 
 int omg_autostart_now(void)
@@ -61,6 +80,7 @@ int omg_autostart_now(void)
 			if (fd > 2)
 				close(fd);
 		}
+		close_above_2();
 		execl(omgd, "omgd", (char *)NULL);
 		_exit(127);
 	}

@@ -9,9 +9,11 @@
 #include "store.h"
 #include "watch.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,7 +23,10 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,25 +34,113 @@ enum { KIND_SIGNAL = 10, KIND_BUILDER, KIND_INOTIFY, KIND_TIMER, KIND_AUR };
 static const int tag_signal = KIND_SIGNAL, tag_builder = KIND_BUILDER,
 		 tag_inotify = KIND_INOTIFY, tag_timer = KIND_TIMER, tag_aur = KIND_AUR;
 
+#define BUILD_DEADLINE_MS 120000 /* a build longer than this is said to be stuck */
+
 struct options {
 	int foreground, no_store, no_aur;
 	const char *socket, *root, *status, *log, *store, *map_size, *backend, *aur_url, *aur_timeout;
 };
 
-void omgd_log(const char *fmt, ...)
+/* The last message and how often it came again since it was written: a message repeated
+ * within LOG_REPEAT_MS is counted, not written (an accept() failing in a loop would
+ * otherwise fill the disk). Shared by the event loop and the build thread. */
+#define LOG_REPEAT_MS 5000
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static char log_last[1024];
+static unsigned log_repeats;
+static int64_t log_last_ms;
+
+/* One line, one write(2): lines of two threads never interleave. */
+static void log_line(const char *msg)
 {
-	char when[32];
+	char line[1200], when[32];
 	time_t t = time(NULL);
 	struct tm tm;
-	va_list ap;
+	int n;
 
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", localtime_r(&t, &tm));
-	fprintf(stderr, "%s omgd[%d]: ", when, (int)getpid());
+	n = snprintf(line, sizeof line, "%s omgd[%d]: %s\n", when, (int)getpid(), msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line) {
+		n = (int)sizeof line - 1;
+		line[n - 1] = '\n';
+	}
+	if (write(2, line, (size_t)n) < 0)
+		return; /* nowhere left to say it */
+}
+
+/* Writes the count of a repeated message that is still pending. Holds log_mu. */
+static void log_flush_repeats(void)
+{
+	char msg[1200];
+
+	if (!log_repeats)
+		return;
+	snprintf(msg, sizeof msg, "last message repeated %u times: %.1000s", log_repeats, log_last);
+	log_repeats = 0;
+	log_line(msg);
+}
+
+void omgd_log(const char *fmt, ...)
+{
+	char msg[1024];
+	int64_t now = mono_now_ms();
+	va_list ap;
+
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	fflush(stderr);
+	pthread_mutex_lock(&log_mu);
+	if (!strcmp(msg, log_last) && now - log_last_ms < LOG_REPEAT_MS) {
+		log_repeats++;
+	} else {
+		log_flush_repeats();
+		log_line(msg);
+		snprintf(log_last, sizeof log_last, "%s", msg);
+		log_last_ms = now;
+	}
+	pthread_mutex_unlock(&log_mu);
+}
+
+/* Called about once a second: a repeated message's count is written once its window ends. */
+static void log_tick(void)
+{
+	pthread_mutex_lock(&log_mu);
+	if (log_repeats && mono_now_ms() - log_last_ms >= LOG_REPEAT_MS) {
+		log_flush_repeats();
+		log_last_ms = mono_now_ms();
+	}
+	pthread_mutex_unlock(&log_mu);
+}
+
+/* Descriptors inherited from whoever started us (a shell's pipe, a terminal) would be held for
+ * the daemon's life: "exec 3>&1; omg status | cat" would never end. */
+static void close_inherited_fds(void)
+{
+	DIR *dir;
+	struct dirent *e;
+	int fds[256], n;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0)
+		return;
+#endif
+	/* Old kernels: what /proc lists, in rounds (closing while reading the directory skips
+	 * entries). */
+	do {
+		n = 0;
+		if (!(dir = opendir("/proc/self/fd")))
+			break;
+		while ((e = readdir(dir)) && n < (int)(sizeof fds / sizeof fds[0])) {
+			int fd = atoi(e->d_name);
+			if (fd > 2 && fd != dirfd(dir))
+				fds[n++] = fd;
+		}
+		closedir(dir);
+		for (int i = 0; i < n; i++)
+			close(fds[i]);
+	} while (n > 0);
 }
 
 static void usage(FILE *f)
@@ -185,6 +278,46 @@ static void store_problem_of(void *ctx, char *buf, size_t size)
 	builder_store_problem(ctx, buf, size);
 }
 
+/* A daemon killed with -9 holds its lock until the kernel has torn it down (16-25 ms seen):
+ * a restart at once waits for that, up to a second. */
+static int take_lock(int lfd)
+{
+	for (int i = 0; i < 100; i++) {
+		if (flock(lfd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		poll(NULL, 0, 10);
+	}
+	return -1;
+}
+
+/* Whether a daemon accepts connections on PATH (a connect is enough: it is listening). */
+static int socket_answers(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, ok;
+
+	if (strlen(path) >= sizeof sa.sun_path)
+		return 0;
+	strcpy(sa.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
+		return 0;
+	/* non-blocking: a full backlog says EAGAIN, which is a live listener too */
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 || errno == EAGAIN;
+	close(fd);
+	return ok;
+}
+
+/* Removes the lock file if it is still ours: another daemon may hold a new one there. */
+static void unlink_lock(const char *lock, int lfd)
+{
+	struct stat a, b;
+
+	if (fstat(lfd, &a) == 0 && stat(lock, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		unlink(lock);
+}
+
 static int add_fd(int ep, int fd, const int *tag)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = (void *)tag };
@@ -203,11 +336,13 @@ int main(int argc, char **argv)
 	struct watch *wat = NULL;
 	struct watch_spec specs[WATCH_MAX];
 	char sock[4096], status[4096], lock[4200], logpath[4096], err[512];
-	int ep = -1, sfd = -1, lfd = -1, ready_fd = -1, rc = 1, nspecs, running = 1;
+	int ep = -1, sfd = -1, lfd = -1, ready_fd = -1, rc = 1, nspecs, running = 1, gone = 0;
+	int timeout = 1000, build_overdue = 0;
 	uint64_t last_beat;
 	int64_t last_sweep = 0;
 	sigset_t mask;
 
+	close_inherited_fds(); /* before anything of ours is opened */
 	if (parse_options(argc, argv, &o) != 0)
 		return 2;
 	if (o.map_size) {
@@ -241,9 +376,18 @@ int main(int argc, char **argv)
 	/* One daemon per socket: the lock is held for the daemon's life. */
 	snprintf(lock, sizeof lock, "%s.lock", sock);
 	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) != 0) {
-		fprintf(stderr, "omgd: %s\n", lfd < 0 ? strerror(errno) : "already running for this socket");
-		return lfd < 0 ? 1 : 0;
+	if (lfd < 0) {
+		fprintf(stderr, "omgd: %s: %s\n", lock, strerror(errno));
+		return 1;
+	}
+	if (take_lock(lfd) != 0) {
+		/* Held: by a live daemon (it answers), or by one that is going or gone astray. */
+		if (socket_answers(sock)) {
+			fprintf(stderr, "omgd: already running for this socket\n");
+			return 0;
+		}
+		fprintf(stderr, "omgd: %s is held by a process that does not answer on %s\n", lock, sock);
+		return 1;
 	}
 	if (!o.foreground) {
 		/* The lock is re-taken by the daemon process itself (flock follows the open file,
@@ -314,7 +458,7 @@ int main(int argc, char **argv)
 	last_beat = omg_now();
 	while (running) {
 		struct epoll_event evs[64];
-		int n = epoll_wait(ep, evs, 64, 1000);
+		int n = epoll_wait(ep, evs, 64, timeout);
 		int64_t now_ms;
 
 		if (n < 0 && errno != EINTR) {
@@ -340,6 +484,7 @@ int main(int argc, char **argv)
 				if (brc == -1)
 					continue;
 				d.refreshing = builder_busy(bld);
+				build_overdue = 0;
 				if (db) {
 					omgd_log("index%s: %u packages, %u versions in %.1f ms%s (%u installed, %u explicit, "
 						 "%u orphans, %u updates, %u security)", from_store ? " (stored)" : "",
@@ -378,8 +523,26 @@ int main(int argc, char **argv)
 			}
 		}
 		now_ms = mono_now_ms();
+		timeout = server_tick(srv, now_ms);
 		if (now_ms - last_sweep >= 1000) {
+			const char *why = server_gone(srv);
 			last_sweep = now_ms;
+			log_tick();
+			if (why) {
+				/* logout and login made a new runtime directory, or someone removed the
+				 * socket: nobody can reach us, and a new omgd must be able to start */
+				omgd_log("socket %s: %s: exiting", sock, why);
+				gone = 1;
+				break;
+			}
+			if (builder_build_ms(bld) > BUILD_DEADLINE_MS) {
+				if (!build_overdue)
+					omgd_log("index build has not ended in %d s (a hung file?): abandoned, "
+						 "serving the previous index", BUILD_DEADLINE_MS / 1000);
+				build_overdue = 1;
+				d.refreshing = 0;
+				d.degraded = 1;
+			}
 			server_sweep(srv, now_ms);
 			/* a removed, replaced or overwritten status file is put back within 1 s */
 			if (d.db && omg_status_check(&d.status, omg_now()) != OMG_OK)
@@ -391,25 +554,31 @@ int main(int argc, char **argv)
 		}
 	}
 	omgd_log("stopping");
-	rc = 0;
+	rc = gone ? 1 : 0;
 out:
 	server_close(srv);
 	aur_close(d.aur);
-	builder_stop(bld);
+	if (builder_stop(bld, 700) != 0) {
+		/* SIGTERM ends omgd within a second, whatever the build thread is stuck in */
+		omgd_log("the index build is stuck: exiting without it");
+		omg_status_writer_close(&d.status, !gone);
+		unlink_lock(lock, lfd);
+		_exit(1);
+	}
 	if (d.db) {
 		db_free(d.db);
 		free(d.db);
 	}
 	builder_close(bld);
 	watch_close(wat);
-	omg_status_writer_close(&d.status, 1);
+	omg_status_writer_close(&d.status, !gone);
 	if (ready_fd >= 0)
 		close(ready_fd);
 	if (sfd >= 0)
 		close(sfd);
 	if (ep >= 0)
 		close(ep);
-	unlink(lock);
+	unlink_lock(lock, lfd);
 	close(lfd);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include "omg_error.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -24,6 +25,8 @@ struct conn {
 	int64_t partial_since;   /* a frame started arriving, or 0 */
 	int closing;             /* close once OUT is written */
 	int waiting;             /* an answer will come later (server_deliver) */
+	int parked;              /* a request waits: too many unsent answers (SERVER_UNSENT_MAX) */
+	int64_t stalled_since;   /* answer pending and the peer not reading, or 0 */
 	uint64_t serial;         /* names the connection for a later answer */
 	struct conn *prev, *next;
 };
@@ -37,6 +40,12 @@ struct server {
 	struct daemon *d;
 	struct conn *conns;
 	uint64_t next_serial;
+	dev_t sock_dev, dir_dev;  /* what we bound, and the directory it is in */
+	ino_t sock_ino, dir_ino;
+	char dir[108];
+	int64_t accept_paused_until; /* no descriptor left: accept again then (or at a close) */
+	size_t unsent;            /* answer bytes not yet sent, all connections */
+	int parked;               /* connections whose next request waits for UNSENT to fall */
 };
 
 int64_t mono_now_ms(void)
@@ -77,6 +86,24 @@ int server_open(struct server **out, struct daemon *d, int epfd, const char *pat
 		rc = OMG_ERROR(OMG_E_SYS, "bind %s: %s", path, strerror(errno));
 		goto fail;
 	}
+	{
+		struct stat st, dst;
+		char *slash;
+		snprintf(s->dir, sizeof s->dir, "%s", path);
+		slash = strrchr(s->dir, '/');
+		if (slash == s->dir)
+			slash[1] = 0;
+		else if (slash)
+			*slash = 0;
+		else
+			strcpy(s->dir, ".");
+		if (stat(path, &st) != 0 || stat(s->dir, &dst) != 0) {
+			rc = OMG_ERROR(OMG_E_SYS, "stat %s: %s", path, strerror(errno));
+			goto fail;
+		}
+		s->sock_dev = st.st_dev, s->sock_ino = st.st_ino;
+		s->dir_dev = dst.st_dev, s->dir_ino = dst.st_ino;
+	}
 	ev.data.ptr = s;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) != 0) {
 		rc = OMG_ERROR(OMG_E_SYS, "epoll_ctl: %s", strerror(errno));
@@ -91,6 +118,35 @@ fail:
 	return rc;
 }
 
+static void accept_resume(struct server *s)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = s };
+
+	s->accept_paused_until = 0;
+	epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->fd, &ev);
+}
+
+/* Answer bytes written and not yet sent, all connections together. */
+static size_t unsent_total(const struct server *s)
+{
+	size_t n = 0;
+
+	for (const struct conn *c = s->conns; c; c = c->next)
+		n += c->out.len - c->out_off;
+	return n;
+}
+
+/* A whole request (or a header that will be refused) is buffered. */
+static int have_frame(const struct conn *c)
+{
+	struct omg_header h;
+
+	if (c->in_len < OMG_HEADER_SIZE)
+		return 0;
+	return omg_header_decode(c->in, OMG_REQUEST_MAX, &h) != OMG_OK ||
+	       c->in_len >= OMG_HEADER_SIZE + (size_t)h.length;
+}
+
 static void conn_close(struct server *s, struct conn *c)
 {
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
@@ -103,16 +159,27 @@ static void conn_close(struct server *s, struct conn *c)
 		c->next->prev = c->prev;
 	free(c->in);
 	omg_wbuf_free(&c->out);
+	if (c->parked)
+		s->parked--;
 	free(c);
 	s->d->nconns--;
+	if (s->accept_paused_until)
+		accept_resume(s); /* a descriptor is free */
 }
 
 static void conn_want(struct server *s, struct conn *c)
 {
 	struct epoll_event ev = { .data.ptr = c };
 
-	/* Read the next request only when the previous answer is out: bounded memory. */
-	ev.events = c->out.len > c->out_off ? EPOLLOUT : (c->closing || c->waiting ? 0 : EPOLLIN);
+	/* Read the next request only when the previous answer is out: bounded memory. A request
+	 * already buffered is taken in the next round (the socket is writable, so EPOLLOUT comes
+	 * at once), after every other connection had its turn. */
+	if (c->out.len > c->out_off)
+		ev.events = EPOLLOUT;
+	else if (c->closing || c->waiting || c->parked)
+		ev.events = 0;
+	else
+		ev.events = have_frame(c) ? EPOLLOUT : EPOLLIN;
 	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
@@ -126,14 +193,33 @@ static void accept_all(struct server *s)
 		int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE)
-				omgd_log("accept: %s", strerror(errno));
+			if (errno == EMFILE || errno == ENFILE) {
+				/* Level-triggered: the pending connection would wake us at once, forever.
+				 * Stop listening until a descriptor is free (a close) or 100 ms passed. */
+				struct epoll_event none = { .events = 0, .data.ptr = s };
+				omgd_log("accept: %s: not accepting for now", strerror(errno));
+				epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->fd, &none);
+				s->accept_paused_until = mono_now_ms() + SERVER_ACCEPT_RETRY_MS;
+			}
 			return;
 		}
 		s->d->m.connections_total++;
+		if (s->d->nconns >= SERVER_MAX_CONNS) {
+			/* said to the client, not just a close it would read as a crash */
+			struct omg_wbuf w = { 0 };
+			omg_frame_begin(&w, OMG_MSG_ERROR, 0);
+			omg_enc_error(&w, OMG_WERR_INTERNAL, "omgd: too many connections");
+			omg_frame_end(&w, OMG_FRAME_MAX);
+			if (!w.failed && send(fd, w.data, w.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+				(void)0; /* the refusal is best effort */
+			omg_wbuf_free(&w);
+			omgd_log("refusing connections: %d open (the limit)", SERVER_MAX_CONNS);
+			s->d->m.connections_refused++;
+			close(fd);
+			continue;
+		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
-		    (cred.uid != getuid() && cred.uid != 0) || s->d->nconns >= SERVER_MAX_CONNS ||
-		    !(c = calloc(1, sizeof *c))) {
+		    (cred.uid != getuid() && cred.uid != 0) || !(c = calloc(1, sizeof *c))) {
 			s->d->m.connections_refused++;
 			close(fd);
 			continue;
@@ -184,6 +270,14 @@ static void conn_process(struct server *s, struct conn *c)
 	}
 	if (c->in_len < OMG_HEADER_SIZE + (size_t)h.length)
 		return;
+	if (unsent_total(s) > SERVER_UNSENT_MAX) {
+		/* Clients that do not read must not make us hold ever more answers: this request
+		 * waits until the answers already written have gone (server_tick). */
+		if (!c->parked)
+			s->parked++;
+		c->parked = 1;
+		return;
+	}
 	omg_wbuf_reset(&c->out);
 	c->out_off = 0;
 	c->waiting = dispatch_request(s->d, h.type, h.id, c->in + OMG_HEADER_SIZE, h.length, &c->out, c->serial);
@@ -219,10 +313,16 @@ static int conn_write(struct server *s, struct conn *c)
 static void conn_event(struct server *s, struct conn *c, uint32_t events)
 {
 	const size_t cap = OMG_HEADER_SIZE + OMG_REQUEST_MAX;
+	int served = 0;
 
 	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN))
 		return conn_close(s, c);
-	if (events & EPOLLIN) {
+	/* At most one request per connection per round: one that was already buffered first. */
+	if (!c->out.len && !c->waiting && !c->parked && have_frame(c)) {
+		conn_process(s, c);
+		served = 1;
+	}
+	if (events & EPOLLIN && !served && !c->out.len && !c->waiting && !c->parked) {
 		if (!c->in && !(c->in = malloc(cap)))
 			return conn_close(s, c);
 		for (;;) {
@@ -234,10 +334,8 @@ static void conn_event(struct server *s, struct conn *c, uint32_t events)
 				c->last_io = mono_now_ms();
 				s->d->m.bytes_in += (uint64_t)n;
 				conn_process(s, c);
-				if (c->out.len || c->waiting)
+				if (c->out.len || c->waiting || c->parked || c->in_len == cap)
 					break; /* answer first */
-				if (c->in_len == cap)
-					break;
 				continue;
 			}
 			if (n == 0 || (errno != EAGAIN && errno != EINTR))
@@ -245,14 +343,8 @@ static void conn_event(struct server *s, struct conn *c, uint32_t events)
 			break;
 		}
 	}
-	/* Write answers, then take any request that is already buffered. */
-	while (c->out.len) {
-		if (conn_write(s, c) != 0)
-			return conn_close(s, c);
-		if (c->out.len)
-			break;
-		conn_process(s, c);
-	}
+	if (c->out.len && conn_write(s, c) != 0)
+		return conn_close(s, c);
 	if (!c->out.len && !c->waiting && c->in_len == 0 && c->in) { /* idle: give the buffer back */
 		free(c->in);
 		c->in = NULL;
@@ -292,6 +384,36 @@ void server_deliver(void *ctx, uint64_t serial, const uint8_t *frame, size_t len
 	conn_want(s, c);
 }
 
+int server_tick(struct server *s, int64_t now)
+{
+	if (s->accept_paused_until && now >= s->accept_paused_until)
+		accept_resume(s);
+	/* Parked requests go on once half the allowance of unsent answers is free. */
+	if (s->parked && unsent_total(s) <= SERVER_UNSENT_MAX / 2) {
+		struct conn *c, *next;
+		for (c = s->conns; c; c = next) {
+			next = c->next;
+			if (!c->parked)
+				continue;
+			c->parked = 0;
+			s->parked--;
+			conn_event(s, c, 0);
+		}
+	}
+	return s->accept_paused_until || s->parked ? SERVER_ACCEPT_RETRY_MS : 1000;
+}
+
+const char *server_gone(const struct server *s)
+{
+	struct stat st;
+
+	if (stat(s->dir, &st) != 0 || st.st_dev != s->dir_dev || st.st_ino != s->dir_ino)
+		return "its directory was removed or replaced";
+	if (stat(s->path, &st) != 0 || st.st_dev != s->sock_dev || st.st_ino != s->sock_ino)
+		return "it was removed or replaced";
+	return NULL;
+}
+
 void server_sweep(struct server *s, int64_t now)
 {
 	struct conn *c = s->conns, *next;
@@ -299,7 +421,8 @@ void server_sweep(struct server *s, int64_t now)
 	for (; c; c = next) {
 		next = c->next;
 		if ((c->partial_since && !c->waiting && now - c->partial_since > SERVER_PARTIAL_MS) ||
-		    now - c->last_io > SERVER_IDLE_MS) {
+		    now - c->last_io > SERVER_IDLE_MS ||
+		    (c->out.len > c->out_off && now - c->last_io > SERVER_STALL_MS)) {
 			s->d->m.connections_dropped++;
 			conn_close(s, c);
 		}
@@ -313,6 +436,7 @@ void server_close(struct server *s)
 	while (s->conns)
 		conn_close(s, s->conns);
 	close(s->fd);
-	unlink(s->path);
+	if (!server_gone(s))
+		unlink(s->path); /* only our own: another daemon may have bound the path since */
 	free(s);
 }

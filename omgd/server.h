@@ -18,6 +18,9 @@
 #define SERVER_MAX_CONNS 4096
 #define SERVER_PARTIAL_MS 2000
 #define SERVER_IDLE_MS 60000
+#define SERVER_STALL_MS 10000        /* an answer pending and not read for this long: closed */
+#define SERVER_UNSENT_MAX (64u << 20) /* unsent answers, all connections: then requests wait */
+#define SERVER_ACCEPT_RETRY_MS 100   /* out of descriptors: accept again after this */
 
 struct server;
 
@@ -29,6 +32,11 @@ int server_event(struct server *s, void *ptr, uint32_t events);
 void server_deliver(void *s, uint64_t serial, const uint8_t *frame, size_t len);
 /* Closes connections past their deadlines. */
 void server_sweep(struct server *s, int64_t now_ms);
+/* Each round of the event loop: resumes accepting and parked requests; returns the longest
+ * the next epoll_wait may sleep (ms). */
+int server_tick(struct server *s, int64_t now_ms);
+/* NULL while the socket we bound is still at its path, else what happened to it. */
+const char *server_gone(const struct server *s);
 void server_close(struct server *s);
 int64_t mono_now_ms(void);
 
