@@ -15,7 +15,7 @@ teardown() { stop_omgd; }
 	start_omgd --root "$ROOT"
 	[ "$(stat -c %a "$XDG_RUNTIME_DIR/omg.sock")" = 600 ]
 	[ "$(stat -c %a "$XDG_RUNTIME_DIR")" = 700 ]
-	[ "$(stat -c %s "$XDG_RUNTIME_DIR/omg.status")" = 32 ]
+	[ "$(stat -L -c %s "$XDG_RUNTIME_DIR/omg.status")" = 32 ]
 }
 
 @test "the seed's od snippet reads the live counts" {

@@ -1,0 +1,157 @@
+#!/usr/bin/env bats
+# omgd under hostile conditions (issue 16): FIFOs for package data, no descriptors left, its
+# socket or runtime directory removed, inherited descriptors, a restart right after kill -9.
+
+load helpers
+
+setup() {
+	omg_setup
+	"$FIXTURE" "$ROOT"
+	LOG=$BATS_TEST_TMPDIR/omgd.log
+}
+
+teardown() {
+	[ -z "${FIFO_PID:-}" ] || kill "$FIFO_PID" 2>/dev/null || true
+	# a wedged daemon (the bugs these tests are for) must not wedge the suite too
+	if [ -n "${OMGD_PID:-}" ] && kill -TERM "$OMGD_PID" 2>/dev/null && ! wait_for 2 gone "$OMGD_PID"; then
+		kill -9 "$OMGD_PID" 2>/dev/null || true
+	fi
+	stop_omgd
+}
+
+# wait_for SECONDS CMD...: until CMD succeeds, polling every 20 ms; fails after SECONDS.
+wait_for() {
+	local end=$(($(date +%s%N) / 1000000 + $1 * 1000)); shift
+	until "$@"; do
+		[ $(($(date +%s%N) / 1000000)) -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
+# gone PID: exited (a zombie left to a subreaper that does not reap counts as gone)
+gone() { ! kill -0 "$1" 2>/dev/null || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+logged() { grep -qF -- "$1" "$LOG"; }
+
+# stop_within_1s PID: SIGTERM, then the process must be gone within a second.
+stop_within_1s() {
+	local t0; t0=$(date +%s%N)
+	kill -TERM "$1"
+	wait_for 1 gone "$1"
+	echo "stopped in $((($(date +%s%N) - t0) / 1000000)) ms"
+}
+
+@test "dpkg's status as a FIFO: the build fails and says so at once; SIGTERM ends omgd within 1 s" {
+	rm "$ROOT/var/lib/dpkg/status" && mkfifo "$ROOT/var/lib/dpkg/status"
+	"$OMGD" --foreground --no-store --root "$ROOT" 2>>"$LOG" &
+	OMGD_PID=$!
+	wait_for 5 logged "$ROOT/var/lib/dpkg/status is not a regular file"
+	run "$OMG" --json status
+	[[ "$output" != *'"refreshing":true'* ]]
+	stop_within_1s "$OMGD_PID"
+	OMGD_PID=
+}
+
+@test "a FIFO in apt.conf.d is skipped with a log line; omgd serves" {
+	mkfifo "$ROOT/etc/apt/apt.conf.d/60fifo"
+	start_omgd --no-store --root "$ROOT"
+	logged "$ROOT/etc/apt/apt.conf.d/60fifo skipped: not a regular file"
+	"$OMG" ping
+	stop_within_1s "$OMGD_PID"
+	OMGD_PID=
+}
+
+@test "out of descriptors (EMFILE): omgd stops accepting, stays idle, logs a few lines, recovers" {
+	command -v prlimit >/dev/null || skip "prlimit missing"
+	prlimit --nofile=40:40 "$OMGD" --foreground --no-store --root "$ROOT" 2>>"$LOG" &
+	OMGD_PID=$!
+	wait_ready
+	# 100 connections held open: omgd runs out of descriptors accepting them
+	python3 - "$XDG_RUNTIME_DIR/omg.sock" "$OMGD_PID" "$BATS_TEST_TMPDIR/held" <<'PY' &
+import os, socket, sys, time
+socks = []
+for _ in range(100):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); socks.append(s)
+open(sys.argv[3], "w").close()
+time.sleep(3)
+PY
+	FIFO_PID=$!
+	wait_for 5 test -e "$BATS_TEST_TMPDIR/held"
+	wait_for 5 logged "accept: Too many open files"
+	# CPU used by omgd over 2 s while the backlog stays full
+	local t0 t1; t0=$(awk '{print $14 + $15}' "/proc/$OMGD_PID/stat")
+	sleep 2
+	t1=$(awk '{print $14 + $15}' "/proc/$OMGD_PID/stat")
+	echo "cpu ticks in 2 s: $((t1 - t0)); log lines: $(wc -l < "$LOG")"
+	[ $((t1 - t0)) -lt 40 ]            # under 20 % of a core (100 ticks a second)
+	[ "$(wc -l < "$LOG")" -lt 20 ]
+	wait "$FIFO_PID"; FIFO_PID=
+	# the held clients are gone: descriptors are free again
+	wait_for 5 "$OMG" ping
+}
+
+@test "the socket removed: omgd exits, and a new one starts" {
+	start_omgd --no-store --root "$ROOT"
+	rm "$XDG_RUNTIME_DIR/omg.sock"
+	wait_for 3 gone "$OMGD_PID"
+	logged "omg.sock: it was removed or replaced: exiting"
+	start_omgd --no-store --root "$ROOT"
+	"$OMG" ping
+}
+
+@test "the runtime directory removed and made again (logout, login): the old omgd exits" {
+	start_omgd --no-store --root "$ROOT"
+	local old=$OMGD_PID
+	rm -rf "$XDG_RUNTIME_DIR" && mkdir -m 700 "$XDG_RUNTIME_DIR"
+	wait_for 3 gone "$old"
+	logged "its directory was removed or replaced: exiting"
+	start_omgd --no-store --root "$ROOT"
+	"$OMG" ping
+}
+
+@test "inherited descriptors are closed: a pipe on fd 3 does not keep the caller waiting" {
+	# the daemon in the background, with the caller's pipe on fd 3: cat must see its end
+	run timeout 10 bash -c '"$1" --no-store --root "$2" 3>&1 | cat' _ "$OMGD" "$ROOT"
+	[ "$status" -eq 0 ]
+	OMGD_PID=$(pgrep -f "omgd --no-store --root $ROOT" | head -1)
+	[ -n "$OMGD_PID" ]
+	# what omgd holds: only its own descriptors, none of them the pipe
+	! ls -l "/proc/$OMGD_PID/fd" | grep -q 'pipe:'
+	stop_within_1s "$OMGD_PID"
+	OMGD_PID=
+}
+
+@test "autostart: 'exec 3>&1; omg status | cat' ends (the autostarted omgd does not hold fd 3)" {
+	# fd 3 is the pipe cat reads: cat ends only when every copy of it is closed
+	run timeout 10 env OMG_AUTOSTART=1 OMG_OMGD="$OMGD" \
+		bash -c '{ exec 3>&1; "$1" status >/dev/null 2>&1; } | cat' _ "$OMG"
+	OMGD_PID=$(wait_for 10 grep -q 'omgd\[' "$XDG_RUNTIME_DIR/omgd.log" &&
+		   grep -o 'omgd\[[0-9]*\]' "$XDG_RUNTIME_DIR/omgd.log" | head -1 | tr -dc 0-9)
+	[ -n "$OMGD_PID" ]
+	[ "$status" -eq 0 ]
+	! ls -l "/proc/$OMGD_PID/fd" | grep -q 'pipe:'
+	stop_within_1s "$OMGD_PID"
+	OMGD_PID=
+}
+
+@test "a restart right after kill -9 takes the lock (10 rounds)" {
+	start_omgd --no-store --root "$ROOT"
+	for i in $(seq 1 10); do
+		kill -9 "$OMGD_PID"
+		"$OMGD" --foreground --no-store --root "$ROOT" 2>>"$LOG" &
+		local new=$!
+		wait "$OMGD_PID" 2>/dev/null || true
+		OMGD_PID=$new
+		wait_ready
+	done
+	! logged "already running"
+}
+
+@test "the lock held by something that does not answer: exit status 1, said" {
+	flock "$XDG_RUNTIME_DIR/omg.sock.lock" sleep 30 &
+	FIFO_PID=$!
+	wait_for 2 test -e "$XDG_RUNTIME_DIR/omg.sock.lock"
+	sleep 0.1 # flock(1) creates the file, then takes the lock
+	run "$OMGD" --foreground --no-store --root "$ROOT"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is held by a process that does not answer"* ]]
+}
