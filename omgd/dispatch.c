@@ -444,6 +444,12 @@ static void on_batch(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 		}
 		omg_enc_batch_item(a->w, sub.error ? OMG_MSG_ERROR : (uint8_t)(b->items[i].type | OMG_MSG_ANSWER),
 				   item.data, (uint32_t)item.len);
+		/* Past the frame limit the whole answer is refused: the remaining items would be
+		 * work for nothing while every other client waits. */
+		if (a->w->len > OMG_HEADER_SIZE + OMG_FRAME_MAX) {
+			fail(a, OMG_WERR_TOO_LARGE, "batch answer exceeds the frame limit: ask for fewer or smaller items");
+			break;
+		}
 	}
 	omg_wbuf_free(&item);
 	free(b);

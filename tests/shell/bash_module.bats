@@ -107,6 +107,13 @@ teardown() { stop_omgd; [ -z "${SEALED_PID:-}" ] || kill "$SEALED_PID" 2>/dev/nu
 	run in_bash '
 		echo "a [$OMG_UPDATES]"
 		kill -9 '"$OMGD_PID"'
+		# until the old daemon is gone (a zombie has let go of its lock); omgd also waits
+		# up to 1 s for the lock, so this only keeps the test honest under load
+		for i in $(seq 1 200); do
+			s=$(cut -d" " -f3 /proc/'"$OMGD_PID"'/stat 2>/dev/null) || break
+			[ "$s" = Z ] && break
+			sleep 0.01
+		done
 		"'"$OMGD"'" --root "'"$ROOT"'" || exit 1
 		echo "b [$OMG_UPDATES]"; omg ping >/dev/null && echo pong'
 	pkill -f "omgd --root $ROOT" || true

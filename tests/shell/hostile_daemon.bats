@@ -155,3 +155,15 @@ PY
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"is held by a process that does not answer"* ]]
 }
+
+@test "40 pipelined batches of 100 large searches on one connection: other clients wait < 0.5 s" {
+	# this system's own package data: the fixture is too small to make a search heavy
+	[ -s /var/lib/dpkg/status ] && [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] ||
+		skip "needs a Debian system with package lists"
+	start_omgd --no-store
+	run timeout 120 python3 "$OMG_SRCDIR/tests/load/fairness.py" "$XDG_RUNTIME_DIR/omg.sock" 40
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local worst; worst=$(sed -n 's/.*worst \([0-9]*\)\..*/\1/p' <<< "$output")
+	[ "$worst" -lt 500 ]
+}

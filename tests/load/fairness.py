@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""fairness.py SOCKET BATCHES — one connection pipelines BATCHES batches of 100 large SEARCHes
+(and reads the answers); meanwhile another client PINGs in a loop. Prints the worst and the
+median PING round trip in ms while the batches were being served (issue 16, item 12)."""
+import socket, struct, sys, threading, time
+
+path, nbatch = sys.argv[1], int(sys.argv[2])
+
+def frame(typ, ident, payload):
+    return struct.pack("<IBBHI", len(payload), 1, typ, 0, ident) + payload
+
+def search(q, limit=5000, flags=1):
+    b = q.encode()
+    return struct.pack("<I", len(b)) + b + b"\0" + struct.pack("<II", limit, flags)
+
+def recv_frame(s):
+    hdr = b""
+    while len(hdr) < 12:
+        c = s.recv(12 - len(hdr))
+        if not c: raise EOFError
+        hdr += c
+    n = struct.unpack("<I", hdr[:4])[0]
+    body = b""
+    while len(body) < n:
+        c = s.recv(min(1 << 20, n - len(body)))
+        if not c: raise EOFError
+        body += c
+    return hdr[5], body
+
+item = search("a")
+batch = struct.pack("<I", 100) + b"".join(struct.pack("<BI", 4, len(item)) + item for _ in range(100))
+hog = socket.socket(socket.AF_UNIX); hog.connect(path)
+done = threading.Event()
+
+def reader():
+    for _ in range(nbatch):
+        recv_frame(hog)
+    done.set()
+
+def writer():
+    hog.sendall(b"".join(frame(8, i + 1, batch) for i in range(nbatch)))
+
+t_r = threading.Thread(target=reader); t_r.start()
+threading.Thread(target=writer, daemon=True).start()
+time.sleep(0.05)
+lat = []
+p = socket.socket(socket.AF_UNIX); p.connect(path)
+while not done.is_set():
+    t0 = time.monotonic()
+    p.sendall(frame(2, 7, b""))
+    recv_frame(p)
+    lat.append((time.monotonic() - t0) * 1000)
+t_r.join()
+lat.sort()
+print("pings %d worst %.1f ms median %.1f ms" % (len(lat), lat[-1] if lat else 0, lat[len(lat) // 2] if lat else 0))
