@@ -487,7 +487,9 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 		return 0;
 	}
 	if (!a.error)
-		fail(&a, OMG_WERR_TOO_LARGE, "answer exceeds the frame limit: lower the limit");
+		fail(&a, OMG_WERR_TOO_LARGE, type == OMG_MSG_INFO
+			? "the package's record is larger than the 1 MiB frame limit"
+			: "answer exceeds the 1 MiB frame limit: lower the limit");
 	/* Replace whatever was written with an ERROR frame. */
 	out->len = start;
 	out->failed = 0;

@@ -251,3 +251,17 @@ no_raw() { ! printf '%s' "$2" | LC_ALL=C grep -q "$1"; }
 	[[ "$output" != *"bravo"* ]]
 	[[ "$output" == *"the alpha package"* ]]   # found again in the new file
 }
+
+# Issue 16.18: a record over the frame limit is said as such (there is no limit to lower).
+@test "info of a package whose record is over 1 MiB says the record is too large" {
+	stop_omgd
+	{ printf 'Package: huge\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\nDescription: big\n'
+	  head -c 1200000 /dev/zero | tr '\0' x | fold -w 70 | sed 's/^/ /'; echo; } >> "$ROOT/var/lib/dpkg/status"
+	start_omgd --root "$ROOT"
+	run "$OMG" info huge
+	[ "$status" -eq 4 ]
+	[ "$output" = "omg: the package's record is larger than the 1 MiB frame limit" ]
+	[[ "$output" != *"lower the limit"* ]]
+	run "$OMG" info tilde-pkg
+	[ "$status" -eq 0 ]
+}
