@@ -89,6 +89,7 @@ struct db {
 	uint32_t security;
 	uint32_t malformed;      /* paragraphs (and damaged lists) skipped */
 	uint32_t damaged_lists;  /* package lists that could not be read to the end */
+	char damaged_list[256];  /* the first of them, named in the log ("" from a stored index) */
 	uint32_t native_arch;    /* arena */
 	int mixed_case_names;    /* some name has upper case (not Debian policy): fold when searching */
 	int backend_reused;      /* the backend reused state kept from its previous build (not stored) */

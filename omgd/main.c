@@ -493,8 +493,10 @@ int main(int argc, char **argv)
 						 db->counts.total, db->counts.explicit_pkgs, db->counts.orphans,
 						 db->counts.updates, db->security);
 					if (db->malformed)
-						omgd_log("skipped %u malformed paragraphs, %u damaged lists",
-							 db->malformed, db->damaged_lists);
+						omgd_log("skipped %u malformed paragraphs, %u damaged list%s%s%s%s",
+							 db->malformed, db->damaged_lists, db->damaged_lists == 1 ? "" : "s",
+							 db->damaged_list[0] ? " (" : "", db->damaged_list,
+							 db->damaged_list[0] ? ")" : "");
 					install_db(&d, db);
 					last_beat = omg_now();
 					d.m.rebuilds++;

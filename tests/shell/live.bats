@@ -67,6 +67,8 @@ st_total() { od -An -j8 -N4 -tu4 "$XDG_RUNTIME_DIR/omg.status" | tr -d ' '; }
 	[[ "$output" == *'"malformed_paragraphs":'[1-9]* ]]
 	[[ "$output" == *'"rebuild_failures":0'* ]]
 	[ "$("$OMG" --json status | json_field installed)" = 28 ]
+	# the log names the damaged list, so the user knows which download to redo (issue 16.18)
+	grep -q "1 damaged list (.*_Packages[.a-z0-9]*)" "$BATS_TEST_TMPDIR/omgd.log"
 }
 
 @test "the status file stays fresh across heartbeats (readers never see it stale)" {
