@@ -23,6 +23,7 @@ struct job {
 	int nnames;
 	char *query;             /* AUR_SEARCH */
 	struct omg_wbuf frame;   /* the answer, once made */
+	uint64_t asked_ns;       /* when the request came (monotonic), for the metrics */
 	int cacheable;
 	struct job *next;
 };
@@ -43,10 +44,36 @@ struct aur {
 	pthread_cond_t cv;
 	struct job *todo, *done;  /* FIFO in, LIFO out (order per connection is one at a time) */
 	int ntodo, stop;
+	uint64_t answered[2], answered_ns[2]; /* search, info: request to answer (event loop only) */
 	struct cached cache[AUR_CACHE_MAX]; /* event loop only */
 	int ncache;
 	CURL *curl;               /* worker only */
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Counts one answer of TYPE, given ASKED_NS, in the metrics. */
+static void aur_count(struct aur *a, uint8_t type, uint64_t asked_ns)
+{
+	int i = type == OMG_MSG_AUR_INFO;
+
+	a->answered[i]++;
+	a->answered_ns[i] += mono_ns() - asked_ns;
+}
+
+void aur_timing(const struct aur *a, uint8_t type, uint64_t *answered, uint64_t *total_ns)
+{
+	int i = type == OMG_MSG_AUR_INFO;
+
+	*answered = a ? a->answered[i] : 0;
+	*total_ns = a ? a->answered_ns[i] : 0;
+}
 
 /* ---- answers ------------------------------------------------------------------------ */
 
@@ -505,6 +532,7 @@ int aur_request(struct aur *a, uint64_t serial, uint8_t type, uint32_t id, const
 	struct job *j;
 	struct cached *c;
 	char key[OMG_QUERY_MAX + 32];
+	uint64_t asked_ns = mono_ns();
 
 	/* AUR_SEARCH is laid out as SEARCH, AUR_INFO as INFO */
 	if (omg_dec_query(payload, length, type == OMG_MSG_AUR_SEARCH ? OMG_MSG_SEARCH : OMG_MSG_INFO, &q) != OMG_OK) {
@@ -527,6 +555,7 @@ int aur_request(struct aur *a, uint64_t serial, uint8_t type, uint32_t id, const
 		/* the cached byte: after u8 status and the problem string ("" : 4 + 1 bytes) */
 		out->data[out->frame_start + OMG_HEADER_SIZE + 6] = 1;
 		omg_frame_end(out, OMG_FRAME_MAX);
+		aur_count(a, type, asked_ns);
 		return 0;
 	}
 	pthread_mutex_lock(&a->mu);
@@ -553,6 +582,7 @@ int aur_request(struct aur *a, uint64_t serial, uint8_t type, uint32_t id, const
 	j->serial = serial;
 	j->id = id;
 	j->type = type;
+	j->asked_ns = asked_ns;
 	pthread_mutex_lock(&a->mu);
 	{ /* FIFO */
 		struct job **tail = &a->todo;
@@ -584,6 +614,7 @@ void aur_collect(struct aur *a, void (*deliver)(void *ctx, uint64_t serial, cons
 		if (j->cacheable)
 			cache_put(a, j->key, j->frame.data + OMG_HEADER_SIZE, j->frame.len - OMG_HEADER_SIZE);
 		deliver(ctx, j->serial, j->frame.data, j->frame.len);
+		aur_count(a, j->type, j->asked_ns);
 		job_free(j);
 	}
 }

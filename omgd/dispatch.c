@@ -360,8 +360,12 @@ static void on_metrics(struct daemon *d, struct answer *a)
 		snprintf(name, sizeof name, "%s_ns_avg", omg_msg_name(t));
 		for (char *c = name; *c; c++)
 			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-		if (m->handled[t])
-			M(name, m->handled_ns[t] / m->handled[t]);
+		uint64_t n = m->handled[t], ns = m->handled_ns[t];
+		/* AUR answers come later, from the worker: the AUR module times them */
+		if (t == OMG_MSG_AUR_SEARCH || t == OMG_MSG_AUR_INFO)
+			aur_timing(d->aur, t, &n, &ns);
+		if (n)
+			M(name, ns / n);
 	}
 	if (d->db) {
 		M("index_packages", d->db->npkgs);

@@ -143,3 +143,14 @@ requests() { [ -f "$AURLOG" ] && wc -l < "$AURLOG" || echo 0; }
 	run --separate-stderr "$OMG" search -n 5 helper
 	[ "$(grep -c '\[aur\]' <<< "$output")" = 2 ]   # yay and paru
 }
+
+@test "the metrics time AUR answers (aur_search_ns_avg, aur_info_ns_avg were always 0)" {
+	start_omgd --root "$ROOT" --aur-url "$AUR_URL"
+	run "$OMG" --json metrics
+	[[ "$output" != *'"aur_search_ns_avg"'* ]]   # nothing asked yet: no average
+	"$OMG" search yay >/dev/null
+	"$OMG" info nosuch-in-repos-aur-pkg >/dev/null 2>&1 || true
+	run "$OMG" --json metrics
+	echo "$output"
+	[[ "$output" =~ \"aur_search_ns_avg\":[1-9][0-9]* ]]
+}
