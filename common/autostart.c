@@ -2,6 +2,7 @@
 #include "config.h"
 #include "autostart.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -48,6 +49,29 @@ static void close_above_2(void)
 		close((int)fd);
 }
 
+/* The omgd that belongs to this code: the build tree's when this code (the executable or a
+ * shell module) runs from the build tree it was built in, else the installed one. A test
+ * of a build must never start the omgd installed on the machine. */
+static const char *own_omgd(void)
+{
+#ifdef OMG_BUILD_DIR
+	static const size_t n = sizeof OMG_BUILD_DIR - 1;
+	Dl_info self;
+
+	if (dladdr((void *)own_omgd, &self) && self.dli_fname && strncmp(self.dli_fname, OMG_BUILD_DIR, n) == 0 &&
+	    self.dli_fname[n] == '/')
+		return OMG_BUILD_DIR "/omgd/omgd";
+	/* the executable is linked statically with this code: dli_fname is argv[0] as run */
+	{
+		static char exe[4096];
+		ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		if (len > 0 && (size_t)len > n && strncmp(exe, OMG_BUILD_DIR, n) == 0 && exe[n] == '/')
+			return OMG_BUILD_DIR "/omgd/omgd";
+	}
+#endif
+	return OMGD_PATH;
+}
+
 int omg_autostart_now(void)
 {
 	const char *omgd = getenv("OMG_OMGD");
@@ -55,7 +79,7 @@ int omg_autostart_now(void)
 	int status;
 
 	if (!omgd || !omgd[0])
-		omgd = OMGD_PATH;
+		omgd = own_omgd();
 	if (access(omgd, X_OK) != 0)
 		return -1;
 	pid = fork();

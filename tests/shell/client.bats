@@ -49,3 +49,24 @@ time.sleep(60)' "$XDG_RUNTIME_DIR/omg.sock" > "$BATS_TEST_TMPDIR/held" 3>&- &
 	run "$OMG" --timeout 2000 status
 	[ "$status" -eq 0 ]
 }
+
+# Issue 16.18: autostart starts the omgd of the build that asks, never the one installed on
+# the machine (a test run once left the installed omgd running after the suite).
+@test "autostart from the build tree starts the build's omgd, and the test ends it" {
+	stop_omgd
+	run env -u OMG_OMGD OMG_AUTOSTART=1 "$OMG" status
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"starting it in the background"* ]]
+	local pid= i
+	# the daemon on this test's socket says its pid (it indexes this machine: allow 30 s)
+	for i in $(seq 1 300); do
+		pid=$("$OMG" daemon status 2>/dev/null | sed -n 's/^omgd is running (pid \([0-9]*\),.*/\1/p')
+		[ -n "$pid" ] && break
+		sleep 0.1
+	done
+	[ -n "$pid" ]
+	local exe; exe=$(readlink "/proc/$pid/exe")
+	kill "$pid"
+	echo "started: $exe"
+	[ "$exe" = "$(readlink -f "$OMGD")" ] || [ "$exe" = "$(readlink -f "$(dirname "$OMGD")/.libs/omgd")" ]
+}
