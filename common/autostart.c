@@ -32,9 +32,8 @@ int omg_autostart(void)
 	return omg_autostart_now();
 }
 
-/* The daemon must not keep the caller's pipes or sockets open ("omg status | cat" would
- * never end): everything above 2 goes before exec. Only syscalls: we are in a fork. */
-static void close_above_2(void)
+/* See autostart.h. */
+void omg_close_inherited_fds(void)
 {
 	struct rlimit rl;
 	long max = 65536;
@@ -104,7 +103,7 @@ int omg_autostart_now(void)
 			if (fd > 2)
 				close(fd);
 		}
-		close_above_2();
+		omg_close_inherited_fds();
 		execl(omgd, "omgd", (char *)NULL);
 		_exit(127);
 	}

@@ -291,7 +291,8 @@ static int client_exchange(struct omg_client *c, struct omg_answer *a, int64_t d
 	uint8_t asked = c->req.len > 5 ? c->req.data[5] : 0;
 	int rc;
 
-	if (!client_owns_fd(c) && (rc = client_connect(c, deadline)) != OMG_OK)
+	/* omg_client_call has checked ownership: c->fd is ours or -1 */
+	if (c->fd < 0 && (rc = client_connect(c, deadline)) != OMG_OK)
 		return rc;
 	if ((rc = client_send(c, deadline)) != OMG_OK)
 		return rc;

@@ -178,17 +178,22 @@ static int status_link(const char *path, const char *target)
 	return OMG_OK;
 }
 
-int omg_status_publish(struct omg_status_writer *w, const struct omg_counts *c, uint64_t now)
+static struct omg_status_file status_record(const struct omg_counts *c, uint64_t timestamp)
 {
-	struct omg_status_file rec = {
+	return (struct omg_status_file){
 		.magic = OMG_STATUS_MAGIC,
 		.version = OMG_STATUS_VERSION,
 		.total = c->total,
 		.explicit_pkgs = c->explicit_pkgs,
 		.orphans = c->orphans,
 		.updates = c->updates,
-		.timestamp = now,
+		.timestamp = timestamp,
 	};
+}
+
+int omg_status_publish(struct omg_status_writer *w, const struct omg_counts *c, uint64_t now)
+{
+	struct omg_status_file rec = status_record(c, now);
 	char target[64];
 	struct omg_status_file *map = NULL;
 	struct stat st;
@@ -238,14 +243,7 @@ fail:
 /* OMG_OK when PATH still names W's object and the record before the timestamp is intact. */
 static int status_intact(const struct omg_status_writer *w)
 {
-	struct omg_status_file want = {
-		.magic = OMG_STATUS_MAGIC,
-		.version = OMG_STATUS_VERSION,
-		.total = w->counts.total,
-		.explicit_pkgs = w->counts.explicit_pkgs,
-		.orphans = w->counts.orphans,
-		.updates = w->counts.updates,
-	};
+	struct omg_status_file want = status_record(&w->counts, 0);
 	struct omg_status_file seen = *w->map;
 	struct stat st;
 
@@ -267,12 +265,11 @@ int omg_status_check(struct omg_status_writer *w, uint64_t now)
 
 int omg_status_heartbeat(struct omg_status_writer *w, uint64_t now)
 {
-	if (!w->map)
-		return OMG_ERROR(OMG_E_NOTFOUND, "nothing published yet");
-	if (!status_intact(w))
-		return omg_status_publish(w, &w->counts, now);
-	__atomic_store_n(&w->map->timestamp, now, __ATOMIC_RELEASE);
-	return OMG_OK;
+	int rc = omg_status_check(w, now);
+
+	if (rc == OMG_OK)
+		__atomic_store_n(&w->map->timestamp, now, __ATOMIC_RELEASE);
+	return rc;
 }
 
 void omg_status_writer_close(struct omg_status_writer *w, int remove_file)

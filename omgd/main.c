@@ -1,6 +1,7 @@
 /* main.c — omgd: options, single-instance lock, daemonizing, signals and the event loop. */
 #include "config.h"
 #include "aur.h"
+#include "autostart.h"
 #include "builder.h"
 #include "omgd.h"
 #include "omg_error.h"
@@ -9,7 +10,6 @@
 #include "store.h"
 #include "watch.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -25,7 +25,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,35 +111,6 @@ static void log_tick(void)
 		log_last_ms = mono_now_ms();
 	}
 	pthread_mutex_unlock(&log_mu);
-}
-
-/* Descriptors inherited from whoever started us (a shell's pipe, a terminal) would be held for
- * the daemon's life: "exec 3>&1; omg status | cat" would never end. */
-static void close_inherited_fds(void)
-{
-	DIR *dir;
-	struct dirent *e;
-	int fds[256], n;
-
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0)
-		return;
-#endif
-	/* Old kernels: what /proc lists, in rounds (closing while reading the directory skips
-	 * entries). */
-	do {
-		n = 0;
-		if (!(dir = opendir("/proc/self/fd")))
-			break;
-		while ((e = readdir(dir)) && n < (int)(sizeof fds / sizeof fds[0])) {
-			int fd = atoi(e->d_name);
-			if (fd > 2 && fd != dirfd(dir))
-				fds[n++] = fd;
-		}
-		closedir(dir);
-		for (int i = 0; i < n; i++)
-			close(fds[i]);
-	} while (n > 0);
 }
 
 static void usage(FILE *f)
@@ -342,7 +312,8 @@ int main(int argc, char **argv)
 	int64_t last_sweep = 0;
 	sigset_t mask;
 
-	close_inherited_fds(); /* before anything of ours is opened */
+	/* before anything of ours is opened: "exec 3>&1; omg status | cat" must end */
+	omg_close_inherited_fds();
 	if (parse_options(argc, argv, &o) != 0)
 		return 2;
 	if (o.map_size) {
