@@ -420,22 +420,54 @@ static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_
 	}
 }
 
-static void on_batch(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
-{
-	struct omg_batch *b = malloc(sizeof *b);
-	struct omg_wbuf item = { 0 };
+/* A BATCH is answered over several rounds of the event loop, a slice of items at a time, so
+ * that one connection's hundred searches do not make every other client wait for all of them.
+ * Its answer is built here and handed over whole: nothing of it is sent before it is done. */
+struct dispatch_job {
+	uint32_t id;
+	uint32_t next;               /* the next item to answer */
+	uint64_t generation;         /* the index the answer is from */
+	uint64_t ns;                 /* daemon time spent on it */
+	struct omg_wbuf w;           /* the answer frame so far */
+	struct omg_batch batch;      /* its items point into payload */
+	uint8_t payload[];
+};
 
-	if (!b)
-		return fail(a, OMG_WERR_INTERNAL, "out of memory");
-	if (omg_dec_batch(p, n, b) != OMG_OK) {
-		free(b);
-		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
-	}
-	omg_put_u32(a->w, b->count);
-	for (uint32_t i = 0; i < b->count; i++) {
+#define DISPATCH_SLICE_NS 2000000 /* work for one connection in one round (at least one item) */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Starts the answer again: the index it began from was replaced (one batch, one index). */
+static void job_restart(struct daemon *d, struct dispatch_job *job)
+{
+	omg_wbuf_reset(&job->w);
+	omg_frame_begin(&job->w, OMG_MSG_BATCH | OMG_MSG_ANSWER, job->id);
+	omg_put_u32(&job->w, job->batch.count);
+	job->next = 0;
+	job->generation = d->generation;
+}
+
+/* Answers items for up to one slice. Returns 1 when the answer is complete (or refused) in
+ * JOB->w, else 0. */
+static int job_step(struct daemon *d, struct dispatch_job *job, struct answer *a)
+{
+	struct omg_wbuf item = { 0 };
+	uint64_t t0 = now_ns();
+
+	if (job->generation != d->generation)
+		job_restart(d, job);
+	do {
+		const struct omg_batch_item *it = &job->batch.items[job->next++];
 		struct answer sub = { .w = &item };
+
 		omg_wbuf_reset(&item);
-		answer_one(d, b->items[i].type, b->items[i].payload, b->items[i].length, &sub, 1);
+		answer_one(d, it->type, it->payload, it->length, &sub, 1);
 		if (sub.error) {
 			omg_wbuf_reset(&item);
 			omg_enc_error(&item, sub.error, sub.message);
@@ -446,27 +478,106 @@ static void on_batch(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 			omg_enc_error(&item, OMG_WERR_TOO_LARGE, "answer too large");
 			sub.error = 1;
 		}
-		omg_enc_batch_item(a->w, sub.error ? OMG_MSG_ERROR : (uint8_t)(b->items[i].type | OMG_MSG_ANSWER),
+		omg_enc_batch_item(&job->w, sub.error ? OMG_MSG_ERROR : (uint8_t)(it->type | OMG_MSG_ANSWER),
 				   item.data, (uint32_t)item.len);
 		/* Past the frame limit the whole answer is refused: the remaining items would be
 		 * work for nothing while every other client waits. */
-		if (a->w->len > OMG_HEADER_SIZE + OMG_FRAME_MAX) {
+		if (job->w.len > OMG_HEADER_SIZE + OMG_FRAME_MAX) {
 			fail(a, OMG_WERR_TOO_LARGE, "batch answer exceeds the frame limit: ask for fewer or smaller items");
 			break;
 		}
-	}
+	} while (job->next < job->batch.count && now_ns() - t0 < DISPATCH_SLICE_NS);
 	omg_wbuf_free(&item);
-	free(b);
+	job->ns += now_ns() - t0;
+	return a->error || job->next == job->batch.count;
+}
+
+void dispatch_job_free(struct dispatch_job *job)
+{
+	if (!job)
+		return;
+	omg_wbuf_free(&job->w);
+	free(job);
+}
+
+size_t dispatch_job_bytes(const struct dispatch_job *job)
+{
+	return job ? job->w.cap : 0;
+}
+
+/* Replaces whatever OUT holds from START on with an ERROR frame for request ID. */
+static void answer_error(struct daemon *d, struct omg_wbuf *out, size_t start, uint32_t id, const struct answer *a)
+{
+	out->len = start;
+	out->failed = 0;
+	d->m.errors++;
+	omg_frame_begin(out, OMG_MSG_ERROR, id);
+	omg_enc_error(out, a->error, a->message);
+	omg_frame_end(out, OMG_FRAME_MAX);
+}
+
+/* Ends JOB's answer into OUT (empty) and frees JOB. */
+static void job_finish(struct daemon *d, struct dispatch_job *job, struct answer *a, struct omg_wbuf *out)
+{
+	if (!a->error && omg_frame_end(&job->w, OMG_FRAME_MAX) != OMG_OK)
+		fail(a, OMG_WERR_TOO_LARGE, "batch answer exceeds the frame limit: ask for fewer or smaller items");
+	if (a->error) {
+		answer_error(d, out, out->len, job->id, a);
+	} else {
+		omg_wbuf_free(out);
+		*out = job->w;
+		job->w = (struct omg_wbuf){ 0 };
+		d->m.handled[OMG_MSG_BATCH]++;
+		d->m.handled_ns[OMG_MSG_BATCH] += job->ns;
+	}
+	dispatch_job_free(job);
+}
+
+int dispatch_continue(struct daemon *d, struct dispatch_job *job, struct omg_wbuf *out)
+{
+	struct answer a = { .w = &job->w };
+
+	if (!job_step(d, job, &a))
+		return 2;
+	job_finish(d, job, &a, out);
+	return 0;
+}
+
+static int start_batch(struct daemon *d, uint32_t id, const uint8_t *p, uint32_t n, struct omg_wbuf *out,
+		       struct dispatch_job **jobp)
+{
+	struct dispatch_job *job = malloc(sizeof *job + n);
+	struct answer a = { .w = out };
+
+	if (!job) {
+		fail(&a, OMG_WERR_INTERNAL, "out of memory");
+		answer_error(d, out, out->len, id, &a);
+		return 0;
+	}
+	memcpy(job->payload, p, n);
+	if (omg_dec_batch(job->payload, n, &job->batch) != OMG_OK) {
+		free(job);
+		fail(&a, OMG_WERR_MALFORMED, omg_errdetail());
+		answer_error(d, out, out->len, id, &a);
+		return 0;
+	}
+	job->id = id;
+	job->ns = 0;
+	job->w = (struct omg_wbuf){ 0 };
+	job_restart(d, job);
+	if (dispatch_continue(d, job, out) == 0)
+		return 0; /* a small batch: answered at once */
+	*jobp = job;
+	return 2;
 }
 
 int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t *payload,
-		     uint32_t length, struct omg_wbuf *out, uint64_t origin)
+		     uint32_t length, struct omg_wbuf *out, uint64_t origin, struct dispatch_job **job)
 {
 	size_t start = out->len;
 	struct answer a = { .w = out };
-	struct timespec t0, t1;
+	uint64_t t0 = now_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	d->m.requests++;
 	if (type == OMG_MSG_AUR_SEARCH || type == OMG_MSG_AUR_INFO) {
 		d->m.handled[type]++;
@@ -477,16 +588,14 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 		}
 		return aur_request(d->aur, origin, type, id, payload, length, out);
 	}
-	omg_frame_begin(out, (uint8_t)(type | OMG_MSG_ANSWER), id);
 	if (type == OMG_MSG_BATCH)
-		on_batch(d, payload, length, &a);
-	else
-		answer_one(d, type, payload, length, &a, 0);
+		return start_batch(d, id, payload, length, out, job);
+	omg_frame_begin(out, (uint8_t)(type | OMG_MSG_ANSWER), id);
+	answer_one(d, type, payload, length, &a, 0);
 	if (!a.error && omg_frame_end(out, OMG_FRAME_MAX) == OMG_OK) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (type < 16) {
 			d->m.handled[type]++;
-			d->m.handled_ns[type] += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec));
+			d->m.handled_ns[type] += now_ns() - t0;
 		}
 		return 0;
 	}
@@ -494,12 +603,6 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 		fail(&a, OMG_WERR_TOO_LARGE, type == OMG_MSG_INFO
 			? "the package's record is larger than the 1 MiB frame limit"
 			: "answer exceeds the 1 MiB frame limit: lower the limit");
-	/* Replace whatever was written with an ERROR frame. */
-	out->len = start;
-	out->failed = 0;
-	d->m.errors++;
-	omg_frame_begin(out, OMG_MSG_ERROR, id);
-	omg_enc_error(out, a.error, a.message);
-	omg_frame_end(out, OMG_FRAME_MAX);
+	answer_error(d, out, start, id, &a);
 	return 0;
 }

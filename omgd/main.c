@@ -428,8 +428,9 @@ int main(int argc, char **argv)
 	builder_request(bld, "start");
 	last_beat = omg_now();
 	while (running) {
-		struct epoll_event evs[64];
-		int n = epoll_wait(ep, evs, 64, timeout);
+		/* many events a round: a request read early is answered early (server.h) */
+		struct epoll_event evs[256];
+		int n = epoll_wait(ep, evs, 256, timeout);
 		int64_t now_ms;
 
 		if (n < 0 && errno != EINTR) {

@@ -38,10 +38,17 @@ struct daemon {
 
 void omgd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* dispatch.c: answers one request frame into OUT (a whole answer frame) and returns 0, or
+/* dispatch.c: answers one request frame into OUT (a whole answer frame) and returns 0; or
  * returns 1 when the answer comes later (AUR requests) for connection ORIGIN through
- * server_deliver. */
+ * server_deliver; or returns 2 with *JOB set when the request is answered over several rounds
+ * (a large BATCH): call dispatch_continue once per round until it returns 0 with the answer in
+ * OUT, or dispatch_job_free to give up. A job answers from one index (it starts again if the
+ * index is replaced under it). */
+struct dispatch_job;
 int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t *payload,
-		     uint32_t length, struct omg_wbuf *out, uint64_t origin);
+		     uint32_t length, struct omg_wbuf *out, uint64_t origin, struct dispatch_job **job);
+int dispatch_continue(struct daemon *d, struct dispatch_job *job, struct omg_wbuf *out);
+void dispatch_job_free(struct dispatch_job *job);
+size_t dispatch_job_bytes(const struct dispatch_job *job); /* memory its answer holds so far */
 
 #endif

@@ -26,6 +26,9 @@ struct conn {
 	int closing;             /* close once OUT is written */
 	int waiting;             /* an answer will come later (server_deliver) */
 	int parked;              /* a request waits: too many unsent answers (SERVER_UNSENT_MAX) */
+	int shed;                /* dropped under memory pressure: closed at the next tick */
+	int deferred;            /* its request waits for the next round (SERVER_ROUND_NS spent) */
+	struct dispatch_job *job; /* a request answered a slice per round (dispatch_continue) */
 	int64_t stalled_since;   /* answer pending and the peer not reading, or 0 */
 	uint64_t serial;         /* names the connection for a later answer */
 	struct conn *prev, *next;
@@ -46,6 +49,8 @@ struct server {
 	int64_t accept_paused_until; /* no descriptor left: accept again then (or at a close) */
 	size_t unsent;            /* answer bytes not yet sent, all connections */
 	int parked;               /* connections whose next request waits for UNSENT to fall */
+	int shed;                 /* connections dropped under memory pressure, to be closed */
+	uint64_t round_ns;        /* time spent answering in this round of the event loop */
 };
 
 int64_t mono_now_ms(void)
@@ -54,6 +59,14 @@ int64_t mono_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 int server_open(struct server **out, struct daemon *d, int epfd, const char *path)
@@ -126,14 +139,20 @@ static void accept_resume(struct server *s)
 	epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->fd, &ev);
 }
 
-/* Answer bytes written and not yet sent, all connections together. */
+/* Answer bytes written and not yet sent (or being built), all connections together. */
 static size_t unsent_total(const struct server *s)
 {
 	size_t n = 0;
 
 	for (const struct conn *c = s->conns; c; c = c->next)
-		n += c->out.len - c->out_off;
+		n += c->out.len - c->out_off + dispatch_job_bytes(c->job);
 	return n;
+}
+
+/* The connection can take its next request. */
+static int conn_idle(const struct conn *c)
+{
+	return !c->out.len && !c->waiting && !c->parked && !c->job && !c->shed && !c->deferred;
 }
 
 /* A whole request (or a header that will be refused) is buffered. */
@@ -159,6 +178,7 @@ static void conn_close(struct server *s, struct conn *c)
 		c->next->prev = c->prev;
 	free(c->in);
 	omg_wbuf_free(&c->out);
+	dispatch_job_free(c->job);
 	if (c->parked)
 		s->parked--;
 	free(c);
@@ -174,8 +194,8 @@ static void conn_want(struct server *s, struct conn *c)
 	/* Read the next request only when the previous answer is out: bounded memory. A request
 	 * already buffered is taken in the next round (the socket is writable, so EPOLLOUT comes
 	 * at once), after every other connection had its turn. */
-	if (c->out.len > c->out_off)
-		ev.events = EPOLLOUT;
+	if (c->out.len > c->out_off || c->job || c->deferred)
+		ev.events = EPOLLOUT; /* work goes on in the next round: the socket is writable */
 	else if (c->closing || c->waiting || c->parked)
 		ev.events = 0;
 	else
@@ -254,13 +274,48 @@ static void reject_frame(struct server *s, struct conn *c, uint32_t code, const 
 	s->d->m.errors++;
 }
 
+/* Answers whose size is bounded and small: never kept waiting by memory pressure, so that the
+ * prompt's STATUS and a health check's PING stay instant while others flood us. */
+static int small_answer(uint8_t type)
+{
+	return type == OMG_MSG_PING || type == OMG_MSG_STATUS || type == OMG_MSG_HELLO;
+}
+
+/* Under memory pressure, connections whose answer has not moved for SERVER_SHED_MS give it up,
+ * the longest stalled first, until the unsent answers fit again. They are closed at the next
+ * tick (an event for them may still be queued in this round). Returns 1 when they fit. */
+static int shed_stalled(struct server *s)
+{
+	int64_t now = mono_now_ms();
+
+	while (unsent_total(s) > SERVER_UNSENT_MAX) {
+		struct conn *worst = NULL;
+		for (struct conn *c = s->conns; c; c = c->next)
+			if (!c->shed && c->out.len > c->out_off && now - c->last_io >= SERVER_SHED_MS &&
+			    (!worst || c->last_io < worst->last_io))
+				worst = c;
+		if (!worst)
+			return 0;
+		epoll_ctl(s->epfd, EPOLL_CTL_DEL, worst->fd, NULL);
+		omg_wbuf_free(&worst->out);
+		worst->out_off = 0;
+		worst->shed = 1;
+		s->shed++;
+		s->d->m.connections_dropped++;
+	}
+	if (s->shed)
+		omgd_log("memory: %d connection(s) that did not read their answers dropped", s->shed);
+	return 1;
+}
+
 /* Takes one whole frame from IN if there is one. */
 static void conn_process(struct server *s, struct conn *c)
 {
 	struct omg_header h;
+	uint64_t t0;
 	int rc;
 
-	if (c->in_len < OMG_HEADER_SIZE || c->waiting)
+	if (c->in_len < OMG_HEADER_SIZE || c->waiting || c->job)
 		return;
 	rc = omg_header_decode(c->in, OMG_REQUEST_MAX, &h);
 	if (rc != OMG_OK) {
@@ -270,7 +325,7 @@ static void conn_process(struct server *s, struct conn *c)
 	}
 	if (c->in_len < OMG_HEADER_SIZE + (size_t)h.length)
 		return;
-	if (unsent_total(s) > SERVER_UNSENT_MAX) {
+	if (unsent_total(s) > SERVER_UNSENT_MAX && !small_answer(h.type) && !shed_stalled(s)) {
 		/* Clients that do not read must not make us hold ever more answers: this request
 		 * waits until the answers already written have gone (server_tick). */
 		if (!c->parked)
@@ -278,9 +333,17 @@ static void conn_process(struct server *s, struct conn *c)
 		c->parked = 1;
 		return;
 	}
+	if (s->round_ns >= SERVER_ROUND_NS && !small_answer(h.type)) {
+		/* this round's time is spent: cheap requests still go, others wait their turn */
+		c->deferred = 1;
+		return;
+	}
 	omg_wbuf_reset(&c->out);
 	c->out_off = 0;
-	c->waiting = dispatch_request(s->d, h.type, h.id, c->in + OMG_HEADER_SIZE, h.length, &c->out, c->serial);
+	t0 = mono_now_ns();
+	c->waiting = dispatch_request(s->d, h.type, h.id, c->in + OMG_HEADER_SIZE, h.length, &c->out, c->serial,
+				      &c->job) == 1;
+	s->round_ns += mono_now_ns() - t0;
 	c->in_len -= OMG_HEADER_SIZE + h.length;
 	memmove(c->in, c->in + OMG_HEADER_SIZE + h.length, c->in_len);
 	c->partial_since = c->in_len ? mono_now_ms() : 0;
@@ -315,14 +378,26 @@ static void conn_event(struct server *s, struct conn *c, uint32_t events)
 	const size_t cap = OMG_HEADER_SIZE + OMG_REQUEST_MAX;
 	int served = 0;
 
+	if (c->shed)
+		return;
 	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN))
 		return conn_close(s, c);
-	/* At most one request per connection per round: one that was already buffered first. */
-	if (!c->out.len && !c->waiting && !c->parked && have_frame(c)) {
+	c->deferred = 0;
+	/* At most one request, or one slice of a long one, per connection per round: one that
+	 * was already buffered first. */
+	if (c->job) {
+		if (s->round_ns < SERVER_ROUND_NS) {
+			uint64_t t0 = mono_now_ns();
+			if (dispatch_continue(s->d, c->job, &c->out) == 0)
+				c->job = NULL;
+			s->round_ns += mono_now_ns() - t0;
+		}
+		served = 1;
+	} else if (conn_idle(c) && have_frame(c)) {
 		conn_process(s, c);
 		served = 1;
 	}
-	if (events & EPOLLIN && !served && !c->out.len && !c->waiting && !c->parked) {
+	if (events & EPOLLIN && !served && conn_idle(c)) {
 		if (!c->in && !(c->in = malloc(cap)))
 			return conn_close(s, c);
 		for (;;) {
@@ -334,7 +409,7 @@ static void conn_event(struct server *s, struct conn *c, uint32_t events)
 				c->last_io = mono_now_ms();
 				s->d->m.bytes_in += (uint64_t)n;
 				conn_process(s, c);
-				if (c->out.len || c->waiting || c->parked || c->in_len == cap)
+				if (!conn_idle(c) || c->in_len == cap)
 					break; /* answer first */
 				continue;
 			}
@@ -345,7 +420,7 @@ static void conn_event(struct server *s, struct conn *c, uint32_t events)
 	}
 	if (c->out.len && conn_write(s, c) != 0)
 		return conn_close(s, c);
-	if (!c->out.len && !c->waiting && c->in_len == 0 && c->in) { /* idle: give the buffer back */
+	if (conn_idle(c) && c->in_len == 0 && c->in) { /* idle: give the buffer back */
 		free(c->in);
 		c->in = NULL;
 	}
@@ -374,7 +449,7 @@ void server_deliver(void *ctx, uint64_t serial, const uint8_t *frame, size_t len
 
 	for (c = s->conns; c && c->serial != serial; c = c->next)
 		;
-	if (!c || !c->waiting)
+	if (!c || !c->waiting || c->shed)
 		return; /* the client is gone: the answer is dropped */
 	c->waiting = 0;
 	c->last_io = mono_now_ms();
@@ -386,6 +461,16 @@ void server_deliver(void *ctx, uint64_t serial, const uint8_t *frame, size_t len
 
 int server_tick(struct server *s, int64_t now)
 {
+	s->round_ns = 0;
+	if (s->shed) {
+		struct conn *c, *next;
+		for (c = s->conns; c; c = next) {
+			next = c->next;
+			if (c->shed)
+				conn_close(s, c);
+		}
+		s->shed = 0;
+	}
 	if (s->accept_paused_until && now >= s->accept_paused_until)
 		accept_resume(s);
 	/* Parked requests go on once half the allowance of unsent answers is free. */
@@ -420,7 +505,8 @@ void server_sweep(struct server *s, int64_t now)
 
 	for (; c; c = next) {
 		next = c->next;
-		if ((c->partial_since && !c->waiting && now - c->partial_since > SERVER_PARTIAL_MS) ||
+		/* a whole request that waits (parked, or behind a job) is ours to serve, not partial */
+		if ((c->partial_since && conn_idle(c) && !have_frame(c) && now - c->partial_since > SERVER_PARTIAL_MS) ||
 		    now - c->last_io > SERVER_IDLE_MS ||
 		    (c->out.len > c->out_off && now - c->last_io > SERVER_STALL_MS)) {
 			s->d->m.connections_dropped++;

@@ -2,7 +2,13 @@
  *
  * Limits: OMG_REQUEST_MAX bytes a request, one request answered at a time per connection
  * (the next is read only when the answer has been written), so a connection holds at most
- * one request and one answer (<= OMG_FRAME_MAX). A partial frame older than
+ * one request and one answer (<= OMG_FRAME_MAX). Each round of the event loop a connection
+ * gets one request, or one slice of a long one (a BATCH: dispatch_continue), so nobody waits
+ * for another's whole batch; once a round has spent SERVER_ROUND_NS answering, the rest wait
+ * for the next round, except PING, STATUS and HELLO, so cheap requests are never queued
+ * behind many expensive ones. Past SERVER_UNSENT_MAX bytes of unsent answers, requests other
+ * than PING, STATUS and HELLO wait, and connections that have not read their answer for
+ * SERVER_SHED_MS are dropped, the longest stalled first. A partial frame older than
  * SERVER_PARTIAL_MS or a connection idle for SERVER_IDLE_MS is closed; past
  * SERVER_MAX_CONNS connections new ones are closed at once. Peers whose uid is neither
  * ours nor root are refused (SO_PEERCRED).
@@ -20,6 +26,9 @@
 #define SERVER_IDLE_MS 60000
 #define SERVER_STALL_MS 10000        /* an answer pending and not read for this long: closed */
 #define SERVER_UNSENT_MAX (64u << 20) /* unsent answers, all connections: then requests wait */
+#define SERVER_SHED_MS 500           /* over SERVER_UNSENT_MAX, an answer not read for this long is dropped */
+#define SERVER_ROUND_NS 2000000      /* answering in one round: then requests other than PING,
+				      * STATUS and HELLO wait for the next (one at least each round) */
 #define SERVER_ACCEPT_RETRY_MS 100   /* out of descriptors: accept again after this */
 
 struct server;

@@ -89,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct omg_wbuf out = { 0 };
+	struct dispatch_job *job = NULL;
 
 	while (size >= OMG_HEADER_SIZE) {
 		struct omg_header h;
@@ -99,7 +100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		decode_all(data + OMG_HEADER_SIZE, h.length);
 		omg_wbuf_reset(&out);
-		dispatch_request(&d, h.type, h.id, data + OMG_HEADER_SIZE, h.length, &out, 0);
+		if (dispatch_request(&d, h.type, h.id, data + OMG_HEADER_SIZE, h.length, &out, 0, &job) == 2)
+			while (dispatch_continue(&d, job, &out) != 0) /* a batch answered in slices */
+				;
 		/* the answer is always one well-formed frame */
 		if (out.len < OMG_HEADER_SIZE || omg_header_decode(out.data, OMG_FRAME_MAX, &ah) != 0 ||
 		    ah.length + OMG_HEADER_SIZE != out.len || ah.id != h.id)

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""fairness.py SOCKET BATCHES — one connection pipelines BATCHES batches of 100 large SEARCHes
+"""fairness.py SOCKET BATCHES [QUERY LIMIT] — one connection pipelines BATCHES batches of 100
+SEARCHes (default: "a", limit 5000)
 (and reads the answers); meanwhile another client PINGs in a loop. Prints the worst and the
 median PING round trip in ms while the batches were being served (issue 16, item 12)."""
 import socket, struct, sys, threading, time
 
 path, nbatch = sys.argv[1], int(sys.argv[2])
+query = sys.argv[3] if len(sys.argv) > 3 else "a"
+limit = int(sys.argv[4]) if len(sys.argv) > 4 else 5000
 
 def frame(typ, ident, payload):
     return struct.pack("<IBBHI", len(payload), 1, typ, 0, ident) + payload
@@ -27,7 +30,7 @@ def recv_frame(s):
         body += c
     return hdr[5], body
 
-item = search("a")
+item = search(query, limit)
 batch = struct.pack("<I", 100) + b"".join(struct.pack("<BI", 4, len(item)) + item for _ in range(100))
 hog = socket.socket(socket.AF_UNIX); hog.connect(path)
 done = threading.Event()

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""flood.py SOCKET CONNECTIONS — opens CONNECTIONS connections that each ask for a large SEARCH
+and never read the answer, then times a PING and a small SEARCH from a client that reads.
+Prints the worst round trips in ms and omgd's peak RSS in MiB (issue 16, item 12)."""
+import os, socket, struct, sys, time
+
+path, nconn = sys.argv[1], int(sys.argv[2])
+pid = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+
+def frame(typ, ident, payload):
+    return struct.pack("<IBBHI", len(payload), 1, typ, 0, ident) + payload
+
+def search(q, limit=5000, flags=1):
+    b = q.encode()
+    return struct.pack("<I", len(b)) + b + b"\0" + struct.pack("<II", limit, flags)
+
+def recv_frame(s):
+    hdr = b""
+    while len(hdr) < 12:
+        c = s.recv(12 - len(hdr))
+        if not c: raise EOFError
+        hdr += c
+    n = struct.unpack("<I", hdr[:4])[0]
+    body = b""
+    while len(body) < n:
+        c = s.recv(min(1 << 20, n - len(body)))
+        if not c: raise EOFError
+        body += c
+    return hdr[5], body
+
+def rss_mib():
+    if not pid: return 0
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+hogs = []
+big = frame(4, 1, search("a"))
+for i in range(nconn):
+    s = socket.socket(socket.AF_UNIX)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    try:
+        s.connect(path)
+        s.sendall(big)
+    except OSError:
+        s.close()
+        continue
+    hogs.append(s)
+worst_ping = worst_search = 0.0
+p = socket.socket(socket.AF_UNIX); p.connect(path)
+deadline = time.monotonic() + 3
+n = 0
+while time.monotonic() < deadline:
+    t0 = time.monotonic()
+    p.sendall(frame(2, 7, b""))
+    recv_frame(p)
+    t1 = time.monotonic()
+    p.sendall(frame(4, 8, search("zsh", 10)))
+    typ, _ = recv_frame(p)
+    t2 = time.monotonic()
+    if typ != 0x84: raise SystemExit("search answered with type %02x" % typ)
+    worst_ping = max(worst_ping, (t1 - t0) * 1000)
+    worst_search = max(worst_search, (t2 - t1) * 1000)
+    n += 1
+    time.sleep(0.01)
+print("connections %d rounds %d worst ping %.1f ms worst search %.1f ms peak rss %d MiB" %
+      (len(hogs), n, worst_ping, worst_search, rss_mib()))
