@@ -87,9 +87,13 @@ int omg_cmd_hook(struct omg_ctx *ctx)
 		fputs(" $module_path)\nzmodload omg 2>/dev/null\nfpath=(", f);
 		put_quoted(f, env_or("OMG_COMPLETIONS_DIR", OMG_ZSH_FUNCTIONS));
 		fputs(" $fpath)\n(( $+functions[compdef] )) && { autoload -Uz _omg && compdef _omg omg; }\n", f);
-		if (apt) /* opt-in: package names for apt, apt-get, apt-cache and dpkg */
-			fputs("(( $+functions[compdef] )) && { autoload -Uz _omg_apt _omg_packages && "
-			      "compdef _omg_apt apt apt-get apt-cache dpkg; }\n", f);
+		if (apt) /* opt-in: package names for apt, apt-get, apt-cache, dpkg and pacman, on top
+			  * of the completions they had (kept in _omg_orig_comps, called for the rest) */
+			fputs("(( $+functions[compdef] )) && { typeset -gA _omg_orig_comps; "
+			      "for _omg_c in apt apt-get apt-cache dpkg pacman; do "
+			      "[[ ${_comps[$_omg_c]} == _omg_apt ]] || _omg_orig_comps[$_omg_c]=${_comps[$_omg_c]}; done; "
+			      "unset _omg_c; autoload -Uz _omg_apt _omg_packages && compdef _omg_apt apt apt-get apt-cache dpkg && "
+			      "{ (( ! $+commands[pacman] )) || compdef _omg_apt pacman; }; }\n", f);
 		fputs("command_not_found_handler() { if (( $+builtins[omg] || $+commands[omg] )); then "
 		      "omg not-found -- \"$1\"; else print -u2 -r -- \"$1: command not found\"; fi; return 127; }\n", f);
 		return OMG_EXIT_OK;

@@ -13,7 +13,8 @@ _omg_words() {
 	return 0
 }
 
-# _omg_packages CUR [-i]: package names starting with CUR (-i: installed only)
+# _omg_packages CUR [-i]: package names starting with CUR (-i: installed only). Returns omg's
+# status: 0 names, 1 none, 2 or more omgd could not answer.
 _omg_packages() {
 	if [[ ${OMG_TOTAL+x} ]]; then # the module is loaded (tested without a fork)
 		omg complete $2 -A COMPREPLY -- "$1" 2>/dev/null
@@ -21,7 +22,6 @@ _omg_packages() {
 		local IFS=$'\n'
 		COMPREPLY=($(command omg complete $2 -- "$1" 2>/dev/null))
 	fi
-	return 0
 }
 
 _omg() {

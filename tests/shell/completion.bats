@@ -136,3 +136,83 @@ apt_pkgnames() {
 	sleep 0.3
 	typed_apt_completions
 }
+
+# ---- the apt completion only adds to what the shell had (issue 14) ---------------------
+BASH_COMPLETION=/usr/share/bash-completion/bash_completion
+need_bash_completion() { [ -r "$BASH_COMPLETION" ] || skip "bash-completion is not installed (setup.sh installs it)"; }
+
+# bc_candidates HOOK WORDS...: candidates for the last word in a bash with bash-completion,
+# through the function bash would call: bash-completion's own (HOOK=0, loaded as it loads
+# it) or the one omg's hook registered (HOOK=1)
+bc_candidates() {
+	bash --norc --noprofile -c '. "$2"; if [ "$3" = 1 ]; then enable -f "$0" omg; . "$1/omg.bash"; . "$1/omg-apt.bash"
+		else __load_completion "$4"; fi; shift 3
+		COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+		complete -p "$1" >/dev/null || exit 1
+		$(complete -p "$1" | sed "s/.*-F \([^ ]*\).*/\1/") "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' "$BASH_MODULE" "$OMG_SRCDIR/completions" "$BASH_COMPLETION" "$@" |
+		sed '/^$/d' | sort
+}
+
+@test "bash with bash-completion: options, subcommands and -t releases are bash-completion's own after the hook" {
+	need_bash_completion
+	local words
+	for words in "apt install --no-" "apt-get -" "apt-get --" "apt-cache -" "dpkg --l" "dpkg -" "apt up" \
+		"apt-get dist" "apt-cache po" "apt install -t " "apt list --"; do
+		read -ra w <<< "$words"; [[ $words == *" " ]] && w+=("")
+		diff <(bc_candidates 0 "${w[@]}") <(bc_candidates 1 "${w[@]}") || { echo "differs: $words"; false; }
+	done
+	# and they are not empty: the comparison compared something
+	[ "$(bc_candidates 1 apt install --no- | wc -l)" -ge 2 ]
+	[[ "$(bc_candidates 1 dpkg --l)" == *--listfiles* ]]
+	[ "$(bc_candidates 1 apt-get - | wc -l)" -ge 20 ]
+	# package names come from omg (apt's own pkgnames finds nothing without a pkgcache)
+	diff <(bc_candidates 1 apt install fi) <("$OMG" complete fi | sort)
+	diff <(bc_candidates 1 dpkg -L ba) <("$OMG" complete -i ba | sort)
+	[ -n "$(bc_candidates 1 apt install fi)" ]
+}
+
+@test "bash: a completion set before the hook is kept, and answers package names when omgd cannot" {
+	run bash --norc --noprofile -c 'complete -W "alpha firstword" apt; enable -f "$0" omg; . "$1/omg.bash"; . "$1/omg-apt.bash"
+		try() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=(); _omg_apt "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"; echo "${COMPREPLY[*]}"; }
+		try apt al; try apt install fi; XDG_RUNTIME_DIR=/nonexistent OMG_NO_AUTOSTART=1 try apt install fi' \
+		"$BASH_MODULE" "$OMG_SRCDIR/completions"
+	echo "$output"
+	[ "${lines[0]}" = "alpha" ]                 # not a package position: the user's own
+	[[ "${lines[1]}" == *firefox-esr* ]]       # a package position: omg's names
+	[ "${lines[2]}" = "firstword" ]            # omgd unreachable: the user's own again
+}
+
+@test "bash with bash-completion typed: apt-get --no-install-r<TAB>, dpkg --listf<TAB>, apt install firef<TAB>" {
+	need_bash_completion
+	start_shell bash --norc --noprofile -i
+	type_line ". $BASH_COMPLETION; export OMG_BASH_MODULE='$BASH_MODULE' OMG_COMPLETIONS_DIR='$OMG_SRCDIR/completions'; eval \"\$(omg hook bash apt)\"; PS1='> '"
+	type_text "apt-get --no-install-r"; keys Tab
+	wait_screen "apt-get --no-install-recommends"
+	keys C-u; type_text "dpkg --listf"; keys Tab
+	wait_screen "dpkg --listfiles"
+	keys C-u; type_text "apt install firef"; keys Tab
+	wait_screen "apt install firefox-esr"
+}
+
+@test "bash without bash-completion typed: apt install --no-<TAB> completes a file name, as without the hook" {
+	mkdir -p "$BATS_TEST_TMPDIR/w" && : > "$BATS_TEST_TMPDIR/w/--no-such-option.txt"
+	start_shell bash --norc --noprofile -i
+	type_line "cd '$BATS_TEST_TMPDIR/w'; export OMG_BASH_MODULE='$BASH_MODULE' OMG_COMPLETIONS_DIR='$OMG_SRCDIR/completions'; eval \"\$(omg hook bash apt)\"; PS1='> '"
+	type_text "apt install --no-"; keys Tab
+	wait_screen "apt install --no-such-option.txt"
+	keys C-u; type_text "dpkg -i ./--no-s"; keys Tab
+	wait_screen "dpkg -i ./--no-such-option.txt"
+}
+
+@test "zsh typed: apt-get --no-install-r<TAB> and dpkg --listf<TAB> come from zsh's own completion after the hook" {
+	start_shell zsh -f -i
+	type_line "export OMG_ZSH_MODULE_DIR='$ZSH_MODULE_DIR' OMG_COMPLETIONS_DIR='$OMG_SRCDIR/completions'; autoload -Uz compinit; compinit -u -D; eval \"\$(omg hook zsh apt)\"; PROMPT='> '"
+	sleep 0.3
+	type_text "apt-get --no-install-r"; keys Tab
+	wait_screen "apt-get --no-install-recommends"
+	keys C-u; type_text "dpkg --listf"; keys Tab
+	wait_screen "dpkg --listfiles"
+	keys C-u; type_text "apt install firef"; keys Tab
+	wait_screen "apt install firefox-esr"
+}
