@@ -23,7 +23,7 @@ static const struct {
 	{ "ping", omg_cmd_ping, "ping                   check that omgd answers", 0 },
 	{ "metrics", omg_cmd_metrics, "metrics                omgd's counters", 0 },
 	{ "daemon", omg_cmd_daemon, "daemon start|stop|status  run, stop or describe omgd", 0 },
-	{ "not-found", omg_cmd_not_found, "not-found COMMAND      which package has COMMAND (exit 127)", 0 },
+	{ "not-found", omg_cmd_not_found, "not-found [--shell NAME] COMMAND  which package has COMMAND, or similar ones (exit 127)", 0 },
 	{ "audit", omg_cmd_audit, "audit log [--since T] [--verify]  omgd's tamper-evident log", 0 },
 	{ "history", omg_cmd_history, "history [--since T]    installs, upgrades, removals (from the audit log)", 0 },
 	{ "hook", omg_cmd_hook, "hook bash|zsh          init code: eval \"$(omg hook bash)\"", 1 },
@@ -116,6 +116,10 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 			if (i + 1 >= argc)
 				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "--since needs a time");
 			o->since = argv[++i];
+		} else if (!strcmp(a, "--shell")) {
+			if (i + 1 >= argc || !argv[i + 1][0])
+				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "--shell needs the shell's name");
+			o->shell = argv[++i];
 		}
 		else if (!strcmp(a, "-A")) {
 			if (i + 1 >= argc || !argv[i + 1][0])

@@ -34,7 +34,9 @@ struct omg_sink_ops {
 	void (*words)(struct omg_sink *s, const struct omg_words *m);
 	void (*metrics)(struct omg_sink *s, const struct omg_pairs *m);
 	void (*pong)(struct omg_sink *s, const struct omg_hello *m, double ms);
-	void (*providers)(struct omg_sink *s, const char *command, const struct omg_providers *m);
+	/* omg not-found: the packages that have COMMAND, else SIMILAR (commands one edit away) */
+	void (*providers)(struct omg_sink *s, const char *command, const struct omg_providers *m,
+			  const struct omg_providers *similar);
 	void (*audit)(struct omg_sink *s, const struct omg_audit_msg *m);   /* omg audit log */
 	void (*history)(struct omg_sink *s, const struct omg_audit_msg *m); /* omg history */
 	/* omg search's AUR part (after rows); with HOLD set, JSON rows wait for it. */
@@ -73,6 +75,7 @@ struct omg_opts {
 	const char *since;  /* --since TIME */
 	int verify;         /* --verify */
 	int no_aur;         /* --no-aur */
+	const char *shell;  /* --shell NAME: not-found runs as NAME's command-not-found handler */
 	int nargs;
 	char **args;       /* positional arguments */
 };

@@ -71,9 +71,18 @@ int omg_cmd_hook(struct omg_ctx *ctx)
 		fputs("if ! complete -p omg >/dev/null 2>&1; then _omg_c=", f);
 		put_completion(f, "omg.bash", OMG_BASH_COMPLETION);
 		fputs("; [ -r \"$_omg_c\" ] && . \"$_omg_c\"; unset _omg_c; fi\n", f);
-		/* command-not-found: the builtin (or the executable) says which package has it */
-		fputs("command_not_found_handle() { if command -v omg >/dev/null; then omg not-found -- \"$1\"; "
-		      "else printf '%s: command not found\\n' \"$1\" >&2; fi; return 127; }\n", f);
+		/* command-not-found: the builtin (or the executable) says which package has it, in
+		 * bash's own words; when omgd cannot answer, the handler the shell had before
+		 * (Debian's, from /etc/bash.bashrc), else Debian's tool, else bash's message. The
+		 * old handler is copied (one fork, only when there is one) under _omg_cnf_before. */
+		fputs("if declare -F command_not_found_handle >/dev/null && ! declare -F _omg_cnf_before >/dev/null; then "
+		      "_omg_f=$(declare -f command_not_found_handle); [[ $_omg_f == *'omg not-found'* ]] || "
+		      "eval \"_omg_cnf_before${_omg_f#command_not_found_handle}\"; unset _omg_f; fi\n"
+		      "command_not_found_handle() {\n"
+		      "  if command -v omg >/dev/null; then omg not-found --shell \"${0##*/}\" -- \"$1\"; [ $? = 3 ] || return 127; fi\n"
+		      "  if declare -F _omg_cnf_before >/dev/null; then _omg_cnf_before \"$@\"; return $?; fi\n"
+		      "  if [ -x /usr/lib/command-not-found ]; then /usr/lib/command-not-found -- \"$1\"; return $?; fi\n"
+		      "  printf '%s: %s: command not found\\n' \"${0##*/}\" \"$1\" >&2; return 127\n}\n", f);
 		if (apt) { /* opt-in: package names for apt, apt-get, apt-cache, dpkg, pacman */
 			fputs("_omg_c=", f);
 			put_completion(f, "omg-apt.bash", OMG_APT_COMPLETION);
@@ -94,8 +103,16 @@ int omg_cmd_hook(struct omg_ctx *ctx)
 			      "[[ ${_comps[$_omg_c]} == _omg_apt ]] || _omg_orig_comps[$_omg_c]=${_comps[$_omg_c]}; done; "
 			      "unset _omg_c; autoload -Uz _omg_apt _omg_packages && compdef _omg_apt apt apt-get apt-cache dpkg && "
 			      "{ (( ! $+commands[pacman] )) || compdef _omg_apt pacman; }; }\n", f);
-		fputs("command_not_found_handler() { if (( $+builtins[omg] || $+commands[omg] )); then "
-		      "omg not-found -- \"$1\"; else print -u2 -r -- \"$1: command not found\"; fi; return 127; }\n", f);
+		/* as in bash: omg first, then the handler zsh had (Debian's /etc/zsh_command_not_found
+		 * defines one), then Debian's tool, then zsh's own message */
+		fputs("(( $+functions[command_not_found_handler] && ! $+functions[_omg_cnf_before] )) && "
+		      "[[ $functions[command_not_found_handler] != *'omg not-found'* ]] && "
+		      "functions[_omg_cnf_before]=$functions[command_not_found_handler]\n"
+		      "command_not_found_handler() {\n"
+		      "  if (( $+builtins[omg] || $+commands[omg] )); then omg not-found --shell zsh -- \"$1\"; (( $? == 3 )) || return 127; fi\n"
+		      "  if (( $+functions[_omg_cnf_before] )); then _omg_cnf_before \"$@\"; return; fi\n"
+		      "  if [[ -x /usr/lib/command-not-found ]]; then /usr/lib/command-not-found -- \"$1\"; return; fi\n"
+		      "  print -u2 -r -- \"zsh: command not found: $1\"; return 127\n}\n", f);
 		return OMG_EXIT_OK;
 	}
 	return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg hook bash|zsh [apt]");

@@ -305,6 +305,7 @@ void omg_enc_query(struct omg_wbuf *w, uint8_t type, const struct omg_query *q)
 		break;
 	case OMG_MSG_INFO:
 	case OMG_MSG_PROVIDES:
+	case OMG_MSG_SIMILAR:
 		omg_put_str(w, q->text);
 		break;
 	case OMG_MSG_LIST:
@@ -332,6 +333,7 @@ int omg_dec_query(const void *p, size_t n, uint8_t type, struct omg_query *q)
 		break;
 	case OMG_MSG_INFO:
 	case OMG_MSG_PROVIDES:
+	case OMG_MSG_SIMILAR:
 		q->text = omg_get_str(&r);
 		break;
 	case OMG_MSG_LIST:
@@ -505,6 +507,18 @@ int omg_dec_providers(const void *p, size_t n, struct omg_providers *m)
 	return release_on_error(omg_rbuf_done(&r), m->v, &m->v, &m->count);
 }
 
+int omg_dec_similar(const void *p, size_t n, uint32_t *flags, struct omg_providers *m)
+{
+	struct omg_rbuf r;
+
+	memset(m, 0, sizeof *m);
+	omg_rbuf_init(&r, p, n);
+	*flags = omg_get_u32(&r);
+	if (r.failed)
+		return omg_rbuf_done(&r);
+	return omg_dec_providers((const uint8_t *)p + 4, n - 4, m);
+}
+
 void omg_enc_audit_query(struct omg_wbuf *w, const struct omg_audit_query *q)
 {
 	omg_put_u64(w, q->after_seq);
@@ -655,7 +669,7 @@ const char *omg_msg_name(uint8_t type)
 		[OMG_MSG_HELLO] = "HELLO", [OMG_MSG_PING] = "PING", [OMG_MSG_STATUS] = "STATUS",
 		[OMG_MSG_SEARCH] = "SEARCH", [OMG_MSG_INFO] = "INFO", [OMG_MSG_SUGGEST] = "SUGGEST",
 		[OMG_MSG_LIST] = "LIST", [OMG_MSG_BATCH] = "BATCH", [OMG_MSG_METRICS] = "METRICS",
-		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_AUDIT] = "AUDIT",
+		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_SIMILAR] = "SIMILAR", [OMG_MSG_AUDIT] = "AUDIT",
 		[OMG_MSG_AUR_SEARCH] = "AUR_SEARCH", [OMG_MSG_AUR_INFO] = "AUR_INFO",
 	};
 	uint8_t base = type & (uint8_t)~OMG_MSG_ANSWER;

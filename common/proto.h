@@ -45,6 +45,7 @@ enum omg_msg_type {
 	OMG_MSG_AUDIT = 0x0B,
 	OMG_MSG_AUR_SEARCH = 0x0C,
 	OMG_MSG_AUR_INFO = 0x0D,
+	OMG_MSG_SIMILAR = 0x0E,     /* commands one edit away from a word (typo hints) */
 	OMG_MSG_ERROR = 0x7F,
 	OMG_MSG_ANSWER = 0x80, /* bit set in every answer's type */
 };
@@ -65,6 +66,7 @@ enum omg_wire_error {
 /* SEARCH / SUGGEST flags */
 #define OMG_SEARCH_DESCRIPTIONS 0x1u
 #define OMG_SEARCH_INSTALLED 0x2u
+#define OMG_SIMILAR_AVAILABLE 0x1u   /* SIMILAR: commands of packages not installed are indexed */
 
 /* Package row flags */
 #define OMG_PKG_INSTALLED 0x01u
@@ -301,6 +303,8 @@ int omg_dec_words(const void *p, size_t n, struct omg_words *m);
 int omg_dec_error(const void *p, size_t n, struct omg_error_msg *m);
 int omg_dec_batch(const void *p, size_t n, struct omg_batch *m);
 int omg_dec_providers(const void *p, size_t n, struct omg_providers *m);
+/* SIMILAR answer: u32 flags (OMG_SIMILAR_*), then a PROVIDES answer. */
+int omg_dec_similar(const void *p, size_t n, uint32_t *flags, struct omg_providers *m);
 void omg_providers_free(struct omg_providers *m);
 int omg_dec_audit_query(const void *p, size_t n, struct omg_audit_query *q);
 int omg_dec_audit(const void *p, size_t n, struct omg_audit_msg *m);

@@ -128,14 +128,26 @@ static void json_pong(struct omg_sink *s, const struct omg_hello *m, double ms)
 			  (json_int_t)m->max_version, "backend", jstr(m->backend), "ms", ms));
 }
 
-static void json_providers(struct omg_sink *s, const char *command, const struct omg_providers *m)
+static json_t *provider_array(const struct omg_providers *m, int with_command)
 {
 	json_t *arr = json_array();
 
-	for (uint32_t i = 0; i < m->count; i++)
-		json_array_append_new(arr, json_pack("{s:o,s:o,s:b}", "package", jstr(m->v[i].package),
-						     "path", jstr(m->v[i].path), "installed", (int)!!m->v[i].installed));
-	emit(s, json_pack("{s:o,s:o}", "command", jstr(command), "providers", arr));
+	for (uint32_t i = 0; i < m->count; i++) {
+		const char *slash = strrchr(m->v[i].path, '/');
+		json_t *o = json_pack("{s:o,s:o,s:b}", "package", jstr(m->v[i].package), "path", jstr(m->v[i].path),
+				      "installed", (int)!!m->v[i].installed);
+		if (with_command)
+			json_object_set_new(o, "command", jstr(slash ? slash + 1 : m->v[i].path));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static void json_providers(struct omg_sink *s, const char *command, const struct omg_providers *m,
+			   const struct omg_providers *similar)
+{
+	emit(s, json_pack("{s:o,s:o,s:o}", "command", jstr(command), "providers", provider_array(m, 0),
+			  "similar", provider_array(similar, 1)));
 }
 
 static json_t *hex(const uint8_t *p, size_t n)

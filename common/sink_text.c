@@ -219,9 +219,11 @@ static void text_pong(struct omg_sink *s, const struct omg_hello *m, double ms)
 
 /* On standard output, one "package path [installed]" line each (not-found's own message,
  * for people, goes to standard error from cmd_notfound.c). */
-static void text_providers(struct omg_sink *s, const char *command, const struct omg_providers *m)
+static void text_providers(struct omg_sink *s, const char *command, const struct omg_providers *m,
+			   const struct omg_providers *similar)
 {
 	(void)command;
+	(void)similar;
 	for (uint32_t i = 0; i < m->count; i++) {
 		put_visible(s->out, m->v[i].package, 0);
 		fputc(' ', s->out);

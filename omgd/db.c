@@ -294,6 +294,46 @@ void db_cmd_find(const struct db *db, const char *name, uint32_t *first, uint32_
 	*count = hi - lo;
 }
 
+int db_one_edit(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i = 0;
+
+	if (alen > blen) { /* A is the shorter, or they are as long */
+		const char *t = a;
+		size_t tl = alen;
+		a = b, alen = blen, b = t, blen = tl;
+	}
+	if (blen - alen > 1)
+		return 0;
+	while (i < alen && a[i] == b[i])
+		i++;
+	if (i == alen)
+		return blen == alen + 1; /* equal, or B has one more at the end */
+	if (alen == blen)  /* replaced at i, or i and i+1 swapped */
+		return !strcmp(a + i + 1, b + i + 1) ||
+		       (i + 1 < alen && a[i] == b[i + 1] && a[i + 1] == b[i] && !strcmp(a + i + 2, b + i + 2));
+	return !strcmp(a + i, b + i + 1); /* B has one more at i */
+}
+
+uint32_t db_cmd_similar(const struct db *db, const char *word, uint32_t *out, uint32_t max, int *available)
+{
+	size_t wlen = strlen(word);
+	uint32_t n = 0;
+
+	*available = 0;
+	for (uint32_t i = 0; i < db->ncmds; i++) {
+		const struct db_cmd *c = &db->cmds[i];
+		const char *name = db_s(db, c->name);
+		size_t len = strlen(name);
+
+		if (!c->installed)
+			*available = 1;
+		if (n < max && len + 1 >= wlen && len <= wlen + 1 && db_one_edit(word, wlen, name, len))
+			out[n++] = i;
+	}
+	return n;
+}
+
 void db_input_fill(struct db_input *in, const struct stat *st)
 {
 	in->exists = st != NULL;

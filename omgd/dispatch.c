@@ -265,6 +265,58 @@ static void on_provides(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 	omg_patch_u32(a->w, count_at, shown);
 }
 
+#define SIMILAR_MAX 15 /* as many as Debian's command-not-found lists */
+
+/* qsort over db->cmds indexes: installed first, then by command name (stable by index). */
+static const struct db *similar_db;
+static int similar_cmp(const void *x, const void *y)
+{
+	const struct db_cmd *a = &similar_db->cmds[*(const uint32_t *)x], *b = &similar_db->cmds[*(const uint32_t *)y];
+	int c;
+
+	if (a->installed != b->installed)
+		return a->installed ? -1 : 1;
+	if ((c = strcmp(db_s(similar_db, a->name), db_s(similar_db, b->name))) != 0)
+		return c;
+	return *(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1;
+}
+
+static void on_similar(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	struct omg_query q;
+	uint32_t found[256], nfound, shown = 0;
+	int available;
+	size_t count_at;
+
+	if (omg_dec_query(p, n, OMG_MSG_SIMILAR, &q) != OMG_OK)
+		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+	if (!q.text[0] || strlen(q.text) > OMG_QUERY_MAX || strchr(q.text, '/'))
+		return fail(a, OMG_WERR_INVALID, "a command name: 1 to 256 bytes, no '/'");
+	if (!need_db(d, a))
+		return;
+	nfound = db_cmd_similar(d->db, q.text, found, sizeof found / sizeof found[0], &available);
+	similar_db = d->db; /* one thread answers requests */
+	qsort(found, nfound, sizeof found[0], similar_cmp);
+	omg_put_u32(a->w, available ? OMG_SIMILAR_AVAILABLE : 0);
+	count_at = a->w->len;
+	omg_put_u32(a->w, 0);
+	for (uint32_t i = 0; i < nfound && shown < SIMILAR_MAX; i++) {
+		const struct db_cmd *c = &d->db->cmds[found[i]];
+		struct omg_provider pv = { db_s(d->db, c->package), db_s(d->db, c->path), c->installed };
+		int seen = 0;
+		/* one entry per command and package: an installed copy and a Contents entry */
+		for (uint32_t j = 0; j < i && !seen; j++) {
+			const struct db_cmd *o = &d->db->cmds[found[j]];
+			seen = !strcmp(db_s(d->db, o->name), db_s(d->db, c->name)) && !strcmp(db_s(d->db, o->package), pv.package);
+		}
+		if (seen)
+			continue;
+		omg_enc_provider(a->w, &pv);
+		shown++;
+	}
+	omg_patch_u32(a->w, count_at, shown);
+}
+
 struct audit_walk {
 	struct omg_wbuf *w;
 	uint32_t count;
@@ -355,7 +407,7 @@ static void on_metrics(struct daemon *d, struct answer *a)
 	M("rebuild_failures", m->rebuild_failures);
 	M("watch_events", m->watch_events);
 	M("generation", d->generation);
-	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_AUR_INFO; t++) {
+	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_SIMILAR; t++) {
 		char name[48];
 		snprintf(name, sizeof name, "%s_ns_avg", omg_msg_name(t));
 		for (char *c = name; *c; c++)
@@ -408,6 +460,8 @@ static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_
 		return on_list(d, p, n, a);
 	case OMG_MSG_PROVIDES:
 		return on_provides(d, p, n, a);
+	case OMG_MSG_SIMILAR:
+		return on_similar(d, p, n, a);
 	case OMG_MSG_AUDIT:
 		return on_audit(d, p, n, a);
 	case OMG_MSG_BATCH:

@@ -83,6 +83,12 @@ static void decode_all(const uint8_t *p, size_t n)
 			omg_providers_free(&pv);
 	}
 	omg_dec_batch(p, n, &b);
+	{
+		struct omg_providers pv;
+		uint32_t flags;
+		if (omg_dec_similar(p, n, &flags, &pv) == 0)
+			omg_providers_free(&pv);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

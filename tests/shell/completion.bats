@@ -175,7 +175,7 @@ bc_candidates() {
 @test "bash: a completion set before the hook is kept, and answers package names when omgd cannot" {
 	run bash --norc --noprofile -c 'complete -W "alpha firstword" apt; enable -f "$0" omg; . "$1/omg.bash"; . "$1/omg-apt.bash"
 		try() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=(); _omg_apt "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"; echo "${COMPREPLY[*]}"; }
-		try apt al; try apt install fi; XDG_RUNTIME_DIR=/nonexistent OMG_NO_AUTOSTART=1 try apt install fi' \
+		try apt al; try apt install fi; XDG_RUNTIME_DIR=/nonexistent OMG_AUTOSTART=0 try apt install fi' \
 		"$BASH_MODULE" "$OMG_SRCDIR/completions"
 	echo "$output"
 	[ "${lines[0]}" = "alpha" ]                 # not a package position: the user's own

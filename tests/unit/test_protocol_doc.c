@@ -73,6 +73,7 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 	case OMG_MSG_SUGGEST:
 	case OMG_MSG_INFO:
 	case OMG_MSG_PROVIDES:
+	case OMG_MSG_SIMILAR:
 	case OMG_MSG_LIST: {
 		struct omg_query q;
 		return omg_dec_query(p, n, type, &q);
@@ -105,6 +106,13 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 	case OMG_MSG_PROVIDES | OMG_MSG_ANSWER: {
 		struct omg_providers m;
 		if ((rc = omg_dec_providers(p, n, &m)) == OMG_OK)
+			omg_providers_free(&m);
+		return rc;
+	}
+	case OMG_MSG_SIMILAR | OMG_MSG_ANSWER: {
+		struct omg_providers m;
+		uint32_t flags;
+		if ((rc = omg_dec_similar(p, n, &flags, &m)) == OMG_OK)
 			omg_providers_free(&m);
 		return rc;
 	}
