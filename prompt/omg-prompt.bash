@@ -1,22 +1,27 @@
 # omg prompt theme for bash: pending updates at the front of PS1, hidden when there are none
 # (or when omgd is not running): yellow, or bold red with the security count (⚠) when
-# security updates are pending; orphans after them when OMG_PROMPT_ORPHANS=1.
-# No fork per prompt: the segment is computed by PROMPT_COMMAND from $OMG_UPDATES, which the
+# security updates are pending; orphans after them when OMG_PROMPT_ORPHANS=1. Outside a
+# UTF-8 locale the signs are ASCII (^ ! ~), so that readline's idea of the prompt's width is
+# the terminal's and long lines wrap where they should. No fork per prompt: the segment is computed by PROMPT_COMMAND from $OMG_UPDATES, which the
 # omg module reads from omgd's mapped status file.
 #   . /usr/local/share/omg/prompt/omg-prompt.bash      (after: eval "$(omg hook bash)")
 
 _omg_prompt() {
-	local u=${OMG_UPDATES-} o=${OMG_ORPHANS-} s
+	local u=${OMG_UPDATES-} o=${OMG_ORPHANS-} s up='⬆' warn='⚠' orphan='♻'
+	case ${LC_ALL:-${LC_CTYPE:-${LANG-}}} in
+	*[Uu][Tt][Ff]-8* | *[Uu][Tt][Ff]8*) ;;
+	*) up='^' warn='!' orphan='~' ;; # not UTF-8: one byte is one column
+	esac
 	OMG_PS1=
 	if [[ $u && $u != 0 ]]; then
 		s=${OMG_SECURITY-}
 		if [[ $s && $s != 0 ]]; then
-			OMG_PS1+='\[\e[1;31m\]⬆'"$u"'⚠'"$s"'\[\e[0m\] '
+			OMG_PS1+='\[\e[1;31m\]'"$up$u$warn$s"'\[\e[0m\] '
 		else
-			OMG_PS1+='\[\e[33m\]⬆'"$u"'\[\e[0m\] '
+			OMG_PS1+='\[\e[33m\]'"$up$u"'\[\e[0m\] '
 		fi
 	fi
-	[[ ${OMG_PROMPT_ORPHANS-} == 1 && $o && $o != 0 ]] && OMG_PS1+='\[\e[2m\]♻'"$o"'\[\e[0m\] '
+	[[ ${OMG_PROMPT_ORPHANS-} == 1 && $o && $o != 0 ]] && OMG_PS1+='\[\e[2m\]'"$orphan$o"'\[\e[0m\] '
 	return 0
 }
 

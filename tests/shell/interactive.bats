@@ -58,7 +58,7 @@ drop_updates() {
 }
 
 @test "bash theme: the updates segment shows when there are updates, and is gone at 0" {
-	start_shell bash --norc --noprofile -i
+	start_shell env LANG=C.UTF-8 bash --norc --noprofile -i
 	type_line "enable -f '$BASH_MODULE' omg; PS1='> '; . '$OMG_SRCDIR/prompt/omg-prompt.bash'"
 	wait_screen "⬆6⚠3 >"
 	# bold red while security updates are pending
@@ -70,7 +70,7 @@ drop_updates() {
 }
 
 @test "zsh theme: RPROMPT shows pending updates, and nothing when omgd stops" {
-	start_shell zsh -f -i
+	start_shell env LANG=C.UTF-8 zsh -f -i
 	type_line "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; PROMPT='> '; source '$OMG_SRCDIR/prompt/omg-prompt.zsh'"
 	wait_screen "⬆6⚠3"
 	stop_omgd
@@ -80,8 +80,9 @@ drop_updates() {
 }
 
 @test "p10k segment: prints through p10k segment only when there are updates" {
-	run in_zsh "p10k() { print -r -- \"p10k \$*\"; }; source '$OMG_SRCDIR/prompt/p10k-omg.zsh'; prompt_omg"
-	[ "$output" = "p10k segment -f red -t ⬆6⚠3" ]
+	run in_zsh "p10k() { print -r -- \"p10k \$*\"; }; source '$OMG_SRCDIR/prompt/p10k-omg.zsh'; LANG=C.UTF-8 prompt_omg; LANG=C prompt_omg"
+	[ "${lines[0]}" = "p10k segment -f red -t ⬆6⚠3" ]
+	[ "${lines[1]}" = "p10k segment -f red -t ^6!3" ]
 	stop_omgd
 	run in_zsh "p10k() { print -r -- \"p10k \$*\"; }; source '$OMG_SRCDIR/prompt/p10k-omg.zsh'; prompt_omg; print end"
 	[ "$output" = "end" ]
@@ -134,4 +135,38 @@ hostile_prompt() {
 	start_shell zsh -f -i
 	type_line "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; setopt PROMPT_SUBST; PROMPT='[u=\${OMG_UPDATES}]> '"
 	hostile_prompt
+}
+
+# long_line: 200 characters that show where a wrap fell
+long_line() { local i; for i in $(seq 10 29); do printf 'x%sxxxxxxx' "$i"; done; }
+
+@test "bash theme in the POSIX locale: ASCII signs, and a line longer than the terminal wraps at its edge" {
+	start_shell bash --norc --noprofile -i
+	type_line "enable -f '$BASH_MODULE' omg; PS1='> '; . '$OMG_SRCDIR/prompt/omg-prompt.bash'; clear"
+	wait_screen "^6!3 >"
+	type_text "$(long_line)"
+	wait_screen "x29xxxxxxx"
+	local first want
+	first=$(screen | grep -n '^^6!3 > ' | cut -d: -f1)
+	want="^6!3 > $(long_line)"
+	# readline and the terminal agree on the prompt's width: the first row is full (120
+	# columns), the rest continues on the next rows, nothing overwritten
+	[ "$(screen | sed -n "${first}p" | wc -L)" -eq 120 ]
+	[ "$(screen | sed -n "${first},\$p" | tr -d '\n' | sed 's/ *$//')" = "$want" ]
+	! screen | LC_ALL=C grep -q '[^ -~]'
+}
+
+@test "zsh theme in the POSIX locale: ASCII signs, RPROMPT at the right edge, a long line wraps at the edge" {
+	start_shell zsh -f -i
+	type_line "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; PROMPT='> '; source '$OMG_SRCDIR/prompt/omg-prompt.zsh'; clear"
+	wait_screen "^6!3"
+	# zsh leaves one column after RPROMPT (ZLE_RPROMPT_INDENT=1): it ends at column 119
+	[ "$(screen | grep '^> ' | tail -1 | sed 's/ *$//' | wc -L)" -eq 119 ]
+	type_text "$(long_line)"
+	wait_screen "x29xxxxxxx"
+	local first
+	first=$(screen | grep -n '^> x10' | cut -d: -f1)
+	[ "$(screen | sed -n "${first}p" | wc -L)" -eq 120 ]
+	[ "$(screen | sed -n "${first},\$p" | tr -d '\n' | sed 's/ *$//')" = "> $(long_line)" ]
+	! screen | LC_ALL=C grep -q '[^ -~]'
 }
