@@ -106,16 +106,22 @@ static int omg_builtin(WORD_LIST *list)
 	return rc;
 }
 
-/* bash 5.2 ABI: refuse another version, as a mismatch would crash the shell later. */
+/* The release whose loadable-builtin interface (struct builtin, WORD_LIST, SHELL_VAR and the
+ * variable functions) the module was compiled against. bash's patches within a release fix
+ * bugs and keep that interface, and Debian updates bash by patch level within a release, so
+ * only the release must match: a patch-level update keeps the module loading. */
+#ifndef OMG_BASH_RELEASE
+#define OMG_BASH_RELEASE DISTVERSION
+#endif
+
+/* Refuse another bash release (a mismatch would crash the shell later), in one line. */
 int omg_builtin_load(char *name)
 {
-	char running[32], built[32];
-
 	(void)name;
-	snprintf(running, sizeof running, "%s.%d", dist_version, patch_level);
-	snprintf(built, sizeof built, "%s.%d", DISTVERSION, OMG_BASH_PATCHLEVEL);
-	if (strcmp(running, built) != 0) {
-		builtin_error("omg: built for bash %s, this is bash %s: not loaded", built, running);
+	if (strcmp(dist_version, OMG_BASH_RELEASE) != 0) {
+		builtin_error("omg: built for bash %s (patch %d), this is bash %s.%d: not loaded; "
+			      "rebuild omg for this bash (the omg command still works)",
+			      OMG_BASH_RELEASE, OMG_BASH_PATCHLEVEL, dist_version, patch_level);
 		return 0;
 	}
 	for (int i = 0; i < OMG_SHELL_VARS; i++) {

@@ -64,10 +64,13 @@ int omg_cmd_hook(struct omg_ctx *ctx)
 	if (!strcmp(shell, "bash")) {
 		/* ${OMG_TOTAL+x}: the module's variables exist exactly while it is loaded, and
 		 * testing them forks nothing (a $(type -t omg) would, at every shell start). */
+		/* A module that is there but refuses this bash says so (one line, once per shell);
+		 * only a module that is not installed is silent. */
 		fputs("# omg for bash: eval \"$(omg hook bash)\"\n"
-		      "[[ ${OMG_TOTAL+x} ]] || enable -f ", f);
+		      "[[ ${OMG_TOTAL+x} ]] || { _omg_m=", f);
 		put_quoted(f, env_or("OMG_BASH_MODULE", OMG_BASH_MODULE_PATH));
-		fputs(" omg 2>/dev/null || enable omg 2>/dev/null\n", f);
+		fputs("; if [ -r \"$_omg_m\" ]; then enable -f \"$_omg_m\" omg; else enable omg 2>/dev/null; fi; "
+		      "unset _omg_m; }\n", f);
 		fputs("if ! complete -p omg >/dev/null 2>&1; then _omg_c=", f);
 		put_completion(f, "omg.bash", OMG_BASH_COMPLETION);
 		fputs("; [ -r \"$_omg_c\" ] && . \"$_omg_c\"; unset _omg_c; fi\n", f);
@@ -93,7 +96,8 @@ int omg_cmd_hook(struct omg_ctx *ctx)
 	if (!strcmp(shell, "zsh")) {
 		fputs("# omg for zsh: eval \"$(omg hook zsh)\"\nmodule_path=(", f);
 		put_quoted(f, env_or("OMG_ZSH_MODULE_DIR", OMG_ZSH_MODULE_DIR));
-		fputs(" $module_path)\nzmodload omg 2>/dev/null\nfpath=(", f);
+		/* as in bash: silent when not installed, one line when it is there and refuses */
+		fputs(" $module_path)\nzmodload omg 2>/dev/null || { _omg_m=( ${^module_path}/omg.so(N) ); (( $#_omg_m )) && zmodload omg; unset _omg_m; }\nfpath=(", f);
 		put_quoted(f, env_or("OMG_COMPLETIONS_DIR", OMG_ZSH_FUNCTIONS));
 		fputs(" $fpath)\n(( $+functions[compdef] )) && { autoload -Uz _omg && compdef _omg omg; }\n", f);
 		if (apt) /* opt-in: package names for apt, apt-get, apt-cache, dpkg and pacman, on top
