@@ -106,6 +106,8 @@ int omg_cmd_history(struct omg_ctx *ctx);
  * a failure is reported in M (status OMG_AUR_MISSING), not printed. *RAW keeps the answer's
  * bytes (free it after M). */
 #define OMG_AUR_WAIT_MS 3500
+/* The deadline of omg audit log --verify (it hashes the whole chain), unless --timeout. */
+#define OMG_VERIFY_WAIT_MS 10000
 int omg_aur_ask(struct omg_ctx *ctx, uint8_t type, const char *text, uint32_t limit, struct omg_aur_msg *m,
 		void **raw);
 

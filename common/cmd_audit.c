@@ -132,6 +132,10 @@ static int fetch(struct omg_ctx *ctx, uint64_t since, int verify, struct pages *
 	struct omg_audit_query q = { .since = since, .flags = verify ? OMG_AUDIT_VERIFY : 0 };
 	int rc;
 
+	/* Verifying hashes the whole chain: it may take longer than a lookup's deadline, so it
+	 * gets OMG_VERIFY_WAIT_MS unless --timeout says otherwise (restored by omg_run). */
+	if (verify && ctx->opts.timeout_ms <= 0 && ctx->client->timeout_ms < OMG_VERIFY_WAIT_MS)
+		ctx->client->timeout_ms = OMG_VERIFY_WAIT_MS;
 	memset(pg, 0, sizeof *pg);
 	for (;;) {
 		struct omg_answer a;

@@ -125,7 +125,8 @@ static void usage(FILE *f)
 	      "  --status PATH  publish the status file here (default $XDG_RUNTIME_DIR/omg.status)\n"
 	      "  --log FILE     log file when in the background (default $XDG_RUNTIME_DIR/omgd.log)\n"
 	      "  --store DIR    the persistent store: index and audit log (default $STATE_DIRECTORY,\n"
-	      "                 else $XDG_CACHE_HOME/omg, else ~/.cache/omg, else /var/lib/omg)\n"
+	      "                 else $XDG_CACHE_HOME/omg, else ~/.cache/omg, else /var/lib/omg;\n"
+	      "                 for a --root other than /, its own roots/HASH under that)\n"
 	      "  --no-store     keep everything in memory: no warm start, no audit log\n"
 	      "  --store-map-size BYTES  initial LMDB map size (grown on demand)\n"
 	      "  --aur-url URL  the AUR (Arch only; default " AUR_URL_DEFAULT ")\n"
@@ -390,7 +391,7 @@ int main(int argc, char **argv)
 	bc.root = d.root;
 	if (!o.no_store && o.store)
 		bc.store_dir = o.store;
-	else if (!o.no_store && store_default_dir(store_dir, sizeof store_dir) == OMG_OK)
+	else if (!o.no_store && store_default_dir(store_dir, sizeof store_dir, d.root) == OMG_OK)
 		bc.store_dir = store_dir;
 	else if (!o.no_store)
 		omgd_log("no store: %s", omg_errdetail());

@@ -4,6 +4,7 @@
 #include "omg_error.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -526,8 +527,9 @@ void store_close(struct store *s)
 	s->env = NULL;
 }
 
-int store_default_dir(char *buf, size_t size)
+int store_default_dir(char *buf, size_t size, const char *root)
 {
+	char real[PATH_MAX];
 	const char *v;
 	int n;
 
@@ -546,5 +548,13 @@ int store_default_dir(char *buf, size_t size)
 	}
 	if (n < 0 || (size_t)n >= size)
 		return OMG_ERROR(OMG_E_TOOBIG, "store directory path too long");
+	if (root && realpath(root, real) && strcmp(real, "/")) {
+		uint64_t h = 0xcbf29ce484222325u;
+		for (const unsigned char *p = (const unsigned char *)real; *p; p++)
+			h = (h ^ *p) * 0x100000001b3u;
+		int m = snprintf(buf + n, size - (size_t)n, "/roots/%016llx", (unsigned long long)h);
+		if (m < 0 || (size_t)m >= size - (size_t)n)
+			return OMG_ERROR(OMG_E_TOOBIG, "store directory path too long");
+	}
 	return OMG_OK;
 }

@@ -88,7 +88,10 @@ int store_read_begin(struct store *s, MDB_txn **txn);
 int store_error(int rc, const char *what);
 
 /* DIR's default: $STATE_DIRECTORY (systemd's StateDirectory=), then $XDG_CACHE_HOME/omg,
- * then $HOME/.cache/omg; /var/lib/omg for root without a home. */
-int store_default_dir(char *buf, size_t size);
+ * then $HOME/.cache/omg; /var/lib/omg for root without a home. For a package ROOT other than
+ * "/" (a chroot, a test root), a directory of its own under that: roots/HASH, HASH the 64-bit
+ * FNV-1a of ROOT's real path in hex, so that its index and audit log (and so omg history)
+ * never mix with the system's. */
+int store_default_dir(char *buf, size_t size, const char *root);
 
 #endif

@@ -14,6 +14,17 @@ omg_setup() {
 	ROOT=$BATS_TEST_TMPDIR/root
 }
 
+# store_for ROOT: the store directory omgd takes by default for package root ROOT (store.h):
+# $XDG_CACHE_HOME/omg, and for a root other than / roots/FNV-1a-64 of its real path
+store_for() {
+	python3 -c 'import os, sys
+real = os.path.realpath(sys.argv[1])
+h = 0xcbf29ce484222325
+for b in real.encode():
+    h = ((h ^ b) * 0x100000001b3) & (2**64 - 1)
+print(sys.argv[2] + "/omg" + ("" if real == "/" else "/roots/%016x" % h))' "$1" "$XDG_CACHE_HOME"
+}
+
 # start_omgd [ARGS...]: foreground daemon in the background; waits until its index is built.
 start_omgd() {
 	"$OMGD" --foreground "$@" 2>>"$BATS_TEST_TMPDIR/omgd.log" &

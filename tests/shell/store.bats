@@ -9,7 +9,7 @@ bats_require_minimum_version 1.5.0
 setup() {
 	omg_setup
 	"$FIXTURE" "$ROOT"
-	STORE=$XDG_CACHE_HOME/omg
+	STORE=$(store_for "$ROOT")
 	LOG=$BATS_TEST_TMPDIR/omgd.log
 }
 
@@ -364,4 +364,26 @@ Remove: alt-two:amd64 (1.0-1)'
 	if grep -q 'store unavailable' "$LOG"; then false; fi
 	run "$OMG" --json status
 	[[ "$output" == *'"store":"ok"'* ]]
+}
+
+@test "each package root has a store of its own: a daemon on a test root never writes into the system's history" {
+	start_omgd --root "$ROOT"
+	stop_omgd
+	[ -s "$STORE/audit/data.mdb" ]
+	[[ "$STORE" == "$XDG_CACHE_HOME/omg/roots/"* ]]
+	# the system's own store (root /) was not touched
+	[ ! -e "$XDG_CACHE_HOME/omg/audit" ]
+	# a second root: a store of its own, and its history has none of the first root's records
+	local other=$BATS_TEST_TMPDIR/other
+	"$FIXTURE" "$other"
+	printf 'Package: only-in-other\nStatus: install ok installed\nVersion: 1\nArchitecture: all\nDescription: x\n\n' \
+		>> "$other/var/lib/dpkg/status"
+	start_omgd --root "$other"
+	[ "$(store_for "$other")" != "$STORE" ]
+	[ -d "$(store_for "$other")/audit" ]
+	stop_omgd
+	start_omgd --root "$ROOT"
+	run "$OMG" --json audit log
+	[[ "$output" != *only-in-other* ]]
+	grep -qF "store $STORE)" "$LOG"
 }
