@@ -14,20 +14,62 @@ static const struct {
 	omg_cmd_fn fn;
 	const char *usage;
 	int offline; /* runs without omgd (no client) */
+	const char *help; /* omg COMMAND --help: what it does, then its options */
 } commands[] = {
-	{ "status", omg_cmd_status, "status                 counts: installed, explicit, orphans, updates", 0 },
-	{ "search", omg_cmd_search, "search [-d] [-i] [-n N] [--no-aur] QUERY   names (and with -d descriptions)", 0 },
-	{ "info", omg_cmd_info, "info [--no-aur] PACKAGE  one package's details (Arch: else the AUR's)", 0 },
-	{ "list", omg_cmd_list, "list KIND              installed|explicit|orphans|upgradable|security", 0 },
-	{ "complete", omg_cmd_complete, "complete [-i] [-A ARRAY] PREFIX  package names for completion", 0 },
-	{ "ping", omg_cmd_ping, "ping                   check that omgd answers", 0 },
-	{ "metrics", omg_cmd_metrics, "metrics                omgd's counters", 0 },
-	{ "daemon", omg_cmd_daemon, "daemon start|stop|status  run, stop or describe omgd", 0 },
-	{ "not-found", omg_cmd_not_found, "not-found [--shell NAME] COMMAND  which package has COMMAND, or similar ones (exit 127)", 0 },
-	{ "audit", omg_cmd_audit, "audit log [--since T] [--verify]  omgd's tamper-evident log", 0 },
-	{ "history", omg_cmd_history, "history [--since T]    installs, upgrades, removals (from the audit log)", 0 },
-	{ "hook", omg_cmd_hook, "hook bash|zsh          init code: eval \"$(omg hook bash)\"", 1 },
+	{ "status", omg_cmd_status, "status                 counts: installed, explicit, orphans, updates", 0,
+	  "Installed, explicit (manually installed), orphan (auto-removable) and upgradable package\n"
+	  "counts, security updates, and the index's generation and age.\n" },
+	{ "search", omg_cmd_search, "search [-d] [-i] [-n N] [--no-aur] QUERY   names (and with -d descriptions)", 0,
+	  "Packages whose name contains QUERY (case-insensitive), ranked: exact name, prefix, word\n"
+	  "start, substring. On Arch the AUR's results follow.\n\n"
+	  "  -d, --descriptions   match short descriptions too\n"
+	  "      --names-only     names only (the default)\n"
+	  "  -i, --installed      installed packages only\n"
+	  "  -n, --limit N        at most N rows; 0: as many as omgd answers (5000). Default: 50 on a\n"
+	  "                       terminal, else 5000; the count of the rest goes to standard error\n"
+	  "      --no-aur         do not ask the AUR\n" },
+	{ "info", omg_cmd_info, "info [--no-aur] PACKAGE  one package's details (Arch: else the AUR's)", 0,
+	  "Installed and candidate versions, install reason, upgrade, origin, and the package's record\n"
+	  "(PACKAGE or PACKAGE:ARCH).\n\n"
+	  "      --no-aur         do not ask the AUR for a package the repositories do not have\n" },
+	{ "list", omg_cmd_list, "list KIND              installed|explicit|orphans|upgradable|security", 0,
+	  "The packages of one KIND: installed, explicit, orphans, upgradable or security.\n\n"
+	  "  -n, --limit N        at most N rows (0 or none: all)\n" },
+	{ "complete", omg_cmd_complete, "complete [-i] [-A ARRAY] PREFIX  package names for completion", 0,
+	  "Package names starting with PREFIX, one per line, for completion.\n\n"
+	  "  -i, --installed      installed packages only\n"
+	  "  -n, --limit N        at most N names (default 5000)\n"
+	  "  -A ARRAY             into the shell array ARRAY (the bash and zsh modules only)\n" },
+	{ "ping", omg_cmd_ping, "ping                   check that omgd answers", 0,
+	  "Checks that omgd answers; prints its protocol, backend and the round trip time.\n" },
+	{ "metrics", omg_cmd_metrics, "metrics                omgd's counters", 0,
+	  "omgd's counters: requests, connections, bytes, rebuilds, index size, time per request type.\n" },
+	{ "daemon", omg_cmd_daemon, "daemon start|stop|status  run, stop or describe omgd", 0,
+	  "start: run omgd in the background; stop: end it; status: describe the running one.\n" },
+	{ "not-found", omg_cmd_not_found, "not-found [--shell NAME] COMMAND  which package has COMMAND, or similar ones (exit 127)", 0,
+	  "Which packages have COMMAND and how to install it; for a typo, the commands one edit away.\n"
+	  "What the shells' command-not-found handlers run (omg hook). Exit status 127.\n\n"
+	  "      --shell NAME     the first line in the words of shell NAME (bash, zsh); when omgd\n"
+	  "                       cannot answer, print nothing and exit 3 (the handler falls back)\n" },
+	{ "audit", omg_cmd_audit, "audit log [--since T] [--verify]  omgd's tamper-evident log", 0,
+	  "omgd's audit log: index refreshes and every change of the installed set it saw.\n\n"
+	  "      --since TIME     from TIME: @UNIX, YYYY-MM-DD [HH:MM[:SS]], 2h, 7d, today, yesterday\n"
+	  "      --verify         check the whole SHA-256 chain first (exit 5 if broken)\n" },
+	{ "history", omg_cmd_history, "history [--since T]    installs, upgrades, removals (from the audit log)", 0,
+	  "The installs, upgrades, downgrades and removals from the audit log, as apt's history.log\n"
+	  "prints them.\n\n"
+	  "      --since TIME     from TIME (as for audit log)\n" },
+	{ "hook", omg_cmd_hook, "hook bash|zsh [apt]    init code: eval \"$(omg hook bash)\"", 1,
+	  "The shell's init code: the module, omg's completion and a command-not-found handler. With\n"
+	  "apt, package names in apt, apt-get, apt-cache, dpkg and pacman completion too, on top of\n"
+	  "the completion those commands already have.\n" },
 };
+
+static const char common_help[] =
+	"\ncommon options:\n"
+	"      --json           JSON output\n"
+	"      --timeout MS     omgd's deadline for this command (default 500 ms)\n"
+	"  -h, --help           this text\n";
 
 int omg_cmd_fail(struct omg_ctx *ctx, int code, const char *fmt, ...)
 {
@@ -78,11 +120,62 @@ static int parse_int(const char *s, int *out)
 	return 0;
 }
 
+/* The options, GNU style: long ones as --name or --name=VALUE, short ones bundled (-di) and
+ * with a value attached or next (-n3, -n 3). Every command takes every option; the ones a
+ * command does not use are ignored by it. */
+enum opt_id { OPT_JSON, OPT_DESC, OPT_NAMES, OPT_INST, OPT_VERIFY, OPT_NOAUR, OPT_SINCE, OPT_SHELL,
+	      OPT_ARRAY, OPT_HELP, OPT_LIMIT, OPT_TIMEOUT, OPT_VERSION };
+
+static const struct opt {
+	const char *name; /* long, without "--" */
+	char letter;      /* short, or 0 */
+	int value;        /* 1: takes a value */
+	enum opt_id id;
+} opts[] = {
+	{ "json", 0, 0, OPT_JSON },          { "descriptions", 'd', 0, OPT_DESC },
+	{ "names-only", 0, 0, OPT_NAMES },   { "installed", 'i', 0, OPT_INST },
+	{ "verify", 0, 0, OPT_VERIFY },      { "no-aur", 0, 0, OPT_NOAUR },
+	{ "since", 0, 1, OPT_SINCE },        { "shell", 0, 1, OPT_SHELL },
+	{ NULL, 'A', 1, OPT_ARRAY },         { "help", 'h', 0, OPT_HELP },
+	{ "limit", 'n', 1, OPT_LIMIT },      { "timeout", 0, 1, OPT_TIMEOUT },
+	{ "version", 'V', 0, OPT_VERSION },
+};
+
+static int set_opt(struct omg_ctx *ctx, const struct opt *op, const char *val, const char *spelled)
+{
+	struct omg_opts *o = &ctx->opts;
+
+	switch (op->id) {
+	case OPT_JSON: o->json = 1; break;
+	case OPT_DESC: o->flags |= OMG_SEARCH_DESCRIPTIONS; break;
+	case OPT_NAMES: o->flags &= ~OMG_SEARCH_DESCRIPTIONS; break;
+	case OPT_INST: o->flags |= OMG_SEARCH_INSTALLED; break;
+	case OPT_VERIFY: o->verify = 1; break;
+	case OPT_NOAUR: o->no_aur = 1; break;
+	case OPT_HELP: o->help = 1; break;
+	case OPT_VERSION: o->version = 1; break;
+	case OPT_SINCE: o->since = val; break;
+	case OPT_SHELL:
+	case OPT_ARRAY:
+		if (!val[0])
+			return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "%s needs %s", spelled,
+					    op->id == OPT_SHELL ? "the shell's name" : "an array name");
+		*(op->id == OPT_SHELL ? &o->shell : &o->array) = val;
+		break;
+	case OPT_LIMIT:
+	case OPT_TIMEOUT:
+		if (parse_int(val, op->id == OPT_TIMEOUT ? &o->timeout_ms : &o->limit) != 0)
+			return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "%s: not a number: %s", spelled, val);
+		break;
+	}
+	return OMG_EXIT_OK;
+}
+
 /* Options may come before or after the command; "--" ends them. */
 static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **cmd)
 {
 	struct omg_opts *o = &ctx->opts;
-	int only_args = 0;
+	int only_args = 0, rc;
 
 	o->limit = -1;
 	o->args = calloc((size_t)argc + 1, sizeof *o->args);
@@ -90,7 +183,6 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "out of memory");
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		const char *val = NULL;
 		if (only_args || a[0] != '-' || !a[1]) {
 			if (!*cmd)
 				*cmd = a;
@@ -98,43 +190,47 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 				o->args[o->nargs++] = argv[i];
 			continue;
 		}
-		if (!strcmp(a, "--"))
+		if (!strcmp(a, "--")) {
 			only_args = 1;
-		else if (!strcmp(a, "--json"))
-			o->json = 1;
-		else if (!strcmp(a, "-d") || !strcmp(a, "--descriptions"))
-			o->flags |= OMG_SEARCH_DESCRIPTIONS;
-		else if (!strcmp(a, "--names-only"))
-			o->flags &= ~OMG_SEARCH_DESCRIPTIONS;
-		else if (!strcmp(a, "-i") || !strcmp(a, "--installed"))
-			o->flags |= OMG_SEARCH_INSTALLED;
-		else if (!strcmp(a, "--verify"))
-			o->verify = 1;
-		else if (!strcmp(a, "--no-aur"))
-			o->no_aur = 1;
-		else if (!strcmp(a, "--since")) {
-			if (i + 1 >= argc)
-				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "--since needs a time");
-			o->since = argv[++i];
-		} else if (!strcmp(a, "--shell")) {
-			if (i + 1 >= argc || !argv[i + 1][0])
-				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "--shell needs the shell's name");
-			o->shell = argv[++i];
+			continue;
 		}
-		else if (!strcmp(a, "-A")) {
-			if (i + 1 >= argc || !argv[i + 1][0])
-				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "-A needs an array name");
-			o->array = argv[++i];
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
-			*cmd = "help";
-		else if (!strcmp(a, "-n") || !strcmp(a, "--limit") || !strcmp(a, "--timeout")) {
-			if (i + 1 >= argc)
-				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "%s needs a number", a);
-			val = argv[++i];
-			if (parse_int(val, !strcmp(a, "--timeout") ? &o->timeout_ms : &o->limit) != 0)
-				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "%s: not a number: %s", a, val);
-		} else
-			return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "unknown option %s (try 'omg help')", a);
+		if (a[1] == '-') { /* --name or --name=VALUE */
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			const struct opt *op = NULL;
+			for (size_t k = 0; k < sizeof opts / sizeof opts[0] && !op; k++)
+				if (opts[k].name && strlen(opts[k].name) == len && !strncmp(opts[k].name, a + 2, len))
+					op = &opts[k];
+			if (!op)
+				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "unknown option %.*s (try 'omg help')",
+						    (int)(len + 2), a);
+			if (!op->value && eq)
+				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "--%s takes no value", op->name);
+			if (op->value && !eq && i + 1 >= argc)
+				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "--%s needs a value", op->name);
+			if ((rc = set_opt(ctx, op, op->value ? (eq ? eq + 1 : argv[++i]) : NULL, a)) != OMG_EXIT_OK)
+				return rc;
+			continue;
+		}
+		for (const char *c = a + 1; *c; c++) { /* -d, -di, -n3, -n 3, -dn3 */
+			const struct opt *op = NULL;
+			char spelled[3] = { '-', *c, 0 };
+			for (size_t k = 0; k < sizeof opts / sizeof opts[0] && !op; k++)
+				if (opts[k].letter == *c)
+					op = &opts[k];
+			if (!op)
+				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "unknown option -%c (try 'omg help')", *c);
+			if (!op->value) {
+				if ((rc = set_opt(ctx, op, NULL, spelled)) != OMG_EXIT_OK)
+					return rc;
+				continue;
+			}
+			if (!c[1] && i + 1 >= argc)
+				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "%s needs a value", spelled);
+			if ((rc = set_opt(ctx, op, c[1] ? c + 1 : argv[++i], spelled)) != OMG_EXIT_OK)
+				return rc;
+			break;
+		}
 	}
 	return OMG_EXIT_OK;
 }
@@ -175,12 +271,34 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 
 	if ((rc = parse_opts(&ctx, argc, argv, &cmd)) != OMG_EXIT_OK)
 		goto done;
-	if (!cmd || !strcmp(cmd, "help")) {
-		print_help(cmd ? env->out : env->err);
-		rc = cmd ? OMG_EXIT_OK : OMG_EXIT_USAGE;
+	if (ctx.opts.version) {
+		fprintf(env->out, "omg %s (protocol %d)\n", PACKAGE_VERSION, OMG_PROTO_VERSION);
+		rc = OMG_EXIT_OK;
+		goto done;
+	}
+	if (cmd && !strcmp(cmd, "help") && ctx.opts.nargs == 1) { /* omg help COMMAND */
+		cmd = ctx.opts.args[0];
+		ctx.opts.help = 1;
+	}
+	if (cmd && ctx.opts.help && strcmp(cmd, "help") != 0) {
+		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+			if (!strcmp(cmd, commands[i].name)) {
+				const char *u = commands[i].usage, *gap = strstr(u, "   ");
+				fprintf(env->out, "usage: omg %.*s\n\n%s%s", gap ? (int)(gap - u) : (int)strlen(u), u,
+					commands[i].help, common_help);
+				rc = OMG_EXIT_OK;
+				goto done;
+			}
+		rc = omg_cmd_fail(&ctx, OMG_EXIT_USAGE, "unknown command '%s' (try 'omg help')", cmd);
+		goto done;
+	}
+	if (!cmd || !strcmp(cmd, "help") || ctx.opts.help) {
+		print_help(cmd || ctx.opts.help ? env->out : env->err);
+		rc = cmd || ctx.opts.help ? OMG_EXIT_OK : OMG_EXIT_USAGE;
 		goto done;
 	}
 	ctx.sink.out = env->out;
+	ctx.sink.err = env->err;
 	ctx.sink.ops = ctx.opts.json ? &omg_sink_json : &omg_sink_text;
 	if (ctx.opts.array && (strcmp(cmd, "complete") != 0 || !env->fill_array)) {
 		rc = omg_cmd_fail(&ctx, OMG_EXIT_USAGE, "-A works with complete, inside bash or zsh with the omg module");

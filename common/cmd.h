@@ -46,6 +46,7 @@ struct omg_sink_ops {
 struct omg_sink {
 	const struct omg_sink_ops *ops;
 	FILE *out;
+	FILE *err;                 /* for the lines about the output ("N more"), not of it */
 	int color;
 	int hold;                  /* JSON: keep the rows document until aur() completes it */
 	void *held;
@@ -76,6 +77,8 @@ struct omg_opts {
 	int verify;         /* --verify */
 	int no_aur;         /* --no-aur */
 	const char *shell;  /* --shell NAME: not-found runs as NAME's command-not-found handler */
+	int help;           /* -h, --help: the command's help (or omg's) */
+	int version;        /* -V, --version */
 	int nargs;
 	char **args;       /* positional arguments */
 };

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int print_rows(struct omg_ctx *ctx, int empty_is_nothing)
 {
@@ -36,7 +37,9 @@ int omg_cmd_search(struct omg_ctx *ctx)
 	if ((rc = omg_check_name(ctx, "query", ctx->opts.args[0], 0)) != OMG_EXIT_OK)
 		return rc;
 	q.text = ctx->opts.args[0];
-	q.limit = ctx->opts.limit >= 0 ? (uint32_t)ctx->opts.limit : OMG_LIMIT_DEFAULT;
+	/* -n 0, or output that is not a terminal (a pipe, a file): as many as omgd answers */
+	q.limit = ctx->opts.limit > 0 ? (uint32_t)ctx->opts.limit
+		: ctx->opts.limit == 0 || !isatty(fileno(ctx->env->out)) ? OMG_LIMIT_MAX : OMG_LIMIT_DEFAULT;
 	omg_enc_query(omg_client_begin(ctx->client, OMG_MSG_SEARCH), OMG_MSG_SEARCH, &q);
 	/* the AUR is asked only for name or description searches of all packages */
 	if (ctx->opts.no_aur || (q.flags & OMG_SEARCH_INSTALLED))

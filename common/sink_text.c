@@ -182,8 +182,12 @@ static void text_rows(struct omg_sink *s, const struct omg_rows *m)
 		put_visible(s->out, r->description, 0);
 		fputc('\n', s->out);
 	}
-	if (m->matched > m->count)
-		fprintf(s->out, "(%u more; raise the limit with -n)\n", m->matched - m->count);
+	/* about the output, not of it: on standard error, so that a pipe gets rows only */
+	if (m->matched > m->count && m->count >= OMG_LIMIT_MAX)
+		fprintf(s->err, "(%u more not shown: omgd answers at most %d rows; narrow the query)\n",
+			m->matched - m->count, OMG_LIMIT_MAX);
+	else if (m->matched > m->count)
+		fprintf(s->err, "(%u more; -n N shows N, -n 0 all)\n", m->matched - m->count);
 }
 
 static void text_info(struct omg_sink *s, const struct omg_pairs *m)

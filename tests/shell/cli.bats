@@ -26,9 +26,48 @@ teardown() { stop_omgd; }
 	[[ "${lines[1]}" == firewalld* ]]
 	[[ "${lines[2]}" == python3-fire* ]]            # word start
 	[[ "${lines[3]}" == libfirestore* ]]            # substring
-	run "$OMG" search -n 1 fire
-	[ "${#lines[@]}" -eq 2 ]
-	[[ "${lines[1]}" == *"(3 more; raise the limit with -n)"* ]]
+	run --separate-stderr "$OMG" search -n 1 fire
+	[ "${#lines[@]}" -eq 1 ]                       # rows only on standard output
+	[ "$stderr" = "(3 more; -n N shows N, -n 0 all)" ]
+}
+
+@test "GNU option forms, --version, and every command's --help" {
+	diff <("$OMG" search --limit=2 fire 2>&1) <("$OMG" search -n 2 fire 2>&1)
+	diff <("$OMG" search -n2 fire 2>&1) <("$OMG" search -n 2 fire 2>&1)
+	diff <("$OMG" search -di fire 2>&1) <("$OMG" search -d -i fire 2>&1)
+	diff <("$OMG" search -dn1 fire 2>&1) <("$OMG" search -d -n 1 fire 2>&1)
+	run "$OMG" search --json=1 fire
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--json takes no value"* ]]
+	run "$OMG" search --limit=x fire
+	[ "$status" -eq 2 ]
+	run "$OMG" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^omg\ [0-9]+\.[0-9]+\.[0-9]+\ \(protocol\ 1\)$ ]]
+	local c
+	for c in status search info list complete ping metrics daemon not-found audit history hook; do
+		run "$OMG" "$c" --help
+		[ "$status" -eq 0 ] || { echo "$c --help: $status"; false; }
+		[[ "${lines[0]}" == "usage: omg $c"* ]] || { echo "$c --help: ${lines[0]}"; false; }
+		[[ "$output" == *"--help"* ]]
+		diff <("$OMG" help "$c") <(echo "$output")
+	done
+}
+
+@test "search: a pipe gets every row (up to omgd's 5000) and nothing but rows; a terminal 50 and a count; -n 0 all" {
+	local i
+	for i in $(seq 1 120); do printf 'Package: bulkpkg-%d\nVersion: 1.0\nArchitecture: amd64\nDescription: bulk\n\n' "$i"; done \
+		> "$ROOT/var/lib/apt/lists/fixture.invalid_bulk_dists_x_main_binary-amd64_Packages"
+	for i in $(seq 1 50); do [ "$("$OMG" search bulkpkg 2>/dev/null | wc -l)" -eq 120 ] && break; sleep 0.05; done
+	run --separate-stderr "$OMG" search bulkpkg
+	[ "${#lines[@]}" -eq 120 ]
+	[ -z "$stderr" ]
+	# on a terminal: 50 rows, and the count of the rest on standard error
+	run script -qec "'$OMG' search bulkpkg 2>'$BATS_TEST_TMPDIR/err'" /dev/null
+	[ "$(printf '%s\n' "$output" | grep -c bulkpkg-)" -eq 50 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/err")" = "(70 more; -n N shows N, -n 0 all)" ]
+	run script -qec "'$OMG' search -n 0 bulkpkg 2>/dev/null" /dev/null
+	[ "$(printf '%s\n' "$output" | grep -c bulkpkg-)" -eq 120 ]
 }
 
 @test "search is case-insensitive and -d also searches descriptions" {
