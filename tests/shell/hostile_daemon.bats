@@ -50,6 +50,22 @@ stop_within_1s() {
 	OMGD_PID=
 }
 
+@test "the build thread stuck (frozen with ptrace, as in a hung file system): SIGTERM still ends omgd within 1 s" {
+	[ "$(id -u)" = 0 ] || [ "$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)" = 0 ] ||
+		skip "ptrace of a sibling process not allowed here"
+	start_omgd --no-store
+	"$OMG_SRCDIR/tests/tools/freeze-threads" "$OMGD_PID" > "$BATS_TEST_TMPDIR/freeze" 3>&- &
+	FIFO_PID=$!
+	wait_for 5 grep -q frozen "$BATS_TEST_TMPDIR/freeze"
+	[ "$(cat "$BATS_TEST_TMPDIR/freeze")" != "frozen 0" ]
+	kill -HUP "$OMGD_PID" # a rebuild the frozen thread never takes
+	"$OMG" ping >/dev/null # the event loop still serves
+	stop_within_1s "$OMGD_PID"
+	OMGD_PID=
+	logged "the index build is stuck: exiting without it"
+	[ ! -e "$XDG_RUNTIME_DIR/omg.sock" ]
+}
+
 @test "a FIFO in apt.conf.d is skipped with a log line; omgd serves" {
 	mkfifo "$ROOT/etc/apt/apt.conf.d/60fifo"
 	start_omgd --no-store --root "$ROOT"
