@@ -40,6 +40,9 @@ static const struct {
 	  "  -i, --installed      installed packages only\n"
 	  "  -n, --limit N        at most N names (default 5000)\n"
 	  "  -A ARRAY             into the shell array ARRAY (the bash and zsh modules only)\n" },
+	{ "files", omg_cmd_files, "files PACKAGE          the files an installed package put on the system", 0,
+	  "The files installed PACKAGE (or PACKAGE:ARCH) put on the system, one a line, as dpkg -L\n"
+	  "(pacman -Ql) lists them. Exit status 1 when it is not installed.\n" },
 	{ "ping", omg_cmd_ping, "ping                   check that omgd answers", 0,
 	  "Checks that omgd answers; prints its protocol, backend and the round trip time.\n" },
 	{ "metrics", omg_cmd_metrics, "metrics                omgd's counters", 0,

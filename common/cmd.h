@@ -97,6 +97,7 @@ int omg_cmd_search(struct omg_ctx *ctx);
 int omg_cmd_list(struct omg_ctx *ctx);
 int omg_cmd_info(struct omg_ctx *ctx);
 int omg_cmd_complete(struct omg_ctx *ctx);
+int omg_cmd_files(struct omg_ctx *ctx);
 int omg_cmd_ping(struct omg_ctx *ctx);
 int omg_cmd_metrics(struct omg_ctx *ctx);
 int omg_cmd_daemon(struct omg_ctx *ctx);

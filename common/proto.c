@@ -312,6 +312,10 @@ void omg_enc_query(struct omg_wbuf *w, uint8_t type, const struct omg_query *q)
 		omg_put_u8(w, q->kind);
 		omg_put_u32(w, q->limit);
 		break;
+	case OMG_MSG_FILES:
+		omg_put_str(w, q->text);
+		omg_put_u32(w, q->limit);
+		break;
 	default:
 		break; /* PING, STATUS, METRICS: empty payload */
 	}
@@ -338,6 +342,10 @@ int omg_dec_query(const void *p, size_t n, uint8_t type, struct omg_query *q)
 		break;
 	case OMG_MSG_LIST:
 		q->kind = omg_get_u8(&r);
+		q->limit = omg_get_u32(&r);
+		break;
+	case OMG_MSG_FILES:
+		q->text = omg_get_str(&r);
 		q->limit = omg_get_u32(&r);
 		break;
 	default:
@@ -507,6 +515,18 @@ int omg_dec_providers(const void *p, size_t n, struct omg_providers *m)
 	return release_on_error(omg_rbuf_done(&r), m->v, &m->v, &m->count);
 }
 
+int omg_dec_files(const void *p, size_t n, uint32_t *total, struct omg_words *m)
+{
+	struct omg_rbuf r;
+
+	memset(m, 0, sizeof *m);
+	omg_rbuf_init(&r, p, n);
+	*total = omg_get_u32(&r);
+	if (r.failed)
+		return omg_rbuf_done(&r);
+	return omg_dec_words((const uint8_t *)p + 4, n - 4, m);
+}
+
 int omg_dec_similar(const void *p, size_t n, uint32_t *flags, struct omg_providers *m)
 {
 	struct omg_rbuf r;
@@ -669,7 +689,7 @@ const char *omg_msg_name(uint8_t type)
 		[OMG_MSG_HELLO] = "HELLO", [OMG_MSG_PING] = "PING", [OMG_MSG_STATUS] = "STATUS",
 		[OMG_MSG_SEARCH] = "SEARCH", [OMG_MSG_INFO] = "INFO", [OMG_MSG_SUGGEST] = "SUGGEST",
 		[OMG_MSG_LIST] = "LIST", [OMG_MSG_BATCH] = "BATCH", [OMG_MSG_METRICS] = "METRICS",
-		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_SIMILAR] = "SIMILAR", [OMG_MSG_AUDIT] = "AUDIT",
+		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_SIMILAR] = "SIMILAR", [OMG_MSG_FILES] = "FILES", [OMG_MSG_AUDIT] = "AUDIT",
 		[OMG_MSG_AUR_SEARCH] = "AUR_SEARCH", [OMG_MSG_AUR_INFO] = "AUR_INFO",
 	};
 	uint8_t base = type & (uint8_t)~OMG_MSG_ANSWER;

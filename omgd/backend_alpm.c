@@ -21,6 +21,7 @@
  */
 #include "config.h"
 #include "backend.h"
+#include "pkgfiles.h"
 #include "omg_error.h"
 #include "pacmanconf.h"
 #include "revdeps.h"
@@ -442,6 +443,7 @@ const struct backend backend_alpm = {
 	.build = alpm_build_db,
 	.watch_specs = alpm_watch_specs,
 	.record = alpm_record,
+	.files = pkgfiles_alpm,
 	.vercmp = alpm_pkg_vercmp,
 	.close = alpm_close_kept,
 };

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "aptconf.h"
 #include "backend.h"
+#include "pkgfiles.h"
 #include "deb822.h"
 #include "listfile.h"
 #include "srccache.h"
@@ -1453,5 +1454,6 @@ const struct backend backend_dpkg = {
 	.build = dpkg_build,
 	.watch_specs = dpkg_watch_specs,
 	.record = dpkg_record,
+	.files = pkgfiles_dpkg,
 	.vercmp = deb_version_compare,
 };

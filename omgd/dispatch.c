@@ -317,6 +317,55 @@ static void on_similar(struct daemon *d, const uint8_t *p, uint32_t n, struct an
 	omg_patch_u32(a->w, count_at, shown);
 }
 
+static void on_files(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	struct omg_query q;
+	uint32_t pkg, total = 0, count = 0;
+	size_t count_at, len;
+	char *list = NULL, msg[512];
+	int rc;
+
+	if (omg_dec_query(p, n, OMG_MSG_FILES, &q) != OMG_OK)
+		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+	if (!q.text[0] || strlen(q.text) > OMG_QUERY_MAX)
+		return fail(a, OMG_WERR_INVALID, "a package name: 1 to 256 bytes");
+	if (!need_db(d, a))
+		return;
+	if ((pkg = db_lookup(d->db, q.text)) == DB_NONE) {
+		snprintf(msg, sizeof msg, "package '%s' not found", q.text);
+		return fail(a, OMG_WERR_NOT_FOUND, msg);
+	}
+	if (!d->backend->files)
+		return fail(a, OMG_WERR_INVALID, "file lists are not known on this system");
+	if ((rc = d->backend->files(d->db, d->root, pkg, &list, &len)) != OMG_OK) {
+		snprintf(msg, sizeof msg, "package '%s': %s", q.text, rc == OMG_E_NOTFOUND && !strcmp(omg_errdetail(), "not installed")
+			 ? "is not installed" : omg_errdetail());
+		return fail(a, rc == OMG_E_NOTFOUND ? OMG_WERR_NOT_FOUND : OMG_WERR_INTERNAL, msg);
+	}
+	for (size_t i = 0; i < len; i++)
+		total += list[i] == '\n';
+	omg_put_u32(a->w, total);
+	count_at = a->w->len;
+	omg_put_u32(a->w, 0);
+	/* from the path asked for, as many as fit in one frame: the client asks for the rest */
+	for (char *line = list, *end; line < list + len; line = end + 1) {
+		end = memchr(line, '\n', (size_t)(list + len - line));
+		if (!end)
+			break;
+		*end = 0;
+		if (q.limit) {
+			q.limit--;
+			continue;
+		}
+		if (a->w->len + (size_t)(end - line) + 5 > OMG_FRAME_MAX - 64)
+			break;
+		omg_put_str(a->w, line);
+		count++;
+	}
+	omg_patch_u32(a->w, count_at, count);
+	free(list);
+}
+
 struct audit_walk {
 	struct omg_wbuf *w;
 	uint32_t count;
@@ -407,7 +456,7 @@ static void on_metrics(struct daemon *d, struct answer *a)
 	M("rebuild_failures", m->rebuild_failures);
 	M("watch_events", m->watch_events);
 	M("generation", d->generation);
-	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_SIMILAR; t++) {
+	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_FILES; t++) {
 		char name[48];
 		snprintf(name, sizeof name, "%s_ns_avg", omg_msg_name(t));
 		for (char *c = name; *c; c++)
@@ -462,6 +511,8 @@ static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_
 		return on_provides(d, p, n, a);
 	case OMG_MSG_SIMILAR:
 		return on_similar(d, p, n, a);
+	case OMG_MSG_FILES:
+		return on_files(d, p, n, a);
 	case OMG_MSG_AUDIT:
 		return on_audit(d, p, n, a);
 	case OMG_MSG_BATCH:

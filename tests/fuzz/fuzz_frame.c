@@ -84,6 +84,12 @@ static void decode_all(const uint8_t *p, size_t n)
 	}
 	omg_dec_batch(p, n, &b);
 	{
+		struct omg_words fw;
+		uint32_t total;
+		if (omg_dec_files(p, n, &total, &fw) == 0)
+			omg_words_free(&fw);
+	}
+	{
 		struct omg_providers pv;
 		uint32_t flags;
 		if (omg_dec_similar(p, n, &flags, &pv) == 0)

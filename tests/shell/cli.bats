@@ -304,3 +304,43 @@ no_raw() { ! printf '%s' "$2" | LC_ALL=C grep -q "$1"; }
 	run "$OMG" info tilde-pkg
 	[ "$status" -eq 0 ]
 }
+
+@test "files: what dpkg -L lists, for every installed package of the fixture; not installed exits 1" {
+	local p
+	for p in $(dpkg-query --admindir="$ROOT/var/lib/dpkg" -W -f '${db:Status-Status} ${binary:Package}\n' |
+		awk '$1 == "installed" { print $2 }'); do
+		[ -e "$ROOT/var/lib/dpkg/info/$p.list" ] || [ -e "$ROOT/var/lib/dpkg/info/${p%%:*}.list" ] || continue
+		diff <("$OMG" files "$p") <(dpkg-query --admindir="$ROOT/var/lib/dpkg" -L "$p") || { echo "differs: $p"; false; }
+	done
+	run "$OMG" files libmulti:i386
+	[ "${lines[1]}" = /usr/lib/i386-linux-gnu/libmulti.so.1 ]
+	run --separate-stderr "$OMG" files notinstalled-only
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"is not installed"* ]]
+	run "$OMG" --json files bash
+	[ "$output" = '["/.","/bin","/bin/bash","/usr/bin/rbash"]' ]
+}
+
+@test "files: a list larger than one frame (60,000 paths, 3 MB) comes whole, in pages" {
+	{ echo /.; for i in $(seq 1 60000); do echo "/usr/share/bigpkg/a-rather-long-directory-name/file-$i"; done; } \
+		> "$ROOT/var/lib/dpkg/info/bash.list"
+	run "$OMG" files bash
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 60001 ]
+	[ "${lines[60000]}" = /usr/share/bigpkg/a-rather-long-directory-name/file-60000 ]
+	diff <("$OMG" files bash) "$ROOT/var/lib/dpkg/info/bash.list"
+}
+
+@test "files on this machine: equal to dpkg -L (its diversion notes aside) for 100 installed packages" {
+	[ -s /var/lib/dpkg/status ] || skip "not a Debian system"
+	stop_omgd
+	start_omgd
+	local p n=0
+	for p in $(dpkg-query -W -f '${db:Status-Status} ${binary:Package}\n' | awk '$1 == "installed" { print $2 }' | shuf -n 100 --random-source=/dev/zero); do
+		diff <("$OMG" --timeout 5000 files "$p") \
+			<(dpkg -L "$p" | grep -v '^diverted by \|^package diverts others to: \|^locally diverted to: ') ||
+			{ echo "differs: $p"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ]
+}

@@ -74,6 +74,7 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 	case OMG_MSG_INFO:
 	case OMG_MSG_PROVIDES:
 	case OMG_MSG_SIMILAR:
+	case OMG_MSG_FILES:
 	case OMG_MSG_LIST: {
 		struct omg_query q;
 		return omg_dec_query(p, n, type, &q);
@@ -107,6 +108,13 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 		struct omg_providers m;
 		if ((rc = omg_dec_providers(p, n, &m)) == OMG_OK)
 			omg_providers_free(&m);
+		return rc;
+	}
+	case OMG_MSG_FILES | OMG_MSG_ANSWER: {
+		struct omg_words m;
+		uint32_t total;
+		if ((rc = omg_dec_files(p, n, &total, &m)) == OMG_OK)
+			omg_words_free(&m);
 		return rc;
 	}
 	case OMG_MSG_SIMILAR | OMG_MSG_ANSWER: {
