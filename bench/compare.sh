@@ -48,6 +48,12 @@ o=$(median_ms "$omg" info bash)
 row "info bash" "$o" "apt-cache show bash" "$(median_ms apt-cache show bash)" "$(median_ms apt-cache "${pk[@]}" show bash)"
 d=$(median_ms dpkg -s bash)
 row "info bash" "$o" "dpkg -s bash" "$d" "$d"
+o=$(median_ms "$omg" files coreutils)
+d=$(median_ms dpkg -L coreutils)
+row "files coreutils" "$o" "dpkg -L coreutils" "$d" "$d"
+d=$(median_ms dpkg -S /usr/bin/git)
+o=$(median_ms "$omg" not-found git)
+row "which package: git" "$o" "dpkg -S /usr/bin/git" "$d" "$d"
 o=$(median_ms "$omg" complete fir)
 row "completion fir" "$o" "apt-cache pkgnames fir" "$(median_ms apt-cache pkgnames fir)" "$(median_ms apt-cache "${pk[@]}" pkgnames fir)"
 echo
