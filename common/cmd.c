@@ -76,13 +76,16 @@ static const char common_help[] =
 
 int omg_cmd_fail(struct omg_ctx *ctx, int code, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fprintf(ctx->env->err, "%s: ", ctx->env->prog ? ctx->env->prog : "omg");
 	va_start(ap, fmt);
-	vfprintf(ctx->env->err, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', ctx->env->err);
+	fprintf(ctx->env->err, "%s: %s\n", ctx->env->prog ? ctx->env->prog : "omg", msg);
+	/* --json: a script reads one document on standard output whatever happened */
+	if (code != OMG_EXIT_OK && ctx->opts.json && ctx->sink.ops && ctx->sink.ops->error)
+		ctx->sink.ops->error(&ctx->sink, code, msg);
 	return code;
 }
 

@@ -41,6 +41,12 @@ struct omg_sink_ops {
 	void (*history)(struct omg_sink *s, const struct omg_audit_msg *m); /* omg history */
 	/* omg search's AUR part (after rows); with HOLD set, JSON rows wait for it. */
 	void (*aur)(struct omg_sink *s, const struct omg_aur_msg *m);
+	/* omg daemon: EVENT ("running", "started", "already running", "stopped", "not running"),
+	 * omgd's PID (0: none) and, when it answered, its STATUS (else NULL). */
+	void (*daemon)(struct omg_sink *s, const char *event, int pid, const struct omg_status_msg *m);
+	/* A command failed with exit status CODE: JSON says so on standard output too (the text
+	 * sink prints nothing: the message is on standard error already). */
+	void (*error)(struct omg_sink *s, int code, const char *message);
 };
 
 struct omg_sink {

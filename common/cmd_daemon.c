@@ -53,14 +53,12 @@ int omg_cmd_daemon(struct omg_ctx *ctx)
 	if (!strcmp(what, "status")) {
 		if ((rc = daemon_probe(ctx, &m, &pid)) != OMG_OK)
 			return omg_cmd_fail(ctx, OMG_EXIT_NODAEMON, "%s", omg_errdetail());
-		fprintf(ctx->env->out, "omgd is running (pid %d, up %llu s, index generation %llu, backend %s, root %s)\n",
-			(int)pid, (unsigned long long)(time(NULL) - (time_t)m.started_at),
-			(unsigned long long)m.generation, m.backend, m.root);
+		ctx->sink.ops->daemon(&ctx->sink, "running", (int)pid, &m);
 		return OMG_EXIT_OK;
 	}
 	if (!strcmp(what, "start")) {
 		if (daemon_probe(ctx, &m, &pid) == OMG_OK) {
-			fprintf(ctx->env->out, "omgd is already running (pid %d)\n", (int)pid);
+			ctx->sink.ops->daemon(&ctx->sink, "already running", (int)pid, &m);
 			return OMG_EXIT_OK;
 		}
 		if (omg_autostart_now() != 1)
@@ -68,7 +66,7 @@ int omg_cmd_daemon(struct omg_ctx *ctx)
 		for (int waited = 0; waited < DAEMON_WAIT_MS; waited += 50) {
 			sleep_ms(50);
 			if (daemon_probe(ctx, &m, &pid) == OMG_OK && (m.flags & OMG_STATUS_READY)) {
-				fprintf(ctx->env->out, "omgd started (pid %d)\n", (int)pid);
+				ctx->sink.ops->daemon(&ctx->sink, "started", (int)pid, &m);
 				return OMG_EXIT_OK;
 			}
 		}
@@ -76,7 +74,7 @@ int omg_cmd_daemon(struct omg_ctx *ctx)
 	}
 	if (!strcmp(what, "stop")) {
 		if ((rc = daemon_probe(ctx, &m, &pid)) != OMG_OK) {
-			fprintf(ctx->env->out, "omgd is not running\n");
+			ctx->sink.ops->daemon(&ctx->sink, "not running", 0, NULL);
 			return OMG_EXIT_OK;
 		}
 		if (pid <= 0 || kill(pid, SIGTERM) != 0)
@@ -84,7 +82,7 @@ int omg_cmd_daemon(struct omg_ctx *ctx)
 		for (int waited = 0; waited < DAEMON_WAIT_MS; waited += 20) {
 			sleep_ms(20);
 			if (kill(pid, 0) != 0) {
-				fprintf(ctx->env->out, "omgd stopped (pid %d)\n", (int)pid);
+				ctx->sink.ops->daemon(&ctx->sink, "stopped", (int)pid, NULL);
 				return OMG_EXIT_OK;
 			}
 		}

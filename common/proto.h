@@ -84,6 +84,7 @@ enum omg_wire_error {
 /* AUR answers: the status byte */
 #define OMG_AUR_OK 0
 #define OMG_AUR_UNAVAILABLE 1      /* not an Arch system, or omgd runs with --no-aur */
+#define OMG_AUR_NOT_ARCH "not an Arch system" /* its problem when there is no AUR at all */
 #define OMG_AUR_MISSING 2          /* the AUR part could not be had: see the problem */
 
 enum omg_list_kind {

@@ -28,7 +28,8 @@ static void emit(struct omg_sink *s, json_t *doc)
 {
 	/* ENSURE_ASCII: C1 controls (U+0080..U+009F) leave as \u0080..\u009f, never raw for a
 	 * terminal to act on; jansson escapes C0 controls always. */
-	json_dumpf(doc, s->out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	/* REAL_PRECISION: 1.7285 ms, not 1.7285710000000001 */
+	json_dumpf(doc, s->out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6));
 	fputc('\n', s->out);
 	json_decref(doc);
 }
@@ -81,6 +82,10 @@ static void json_aur(struct omg_sink *s, const struct omg_aur_msg *m)
 	s->hold = 0;
 	if (!doc)
 		return;
+	if (m->status == OMG_AUR_UNAVAILABLE && m->problem && !strcmp(m->problem, OMG_AUR_NOT_ARCH)) {
+		emit(s, doc); /* no AUR at all here (Debian): no block to say so */
+		return;
+	}
 	aur = json_pack("{s:s,s:o,s:b}", "status", status[m->status <= 2 ? m->status : 2],
 			"problem", m->problem && m->problem[0] ? jstr(m->problem) : json_null(), "cached", m->cached != 0);
 	if (m->status == OMG_AUR_OK) {
@@ -93,6 +98,30 @@ static void json_aur(struct omg_sink *s, const struct omg_aur_msg *m)
 	}
 	json_object_set_new(doc, "aur", aur);
 	emit(s, doc);
+}
+
+static void json_daemon(struct omg_sink *s, const char *event, int pid, const struct omg_status_msg *m)
+{
+	json_t *doc = json_pack("{s:s,s:b}", "event", event, "running", strcmp(event, "not running") && strcmp(event, "stopped"));
+
+	if (pid > 0)
+		json_object_set_new(doc, "pid", json_integer(pid));
+	if (m) {
+		json_object_set_new(doc, "started_at", json_integer((json_int_t)m->started_at));
+		json_object_set_new(doc, "generation", json_integer((json_int_t)m->generation));
+		json_object_set_new(doc, "backend", jstr(m->backend));
+		json_object_set_new(doc, "root", jstr(m->root));
+	}
+	emit(s, doc);
+}
+
+static void json_error(struct omg_sink *s, int code, const char *message)
+{
+	if (s->held) { /* a search's rows wait for the AUR part: the error ends that document */
+		json_decref(s->held);
+		s->held = NULL;
+	}
+	emit(s, json_pack("{s:o,s:i}", "error", jstr(message), "exit", (json_int_t)code));
 }
 
 static void json_info(struct omg_sink *s, const struct omg_pairs *m)
@@ -216,5 +245,6 @@ const struct omg_sink_ops omg_sink_json = {
 	.status = json_status, .rows = json_rows, .info = json_info,
 	.words = json_words, .metrics = json_metrics, .pong = json_pong,
 	.providers = json_providers, .audit = json_audit, .history = json_history,
+	.daemon = json_daemon, .error = json_error,
 	.aur = json_aur,
 };

@@ -215,6 +215,25 @@ static void text_metrics(struct omg_sink *s, const struct omg_pairs *m)
 		fprintf(s->out, "%-24s %llu\n", m->kv[i].key, (unsigned long long)m->kv[i].number);
 }
 
+static void text_daemon(struct omg_sink *s, const char *event, int pid, const struct omg_status_msg *m)
+{
+	if (!strcmp(event, "running") && m)
+		fprintf(s->out, "omgd is running (pid %d, up %llu s, index generation %llu, backend %s, root %s)\n",
+			pid, (unsigned long long)(time(NULL) - (time_t)m->started_at),
+			(unsigned long long)m->generation, m->backend, m->root);
+	else if (!strcmp(event, "not running"))
+		fputs("omgd is not running\n", s->out);
+	else if (!strcmp(event, "already running"))
+		fprintf(s->out, "omgd is already running (pid %d)\n", pid);
+	else
+		fprintf(s->out, "omgd %s (pid %d)\n", event, pid);
+}
+
+static void text_error(struct omg_sink *s, int code, const char *message)
+{
+	(void)s, (void)code, (void)message; /* on standard error already */
+}
+
 static void text_pong(struct omg_sink *s, const struct omg_hello *m, double ms)
 {
 	fprintf(s->out, "%s answers (protocol %u, backend %s): %.3f ms\n", m->name, m->max_version,
@@ -353,5 +372,6 @@ const struct omg_sink_ops omg_sink_text = {
 	.status = text_status, .rows = text_rows, .info = text_info,
 	.words = text_words, .metrics = text_metrics, .pong = text_pong,
 	.providers = text_providers, .audit = text_audit, .history = text_history,
+	.daemon = text_daemon, .error = text_error,
 	.aur = text_aur,
 };

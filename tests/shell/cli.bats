@@ -148,9 +148,32 @@ teardown() { stop_omgd; }
 }
 
 @test "--json output is valid JSON for every command" {
-	for cmd in status "search fire" "info bash" "list upgradable" "complete e" ping metrics; do
-		"$OMG" --json $cmd | python3 -m json.tool >/dev/null
+	for cmd in status "search fire" "info bash" "list upgradable" "complete e" ping metrics "daemon status" \
+		"files bash" "not-found gti" "audit log" history; do
+		"$OMG" --json $cmd | python3 -m json.tool >/dev/null || { echo "not JSON: $cmd"; false; }
 	done
+}
+
+@test "--json: one document on standard output also for a failure, daemon status, no AUR block on Debian, no float noise" {
+	run --separate-stderr "$OMG" --json info nope-pkg
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"error":"package '"'"'nope-pkg'"'"' not found","exit":1}' ]
+	[ "$stderr" = "omg: package 'nope-pkg' not found" ]
+	run "$OMG" --json daemon status
+	[[ "$output" == '{"event":"running","running":true,"pid":'"$OMGD_PID"',"started_at":'*',"backend":"dpkg","root":"'"$ROOT"'"}' ]]
+	run "$OMG" --json search fire
+	[[ "$output" != *'"aur"'* ]]
+	run "$OMG" --json ping
+	# six significant digits at most: "ms":1.72857, never 1.7285710000000001
+	[[ "$output" =~ \"ms\":[0-9.e-]+\} ]]
+	local ms; ms=$(sed 's/.*"ms":\([0-9.e-]*\)}/\1/' <<< "$output")
+	[ "$(tr -d '.-' <<< "${ms%e*}" | sed 's/^0*//' | wc -c)" -le 7 ]
+	stop_omgd
+	run --separate-stderr "$OMG" --json status
+	[ "$status" -eq 3 ]
+	[[ "$output" == '{"error":"omgd is not running'*'","exit":3}' ]]
+	run "$OMG" --json daemon stop
+	[ "$output" = '{"event":"not running","running":false}' ]
 }
 
 @test "ping reports the protocol and backend" {
