@@ -289,7 +289,7 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 	if (cmd && ctx.opts.help && strcmp(cmd, "help") != 0) {
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			if (!strcmp(cmd, commands[i].name)) {
-				const char *u = commands[i].usage, *gap = strstr(u, "   ");
+				const char *u = commands[i].usage, *gap = strstr(u, "  ");
 				fprintf(env->out, "usage: omg %.*s\n\n%s%s", gap ? (int)(gap - u) : (int)strlen(u), u,
 					commands[i].help, common_help);
 				rc = OMG_EXIT_OK;

@@ -56,6 +56,17 @@ static void put_install(FILE *err, const char *package, const char *lead)
 		fputs("Please ask your administrator.\n", err);
 }
 
+/* What omg_check_name lets through, without its message. */
+static int sendable(const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return n > 0 && n <= OMG_QUERY_MAX;
+}
+
 static const char *base(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -131,6 +142,10 @@ int omg_cmd_not_found(struct omg_ctx *ctx)
 	if (ctx->opts.nargs != 1)
 		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg not-found [--shell NAME] COMMAND");
 	cmd = q.text = ctx->opts.args[0];
+	/* a name omg will not send (too long, control characters): the handler falls back to
+	 * the one the shell had, which says it in the shell's words */
+	if (shell && !sendable(cmd))
+		return OMG_EXIT_NODAEMON;
 	if (omg_check_name(ctx, "command", cmd, 0) != OMG_EXIT_OK)
 		return NOT_FOUND_EXIT;
 	if (!strchr(cmd, '/')) {

@@ -321,16 +321,22 @@ uint32_t db_cmd_similar(const struct db *db, const char *word, uint32_t *out, ui
 	uint32_t n = 0;
 
 	*available = 0;
-	for (uint32_t i = 0; i < db->ncmds; i++) {
-		const struct db_cmd *c = &db->cmds[i];
-		const char *name = db_s(db, c->name);
-		size_t len = strlen(name);
+	/* installed commands first: a full OUT never leaves one out for an available one */
+	for (int pass = 1; pass >= 0; pass--)
+		for (uint32_t i = 0; i < db->ncmds; i++) {
+			const struct db_cmd *c = &db->cmds[i];
+			const char *name;
+			size_t len;
 
-		if (!c->installed)
-			*available = 1;
-		if (n < max && len + 1 >= wlen && len <= wlen + 1 && db_one_edit(word, wlen, name, len))
-			out[n++] = i;
-	}
+			if (!c->installed)
+				*available = 1;
+			if (n == max || (int)(c->installed != 0) != pass)
+				continue;
+			name = db_s(db, c->name);
+			len = strlen(name);
+			if (len + 1 >= wlen && len <= wlen + 1 && db_one_edit(word, wlen, name, len))
+				out[n++] = i;
+		}
 	return n;
 }
 

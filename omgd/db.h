@@ -144,7 +144,7 @@ void db_cmd_find(const struct db *db, const char *name, uint32_t *first, uint32_
  * adjacent ones swapped (the typos Debian's command-not-found suggests for). */
 int db_one_edit(const char *a, size_t alen, const char *b, size_t blen);
 /* Up to MAX entries of commands one edit away from WORD (not WORD itself) into OUT (indexes
- * into db->cmds, in name order); returns how many. *AVAILABLE: 1 if the index has commands
+ * into db->cmds: installed ones first, each part in name order); returns how many. *AVAILABLE: 1 if the index has commands
  * of packages that are not installed (a Contents index was read). */
 uint32_t db_cmd_similar(const struct db *db, const char *word, uint32_t *out, uint32_t max, int *available);
 

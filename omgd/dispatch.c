@@ -533,6 +533,7 @@ struct dispatch_job {
 	uint32_t next;               /* the next item to answer */
 	uint64_t generation;         /* the index the answer is from */
 	uint64_t ns;                 /* daemon time spent on it */
+	int restarted;               /* the index was replaced under it once already */
 	struct omg_wbuf w;           /* the answer frame so far */
 	struct omg_batch batch;      /* its items point into payload */
 	uint8_t payload[];
@@ -564,9 +565,15 @@ static int job_step(struct daemon *d, struct dispatch_job *job, struct answer *a
 {
 	struct omg_wbuf item = { 0 };
 	uint64_t t0 = now_ns();
+	int whole = 0;
 
-	if (job->generation != d->generation)
+	if (job->generation != d->generation) {
+		/* Started again from the new index; if that happens a second time (dpkg at work
+		 * rebuilds every few hundred ms), the rest is answered at once, so that the batch
+		 * ends, still from one index. */
+		whole = job->restarted++ > 0;
 		job_restart(d, job);
+	}
 	do {
 		const struct omg_batch_item *it = &job->batch.items[job->next++];
 		struct answer sub = { .w = &item };
@@ -591,7 +598,7 @@ static int job_step(struct daemon *d, struct dispatch_job *job, struct answer *a
 			fail(a, OMG_WERR_TOO_LARGE, "batch answer exceeds the frame limit: ask for fewer or smaller items");
 			break;
 		}
-	} while (job->next < job->batch.count && now_ns() - t0 < DISPATCH_SLICE_NS);
+	} while (job->next < job->batch.count && (whole || now_ns() - t0 < DISPATCH_SLICE_NS));
 	omg_wbuf_free(&item);
 	job->ns += now_ns() - t0;
 	return a->error || job->next == job->batch.count;
@@ -668,6 +675,7 @@ static int start_batch(struct daemon *d, uint32_t id, const uint8_t *p, uint32_t
 	}
 	job->id = id;
 	job->ns = 0;
+	job->restarted = 0;
 	job->w = (struct omg_wbuf){ 0 };
 	job_restart(d, job);
 	if (dispatch_continue(d, job, out) == 0)
@@ -687,7 +695,7 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 	if (type == OMG_MSG_AUR_SEARCH || type == OMG_MSG_AUR_INFO) {
 		d->m.handled[type]++;
 		if (!d->aur) {
-			aur_answer_unavailable(out, type, id, strcmp(d->backend->name, "alpm") ? "not an Arch system"
+			aur_answer_unavailable(out, type, id, strcmp(d->backend->name, "alpm") ? OMG_AUR_NOT_ARCH
 												 : "omgd runs with --no-aur");
 			return 0;
 		}

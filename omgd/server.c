@@ -51,6 +51,8 @@ struct server {
 	int parked;               /* connections whose next request waits for UNSENT to fall */
 	int shed;                 /* connections dropped under memory pressure, to be closed */
 	uint64_t round_ns;        /* time spent answering in this round of the event loop */
+	int jobs;                 /* connections with a job (answered a slice per round) */
+	uint64_t last_job;        /* serial of the connection whose job had the last slice */
 };
 
 int64_t mono_now_ms(void)
@@ -178,6 +180,8 @@ static void conn_close(struct server *s, struct conn *c)
 		c->next->prev = c->prev;
 	free(c->in);
 	omg_wbuf_free(&c->out);
+	if (c->job)
+		s->jobs--;
 	dispatch_job_free(c->job);
 	if (c->parked)
 		s->parked--;
@@ -194,9 +198,9 @@ static void conn_want(struct server *s, struct conn *c)
 	/* Read the next request only when the previous answer is out: bounded memory. A request
 	 * already buffered is taken in the next round (the socket is writable, so EPOLLOUT comes
 	 * at once), after every other connection had its turn. */
-	if (c->out.len > c->out_off || c->job || c->deferred)
+	if (c->out.len > c->out_off || c->deferred)
 		ev.events = EPOLLOUT; /* work goes on in the next round: the socket is writable */
-	else if (c->closing || c->waiting || c->parked)
+	else if (c->closing || c->waiting || c->parked || c->job) /* a job goes on in server_tick */
 		ev.events = 0;
 	else
 		ev.events = have_frame(c) ? EPOLLOUT : EPOLLIN;
@@ -344,6 +348,8 @@ static void conn_process(struct server *s, struct conn *c)
 	c->waiting = dispatch_request(s->d, h.type, h.id, c->in + OMG_HEADER_SIZE, h.length, &c->out, c->serial,
 				      &c->job) == 1;
 	s->round_ns += mono_now_ns() - t0;
+	if (c->job)
+		s->jobs++;
 	c->in_len -= OMG_HEADER_SIZE + h.length;
 	memmove(c->in, c->in + OMG_HEADER_SIZE + h.length, c->in_len);
 	c->partial_since = c->in_len ? mono_now_ms() : 0;
@@ -386,13 +392,7 @@ static void conn_event(struct server *s, struct conn *c, uint32_t events)
 	/* At most one request, or one slice of a long one, per connection per round: one that
 	 * was already buffered first. */
 	if (c->job) {
-		if (s->round_ns < SERVER_ROUND_NS) {
-			uint64_t t0 = mono_now_ns();
-			if (dispatch_continue(s->d, c->job, &c->out) == 0)
-				c->job = NULL;
-			s->round_ns += mono_now_ns() - t0;
-		}
-		served = 1;
+		served = 1; /* its slices are run by server_tick, after the round's new requests */
 	} else if (conn_idle(c) && have_frame(c)) {
 		conn_process(s, c);
 		served = 1;
@@ -462,6 +462,30 @@ void server_deliver(void *ctx, uint64_t serial, const uint8_t *frame, size_t len
 int server_tick(struct server *s, int64_t now)
 {
 	s->round_ns = 0;
+	/* Long requests (a BATCH) go on here, after the round's new requests were answered, one
+	 * slice each, starting after the connection served last, for SERVER_ROUND_NS at most
+	 * (one slice at least): new requests never wait for a batch, and batches share. */
+	if (s->jobs) {
+		uint64_t t0 = mono_now_ns(), last = s->last_job;
+		int ran = 0;
+		/* the list runs from the newest serial down: first those below the last served,
+		 * then from the top, each job once */
+		for (int pass = 0; pass < 2 && (!ran || mono_now_ns() - t0 < SERVER_ROUND_NS); pass++) {
+			struct conn *c, *next;
+			for (c = s->conns; c && (!ran || mono_now_ns() - t0 < SERVER_ROUND_NS); c = next) {
+				next = c->next;
+				if (!c->job || c->shed || (pass == 0) != (c->serial < last))
+					continue;
+				ran = 1;
+				s->last_job = c->serial;
+				if (dispatch_continue(s->d, c->job, &c->out) == 0) {
+					c->job = NULL;
+					s->jobs--;
+					conn_want(s, c); /* the answer is written as the socket takes it */
+				}
+			}
+		}
+	}
 	if (s->shed) {
 		struct conn *c, *next;
 		for (c = s->conns; c; c = next) {
@@ -485,6 +509,8 @@ int server_tick(struct server *s, int64_t now)
 			conn_event(s, c, 0);
 		}
 	}
+	if (s->jobs)
+		return 0; /* more slices to answer: look at the sockets and come back at once */
 	return s->accept_paused_until || s->parked ? SERVER_ACCEPT_RETRY_MS : 1000;
 }
 

@@ -200,6 +200,33 @@ PY
 	[ "$avg" -ge 150 ]
 }
 
+@test "a batch of 100 searches does not hold up another client's SEARCH either (not only PING)" {
+	[ -s /var/lib/dpkg/status ] && [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] ||
+		skip "needs a Debian system with package lists"
+	start_omgd --no-store
+	run timeout 120 python3 "$OMG_SRCDIR/tests/load/fairness.py" "$XDG_RUNTIME_DIR/omg.sock" 2 a 20 search
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local worst; worst=$(sed -n 's/.*worst \([0-9]*\)\..*/\1/p' <<< "$output")
+	# a search of this machine's index takes a few ms; the batches hundreds
+	[ "$worst" -lt 250 ]
+}
+
+@test "a batch ends while the index is rebuilt every 0.2 s (it starts again once, then finishes)" {
+	[ -s /var/lib/dpkg/status ] && [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] ||
+		skip "needs a Debian system with package lists"
+	start_omgd --no-store
+	( for i in $(seq 1 100); do kill -HUP "$OMGD_PID" 2>/dev/null || exit 0; sleep 0.2; done ) 3>&- &
+	FIFO_PID=$!
+	# one batch alone: about 0.5 s here; before, it ended only when the rebuilds stopped (20 s)
+	run timeout 60 python3 "$OMG_SRCDIR/tests/load/fairness.py" "$XDG_RUNTIME_DIR/omg.sock" 1 a 20
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local took; took=$(sed -n 's/.*batches \([0-9]*\) ms.*/\1/p' <<< "$output")
+	kill "$FIFO_PID" 2>/dev/null || true
+	[ "$took" -lt 10000 ]
+}
+
 @test "500 connections that ask and never read: PING answers < 0.5 s, a reader's search is served, memory bounded" {
 	[ -s /var/lib/dpkg/status ] && [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] ||
 		skip "needs a Debian system with package lists"

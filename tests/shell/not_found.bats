@@ -196,3 +196,16 @@ teardown() { tmux_teardown; }
 	type_line 'print "status=$?"'
 	wait_screen "status=127"
 }
+
+@test "a name omg will not send (a control character, over 256 bytes): the handler the shell had answers" {
+	require_modules
+	run bash --norc --noprofile -c 'command_not_found_handle() { echo "previous: ${#1}" >&2; return 42; }
+		export OMG_BASH_MODULE="$0" OMG_COMPLETIONS_DIR="$1"; eval "$("$2" hook bash)"
+		"$(printf "a\tb")"; echo "rc=$?"; "$(printf "x%.0s" $(seq 1 300))"; echo "rc=$?"' \
+		"$BASH_MODULE" "$OMG_SRCDIR/completions" "$OMG"
+	echo "$output"
+	[ "${lines[0]}" = "previous: 3" ]
+	[ "${lines[1]}" = "rc=42" ]
+	[ "${lines[2]}" = "previous: 300" ]
+	[ "${lines[3]}" = "rc=42" ]
+}
