@@ -515,28 +515,31 @@ int omg_dec_providers(const void *p, size_t n, struct omg_providers *m)
 	return release_on_error(omg_rbuf_done(&r), m->v, &m->v, &m->count);
 }
 
-int omg_dec_files(const void *p, size_t n, uint32_t *total, struct omg_words *m)
+/* A u32 into *HEAD, then the rest of the payload as DEC decodes it. */
+static int dec_u32_then(const void *p, size_t n, uint32_t *head, int (*dec)(const void *, size_t, void *), void *m)
 {
 	struct omg_rbuf r;
 
-	memset(m, 0, sizeof *m);
 	omg_rbuf_init(&r, p, n);
-	*total = omg_get_u32(&r);
+	*head = omg_get_u32(&r);
 	if (r.failed)
 		return omg_rbuf_done(&r);
-	return omg_dec_words((const uint8_t *)p + 4, n - 4, m);
+	return dec((const uint8_t *)p + 4, n - 4, m);
+}
+
+static int dec_words_any(const void *p, size_t n, void *m) { return omg_dec_words(p, n, m); }
+static int dec_providers_any(const void *p, size_t n, void *m) { return omg_dec_providers(p, n, m); }
+
+int omg_dec_files(const void *p, size_t n, uint32_t *total, struct omg_words *m)
+{
+	memset(m, 0, sizeof *m);
+	return dec_u32_then(p, n, total, dec_words_any, m);
 }
 
 int omg_dec_similar(const void *p, size_t n, uint32_t *flags, struct omg_providers *m)
 {
-	struct omg_rbuf r;
-
 	memset(m, 0, sizeof *m);
-	omg_rbuf_init(&r, p, n);
-	*flags = omg_get_u32(&r);
-	if (r.failed)
-		return omg_rbuf_done(&r);
-	return omg_dec_providers((const uint8_t *)p + 4, n - 4, m);
+	return dec_u32_then(p, n, flags, dec_providers_any, m);
 }
 
 void omg_enc_audit_query(struct omg_wbuf *w, const struct omg_audit_query *q)

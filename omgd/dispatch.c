@@ -235,17 +235,28 @@ static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 	omg_patch_u32(a->w, count_at, count);
 }
 
+/* PROVIDES and SIMILAR: a command name, and an index to answer from. Returns 1 when so. */
+static int command_query(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t n, struct answer *a,
+			 struct omg_query *q)
+{
+	if (omg_dec_query(p, n, type, q) != OMG_OK) {
+		fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+		return 0;
+	}
+	if (!q->text[0] || strlen(q->text) > OMG_QUERY_MAX || strchr(q->text, '/')) {
+		fail(a, OMG_WERR_INVALID, "a command name: 1 to 256 bytes, no '/'");
+		return 0;
+	}
+	return need_db(d, a);
+}
+
 static void on_provides(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
 {
 	struct omg_query q;
 	uint32_t first, count, shown = 0;
 	size_t count_at;
 
-	if (omg_dec_query(p, n, OMG_MSG_PROVIDES, &q) != OMG_OK)
-		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
-	if (!q.text[0] || strlen(q.text) > OMG_QUERY_MAX || strchr(q.text, '/'))
-		return fail(a, OMG_WERR_INVALID, "a command name: 1 to 256 bytes, no '/'");
-	if (!need_db(d, a))
+	if (!command_query(d, OMG_MSG_PROVIDES, p, n, a, &q))
 		return;
 	db_cmd_find(d->db, q.text, &first, &count);
 	count_at = a->w->len;
@@ -288,11 +299,7 @@ static void on_similar(struct daemon *d, const uint8_t *p, uint32_t n, struct an
 	int available;
 	size_t count_at;
 
-	if (omg_dec_query(p, n, OMG_MSG_SIMILAR, &q) != OMG_OK)
-		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
-	if (!q.text[0] || strlen(q.text) > OMG_QUERY_MAX || strchr(q.text, '/'))
-		return fail(a, OMG_WERR_INVALID, "a command name: 1 to 256 bytes, no '/'");
-	if (!need_db(d, a))
+	if (!command_query(d, OMG_MSG_SIMILAR, p, n, a, &q))
 		return;
 	nfound = db_cmd_similar(d->db, q.text, found, sizeof found / sizeof found[0], &available);
 	similar_db = d->db; /* one thread answers requests */

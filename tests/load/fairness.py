@@ -5,33 +5,15 @@ sends PROBE requests in a loop: "ping" (default) or "search" (a small SEARCH "zs
 which waits for the round's answering budget as any request but PING does). Prints the worst
 and the median PROBE round trip in ms while the batches were being served, and the time the
 batches took (issue 16, item 12)."""
-import socket, struct, sys, threading, time
+import os, socket, struct, sys, threading, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from omgwire import frame, search, recv_frame  # noqa: E402
 
 path, nbatch = sys.argv[1], int(sys.argv[2])
 query = sys.argv[3] if len(sys.argv) > 3 else "a"
 limit = int(sys.argv[4]) if len(sys.argv) > 4 else 5000
 probe = sys.argv[5] if len(sys.argv) > 5 else "ping"
 
-def frame(typ, ident, payload):
-    return struct.pack("<IBBHI", len(payload), 1, typ, 0, ident) + payload
-
-def search(q, limit=5000, flags=1):
-    b = q.encode()
-    return struct.pack("<I", len(b)) + b + b"\0" + struct.pack("<II", limit, flags)
-
-def recv_frame(s):
-    hdr = b""
-    while len(hdr) < 12:
-        c = s.recv(12 - len(hdr))
-        if not c: raise EOFError
-        hdr += c
-    n = struct.unpack("<I", hdr[:4])[0]
-    body = b""
-    while len(body) < n:
-        c = s.recv(min(1 << 20, n - len(body)))
-        if not c: raise EOFError
-        body += c
-    return hdr[5], body
 
 item = search(query, limit)
 batch = struct.pack("<I", 100) + b"".join(struct.pack("<BI", 4, len(item)) + item for _ in range(100))

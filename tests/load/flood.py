@@ -3,30 +3,12 @@
 and never read the answer, then times a PING and a small SEARCH from a client that reads.
 Prints the worst round trips in ms and omgd's peak RSS in MiB (issue 16, item 12)."""
 import os, socket, struct, sys, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from omgwire import frame, search, recv_frame  # noqa: E402
 
 path, nconn = sys.argv[1], int(sys.argv[2])
 pid = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 
-def frame(typ, ident, payload):
-    return struct.pack("<IBBHI", len(payload), 1, typ, 0, ident) + payload
-
-def search(q, limit=5000, flags=1):
-    b = q.encode()
-    return struct.pack("<I", len(b)) + b + b"\0" + struct.pack("<II", limit, flags)
-
-def recv_frame(s):
-    hdr = b""
-    while len(hdr) < 12:
-        c = s.recv(12 - len(hdr))
-        if not c: raise EOFError
-        hdr += c
-    n = struct.unpack("<I", hdr[:4])[0]
-    body = b""
-    while len(body) < n:
-        c = s.recv(min(1 << 20, n - len(body)))
-        if not c: raise EOFError
-        body += c
-    return hdr[5], body
 
 def rss_mib():
     if not pid: return 0

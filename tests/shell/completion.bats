@@ -183,16 +183,20 @@ bc_candidates() {
 	[ "${lines[2]}" = "firstword" ]            # omgd unreachable: the user's own again
 }
 
+# typed_options_and_names: options from the shell's own completion, names from omg
+typed_options_and_names() {
+	tab_until "apt-get --no-install-r" "apt-get --no-install-recommends"
+	tab_until "dpkg --listf" "dpkg --listfiles"
+	tab_until "apt install firef" "apt install firefox-esr"
+}
+# tab_until TYPED SHOWN: a new line, TYPED, Tab, until the screen shows SHOWN
+tab_until() { keys C-u; type_text "$1"; keys Tab; wait_screen "$2"; }
+
 @test "bash with bash-completion typed: apt-get --no-install-r<TAB>, dpkg --listf<TAB>, apt install firef<TAB>" {
 	need_bash_completion
 	start_shell bash --norc --noprofile -i
 	type_line ". $BASH_COMPLETION; export OMG_BASH_MODULE='$BASH_MODULE' OMG_COMPLETIONS_DIR='$OMG_SRCDIR/completions'; eval \"\$(omg hook bash apt)\"; PS1='> '"
-	type_text "apt-get --no-install-r"; keys Tab
-	wait_screen "apt-get --no-install-recommends"
-	keys C-u; type_text "dpkg --listf"; keys Tab
-	wait_screen "dpkg --listfiles"
-	keys C-u; type_text "apt install firef"; keys Tab
-	wait_screen "apt install firefox-esr"
+	typed_options_and_names
 }
 
 @test "bash without bash-completion typed: apt install --no-<TAB> completes a file name, as without the hook" {
@@ -209,10 +213,5 @@ bc_candidates() {
 	start_shell zsh -f -i
 	type_line "export OMG_ZSH_MODULE_DIR='$ZSH_MODULE_DIR' OMG_COMPLETIONS_DIR='$OMG_SRCDIR/completions'; autoload -Uz compinit; compinit -u -D; eval \"\$(omg hook zsh apt)\"; PROMPT='> '"
 	sleep 0.3
-	type_text "apt-get --no-install-r"; keys Tab
-	wait_screen "apt-get --no-install-recommends"
-	keys C-u; type_text "dpkg --listf"; keys Tab
-	wait_screen "dpkg --listfiles"
-	keys C-u; type_text "apt install firef"; keys Tab
-	wait_screen "apt install firefox-esr"
+	typed_options_and_names
 }

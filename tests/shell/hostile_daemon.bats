@@ -30,6 +30,12 @@ wait_for() {
 # gone PID: exited (a zombie left to a subreaper that does not reap counts as gone)
 gone() { ! kill -0 "$1" 2>/dev/null || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 logged() { grep -qF -- "$1" "$LOG"; }
+# the fairness tests use this system's own package data: the fixture is too small to make a
+# search heavy
+need_system_lists() {
+	[ -s /var/lib/dpkg/status ] && [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] ||
+		skip "needs a Debian system with package lists"
+}
 
 # stop_within_1s PID: SIGTERM, then the process must be gone within a second.
 stop_within_1s() {
@@ -173,9 +179,7 @@ PY
 }
 
 @test "40 pipelined batches of 100 large searches on one connection: other clients wait < 0.5 s" {
-	# this system's own package data: the fixture is too small to make a search heavy
-	[ -s /var/lib/dpkg/status ] && [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] ||
-		skip "needs a Debian system with package lists"
+	need_system_lists
 	start_omgd --no-store
 	run timeout 120 python3 "$OMG_SRCDIR/tests/load/fairness.py" "$XDG_RUNTIME_DIR/omg.sock" 40
 	echo "$output"
@@ -185,8 +189,7 @@ PY
 }
 
 @test "one batch of 100 searches (each several ms) is answered a slice at a time: a PING waits < 150 ms" {
-	[ -s /var/lib/dpkg/status ] && [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] ||
-		skip "needs a Debian system with package lists"
+	need_system_lists
 	start_omgd --no-store
 	# "a" matches nearly every package: each search scans the whole index, the batch fits a frame
 	run timeout 120 python3 "$OMG_SRCDIR/tests/load/fairness.py" "$XDG_RUNTIME_DIR/omg.sock" 3 a 20
@@ -201,8 +204,7 @@ PY
 }
 
 @test "a batch of 100 searches does not hold up another client's SEARCH either (not only PING)" {
-	[ -s /var/lib/dpkg/status ] && [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] ||
-		skip "needs a Debian system with package lists"
+	need_system_lists
 	start_omgd --no-store
 	run timeout 120 python3 "$OMG_SRCDIR/tests/load/fairness.py" "$XDG_RUNTIME_DIR/omg.sock" 2 a 20 search
 	echo "$output"
@@ -213,8 +215,7 @@ PY
 }
 
 @test "a batch ends while the index is rebuilt every 0.2 s (it starts again once, then finishes)" {
-	[ -s /var/lib/dpkg/status ] && [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] ||
-		skip "needs a Debian system with package lists"
+	need_system_lists
 	start_omgd --no-store
 	( for i in $(seq 1 100); do kill -HUP "$OMGD_PID" 2>/dev/null || exit 0; sleep 0.2; done ) 3>&- &
 	FIFO_PID=$!
@@ -228,8 +229,7 @@ PY
 }
 
 @test "500 connections that ask and never read: PING answers < 0.5 s, a reader's search is served, memory bounded" {
-	[ -s /var/lib/dpkg/status ] && [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] ||
-		skip "needs a Debian system with package lists"
+	need_system_lists
 	ulimit -n 4096 2>/dev/null || skip "cannot open 500 connections here"
 	start_omgd --no-store
 	run timeout 120 python3 "$OMG_SRCDIR/tests/load/flood.py" "$XDG_RUNTIME_DIR/omg.sock" 500 "$OMGD_PID"
