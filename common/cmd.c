@@ -43,6 +43,10 @@ static const struct {
 	{ "files", omg_cmd_files, "files PACKAGE          the files an installed package put on the system", 0,
 	  "The files installed PACKAGE (or PACKAGE:ARCH) put on the system, one a line, as dpkg -L\n"
 	  "(pacman -Ql) lists them. Exit status 1 when it is not installed.\n" },
+	{ "changelog", omg_cmd_changelog, "changelog PACKAGE      an installed package's changelog, from this system", 0,
+	  "The changelog of installed PACKAGE as it was installed (Debian: /usr/share/doc/PACKAGE/\n"
+	  "changelog.Debian.gz, else changelog.gz; Arch: the local database's changelog), without the\n"
+	  "network that apt changelog needs. Exit status 1 when it is not installed or has none.\n" },
 	{ "ping", omg_cmd_ping, "ping                   check that omgd answers", 0,
 	  "Checks that omgd answers; prints its protocol, backend and the round trip time.\n" },
 	{ "metrics", omg_cmd_metrics, "metrics                omgd's counters", 0,

@@ -32,6 +32,8 @@ struct omg_sink_ops {
 	void (*rows)(struct omg_sink *s, const struct omg_rows *m);
 	void (*info)(struct omg_sink *s, const struct omg_pairs *m);
 	void (*words)(struct omg_sink *s, const struct omg_words *m);
+	/* files and changelog: lines of text, where a tab stays a tab */
+	void (*textlines)(struct omg_sink *s, const struct omg_words *m);
 	void (*metrics)(struct omg_sink *s, const struct omg_pairs *m);
 	void (*pong)(struct omg_sink *s, const struct omg_hello *m, double ms);
 	/* omg not-found: the packages that have COMMAND, else SIMILAR (commands one edit away) */
@@ -104,6 +106,7 @@ int omg_cmd_list(struct omg_ctx *ctx);
 int omg_cmd_info(struct omg_ctx *ctx);
 int omg_cmd_complete(struct omg_ctx *ctx);
 int omg_cmd_files(struct omg_ctx *ctx);
+int omg_cmd_changelog(struct omg_ctx *ctx);
 int omg_cmd_ping(struct omg_ctx *ctx);
 int omg_cmd_metrics(struct omg_ctx *ctx);
 int omg_cmd_daemon(struct omg_ctx *ctx);

@@ -313,6 +313,7 @@ void omg_enc_query(struct omg_wbuf *w, uint8_t type, const struct omg_query *q)
 		omg_put_u32(w, q->limit);
 		break;
 	case OMG_MSG_FILES:
+	case OMG_MSG_CHANGELOG:
 		omg_put_str(w, q->text);
 		omg_put_u32(w, q->limit);
 		break;
@@ -345,6 +346,7 @@ int omg_dec_query(const void *p, size_t n, uint8_t type, struct omg_query *q)
 		q->limit = omg_get_u32(&r);
 		break;
 	case OMG_MSG_FILES:
+	case OMG_MSG_CHANGELOG:
 		q->text = omg_get_str(&r);
 		q->limit = omg_get_u32(&r);
 		break;
@@ -692,7 +694,7 @@ const char *omg_msg_name(uint8_t type)
 		[OMG_MSG_HELLO] = "HELLO", [OMG_MSG_PING] = "PING", [OMG_MSG_STATUS] = "STATUS",
 		[OMG_MSG_SEARCH] = "SEARCH", [OMG_MSG_INFO] = "INFO", [OMG_MSG_SUGGEST] = "SUGGEST",
 		[OMG_MSG_LIST] = "LIST", [OMG_MSG_BATCH] = "BATCH", [OMG_MSG_METRICS] = "METRICS",
-		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_SIMILAR] = "SIMILAR", [OMG_MSG_FILES] = "FILES", [OMG_MSG_AUDIT] = "AUDIT",
+		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_SIMILAR] = "SIMILAR", [OMG_MSG_FILES] = "FILES", [OMG_MSG_CHANGELOG] = "CHANGELOG", [OMG_MSG_AUDIT] = "AUDIT",
 		[OMG_MSG_AUR_SEARCH] = "AUR_SEARCH", [OMG_MSG_AUR_INFO] = "AUR_INFO",
 	};
 	uint8_t base = type & (uint8_t)~OMG_MSG_ANSWER;

@@ -47,6 +47,7 @@ enum omg_msg_type {
 	OMG_MSG_AUR_INFO = 0x0D,
 	OMG_MSG_SIMILAR = 0x0E,     /* commands one edit away from a word (typo hints) */
 	OMG_MSG_FILES = 0x0F,       /* an installed package's files (dpkg -L, pacman -Ql) */
+	OMG_MSG_CHANGELOG = 0x10,   /* an installed package's changelog, from the system */
 	OMG_MSG_ERROR = 0x7F,
 	OMG_MSG_ANSWER = 0x80, /* bit set in every answer's type */
 };
@@ -306,8 +307,8 @@ int omg_dec_words(const void *p, size_t n, struct omg_words *m);
 int omg_dec_error(const void *p, size_t n, struct omg_error_msg *m);
 int omg_dec_batch(const void *p, size_t n, struct omg_batch *m);
 int omg_dec_providers(const void *p, size_t n, struct omg_providers *m);
-/* FILES answer: u32 total (paths in all), then a SUGGEST answer (the paths from the request's
- * offset that fit in one frame). */
+/* FILES and CHANGELOG answer: u32 total (lines in all), then a SUGGEST answer (the lines from
+ * the request's first one on that fit in one frame). */
 int omg_dec_files(const void *p, size_t n, uint32_t *total, struct omg_words *m);
 /* SIMILAR answer: u32 flags (OMG_SIMILAR_*), then a PROVIDES answer. */
 int omg_dec_similar(const void *p, size_t n, uint32_t *flags, struct omg_providers *m);

@@ -245,6 +245,6 @@ const struct omg_sink_ops omg_sink_json = {
 	.status = json_status, .rows = json_rows, .info = json_info,
 	.words = json_words, .metrics = json_metrics, .pong = json_pong,
 	.providers = json_providers, .audit = json_audit, .history = json_history,
-	.daemon = json_daemon, .error = json_error,
+	.daemon = json_daemon, .error = json_error, .textlines = json_words,
 	.aur = json_aur,
 };

@@ -209,6 +209,14 @@ static void text_words(struct omg_sink *s, const struct omg_words *m)
 	}
 }
 
+static void text_lines(struct omg_sink *s, const struct omg_words *m)
+{
+	for (uint32_t i = 0; i < m->count; i++) {
+		put_visible(s->out, m->words[i], 1); /* a line has no newline: tabs are kept */
+		fputc('\n', s->out);
+	}
+}
+
 static void text_metrics(struct omg_sink *s, const struct omg_pairs *m)
 {
 	for (uint32_t i = 0; i < m->count; i++)
@@ -372,6 +380,6 @@ const struct omg_sink_ops omg_sink_text = {
 	.status = text_status, .rows = text_rows, .info = text_info,
 	.words = text_words, .metrics = text_metrics, .pong = text_pong,
 	.providers = text_providers, .audit = text_audit, .history = text_history,
-	.daemon = text_daemon, .error = text_error,
+	.daemon = text_daemon, .error = text_error, .textlines = text_lines,
 	.aur = text_aur,
 };

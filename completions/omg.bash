@@ -41,13 +41,13 @@ _omg() {
 		if [[ $cur == -* ]]; then
 			_omg_words "$cur" --json --timeout --help
 		else
-			_omg_words "$cur" status search info files list complete ping metrics daemon audit history not-found hook help
+			_omg_words "$cur" status search info files changelog list complete ping metrics daemon audit history not-found hook help
 		fi
 		return 0
 	fi
 	case $cmd in
 	info) [[ $cur == -* ]] && _omg_words "$cur" --json || _omg_packages "$cur" ;;
-	files) [[ $cur == -* ]] && _omg_words "$cur" --json || _omg_packages "$cur" -i ;;
+	files | changelog) [[ $cur == -* ]] && _omg_words "$cur" --json || _omg_packages "$cur" -i ;;
 	search) [[ $cur == -* ]] && _omg_words "$cur" -d --descriptions -i --installed -n --limit --names-only --no-aur --json || COMPREPLY=() ;;
 	list) [[ $cur == -* ]] && _omg_words "$cur" -n --limit --json || _omg_words "$cur" installed explicit orphans upgradable security ;;
 	complete) [[ $cur == -* ]] && _omg_words "$cur" -i --installed -n --limit -A || _omg_packages "$cur" ;;

@@ -29,6 +29,8 @@ struct backend {
 	/* The files installed package PKG put on the system, one absolute path a line
 	 * (pkgfiles.h); on the event loop, one small file read. */
 	int (*files)(const struct db *db, const char *root, uint32_t pkg, char **out, size_t *len);
+	/* Its changelog, decompressed, as lines (pkgfiles.h). */
+	int (*changelog)(const struct db *db, const char *root, uint32_t pkg, char **out, size_t *len);
 	/* Orders two versions as the packaging system does (<0, 0, >0). */
 	int (*vercmp)(const char *a, const char *b);
 	/* Releases what BUILD keeps from one build to the next (NULL: nothing); called on the

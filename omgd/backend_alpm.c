@@ -444,6 +444,7 @@ const struct backend backend_alpm = {
 	.watch_specs = alpm_watch_specs,
 	.record = alpm_record,
 	.files = pkgfiles_alpm,
+	.changelog = pkgchangelog_alpm,
 	.vercmp = alpm_pkg_vercmp,
 	.close = alpm_close_kept,
 };

@@ -1455,5 +1455,6 @@ const struct backend backend_dpkg = {
 	.watch_specs = dpkg_watch_specs,
 	.record = dpkg_record,
 	.files = pkgfiles_dpkg,
+	.changelog = pkgchangelog_dpkg,
 	.vercmp = deb_version_compare,
 };

@@ -324,15 +324,18 @@ static void on_similar(struct daemon *d, const uint8_t *p, uint32_t n, struct an
 	omg_patch_u32(a->w, count_at, shown);
 }
 
-static void on_files(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+/* FILES and CHANGELOG: an installed package's lines, from the first asked for, a frame's worth */
+static void on_lines(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t n, struct answer *a)
 {
+	int (*read)(const struct db *, const char *, uint32_t, char **, size_t *) =
+		type == OMG_MSG_FILES ? d->backend->files : d->backend->changelog;
 	struct omg_query q;
 	uint32_t pkg, total = 0, count = 0;
 	size_t count_at, len;
 	char *list = NULL, msg[512];
 	int rc;
 
-	if (omg_dec_query(p, n, OMG_MSG_FILES, &q) != OMG_OK)
+	if (omg_dec_query(p, n, type, &q) != OMG_OK)
 		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
 	if (!q.text[0] || strlen(q.text) > OMG_QUERY_MAX)
 		return fail(a, OMG_WERR_INVALID, "a package name: 1 to 256 bytes");
@@ -342,9 +345,9 @@ static void on_files(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 		snprintf(msg, sizeof msg, "package '%s' not found", q.text);
 		return fail(a, OMG_WERR_NOT_FOUND, msg);
 	}
-	if (!d->backend->files)
-		return fail(a, OMG_WERR_INVALID, "file lists are not known on this system");
-	if ((rc = d->backend->files(d->db, d->root, pkg, &list, &len)) != OMG_OK) {
+	if (!read)
+		return fail(a, OMG_WERR_INVALID, "not known on this system");
+	if ((rc = read(d->db, d->root, pkg, &list, &len)) != OMG_OK) {
 		snprintf(msg, sizeof msg, "package '%s': %s", q.text, rc == OMG_E_NOTFOUND && !strcmp(omg_errdetail(), "not installed")
 			 ? "is not installed" : omg_errdetail());
 		return fail(a, rc == OMG_E_NOTFOUND ? OMG_WERR_NOT_FOUND : OMG_WERR_INTERNAL, msg);
@@ -463,7 +466,7 @@ static void on_metrics(struct daemon *d, struct answer *a)
 	M("rebuild_failures", m->rebuild_failures);
 	M("watch_events", m->watch_events);
 	M("generation", d->generation);
-	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_FILES; t++) {
+	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_CHANGELOG; t++) {
 		char name[48];
 		snprintf(name, sizeof name, "%s_ns_avg", omg_msg_name(t));
 		for (char *c = name; *c; c++)
@@ -519,7 +522,8 @@ static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_
 	case OMG_MSG_SIMILAR:
 		return on_similar(d, p, n, a);
 	case OMG_MSG_FILES:
-		return on_files(d, p, n, a);
+	case OMG_MSG_CHANGELOG:
+		return on_lines(d, type, p, n, a);
 	case OMG_MSG_AUDIT:
 		return on_audit(d, p, n, a);
 	case OMG_MSG_BATCH:
@@ -713,7 +717,7 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 	omg_frame_begin(out, (uint8_t)(type | OMG_MSG_ANSWER), id);
 	answer_one(d, type, payload, length, &a, 0);
 	if (!a.error && omg_frame_end(out, OMG_FRAME_MAX) == OMG_OK) {
-		if (type < 16) {
+		if (type < 32) {
 			d->m.handled[type]++;
 			d->m.handled_ns[type] += now_ns() - t0;
 		}

@@ -13,7 +13,7 @@
 struct metrics {
 	uint64_t requests, errors, connections_total, connections_refused, connections_dropped;
 	uint64_t bytes_in, bytes_out, rebuilds, rebuild_failures, watch_events;
-	uint64_t handled[16], handled_ns[16]; /* per request type: count and daemon time */
+	uint64_t handled[32], handled_ns[32]; /* per request type: count and daemon time */
 };
 
 struct audit;

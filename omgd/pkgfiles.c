@@ -2,6 +2,7 @@
 #include "config.h"
 #include "pkgfiles.h"
 #include "omg_error.h"
+#include "listfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,6 +87,18 @@ int pkgfiles_dpkg(const struct db *db, const char *root, uint32_t pkg, char **ou
 	return rc == OMG_E_NOTFOUND ? OMG_ERROR(OMG_E_NOTFOUND, "dpkg has no file list for it") : rc;
 }
 
+/* The build's DBPath/local (db inputs), or NULL. */
+static const char *alpm_local(const struct db *db)
+{
+	for (uint32_t i = 0; i < db->ninputs; i++) {
+		const char *s = db_s(db, db->inputs[i].path);
+		size_t n = strlen(s);
+		if (n >= 6 && !strcmp(s + n - 6, "/local"))
+			return s;
+	}
+	return NULL;
+}
+
 /* pacman's files: "%FILES%" then one path a line, relative to the root, ended by a blank line
  * or another %SECTION%. Rewritten in place as absolute paths. */
 int pkgfiles_alpm(const struct db *db, const char *root, uint32_t pkg, char **out, size_t *len)
@@ -99,13 +112,7 @@ int pkgfiles_alpm(const struct db *db, const char *root, uint32_t pkg, char **ou
 	(void)root;
 	if (!installed(db, pkg))
 		return OMG_ERROR(OMG_E_NOTFOUND, "not installed");
-	for (uint32_t i = 0; i < db->ninputs && !local; i++) { /* the build's DBPath/local */
-		const char *s = db_s(db, db->inputs[i].path);
-		size_t n = strlen(s);
-		if (n >= 6 && !strcmp(s + n - 6, "/local"))
-			local = s;
-	}
-	if (!local)
+	if (!(local = alpm_local(db)))
 		return OMG_ERROR(OMG_E_NOTFOUND, "no local database");
 	snprintf(path, sizeof path, "%s/%s-%s/files", local, db_s(db, p->name),
 		 db_s(db, db->vers[p->inst].version));
@@ -134,4 +141,87 @@ int pkgfiles_alpm(const struct db *db, const char *root, uint32_t pkg, char **ou
 	*len = (size_t)(w - *out);
 	free(raw);
 	return OMG_OK;
+}
+
+struct text {
+	char *p;
+	size_t len, cap;
+};
+
+static int text_add(void *ctx, const char *buf, size_t len, uint64_t base)
+{
+	struct text *t = ctx;
+
+	(void)base;
+	if (t->len + len + 2 > PKGFILES_MAX)
+		return OMG_ERROR(OMG_E_TOOBIG, "larger than %u MiB", PKGFILES_MAX >> 20);
+	if (t->len + len + 2 > t->cap) {
+		size_t cap = t->cap ? t->cap : 65536;
+		char *p;
+		while (cap < t->len + len + 2)
+			cap *= 2;
+		if (!(p = realloc(t->p, cap)))
+			return OMG_ERROR(OMG_E_NOMEM, "changelog");
+		t->p = p;
+		t->cap = cap;
+	}
+	memcpy(t->p + t->len, buf, len);
+	t->len += len;
+	return 0;
+}
+
+/* The first of NAMES (under DIR) that exists, decompressed as listfile reads it. */
+static int read_text(const char *dir, const char *const *names, char **out, size_t *len)
+{
+	char path[8192];
+	struct stat st;
+
+	for (; *names; names++) {
+		struct text t = { 0 };
+		int rc;
+		snprintf(path, sizeof path, "%s/%s", dir, *names);
+		if (stat(path, &st) != 0)
+			continue;
+		if ((rc = listfile_read_lines(path, text_add, &t)) != OMG_OK) {
+			free(t.p);
+			return rc;
+		}
+		if (!t.p && !(t.p = malloc(2))) /* an empty changelog */
+			return OMG_ERROR(OMG_E_NOMEM, "changelog");
+		if (t.len && t.p[t.len - 1] != '\n')
+			t.p[t.len++] = '\n';
+		t.p[t.len] = 0;
+		*out = t.p;
+		*len = t.len;
+		return OMG_OK;
+	}
+	return OMG_ERROR(OMG_E_NOTFOUND, "no changelog in %s", dir);
+}
+
+int pkgchangelog_dpkg(const struct db *db, const char *root, uint32_t pkg, char **out, size_t *len)
+{
+	static const char *const names[] = { "changelog.Debian.gz", "changelog.Debian", "changelog.gz",
+					     "changelog", NULL };
+	char dir[8192];
+
+	if (!installed(db, pkg))
+		return OMG_ERROR(OMG_E_NOTFOUND, "not installed");
+	snprintf(dir, sizeof dir, "%s/usr/share/doc/%s", root, db_s(db, db->pkgs[pkg].name));
+	return read_text(dir, names, out, len);
+}
+
+int pkgchangelog_alpm(const struct db *db, const char *root, uint32_t pkg, char **out, size_t *len)
+{
+	static const char *const names[] = { "changelog", NULL };
+	const struct db_pkg *p = &db->pkgs[pkg];
+	const char *local;
+	char dir[8192];
+
+	(void)root;
+	if (!installed(db, pkg))
+		return OMG_ERROR(OMG_E_NOTFOUND, "not installed");
+	if (!(local = alpm_local(db)))
+		return OMG_ERROR(OMG_E_NOTFOUND, "no local database");
+	snprintf(dir, sizeof dir, "%s/%s-%s", local, db_s(db, p->name), db_s(db, db->vers[p->inst].version));
+	return read_text(dir, names, out, len);
 }

@@ -19,4 +19,10 @@
 int pkgfiles_dpkg(const struct db *db, const char *root, uint32_t pkg, char **out, size_t *len);
 int pkgfiles_alpm(const struct db *db, const char *root, uint32_t pkg, char **out, size_t *len);
 
+/* Installed package PKG's changelog, decompressed, in *OUT (malloc'd, *LEN bytes, each line
+ * ending in '\n'), at most PKGFILES_MAX: Debian's /usr/share/doc/NAME/changelog.Debian[.gz],
+ * else changelog[.gz] (a native package's); pacman's local/NAME-VERSION/changelog. */
+int pkgchangelog_dpkg(const struct db *db, const char *root, uint32_t pkg, char **out, size_t *len);
+int pkgchangelog_alpm(const struct db *db, const char *root, uint32_t pkg, char **out, size_t *len);
+
 #endif

@@ -45,7 +45,7 @@ teardown() { stop_omgd; }
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^omg\ [0-9]+\.[0-9]+\.[0-9]+\ \(protocol\ 1\)$ ]]
 	local c
-	for c in status search info list complete ping metrics daemon not-found audit history hook; do
+	for c in status search info files changelog list complete ping metrics daemon not-found audit history hook; do
 		run "$OMG" "$c" --help
 		[ "$status" -eq 0 ] || { echo "$c --help: $status"; false; }
 		[[ "${lines[0]}" == "usage: omg $c"* ]] || { echo "$c --help: ${lines[0]}"; false; }
@@ -366,4 +366,36 @@ no_raw() { ! printf '%s' "$2" | LC_ALL=C grep -q "$1"; }
 		n=$((n + 1))
 	done
 	[ "$n" -gt 0 ]
+}
+
+@test "changelog: the installed changelog.Debian.gz, decompressed, tabs kept; not installed or none: exit 1" {
+	mkdir -p "$ROOT/usr/share/doc/bash"
+	printf 'bash (5.2-1) unstable; urgency=medium\n\n  * One.\n\t* a tab\n\n -- A <a@b>  Mon, 01 Jan 2024 00:00:00 +0000\n' |
+		gzip -9n > "$ROOT/usr/share/doc/bash/changelog.Debian.gz"
+	diff <("$OMG" changelog bash) <(zcat "$ROOT/usr/share/doc/bash/changelog.Debian.gz")
+	run --separate-stderr "$OMG" changelog local-only
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"no changelog in"* ]]
+	run --separate-stderr "$OMG" changelog notinstalled-only
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"is not installed"* ]]
+	# a native package's changelog.gz when there is no changelog.Debian
+	mkdir -p "$ROOT/usr/share/doc/local-only"
+	printf 'native 1.0\n' | gzip > "$ROOT/usr/share/doc/local-only/changelog.gz"
+	[ "$("$OMG" changelog local-only)" = "native 1.0" ]
+}
+
+@test "changelog on this machine: equal to zcat of /usr/share/doc/PKG/changelog.Debian.gz for 60 packages" {
+	[ -d /usr/share/doc/bash ] || skip "no /usr/share/doc here"
+	stop_omgd
+	start_omgd
+	local p f n=0
+	for p in $(dpkg-query -W -f '${db:Status-Status} ${Package}\n' | awk '$1 == "installed" { print $2 }' | sort -u |
+		shuf -n 60 --random-source=/dev/zero); do
+		f=/usr/share/doc/$p/changelog.Debian.gz
+		[ -f "$f" ] || continue
+		diff <("$OMG" --timeout 5000 changelog "$p") <(zcat "$f") >/dev/null || { echo "differs: $p"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -gt 10 ]
 }

@@ -75,6 +75,7 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 	case OMG_MSG_PROVIDES:
 	case OMG_MSG_SIMILAR:
 	case OMG_MSG_FILES:
+	case OMG_MSG_CHANGELOG:
 	case OMG_MSG_LIST: {
 		struct omg_query q;
 		return omg_dec_query(p, n, type, &q);
@@ -110,7 +111,8 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 			omg_providers_free(&m);
 		return rc;
 	}
-	case OMG_MSG_FILES | OMG_MSG_ANSWER: {
+	case OMG_MSG_FILES | OMG_MSG_ANSWER:
+	case OMG_MSG_CHANGELOG | OMG_MSG_ANSWER: {
 		struct omg_words m;
 		uint32_t total;
 		if ((rc = omg_dec_files(p, n, &total, &m)) == OMG_OK)
