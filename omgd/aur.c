@@ -1,6 +1,7 @@
 /* aur.c — see aur.h. */
 #include "config.h"
 #include "aur.h"
+#include "clock.h"
 #include "omg_error.h"
 
 #include <curl/curl.h>
@@ -50,21 +51,13 @@ struct aur {
 	CURL *curl;               /* worker only */
 };
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Counts one answer of TYPE, given ASKED_NS, in the metrics. */
 static void aur_count(struct aur *a, uint8_t type, uint64_t asked_ns)
 {
 	int i = type == OMG_MSG_AUR_INFO;
 
 	a->answered[i]++;
-	a->answered_ns[i] += mono_ns() - asked_ns;
+	a->answered_ns[i] += mono_now_ns() - asked_ns;
 }
 
 void aur_timing(const struct aur *a, uint8_t type, uint64_t *answered, uint64_t *total_ns)
@@ -532,7 +525,7 @@ int aur_request(struct aur *a, uint64_t serial, uint8_t type, uint32_t id, const
 	struct job *j;
 	struct cached *c;
 	char key[OMG_QUERY_MAX + 32];
-	uint64_t asked_ns = mono_ns();
+	uint64_t asked_ns = mono_now_ns();
 
 	/* AUR_SEARCH is laid out as SEARCH, AUR_INFO as INFO */
 	if (omg_dec_query(payload, length, type == OMG_MSG_AUR_SEARCH ? OMG_MSG_SEARCH : OMG_MSG_INFO, &q) != OMG_OK) {

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "audit.h"
 #include "aur.h"
+#include "clock.h"
 #include "omgd.h"
 #include "omg_error.h"
 
@@ -552,14 +553,6 @@ struct dispatch_job {
 
 #define DISPATCH_SLICE_NS 2000000 /* work for one connection in one round (at least one item) */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Starts the answer again: the index it began from was replaced (one batch, one index). */
 static void job_restart(struct daemon *d, struct dispatch_job *job)
 {
@@ -575,7 +568,7 @@ static void job_restart(struct daemon *d, struct dispatch_job *job)
 static int job_step(struct daemon *d, struct dispatch_job *job, struct answer *a)
 {
 	struct omg_wbuf item = { 0 };
-	uint64_t t0 = now_ns();
+	uint64_t t0 = mono_now_ns();
 	int whole = 0;
 
 	if (job->generation != d->generation) {
@@ -609,9 +602,9 @@ static int job_step(struct daemon *d, struct dispatch_job *job, struct answer *a
 			fail(a, OMG_WERR_TOO_LARGE, "batch answer exceeds the frame limit: ask for fewer or smaller items");
 			break;
 		}
-	} while (job->next < job->batch.count && (whole || now_ns() - t0 < DISPATCH_SLICE_NS));
+	} while (job->next < job->batch.count && (whole || mono_now_ns() - t0 < DISPATCH_SLICE_NS));
 	omg_wbuf_free(&item);
-	job->ns += now_ns() - t0;
+	job->ns += mono_now_ns() - t0;
 	return a->error || job->next == job->batch.count;
 }
 
@@ -700,7 +693,7 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 {
 	size_t start = out->len;
 	struct answer a = { .w = out };
-	uint64_t t0 = now_ns();
+	uint64_t t0 = mono_now_ns();
 
 	d->m.requests++;
 	if (type == OMG_MSG_AUR_SEARCH || type == OMG_MSG_AUR_INFO) {
@@ -719,7 +712,7 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 	if (!a.error && omg_frame_end(out, OMG_FRAME_MAX) == OMG_OK) {
 		if (type < 32) {
 			d->m.handled[type]++;
-			d->m.handled_ns[type] += now_ns() - t0;
+			d->m.handled_ns[type] += mono_now_ns() - t0;
 		}
 		return 0;
 	}

@@ -29,7 +29,6 @@ struct conn {
 	int shed;                /* dropped under memory pressure: closed at the next tick */
 	int deferred;            /* its request waits for the next round (SERVER_ROUND_NS spent) */
 	struct dispatch_job *job; /* a request answered a slice per round (dispatch_continue) */
-	int64_t stalled_since;   /* answer pending and the peer not reading, or 0 */
 	uint64_t serial;         /* names the connection for a later answer */
 	struct conn *prev, *next;
 };
@@ -47,29 +46,12 @@ struct server {
 	ino_t sock_ino, dir_ino;
 	char dir[108];
 	int64_t accept_paused_until; /* no descriptor left: accept again then (or at a close) */
-	size_t unsent;            /* answer bytes not yet sent, all connections */
 	int parked;               /* connections whose next request waits for UNSENT to fall */
 	int shed;                 /* connections dropped under memory pressure, to be closed */
 	uint64_t round_ns;        /* time spent answering in this round of the event loop */
 	int jobs;                 /* connections with a job (answered a slice per round) */
 	uint64_t last_job;        /* serial of the connection whose job had the last slice */
 };
-
-int64_t mono_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint64_t mono_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 int server_open(struct server **out, struct daemon *d, int epfd, const char *path)
 {

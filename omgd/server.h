@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "omgd.h"
 
 #define SERVER_MAX_CONNS 4096
@@ -47,6 +48,5 @@ int server_tick(struct server *s, int64_t now_ms);
 /* NULL while the socket we bound is still at its path, else what happened to it. */
 const char *server_gone(const struct server *s);
 void server_close(struct server *s);
-int64_t mono_now_ms(void);
 
 #endif
