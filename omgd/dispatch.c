@@ -159,6 +159,31 @@ static void on_list(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 	free(h.v);
 }
 
+/* INFO, FILES and CHANGELOG: a package name (Q), and the package it names, or DB_NONE with
+ * the ERROR answer set. */
+static uint32_t package_query(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t n, struct answer *a,
+			      struct omg_query *q)
+{
+	uint32_t pi;
+
+	if (omg_dec_query(p, n, type, q) != OMG_OK) {
+		fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+		return DB_NONE;
+	}
+	if (!q->text[0] || strlen(q->text) > OMG_QUERY_MAX) {
+		fail(a, OMG_WERR_INVALID, "the package name must be 1 to 256 bytes");
+		return DB_NONE;
+	}
+	if (!need_db(d, a))
+		return DB_NONE;
+	if ((pi = db_lookup(d->db, q->text)) == DB_NONE) {
+		char msg[OMG_QUERY_MAX + 64];
+		snprintf(msg, sizeof msg, "package '%s' not found", q->text);
+		fail(a, OMG_WERR_NOT_FOUND, msg);
+	}
+	return pi;
+}
+
 static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
 {
 	const struct db_pkg *pk;
@@ -168,17 +193,8 @@ static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 	size_t count_at;
 	uint32_t count = 0, pi, show;
 
-	if (omg_dec_query(p, n, OMG_MSG_INFO, &q) != OMG_OK)
-		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
-	if (!q.text[0] || strlen(q.text) > OMG_QUERY_MAX)
-		return fail(a, OMG_WERR_INVALID, "the package name must be 1 to 256 bytes");
-	if (!need_db(d, a))
+	if ((pi = package_query(d, OMG_MSG_INFO, p, n, a, &q)) == DB_NONE)
 		return;
-	if ((pi = db_lookup(d->db, q.text)) == DB_NONE) {
-		char msg[OMG_QUERY_MAX + 64];
-		snprintf(msg, sizeof msg, "package '%s' not found", q.text);
-		return fail(a, OMG_WERR_NOT_FOUND, msg);
-	}
 	pk = &d->db->pkgs[pi];
 	show = pk->inst != DB_NONE ? pk->inst : pk->cand;
 	if (pk->cand != DB_NONE) {
@@ -336,16 +352,8 @@ static void on_lines(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t 
 	char *list = NULL, msg[512];
 	int rc;
 
-	if (omg_dec_query(p, n, type, &q) != OMG_OK)
-		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
-	if (!q.text[0] || strlen(q.text) > OMG_QUERY_MAX)
-		return fail(a, OMG_WERR_INVALID, "a package name: 1 to 256 bytes");
-	if (!need_db(d, a))
+	if ((pkg = package_query(d, type, p, n, a, &q)) == DB_NONE)
 		return;
-	if ((pkg = db_lookup(d->db, q.text)) == DB_NONE) {
-		snprintf(msg, sizeof msg, "package '%s' not found", q.text);
-		return fail(a, OMG_WERR_NOT_FOUND, msg);
-	}
 	if (!read)
 		return fail(a, OMG_WERR_INVALID, "not known on this system");
 	if ((rc = read(d->db, d->root, pkg, &list, &len)) != OMG_OK) {
