@@ -32,6 +32,15 @@ static const struct {
 	  "Installed and candidate versions, install reason, upgrade, origin, and the package's record\n"
 	  "(PACKAGE or PACKAGE:ARCH).\n\n"
 	  "      --no-aur         do not ask the AUR for a package the repositories do not have\n" },
+	{ "show", omg_cmd_show, "show [-a] PACKAGE...     apt show's record (-a: every version)", 0,
+	  "The candidate version's record of each PACKAGE (or PACKAGE:ARCH) as apt show prints it:\n"
+	  "apt's field order, sizes in kB/MB, Download-Size, APT-Manual-Installed and APT-Sources.\n"
+	  "Exit status 1 when a package is unknown (the others are still shown).\n\n"
+	  "  -a, --all-versions   every version, newest first\n" },
+	{ "policy", omg_cmd_policy, "policy PACKAGE...      apt-cache policy's version table", 0,
+	  "The installed and candidate versions of each PACKAGE and every version with its priority\n"
+	  "and the package lists that have it, as apt-cache policy prints them. Exit status 1 when a\n"
+	  "package is unknown (the others are still shown).\n" },
 	{ "list", omg_cmd_list, "list KIND              installed|explicit|orphans|upgradable|security", 0,
 	  "The packages of one KIND: installed, explicit, orphans, upgradable or security.\n\n"
 	  "  -n, --limit N        at most N rows (0 or none: all)\n" },
@@ -134,7 +143,7 @@ static int parse_int(const char *s, int *out)
  * with a value attached or next (-n3, -n 3). Every command takes every option; the ones a
  * command does not use are ignored by it. */
 enum opt_id { OPT_JSON, OPT_DESC, OPT_NAMES, OPT_INST, OPT_VERIFY, OPT_NOAUR, OPT_SINCE, OPT_SHELL,
-	      OPT_ARRAY, OPT_HELP, OPT_LIMIT, OPT_TIMEOUT, OPT_VERSION };
+	      OPT_ARRAY, OPT_HELP, OPT_LIMIT, OPT_TIMEOUT, OPT_VERSION, OPT_ALL };
 
 static const struct opt {
 	const char *name; /* long, without "--" */
@@ -148,7 +157,7 @@ static const struct opt {
 	{ "since", 0, 1, OPT_SINCE },        { "shell", 0, 1, OPT_SHELL },
 	{ NULL, 'A', 1, OPT_ARRAY },         { "help", 'h', 0, OPT_HELP },
 	{ "limit", 'n', 1, OPT_LIMIT },      { "timeout", 0, 1, OPT_TIMEOUT },
-	{ "version", 'V', 0, OPT_VERSION },
+	{ "version", 'V', 0, OPT_VERSION },  { "all-versions", 'a', 0, OPT_ALL },
 };
 
 static int set_opt(struct omg_ctx *ctx, const struct opt *op, const char *val, const char *spelled)
@@ -164,6 +173,7 @@ static int set_opt(struct omg_ctx *ctx, const struct opt *op, const char *val, c
 	case OPT_NOAUR: o->no_aur = 1; break;
 	case OPT_HELP: o->help = 1; break;
 	case OPT_VERSION: o->version = 1; break;
+	case OPT_ALL: o->all = 1; break;
 	case OPT_SINCE: o->since = val; break;
 	case OPT_SHELL:
 	case OPT_ARRAY:

@@ -26,6 +26,17 @@ enum omg_exit {
 
 struct omg_sink;
 
+/* omg show: one version's fields in the order and form apt show prints them. */
+struct omg_shown {
+	const struct omg_versions *pkg;
+	uint32_t ver;              /* index into pkg->v */
+	struct omg_pairs fields;   /* the last one is Description, when the record has one */
+	char *buf;                 /* the record's copy the values point into */
+	char *desc_copy;           /* the Description taken from another version's record */
+	int no_candidate;          /* apt show's "not a real package (virtual)": FIELDS has Package, State */
+	char fullname[600], installed_size[32], download_size[32];
+};
+
 /* What a command produces, for the sink to print. */
 struct omg_sink_ops {
 	void (*status)(struct omg_sink *s, const struct omg_status_msg *m);
@@ -46,6 +57,10 @@ struct omg_sink_ops {
 	/* omg daemon: EVENT ("running", "started", "already running", "stopped", "not running"),
 	 * omgd's PID (0: none) and, when it answered, its STATUS (else NULL). */
 	void (*daemon)(struct omg_sink *s, const char *event, int pid, const struct omg_status_msg *m);
+	/* omg policy: apt-cache policy's table for each of N packages */
+	void (*policy)(struct omg_sink *s, const struct omg_versions *pkgs, uint32_t n);
+	/* omg show: N records; MORE versions were left out (without -a) */
+	void (*show)(struct omg_sink *s, const struct omg_shown *v, uint32_t n, uint32_t more);
 	/* A command failed with exit status CODE: JSON says so on standard output too (the text
 	 * sink prints nothing: the message is on standard error already). */
 	void (*error)(struct omg_sink *s, int code, const char *message);
@@ -87,6 +102,7 @@ struct omg_opts {
 	const char *shell;  /* --shell NAME: not-found runs as NAME's command-not-found handler */
 	int help;           /* -h, --help: the command's help (or omg's) */
 	int version;        /* -V, --version */
+	int all;            /* -a, --all-versions (show) */
 	int nargs;
 	char **args;       /* positional arguments */
 };
@@ -107,6 +123,13 @@ int omg_cmd_info(struct omg_ctx *ctx);
 int omg_cmd_complete(struct omg_ctx *ctx);
 int omg_cmd_files(struct omg_ctx *ctx);
 int omg_cmd_changelog(struct omg_ctx *ctx);
+int omg_cmd_show(struct omg_ctx *ctx);
+int omg_cmd_policy(struct omg_ctx *ctx);
+/* apt's SizeToStr (powers of 1000, "%.1f" under 100) followed by "B": "53.2 kB", "13.3 MB". */
+void omg_size_str(double bytes, char *out, size_t n);
+/* Fills V->fields from its version's record as apt show rewrites it; 0 or -1 (no memory). */
+int omg_show_fields(struct omg_shown *v);
+void omg_shown_free(struct omg_shown *v);
 int omg_cmd_ping(struct omg_ctx *ctx);
 int omg_cmd_metrics(struct omg_ctx *ctx);
 int omg_cmd_daemon(struct omg_ctx *ctx);

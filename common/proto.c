@@ -317,6 +317,10 @@ void omg_enc_query(struct omg_wbuf *w, uint8_t type, const struct omg_query *q)
 		omg_put_str(w, q->text);
 		omg_put_u32(w, q->limit);
 		break;
+	case OMG_MSG_VERSIONS:
+		omg_put_str(w, q->text);
+		omg_put_u32(w, q->flags);
+		break;
 	default:
 		break; /* PING, STATUS, METRICS: empty payload */
 	}
@@ -349,6 +353,10 @@ int omg_dec_query(const void *p, size_t n, uint8_t type, struct omg_query *q)
 	case OMG_MSG_CHANGELOG:
 		q->text = omg_get_str(&r);
 		q->limit = omg_get_u32(&r);
+		break;
+	case OMG_MSG_VERSIONS:
+		q->text = omg_get_str(&r);
+		q->flags = omg_get_u32(&r);
 		break;
 	default:
 		break;
@@ -544,6 +552,84 @@ int omg_dec_similar(const void *p, size_t n, uint32_t *flags, struct omg_provide
 	return dec_u32_then(p, n, flags, dec_providers_any, m);
 }
 
+void omg_enc_versions(struct omg_wbuf *w, const struct omg_versions *m)
+{
+	omg_put_u32(w, m->flags);
+	omg_put_str(w, m->name);
+	omg_put_str(w, m->arch);
+	omg_put_u32(w, m->installed);
+	omg_put_u32(w, m->candidate);
+	omg_put_u32(w, m->count);
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct omg_version *v = &m->v[i];
+		omg_put_str(w, v->version);
+		omg_put_u32(w, (uint32_t)v->prio);
+		omg_put_u32(w, v->flags);
+		omg_put_u32(w, v->nfiles);
+		for (uint32_t j = 0; j < v->nfiles; j++) {
+			omg_put_u32(w, (uint32_t)v->files[j].prio);
+			omg_put_str(w, v->files[j].desc);
+		}
+		omg_put_str(w, v->record);
+	}
+}
+
+void omg_versions_free(struct omg_versions *m)
+{
+	for (uint32_t i = 0; m->v && i < m->count; i++)
+		free(m->v[i].files);
+	free(m->v);
+	m->v = NULL;
+	m->count = 0;
+}
+
+int omg_dec_versions(const void *p, size_t n, struct omg_versions *m)
+{
+	struct omg_rbuf r;
+	int rc;
+
+	omg_rbuf_init(&r, p, n);
+	memset(m, 0, sizeof *m);
+	m->flags = omg_get_u32(&r);
+	m->name = omg_get_str(&r);
+	m->arch = omg_get_str(&r);
+	m->installed = omg_get_u32(&r);
+	m->candidate = omg_get_u32(&r);
+	m->count = omg_get_u32(&r);
+	/* a version is at least 22 bytes: its string (5), three u32 and an empty record (5) */
+	if (!count_fits(&r, m->count, 22))
+		return omg_rbuf_done(&r);
+	if ((m->installed != OMG_VERSION_NONE && m->installed >= m->count) ||
+	    (m->candidate != OMG_VERSION_NONE && m->candidate >= m->count))
+		return OMG_ERROR(OMG_E_PROTO, "VERSIONS: version index out of range");
+	if (!(m->v = calloc(m->count ? m->count : 1, sizeof *m->v)))
+		return OMG_ERROR(OMG_E_NOMEM, "decoding %u versions", m->count);
+	for (uint32_t i = 0; i < m->count && !r.failed; i++) {
+		struct omg_version *v = &m->v[i];
+		v->version = omg_get_str(&r);
+		v->prio = (int32_t)omg_get_u32(&r);
+		v->flags = omg_get_u32(&r);
+		v->nfiles = omg_get_u32(&r);
+		if (!count_fits(&r, v->nfiles, 9)) {
+			v->nfiles = 0;
+			break;
+		}
+		if (!(v->files = calloc(v->nfiles ? v->nfiles : 1, sizeof *v->files))) {
+			v->nfiles = 0;
+			omg_versions_free(m);
+			return OMG_ERROR(OMG_E_NOMEM, "decoding versions");
+		}
+		for (uint32_t j = 0; j < v->nfiles; j++) {
+			v->files[j].prio = (int32_t)omg_get_u32(&r);
+			v->files[j].desc = omg_get_str(&r);
+		}
+		v->record = omg_get_str(&r);
+	}
+	if ((rc = omg_rbuf_done(&r)) != OMG_OK)
+		omg_versions_free(m);
+	return rc;
+}
+
 void omg_enc_audit_query(struct omg_wbuf *w, const struct omg_audit_query *q)
 {
 	omg_put_u64(w, q->after_seq);
@@ -694,7 +780,7 @@ const char *omg_msg_name(uint8_t type)
 		[OMG_MSG_HELLO] = "HELLO", [OMG_MSG_PING] = "PING", [OMG_MSG_STATUS] = "STATUS",
 		[OMG_MSG_SEARCH] = "SEARCH", [OMG_MSG_INFO] = "INFO", [OMG_MSG_SUGGEST] = "SUGGEST",
 		[OMG_MSG_LIST] = "LIST", [OMG_MSG_BATCH] = "BATCH", [OMG_MSG_METRICS] = "METRICS",
-		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_SIMILAR] = "SIMILAR", [OMG_MSG_FILES] = "FILES", [OMG_MSG_CHANGELOG] = "CHANGELOG", [OMG_MSG_AUDIT] = "AUDIT",
+		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_SIMILAR] = "SIMILAR", [OMG_MSG_FILES] = "FILES", [OMG_MSG_CHANGELOG] = "CHANGELOG", [OMG_MSG_VERSIONS] = "VERSIONS", [OMG_MSG_AUDIT] = "AUDIT",
 		[OMG_MSG_AUR_SEARCH] = "AUR_SEARCH", [OMG_MSG_AUR_INFO] = "AUR_INFO",
 	};
 	uint8_t base = type & (uint8_t)~OMG_MSG_ANSWER;

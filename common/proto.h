@@ -48,6 +48,7 @@ enum omg_msg_type {
 	OMG_MSG_SIMILAR = 0x0E,     /* commands one edit away from a word (typo hints) */
 	OMG_MSG_FILES = 0x0F,       /* an installed package's files (dpkg -L, pacman -Ql) */
 	OMG_MSG_CHANGELOG = 0x10,   /* an installed package's changelog, from the system */
+	OMG_MSG_VERSIONS = 0x11,    /* a package's versions and where each comes from (policy, show) */
 	OMG_MSG_ERROR = 0x7F,
 	OMG_MSG_ANSWER = 0x80, /* bit set in every answer's type */
 };
@@ -68,6 +69,10 @@ enum omg_wire_error {
 /* SEARCH / SUGGEST flags */
 #define OMG_SEARCH_DESCRIPTIONS 0x1u
 #define OMG_SEARCH_INSTALLED 0x2u
+#define OMG_VERSIONS_RECORDS 0x1u   /* VERSIONS: with each version's record */
+#define OMG_VERSION_NONE 0xFFFFFFFFu /* VERSIONS: no installed (or candidate) version */
+#define OMG_VER_SECURITY 0x1u       /* the version is in a security archive */
+#define OMG_VER_STATUS 0x2u         /* the version is the one dpkg's status file has */
 #define OMG_SIMILAR_AVAILABLE 0x1u   /* SIMILAR: commands of packages not installed are indexed */
 
 /* Package row flags */
@@ -213,7 +218,7 @@ struct omg_audit_msg {     /* AUDIT answer */
 };
 
 struct omg_query {         /* SEARCH, SUGGEST, INFO (text only), LIST (kind only), FILES (text,
-			    * and in limit the index of the first path wanted) */
+			    * and in limit the index of the first path wanted), VERSIONS (text, flags) */
 	const char *text;
 	uint32_t limit;
 	uint32_t flags;
@@ -265,6 +270,28 @@ struct omg_aur_msg {        /* AUR_SEARCH and AUR_INFO answers */
 	struct omg_pairs info; /* AUR_INFO: count 0 = no such package */
 };
 
+struct omg_ver_file {       /* one package list that has a version */
+	int32_t prio;          /* the list's priority (apt's pin of the file) */
+	const char *desc;      /* "http://deb.debian.org/debian bookworm/main amd64 Packages" */
+};
+
+struct omg_version {
+	const char *version;
+	int32_t prio;          /* the version's priority */
+	uint32_t flags;        /* OMG_VER_* */
+	uint32_t nfiles;
+	struct omg_ver_file *files;
+	const char *record;    /* its record as the first of its lists has it; "" if not asked */
+};
+
+struct omg_versions {       /* VERSIONS answer */
+	uint32_t flags;        /* the package's OMG_PKG_* */
+	const char *name, *arch;
+	uint32_t installed, candidate; /* indexes into v, or OMG_VERSION_NONE */
+	uint32_t count;        /* newest first */
+	struct omg_version *v;
+};
+
 struct omg_error_msg {
 	uint32_t code;
 	const char *message;
@@ -292,6 +319,7 @@ void omg_enc_error(struct omg_wbuf *w, uint32_t code, const char *message);
 void omg_enc_batch_item(struct omg_wbuf *w, uint8_t type, const void *payload, uint32_t length);
 void omg_enc_provider(struct omg_wbuf *w, const struct omg_provider *p);
 void omg_enc_audit_query(struct omg_wbuf *w, const struct omg_audit_query *q);
+void omg_enc_versions(struct omg_wbuf *w, const struct omg_versions *m);
 /* AUDIT answer: the head (all fields but count and recs), then count_at for omg_patch_u32. */
 size_t omg_enc_audit_head(struct omg_wbuf *w, const struct omg_audit_msg *m);
 void omg_enc_audit_rec(struct omg_wbuf *w, const struct omg_audit_rec *r);
@@ -313,6 +341,8 @@ int omg_dec_files(const void *p, size_t n, uint32_t *total, struct omg_words *m)
 /* SIMILAR answer: u32 flags (OMG_SIMILAR_*), then a PROVIDES answer. */
 int omg_dec_similar(const void *p, size_t n, uint32_t *flags, struct omg_providers *m);
 void omg_providers_free(struct omg_providers *m);
+int omg_dec_versions(const void *p, size_t n, struct omg_versions *m);
+void omg_versions_free(struct omg_versions *m);
 int omg_dec_audit_query(const void *p, size_t n, struct omg_audit_query *q);
 int omg_dec_audit(const void *p, size_t n, struct omg_audit_msg *m);
 int omg_dec_aur(const void *p, size_t n, uint8_t type, struct omg_aur_msg *m);

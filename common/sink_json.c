@@ -241,10 +241,56 @@ static void json_history(struct omg_sink *s, const struct omg_audit_msg *m)
 	emit(s, arr);
 }
 
+static json_t *json_pkg_head(const struct omg_versions *m)
+{
+	return json_pack("{s:o,s:o,s:o,s:o}", "package", jstr(m->name), "architecture", jstr(m->arch),
+			 "installed", m->installed != OMG_VERSION_NONE ? jstr(m->v[m->installed].version) : json_null(),
+			 "candidate", m->candidate != OMG_VERSION_NONE ? jstr(m->v[m->candidate].version) : json_null());
+}
+
+static void json_policy(struct omg_sink *s, const struct omg_versions *pkgs, uint32_t n)
+{
+	json_t *arr = json_array();
+
+	for (uint32_t i = 0; i < n; i++) {
+		const struct omg_versions *m = &pkgs[i];
+		json_t *pkg = json_pkg_head(m), *vers = json_array();
+		for (uint32_t j = 0; j < m->count; j++) {
+			const struct omg_version *v = &m->v[j];
+			json_t *files = json_array();
+			for (uint32_t f = 0; f < v->nfiles; f++)
+				json_array_append_new(files, json_pack("{s:i,s:o}", "priority", (int)v->files[f].prio,
+								       "source", jstr(v->files[f].desc)));
+			json_array_append_new(vers, json_pack("{s:o,s:i,s:b,s:b,s:b,s:o}", "version", jstr(v->version),
+							      "priority", (int)v->prio, "installed", (int)(j == m->installed),
+							      "candidate", (int)(j == m->candidate),
+							      "security", (int)!!(v->flags & OMG_VER_SECURITY), "sources", files));
+		}
+		json_object_set_new(pkg, "versions", vers);
+		json_array_append_new(arr, pkg);
+	}
+	emit(s, json_pack("{s:o}", "packages", arr));
+}
+
+static void json_show(struct omg_sink *s, const struct omg_shown *v, uint32_t n, uint32_t more)
+{
+	json_t *arr = json_array();
+
+	for (uint32_t i = 0; i < n; i++) {
+		json_t *fields = json_object();
+		for (uint32_t k = 0; k < v[i].fields.count; k++)
+			json_object_set_new(fields, v[i].fields.kv[k].key, jstr(v[i].fields.kv[k].value));
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:o}", "package", jstr(v[i].pkg->name), "version",
+						     v[i].no_candidate ? json_null() : jstr(v[i].pkg->v[v[i].ver].version),
+						     "fields", fields));
+	}
+	emit(s, json_pack("{s:o,s:i}", "records", arr, "more", (int)more));
+}
+
 const struct omg_sink_ops omg_sink_json = {
 	.status = json_status, .rows = json_rows, .info = json_info,
 	.words = json_words, .metrics = json_metrics, .pong = json_pong,
 	.providers = json_providers, .audit = json_audit, .history = json_history,
 	.daemon = json_daemon, .error = json_error, .textlines = json_words,
-	.aur = json_aur,
+	.aur = json_aur, .policy = json_policy, .show = json_show,
 };

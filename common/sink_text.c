@@ -376,10 +376,52 @@ static void text_aur(struct omg_sink *s, const struct omg_aur_msg *m)
 		text_rows(s, &m->rows);
 }
 
+/* apt-cache policy's layout, to the space. */
+static void text_policy(struct omg_sink *s, const struct omg_versions *pkgs, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		const struct omg_versions *m = &pkgs[i];
+		put_visible(s->out, m->name, 0);
+		if (m->flags & OMG_PKG_FOREIGN) {
+			fputc(':', s->out);
+			put_visible(s->out, m->arch, 0);
+		}
+		fputs(":\n  Installed: ", s->out);
+		put_visible(s->out, m->installed != OMG_VERSION_NONE ? m->v[m->installed].version : "(none)", 0);
+		fputs("\n  Candidate: ", s->out);
+		put_visible(s->out, m->candidate != OMG_VERSION_NONE ? m->v[m->candidate].version : "(none)", 0);
+		fputs("\n  Version table:\n", s->out);
+		for (uint32_t j = 0; j < m->count; j++) {
+			const struct omg_version *v = &m->v[j];
+			fputs(j == m->installed ? " *** " : "     ", s->out);
+			put_visible(s->out, v->version, 0);
+			fprintf(s->out, " %d\n", (int)v->prio);
+			for (uint32_t f = 0; f < v->nfiles; f++) {
+				fprintf(s->out, "       %4d ", (int)v->files[f].prio);
+				put_visible(s->out, v->files[f].desc, 0);
+				fputc('\n', s->out);
+			}
+		}
+	}
+}
+
+static void text_show(struct omg_sink *s, const struct omg_shown *v, uint32_t n, uint32_t more)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		text_info(s, &v[i].fields);
+		if (!v[i].no_candidate)
+			fputc('\n', s->out);
+	}
+	if (more == 1)
+		fputs("There is 1 additional record. Please use the '-a' switch to see it\n", s->err);
+	else if (more)
+		fprintf(s->err, "There are %u additional records. Please use the '-a' switch to see them.\n", more);
+}
+
 const struct omg_sink_ops omg_sink_text = {
 	.status = text_status, .rows = text_rows, .info = text_info,
 	.words = text_words, .metrics = text_metrics, .pong = text_pong,
 	.providers = text_providers, .audit = text_audit, .history = text_history,
 	.daemon = text_daemon, .error = text_error, .textlines = text_lines,
-	.aur = text_aur,
+	.aur = text_aur, .policy = text_policy, .show = text_show,
 };

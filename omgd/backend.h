@@ -26,6 +26,9 @@ struct backend {
 	int (*watch_specs)(const char *root, struct watch_spec *out, int max);
 	/* The version's record as "Field: value" lines (malloc'd), for INFO. */
 	int (*record)(const struct db *db, uint32_t ver, char **out);
+	/* The record of one appearance of a version in a package list (db->vfiles[VFILE]), as
+	 * that list has it (policy, show); NULL: the backend has only RECORD. */
+	int (*record_file)(const struct db *db, uint32_t vfile, char **out);
 	/* The files installed package PKG put on the system, one absolute path a line
 	 * (pkgfiles.h); on the event loop, one small file read. */
 	int (*files)(const struct db *db, const char *root, uint32_t pkg, char **out, size_t *len);

@@ -188,6 +188,8 @@ static uint32_t add_version(struct alpm_build *ab, alpm_pkg_t *pkg, uint32_t src
 		return DB_NONE;
 	if (repo && db->vers[v].archive == DB_NONE)
 		db->vers[v].archive = src;
+	if (repo && db_vfile_add(db, v, src, 0, 0) != OMG_OK) /* policy: the repositories that have it */
+		return DB_NONE;
 	if (created || !repo) { /* the local record wins: it knows reason and required-by */
 		make_record(&ab->rec, pkg, repo, ab->local_rd);
 		if (ab->rec.failed || (off = db_str(db, ab->rec.p, ab->rec.len)) == DB_NONE)
@@ -221,6 +223,8 @@ static uint32_t add_src(struct db *db, const char *path, const char *origin)
 	if ((s->path = db_str(db, path, strlen(path))) == DB_NONE ||
 	    (s->origin = db_str(db, origin, strlen(origin))) == DB_NONE)
 		return DB_NONE;
+	s->desc = s->origin; /* policy names a repository by its name */
+	s->order = UINT32_MAX;
 	db->nsrcs++;
 	return i;
 }

@@ -16,6 +16,7 @@
  */
 #include "config.h"
 #include "aptconf.h"
+#include "aptsources.h"
 #include "backend.h"
 #include "pkgfiles.h"
 #include "deb822.h"
@@ -69,6 +70,7 @@ struct build {
 	struct db *db;
 	struct paths paths;
 	struct aptconf conf;
+	struct aptsources sources; /* to describe the lists as apt does */
 	/* Growable: fixed tables (8 architectures, 16 interned names, 32 NeverAutoRemove
 	 * patterns) once dropped the rest silently. conf_failed: one could not be added. */
 	struct omg_wbuf archs;    /* char *: native first, then APT::Architectures */
@@ -210,6 +212,15 @@ static uint32_t add_src(struct build *b, const char *path, int compressed, const
 	s->path = db_str(db, path, strlen(path));
 	s->compressed = (uint8_t)compressed;
 	s->prio = 500;
+	s->order = UINT32_MAX;
+	if (strcmp(path, b->paths.status) != 0) { /* a package list */
+		const char *base = strrchr(path, '/');
+		char desc[1024];
+		int rank = aptsources_describe(&b->sources, base ? base + 1 : path, desc, sizeof desc);
+		s->order = rank > 0 ? (uint32_t)rank : UINT32_MAX;
+		if ((s->desc = db_str(db, desc, strlen(desc))) == DB_NONE)
+			return DB_NONE;
+	}
 	if (rel) {
 		s->origin = db_str(db, rel->origin, strlen(rel->origin));
 		s->label = db_str(db, rel->label, strlen(rel->label));
@@ -319,6 +330,8 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 		db->vers[v].len = lp->len;
 		db->vers[v].desc = db_str(db, lp->desc, lp->dlen);
 	}
+	if (db_vfile_add(db, v, b->src, lp->off, lp->len) != OMG_OK)
+		return OMG_E_NOMEM;
 	if (src->prio > db->vers[v].prio)
 		db->vers[v].prio = src->prio;
 	if (src->security)
@@ -644,6 +657,20 @@ static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 			if (p == DB_NONE)
 				return OMG_ERROR(OMG_E_NOMEM, "index");
 			db->pkgs[p].flags |= OMG_PKG_CONFIG_FILES;
+			/* Its version stays in apt's version table (policy shows it at priority -1,
+			 * from the status file), never a candidate. */
+			if (ver.value_len) {
+				if ((v = db_ver_get(db, p, ver.value, ver.value_len, &created)) == DB_NONE)
+					return OMG_ERROR(OMG_E_NOMEM, "index");
+				db->vers[v].flags |= DBV_STATUS;
+				if (created) {
+					db->vers[v].prio = -1;
+					db->vers[v].src = b->src;
+					db->vers[v].off = base + para.offset;
+					db->vers[v].len = (uint32_t)para.len;
+					db->vers[v].desc = db_str(db, desc.value, deb822_first_line(desc.value, desc.value_len));
+				}
+			}
 			continue;
 		}
 		if (state < ST_CONFIG_FILES || !ver.value_len)
@@ -1245,25 +1272,31 @@ static int read_commands(struct build *b)
 /* ---- the build ------------------------------------------------------------------ */
 
 /* apt's configuration files are inputs: a change of them invalidates the snapshot. */
+/* apt's configuration and sources, as inputs: a stored index is not reused once they change
+ * (a change of sources alone changes the lists' descriptions). */
 static int add_conf_inputs(struct db *db, const char *root)
 {
+	static const char *const conf[][2] = { { "etc/apt/apt.conf", "etc/apt/apt.conf.d" },
+					       { "etc/apt/sources.list", "etc/apt/sources.list.d" } };
 	char path[8192];
 	struct dirent *de;
 	DIR *d;
-	int rc;
+	int rc = OMG_OK;
 
-	snprintf(path, sizeof path, "%s/etc/apt/apt.conf", root);
-	if ((rc = db_input_add(db, path)) != OMG_OK)
-		return rc;
-	snprintf(path, sizeof path, "%s/etc/apt/apt.conf.d", root);
-	if ((rc = db_input_add(db, path)) != OMG_OK || !(d = opendir(path)))
-		return rc;
-	while (rc == OMG_OK && (de = readdir(d)))
-		if (de->d_name[0] != '.') {
-			snprintf(path, sizeof path, "%s/etc/apt/apt.conf.d/%s", root, de->d_name);
-			rc = db_input_add(db, path);
-		}
-	closedir(d);
+	for (size_t i = 0; rc == OMG_OK && i < sizeof conf / sizeof conf[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", root, conf[i][0]);
+		if ((rc = db_input_add(db, path)) != OMG_OK)
+			return rc;
+		snprintf(path, sizeof path, "%s/%s", root, conf[i][1]);
+		if ((rc = db_input_add(db, path)) != OMG_OK || !(d = opendir(path)))
+			continue;
+		while (rc == OMG_OK && (de = readdir(d)))
+			if (de->d_name[0] != '.') {
+				snprintf(path, sizeof path, "%s/%s/%s", root, conf[i][1], de->d_name);
+				rc = db_input_add(db, path);
+			}
+		closedir(d);
+	}
 	return rc;
 }
 
@@ -1274,7 +1307,8 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 	const char *arch;
 	int rc;
 
-	if ((rc = aptconf_load(&b.conf, root)) != OMG_OK || (rc = add_conf_inputs(db, root)) != OMG_OK)
+	if ((rc = aptconf_load(&b.conf, root)) != OMG_OK || (rc = add_conf_inputs(db, root)) != OMG_OK ||
+	    (rc = aptsources_load(&b.sources, root)) != OMG_OK)
 		goto fail;
 	resolve_paths(&b, root);
 	arch = aptconf_get(&b.conf, "apt::architecture", native ? native->name : "amd64");
@@ -1334,6 +1368,7 @@ fail:
 	free(b.inst);
 	free(b.ma);
 	aptconf_free(&b.conf);
+	aptsources_free(&b.sources);
 	return rc;
 }
 
@@ -1421,7 +1456,7 @@ static int find_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
  * status file in place of the indexed one, and an offset into the new file can hold
  * another package's record (the hostile test printed one). Then the whole source is
  * searched for the version's paragraph; if it has gone, the record is not shown. */
-static int dpkg_record(const struct db *db, uint32_t v, char **out)
+static int record_at(const struct db *db, uint32_t v, uint32_t si, uint64_t off, uint32_t len, char **out)
 {
 	const struct db_ver *ver = &db->vers[v];
 	const struct db_src *src;
@@ -1430,13 +1465,13 @@ static int dpkg_record(const struct db *db, uint32_t v, char **out)
 	int rc;
 
 	*out = NULL;
-	if (ver->src == DB_NONE)
+	if (si == DB_NONE)
 		return OMG_ERROR(OMG_E_NOTFOUND, "no record");
-	src = &db->srcs[ver->src];
-	if (!(buf = malloc((size_t)ver->len + 1)))
+	src = &db->srcs[si];
+	if (!(buf = malloc((size_t)len + 1)))
 		return OMG_ERROR(OMG_E_NOMEM, "record");
-	rc = listfile_extract(db_s(db, src->path), src->compressed, ver->off, ver->len, buf);
-	if (rc == OMG_OK && record_is(db, ver, buf, ver->len)) {
+	rc = listfile_extract(db_s(db, src->path), src->compressed, off, len, buf);
+	if (rc == OMG_OK && record_is(db, ver, buf, len)) {
 		*out = buf;
 		return OMG_OK;
 	}
@@ -1449,11 +1484,26 @@ static int dpkg_record(const struct db *db, uint32_t v, char **out)
 	return rc == OMG_E_NOMEM ? rc : OMG_ERROR(OMG_E_STALE, "%s changed since it was indexed", db_s(db, src->path));
 }
 
+static int dpkg_record(const struct db *db, uint32_t v, char **out)
+{
+	const struct db_ver *ver = &db->vers[v];
+
+	return record_at(db, v, ver->src, ver->off, ver->len, out);
+}
+
+static int dpkg_record_file(const struct db *db, uint32_t vf, char **out)
+{
+	const struct db_vfile *f = &db->vfiles[vf];
+
+	return record_at(db, f->ver, f->src, f->off, f->len, out);
+}
+
 const struct backend backend_dpkg = {
 	.name = "dpkg",
 	.build = dpkg_build,
 	.watch_specs = dpkg_watch_specs,
 	.record = dpkg_record,
+	.record_file = dpkg_record_file,
 	.files = pkgfiles_dpkg,
 	.changelog = pkgchangelog_dpkg,
 	.vercmp = deb_version_compare,

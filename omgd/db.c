@@ -45,6 +45,7 @@ void db_free(struct db *db)
 	free(db->hash);
 	free(db->by_name);
 	free(db->cmds);
+	free(db->vfiles);
 	free(db->inputs);
 	memset(db, 0, sizeof *db);
 }
@@ -263,6 +264,45 @@ int db_cmd_add(struct db *db, const char *name, size_t nlen, const char *package
 	return OMG_OK;
 }
 
+int db_vfile_add(struct db *db, uint32_t ver, uint32_t src, uint64_t off, uint32_t len)
+{
+	if (grow((void **)&db->vfiles, &db->cap_vfiles, db->nvfiles + 1, sizeof *db->vfiles) != 0)
+		return OMG_ERROR(OMG_E_NOMEM, "index");
+	db->vfiles[db->nvfiles++] = (struct db_vfile){ off, ver, src, len, 0 };
+	return OMG_OK;
+}
+
+/* By version, then by list in apt's order (sources.list's), then as read. */
+static int cmp_vfile(const void *a, const void *b, void *ctx)
+{
+	const struct db *db = ctx;
+	const struct db_vfile *x = a, *y = b;
+	uint32_t ox = db->srcs[x->src].order, oy = db->srcs[y->src].order;
+
+	if (x->ver != y->ver)
+		return x->ver < y->ver ? -1 : 1;
+	if (ox != oy)
+		return ox < oy ? -1 : 1;
+	return x->src < y->src ? -1 : x->src > y->src;
+}
+
+void db_vfiles_of(const struct db *db, uint32_t ver, uint32_t *first, uint32_t *count)
+{
+	uint32_t lo = 0, hi = db->nvfiles;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (db->vfiles[mid].ver < ver)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	for (hi = lo; hi < db->nvfiles && db->vfiles[hi].ver == ver; hi++)
+		;
+	*count = hi - lo;
+}
+
 static int cmp_cmd(const void *a, const void *b, void *ctx)
 {
 	const struct db *db = ctx;
@@ -417,8 +457,13 @@ int db_validate(const struct db *db)
 	for (uint32_t i = 0; i < db->nsrcs; i++) {
 		const struct db_src *s = &db->srcs[i];
 		if (!STR_OK(s->path) || !STR_OK(s->origin) || !STR_OK(s->label) || !STR_OK(s->suite) ||
-		    !STR_OK(s->codename))
+		    !STR_OK(s->codename) || !STR_OK(s->desc))
 			BAD("source");
+	}
+	for (uint32_t i = 0; i < db->nvfiles; i++) {
+		const struct db_vfile *f = &db->vfiles[i];
+		if (f->ver >= db->nvers || f->src >= db->nsrcs || (i && cmp_vfile(&db->vfiles[i - 1], f, (void *)db) > 0))
+			BAD("version file");
 	}
 	for (uint32_t i = 0; i < db->ncmds; i++) {
 		const struct db_cmd *c = &db->cmds[i];
@@ -455,6 +500,8 @@ int db_finish(struct db *db)
 	}
 	if (db->ncmds) /* qsort's base may not be NULL, even for no elements */
 		qsort_r(db->cmds, db->ncmds, sizeof *db->cmds, cmp_cmd, db);
+	if (db->nvfiles)
+		qsort_r(db->vfiles, db->nvfiles, sizeof *db->vfiles, cmp_vfile, db);
 	/* give back spare capacity; the version table is rebuilt if a reused db grows */
 	free(db->vhash);
 	db->vhash = NULL;
@@ -615,6 +662,24 @@ void db_row(const struct db *db, uint32_t p, struct omg_pkg_row *row)
 	row->candidate = pk->cand != DB_NONE ? db_s(db, db->vers[pk->cand].version) : "";
 	row->description = dv != DB_NONE ? db_s(db, db->vers[dv].desc) : "";
 	row->flags = pk->flags;
+}
+
+uint32_t db_lookup_any(const struct db *db, const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	size_t nlen = colon ? (size_t)(colon - spec) : strlen(spec);
+	uint32_t best = DB_NONE;
+
+	for (uint32_t p = db_pkg_first(db, spec, nlen); p != DB_NONE; p = db->pkgs[p].next_arch) {
+		const char *arch = db_s(db, db->pkgs[p].arch);
+		if (db->pkgs[p].vers == DB_NONE)
+			continue;
+		if (colon ? !strcmp(arch, colon + 1) : !strcmp(arch, db_s(db, db->native_arch)))
+			return p;
+		if (!colon && best == DB_NONE)
+			best = p;
+	}
+	return best;
 }
 
 uint32_t db_lookup(const struct db *db, const char *spec)

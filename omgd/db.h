@@ -29,6 +29,9 @@ struct db_src {              /* one input file */
 	int16_t prio;            /* apt priority of its versions: 500, 100, 1 */
 	uint8_t compressed;      /* offsets refer to the decompressed stream */
 	uint8_t security;        /* Label: Debian-Security */
+	uint32_t desc;           /* arena: how apt describes it ("URI SUITE/COMPONENT ARCH Packages", or
+				  * the status file's path), for policy and show; 0 = its path */
+	uint32_t order;          /* its place in apt's order of sources (UINT32_MAX: none names it) */
 };
 
 #define DBV_SECURITY 0x1u    /* found in a security source */
@@ -51,6 +54,13 @@ struct db_pkg {
 	uint32_t flags;          /* OMG_PKG_* */
 	uint8_t state;           /* enum dpkg_state */
 	uint8_t marked;          /* scratch for the autoremove walk */
+};
+
+/* One appearance of a version in a package list (apt's VerFile): the list's priority and
+ * its record there come from it. Sorted by version, then in the order the lists were read. */
+struct db_vfile {
+	uint64_t off;            /* stanza offset within the (decompressed) source */
+	uint32_t ver, src, len, reserved;
 };
 
 struct db_cmd {            /* one executable: its name, the package and the path that has it */
@@ -80,6 +90,8 @@ struct db {
 	struct db_ver *vers;
 	struct db_src *srcs;
 	uint32_t npkgs, nvers, nsrcs, cap_pkgs, cap_vers, cap_srcs;
+	struct db_vfile *vfiles;
+	uint32_t nvfiles, cap_vfiles;
 	uint32_t *hash;          /* by name: first instance */
 	uint32_t hash_mask;
 	uint32_t *vhash;         /* by (package, version): db_ver_get's lookup, built lazily */
@@ -113,6 +125,11 @@ uint32_t db_pkg_first(const struct db *db, const char *name, size_t nlen);
 /* Finds or adds version VERSION of package P; *CREATED tells which. */
 uint32_t db_ver_get(struct db *db, uint32_t p, const char *version, size_t vlen, int *created);
 
+/* Records that version VER's stanza in list SRC is at OFF, LEN bytes long. */
+int db_vfile_add(struct db *db, uint32_t ver, uint32_t src, uint64_t off, uint32_t len);
+/* VER's appearances in package lists: *FIRST and *COUNT into db->vfiles (after db_finish). */
+void db_vfiles_of(const struct db *db, uint32_t ver, uint32_t *first, uint32_t *count);
+
 /* Records PATH (stat'ed now; a missing file is recorded as missing) as an input. */
 int db_input_add(struct db *db, const char *path);
 void db_input_fill(struct db_input *in, const struct stat *st); /* st NULL: missing */
@@ -135,6 +152,8 @@ int db_suggest(const struct db *db, const char *prefix, uint32_t limit, uint32_t
 void db_row(const struct db *db, uint32_t p, struct omg_pkg_row *row);
 /* The instance a user means by NAME or NAME:ARCH (native first), or DB_NONE. */
 uint32_t db_lookup(const struct db *db, const char *spec);
+/* The same for any instance with a version, installable or not (policy, show). */
+uint32_t db_lookup_any(const struct db *db, const char *spec);
 /* Adds an executable (during a build); sorted by db_finish. */
 int db_cmd_add(struct db *db, const char *name, size_t nlen, const char *package, size_t plen,
 	       const char *path, size_t pathlen, int installed);

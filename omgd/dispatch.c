@@ -159,7 +159,7 @@ static void on_list(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 	free(h.v);
 }
 
-/* INFO, FILES and CHANGELOG: a package name (Q), and the package it names, or DB_NONE with
+/* INFO, VERSIONS, FILES and CHANGELOG: a package name (Q), and the package it names, or DB_NONE with
  * the ERROR answer set. */
 static uint32_t package_query(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t n, struct answer *a,
 			      struct omg_query *q)
@@ -176,7 +176,7 @@ static uint32_t package_query(struct daemon *d, uint8_t type, const uint8_t *p, 
 	}
 	if (!need_db(d, a))
 		return DB_NONE;
-	if ((pi = db_lookup(d->db, q->text)) == DB_NONE) {
+	if ((pi = (type == OMG_MSG_VERSIONS ? db_lookup_any : db_lookup)(d->db, q->text)) == DB_NONE) {
 		char msg[OMG_QUERY_MAX + 64];
 		snprintf(msg, sizeof msg, "package '%s' not found", q->text);
 		fail(a, OMG_WERR_NOT_FOUND, msg);
@@ -250,6 +250,93 @@ static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 #undef KV
 	free(record);
 	omg_patch_u32(a->w, count_at, count);
+}
+
+/* VERSIONS: every version of one package, newest first, with the package lists that have it
+ * (then dpkg's status file) and, when asked, its record as its first list has it. */
+#define VERSIONS_RECORD_BYTES (512u << 10) /* records beyond this many bytes are left out */
+
+static const struct db *versions_db;
+static int (*versions_cmp)(const char *, const char *);
+static int newest_first(const void *x, const void *y)
+{
+	const struct db_ver *a = &versions_db->vers[*(const uint32_t *)x], *b = &versions_db->vers[*(const uint32_t *)y];
+	int c = versions_cmp(db_s(versions_db, b->version), db_s(versions_db, a->version));
+	return c ? c : (*(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1);
+}
+
+static void on_versions(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	const struct db *db;
+	const struct db_pkg *pk;
+	struct omg_versions m = { 0 };
+	struct omg_query q;
+	uint32_t pi, nv = 0, *order = NULL;
+	char **records = NULL;
+	size_t record_bytes = 0;
+
+	if ((pi = package_query(d, OMG_MSG_VERSIONS, p, n, a, &q)) == DB_NONE)
+		return;
+	db = d->db;
+	pk = &db->pkgs[pi];
+	for (uint32_t v = pk->vers; v != DB_NONE; v = db->vers[v].next)
+		nv++;
+	order = malloc((nv ? nv : 1) * sizeof *order);
+	m.v = calloc(nv ? nv : 1, sizeof *m.v);
+	records = calloc(nv ? nv : 1, sizeof *records);
+	if (!order || !m.v || !records) {
+		fail(a, OMG_WERR_INTERNAL, "out of memory");
+		goto done;
+	}
+	nv = 0;
+	for (uint32_t v = pk->vers; v != DB_NONE; v = db->vers[v].next)
+		order[nv++] = v;
+	versions_db = db; /* one thread answers requests */
+	versions_cmp = d->backend->vercmp;
+	qsort(order, nv, sizeof *order, newest_first);
+	m.flags = pk->flags;
+	m.name = db_s(db, pk->name);
+	m.arch = db_s(db, pk->arch);
+	m.installed = m.candidate = OMG_VERSION_NONE;
+	for (uint32_t i = 0; i < nv; i++) {
+		const struct db_ver *ver = &db->vers[order[i]];
+		struct omg_version *out = &m.v[m.count++];
+		uint32_t first, count;
+		db_vfiles_of(db, order[i], &first, &count);
+		if (order[i] == pk->inst)
+			m.installed = i;
+		if (order[i] == pk->cand)
+			m.candidate = i;
+		out->version = db_s(db, ver->version);
+		out->prio = ver->prio;
+		out->flags = (ver->flags & DBV_SECURITY ? OMG_VER_SECURITY : 0) | (ver->flags & DBV_STATUS ? OMG_VER_STATUS : 0);
+		out->record = "";
+		if (!(out->files = calloc((size_t)count + 1, sizeof *out->files))) {
+			fail(a, OMG_WERR_INTERNAL, "out of memory");
+			goto done;
+		}
+		for (uint32_t f = first; f < first + count; f++) {
+			const struct db_src *src = &db->srcs[db->vfiles[f].src];
+			out->files[out->nfiles++] = (struct omg_ver_file){ src->prio, db_s(db, src->desc ? src->desc : src->path) };
+		}
+		if ((ver->flags & DBV_STATUS) && ver->src != DB_NONE)
+			out->files[out->nfiles++] = (struct omg_ver_file){ db->srcs[ver->src].prio, db_s(db, db->srcs[ver->src].path) };
+		if ((q.flags & OMG_VERSIONS_RECORDS) && record_bytes < VERSIONS_RECORD_BYTES) {
+			int rc = count && d->backend->record_file ? d->backend->record_file(db, first, &records[i])
+								  : d->backend->record(db, order[i], &records[i]);
+			if (rc == OMG_OK && records[i]) {
+				out->record = records[i];
+				record_bytes += strlen(records[i]);
+			}
+		}
+	}
+	omg_enc_versions(a->w, &m);
+done:
+	for (uint32_t i = 0; records && i < nv; i++)
+		free(records[i]);
+	free(records);
+	free(order);
+	omg_versions_free(&m);
 }
 
 /* PROVIDES and SIMILAR: a command name, and an index to answer from. Returns 1 when so. */
@@ -533,6 +620,8 @@ static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_
 	case OMG_MSG_FILES:
 	case OMG_MSG_CHANGELOG:
 		return on_lines(d, type, p, n, a);
+	case OMG_MSG_VERSIONS:
+		return on_versions(d, p, n, a);
 	case OMG_MSG_AUDIT:
 		return on_audit(d, p, n, a);
 	case OMG_MSG_BATCH:

@@ -15,8 +15,8 @@ struct snap_header {
 	char magic[8];
 	char omg_version[16];        /* PACKAGE_VERSION: a new omgd may compute differently */
 	uint32_t format, byte_order;
-	uint32_t sizes[5];           /* db_pkg, db_ver, db_src, db_cmd, db_input */
-	uint32_t npkgs, nvers, nsrcs, ncmds, ninputs, hash_mask;
+	uint32_t sizes[6];           /* db_pkg, db_ver, db_src, db_cmd, db_input, db_vfile */
+	uint32_t npkgs, nvers, nsrcs, ncmds, ninputs, hash_mask, nvfiles, reserved2;
 	uint64_t arena_len;
 	struct omg_counts counts;
 	uint32_t security, malformed, damaged_lists, native_arch, mixed_case_names, reserved;
@@ -59,7 +59,7 @@ struct section {
 	size_t bytes;
 };
 
-static int sections(const struct db *db, struct section s[8])
+static int sections(const struct db *db, struct section s[9])
 {
 	struct db *m = (struct db *)db; /* only the addresses of the members are taken */
 
@@ -71,12 +71,13 @@ static int sections(const struct db *db, struct section s[8])
 	s[5] = (struct section){ (void **)&m->by_name, (size_t)db->npkgs * sizeof *db->by_name };
 	s[6] = (struct section){ (void **)&m->hash, ((size_t)db->hash_mask + 1) * sizeof *db->hash };
 	s[7] = (struct section){ (void **)&m->inputs, (size_t)db->ninputs * sizeof *db->inputs };
-	return 8;
+	s[8] = (struct section){ (void **)&m->vfiles, (size_t)db->nvfiles * sizeof *db->vfiles };
+	return 9;
 }
 
 size_t snapshot_size(const struct db *db)
 {
-	struct section s[8];
+	struct section s[9];
 	size_t n = sizeof(struct snap_header);
 
 	for (int i = 0, k = sections(db, s); i < k; i++)
@@ -96,6 +97,8 @@ static void header_of(const struct db *db, struct snap_header *h)
 	h->sizes[2] = sizeof(struct db_src);
 	h->sizes[3] = sizeof(struct db_cmd);
 	h->sizes[4] = sizeof(struct db_input);
+	h->sizes[5] = sizeof(struct db_vfile);
+	h->nvfiles = db->nvfiles;
 	h->npkgs = db->npkgs;
 	h->nvers = db->nvers;
 	h->nsrcs = db->nsrcs;
@@ -117,7 +120,7 @@ static void header_of(const struct db *db, struct snap_header *h)
 void snapshot_write(const struct db *db, void *dst)
 {
 	struct snap_header h;
-	struct section s[8];
+	struct section s[9];
 	unsigned char *p = dst, *body = p + sizeof h;
 	size_t at = sizeof h;
 
@@ -136,7 +139,7 @@ int snapshot_read(const void *src, size_t n, struct db *db, unsigned flags)
 {
 	const unsigned char *p = src;
 	struct snap_header h, want;
-	struct section s[8];
+	struct section s[9];
 	size_t at = sizeof h;
 	int rc, k;
 
@@ -160,6 +163,7 @@ int snapshot_read(const void *src, size_t n, struct db *db, unsigned flags)
 	db->nsrcs = h.nsrcs;
 	db->ncmds = h.ncmds;
 	db->ninputs = h.ninputs;
+	db->nvfiles = h.nvfiles;
 	db->hash_mask = h.hash_mask;
 	k = sections(db, s);
 	{
@@ -191,6 +195,7 @@ int snapshot_read(const void *src, size_t n, struct db *db, unsigned flags)
 	db->cap_srcs = db->nsrcs;
 	db->cap_cmds = db->ncmds;
 	db->cap_inputs = db->ninputs;
+	db->cap_vfiles = db->nvfiles;
 	db->counts = h.counts;
 	db->security = h.security;
 	db->malformed = h.malformed;

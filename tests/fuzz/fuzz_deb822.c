@@ -1,7 +1,9 @@
 /* fuzz_deb822.c — libFuzzer target: arbitrary bytes as Debian control data (dpkg status,
- * Packages, Release) and as apt configuration. */
+ * Packages, Release), as apt configuration and as apt's sources (both formats; every source
+ * then describes a list file named after the input). */
 #include "config.h"
 #include "aptconf.h"
+#include "aptsources.h"
 #include "deb822.h"
 
 #include <stdint.h>
@@ -34,5 +36,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	aptconf_get(&conf, "apt::architecture", NULL);
 	aptconf_bool(&conf, "apt::autoremove::suggestsimportant", 1);
 	aptconf_free(&conf);
+	for (int deb822 = 0; deb822 < 2; deb822++) {
+		struct aptsources src = { 0 };
+		char name[512], desc[1024];
+		size_t n = size < sizeof name - 1 ? size : sizeof name - 1;
+		memcpy(name, data, n);
+		name[n] = 0;
+		if (aptsources_parse(&src, text, size, deb822) == 0) {
+			total += (size_t)aptsources_describe(&src, name, desc, sizeof desc);
+			total += (size_t)aptsources_describe(&src, "h_d_dists_s_c_binary-amd64_Packages.lz4", desc, sizeof desc);
+			if (strlen(desc) >= sizeof desc)
+				abort();
+		}
+		aptsources_free(&src);
+	}
 	return (int)(total & 0);
 }

@@ -95,6 +95,16 @@ static void decode_all(const uint8_t *p, size_t n)
 		if (omg_dec_similar(p, n, &flags, &pv) == 0)
 			omg_providers_free(&pv);
 	}
+	{
+		struct omg_versions vs;
+		if (omg_dec_versions(p, n, &vs) == 0) {
+			for (uint32_t i = 0; i < vs.count; i++)
+				for (uint32_t j = 0; j < vs.v[i].nfiles; j++)
+					if (!vs.v[i].files[j].desc)
+						abort();
+			omg_versions_free(&vs);
+		}
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

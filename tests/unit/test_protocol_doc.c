@@ -76,6 +76,7 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 	case OMG_MSG_SIMILAR:
 	case OMG_MSG_FILES:
 	case OMG_MSG_CHANGELOG:
+	case OMG_MSG_VERSIONS:
 	case OMG_MSG_LIST: {
 		struct omg_query q;
 		return omg_dec_query(p, n, type, &q);
@@ -117,6 +118,12 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 		uint32_t total;
 		if ((rc = omg_dec_files(p, n, &total, &m)) == OMG_OK)
 			omg_words_free(&m);
+		return rc;
+	}
+	case OMG_MSG_VERSIONS | OMG_MSG_ANSWER: {
+		struct omg_versions m;
+		if ((rc = omg_dec_versions(p, n, &m)) == OMG_OK)
+			omg_versions_free(&m);
 		return rc;
 	}
 	case OMG_MSG_SIMILAR | OMG_MSG_ANSWER: {

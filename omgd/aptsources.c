@@ -1,0 +1,381 @@
+/* aptsources.c — see aptsources.h. */
+#include "config.h"
+#include "aptsources.h"
+#include "deb822.h"
+#include "omg_error.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SOURCES_FILES_MAX 512
+#define SOURCES_FILE_MAX (4u << 20) /* a sources file larger than this is not one */
+
+static int add(struct aptsources *s, const char *uri, size_t ulen, const char *suite, size_t slen,
+	       const char *comps, size_t clen)
+{
+	struct aptsource *e;
+
+	while (ulen && uri[ulen - 1] == '/')
+		ulen--;
+	if (!ulen || !slen || (suite[slen - 1] != '/' && !clen) || memchr(uri, 0, ulen) || memchr(suite, 0, slen) ||
+	    memchr(comps, 0, clen)) {
+		s->errors++; /* apt: "Malformed entry" */
+		return OMG_OK;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		void *p = realloc(s->v, cap * sizeof *s->v);
+		if (!p)
+			return OMG_ERROR(OMG_E_NOMEM, "sources");
+		s->v = p;
+		s->cap = cap;
+	}
+	e = &s->v[s->n];
+	e->uri = strndup(uri, ulen);
+	e->suite = strndup(suite, slen);
+	e->comps = strndup(comps, clen);
+	if (!e->uri || !e->suite || !e->comps) {
+		free(e->uri), free(e->suite), free(e->comps);
+		return OMG_ERROR(OMG_E_NOMEM, "sources");
+	}
+	s->n++;
+	return OMG_OK;
+}
+
+static const char *skip_blank(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+static const char *word_end(const char *p, const char *end)
+{
+	while (p < end && *p != ' ' && *p != '\t')
+		p++;
+	return p;
+}
+
+/* "deb [ options ] URI SUITE [COMPONENT...]" */
+static int parse_line(struct aptsources *s, const char *p, const char *end)
+{
+	const char *w, *uri, *uend, *suite, *send;
+	const char *hash = memchr(p, '#', (size_t)(end - p));
+
+	if (hash)
+		end = hash;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	p = skip_blank(p, end);
+	if (p == end)
+		return OMG_OK;
+	w = word_end(p, end);
+	if ((size_t)(w - p) != 3 || memcmp(p, "deb", 3) != 0) {
+		if (!((size_t)(w - p) == 7 && !memcmp(p, "deb-src", 7)))
+			s->errors++;
+		return OMG_OK;
+	}
+	p = skip_blank(w, end);
+	if (p < end && *p == '[') {
+		const char *close = memchr(p, ']', (size_t)(end - p));
+		if (!close) {
+			s->errors++;
+			return OMG_OK;
+		}
+		p = skip_blank(close + 1, end);
+	}
+	uri = p;
+	uend = word_end(uri, end);
+	suite = skip_blank(uend, end);
+	send = word_end(suite, end);
+	p = skip_blank(send, end);
+	return add(s, uri, (size_t)(uend - uri), suite, (size_t)(send - suite), p, (size_t)(end - p));
+}
+
+/* One value's words, for Types, URIs and Suites; calls back for each. */
+static int has_word(const char *v, size_t n, const char *word)
+{
+	const char *end = v + n, *w;
+
+	for (v = skip_blank(v, end); v < end; v = skip_blank(w, end)) {
+		while (v < end && (*v == '\n'))
+			v = skip_blank(v + 1, end);
+		w = v;
+		while (w < end && *w != ' ' && *w != '\t' && *w != '\n')
+			w++;
+		if ((size_t)(w - v) == strlen(word) && !memcmp(v, word, (size_t)(w - v)))
+			return 1;
+	}
+	return 0;
+}
+
+static const char *next_word(const char *v, const char *end, const char **wend)
+{
+	while (v < end && (*v == ' ' || *v == '\t' || *v == '\n'))
+		v++;
+	*wend = v;
+	while (*wend < end && **wend != ' ' && **wend != '\t' && **wend != '\n')
+		(*wend)++;
+	return v;
+}
+
+static int parse_stanza(struct aptsources *s, const struct deb822_para *para)
+{
+	struct deb822_field f, types = { 0 }, uris = { 0 }, suites = { 0 }, comps = { 0 };
+	size_t fpos = 0;
+	int r, enabled = 1, rc = OMG_OK;
+
+	while ((r = deb822_next_field(para, &fpos, &f)) == 1) {
+		if (deb822_is(&f, "Types")) types = f;
+		else if (deb822_is(&f, "URIs")) uris = f;
+		else if (deb822_is(&f, "Suites")) suites = f;
+		else if (deb822_is(&f, "Components")) comps = f;
+		else if (deb822_is(&f, "Enabled")) enabled = !(f.value_len == 2 && !memcmp(f.value, "no", 2));
+	}
+	if (r < 0 || !types.value || !uris.value || !suites.value) {
+		s->errors++;
+		return OMG_OK;
+	}
+	if (!enabled || !has_word(types.value, types.value_len, "deb"))
+		return OMG_OK;
+	{
+		const char *uend = uris.value + uris.value_len, *u, *ue;
+		for (u = next_word(uris.value, uend, &ue); rc == OMG_OK && u < uend; u = next_word(ue, uend, &ue)) {
+			const char *send = suites.value + suites.value_len, *sw, *se;
+			for (sw = next_word(suites.value, send, &se); rc == OMG_OK && sw < send; sw = next_word(se, send, &se)) {
+				char cbuf[1024];
+				size_t cl = 0;
+				const char *cend = comps.value ? comps.value + comps.value_len : NULL, *c, *ce;
+				for (c = cend ? next_word(comps.value, cend, &ce) : NULL; c && c < cend; c = next_word(ce, cend, &ce))
+					if (cl + (size_t)(ce - c) + 2 < sizeof cbuf) {
+						if (cl)
+							cbuf[cl++] = ' ';
+						memcpy(cbuf + cl, c, (size_t)(ce - c));
+						cl += (size_t)(ce - c);
+					}
+				rc = add(s, u, (size_t)(ue - u), sw, (size_t)(se - sw), cbuf, cl);
+			}
+		}
+	}
+	return rc;
+}
+
+int aptsources_parse(struct aptsources *s, const char *text, size_t len, int deb822)
+{
+	int rc = OMG_OK;
+
+	if (deb822) {
+		struct deb822_para para;
+		size_t pos = 0;
+		while (rc == OMG_OK && deb822_next_para(text, len, &pos, &para))
+			rc = parse_stanza(s, &para);
+		return rc;
+	}
+	for (const char *p = text, *end = text + len; rc == OMG_OK && p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		rc = parse_line(s, p, le);
+		p = nl ? nl + 1 : end;
+	}
+	return rc;
+}
+
+static int read_file(struct aptsources *s, const char *path, int deb822)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+	int rc;
+
+	if (!f)
+		return OMG_OK; /* apt skips what it cannot open, with a warning */
+	if (!(buf = malloc(SOURCES_FILE_MAX))) {
+		fclose(f);
+		return OMG_ERROR(OMG_E_NOMEM, "sources");
+	}
+	n = fread(buf, 1, SOURCES_FILE_MAX, f);
+	fclose(f);
+	rc = memchr(buf, 0, n) ? (s->errors++, OMG_OK) : aptsources_parse(s, buf, n, deb822);
+	free(buf);
+	return rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n > k && !strcmp(s + n - k, suffix);
+}
+
+int aptsources_load(struct aptsources *s, const char *root)
+{
+	char path[4096], *names[SOURCES_FILES_MAX];
+	size_t nn = 0;
+	struct dirent *de;
+	DIR *d;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	snprintf(path, sizeof path, "%s/etc/apt/sources.list", root);
+	if ((rc = read_file(s, path, 0)) != OMG_OK)
+		return rc;
+	snprintf(path, sizeof path, "%s/etc/apt/sources.list.d", root);
+	if ((d = opendir(path))) {
+		while ((de = readdir(d)) && nn < SOURCES_FILES_MAX)
+			if (de->d_name[0] != '.' && (ends_with(de->d_name, ".list") || ends_with(de->d_name, ".sources")) &&
+			    (names[nn] = strdup(de->d_name)))
+				nn++;
+		closedir(d);
+	}
+	qsort(names, nn, sizeof *names, cmp_names);
+	for (size_t i = 0; i < nn; i++) {
+		snprintf(path, sizeof path, "%s/etc/apt/sources.list.d/%s", root, names[i]);
+		if (rc == OMG_OK)
+			rc = read_file(s, path, ends_with(names[i], ".sources"));
+		free(names[i]);
+	}
+	return rc;
+}
+
+/* apt's URItoFileName for the part after the scheme, appended to OUT at *AT. */
+static void quote_into(char *out, size_t n, size_t *at, const char *s, size_t len)
+{
+	static const char special[] = "\\|{}[]<>\"^~_=!@#$%^&*";
+
+	for (size_t i = 0; i < len && *at + 4 < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '/')
+			out[(*at)++] = '_';
+		else if (c <= 0x20 || c >= 0x7F || strchr(special, c))
+			*at += (size_t)snprintf(out + *at, n - *at, "%%%02x", c);
+		else
+			out[(*at)++] = (char)c;
+	}
+	out[*at < n ? *at : n - 1] = 0;
+}
+
+/* The file-name form of URI (with a trailing '_'): scheme, "//" and user:password@ go. */
+static size_t uri_prefix(const char *uri, char *out, size_t n)
+{
+	const char *p = uri, *colon = strchr(uri, ':'), *at;
+	size_t len = 0;
+
+	if (colon && strcspn(uri, "/") > (size_t)(colon - uri)) {
+		p = colon + 1;
+		if (p[0] == '/' && p[1] == '/') {
+			p += 2;
+			at = strchr(p, '@');
+			if (at && at < p + strcspn(p, "/"))
+				p = at + 1;
+		}
+	}
+	out[0] = 0;
+	quote_into(out, n, &len, p, strlen(p));
+	if (len + 1 < n)
+		out[len++] = '_', out[len] = 0;
+	return len;
+}
+
+/* NAME without the compression suffix ends "Packages"; the part before it is returned. */
+static size_t packages_stem(const char *name)
+{
+	static const char *const suffixes[] = { "", ".gz", ".xz", ".lz4", ".zst", ".bz2", ".lzma" };
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		size_t k = strlen(suffixes[i]) + 8;
+		if (n >= k && !memcmp(name + n - k, "Packages", 8) && !strcmp(name + n - k + 8, suffixes[i]))
+			return n - k;
+	}
+	return (size_t)-1;
+}
+
+static void unquote(char *dst, size_t n, const char *s, size_t len, int slash)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 1 < n; i++) {
+		unsigned hi;
+		if (s[i] == '%' && i + 2 < len && sscanf(s + i + 1, "%2x", &hi) == 1) {
+			dst[o++] = (char)hi;
+			i += 2;
+		} else
+			dst[o++] = slash && s[i] == '_' ? '/' : s[i];
+	}
+	dst[o] = 0;
+}
+
+int aptsources_describe(const struct aptsources *s, const char *name, char *out, size_t n)
+{
+	size_t stem = packages_stem(name);
+	char want[4096];
+	int rank = 0;
+
+	if (stem == (size_t)-1) {
+		snprintf(out, n, "%s", name);
+		return 0;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const struct aptsource *e = &s->v[i];
+		size_t len = uri_prefix(e->uri, want, sizeof want), sl = strlen(e->suite);
+		if (e->suite[sl - 1] == '/') { /* flat: URI/SUITE/Packages */
+			rank++;
+			quote_into(want, sizeof want, &len, e->suite, sl);
+			if (len == stem && !memcmp(name, want, len)) {
+				snprintf(out, n, "%s %s Packages", e->uri, e->suite);
+				return rank;
+			}
+			continue;
+		}
+		for (const char *c = e->comps, *ce; *c; c = *ce ? ce + 1 : ce) {
+			size_t k = len;
+			rank++;
+			ce = c + strcspn(c, " ");
+			quote_into(want, sizeof want, &k, "dists/", 6);
+			quote_into(want, sizeof want, &k, e->suite, sl);
+			quote_into(want, sizeof want, &k, "/", 1);
+			quote_into(want, sizeof want, &k, c, (size_t)(ce - c));
+			quote_into(want, sizeof want, &k, "/binary-", 8);
+			if (k < stem && !memcmp(name, want, k) && name[stem - 1] == '_') {
+				snprintf(out, n, "%s %s/%.*s %.*s Packages", e->uri, e->suite, (int)(ce - c), c,
+					 (int)(stem - 1 - k), name + k);
+				return rank;
+			}
+		}
+	}
+	{ /* no source names it: HOST/PATH SUITE/COMPONENT ARCH, from the name */
+		const char *d = strstr(name, "_dists_"), *bin = d ? strstr(d, "_binary-") : NULL;
+		char site[1024], rest[1024];
+		if (d && bin && bin + 8 < name + stem) {
+			const char *suite = d + 7, *slash = memchr(suite, '_', (size_t)(bin - suite));
+			unquote(site, sizeof site, name, (size_t)(d - name), 1);
+			if (slash) {
+				char su[256], co[256];
+				unquote(su, sizeof su, suite, (size_t)(slash - suite), 0);
+				unquote(co, sizeof co, slash + 1, (size_t)(bin - slash - 1), 1);
+				snprintf(rest, sizeof rest, "%s/%s", su, co);
+			} else
+				unquote(rest, sizeof rest, suite, (size_t)(bin - suite), 0);
+			snprintf(out, n, "%s %s %.*s Packages", site, rest, (int)(name + stem - 1 - (bin + 8)), bin + 8);
+		} else
+			snprintf(out, n, "%.*s", (int)(stem ? stem - 1 : 0), name);
+	}
+	return 0;
+}
+
+void aptsources_free(struct aptsources *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].uri);
+		free(s->v[i].suite);
+		free(s->v[i].comps);
+	}
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}

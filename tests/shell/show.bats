@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# omg show and omg policy: byte for byte what apt show and apt-cache policy print, on the
+# fixture root (apt reads it through APT_CONFIG) and on this machine's own package data.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	omg_setup
+	export NATIVE=$(dpkg --print-architecture)
+}
+
+teardown() { stop_omgd; }
+
+# Every package name apt knows on the fixture (apt-cache pkgnames, real packages only).
+fixture_names() {
+	env $(apt_env "$ROOT") apt-cache pkgnames | sort | while read -r n; do
+		env $(apt_env "$ROOT") apt-cache show "$n" >/dev/null 2>&1 && echo "$n"
+	done
+}
+
+@test "fixture root: policy equals apt-cache policy for every package, pins of the archives included" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	local names; names=$(fixture_names)
+	[ "$(echo "$names" | wc -l)" -gt 20 ]
+	for n in $names; do
+		diff <("$OMG" policy "$n") <(env $(apt_env "$ROOT") apt-cache policy "$n") || { echo "differs: $n"; false; }
+	done
+	# a foreign instance by name:arch, and several packages at once
+	diff <("$OMG" policy libmulti:i386 bash) <(env $(apt_env "$ROOT") apt-cache policy libmulti:i386 bash)
+}
+
+@test "fixture root: show and show -a equal apt show's" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	local names; names=$(fixture_names)
+	diff <("$OMG" show $names 2>/dev/null) <(env $(apt_env "$ROOT") apt show $names 2>/dev/null)
+	diff <("$OMG" show -a $names 2>/dev/null) <(env $(apt_env "$ROOT") apt show -a $names 2>/dev/null)
+	# without -a, the count of versions left out goes to standard error
+	run --separate-stderr "$OMG" show downgrade-pkg
+	[ "$status" -eq 0 ]
+	[[ "$output" == "Package: downgrade-pkg"* ]]
+}
+
+@test "show and policy: an unknown name exits 1 and says so, the known ones are still printed" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	run --separate-stderr "$OMG" policy no-such-pkg bash
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"no-such-pkg"*"not found"* ]]
+	[[ "$output" == "bash:"* ]]
+	run --separate-stderr "$OMG" show no-such-pkg
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	run "$OMG" show --json no-such-pkg
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'"error"'* ]]
+	run "$OMG" show
+	[ "$status" -eq 2 ]
+	run "$OMG" policy -- -x   # after "--" a name, never an option: looked up, and unknown
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"'-x' not found"* ]]
+}
+
+@test "policy --json and show --json: the same facts as the text" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	run "$OMG" --json policy bash
+	[ "$status" -eq 0 ]
+	python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])["packages"][0]
+assert d["package"] == "bash", d
+inst = [v for v in d["versions"] if v["installed"]]
+assert len(inst) == 1 and inst[0]["version"] == d["installed"], d
+assert any(s["source"].endswith("/var/lib/dpkg/status") for s in inst[0]["sources"]), d
+' "$output"
+	run "$OMG" --json show -a epoch-pkg
+	[ "$status" -eq 0 ]
+	python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["records"] and all(r["fields"]["Package"] == "epoch-pkg" for r in d["records"]), d
+assert d["records"][0]["fields"]["Version"].startswith("1:"), d
+' "$output"
+}
+
+@test "this machine: policy and show equal apt's for every installed package" {
+	start_omgd
+	local names; names=$(dpkg-query -W -f '${db:Status-Abbrev} ${Package}:${Architecture}\n' |
+		awk '$1 == "ii" {print $2}' | sed "s/:$NATIVE\$//; s/:all\$//")
+	diff <("$OMG" policy $names) <(apt-cache policy $names)
+	diff <("$OMG" show -a $names 2>/dev/null) <(apt show -a $names 2>/dev/null)
+}
