@@ -30,7 +30,8 @@ static const struct {
 	  "      --no-aur         do not ask the AUR\n" },
 	{ "info", omg_cmd_info, "info [--no-aur] PACKAGE  one package's details (Arch: else the AUR's)", 0,
 	  "Installed and candidate versions, install reason, upgrade, origin, and the package's record\n"
-	  "(PACKAGE or PACKAGE:ARCH).\n\n"
+	  "(PACKAGE or PACKAGE:ARCH). For a virtual package (a name others provide, as www-browser),\n"
+	  "the packages that provide it.\n\n"
 	  "      --no-aur         do not ask the AUR for a package the repositories do not have\n" },
 	{ "show", omg_cmd_show, "show [-a] PACKAGE...     apt show's record (-a: every version)", 0,
 	  "The candidate version's record of each PACKAGE (or PACKAGE:ARCH) as apt show prints it:\n"

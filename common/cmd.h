@@ -59,6 +59,8 @@ struct omg_sink_ops {
 	void (*daemon)(struct omg_sink *s, const char *event, int pid, const struct omg_status_msg *m);
 	/* omg policy: apt-cache policy's table for each of N packages */
 	void (*policy)(struct omg_sink *s, const struct omg_versions *pkgs, uint32_t n);
+	/* omg info of a virtual package: the packages that provide it (M has no versions) */
+	void (*virtual_pkg)(struct omg_sink *s, const struct omg_versions *m);
 	/* omg show: N records; MORE versions were left out (without -a) */
 	void (*show)(struct omg_sink *s, const struct omg_shown *v, uint32_t n, uint32_t more);
 	/* A command failed with exit status CODE: JSON says so on standard output too (the text

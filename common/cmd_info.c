@@ -4,6 +4,7 @@
 #include "omg_error.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int omg_cmd_info(struct omg_ctx *ctx)
 {
@@ -19,6 +20,31 @@ int omg_cmd_info(struct omg_ctx *ctx)
 	q.text = ctx->opts.args[0];
 	omg_enc_query(omg_client_begin(ctx->client, OMG_MSG_INFO), OMG_MSG_INFO, &q);
 	rc = omg_client_call(ctx->client, &a);
+	if (rc == OMG_E_NOTFOUND) {
+		/* a virtual package: say which packages provide it, as apt install does */
+		struct omg_query vq = { .text = q.text };
+		struct omg_versions m;
+		char why[512];
+		void *copy;
+		snprintf(why, sizeof why, "%s", omg_errdetail());
+		omg_enc_query(omg_client_begin(ctx->client, OMG_MSG_VERSIONS), OMG_MSG_VERSIONS, &vq);
+		if (omg_client_call(ctx->client, &a) == OMG_OK && (copy = malloc(a.length ? a.length : 1))) {
+			int shown = 0;
+			memcpy(copy, a.payload, a.length);
+			if (omg_dec_versions(copy, a.length, &m) == OMG_OK) {
+				if (!m.count && m.nproviders) {
+					ctx->sink.ops->virtual_pkg(&ctx->sink, &m);
+					shown = 1;
+				}
+				omg_versions_free(&m);
+			}
+			free(copy);
+			if (shown)
+				return OMG_EXIT_OK;
+		}
+		omg_error_set(OMG_E_NOTFOUND, "%s", why);
+		rc = OMG_E_NOTFOUND;
+	}
 	if (rc == OMG_E_NOTFOUND && !ctx->opts.no_aur) {
 		/* in no repository: on Arch, the AUR may have it (omgd says "unavailable" elsewhere) */
 		struct omg_aur_msg aur;

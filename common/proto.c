@@ -572,6 +572,14 @@ void omg_enc_versions(struct omg_wbuf *w, const struct omg_versions *m)
 		}
 		omg_put_str(w, v->record);
 	}
+	omg_put_u32(w, m->nproviders);
+	for (uint32_t i = 0; i < m->nproviders; i++) {
+		omg_put_str(w, m->providers[i].name);
+		omg_put_str(w, m->providers[i].arch);
+		omg_put_str(w, m->providers[i].version);
+		omg_put_u32(w, m->providers[i].flags);
+		omg_put_u32(w, m->providers[i].installed);
+	}
 }
 
 void omg_versions_free(struct omg_versions *m)
@@ -579,8 +587,10 @@ void omg_versions_free(struct omg_versions *m)
 	for (uint32_t i = 0; m->v && i < m->count; i++)
 		free(m->v[i].files);
 	free(m->v);
+	free(m->providers);
 	m->v = NULL;
-	m->count = 0;
+	m->providers = NULL;
+	m->count = m->nproviders = 0;
 }
 
 int omg_dec_versions(const void *p, size_t n, struct omg_versions *m)
@@ -625,6 +635,23 @@ int omg_dec_versions(const void *p, size_t n, struct omg_versions *m)
 		}
 		v->record = omg_get_str(&r);
 	}
+	m->nproviders = omg_get_u32(&r);
+	/* a provider is at least 23 bytes: three strings (5 each) and two u32 */
+	if (count_fits(&r, m->nproviders, 23)) {
+		if (!(m->providers = calloc(m->nproviders ? m->nproviders : 1, sizeof *m->providers))) {
+			m->nproviders = 0;
+			omg_versions_free(m);
+			return OMG_ERROR(OMG_E_NOMEM, "decoding providers");
+		}
+		for (uint32_t i = 0; i < m->nproviders; i++) {
+			m->providers[i].name = omg_get_str(&r);
+			m->providers[i].arch = omg_get_str(&r);
+			m->providers[i].version = omg_get_str(&r);
+			m->providers[i].flags = omg_get_u32(&r);
+			m->providers[i].installed = omg_get_u32(&r);
+		}
+	} else
+		m->nproviders = 0;
 	if ((rc = omg_rbuf_done(&r)) != OMG_OK)
 		omg_versions_free(m);
 	return rc;

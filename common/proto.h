@@ -284,12 +284,20 @@ struct omg_version {
 	const char *record;    /* its record as the first of its lists has it; "" if not asked */
 };
 
+struct omg_provider_ver {   /* VERSIONS: a package whose installed or candidate version provides the name */
+	const char *name, *arch, *version;
+	uint32_t flags;        /* its OMG_PKG_* */
+	uint32_t installed;    /* 1: VERSION is its installed version */
+};
+
 struct omg_versions {       /* VERSIONS answer */
 	uint32_t flags;        /* the package's OMG_PKG_* */
 	const char *name, *arch;
 	uint32_t installed, candidate; /* indexes into v, or OMG_VERSION_NONE */
 	uint32_t count;        /* newest first */
 	struct omg_version *v;
+	uint32_t nproviders;   /* installed ones first, then by name */
+	struct omg_provider_ver *providers;
 };
 
 struct omg_error_msg {

@@ -248,6 +248,22 @@ static json_t *json_pkg_head(const struct omg_versions *m)
 			 "candidate", m->candidate != OMG_VERSION_NONE ? jstr(m->v[m->candidate].version) : json_null());
 }
 
+static json_t *json_providers_of(const struct omg_versions *m)
+{
+	json_t *arr = json_array();
+
+	for (uint32_t i = 0; i < m->nproviders; i++)
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:o,s:b}", "package", jstr(m->providers[i].name), "architecture",
+						     jstr(m->providers[i].arch), "version", jstr(m->providers[i].version),
+						     "installed", (int)m->providers[i].installed));
+	return arr;
+}
+
+static void json_virtual(struct omg_sink *s, const struct omg_versions *m)
+{
+	emit(s, json_pack("{s:o,s:b,s:o}", "package", jstr(m->name), "virtual", 1, "providers", json_providers_of(m)));
+}
+
 static void json_policy(struct omg_sink *s, const struct omg_versions *pkgs, uint32_t n)
 {
 	json_t *arr = json_array();
@@ -267,6 +283,7 @@ static void json_policy(struct omg_sink *s, const struct omg_versions *pkgs, uin
 							      "security", (int)!!(v->flags & OMG_VER_SECURITY), "sources", files));
 		}
 		json_object_set_new(pkg, "versions", vers);
+		json_object_set_new(pkg, "providers", json_providers_of(m));
 		json_array_append_new(arr, pkg);
 	}
 	emit(s, json_pack("{s:o}", "packages", arr));
@@ -292,5 +309,5 @@ const struct omg_sink_ops omg_sink_json = {
 	.words = json_words, .metrics = json_metrics, .pong = json_pong,
 	.providers = json_providers, .audit = json_audit, .history = json_history,
 	.daemon = json_daemon, .error = json_error, .textlines = json_words,
-	.aur = json_aur, .policy = json_policy, .show = json_show,
+	.aur = json_aur, .policy = json_policy, .show = json_show, .virtual_pkg = json_virtual,
 };

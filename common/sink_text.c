@@ -376,6 +376,26 @@ static void text_aur(struct omg_sink *s, const struct omg_aur_msg *m)
 		text_rows(s, &m->rows);
 }
 
+static void text_virtual(struct omg_sink *s, const struct omg_versions *m)
+{
+	put_visible(s->out, m->name, 0);
+	fputs(" is a virtual package, provided by:\n", s->out);
+	for (uint32_t i = 0; i < m->nproviders; i++) {
+		const struct omg_provider_ver *p = &m->providers[i];
+		fputs("  ", s->out);
+		put_visible(s->out, p->name, 0);
+		if (p->flags & OMG_PKG_FOREIGN) {
+			fputc(':', s->out);
+			put_visible(s->out, p->arch, 0);
+		}
+		fputc(' ', s->out);
+		put_visible(s->out, p->version, 0);
+		if (p->installed)
+			fprintf(s->out, " %s[installed]%s", paint(s, C_GREEN), paint(s, C_OFF));
+		fputc('\n', s->out);
+	}
+}
+
 /* apt-cache policy's layout, to the space. */
 static void text_policy(struct omg_sink *s, const struct omg_versions *pkgs, uint32_t n)
 {
@@ -423,5 +443,5 @@ const struct omg_sink_ops omg_sink_text = {
 	.words = text_words, .metrics = text_metrics, .pong = text_pong,
 	.providers = text_providers, .audit = text_audit, .history = text_history,
 	.daemon = text_daemon, .error = text_error, .textlines = text_lines,
-	.aur = text_aur, .policy = text_policy, .show = text_show,
+	.aur = text_aur, .policy = text_policy, .show = text_show, .virtual_pkg = text_virtual,
 };

@@ -190,6 +190,12 @@ static uint32_t add_version(struct alpm_build *ab, alpm_pkg_t *pkg, uint32_t src
 		db->vers[v].archive = src;
 	if (repo && db_vfile_add(db, v, src, 0, 0) != OMG_OK) /* policy: the repositories that have it */
 		return DB_NONE;
+	if (created) /* virtual packages: what it provides (pacman -S of a provided name) */
+		for (alpm_list_t *i = alpm_pkg_get_provides(pkg); i; i = i->next) {
+			const alpm_depend_t *dep = i->data;
+			if (dep->name && db_provide_add(db, dep->name, strlen(dep->name), v) != OMG_OK)
+				return DB_NONE;
+		}
 	if (created || !repo) { /* the local record wins: it knows reason and required-by */
 		make_record(&ab->rec, pkg, repo, ab->local_rd);
 		if (ab->rec.failed || (off = db_str(db, ab->rec.p, ab->rec.len)) == DB_NONE)

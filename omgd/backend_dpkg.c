@@ -304,11 +304,15 @@ static int read_release(const char *path, struct release *r)
 
 /* One paragraph of a package list, parsed now or replayed from the store. */
 struct list_para {
-	const char *name, *arch, *ver, *desc;
-	size_t nlen, alen, vlen, dlen;
+	const char *name, *arch, *ver, *desc, *prov;
+	size_t nlen, alen, vlen, dlen, plen;
 	uint64_t off;
 	uint32_t len;
 };
+
+struct relation;
+static const char *parse_relation(const char *s, struct relation *r);
+static int add_provides(struct db *db, uint32_t v, const char *value, size_t len);
 
 static int add_list_version(struct build *b, const struct list_para *lp)
 {
@@ -329,6 +333,8 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 		db->vers[v].off = lp->off;
 		db->vers[v].len = lp->len;
 		db->vers[v].desc = db_str(db, lp->desc, lp->dlen);
+		if (lp->plen && add_provides(db, v, lp->prov, lp->plen) != OMG_OK)
+			return OMG_E_NOMEM;
 	}
 	if (db_vfile_add(db, v, b->src, lp->off, lp->len) != OMG_OK)
 		return OMG_E_NOMEM;
@@ -340,7 +346,7 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 }
 
 /* Record: u16 name, arch, version and description lengths, u32 stanza length, u64 offset,
- * then the four strings. */
+ * u32 Provides length, then the five strings. */
 static void record_list_para(struct omg_wbuf *w, const struct list_para *lp)
 {
 	omg_put_u16(w, (uint16_t)lp->nlen);
@@ -349,10 +355,12 @@ static void record_list_para(struct omg_wbuf *w, const struct list_para *lp)
 	omg_put_u16(w, (uint16_t)lp->dlen);
 	omg_put_u32(w, lp->len);
 	omg_put_u64(w, lp->off);
+	omg_put_u32(w, (uint32_t)lp->plen);
 	omg_put_bytes(w, lp->name, lp->nlen);
 	omg_put_bytes(w, lp->arch, lp->alen);
 	omg_put_bytes(w, lp->ver, lp->vlen);
 	omg_put_bytes(w, lp->desc, lp->dlen);
+	omg_put_bytes(w, lp->prov, lp->plen);
 }
 
 static int replay_list(struct build *b, const struct src_records *sr)
@@ -369,10 +377,12 @@ static int replay_list(struct build *b, const struct src_records *sr)
 		lp.dlen = omg_get_u16(&r);
 		lp.len = omg_get_u32(&r);
 		lp.off = omg_get_u64(&r);
+		lp.plen = omg_get_u32(&r);
 		lp.name = (const char *)omg_get_bytes(&r, lp.nlen);
 		lp.arch = (const char *)omg_get_bytes(&r, lp.alen);
 		lp.ver = (const char *)omg_get_bytes(&r, lp.vlen);
 		lp.desc = (const char *)omg_get_bytes(&r, lp.dlen);
+		lp.prov = (const char *)omg_get_bytes(&r, lp.plen);
 		if (r.failed || !lp.nlen || !lp.vlen)
 			return OMG_ERROR(OMG_E_CORRUPT, "stored records of a package list");
 		rc = add_list_version(b, &lp);
@@ -390,7 +400,7 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 	size_t pos = 0;
 
 	while (deb822_next_para(buf, len, &pos, &para)) {
-		struct deb822_field f, name = { 0 }, ver = { 0 }, arch = { 0 }, desc = { 0 };
+		struct deb822_field f, name = { 0 }, ver = { 0 }, arch = { 0 }, desc = { 0 }, prov = { 0 };
 		struct list_para lp;
 		size_t fpos = 0;
 		int r;
@@ -404,15 +414,17 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 				arch = f;
 			else if (deb822_is(&f, "Description"))
 				desc = f;
+			else if (deb822_is(&f, "Provides"))
+				prov = f;
 		}
 		if (r < 0 || !name.value_len || !ver.value_len || name.value_len > UINT16_MAX ||
 		    ver.value_len > UINT16_MAX || arch.value_len > UINT16_MAX || para.len > UINT32_MAX) {
 			db->malformed++;
 			continue;
 		}
-		lp = (struct list_para){ name.value, arch.value, ver.value, desc.value, name.value_len, arch.value_len,
-					 ver.value_len, deb822_first_line(desc.value, desc.value_len), base + para.offset,
-					 (uint32_t)para.len };
+		lp = (struct list_para){ name.value, arch.value, ver.value, desc.value, prov.value, name.value_len,
+					 arch.value_len, ver.value_len, deb822_first_line(desc.value, desc.value_len),
+					 prov.value_len, base + para.offset, (uint32_t)para.len };
 		if (lp.dlen > UINT16_MAX)
 			lp.dlen = UINT16_MAX;
 		if (b->cache)
@@ -687,6 +699,8 @@ static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		db->vers[v].flags |= DBV_STATUS;
 		if (db->vers[v].prio < 100)
 			db->vers[v].prio = 100;
+		if (created && rec.provides && add_provides(db, v, db_s(db, rec.provides), strlen(db_s(db, rec.provides))) != OMG_OK)
+			return OMG_E_NOMEM;
 		/* INFO shows the installed record, as dpkg -s does. */
 		db->vers[v].src = b->src;
 		db->vers[v].off = base + para.offset;
@@ -873,6 +887,28 @@ static const char *parse_relation(const char *s, struct relation *r)
 	while (*s && *s != ',' && *s != '|') /* [arch] <profile> lists: not in binary packages */
 		s++;
 	return s;
+}
+
+/* Records the names VALUE (a Provides field, LEN bytes) says version V provides. */
+static int add_provides(struct db *db, uint32_t v, const char *value, size_t len)
+{
+	char small[1024], *text = len < sizeof small ? small : malloc(len + 1);
+	int rc = OMG_OK;
+
+	if (!text)
+		return OMG_ERROR(OMG_E_NOMEM, "index");
+	memcpy(text, value, len);
+	text[len] = 0;
+	for (const char *s = text; *s && rc == OMG_OK;) {
+		struct relation r;
+		s = parse_relation(s, &r);
+		rc = db_provide_add(db, r.name, r.nlen, v);
+		if (*s)
+			s++;
+	}
+	if (text != small)
+		free(text);
+	return rc;
 }
 
 static int relation_version_ok(const struct relation *r, const char *have, size_t hlen)

@@ -46,6 +46,7 @@ void db_free(struct db *db)
 	free(db->by_name);
 	free(db->cmds);
 	free(db->vfiles);
+	free(db->provs);
 	free(db->inputs);
 	memset(db, 0, sizeof *db);
 }
@@ -303,6 +304,45 @@ void db_vfiles_of(const struct db *db, uint32_t ver, uint32_t *first, uint32_t *
 	*count = hi - lo;
 }
 
+int db_provide_add(struct db *db, const char *name, size_t nlen, uint32_t ver)
+{
+	uint32_t off;
+
+	if (!nlen)
+		return OMG_OK;
+	if (grow((void **)&db->provs, &db->cap_provs, db->nprovs + 1, sizeof *db->provs) != 0 ||
+	    (off = db_str(db, name, nlen)) == DB_NONE)
+		return OMG_ERROR(OMG_E_NOMEM, "index");
+	db->provs[db->nprovs++] = (struct db_provide){ off, ver };
+	return OMG_OK;
+}
+
+static int cmp_provide(const void *a, const void *b, void *ctx)
+{
+	const struct db *db = ctx;
+	const struct db_provide *x = a, *y = b;
+	int c = strcmp(db_s(db, x->name), db_s(db, y->name));
+
+	return c ? c : x->ver < y->ver ? -1 : x->ver > y->ver;
+}
+
+void db_providers(const struct db *db, const char *name, uint32_t *first, uint32_t *count)
+{
+	uint32_t lo = 0, hi = db->nprovs;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (strcmp(db_s(db, db->provs[mid].name), name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	for (hi = lo; hi < db->nprovs && !strcmp(db_s(db, db->provs[hi].name), name); hi++)
+		;
+	*count = hi - lo;
+}
+
 static int cmp_cmd(const void *a, const void *b, void *ctx)
 {
 	const struct db *db = ctx;
@@ -460,6 +500,11 @@ int db_validate(const struct db *db)
 		    !STR_OK(s->codename) || !STR_OK(s->desc))
 			BAD("source");
 	}
+	for (uint32_t i = 0; i < db->nprovs; i++) {
+		const struct db_provide *pv = &db->provs[i];
+		if (!STR_OK(pv->name) || pv->ver >= db->nvers || (i && cmp_provide(&db->provs[i - 1], pv, (void *)db) > 0))
+			BAD("provide");
+	}
 	for (uint32_t i = 0; i < db->nvfiles; i++) {
 		const struct db_vfile *f = &db->vfiles[i];
 		if (f->ver >= db->nvers || f->src >= db->nsrcs || (i && cmp_vfile(&db->vfiles[i - 1], f, (void *)db) > 0))
@@ -500,6 +545,8 @@ int db_finish(struct db *db)
 	}
 	if (db->ncmds) /* qsort's base may not be NULL, even for no elements */
 		qsort_r(db->cmds, db->ncmds, sizeof *db->cmds, cmp_cmd, db);
+	if (db->nprovs)
+		qsort_r(db->provs, db->nprovs, sizeof *db->provs, cmp_provide, db);
 	if (db->nvfiles)
 		qsort_r(db->vfiles, db->nvfiles, sizeof *db->vfiles, cmp_vfile, db);
 	/* give back spare capacity; the version table is rebuilt if a reused db grows */

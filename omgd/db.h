@@ -63,6 +63,13 @@ struct db_vfile {
 	uint32_t ver, src, len, reserved;
 };
 
+/* A name a version provides (its Provides field): how virtual packages are found. Sorted
+ * by name, then by version index. */
+struct db_provide {
+	uint32_t name;           /* arena */
+	uint32_t ver;
+};
+
 struct db_cmd {            /* one executable: its name, the package and the path that has it */
 	uint32_t name, package, path; /* arena */
 	uint32_t installed;      /* 1: from dpkg's file lists (installed), 0: from a Contents index */
@@ -92,6 +99,8 @@ struct db {
 	uint32_t npkgs, nvers, nsrcs, cap_pkgs, cap_vers, cap_srcs;
 	struct db_vfile *vfiles;
 	uint32_t nvfiles, cap_vfiles;
+	struct db_provide *provs;
+	uint32_t nprovs, cap_provs;
 	uint32_t *hash;          /* by name: first instance */
 	uint32_t hash_mask;
 	uint32_t *vhash;         /* by (package, version): db_ver_get's lookup, built lazily */
@@ -129,6 +138,11 @@ uint32_t db_ver_get(struct db *db, uint32_t p, const char *version, size_t vlen,
 int db_vfile_add(struct db *db, uint32_t ver, uint32_t src, uint64_t off, uint32_t len);
 /* VER's appearances in package lists: *FIRST and *COUNT into db->vfiles (after db_finish). */
 void db_vfiles_of(const struct db *db, uint32_t ver, uint32_t *first, uint32_t *count);
+
+/* Records that version VER provides NAME (during a build). */
+int db_provide_add(struct db *db, const char *name, size_t nlen, uint32_t ver);
+/* The versions that provide NAME: *FIRST and *COUNT into db->provs (after db_finish). */
+void db_providers(const struct db *db, const char *name, uint32_t *first, uint32_t *count);
 
 /* Records PATH (stat'ed now; a missing file is recorded as missing) as an input. */
 int db_input_add(struct db *db, const char *path);

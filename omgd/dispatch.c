@@ -265,6 +265,48 @@ static int newest_first(const void *x, const void *y)
 	return c ? c : (*(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1);
 }
 
+/* The packages whose installed or candidate version provides NAME, one entry each: installed
+ * ones first, then by name (apt lists a virtual package's providers so). 0: no memory. */
+static int providers_cmp(const void *x, const void *y)
+{
+	const struct omg_provider_ver *a = x, *b = y;
+	int c;
+
+	if (a->installed != b->installed)
+		return a->installed ? -1 : 1;
+	if ((c = strcmp(a->name, b->name)) != 0)
+		return c;
+	return strcmp(a->arch, b->arch);
+}
+
+static int providers_of(const struct db *db, const char *name, struct omg_versions *m)
+{
+	uint32_t first, count;
+
+	db_providers(db, name, &first, &count);
+	m->nproviders = 0;
+	if (!count)
+		return 1;
+	if (!(m->providers = calloc(count, sizeof *m->providers)))
+		return 0;
+	for (uint32_t i = first; i < first + count; i++) {
+		const struct db_ver *v = &db->vers[db->provs[i].ver];
+		const struct db_pkg *pk = &db->pkgs[v->pkg];
+		uint32_t vi = db->provs[i].ver;
+		int seen = 0;
+		if (vi != pk->inst && vi != pk->cand)
+			continue;
+		for (uint32_t j = 0; j < m->nproviders && !seen; j++)
+			seen = !strcmp(m->providers[j].name, db_s(db, pk->name)) && !strcmp(m->providers[j].arch, db_s(db, pk->arch));
+		if (!seen)
+			m->providers[m->nproviders++] = (struct omg_provider_ver){ db_s(db, pk->name), db_s(db, pk->arch),
+				db_s(db, v->version), pk->flags | (pk->arch != db->native_arch ? OMG_PKG_FOREIGN : 0),
+				vi == pk->inst };
+	}
+	qsort(m->providers, m->nproviders, sizeof *m->providers, providers_cmp);
+	return 1;
+}
+
 static void on_versions(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
 {
 	const struct db *db;
@@ -275,11 +317,19 @@ static void on_versions(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 	char **records = NULL;
 	size_t record_bytes = 0;
 
-	if ((pi = package_query(d, OMG_MSG_VERSIONS, p, n, a, &q)) == DB_NONE)
-		return;
+	if ((pi = package_query(d, OMG_MSG_VERSIONS, p, n, a, &q)) == DB_NONE) {
+		uint32_t first, count;
+		if (a->error != OMG_WERR_NOT_FOUND)
+			return;
+		db_providers(d->db, q.text, &first, &count);
+		if (!count)
+			return;
+		a->error = 0; /* a virtual package: no versions, its providers */
+		a->message[0] = 0;
+	}
 	db = d->db;
-	pk = &db->pkgs[pi];
-	for (uint32_t v = pk->vers; v != DB_NONE; v = db->vers[v].next)
+	pk = pi != DB_NONE ? &db->pkgs[pi] : NULL;
+	for (uint32_t v = pk ? pk->vers : DB_NONE; v != DB_NONE; v = db->vers[v].next)
 		nv++;
 	order = malloc((nv ? nv : 1) * sizeof *order);
 	m.v = calloc(nv ? nv : 1, sizeof *m.v);
@@ -289,14 +339,14 @@ static void on_versions(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 		goto done;
 	}
 	nv = 0;
-	for (uint32_t v = pk->vers; v != DB_NONE; v = db->vers[v].next)
+	for (uint32_t v = pk ? pk->vers : DB_NONE; v != DB_NONE; v = db->vers[v].next)
 		order[nv++] = v;
 	versions_db = db; /* one thread answers requests */
 	versions_cmp = d->backend->vercmp;
 	qsort(order, nv, sizeof *order, newest_first);
-	m.flags = pk->flags;
-	m.name = db_s(db, pk->name);
-	m.arch = db_s(db, pk->arch);
+	m.flags = pk ? pk->flags | (pk->arch != db->native_arch ? OMG_PKG_FOREIGN : 0) : 0;
+	m.name = pk ? db_s(db, pk->name) : q.text;
+	m.arch = db_s(db, pk ? pk->arch : db->native_arch);
 	m.installed = m.candidate = OMG_VERSION_NONE;
 	for (uint32_t i = 0; i < nv; i++) {
 		const struct db_ver *ver = &db->vers[order[i]];
@@ -329,6 +379,10 @@ static void on_versions(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 				record_bytes += strlen(records[i]);
 			}
 		}
+	}
+	if (!providers_of(db, m.name, &m)) {
+		fail(a, OMG_WERR_INTERNAL, "out of memory");
+		goto done;
 	}
 	omg_enc_versions(a->w, &m);
 done:

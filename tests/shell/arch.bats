@@ -236,3 +236,16 @@ wait_for_status() {
 	run in_zsh 'print -r -- "$OMG_UPDATES"'
 	[ "$output" = "$("${PACMAN[@]}" -Qu | wc -l)" ]
 }
+
+@test "a provided name is a virtual package: info lists the packages whose versions provide it, as pacman has them" {
+	start_omgd --root "$ROOT" --backend alpm
+	run "$OMG" info virt-0
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "virt-0 is a virtual package, provided by:" ]
+	[ "${#lines[@]}" -gt 1 ]
+	local p want
+	# the oracle: every package pacman says provides virt-0, in the sync repositories or installed
+	want=$( { "${PACMAN[@]}" -Si 2>/dev/null; "${PACMAN[@]}" -Qi 2>/dev/null; } |
+		awk '/^Name/{n=$3} /^Provides/ && / virt-0=/{print n}' | sort -u)
+	diff <(printf '%s\n' "${lines[@]:1}" | awk '{print $1}' | sort -u) <(echo "$want")
+}

@@ -93,3 +93,32 @@ assert d["records"][0]["fields"]["Version"].startswith("1:"), d
 	diff <("$OMG" policy $names) <(apt-cache policy $names)
 	diff <("$OMG" show -a $names 2>/dev/null) <(apt show -a $names 2>/dev/null)
 }
+
+@test "fixture root: a virtual package: policy and show as apt's; info names its providers" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	diff <("$OMG" policy mail-transport-agent) <(env $(apt_env "$ROOT") apt-cache policy mail-transport-agent)
+	diff <("$OMG" show mail-transport-agent 2>/dev/null) <(env $(apt_env "$ROOT") apt show mail-transport-agent 2>/dev/null)
+	run "$OMG" info mail-transport-agent
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "mail-transport-agent is a virtual package, provided by:" ]
+	[[ "${lines[1]}" == "  exim4 4.96-1"* ]]
+	run "$OMG" --json info mail-transport-agent
+	[[ "$output" == *'"virtual":true'*'"package":"exim4"'* ]]
+	run "$OMG" info no-such-thing
+	[ "$status" -eq 1 ]
+}
+
+@test "this machine: a virtual package's providers are the ones apt offers" {
+	start_omgd
+	local v n=0
+	for v in www-browser mail-transport-agent x-terminal-emulator awk editor pager; do
+		apt-get install -s "$v" 2>/dev/null | grep -q "is a virtual package provided by:" || continue
+		n=$((n + 1))
+		diff <("$OMG" info "$v" | tail -n +2 | awk '{print $1}' | sort) \
+			<(apt-get install -s "$v" 2>/dev/null | sed -n '/provided by:/,/You should/p' | sed '1d;$d' | awk '{print $1}' | sort) ||
+			{ echo "differs: $v"; false; }
+		diff <("$OMG" policy "$v") <(apt-cache policy "$v")
+	done
+	[ "$n" -gt 0 ] || skip "no virtual package with several providers here"
+}

@@ -203,7 +203,7 @@ Remove: alt-two:amd64 (1.0-1)'
 	set_format "$STORE/index" 77
 	set_format "$STORE/audit" 9
 	start_omgd --root "$ROOT"
-	grep -q 'index store in format 77, this omgd uses 1: rebuilding it' "$LOG"
+	grep -q "index store in format 77, this omgd uses $(sed -n 's/^#define SRCCACHE_FORMAT \([0-9]*\)$/\1/p' "$OMG_SRCDIR/omgd/srccache.h"): rebuilding it" "$LOG"
 	grep -q 'store unavailable, serving from memory: audit log: .*format 9; this omgd reads format 1: refusing it' "$LOG"
 	run "$OMG" --json status
 	[[ "$output" == *'"store":"unavailable","store_problem":"audit log: '*'format 9'* ]]
