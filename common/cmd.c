@@ -42,6 +42,18 @@ static const struct {
 	  "The installed and candidate versions of each PACKAGE and every version with its priority\n"
 	  "and the package lists that have it, as apt-cache policy prints them. Exit status 1 when a\n"
 	  "package is unknown (the others are still shown).\n" },
+	{ "depends", omg_cmd_depends, "depends PACKAGE...     apt-cache depends: what it needs, conflicts with, ...", 0,
+	  "The relations of each PACKAGE's candidate version as apt-cache depends prints them: one line\n"
+	  "a relation, \" |\" before an alternative, <NAME> for a virtual package, and under a relation the\n"
+	  "packages that provide its name. Exit status 1 when a name is unknown.\n" },
+	{ "rdepends", omg_cmd_rdepends, "rdepends PACKAGE...    apt-cache rdepends: the packages whose relations name it", 0,
+	  "The packages with a relation (any kind, any version) naming PACKAGE, as apt-cache rdepends\n"
+	  "prints them, in apt's order. Exit status 1 when a name is unknown.\n" },
+	{ "why", omg_cmd_why, "why PACKAGE            why an installed package is installed", 0,
+	  "The shortest chain of installed packages from one installed manually down to PACKAGE, each\n"
+	  "needing the next (Pre-Depends, Depends, Recommends or Suggests, by name or through\n"
+	  "Provides); or that PACKAGE was installed manually, or that nothing needs it. Exit status 1\n"
+	  "when it is not installed.\n" },
 	{ "list", omg_cmd_list, "list KIND              installed|explicit|orphans|upgradable|security", 0,
 	  "The packages of one KIND: installed, explicit, orphans, upgradable or security.\n\n"
 	  "  -n, --limit N        at most N rows (0 or none: all)\n" },

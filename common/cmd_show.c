@@ -144,22 +144,25 @@ int omg_show_fields(struct omg_shown *v)
 		omg_size_str((double)k, v->download_size, sizeof v->download_size);
 	else
 		snprintf(v->download_size, sizeof v->download_size, "unknown");
-	for (size_t o = 0; o < sizeof field_order / sizeof field_order[0]; o++)
+	for (size_t o = 0; o < sizeof field_order / sizeof field_order[0]; o++) {
+		/* apt's rewrite of a field in its order takes that place, there or not */
+		if (!isize && !strcmp(field_order[o], "Installed-Size"))
+			out[n++] = (struct omg_kv){ "Installed-Size", v->installed_size, 0 };
 		for (uint32_t i = 0; i < nrec; i++)
 			if (!used[i] && !strcasecmp(rec[i].key, field_order[o])) {
 				used[i] = 1;
 				out[n] = rec[i];
+				out[n].key = field_order[o]; /* apt writes the names as it knows them */
 				if (!strcasecmp(rec[i].key, "Package"))
 					out[n].value = v->fullname;
 				else if (!strcasecmp(rec[i].key, "Installed-Size"))
 					out[n].value = v->installed_size;
 				n++;
 			}
+	}
 	for (uint32_t i = 0; i < nrec; i++)
 		if (!used[i])
 			out[n++] = rec[i];
-	if (!isize)
-		out[n++] = (struct omg_kv){ "Installed-Size", v->installed_size, 0 };
 	out[n++] = (struct omg_kv){ "Download-Size", v->download_size, 0 };
 	if (v->ver == v->pkg->installed)
 		out[n++] = (struct omg_kv){ "APT-Manual-Installed", (v->pkg->flags & OMG_PKG_AUTO) ? "no" : "yes", 0 };

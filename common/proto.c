@@ -306,6 +306,9 @@ void omg_enc_query(struct omg_wbuf *w, uint8_t type, const struct omg_query *q)
 	case OMG_MSG_INFO:
 	case OMG_MSG_PROVIDES:
 	case OMG_MSG_SIMILAR:
+	case OMG_MSG_DEPENDS:
+	case OMG_MSG_RDEPENDS:
+	case OMG_MSG_WHY:
 		omg_put_str(w, q->text);
 		break;
 	case OMG_MSG_LIST:
@@ -343,6 +346,9 @@ int omg_dec_query(const void *p, size_t n, uint8_t type, struct omg_query *q)
 	case OMG_MSG_INFO:
 	case OMG_MSG_PROVIDES:
 	case OMG_MSG_SIMILAR:
+	case OMG_MSG_DEPENDS:
+	case OMG_MSG_RDEPENDS:
+	case OMG_MSG_WHY:
 		q->text = omg_get_str(&r);
 		break;
 	case OMG_MSG_LIST:
@@ -657,6 +663,79 @@ int omg_dec_versions(const void *p, size_t n, struct omg_versions *m)
 	return rc;
 }
 
+void omg_enc_rels(struct omg_wbuf *w, const struct omg_rels *m)
+{
+	omg_put_str(w, m->name);
+	omg_put_str(w, m->version);
+	omg_put_u32(w, m->flags);
+	omg_put_u32(w, m->count);
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct omg_rel *r = &m->v[i];
+		omg_put_u8(w, r->kind);
+		omg_put_u8(w, r->flags);
+		omg_put_str(w, r->package);
+		omg_put_str(w, r->target);
+		omg_put_str(w, r->op);
+		omg_put_str(w, r->version);
+		omg_put_u32(w, r->nalts);
+		for (uint32_t j = 0; j < r->nalts; j++)
+			omg_put_str(w, r->alts[j]);
+	}
+}
+
+void omg_rels_free(struct omg_rels *m)
+{
+	for (uint32_t i = 0; m->v && i < m->count; i++)
+		free((void *)m->v[i].alts);
+	free(m->v);
+	m->v = NULL;
+	m->count = 0;
+}
+
+int omg_dec_rels(const void *p, size_t n, struct omg_rels *m)
+{
+	struct omg_rbuf r;
+	int rc;
+
+	omg_rbuf_init(&r, p, n);
+	memset(m, 0, sizeof *m);
+	m->name = omg_get_str(&r);
+	m->version = omg_get_str(&r);
+	m->flags = omg_get_u32(&r);
+	m->count = omg_get_u32(&r);
+	/* an entry is at least 26 bytes: two u8, four strings (5 each) and a u32 */
+	if (!count_fits(&r, m->count, 26))
+		return omg_rbuf_done(&r);
+	if (!(m->v = calloc(m->count ? m->count : 1, sizeof *m->v)))
+		return OMG_ERROR(OMG_E_NOMEM, "decoding %u relations", m->count);
+	for (uint32_t i = 0; i < m->count && !r.failed; i++) {
+		struct omg_rel *e = &m->v[i];
+		e->kind = omg_get_u8(&r);
+		e->flags = omg_get_u8(&r);
+		e->package = omg_get_str(&r);
+		e->target = omg_get_str(&r);
+		e->op = omg_get_str(&r);
+		e->version = omg_get_str(&r);
+		e->nalts = omg_get_u32(&r);
+		if (e->kind > OMG_REL_KIND_MAX)
+			r.failed = 1;
+		if (!count_fits(&r, e->nalts, 5)) {
+			e->nalts = 0;
+			break;
+		}
+		if (!(e->alts = calloc(e->nalts ? e->nalts : 1, sizeof *e->alts))) {
+			e->nalts = 0;
+			omg_rels_free(m);
+			return OMG_ERROR(OMG_E_NOMEM, "decoding relations");
+		}
+		for (uint32_t j = 0; j < e->nalts; j++)
+			e->alts[j] = omg_get_str(&r);
+	}
+	if ((rc = omg_rbuf_done(&r)) != OMG_OK)
+		omg_rels_free(m);
+	return rc;
+}
+
 void omg_enc_audit_query(struct omg_wbuf *w, const struct omg_audit_query *q)
 {
 	omg_put_u64(w, q->after_seq);
@@ -807,7 +886,7 @@ const char *omg_msg_name(uint8_t type)
 		[OMG_MSG_HELLO] = "HELLO", [OMG_MSG_PING] = "PING", [OMG_MSG_STATUS] = "STATUS",
 		[OMG_MSG_SEARCH] = "SEARCH", [OMG_MSG_INFO] = "INFO", [OMG_MSG_SUGGEST] = "SUGGEST",
 		[OMG_MSG_LIST] = "LIST", [OMG_MSG_BATCH] = "BATCH", [OMG_MSG_METRICS] = "METRICS",
-		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_SIMILAR] = "SIMILAR", [OMG_MSG_FILES] = "FILES", [OMG_MSG_CHANGELOG] = "CHANGELOG", [OMG_MSG_VERSIONS] = "VERSIONS", [OMG_MSG_AUDIT] = "AUDIT",
+		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_SIMILAR] = "SIMILAR", [OMG_MSG_FILES] = "FILES", [OMG_MSG_CHANGELOG] = "CHANGELOG", [OMG_MSG_VERSIONS] = "VERSIONS", [OMG_MSG_DEPENDS] = "DEPENDS", [OMG_MSG_RDEPENDS] = "RDEPENDS", [OMG_MSG_WHY] = "WHY", [OMG_MSG_AUDIT] = "AUDIT",
 		[OMG_MSG_AUR_SEARCH] = "AUR_SEARCH", [OMG_MSG_AUR_INFO] = "AUR_INFO",
 	};
 	uint8_t base = type & (uint8_t)~OMG_MSG_ANSWER;

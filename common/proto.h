@@ -49,6 +49,9 @@ enum omg_msg_type {
 	OMG_MSG_FILES = 0x0F,       /* an installed package's files (dpkg -L, pacman -Ql) */
 	OMG_MSG_CHANGELOG = 0x10,   /* an installed package's changelog, from the system */
 	OMG_MSG_VERSIONS = 0x11,    /* a package's versions and where each comes from (policy, show) */
+	OMG_MSG_DEPENDS = 0x12,     /* a package's relations (apt-cache depends) */
+	OMG_MSG_RDEPENDS = 0x13,    /* the relations naming a package (apt-cache rdepends) */
+	OMG_MSG_WHY = 0x14,         /* why an installed package is installed: a chain from a manual one */
 	OMG_MSG_ERROR = 0x7F,
 	OMG_MSG_ANSWER = 0x80, /* bit set in every answer's type */
 };
@@ -73,6 +76,12 @@ enum omg_wire_error {
 #define OMG_VERSION_NONE 0xFFFFFFFFu /* VERSIONS: no installed (or candidate) version */
 #define OMG_VER_SECURITY 0x1u       /* the version is in a security archive */
 #define OMG_VER_STATUS 0x2u         /* the version is the one dpkg's status file has */
+#define OMG_REL_OR 0x1u          /* DEPENDS, RDEPENDS: an alternative follows ("a | b") */
+#define OMG_REL_VIRTUAL 0x2u     /* DEPENDS: the target has no versions (apt prints <name>) */
+#define OMG_REL_AUTO 0x4u        /* WHY: the package was installed automatically */
+#define OMG_REL_KINDS { "PreDepends", "Depends", "Conflicts", "Breaks", "Recommends", "Suggests", \
+		"Replaces", "Enhances" } /* relation kinds, by number, as apt-cache depends names them */
+#define OMG_REL_KIND_MAX 7
 #define OMG_SIMILAR_AVAILABLE 0x1u   /* SIMILAR: commands of packages not installed are indexed */
 
 /* Package row flags */
@@ -300,6 +309,26 @@ struct omg_versions {       /* VERSIONS answer */
 	struct omg_provider_ver *providers;
 };
 
+struct omg_rel {            /* an entry of a DEPENDS, RDEPENDS or WHY answer */
+	uint8_t kind;          /* 0..OMG_REL_KIND_MAX: OMG_REL_KINDS */
+	uint8_t flags;         /* OMG_REL_* */
+	const char *package;   /* DEPENDS: the target; RDEPENDS: the package that has the relation;
+				* WHY: the package on the chain that has it */
+	const char *target;    /* WHY: what it names; "" otherwise */
+	const char *op, *version; /* its version constraint, "" without */
+	uint32_t nalts;        /* DEPENDS, RDEPENDS: the other packages that satisfy it (apt's list
+				* under a relation: providers, newest versions only) */
+	const char **alts;
+};
+
+struct omg_rels {           /* DEPENDS, RDEPENDS and WHY answers */
+	const char *name;      /* the package asked about, as apt names it (name or name:arch) */
+	const char *version;   /* DEPENDS: the version whose relations these are; WHY: the installed one */
+	uint32_t flags;        /* its OMG_PKG_* */
+	uint32_t count;
+	struct omg_rel *v;
+};
+
 struct omg_error_msg {
 	uint32_t code;
 	const char *message;
@@ -328,6 +357,7 @@ void omg_enc_batch_item(struct omg_wbuf *w, uint8_t type, const void *payload, u
 void omg_enc_provider(struct omg_wbuf *w, const struct omg_provider *p);
 void omg_enc_audit_query(struct omg_wbuf *w, const struct omg_audit_query *q);
 void omg_enc_versions(struct omg_wbuf *w, const struct omg_versions *m);
+void omg_enc_rels(struct omg_wbuf *w, const struct omg_rels *m);
 /* AUDIT answer: the head (all fields but count and recs), then count_at for omg_patch_u32. */
 size_t omg_enc_audit_head(struct omg_wbuf *w, const struct omg_audit_msg *m);
 void omg_enc_audit_rec(struct omg_wbuf *w, const struct omg_audit_rec *r);
@@ -350,6 +380,8 @@ int omg_dec_files(const void *p, size_t n, uint32_t *total, struct omg_words *m)
 int omg_dec_similar(const void *p, size_t n, uint32_t *flags, struct omg_providers *m);
 void omg_providers_free(struct omg_providers *m);
 int omg_dec_versions(const void *p, size_t n, struct omg_versions *m);
+int omg_dec_rels(const void *p, size_t n, struct omg_rels *m);
+void omg_rels_free(struct omg_rels *m);
 void omg_versions_free(struct omg_versions *m);
 int omg_dec_audit_query(const void *p, size_t n, struct omg_audit_query *q);
 int omg_dec_audit(const void *p, size_t n, struct omg_audit_msg *m);

@@ -259,6 +259,41 @@ static json_t *json_providers_of(const struct omg_versions *m)
 	return arr;
 }
 
+static void json_relations(struct omg_sink *s, enum omg_rel_mode mode, const struct omg_rels *m)
+{
+	static const char *const kinds[] = OMG_REL_KINDS;
+	json_t *arr = json_array();
+
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct omg_rel *r = &m->v[i];
+		json_t *alts = json_array(), *e;
+		for (uint32_t j = 0; j < r->nalts; j++)
+			json_array_append_new(alts, jstr(r->alts[j]));
+		e = json_pack("{s:s,s:o}", "kind", kinds[r->kind], "package", jstr(r->package));
+		if (mode == OMG_REL_MODE_WHY) {
+			json_object_set_new(e, "manual", json_boolean(!(r->flags & OMG_REL_AUTO)));
+			json_object_set_new(e, "target", jstr(r->target));
+		} else {
+			json_object_set_new(e, "or", json_boolean(r->flags & OMG_REL_OR));
+			if (mode == OMG_REL_MODE_DEPENDS)
+				json_object_set_new(e, "virtual", json_boolean(r->flags & OMG_REL_VIRTUAL));
+		}
+		json_object_set_new(e, "op", r->op[0] ? jstr(r->op) : json_null());
+		json_object_set_new(e, "version", r->op[0] ? jstr(r->version) : json_null());
+		if (mode != OMG_REL_MODE_WHY)
+			json_object_set_new(e, "providers", alts);
+		else
+			json_decref(alts);
+		json_array_append_new(arr, e);
+	}
+	if (mode == OMG_REL_MODE_WHY)
+		emit(s, json_pack("{s:o,s:o,s:b,s:b,s:o}", "package", jstr(m->name), "version", jstr(m->version), "manual",
+				  (int)!(m->flags & OMG_PKG_AUTO), "auto_removable", (int)!!(m->flags & OMG_PKG_ORPHAN), "chain", arr));
+	else
+		emit(s, json_pack("{s:o,s:o,s:o}", "package", jstr(m->name), "version", m->version[0] ? jstr(m->version) : json_null(),
+				  mode == OMG_REL_MODE_DEPENDS ? "depends" : "reverse_depends", arr));
+}
+
 static void json_virtual(struct omg_sink *s, const struct omg_versions *m)
 {
 	emit(s, json_pack("{s:o,s:b,s:o}", "package", jstr(m->name), "virtual", 1, "providers", json_providers_of(m)));
@@ -309,5 +344,5 @@ const struct omg_sink_ops omg_sink_json = {
 	.words = json_words, .metrics = json_metrics, .pong = json_pong,
 	.providers = json_providers, .audit = json_audit, .history = json_history,
 	.daemon = json_daemon, .error = json_error, .textlines = json_words,
-	.aur = json_aur, .policy = json_policy, .show = json_show, .virtual_pkg = json_virtual,
+	.aur = json_aur, .policy = json_policy, .show = json_show, .virtual_pkg = json_virtual, .relations = json_relations,
 };

@@ -195,7 +195,7 @@ static void text_info(struct omg_sink *s, const struct omg_pairs *m)
 	for (uint32_t i = 0; i < m->count; i++) {
 		fputs(paint(s, C_BOLD), s->out);
 		put_visible(s->out, m->kv[i].key, 0);
-		fprintf(s->out, ":%s ", paint(s, C_OFF));
+		fprintf(s->out, ":%s%s", paint(s, C_OFF), m->kv[i].value[0] ? " " : ""); /* an empty field: "Name:" */
 		put_visible(s->out, m->kv[i].value, 1);
 		fputc('\n', s->out);
 	}
@@ -396,6 +396,59 @@ static void text_virtual(struct omg_sink *s, const struct omg_versions *m)
 	}
 }
 
+/* apt-cache depends' and rdepends' layout, to the space; why: one line a link of the chain. */
+static void text_relations(struct omg_sink *s, enum omg_rel_mode mode, const struct omg_rels *m)
+{
+	static const char *const kinds[] = OMG_REL_KINDS;
+
+	if (mode == OMG_REL_MODE_WHY) {
+		if (!m->count && !(m->flags & OMG_PKG_AUTO))
+			fprintf(s->out, "%s was installed manually (apt-mark showmanual lists it)\n", m->name);
+		else if (!m->count && (m->flags & OMG_PKG_ORPHAN))
+			fprintf(s->out, "%s was installed automatically and no installed package needs it: apt autoremove "
+				"would remove it\n", m->name);
+		else if (!m->count)
+			fprintf(s->out, "%s was installed automatically; no installed package needs it, but apt keeps it "
+				"(Essential, Priority required, Protected, held, or APT::NeverAutoRemove)\n", m->name);
+		for (uint32_t i = 0; i < m->count; i++) {
+			const struct omg_rel *r = &m->v[i];
+			put_visible(s->out, r->package, 0);
+			fprintf(s->out, " (%s) %s ", (r->flags & OMG_REL_AUTO) ? "automatic" : "manual", kinds[r->kind]);
+			put_visible(s->out, r->target, 0);
+			if (r->op[0]) {
+				fprintf(s->out, " (%s ", r->op);
+				put_visible(s->out, r->version, 0);
+				fputc(')', s->out);
+			}
+			fputc('\n', s->out);
+		}
+		return;
+	}
+	if (!m->version[0]) { /* no version to show: apt's <NAME> */
+		fputc('<', s->out);
+		put_visible(s->out, m->name, 0);
+		fputs(">\n", s->out);
+		return;
+	}
+	put_visible(s->out, m->name, 0);
+	fputc('\n', s->out);
+	if (mode == OMG_REL_MODE_RDEPENDS)
+		fputs("Reverse Depends:\n", s->out);
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct omg_rel *r = &m->v[i];
+		fputs((r->flags & OMG_REL_OR) ? " |" : "  ", s->out);
+		if (mode == OMG_REL_MODE_DEPENDS)
+			fprintf(s->out, "%s: %s", kinds[r->kind], (r->flags & OMG_REL_VIRTUAL) ? "<" : "");
+		put_visible(s->out, r->package, 0);
+		fputs(mode == OMG_REL_MODE_DEPENDS && (r->flags & OMG_REL_VIRTUAL) ? ">\n" : "\n", s->out);
+		for (uint32_t j = 0; j < r->nalts; j++) {
+			fputs("    ", s->out);
+			put_visible(s->out, r->alts[j], 0);
+			fputc('\n', s->out);
+		}
+	}
+}
+
 /* apt-cache policy's layout, to the space. */
 static void text_policy(struct omg_sink *s, const struct omg_versions *pkgs, uint32_t n)
 {
@@ -443,5 +496,5 @@ const struct omg_sink_ops omg_sink_text = {
 	.words = text_words, .metrics = text_metrics, .pong = text_pong,
 	.providers = text_providers, .audit = text_audit, .history = text_history,
 	.daemon = text_daemon, .error = text_error, .textlines = text_lines,
-	.aur = text_aur, .policy = text_policy, .show = text_show, .virtual_pkg = text_virtual,
+	.aur = text_aur, .policy = text_policy, .show = text_show, .virtual_pkg = text_virtual, .relations = text_relations,
 };

@@ -41,14 +41,14 @@ _omg() {
 		if [[ $cur == -* ]]; then
 			_omg_words "$cur" --json --timeout --help
 		else
-			_omg_words "$cur" status search info show policy files changelog list complete ping metrics daemon audit history not-found hook help
+			_omg_words "$cur" status search info show policy depends rdepends why files changelog list complete ping metrics daemon audit history not-found hook help
 		fi
 		return 0
 	fi
 	case $cmd in
-	info | policy) [[ $cur == -* ]] && _omg_words "$cur" --json || _omg_packages "$cur" ;;
+	info | policy | depends | rdepends) [[ $cur == -* ]] && _omg_words "$cur" --json || _omg_packages "$cur" ;;
 	show) [[ $cur == -* ]] && _omg_words "$cur" -a --all-versions --json || _omg_packages "$cur" ;;
-	files | changelog) [[ $cur == -* ]] && _omg_words "$cur" --json || _omg_packages "$cur" -i ;;
+	files | changelog | why) [[ $cur == -* ]] && _omg_words "$cur" --json || _omg_packages "$cur" -i ;;
 	search) [[ $cur == -* ]] && _omg_words "$cur" -d --descriptions -i --installed -n --limit --names-only --no-aur --json || COMPREPLY=() ;;
 	list) [[ $cur == -* ]] && _omg_words "$cur" -n --limit --json || _omg_words "$cur" installed explicit orphans upgradable security ;;
 	complete) [[ $cur == -* ]] && _omg_words "$cur" -i --installed -n --limit -A || _omg_packages "$cur" ;;

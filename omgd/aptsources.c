@@ -33,7 +33,27 @@ static int add(struct aptsources *s, const char *uri, size_t ulen, const char *s
 		s->cap = cap;
 	}
 	e = &s->v[s->n];
+	{ /* apt never shows a URI's user and password */
+		const char *sep = memchr(uri, ':', ulen), *host, *at;
+		size_t hl;
+		if (sep && (size_t)(sep - uri) + 3 <= ulen && sep[1] == '/' && sep[2] == '/') {
+			host = sep + 3;
+			hl = ulen - (size_t)(host - uri);
+			at = memchr(host, '@', hl);
+			if (at && !memchr(host, '/', (size_t)(at - host))) {
+				char *clean = malloc(ulen + 1);
+				if (!clean)
+					return OMG_ERROR(OMG_E_NOMEM, "sources");
+				memcpy(clean, uri, (size_t)(host - uri));
+				memcpy(clean + (host - uri), at + 1, ulen - (size_t)(at + 1 - uri));
+				clean[ulen - (size_t)(at + 1 - host)] = 0;
+				e->uri = clean;
+				goto uri_done;
+			}
+		}
+	}
 	e->uri = strndup(uri, ulen);
+uri_done:
 	e->suite = strndup(suite, slen);
 	e->comps = strndup(comps, clen);
 	if (!e->uri || !e->suite || !e->comps) {
@@ -363,8 +383,10 @@ int aptsources_describe(const struct aptsources *s, const char *name, char *out,
 			} else
 				unquote(rest, sizeof rest, suite, (size_t)(bin - suite), 0);
 			snprintf(out, n, "%s %s %.*s Packages", site, rest, (int)(name + stem - 1 - (bin + 8)), bin + 8);
-		} else
-			snprintf(out, n, "%.*s", (int)(stem ? stem - 1 : 0), name);
+		} else if (stem > 1)
+			snprintf(out, n, "%.*s", (int)(stem - 1), name);
+		else
+			snprintf(out, n, "%s", name);
 	}
 	return 0;
 }

@@ -193,7 +193,8 @@ static uint32_t add_version(struct alpm_build *ab, alpm_pkg_t *pkg, uint32_t src
 	if (created) /* virtual packages: what it provides (pacman -S of a provided name) */
 		for (alpm_list_t *i = alpm_pkg_get_provides(pkg); i; i = i->next) {
 			const alpm_depend_t *dep = i->data;
-			if (dep->name && db_provide_add(db, dep->name, strlen(dep->name), v) != OMG_OK)
+			if (dep->name && db_provide_add(db, dep->name, strlen(dep->name), v, dep->version,
+							dep->version ? strlen(dep->version) : 0) != OMG_OK)
 				return DB_NONE;
 		}
 	if (created || !repo) { /* the local record wins: it knows reason and required-by */

@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -303,12 +304,47 @@ static int read_release(const char *path, struct release *r)
 /* ---- package lists -------------------------------------------------------------- */
 
 /* One paragraph of a package list, parsed now or replayed from the store. */
+/* The relation fields, in apt's order (enum db_rel_kind). */
+static const char *const rel_fields[DB_REL__COUNT] = { "Pre-Depends", "Depends", "Conflicts", "Breaks",
+						       "Recommends", "Suggests", "Replaces", "Enhances" };
+
+/* Which relation field F is, or -1. */
+static int rel_field(const struct deb822_field *f)
+{
+	for (int k = 0; k < DB_REL__COUNT; k++)
+		if (deb822_is(f, rel_fields[k]))
+			return k;
+	return -1;
+}
+
+static int add_relations(struct db *db, uint32_t v, const char *const *rel, const size_t *rlen)
+{
+	for (int k = 0; k < DB_REL__COUNT; k++)
+		if (rlen[k] && db_rels_parse(db, v, (enum db_rel_kind)k, rel[k], rlen[k]) != OMG_OK)
+			return OMG_E_NOMEM;
+	return OMG_OK;
+}
+
 struct list_para {
 	const char *name, *arch, *ver, *desc, *prov;
 	size_t nlen, alen, vlen, dlen, plen;
 	uint64_t off;
 	uint32_t len;
+	const char *rel[DB_REL__COUNT];
+	size_t rlen[DB_REL__COUNT];
+	uint8_t priority;        /* enum db_priority */
 };
+
+/* The Priority field's value as enum db_priority (apt's order of them). */
+static uint8_t priority_code(const char *v, size_t n)
+{
+	static const char *const names[] = { "", "required", "important", "standard", "optional", "extra" };
+
+	for (uint8_t i = 1; i < 6; i++)
+		if (strlen(names[i]) == n && !strncasecmp(v, names[i], n))
+			return i;
+	return DB_PRIO_NONE;
+}
 
 struct relation;
 static const char *parse_relation(const char *s, struct relation *r);
@@ -333,7 +369,9 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 		db->vers[v].off = lp->off;
 		db->vers[v].len = lp->len;
 		db->vers[v].desc = db_str(db, lp->desc, lp->dlen);
-		if (lp->plen && add_provides(db, v, lp->prov, lp->plen) != OMG_OK)
+		db->vers[v].flags = (uint16_t)((db->vers[v].flags & ~DBV_PRIO_MASK) | (lp->priority << DBV_PRIO_SHIFT));
+		if ((lp->plen && add_provides(db, v, lp->prov, lp->plen) != OMG_OK) ||
+		    add_relations(db, v, lp->rel, lp->rlen) != OMG_OK)
 			return OMG_E_NOMEM;
 	}
 	if (db_vfile_add(db, v, b->src, lp->off, lp->len) != OMG_OK)
@@ -346,7 +384,8 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 }
 
 /* Record: u16 name, arch, version and description lengths, u32 stanza length, u64 offset,
- * u32 Provides length, then the five strings. */
+ * u32 Provides length, u32 lengths of the relation fields, u8 priority, then the strings in
+ * that order. */
 static void record_list_para(struct omg_wbuf *w, const struct list_para *lp)
 {
 	omg_put_u16(w, (uint16_t)lp->nlen);
@@ -356,11 +395,16 @@ static void record_list_para(struct omg_wbuf *w, const struct list_para *lp)
 	omg_put_u32(w, lp->len);
 	omg_put_u64(w, lp->off);
 	omg_put_u32(w, (uint32_t)lp->plen);
+	for (int k = 0; k < DB_REL__COUNT; k++)
+		omg_put_u32(w, (uint32_t)lp->rlen[k]);
+	omg_put_u8(w, lp->priority);
 	omg_put_bytes(w, lp->name, lp->nlen);
 	omg_put_bytes(w, lp->arch, lp->alen);
 	omg_put_bytes(w, lp->ver, lp->vlen);
 	omg_put_bytes(w, lp->desc, lp->dlen);
 	omg_put_bytes(w, lp->prov, lp->plen);
+	for (int k = 0; k < DB_REL__COUNT; k++)
+		omg_put_bytes(w, lp->rel[k], lp->rlen[k]);
 }
 
 static int replay_list(struct build *b, const struct src_records *sr)
@@ -378,11 +422,16 @@ static int replay_list(struct build *b, const struct src_records *sr)
 		lp.len = omg_get_u32(&r);
 		lp.off = omg_get_u64(&r);
 		lp.plen = omg_get_u32(&r);
+		for (int k = 0; k < DB_REL__COUNT; k++)
+			lp.rlen[k] = omg_get_u32(&r);
+		lp.priority = omg_get_u8(&r);
 		lp.name = (const char *)omg_get_bytes(&r, lp.nlen);
 		lp.arch = (const char *)omg_get_bytes(&r, lp.alen);
 		lp.ver = (const char *)omg_get_bytes(&r, lp.vlen);
 		lp.desc = (const char *)omg_get_bytes(&r, lp.dlen);
 		lp.prov = (const char *)omg_get_bytes(&r, lp.plen);
+		for (int k = 0; k < DB_REL__COUNT; k++)
+			lp.rel[k] = (const char *)omg_get_bytes(&r, lp.rlen[k]);
 		if (r.failed || !lp.nlen || !lp.vlen)
 			return OMG_ERROR(OMG_E_CORRUPT, "stored records of a package list");
 		rc = add_list_version(b, &lp);
@@ -401,9 +450,10 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 
 	while (deb822_next_para(buf, len, &pos, &para)) {
 		struct deb822_field f, name = { 0 }, ver = { 0 }, arch = { 0 }, desc = { 0 }, prov = { 0 };
+		struct deb822_field rel[DB_REL__COUNT] = { { 0 } }, prio = { 0 };
 		struct list_para lp;
 		size_t fpos = 0;
-		int r;
+		int r, k;
 
 		while ((r = deb822_next_field(&para, &fpos, &f)) == 1) {
 			if (deb822_is(&f, "Package"))
@@ -416,6 +466,10 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 				desc = f;
 			else if (deb822_is(&f, "Provides"))
 				prov = f;
+			else if (deb822_is(&f, "Priority"))
+				prio = f;
+			else if ((k = rel_field(&f)) >= 0)
+				rel[k] = f;
 		}
 		if (r < 0 || !name.value_len || !ver.value_len || name.value_len > UINT16_MAX ||
 		    ver.value_len > UINT16_MAX || arch.value_len > UINT16_MAX || para.len > UINT32_MAX) {
@@ -424,7 +478,10 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		}
 		lp = (struct list_para){ name.value, arch.value, ver.value, desc.value, prov.value, name.value_len,
 					 arch.value_len, ver.value_len, deb822_first_line(desc.value, desc.value_len),
-					 prov.value_len, base + para.offset, (uint32_t)para.len };
+					 prov.value_len, base + para.offset, (uint32_t)para.len, { 0 }, { 0 }, 0 };
+		for (k = 0; k < DB_REL__COUNT; k++)
+			lp.rel[k] = rel[k].value, lp.rlen[k] = rel[k].value_len;
+		lp.priority = priority_code(prio.value, prio.value_len);
 		if (lp.dlen > UINT16_MAX)
 			lp.dlen = UINT16_MAX;
 		if (b->cache)
@@ -629,7 +686,10 @@ static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 	while (deb822_next_para(buf, len, &pos, &para)) {
 		struct deb822_field f, name = { 0 }, ver = { 0 }, arch = { 0 }, desc = { 0 }, status = { 0 };
 		struct inst_rec rec = { 0 };
-		size_t fpos = 0;
+		const char *rel[DB_REL__COUNT] = { 0 };
+		size_t rlen[DB_REL__COUNT] = { 0 }, fpos = 0;
+		uint8_t prio_code = 0;
+		int k;
 		int r, state, hold, created, dup, essential = 0, required = 0, protect = 0;
 		uint32_t p, v;
 
@@ -643,12 +703,17 @@ static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 			else if (deb822_is(&f, "Essential")) essential = f.value_len == 3 && !strncmp(f.value, "yes", 3);
 			else if (deb822_is(&f, "Protected") || deb822_is(&f, "Important"))
 				protect = f.value_len == 3 && !strncmp(f.value, "yes", 3);
-			else if (deb822_is(&f, "Priority")) required = f.value_len == 8 && !strncmp(f.value, "required", 8);
+			else if (deb822_is(&f, "Priority")) {
+				required = f.value_len == 8 && !strncmp(f.value, "required", 8);
+				prio_code = priority_code(f.value, f.value_len);
+			}
 			else if (deb822_is(&f, "Pre-Depends")) rec.deps[DEP_PRE] = db_str(db, f.value, f.value_len);
 			else if (deb822_is(&f, "Depends")) rec.deps[DEP_DEPENDS] = db_str(db, f.value, f.value_len);
 			else if (deb822_is(&f, "Recommends")) rec.deps[DEP_RECOMMENDS] = db_str(db, f.value, f.value_len);
 			else if (deb822_is(&f, "Suggests")) rec.deps[DEP_SUGGESTS] = db_str(db, f.value, f.value_len);
 			else if (deb822_is(&f, "Provides")) rec.provides = db_str(db, f.value, f.value_len);
+			if ((k = rel_field(&f)) >= 0)
+				rel[k] = f.value, rlen[k] = f.value_len;
 			else if (deb822_is(&f, "Multi-Arch"))
 				rec.multiarch = !strncmp(f.value, "same", 4) ? MA_SAME : !strncmp(f.value, "foreign", 7) ? MA_FOREIGN
 						: !strncmp(f.value, "allowed", 7) ? MA_ALLOWED : MA_NO;
@@ -699,7 +764,10 @@ static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		db->vers[v].flags |= DBV_STATUS;
 		if (db->vers[v].prio < 100)
 			db->vers[v].prio = 100;
-		if (created && rec.provides && add_provides(db, v, db_s(db, rec.provides), strlen(db_s(db, rec.provides))) != OMG_OK)
+		if (created)
+			db->vers[v].flags = (uint16_t)((db->vers[v].flags & ~DBV_PRIO_MASK) | (prio_code << DBV_PRIO_SHIFT));
+		if (created && ((rec.provides && add_provides(db, v, db_s(db, rec.provides), strlen(db_s(db, rec.provides))) != OMG_OK) ||
+				add_relations(db, v, rel, rlen) != OMG_OK))
 			return OMG_E_NOMEM;
 		/* INFO shows the installed record, as dpkg -s does. */
 		db->vers[v].src = b->src;
@@ -902,7 +970,7 @@ static int add_provides(struct db *db, uint32_t v, const char *value, size_t len
 	for (const char *s = text; *s && rc == OMG_OK;) {
 		struct relation r;
 		s = parse_relation(s, &r);
-		rc = db_provide_add(db, r.name, r.nlen, v);
+		rc = db_provide_add(db, r.name, r.nlen, v, r.olen ? r.ver : NULL, r.olen ? r.vlen : 0);
 		if (*s)
 			s++;
 	}
@@ -1411,18 +1479,24 @@ fail:
 static int dpkg_watch_specs(const char *root, struct watch_spec *out, int max)
 {
 	struct build b = { 0 };
-	const char *files[3];
+	char sources[4200], parts[4200];
+	const char *files[5];
 	int n = 0;
 
 	if (aptconf_load(&b.conf, root) != OMG_OK)
 		return 0;
 	resolve_paths(&b, root);
+	/* the sources too: they name the lists, and policy and show describe the lists by them */
+	snprintf(sources, sizeof sources, "%s/etc/apt/sources.list", strcmp(root, "/") ? root : "");
+	snprintf(parts, sizeof parts, "%s/etc/apt/sources.list.d", strcmp(root, "/") ? root : "");
 	files[0] = b.paths.status;
 	files[1] = b.paths.extended;
 	files[2] = b.paths.lists;
-	for (int i = 0; i < 3 && n < max; i++, n++) {
+	files[3] = sources;
+	files[4] = parts;
+	for (int i = 0; i < 5 && n < max; i++, n++) {
 		const char *slash = strrchr(files[i], '/');
-		if (i == 2) { /* every file in the lists directory */
+		if (i == 2 || i == 4) { /* every file in the directory */
 			snprintf(out[n].dir, sizeof out[n].dir, "%s", files[i]);
 			out[n].name[0] = 0;
 		} else {

@@ -33,6 +33,8 @@ void db_free(struct db *db)
 {
 	free(db->vhash); /* never part of a snapshot */
 	db->vhash = NULL;
+	free(db->intern);
+	db->intern = NULL;
 	if (db->release) {
 		db->release(db);
 		memset(db, 0, sizeof *db);
@@ -47,6 +49,8 @@ void db_free(struct db *db)
 	free(db->cmds);
 	free(db->vfiles);
 	free(db->provs);
+	free(db->rels);
+	free(db->rels_by_name);
 	free(db->inputs);
 	memset(db, 0, sizeof *db);
 }
@@ -304,16 +308,16 @@ void db_vfiles_of(const struct db *db, uint32_t ver, uint32_t *first, uint32_t *
 	*count = hi - lo;
 }
 
-int db_provide_add(struct db *db, const char *name, size_t nlen, uint32_t ver)
+int db_provide_add(struct db *db, const char *name, size_t nlen, uint32_t ver, const char *version, size_t vlen)
 {
-	uint32_t off;
+	uint32_t off, voff = 0;
 
 	if (!nlen)
 		return OMG_OK;
 	if (grow((void **)&db->provs, &db->cap_provs, db->nprovs + 1, sizeof *db->provs) != 0 ||
-	    (off = db_str(db, name, nlen)) == DB_NONE)
+	    (off = db_intern(db, name, nlen)) == DB_NONE || (vlen && (voff = db_intern(db, version, vlen)) == DB_NONE))
 		return OMG_ERROR(OMG_E_NOMEM, "index");
-	db->provs[db->nprovs++] = (struct db_provide){ off, ver };
+	db->provs[db->nprovs++] = (struct db_provide){ off, ver, voff };
 	return OMG_OK;
 }
 
@@ -502,8 +506,14 @@ int db_validate(const struct db *db)
 	}
 	for (uint32_t i = 0; i < db->nprovs; i++) {
 		const struct db_provide *pv = &db->provs[i];
-		if (!STR_OK(pv->name) || pv->ver >= db->nvers || (i && cmp_provide(&db->provs[i - 1], pv, (void *)db) > 0))
+		if (!STR_OK(pv->name) || !STR_OK(pv->version) || pv->ver >= db->nvers || (i && cmp_provide(&db->provs[i - 1], pv, (void *)db) > 0))
 			BAD("provide");
+	}
+	for (uint32_t i = 0; i < db->nrels; i++) {
+		const struct db_rel *r = &db->rels[i];
+		if (r->ver >= db->nvers || (i && db->rels[i - 1].ver > r->ver) || !STR_OK(r->name) || !STR_OK(r->qual) ||
+		    !STR_OK(r->version) || r->kind >= DB_REL__COUNT || r->op >= 8 || db->rels_by_name[i] >= db->nrels)
+			BAD("relation");
 	}
 	for (uint32_t i = 0; i < db->nvfiles; i++) {
 		const struct db_vfile *f = &db->vfiles[i];
@@ -549,6 +559,8 @@ int db_finish(struct db *db)
 		qsort_r(db->provs, db->nprovs, sizeof *db->provs, cmp_provide, db);
 	if (db->nvfiles)
 		qsort_r(db->vfiles, db->nvfiles, sizeof *db->vfiles, cmp_vfile, db);
+	if (db_rels_finish(db) != OMG_OK)
+		return OMG_E_NOMEM;
 	/* give back spare capacity; the version table is rebuilt if a reused db grows */
 	free(db->vhash);
 	db->vhash = NULL;

@@ -36,6 +36,9 @@ struct db_src {              /* one input file */
 
 #define DBV_SECURITY 0x1u    /* found in a security source */
 #define DBV_STATUS 0x2u      /* the installed version, from dpkg's status file */
+#define DBV_PRIO_SHIFT 8     /* bits 8-10: its Priority field, enum db_priority */
+#define DBV_PRIO_MASK 0x700u
+enum db_priority { DB_PRIO_NONE, DB_PRIO_REQUIRED, DB_PRIO_IMPORTANT, DB_PRIO_STANDARD, DB_PRIO_OPTIONAL, DB_PRIO_EXTRA };
 
 struct db_ver {
 	uint32_t pkg, version, desc, next;
@@ -68,6 +71,27 @@ struct db_vfile {
 struct db_provide {
 	uint32_t name;           /* arena */
 	uint32_t ver;
+	uint32_t version;        /* arena: the provided version ("Provides: x (= 1.0)"), or 0 */
+};
+
+/* One relation of a version (Depends: libc6 (>= 2.36) is one, each alternative of "a | b"
+ * another). A version's relations are kept in apt's order of kinds, each field in its own
+ * order, so that depends prints as apt-cache depends does. */
+enum db_rel_kind { DB_REL_PRE_DEPENDS, DB_REL_DEPENDS, DB_REL_CONFLICTS, DB_REL_BREAKS, DB_REL_RECOMMENDS,
+		   DB_REL_SUGGESTS, DB_REL_REPLACES, DB_REL_ENHANCES, DB_REL__COUNT };
+/* The operators of a relation's version, in db_rel.op: "", "<<", "<=", "=", ">=", ">>", then
+ * the obsolete "<" (apt: <=) and ">" (>=). */
+extern const char *const db_rel_ops[8];
+
+struct db_rel {
+	uint32_t ver;            /* the version that has it */
+	uint32_t name;           /* arena: the target's name */
+	uint32_t qual;           /* arena: its architecture qualifier (":any", ":native"...), or 0 */
+	uint32_t version;        /* arena: the version of the constraint, or 0 */
+	uint8_t kind;            /* enum db_rel_kind */
+	uint8_t op;              /* index into db_rel_ops */
+	uint8_t alt;             /* 1: an alternative follows ("a | b") */
+	uint8_t reserved;
 };
 
 struct db_cmd {            /* one executable: its name, the package and the path that has it */
@@ -101,6 +125,12 @@ struct db {
 	uint32_t nvfiles, cap_vfiles;
 	struct db_provide *provs;
 	uint32_t nprovs, cap_provs;
+	struct db_rel *rels;     /* by version, each version's in order (db_finish) */
+	uint32_t nrels, cap_rels;
+	uint32_t *rels_by_name;  /* indexes into rels: by target name, then newest-parsed first (apt's
+				  * reverse-dependency order: the reverse of the order apt reads them) */
+	uint32_t *intern;        /* a build's table of interned strings (never stored), or NULL */
+	uint32_t intern_mask, intern_n;
 	uint32_t *hash;          /* by name: first instance */
 	uint32_t hash_mask;
 	uint32_t *vhash;         /* by (package, version): db_ver_get's lookup, built lazily */
@@ -140,9 +170,20 @@ int db_vfile_add(struct db *db, uint32_t ver, uint32_t src, uint64_t off, uint32
 void db_vfiles_of(const struct db *db, uint32_t ver, uint32_t *first, uint32_t *count);
 
 /* Records that version VER provides NAME (during a build). */
-int db_provide_add(struct db *db, const char *name, size_t nlen, uint32_t ver);
+int db_provide_add(struct db *db, const char *name, size_t nlen, uint32_t ver, const char *version, size_t vlen);
 /* The versions that provide NAME: *FIRST and *COUNT into db->provs (after db_finish). */
 void db_providers(const struct db *db, const char *name, uint32_t *first, uint32_t *count);
+
+/* NAME in the arena once: the same offset for the same bytes during a build. DB_NONE on ENOMEM. */
+uint32_t db_intern(struct db *db, const char *s, size_t n);
+/* Adds the relations of field KIND (its VALUE, LEN bytes) of version VER, during a build. */
+int db_rels_parse(struct db *db, uint32_t ver, enum db_rel_kind kind, const char *value, size_t len);
+/* Orders the relations and makes the reverse index (db_finish calls it). */
+int db_rels_finish(struct db *db);
+/* VER's relations: *FIRST and *COUNT into db->rels. */
+void db_rels_of(const struct db *db, uint32_t ver, uint32_t *first, uint32_t *count);
+/* The relations naming NAME: *FIRST and *COUNT into db->rels_by_name. */
+void db_rels_naming(const struct db *db, const char *name, uint32_t *first, uint32_t *count);
 
 /* Records PATH (stat'ed now; a missing file is recorded as missing) as an input. */
 int db_input_add(struct db *db, const char *path);

@@ -7,6 +7,7 @@
 #include "omgd.h"
 #include "omg_error.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,7 +177,8 @@ static uint32_t package_query(struct daemon *d, uint8_t type, const uint8_t *p, 
 	}
 	if (!need_db(d, a))
 		return DB_NONE;
-	if ((pi = (type == OMG_MSG_VERSIONS ? db_lookup_any : db_lookup)(d->db, q->text)) == DB_NONE) {
+	if ((pi = (type == OMG_MSG_VERSIONS || type == OMG_MSG_DEPENDS || type == OMG_MSG_RDEPENDS ? db_lookup_any : db_lookup)(
+		     d->db, q->text)) == DB_NONE) {
 		char msg[OMG_QUERY_MAX + 64];
 		snprintf(msg, sizeof msg, "package '%s' not found", q->text);
 		fail(a, OMG_WERR_NOT_FOUND, msg);
@@ -369,12 +371,17 @@ static void on_versions(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 			const struct db_src *src = &db->srcs[db->vfiles[f].src];
 			out->files[out->nfiles++] = (struct omg_ver_file){ src->prio, db_s(db, src->desc ? src->desc : src->path) };
 		}
-		if ((ver->flags & DBV_STATUS) && ver->src != DB_NONE)
-			out->files[out->nfiles++] = (struct omg_ver_file){ db->srcs[ver->src].prio, db_s(db, db->srcs[ver->src].path) };
-		if ((q.flags & OMG_VERSIONS_RECORDS) && record_bytes < VERSIONS_RECORD_BYTES) {
+		if (ver->flags & DBV_STATUS) /* dpkg's status file: the source no list description names */
+			for (uint32_t si = db->nsrcs; si-- > 0;)
+				if (!db->srcs[si].desc) {
+					out->files[out->nfiles++] = (struct omg_ver_file){ db->srcs[si].prio, db_s(db, db->srcs[si].path) };
+					break;
+				}
+		if (q.flags & OMG_VERSIONS_RECORDS) {
 			int rc = count && d->backend->record_file ? d->backend->record_file(db, first, &records[i])
 								  : d->backend->record(db, order[i], &records[i]);
-			if (rc == OMG_OK && records[i]) {
+			/* the answer must fit one frame: records past the budget are left out whole */
+			if (rc == OMG_OK && records[i] && record_bytes + strlen(records[i]) <= VERSIONS_RECORD_BYTES) {
 				out->record = records[i];
 				record_bytes += strlen(records[i]);
 			}
@@ -391,6 +398,357 @@ done:
 	free(records);
 	free(order);
 	omg_versions_free(&m);
+}
+
+/* ---- DEPENDS, RDEPENDS, WHY: the relations index ----------------------------------- */
+
+/* Strings made for one answer (names with their architecture), freed with it. */
+struct strpool {
+	char **v;
+	size_t n, cap;
+	int failed;
+};
+
+static const char *pool_fmt(struct strpool *sp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *pool_fmt(struct strpool *sp, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		s = NULL;
+	if (s && sp->n == sp->cap) {
+		size_t cap = sp->cap ? sp->cap * 2 : 64;
+		char **v = realloc(sp->v, cap * sizeof *v);
+		if (v)
+			sp->v = v, sp->cap = cap;
+	}
+	if (!s || sp->n == sp->cap) {
+		free(s);
+		sp->failed = 1;
+		return "";
+	}
+	sp->v[sp->n++] = s;
+	return s;
+}
+
+static void pool_free(struct strpool *sp)
+{
+	while (sp->n)
+		free(sp->v[--sp->n]);
+	free(sp->v);
+}
+
+/* apt's FullName(true): the name, with ":ARCH" when the architecture is not the native one. */
+static const char *full_name(const struct db *db, uint32_t p, struct strpool *sp)
+{
+	const struct db_pkg *pk = &db->pkgs[p];
+
+	if (pk->arch == db->native_arch)
+		return db_s(db, pk->name);
+	return pool_fmt(sp, "%s:%s", db_s(db, pk->name), db_s(db, pk->arch));
+}
+
+/* The instance relation R of a version of package FROM names, or DB_NONE (none known, or
+ * R is qualified ":any": then no instance, apt's NAME:any). */
+static uint32_t rel_target(const struct db *db, const struct db_rel *r, uint32_t from)
+{
+	const char *q = r->qual ? db_s(db, r->qual) : "";
+	uint32_t arch = db->pkgs[from].arch;
+	const char *want;
+
+	if (q[0] && strcmp(q, "native"))
+		return DB_NONE; /* apt's NAME:any, NAME:ARCH: a name of its own, which NAME satisfies */
+	want = db_s(db, q[0] ? db->native_arch : arch);
+	for (uint32_t p = db_pkg_first(db, db_s(db, r->name), strlen(db_s(db, r->name))); p != DB_NONE; p = db->pkgs[p].next_arch)
+		if (!strcmp(db_s(db, db->pkgs[p].arch), want))
+			return p;
+	return DB_NONE;
+}
+
+static uint32_t newest_version(const struct db *db, uint32_t p, int (*cmp)(const char *, const char *))
+{
+	uint32_t best = db->pkgs[p].vers;
+
+	for (uint32_t v = best; v != DB_NONE; v = db->vers[v].next)
+		if (cmp(db_s(db, db->vers[v].version), db_s(db, db->vers[best].version)) > 0)
+			best = v;
+	return best;
+}
+
+/* Whether VERSION satisfies "OP WANT" (OP an index into db_rel_ops). */
+static int version_ok(struct daemon *d, const char *version, uint8_t op, const char *want)
+{
+	int c = d->backend->vercmp(version, want);
+
+	switch (op) {
+	case 1: return c < 0;
+	case 2: case 6: return c <= 0;
+	case 3: return c == 0;
+	case 4: case 7: return c >= 0;
+	case 5: return c > 0;
+	default: return 1;
+	}
+}
+
+/* apt's pkgPrioSortList: Essential packages last, then by Priority (extra, optional, standard,
+ * important, required: apt's numbers, highest first), then by name. */
+static const struct db *alts_db;
+static int alts_cmp(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	const struct db_pkg *pa = &alts_db->pkgs[alts_db->vers[a].pkg], *pb = &alts_db->pkgs[alts_db->vers[b].pkg];
+	int ea = !!(pa->flags & OMG_PKG_ESSENTIAL), eb = !!(pb->flags & OMG_PKG_ESSENTIAL), c;
+	unsigned ra = (alts_db->vers[a].flags & DBV_PRIO_MASK) >> DBV_PRIO_SHIFT;
+	unsigned rb = (alts_db->vers[b].flags & DBV_PRIO_MASK) >> DBV_PRIO_SHIFT;
+
+	if (ea != eb)
+		return ea - eb;
+	if (ra != rb)
+		return ra < rb ? 1 : -1;
+	if ((c = strcmp(db_s(alts_db, pa->name), db_s(alts_db, pb->name))) != 0)
+		return c;
+	return strcmp(db_s(alts_db, pa->arch), db_s(alts_db, pb->arch));
+}
+
+/* The packages apt lists under relation R of a version of FROM (whose target is TARGET,
+ * DB_NONE for none): apt's AllTargets (the target's versions that satisfy R, and those that
+ * provide its name, a versioned provide for a versioned R), kept where the version is its
+ * package's newest and the package is not TARGET (nor FROM, for Conflicts and Breaks); for
+ * NAME:any and NAME:ARCH, the package NAME (of that architecture) itself. */
+static int rel_alts(struct daemon *d, const struct db_rel *r, uint32_t from, uint32_t target, struct omg_rel *out,
+		    struct strpool *sp)
+{
+	const struct db *db = d->db;
+	const char *name = db_s(db, r->name);
+	const char *qual = r->qual ? db_s(db, r->qual) : "";
+	uint32_t first, count, nv = 0, *vs, any = qual[0] && strcmp(qual, "native") != 0;
+	int negative = r->kind == DB_REL_CONFLICTS || r->kind == DB_REL_BREAKS;
+
+	db_providers(db, name, &first, &count);
+	if (!(vs = malloc(((size_t)count + 2) * sizeof *vs)))
+		return -1;
+	if (any)
+		for (uint32_t p = db_pkg_first(db, name, strlen(name)); p != DB_NONE; p = db->pkgs[p].next_arch)
+			if (!strcmp(db_s(db, db->pkgs[p].arch), strcmp(qual, "any") ? qual : db_s(db, db->native_arch)) &&
+			    db->pkgs[p].vers != DB_NONE) {
+				uint32_t v = newest_version(db, p, d->backend->vercmp);
+				if (!r->op || version_ok(d, db_s(db, db->vers[v].version), r->op, db_s(db, r->version)))
+					vs[nv++] = v;
+				break;
+			}
+	for (uint32_t i = first; i < first + count; i++) {
+		uint32_t v = db->provs[i].ver, p = db->vers[v].pkg;
+		int seen = 0;
+		if (p == target || (negative && p == from) || v != newest_version(db, p, d->backend->vercmp) ||
+		    (!any && target != DB_NONE && db->pkgs[p].arch != db->pkgs[target].arch))
+			continue;
+		if (r->op && (!db->provs[i].version ||
+			      !version_ok(d, db_s(db, db->provs[i].version), r->op, db_s(db, r->version))))
+			continue;
+		for (uint32_t j = 0; j < nv && !seen; j++)
+			seen = db->vers[vs[j]].pkg == p;
+		if (!seen)
+			vs[nv++] = v;
+	}
+	alts_db = db; /* one thread answers requests */
+	qsort(vs, nv, sizeof *vs, alts_cmp);
+	if (!(out->alts = calloc((size_t)nv + 1, sizeof *out->alts))) {
+		free(vs);
+		return -1;
+	}
+	for (uint32_t i = 0; i < nv; i++)
+		out->alts[out->nalts++] = full_name(db, db->vers[vs[i]].pkg, sp);
+	free(vs);
+	return 0;
+}
+
+static void answer_rels(struct answer *a, struct omg_rels *m, struct strpool *sp, int failed)
+{
+	if (failed || sp->failed)
+		fail(a, OMG_WERR_INTERNAL, "out of memory");
+	else
+		omg_enc_rels(a->w, m);
+	for (uint32_t i = 0; m->v && i < m->count; i++)
+		free((void *)m->v[i].alts);
+	free(m->v);
+	pool_free(sp);
+}
+
+static void on_depends(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	struct omg_rels m = { 0 };
+	struct strpool sp = { 0 };
+	struct omg_query q;
+	const struct db *db;
+	uint32_t pi, v, first, count;
+	int failed = 0;
+
+	if ((pi = package_query(d, OMG_MSG_DEPENDS, p, n, a, &q)) == DB_NONE)
+		return;
+	db = d->db;
+	v = db->pkgs[pi].cand != DB_NONE ? db->pkgs[pi].cand : db->pkgs[pi].inst;
+	m.name = full_name(db, pi, &sp);
+	m.version = v != DB_NONE ? db_s(db, db->vers[v].version) : "";
+	m.flags = db->pkgs[pi].flags;
+	db_rels_of(db, v, &first, &count);
+	if (v != DB_NONE && !(m.v = calloc((size_t)count + 1, sizeof *m.v)))
+		failed = 1;
+	for (uint32_t i = first; !failed && v != DB_NONE && i < first + count; i++) {
+		const struct db_rel *r = &db->rels[i];
+		struct omg_rel *e = &m.v[m.count++];
+		uint32_t t = rel_target(db, r, pi);
+		e->kind = r->kind;
+		e->flags = (uint8_t)((r->alt ? OMG_REL_OR : 0) | (t == DB_NONE || db->pkgs[t].vers == DB_NONE ? OMG_REL_VIRTUAL : 0));
+		e->package = t != DB_NONE ? full_name(db, t, &sp)
+			   : r->qual ? pool_fmt(&sp, "%s:%s", db_s(db, r->name), db_s(db, r->qual)) : db_s(db, r->name);
+		e->target = "";
+		e->op = db_rel_ops[r->op];
+		e->version = db_s(db, r->version);
+		failed = rel_alts(d, r, pi, t, e, &sp) != 0;
+	}
+	answer_rels(a, &m, &sp, failed);
+}
+
+static void on_rdepends(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	struct omg_rels m = { 0 };
+	struct strpool sp = { 0 };
+	struct omg_query q;
+	const struct db *db;
+	uint32_t pi, first, count;
+	int failed = 0;
+
+	if ((pi = package_query(d, OMG_MSG_RDEPENDS, p, n, a, &q)) == DB_NONE) {
+		if (a->error != OMG_WERR_NOT_FOUND || strchr(q.text, ':'))
+			return;
+		db_rels_naming(d->db, q.text, &first, &count);
+		if (!count)
+			return;
+		a->error = 0; /* a name only relations know (a virtual package): the relations naming it */
+		a->message[0] = 0;
+	}
+	db = d->db;
+	m.name = pi != DB_NONE ? full_name(db, pi, &sp) : q.text;
+	m.version = "";
+	if (pi != DB_NONE && (db->pkgs[pi].cand != DB_NONE || db->pkgs[pi].inst != DB_NONE))
+		m.version = db_s(db, db->vers[db->pkgs[pi].cand != DB_NONE ? db->pkgs[pi].cand : db->pkgs[pi].inst].version);
+	else if (pi == DB_NONE)
+		m.version = "(virtual)"; /* apt lists a virtual package's reverse dependencies */
+	m.flags = pi != DB_NONE ? db->pkgs[pi].flags : 0;
+	db_rels_naming(db, pi != DB_NONE ? db_s(db, db->pkgs[pi].name) : q.text, &first, &count);
+	if (!(m.v = calloc((size_t)count + 1, sizeof *m.v)))
+		failed = 1;
+	for (uint32_t i = first; !failed && i < first + count; i++) {
+		const struct db_rel *r = &db->rels[db->rels_by_name[i]];
+		uint32_t from = db->vers[r->ver].pkg;
+		struct omg_rel *e;
+		if (rel_target(db, r, from) != pi || (pi == DB_NONE && r->qual))
+			continue;
+		e = &m.v[m.count++];
+		e->kind = r->kind;
+		e->flags = r->alt ? OMG_REL_OR : 0;
+		e->package = full_name(db, from, &sp);
+		e->target = "";
+		e->op = db_rel_ops[r->op];
+		e->version = db_s(db, r->version);
+		failed = rel_alts(d, r, from, pi, e, &sp) != 0;
+	}
+	answer_rels(a, &m, &sp, failed);
+}
+
+/* WHY: the shortest chain of installed packages, each needing the next (Pre-Depends, Depends,
+ * Recommends or Suggests of its installed version, by name or through Provides), from a
+ * manually installed one down to the package. No entries: manual, or nothing needs it. */
+static void on_why(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	struct omg_rels m = { 0 };
+	struct strpool sp = { 0 };
+	struct omg_query q;
+	const struct db *db;
+	uint32_t pi, *via = NULL, *up = NULL, *queue = NULL, head = 0, tail = 0, found = DB_NONE;
+	int failed = 0;
+
+	if ((pi = package_query(d, OMG_MSG_WHY, p, n, a, &q)) == DB_NONE)
+		return;
+	db = d->db;
+	if (db->pkgs[pi].inst == DB_NONE) {
+		char msg[OMG_QUERY_MAX + 64];
+		snprintf(msg, sizeof msg, "package '%s' is not installed", q.text);
+		return fail(a, OMG_WERR_NOT_FOUND, msg);
+	}
+	m.name = full_name(db, pi, &sp);
+	m.version = db_s(db, db->vers[db->pkgs[pi].inst].version);
+	m.flags = db->pkgs[pi].flags;
+	via = malloc((size_t)db->npkgs * sizeof *via);     /* the relation that reached a package */
+	queue = malloc((size_t)db->npkgs * sizeof *queue);
+	up = malloc((size_t)db->npkgs * sizeof *up);        /* the package it needs, on the way to PI */
+	if (!via || !queue || !up) {
+		failed = 1;
+		goto done;
+	}
+	memset(via, 0xff, (size_t)db->npkgs * sizeof *via);
+	via[pi] = DB_NONE - 1; /* the start */
+	queue[tail++] = pi;
+	while (head < tail && found == DB_NONE && (db->pkgs[pi].flags & OMG_PKG_AUTO)) {
+		uint32_t c = queue[head++], cv = db->pkgs[c].inst;
+		/* the names C answers to: its own, then what its installed version provides */
+		const char *names[64];
+		uint32_t nn = 0;
+		names[nn++] = db_s(db, db->pkgs[c].name);
+		for (uint32_t i = 0; i < db->nprovs && nn < 64; i++)
+			if (db->provs[i].ver == cv)
+				names[nn++] = db_s(db, db->provs[i].name);
+		for (uint32_t k = 0; k < nn && found == DB_NONE; k++) {
+			uint32_t first, count;
+			db_rels_naming(db, names[k], &first, &count);
+			for (uint32_t i = first; i < first + count && found == DB_NONE; i++) {
+				uint32_t ri = db->rels_by_name[i];
+				const struct db_rel *r = &db->rels[ri];
+				uint32_t from = db->vers[r->ver].pkg;
+				if ((r->kind != DB_REL_PRE_DEPENDS && r->kind != DB_REL_DEPENDS && r->kind != DB_REL_RECOMMENDS &&
+				     r->kind != DB_REL_SUGGESTS) || db->pkgs[from].inst != r->ver || via[from] != DB_NONE)
+					continue;
+				if (k == 0 && rel_target(db, r, from) != c && !(r->qual && (!strcmp(db_s(db, r->qual), "any") ||
+				    !strcmp(db_s(db, r->qual), db_s(db, db->pkgs[c].arch)))))
+					continue;
+				via[from] = ri;
+				up[from] = c;
+				if (!(db->pkgs[from].flags & OMG_PKG_AUTO))
+					found = from;
+				else
+					queue[tail++] = from;
+			}
+		}
+	}
+	if (found != DB_NONE) {
+		uint32_t len = 0;
+		for (uint32_t x = found; x != pi; x = up[x])
+			len++;
+		if (!(m.v = calloc((size_t)len + 1, sizeof *m.v))) {
+			failed = 1;
+			goto done;
+		}
+		for (uint32_t x = found; x != pi; x = up[x]) {
+			const struct db_rel *r = &db->rels[via[x]];
+			struct omg_rel *e = &m.v[m.count++];
+			e->kind = r->kind;
+			e->flags = (db->pkgs[x].flags & OMG_PKG_AUTO) ? OMG_REL_AUTO : 0;
+			e->package = full_name(db, x, &sp);
+			e->target = r->qual ? pool_fmt(&sp, "%s:%s", db_s(db, r->name), db_s(db, r->qual)) : db_s(db, r->name);
+			e->op = db_rel_ops[r->op];
+			e->version = db_s(db, r->version);
+		}
+	}
+done:
+	free(via);
+	free(up);
+	free(queue);
+	answer_rels(a, &m, &sp, failed);
 }
 
 /* PROVIDES and SIMILAR: a command name, and an index to answer from. Returns 1 when so. */
@@ -632,7 +990,9 @@ static void on_metrics(struct daemon *d, struct answer *a)
 		M("index_packages", d->db->npkgs);
 		M("index_versions", d->db->nvers);
 		M("index_bytes", d->db->str.cap + (size_t)d->db->npkgs * (sizeof(struct db_pkg) + 4) +
-			(size_t)d->db->nvers * sizeof(struct db_ver) + ((size_t)d->db->hash_mask + 1) * 4);
+			(size_t)d->db->nvers * sizeof(struct db_ver) + ((size_t)d->db->hash_mask + 1) * 4 +
+			(size_t)d->db->nvfiles * sizeof(struct db_vfile) + (size_t)d->db->nprovs * sizeof(struct db_provide) +
+			(size_t)d->db->nrels * (sizeof(struct db_rel) + 4) + (size_t)d->db->ncmds * sizeof(struct db_cmd));
 		M("index_build_us", d->db->build_ms * 1000);
 		M("malformed_paragraphs", d->db->malformed);
 		M("index_commands", d->db->ncmds);
@@ -676,6 +1036,12 @@ static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_
 		return on_lines(d, type, p, n, a);
 	case OMG_MSG_VERSIONS:
 		return on_versions(d, p, n, a);
+	case OMG_MSG_DEPENDS:
+		return on_depends(d, p, n, a);
+	case OMG_MSG_RDEPENDS:
+		return on_rdepends(d, p, n, a);
+	case OMG_MSG_WHY:
+		return on_why(d, p, n, a);
 	case OMG_MSG_AUDIT:
 		return on_audit(d, p, n, a);
 	case OMG_MSG_BATCH:

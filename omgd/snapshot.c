@@ -15,8 +15,8 @@ struct snap_header {
 	char magic[8];
 	char omg_version[16];        /* PACKAGE_VERSION: a new omgd may compute differently */
 	uint32_t format, byte_order;
-	uint32_t sizes[7];           /* db_pkg, db_ver, db_src, db_cmd, db_input, db_vfile, db_provide */
-	uint32_t npkgs, nvers, nsrcs, ncmds, ninputs, hash_mask, nvfiles, nprovs;
+	uint32_t sizes[8];           /* db_pkg, db_ver, db_src, db_cmd, db_input, db_vfile, db_provide, db_rel */
+	uint32_t npkgs, nvers, nsrcs, ncmds, ninputs, hash_mask, nvfiles, nprovs, nrels, reserved3;
 	uint64_t arena_len;
 	struct omg_counts counts;
 	uint32_t security, malformed, damaged_lists, native_arch, mixed_case_names, reserved;
@@ -59,7 +59,7 @@ struct section {
 	size_t bytes;
 };
 
-static int sections(const struct db *db, struct section s[10])
+static int sections(const struct db *db, struct section s[12])
 {
 	struct db *m = (struct db *)db; /* only the addresses of the members are taken */
 
@@ -73,12 +73,14 @@ static int sections(const struct db *db, struct section s[10])
 	s[7] = (struct section){ (void **)&m->inputs, (size_t)db->ninputs * sizeof *db->inputs };
 	s[8] = (struct section){ (void **)&m->vfiles, (size_t)db->nvfiles * sizeof *db->vfiles };
 	s[9] = (struct section){ (void **)&m->provs, (size_t)db->nprovs * sizeof *db->provs };
-	return 10;
+	s[10] = (struct section){ (void **)&m->rels, (size_t)db->nrels * sizeof *db->rels };
+	s[11] = (struct section){ (void **)&m->rels_by_name, (size_t)db->nrels * sizeof *db->rels_by_name };
+	return 12;
 }
 
 size_t snapshot_size(const struct db *db)
 {
-	struct section s[10];
+	struct section s[12];
 	size_t n = sizeof(struct snap_header);
 
 	for (int i = 0, k = sections(db, s); i < k; i++)
@@ -102,6 +104,8 @@ static void header_of(const struct db *db, struct snap_header *h)
 	h->nvfiles = db->nvfiles;
 	h->sizes[6] = sizeof(struct db_provide);
 	h->nprovs = db->nprovs;
+	h->sizes[7] = sizeof(struct db_rel);
+	h->nrels = db->nrels;
 	h->npkgs = db->npkgs;
 	h->nvers = db->nvers;
 	h->nsrcs = db->nsrcs;
@@ -123,7 +127,7 @@ static void header_of(const struct db *db, struct snap_header *h)
 void snapshot_write(const struct db *db, void *dst)
 {
 	struct snap_header h;
-	struct section s[10];
+	struct section s[12];
 	unsigned char *p = dst, *body = p + sizeof h;
 	size_t at = sizeof h;
 
@@ -142,7 +146,7 @@ int snapshot_read(const void *src, size_t n, struct db *db, unsigned flags)
 {
 	const unsigned char *p = src;
 	struct snap_header h, want;
-	struct section s[10];
+	struct section s[12];
 	size_t at = sizeof h;
 	int rc, k;
 
@@ -168,6 +172,7 @@ int snapshot_read(const void *src, size_t n, struct db *db, unsigned flags)
 	db->ninputs = h.ninputs;
 	db->nvfiles = h.nvfiles;
 	db->nprovs = h.nprovs;
+	db->nrels = h.nrels;
 	db->hash_mask = h.hash_mask;
 	k = sections(db, s);
 	{
@@ -201,6 +206,7 @@ int snapshot_read(const void *src, size_t n, struct db *db, unsigned flags)
 	db->cap_inputs = db->ninputs;
 	db->cap_vfiles = db->nvfiles;
 	db->cap_provs = db->nprovs;
+	db->cap_rels = db->nrels;
 	db->counts = h.counts;
 	db->security = h.security;
 	db->malformed = h.malformed;

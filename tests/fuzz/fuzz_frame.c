@@ -96,6 +96,15 @@ static void decode_all(const uint8_t *p, size_t n)
 			omg_providers_free(&pv);
 	}
 	{
+		struct omg_rels rs;
+		if (omg_dec_rels(p, n, &rs) == 0) {
+			for (uint32_t i = 0; i < rs.count; i++)
+				if (rs.v[i].kind > OMG_REL_KIND_MAX || (rs.v[i].nalts && !rs.v[i].alts[rs.v[i].nalts - 1]))
+					abort();
+			omg_rels_free(&rs);
+		}
+	}
+	{
 		struct omg_versions vs;
 		if (omg_dec_versions(p, n, &vs) == 0) {
 			for (uint32_t i = 0; i < vs.count; i++)

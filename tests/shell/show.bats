@@ -122,3 +122,38 @@ assert d["records"][0]["fields"]["Version"].startswith("1:"), d
 	done
 	[ "$n" -gt 0 ] || skip "no virtual package with several providers here"
 }
+
+@test "sources: a URI's password is never shown, and an edit of sources.list shows at once, as apt's" {
+	"$FIXTURE" "$ROOT"
+	sed -i 's|http://fixture.invalid/debian bookworm main|http://user:secret@fixture.invalid/debian bookworm main|' "$ROOT/etc/apt/sources.list"
+	start_omgd --root "$ROOT"
+	run "$OMG" policy bash
+	[[ "$output" != *secret* ]]
+	diff <("$OMG" policy bash) <(env $(apt_env "$ROOT") apt-cache policy bash)
+	# the same source over https: only sources.list changes, and the description with it
+	sed -i 's|http://user:secret@fixture.invalid/debian |https://fixture.invalid/debian |' "$ROOT/etc/apt/sources.list"
+	local i
+	for i in $(seq 1 100); do
+		"$OMG" policy bash | grep -q 'https://fixture.invalid/debian bookworm/main' && break
+		sleep 0.05
+	done
+	diff <("$OMG" policy bash) <(env $(apt_env "$ROOT") apt-cache policy bash)
+}
+
+@test "show: field names as apt writes them, and an empty field" {
+	"$FIXTURE" "$ROOT"
+	# a list stanza with lower-case field names and an empty field
+	cat >> "$ROOT/var/lib/apt/lists/fixture.invalid_debian_dists_bookworm_main_binary-amd64_Packages" <<'STANZA'
+
+package: oddcase
+version: 1.0-1
+architecture: amd64
+maintainer: Fixture <f@fixture.invalid>
+depends: libedit
+Empty:
+description: lower-case fields
+STANZA
+	start_omgd --root "$ROOT"
+	diff <("$OMG" show oddcase 2>/dev/null) <(env $(apt_env "$ROOT") apt show oddcase 2>/dev/null)
+	diff <("$OMG" depends oddcase) <(env $(apt_env "$ROOT") apt-cache depends oddcase)
+}

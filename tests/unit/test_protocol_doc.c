@@ -77,6 +77,9 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 	case OMG_MSG_FILES:
 	case OMG_MSG_CHANGELOG:
 	case OMG_MSG_VERSIONS:
+	case OMG_MSG_DEPENDS:
+	case OMG_MSG_RDEPENDS:
+	case OMG_MSG_WHY:
 	case OMG_MSG_LIST: {
 		struct omg_query q;
 		return omg_dec_query(p, n, type, &q);
@@ -118,6 +121,14 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 		uint32_t total;
 		if ((rc = omg_dec_files(p, n, &total, &m)) == OMG_OK)
 			omg_words_free(&m);
+		return rc;
+	}
+	case OMG_MSG_DEPENDS | OMG_MSG_ANSWER:
+	case OMG_MSG_RDEPENDS | OMG_MSG_ANSWER:
+	case OMG_MSG_WHY | OMG_MSG_ANSWER: {
+		struct omg_rels m;
+		if ((rc = omg_dec_rels(p, n, &m)) == OMG_OK)
+			omg_rels_free(&m);
 		return rc;
 	}
 	case OMG_MSG_VERSIONS | OMG_MSG_ANSWER: {

@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# omg depends, rdepends and why from omgd's relations index: depends byte for byte what
+# apt-cache depends prints, rdepends the same entries as apt-cache rdepends, and why a chain
+# that apt's own data confirms link by link.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	omg_setup
+	export NATIVE=$(dpkg --print-architecture)
+}
+
+teardown() { stop_omgd; }
+
+installed_names() {
+	dpkg-query -W -f '${db:Status-Abbrev} ${Package}:${Architecture}\n' | awk '$1 == "ii" {print $2}' |
+		sed "s/:$NATIVE\$//; s/:all\$//"
+}
+
+fixture_names() {
+	env $(apt_env "$ROOT") apt-cache pkgnames | sort
+}
+
+@test "this machine: depends equals apt-cache depends for every installed package" {
+	start_omgd
+	local names; names=$(installed_names)
+	diff <("$OMG" depends $names) <(apt-cache depends $names)
+}
+
+@test "this machine: rdepends has apt-cache rdepends' entries for every installed package" {
+	start_omgd
+	local names; names=$(installed_names)
+	# the same lines under each package; apt's order within one list comes from the order its
+	# cache generator linked them, which omg follows only approximately (see omg(1))
+	diff <("$OMG" rdepends $names | sort) <(apt-cache rdepends $names 2>/dev/null | sort)
+	# and per package the same count
+	local n
+	for n in bash libc6 adduser; do
+		[ "$("$OMG" rdepends "$n" | wc -l)" = "$(apt-cache rdepends "$n" | wc -l)" ]
+	done
+}
+
+@test "fixture root: depends and rdepends equal apt's for every package, virtual and multi-arch ones included" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	local names; names=$(fixture_names)
+	[ "$(echo "$names" | wc -l)" -gt 20 ]
+	for n in $names; do
+		env $(apt_env "$ROOT") apt-cache show "$n" >/dev/null 2>&1 || continue
+		diff <("$OMG" depends "$n") <(env $(apt_env "$ROOT") apt-cache depends "$n") || { echo "depends differs: $n"; false; }
+	done
+	diff <("$OMG" rdepends $names 2>/dev/null | sort) <(env $(apt_env "$ROOT") apt-cache rdepends $names 2>/dev/null | sort)
+	run "$OMG" depends no-such-pkg
+	[ "$status" -eq 1 ]
+	run "$OMG" --json depends editor-main
+	[ "$status" -eq 0 ]
+	python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+kinds = [(r["kind"], r["package"]) for r in d["depends"]]
+assert ("Depends", "libedit") in kinds and ("Recommends", "editor-data") in kinds, kinds
+virt = [r for r in d["depends"] if r["package"] == "mail-transport-agent"]
+assert virt and virt[0]["virtual"] and "exim4" in virt[0]["providers"], d
+' "$output"
+}
+
+# check_chain NAME: omg why NAME's chain holds on this machine's data (apt-mark, apt-cache).
+check_chain() {
+	local name=$1 out first=1 pkg kind target prev_target=
+	out=$("$OMG" why "$name") || return 1
+	[[ "$out" != *"installed manually"* ]] || { apt-mark showmanual | grep -qx "${name%:$NATIVE}"; return; }
+	if [[ "$out" == *"would remove it"* ]]; then
+		apt-get -s autoremove 2>/dev/null | awk '/^Remv/{print $2}' | grep -qx "$name"
+		return
+	fi
+	[[ "$out" != *"apt keeps it"* ]] || return 0
+	while read -r pkg mode kind target _; do
+		[ "$first" = 1 ] && { apt-mark showmanual | grep -qx "$pkg" || { echo "$name: $pkg is not manual"; return 1; }; }
+		first=0
+		dpkg-query -W -f '${db:Status-Abbrev}' "$pkg" | grep -q '^ii' || { echo "$name: $pkg not installed"; return 1; }
+		[ -z "$prev_target" ] || [ "${prev_target%%:*}" = "$pkg" ] ||
+			apt-cache show "$pkg" 2>/dev/null | grep -q "^Provides:.*\b${prev_target%%:*}\b" ||
+			{ echo "$name: $prev_target is not $pkg"; return 1; }
+		# the relation is in the installed version's record (dpkg's status file)
+		dpkg-query -W -f '${Pre-Depends}, ${Depends}, ${Recommends}, ${Suggests},' "$pkg" | tr ',|' '\n\n' |
+			awk '{print $1}' | grep -qx "$target" || { echo "$name: $pkg has no $kind $target"; return 1; }
+		prev_target=$target
+	done <<< "$out"
+	[ "${prev_target%%:*}" = "${name%:*}" ] || apt-cache show "$name" 2>/dev/null | grep -q "^Provides:.*\b${prev_target%%:*}\b" ||
+		{ echo "$name: the chain ends at $prev_target"; return 1; }
+}
+
+@test "this machine: why gives, for 150 automatically installed packages, a chain apt's data confirms" {
+	start_omgd
+	local n
+	for n in $(apt-mark showauto | shuf -n 150 --random-source=<(yes)); do
+		check_chain "$n" || { "$OMG" why "$n"; false; }
+	done
+	# a manual one, and one that is not installed
+	n=$(apt-mark showmanual | head -1)
+	run "$OMG" why "$n"
+	[[ "$output" == *"installed manually"* ]]
+	run "$OMG" why no-such-pkg
+	[ "$status" -eq 1 ]
+}
+
+@test "fixture root: why follows Depends and Recommends from a manual package, and names an orphan" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	run "$OMG" why orphan-bottom
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"would remove it"* ]]
+	diff <(env $(apt_env "$ROOT") apt-get -s autoremove 2>/dev/null | awk '/^Remv/{print $2}' | sort) \
+		<(omg_list_names orphans)
+	run "$OMG" --json why libedit
+	[ "$status" -eq 0 ]
+	python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+chain = d["chain"]
+assert chain and chain[0]["manual"] and chain[-1]["target"].split(":")[0] == "libedit", d
+' "$output"
+}
