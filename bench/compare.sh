@@ -54,6 +54,14 @@ row "files coreutils" "$o" "dpkg -L coreutils" "$d" "$d"
 d=$(median_ms dpkg -S /usr/bin/git)
 o=$(median_ms "$omg" not-found git)
 row "which package: git" "$o" "dpkg -S /usr/bin/git" "$d" "$d"
+o=$(median_ms "$omg" policy openssl)
+row "policy openssl" "$o" "apt-cache policy openssl" "$(median_ms apt-cache policy openssl)" "$(median_ms apt-cache "${pk[@]}" policy openssl)"
+o=$(median_ms "$omg" show -a openssl)
+row "show -a openssl" "$o" "apt show -a openssl" "$(median_ms apt show -a openssl)" "$(median_ms apt "${pk[@]}" show -a openssl)"
+o=$(median_ms "$omg" depends apt-listchanges)
+row "depends" "$o" "apt-cache depends apt-listchanges" "$(median_ms apt-cache depends apt-listchanges)" "$(median_ms apt-cache "${pk[@]}" depends apt-listchanges)"
+o=$(median_ms "$omg" rdepends libc6)
+row "rdepends libc6" "$o" "apt-cache rdepends libc6" "$(median_ms apt-cache rdepends libc6)" "$(median_ms apt-cache "${pk[@]}" rdepends libc6)"
 o=$(median_ms "$omg" complete fir)
 row "completion fir" "$o" "apt-cache pkgnames fir" "$(median_ms apt-cache pkgnames fir)" "$(median_ms apt-cache "${pk[@]}" pkgnames fir)"
 echo

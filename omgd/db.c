@@ -291,21 +291,15 @@ static int cmp_vfile(const void *a, const void *b, void *ctx)
 	return x->src < y->src ? -1 : x->src > y->src;
 }
 
+static int vfile_key(const struct db *db, uint32_t i, const void *key)
+{
+	uint32_t v = db->vfiles[i].ver, want = *(const uint32_t *)key;
+	return v < want ? -1 : v > want;
+}
+
 void db_vfiles_of(const struct db *db, uint32_t ver, uint32_t *first, uint32_t *count)
 {
-	uint32_t lo = 0, hi = db->nvfiles;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (db->vfiles[mid].ver < ver)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = lo;
-	for (hi = lo; hi < db->nvfiles && db->vfiles[hi].ver == ver; hi++)
-		;
-	*count = hi - lo;
+	db_range(db, db->nvfiles, vfile_key, &ver, first, count);
 }
 
 int db_provide_add(struct db *db, const char *name, size_t nlen, uint32_t ver, const char *version, size_t vlen)
@@ -330,21 +324,14 @@ static int cmp_provide(const void *a, const void *b, void *ctx)
 	return c ? c : x->ver < y->ver ? -1 : x->ver > y->ver;
 }
 
+static int provide_key(const struct db *db, uint32_t i, const void *key)
+{
+	return strcmp(db_s(db, db->provs[i].name), key);
+}
+
 void db_providers(const struct db *db, const char *name, uint32_t *first, uint32_t *count)
 {
-	uint32_t lo = 0, hi = db->nprovs;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (strcmp(db_s(db, db->provs[mid].name), name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = lo;
-	for (hi = lo; hi < db->nprovs && !strcmp(db_s(db, db->provs[hi].name), name); hi++)
-		;
-	*count = hi - lo;
+	db_range(db, db->nprovs, provide_key, name, first, count);
 }
 
 static int cmp_cmd(const void *a, const void *b, void *ctx)
@@ -361,19 +348,30 @@ static int cmp_cmd(const void *a, const void *b, void *ctx)
 	return c ? c : strcmp(db_s(db, x->path), db_s(db, y->path));
 }
 
+static int cmd_key(const struct db *db, uint32_t i, const void *key)
+{
+	return strcmp(db_s(db, db->cmds[i].name), key);
+}
+
 void db_cmd_find(const struct db *db, const char *name, uint32_t *first, uint32_t *count)
 {
-	uint32_t lo = 0, hi = db->ncmds;
+	db_range(db, db->ncmds, cmd_key, name, first, count);
+}
 
-	while (lo < hi) {
+void db_range(const struct db *db, uint32_t n, int (*cmp)(const struct db *db, uint32_t i, const void *key),
+	      const void *key, uint32_t *first, uint32_t *count)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) { /* the first entry not before KEY */
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (strcmp(db_s(db, db->cmds[mid].name), name) < 0)
+		if (cmp(db, mid, key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	*first = lo;
-	for (hi = lo; hi < db->ncmds && !strcmp(db_s(db, db->cmds[hi].name), name); hi++)
+	for (hi = lo; hi < n && cmp(db, hi, key) == 0; hi++)
 		;
 	*count = hi - lo;
 }

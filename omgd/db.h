@@ -149,6 +149,11 @@ struct db {
 	double build_ms;
 };
 
+/* The run of entries equal to KEY in a sorted table of N entries: CMP(DB, I, KEY) orders
+ * entry I against KEY (<0 before, 0 equal, >0 after). *FIRST and *COUNT. */
+void db_range(const struct db *db, uint32_t n, int (*cmp)(const struct db *db, uint32_t i, const void *key),
+	      const void *key, uint32_t *first, uint32_t *count);
+
 /* FNV-1a of N bytes: the index's name hash, for other name tables too. */
 uint32_t db_name_hash(const char *s, size_t n);
 

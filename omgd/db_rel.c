@@ -222,36 +222,23 @@ fail:
 	return rc;
 }
 
+static int rel_key(const struct db *db, uint32_t i, const void *key)
+{
+	uint32_t v = db->rels[i].ver, want = *(const uint32_t *)key;
+	return v < want ? -1 : v > want;
+}
+
 void db_rels_of(const struct db *db, uint32_t ver, uint32_t *first, uint32_t *count)
 {
-	uint32_t lo = 0, hi = db->nrels;
+	db_range(db, db->nrels, rel_key, &ver, first, count);
+}
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (db->rels[mid].ver < ver)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = lo;
-	for (hi = lo; hi < db->nrels && db->rels[hi].ver == ver; hi++)
-		;
-	*count = hi - lo;
+static int naming_key(const struct db *db, uint32_t i, const void *key)
+{
+	return strcmp(db_s(db, db->rels[db->rels_by_name[i]].name), key);
 }
 
 void db_rels_naming(const struct db *db, const char *name, uint32_t *first, uint32_t *count)
 {
-	uint32_t lo = 0, hi = db->rels_by_name ? db->nrels : 0;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (strcmp(db_s(db, db->rels[db->rels_by_name[mid]].name), name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = lo;
-	for (hi = lo; hi < (db->rels_by_name ? db->nrels : 0) && !strcmp(db_s(db, db->rels[db->rels_by_name[hi]].name), name); hi++)
-		;
-	*count = hi - lo;
+	db_range(db, db->rels_by_name ? db->nrels : 0, naming_key, name, first, count);
 }

@@ -453,6 +453,12 @@ static const char *full_name(const struct db *db, uint32_t p, struct strpool *sp
 	return pool_fmt(sp, "%s:%s", db_s(db, pk->name), db_s(db, pk->arch));
 }
 
+/* The name relation R gives, with its qualifier: "libc6", "python3:any". */
+static const char *rel_name(const struct db *db, const struct db_rel *r, struct strpool *sp)
+{
+	return r->qual ? pool_fmt(sp, "%s:%s", db_s(db, r->name), db_s(db, r->qual)) : db_s(db, r->name);
+}
+
 /* The instance relation R of a version of package FROM names, or DB_NONE (none known, or
  * R is qualified ":any": then no instance, apt's NAME:any). */
 static uint32_t rel_target(const struct db *db, const struct db_rel *r, uint32_t from)
@@ -567,6 +573,21 @@ static int rel_alts(struct daemon *d, const struct db_rel *r, uint32_t from, uin
 	return 0;
 }
 
+/* An entry for relation R: its kind and constraint, PACKAGE, FLAGS and (WHY) TARGET. */
+static struct omg_rel *rel_entry(const struct db *db, struct omg_rels *m, const struct db_rel *r, const char *package,
+				 uint8_t flags, const char *target)
+{
+	struct omg_rel *e = &m->v[m->count++];
+
+	e->kind = r->kind;
+	e->flags = flags;
+	e->package = package;
+	e->target = target;
+	e->op = db_rel_ops[r->op];
+	e->version = db_s(db, r->version);
+	return e;
+}
+
 static void answer_rels(struct answer *a, struct omg_rels *m, struct strpool *sp, int failed)
 {
 	if (failed || sp->failed)
@@ -600,15 +621,10 @@ static void on_depends(struct daemon *d, const uint8_t *p, uint32_t n, struct an
 		failed = 1;
 	for (uint32_t i = first; !failed && v != DB_NONE && i < first + count; i++) {
 		const struct db_rel *r = &db->rels[i];
-		struct omg_rel *e = &m.v[m.count++];
 		uint32_t t = rel_target(db, r, pi);
-		e->kind = r->kind;
-		e->flags = (uint8_t)((r->alt ? OMG_REL_OR : 0) | (t == DB_NONE || db->pkgs[t].vers == DB_NONE ? OMG_REL_VIRTUAL : 0));
-		e->package = t != DB_NONE ? full_name(db, t, &sp)
-			   : r->qual ? pool_fmt(&sp, "%s:%s", db_s(db, r->name), db_s(db, r->qual)) : db_s(db, r->name);
-		e->target = "";
-		e->op = db_rel_ops[r->op];
-		e->version = db_s(db, r->version);
+		struct omg_rel *e = rel_entry(db, &m, r, t != DB_NONE ? full_name(db, t, &sp) : rel_name(db, r, &sp),
+					      (uint8_t)((r->alt ? OMG_REL_OR : 0) |
+							(t == DB_NONE || db->pkgs[t].vers == DB_NONE ? OMG_REL_VIRTUAL : 0)), "");
 		failed = rel_alts(d, r, pi, t, e, &sp) != 0;
 	}
 	answer_rels(a, &m, &sp, failed);
@@ -646,17 +662,10 @@ static void on_rdepends(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 	for (uint32_t i = first; !failed && i < first + count; i++) {
 		const struct db_rel *r = &db->rels[db->rels_by_name[i]];
 		uint32_t from = db->vers[r->ver].pkg;
-		struct omg_rel *e;
 		if (rel_target(db, r, from) != pi || (pi == DB_NONE && r->qual))
 			continue;
-		e = &m.v[m.count++];
-		e->kind = r->kind;
-		e->flags = r->alt ? OMG_REL_OR : 0;
-		e->package = full_name(db, from, &sp);
-		e->target = "";
-		e->op = db_rel_ops[r->op];
-		e->version = db_s(db, r->version);
-		failed = rel_alts(d, r, from, pi, e, &sp) != 0;
+		failed = rel_alts(d, r, from, pi, rel_entry(db, &m, r, full_name(db, from, &sp), r->alt ? OMG_REL_OR : 0, ""),
+				  &sp) != 0;
 	}
 	answer_rels(a, &m, &sp, failed);
 }
@@ -735,13 +744,8 @@ static void on_why(struct daemon *d, const uint8_t *p, uint32_t n, struct answer
 		}
 		for (uint32_t x = found; x != pi; x = up[x]) {
 			const struct db_rel *r = &db->rels[via[x]];
-			struct omg_rel *e = &m.v[m.count++];
-			e->kind = r->kind;
-			e->flags = (db->pkgs[x].flags & OMG_PKG_AUTO) ? OMG_REL_AUTO : 0;
-			e->package = full_name(db, x, &sp);
-			e->target = r->qual ? pool_fmt(&sp, "%s:%s", db_s(db, r->name), db_s(db, r->qual)) : db_s(db, r->name);
-			e->op = db_rel_ops[r->op];
-			e->version = db_s(db, r->version);
+			rel_entry(db, &m, r, full_name(db, x, &sp), (db->pkgs[x].flags & OMG_PKG_AUTO) ? OMG_REL_AUTO : 0,
+				  rel_name(db, r, &sp));
 		}
 	}
 done:

@@ -44,5 +44,5 @@ while not done.is_set():
     lat.append((time.monotonic() - t0) * 1000)
 t_r.join()
 lat.sort()
-print("%ss %d worst %.1f ms median %.1f ms batches %.0f ms" % (probe, len(lat), lat[-1] if lat else 0,
-      lat[len(lat) // 2] if lat else 0, (time.monotonic() - t_start) * 1000))
+print("%ss %d worst %.1f ms median %.1f ms batches %.0f ms p95 %.1f ms" % (probe, len(lat), lat[-1] if lat else 0,
+      lat[len(lat) // 2] if lat else 0, (time.monotonic() - t_start) * 1000, lat[len(lat) * 95 // 100] if lat else 0))

@@ -209,9 +209,15 @@ PY
 	run timeout 120 python3 "$OMG_SRCDIR/tests/load/fairness.py" "$XDG_RUNTIME_DIR/omg.sock" 2 a 20 search
 	echo "$output"
 	[ "$status" -eq 0 ]
-	local worst; worst=$(sed -n 's/.*worst \([0-9]*\)\..*/\1/p' <<< "$output")
-	# a search of this machine's index takes a few ms; the batches hundreds
-	[ "$worst" -lt 250 ]
+	local worst p95
+	worst=$(sed -n 's/.*worst \([0-9]*\)\..*/\1/p' <<< "$output")
+	p95=$(sed -n 's/.*p95 \([0-9]*\)\..*/\1/p' <<< "$output")
+	# A search of this machine's index takes a few ms, a batch hundreds: a search that waited
+	# for batches would take that long nearly every time (832 ms before the fix). One slow
+	# round trip under a loaded 2-core machine is the scheduler's (299 ms once in 30 runs with
+	# a benchmark beside the suites), so the bound is on the 95th percentile.
+	[ "$p95" -lt 150 ]
+	[ "$worst" -lt 1000 ]
 }
 
 @test "a batch ends while the index is rebuilt every 0.2 s (it starts again once, then finishes)" {
