@@ -54,6 +54,10 @@ static const struct {
 	  "needing the next (Pre-Depends, Depends, Recommends or Suggests, by name or through\n"
 	  "Provides); or that PACKAGE was installed manually, or that nothing needs it. Exit status 1\n"
 	  "when it is not installed.\n" },
+	{ "size", omg_cmd_size, "size [-n N]            the largest installed packages", 0,
+	  "Installed packages by their Installed-Size (dpkg's, pacman's), largest first, and what all\n"
+	  "of them take (on standard error).\n\n"
+	  "  -n, --limit N        the N largest (0: all). Default: 20 on a terminal, else all\n" },
 	{ "list", omg_cmd_list, "list KIND              installed|explicit|orphans|upgradable|security", 0,
 	  "The packages of one KIND: installed, explicit, orphans, upgradable or security.\n\n"
 	  "  -n, --limit N        at most N rows (0 or none: all)\n" },

@@ -63,6 +63,8 @@ struct omg_sink_ops {
 	void (*policy)(struct omg_sink *s, const struct omg_versions *pkgs, uint32_t n);
 	/* omg depends, rdepends, why: one package's answer */
 	void (*relations)(struct omg_sink *s, enum omg_rel_mode mode, const struct omg_rels *m);
+	/* omg size: the largest installed packages */
+	void (*sizes)(struct omg_sink *s, const struct omg_sizes *m);
 	/* omg info of a virtual package: the packages that provide it (M has no versions) */
 	void (*virtual_pkg)(struct omg_sink *s, const struct omg_versions *m);
 	/* omg show: N records; MORE versions were left out (without -a) */
@@ -134,6 +136,7 @@ int omg_cmd_policy(struct omg_ctx *ctx);
 int omg_cmd_depends(struct omg_ctx *ctx);
 int omg_cmd_rdepends(struct omg_ctx *ctx);
 int omg_cmd_why(struct omg_ctx *ctx);
+int omg_cmd_size(struct omg_ctx *ctx);
 /* apt's SizeToStr (powers of 1000, "%.1f" under 100) followed by "B": "53.2 kB", "13.3 MB". */
 void omg_size_str(double bytes, char *out, size_t n);
 /* Fills V->fields from its version's record as apt show rewrites it; 0 or -1 (no memory). */

@@ -315,6 +315,9 @@ void omg_enc_query(struct omg_wbuf *w, uint8_t type, const struct omg_query *q)
 		omg_put_u8(w, q->kind);
 		omg_put_u32(w, q->limit);
 		break;
+	case OMG_MSG_SIZES:
+		omg_put_u32(w, q->limit);
+		break;
 	case OMG_MSG_FILES:
 	case OMG_MSG_CHANGELOG:
 		omg_put_str(w, q->text);
@@ -353,6 +356,9 @@ int omg_dec_query(const void *p, size_t n, uint8_t type, struct omg_query *q)
 		break;
 	case OMG_MSG_LIST:
 		q->kind = omg_get_u8(&r);
+		q->limit = omg_get_u32(&r);
+		break;
+	case OMG_MSG_SIZES:
 		q->limit = omg_get_u32(&r);
 		break;
 	case OMG_MSG_FILES:
@@ -683,6 +689,49 @@ void omg_enc_rels(struct omg_wbuf *w, const struct omg_rels *m)
 	}
 }
 
+void omg_enc_sizes(struct omg_wbuf *w, const struct omg_sizes *m)
+{
+	omg_put_u64(w, m->total_kib);
+	omg_put_u32(w, m->matched);
+	omg_put_u32(w, m->count);
+	for (uint32_t i = 0; i < m->count; i++) {
+		omg_put_str(w, m->rows[i].name);
+		omg_put_str(w, m->rows[i].version);
+		omg_put_u32(w, m->rows[i].kib);
+		omg_put_u32(w, m->rows[i].flags);
+	}
+}
+
+void omg_sizes_free(struct omg_sizes *m)
+{
+	free(m->rows);
+	m->rows = NULL;
+	m->count = 0;
+}
+
+int omg_dec_sizes(const void *p, size_t n, struct omg_sizes *m)
+{
+	struct omg_rbuf r;
+
+	omg_rbuf_init(&r, p, n);
+	memset(m, 0, sizeof *m);
+	m->total_kib = omg_get_u64(&r);
+	m->matched = omg_get_u32(&r);
+	m->count = omg_get_u32(&r);
+	/* a row is at least 18 bytes: two strings (5 each) and two u32 */
+	if (!count_fits(&r, m->count, 18))
+		return omg_rbuf_done(&r);
+	if (!(m->rows = calloc(m->count ? m->count : 1, sizeof *m->rows)))
+		return OMG_ERROR(OMG_E_NOMEM, "decoding %u rows", m->count);
+	for (uint32_t i = 0; i < m->count; i++) {
+		m->rows[i].name = omg_get_str(&r);
+		m->rows[i].version = omg_get_str(&r);
+		m->rows[i].kib = omg_get_u32(&r);
+		m->rows[i].flags = omg_get_u32(&r);
+	}
+	return release_on_error(omg_rbuf_done(&r), m->rows, &m->rows, &m->count);
+}
+
 void omg_rels_free(struct omg_rels *m)
 {
 	for (uint32_t i = 0; m->v && i < m->count; i++)
@@ -886,7 +935,7 @@ const char *omg_msg_name(uint8_t type)
 		[OMG_MSG_HELLO] = "HELLO", [OMG_MSG_PING] = "PING", [OMG_MSG_STATUS] = "STATUS",
 		[OMG_MSG_SEARCH] = "SEARCH", [OMG_MSG_INFO] = "INFO", [OMG_MSG_SUGGEST] = "SUGGEST",
 		[OMG_MSG_LIST] = "LIST", [OMG_MSG_BATCH] = "BATCH", [OMG_MSG_METRICS] = "METRICS",
-		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_SIMILAR] = "SIMILAR", [OMG_MSG_FILES] = "FILES", [OMG_MSG_CHANGELOG] = "CHANGELOG", [OMG_MSG_VERSIONS] = "VERSIONS", [OMG_MSG_DEPENDS] = "DEPENDS", [OMG_MSG_RDEPENDS] = "RDEPENDS", [OMG_MSG_WHY] = "WHY", [OMG_MSG_AUDIT] = "AUDIT",
+		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_SIMILAR] = "SIMILAR", [OMG_MSG_FILES] = "FILES", [OMG_MSG_CHANGELOG] = "CHANGELOG", [OMG_MSG_VERSIONS] = "VERSIONS", [OMG_MSG_DEPENDS] = "DEPENDS", [OMG_MSG_RDEPENDS] = "RDEPENDS", [OMG_MSG_WHY] = "WHY", [OMG_MSG_SIZES] = "SIZES", [OMG_MSG_AUDIT] = "AUDIT",
 		[OMG_MSG_AUR_SEARCH] = "AUR_SEARCH", [OMG_MSG_AUR_INFO] = "AUR_INFO",
 	};
 	uint8_t base = type & (uint8_t)~OMG_MSG_ANSWER;

@@ -52,6 +52,7 @@ enum omg_msg_type {
 	OMG_MSG_DEPENDS = 0x12,     /* a package's relations (apt-cache depends) */
 	OMG_MSG_RDEPENDS = 0x13,    /* the relations naming a package (apt-cache rdepends) */
 	OMG_MSG_WHY = 0x14,         /* why an installed package is installed: a chain from a manual one */
+	OMG_MSG_SIZES = 0x15,       /* installed packages by installed size, largest first */
 	OMG_MSG_ERROR = 0x7F,
 	OMG_MSG_ANSWER = 0x80, /* bit set in every answer's type */
 };
@@ -227,7 +228,8 @@ struct omg_audit_msg {     /* AUDIT answer */
 };
 
 struct omg_query {         /* SEARCH, SUGGEST, INFO (text only), LIST (kind only), FILES (text,
-			    * and in limit the index of the first path wanted), VERSIONS (text, flags) */
+			    * and in limit the index of the first path wanted), VERSIONS (text, flags),
+			    * SIZES (limit only) */
 	const char *text;
 	uint32_t limit;
 	uint32_t flags;
@@ -329,6 +331,20 @@ struct omg_rels {           /* DEPENDS, RDEPENDS and WHY answers */
 	struct omg_rel *v;
 };
 
+struct omg_size_row {
+	const char *name;      /* as apt names it: name, or name:arch */
+	const char *version;
+	uint32_t kib;          /* Installed-Size */
+	uint32_t flags;        /* OMG_PKG_* */
+};
+
+struct omg_sizes {          /* SIZES answer */
+	uint64_t total_kib;    /* of every installed package */
+	uint32_t matched;      /* installed packages in all */
+	uint32_t count;        /* the largest COUNT of them follow */
+	struct omg_size_row *rows;
+};
+
 struct omg_error_msg {
 	uint32_t code;
 	const char *message;
@@ -358,6 +374,7 @@ void omg_enc_provider(struct omg_wbuf *w, const struct omg_provider *p);
 void omg_enc_audit_query(struct omg_wbuf *w, const struct omg_audit_query *q);
 void omg_enc_versions(struct omg_wbuf *w, const struct omg_versions *m);
 void omg_enc_rels(struct omg_wbuf *w, const struct omg_rels *m);
+void omg_enc_sizes(struct omg_wbuf *w, const struct omg_sizes *m);
 /* AUDIT answer: the head (all fields but count and recs), then count_at for omg_patch_u32. */
 size_t omg_enc_audit_head(struct omg_wbuf *w, const struct omg_audit_msg *m);
 void omg_enc_audit_rec(struct omg_wbuf *w, const struct omg_audit_rec *r);
@@ -381,6 +398,8 @@ int omg_dec_similar(const void *p, size_t n, uint32_t *flags, struct omg_provide
 void omg_providers_free(struct omg_providers *m);
 int omg_dec_versions(const void *p, size_t n, struct omg_versions *m);
 int omg_dec_rels(const void *p, size_t n, struct omg_rels *m);
+int omg_dec_sizes(const void *p, size_t n, struct omg_sizes *m);
+void omg_sizes_free(struct omg_sizes *m);
 void omg_rels_free(struct omg_rels *m);
 void omg_versions_free(struct omg_versions *m);
 int omg_dec_audit_query(const void *p, size_t n, struct omg_audit_query *q);

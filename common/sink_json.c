@@ -294,6 +294,16 @@ static void json_relations(struct omg_sink *s, enum omg_rel_mode mode, const str
 				  mode == OMG_REL_MODE_DEPENDS ? "depends" : "reverse_depends", arr));
 }
 
+static void json_sizes(struct omg_sink *s, const struct omg_sizes *m)
+{
+	json_t *arr = json_array();
+
+	for (uint32_t i = 0; i < m->count; i++)
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:I}", "package", jstr(m->rows[i].name), "version",
+						     jstr(m->rows[i].version), "installed_size_kib", (json_int_t)m->rows[i].kib));
+	emit(s, json_pack("{s:I,s:i,s:o}", "total_kib", (json_int_t)m->total_kib, "installed", (int)m->matched, "packages", arr));
+}
+
 static void json_virtual(struct omg_sink *s, const struct omg_versions *m)
 {
 	emit(s, json_pack("{s:o,s:b,s:o}", "package", jstr(m->name), "virtual", 1, "providers", json_providers_of(m)));
@@ -344,5 +354,5 @@ const struct omg_sink_ops omg_sink_json = {
 	.words = json_words, .metrics = json_metrics, .pong = json_pong,
 	.providers = json_providers, .audit = json_audit, .history = json_history,
 	.daemon = json_daemon, .error = json_error, .textlines = json_words,
-	.aur = json_aur, .policy = json_policy, .show = json_show, .virtual_pkg = json_virtual, .relations = json_relations,
+	.aur = json_aur, .policy = json_policy, .show = json_show, .virtual_pkg = json_virtual, .relations = json_relations, .sizes = json_sizes,
 };

@@ -449,6 +449,25 @@ static void text_relations(struct omg_sink *s, enum omg_rel_mode mode, const str
 	}
 }
 
+static void text_sizes(struct omg_sink *s, const struct omg_sizes *m)
+{
+	char size[32];
+
+	for (uint32_t i = 0; i < m->count; i++) {
+		omg_size_str((double)m->rows[i].kib * 1024, size, sizeof size);
+		fprintf(s->out, "%10s  ", size);
+		put_visible(s->out, m->rows[i].name, 0);
+		fputc(' ', s->out);
+		put_visible(s->out, m->rows[i].version, 0);
+		fputc('\n', s->out);
+	}
+	omg_size_str((double)m->total_kib * 1024, size, sizeof size);
+	if (m->count < m->matched)
+		fprintf(s->err, "%u more; %u installed packages take %s (Installed-Size)\n", m->matched - m->count, m->matched, size);
+	else
+		fprintf(s->err, "%u installed packages take %s (Installed-Size)\n", m->matched, size);
+}
+
 /* apt-cache policy's layout, to the space. */
 static void text_policy(struct omg_sink *s, const struct omg_versions *pkgs, uint32_t n)
 {
@@ -486,9 +505,9 @@ static void text_show(struct omg_sink *s, const struct omg_shown *v, uint32_t n,
 			fputc('\n', s->out);
 	}
 	if (more == 1)
-		fputs("There is 1 additional record. Please use the '-a' switch to see it\n", s->err);
+		fputs("N: There is 1 additional record. Please use the '-a' switch to see it\n", s->err);
 	else if (more)
-		fprintf(s->err, "There are %u additional records. Please use the '-a' switch to see them.\n", more);
+		fprintf(s->err, "N: There are %u additional records. Please use the '-a' switch to see them.\n", more);
 }
 
 const struct omg_sink_ops omg_sink_text = {
@@ -496,5 +515,5 @@ const struct omg_sink_ops omg_sink_text = {
 	.words = text_words, .metrics = text_metrics, .pong = text_pong,
 	.providers = text_providers, .audit = text_audit, .history = text_history,
 	.daemon = text_daemon, .error = text_error, .textlines = text_lines,
-	.aur = text_aur, .policy = text_policy, .show = text_show, .virtual_pkg = text_virtual, .relations = text_relations,
+	.aur = text_aur, .policy = text_policy, .show = text_show, .virtual_pkg = text_virtual, .relations = text_relations, .sizes = text_sizes,
 };

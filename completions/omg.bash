@@ -41,7 +41,7 @@ _omg() {
 		if [[ $cur == -* ]]; then
 			_omg_words "$cur" --json --timeout --help
 		else
-			_omg_words "$cur" status search info show policy depends rdepends why files changelog list complete ping metrics daemon audit history not-found hook help
+			_omg_words "$cur" status search info show policy depends rdepends why size files changelog list complete ping metrics daemon audit history not-found hook help
 		fi
 		return 0
 	fi
@@ -55,6 +55,7 @@ _omg() {
 	daemon) _omg_words "$cur" start stop status ;;
 	audit) [[ $cur == -* ]] && _omg_words "$cur" --since --verify --json || _omg_words "$cur" log ;;
 	history) _omg_words "$cur" --since --json ;;
+	size) _omg_words "$cur" -n --limit --json ;;
 	*) COMPREPLY=() ;;
 	esac
 	return 0

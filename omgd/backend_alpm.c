@@ -197,6 +197,8 @@ static uint32_t add_version(struct alpm_build *ab, alpm_pkg_t *pkg, uint32_t src
 							dep->version ? strlen(dep->version) : 0) != OMG_OK)
 				return DB_NONE;
 		}
+	if (!repo) /* the installed version: pacman's installed size, in KiB as dpkg's */
+		db->vers[v].isize = (uint32_t)((alpm_pkg_get_isize(pkg) + 1023) / 1024);
 	if (created || !repo) { /* the local record wins: it knows reason and required-by */
 		make_record(&ab->rec, pkg, repo, ab->local_rd);
 		if (ab->rec.failed || (off = db_str(db, ab->rec.p, ab->rec.len)) == DB_NONE)

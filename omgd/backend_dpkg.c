@@ -689,6 +689,7 @@ static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		const char *rel[DB_REL__COUNT] = { 0 };
 		size_t rlen[DB_REL__COUNT] = { 0 }, fpos = 0;
 		uint8_t prio_code = 0;
+		uint32_t isize = 0;
 		int k;
 		int r, state, hold, created, dup, essential = 0, required = 0, protect = 0;
 		uint32_t p, v;
@@ -703,7 +704,13 @@ static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 			else if (deb822_is(&f, "Essential")) essential = f.value_len == 3 && !strncmp(f.value, "yes", 3);
 			else if (deb822_is(&f, "Protected") || deb822_is(&f, "Important"))
 				protect = f.value_len == 3 && !strncmp(f.value, "yes", 3);
-			else if (deb822_is(&f, "Priority")) {
+			else if (deb822_is(&f, "Installed-Size")) {
+				char num[24];
+				size_t nl = f.value_len < sizeof num - 1 ? f.value_len : sizeof num - 1;
+				memcpy(num, f.value, nl);
+				num[nl] = 0;
+				isize = (uint32_t)strtoul(num, NULL, 10);
+			} else if (deb822_is(&f, "Priority")) {
 				required = f.value_len == 8 && !strncmp(f.value, "required", 8);
 				prio_code = priority_code(f.value, f.value_len);
 			}
@@ -762,6 +769,7 @@ static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		if (db->pkgs[p].arch != db->native_arch)
 			db->pkgs[p].flags |= OMG_PKG_FOREIGN;
 		db->vers[v].flags |= DBV_STATUS;
+		db->vers[v].isize = isize;
 		if (db->vers[v].prio < 100)
 			db->vers[v].prio = 100;
 		if (created)

@@ -44,6 +44,7 @@ struct db_ver {
 	uint32_t pkg, version, desc, next;
 	uint32_t src, len;       /* stanza shown by INFO: source and byte length */
 	uint32_t archive;        /* first package list that has this version, or DB_NONE */
+	uint32_t isize;          /* installed version: its Installed-Size (KiB), else 0 */
 	uint64_t off;            /* stanza offset within the (decompressed) source */
 	int16_t prio;            /* highest priority over the sources that have it */
 	uint16_t flags;          /* DBV_* */

@@ -755,6 +755,65 @@ done:
 	answer_rels(a, &m, &sp, failed);
 }
 
+/* SIZES: the installed packages, largest Installed-Size first (then by name), at most LIMIT
+ * (0: all that fit one frame). */
+static const struct db *sizes_db;
+static int sizes_cmp(const void *x, const void *y)
+{
+	const struct db_pkg *a = &sizes_db->pkgs[*(const uint32_t *)x], *b = &sizes_db->pkgs[*(const uint32_t *)y];
+	uint32_t ka = sizes_db->vers[a->inst].isize, kb = sizes_db->vers[b->inst].isize;
+	int c;
+
+	if (ka != kb)
+		return ka > kb ? -1 : 1;
+	if ((c = strcmp(db_s(sizes_db, a->name), db_s(sizes_db, b->name))) != 0)
+		return c;
+	return strcmp(db_s(sizes_db, a->arch), db_s(sizes_db, b->arch));
+}
+
+static void on_sizes(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	struct omg_query q;
+	struct omg_sizes m = { 0 };
+	struct strpool sp = { 0 };
+	const struct db *db;
+	uint32_t *order, limit;
+
+	if (omg_dec_query(p, n, OMG_MSG_SIZES, &q) != OMG_OK)
+		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+	if (!need_db(d, a))
+		return;
+	db = d->db;
+	if (!(order = malloc(((size_t)db->npkgs + 1) * sizeof *order)))
+		return fail(a, OMG_WERR_INTERNAL, "out of memory");
+	for (uint32_t i = 0; i < db->npkgs; i++)
+		if (db->pkgs[i].inst != DB_NONE && (db->pkgs[i].flags & OMG_PKG_INSTALLED)) {
+			order[m.matched++] = i;
+			m.total_kib += db->vers[db->pkgs[i].inst].isize;
+		}
+	sizes_db = db; /* one thread answers requests */
+	qsort(order, m.matched, sizeof *order, sizes_cmp);
+	limit = q.limit && q.limit < m.matched ? q.limit : m.matched;
+	if (limit > 20000)
+		limit = 20000; /* one frame: a row is at most ~60 bytes here */
+	if (!(m.rows = calloc((size_t)limit + 1, sizeof *m.rows))) {
+		free(order);
+		return fail(a, OMG_WERR_INTERNAL, "out of memory");
+	}
+	for (uint32_t i = 0; i < limit; i++) {
+		const struct db_pkg *pk = &db->pkgs[order[i]];
+		m.rows[m.count++] = (struct omg_size_row){ full_name(db, order[i], &sp), db_s(db, db->vers[pk->inst].version),
+							   db->vers[pk->inst].isize, pk->flags };
+	}
+	if (sp.failed)
+		fail(a, OMG_WERR_INTERNAL, "out of memory");
+	else
+		omg_enc_sizes(a->w, &m);
+	free(m.rows);
+	free(order);
+	pool_free(&sp);
+}
+
 /* PROVIDES and SIMILAR: a command name, and an index to answer from. Returns 1 when so. */
 static int command_query(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t n, struct answer *a,
 			 struct omg_query *q)
@@ -1046,6 +1105,8 @@ static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_
 		return on_rdepends(d, p, n, a);
 	case OMG_MSG_WHY:
 		return on_why(d, p, n, a);
+	case OMG_MSG_SIZES:
+		return on_sizes(d, p, n, a);
 	case OMG_MSG_AUDIT:
 		return on_audit(d, p, n, a);
 	case OMG_MSG_BATCH:

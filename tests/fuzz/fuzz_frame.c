@@ -96,6 +96,11 @@ static void decode_all(const uint8_t *p, size_t n)
 			omg_providers_free(&pv);
 	}
 	{
+		struct omg_sizes sz;
+		if (omg_dec_sizes(p, n, &sz) == 0)
+			omg_sizes_free(&sz);
+	}
+	{
 		struct omg_rels rs;
 		if (omg_dec_rels(p, n, &rs) == 0) {
 			for (uint32_t i = 0; i < rs.count; i++)

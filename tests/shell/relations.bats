@@ -122,3 +122,37 @@ chain = d["chain"]
 assert chain and chain[0]["manual"] and chain[-1]["target"].split(":")[0] == "libedit", d
 ' "$output"
 }
+
+# dpkg_sizes [ADMINDIR]: packages with an installed version (omg list installed's: installed,
+# unpacked, half-installed, half-configured, awaiting triggers) as dpkg has them, largest first
+dpkg_sizes() {
+	dpkg-query ${1:+--admindir="$1"} -W -f '${db:Status-Abbrev}\t${Installed-Size}\t${Package}:${Architecture}\t${Version}\n' |
+		awk -F'\t' 'substr($1, 2, 1) ~ /[iUHFWt]/ {print $2 "\t" $3 "\t" $4}' | sed "s/:$NATIVE\t/\t/; s/:all\t/\t/" |
+		LC_ALL=C sort -t$'\t' -k1,1nr -k2,2
+}
+
+@test "size: every installed package by Installed-Size as dpkg has it, the total, -n and --json" {
+	"$FIXTURE" "$ROOT"
+	start_omgd --root "$ROOT"
+	diff <("$OMG" --json size | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for p in d["packages"]:
+    print("%d\t%s\t%s" % (p["installed_size_kib"], p["package"], p["version"]))') <(dpkg_sizes "$ROOT/var/lib/dpkg")
+	run "$OMG" --json size
+	[ "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["total_kib"])' "$output")" = \
+	  "$(dpkg_sizes "$ROOT/var/lib/dpkg" | awk '{s += $1} END {print s}')" ]
+	run --separate-stderr "$OMG" size -n 2
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "$stderr" == *"more;"*"installed packages take"* ]]
+	run "$OMG" size extra-arg
+	[ "$status" -eq 2 ]
+}
+
+@test "this machine: size equals dpkg's Installed-Size order" {
+	start_omgd
+	diff <("$OMG" --json size | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["packages"]:
+    print("%d\t%s\t%s" % (p["installed_size_kib"], p["package"], p["version"]))') <(dpkg_sizes)
+}

@@ -80,6 +80,7 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 	case OMG_MSG_DEPENDS:
 	case OMG_MSG_RDEPENDS:
 	case OMG_MSG_WHY:
+	case OMG_MSG_SIZES:
 	case OMG_MSG_LIST: {
 		struct omg_query q;
 		return omg_dec_query(p, n, type, &q);
@@ -129,6 +130,12 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 		struct omg_rels m;
 		if ((rc = omg_dec_rels(p, n, &m)) == OMG_OK)
 			omg_rels_free(&m);
+		return rc;
+	}
+	case OMG_MSG_SIZES | OMG_MSG_ANSWER: {
+		struct omg_sizes m;
+		if ((rc = omg_dec_sizes(p, n, &m)) == OMG_OK)
+			omg_sizes_free(&m);
 		return rc;
 	}
 	case OMG_MSG_VERSIONS | OMG_MSG_ANSWER: {
