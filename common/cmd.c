@@ -129,6 +129,11 @@ static void print_help(FILE *f)
 }
 
 /* Package names and queries: printable, no whitespace, bounded. */
+void omg_pkg_name(char *out, size_t n, const char *name, const char *arch, uint32_t flags)
+{
+	snprintf(out, n, "%s%s%s", name, (flags & OMG_PKG_FOREIGN) ? ":" : "", (flags & OMG_PKG_FOREIGN) ? arch : "");
+}
+
 int omg_check_name(struct omg_ctx *ctx, const char *what, const char *s, int allow_empty)
 {
 	size_t n = strlen(s);

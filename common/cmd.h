@@ -182,5 +182,8 @@ int omg_cmd_report(struct omg_ctx *ctx, int rc);
 /* Prints "PROG: message" on the error stream and returns CODE. */
 int omg_cmd_fail(struct omg_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int omg_check_name(struct omg_ctx *ctx, const char *what, const char *s, int allow_empty);
+/* A package as apt and dpkg name it into OUT: NAME, or NAME:ARCH when FLAGS has
+ * OMG_PKG_FOREIGN (an architecture other than the native one). */
+void omg_pkg_name(char *out, size_t n, const char *name, const char *arch, uint32_t flags);
 
 #endif

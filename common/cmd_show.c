@@ -132,10 +132,7 @@ int omg_show_fields(struct omg_shown *v)
 		if (in_list(rec[i].key, dropped, sizeof dropped / sizeof dropped[0]))
 			used[i] = 1;
 	}
-	if (v->pkg->flags & OMG_PKG_FOREIGN)
-		snprintf(v->fullname, sizeof v->fullname, "%s:%s", v->pkg->name, v->pkg->arch);
-	else
-		snprintf(v->fullname, sizeof v->fullname, "%s", v->pkg->name);
+	omg_pkg_name(v->fullname, sizeof v->fullname, v->pkg->name, v->pkg->arch, v->pkg->flags);
 	if (isize && (k = atoll(isize)) > 0)
 		omg_size_str((double)k * 1024, v->installed_size, sizeof v->installed_size);
 	else
@@ -281,8 +278,7 @@ static int run(struct omg_ctx *ctx, int policy)
 				rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "out of memory");
 				goto done;
 			}
-			snprintf(v->fullname, sizeof v->fullname, "%s%s%s", pkgs[i].name,
-				 pkgs[i].flags & OMG_PKG_FOREIGN ? ":" : "", pkgs[i].flags & OMG_PKG_FOREIGN ? pkgs[i].arch : "");
+			omg_pkg_name(v->fullname, sizeof v->fullname, pkgs[i].name, pkgs[i].arch, pkgs[i].flags);
 			v->fields.kv[0] = (struct omg_kv){ "Package", v->fullname, 0 };
 			v->fields.kv[1] = (struct omg_kv){ "State", "not a real package (virtual)", 0 };
 			v->fields.count = 2;

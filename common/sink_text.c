@@ -135,10 +135,7 @@ static void row_name(const struct omg_pkg_row *r, char *buf, size_t n)
 {
 	char raw[512];
 
-	if (r->flags & OMG_PKG_FOREIGN) /* foreign architecture: name:arch, as apt and dpkg print it */
-		snprintf(raw, sizeof raw, "%s:%s", r->name, r->arch);
-	else
-		snprintf(raw, sizeof raw, "%s", r->name);
+	omg_pkg_name(raw, sizeof raw, r->name, r->arch, r->flags);
 	visible(raw, buf, n);
 }
 
@@ -382,12 +379,10 @@ static void text_virtual(struct omg_sink *s, const struct omg_versions *m)
 	fputs(" is a virtual package, provided by:\n", s->out);
 	for (uint32_t i = 0; i < m->nproviders; i++) {
 		const struct omg_provider_ver *p = &m->providers[i];
+		char name[600];
+		omg_pkg_name(name, sizeof name, p->name, p->arch, p->flags);
 		fputs("  ", s->out);
-		put_visible(s->out, p->name, 0);
-		if (p->flags & OMG_PKG_FOREIGN) {
-			fputc(':', s->out);
-			put_visible(s->out, p->arch, 0);
-		}
+		put_visible(s->out, name, 0);
 		fputc(' ', s->out);
 		put_visible(s->out, p->version, 0);
 		if (p->installed)
@@ -473,11 +468,9 @@ static void text_policy(struct omg_sink *s, const struct omg_versions *pkgs, uin
 {
 	for (uint32_t i = 0; i < n; i++) {
 		const struct omg_versions *m = &pkgs[i];
-		put_visible(s->out, m->name, 0);
-		if (m->flags & OMG_PKG_FOREIGN) {
-			fputc(':', s->out);
-			put_visible(s->out, m->arch, 0);
-		}
+		char name[600];
+		omg_pkg_name(name, sizeof name, m->name, m->arch, m->flags);
+		put_visible(s->out, name, 0);
 		fputs(":\n  Installed: ", s->out);
 		put_visible(s->out, m->installed != OMG_VERSION_NONE ? m->v[m->installed].version : "(none)", 0);
 		fputs("\n  Candidate: ", s->out);

@@ -114,23 +114,8 @@ static int parse_line(struct aptsources *s, const char *p, const char *end)
 	return add(s, uri, (size_t)(uend - uri), suite, (size_t)(send - suite), p, (size_t)(end - p));
 }
 
-/* One value's words, for Types, URIs and Suites; calls back for each. */
-static int has_word(const char *v, size_t n, const char *word)
-{
-	const char *end = v + n, *w;
-
-	for (v = skip_blank(v, end); v < end; v = skip_blank(w, end)) {
-		while (v < end && (*v == '\n'))
-			v = skip_blank(v + 1, end);
-		w = v;
-		while (w < end && *w != ' ' && *w != '\t' && *w != '\n')
-			w++;
-		if ((size_t)(w - v) == strlen(word) && !memcmp(v, word, (size_t)(w - v)))
-			return 1;
-	}
-	return 0;
-}
-
+/* The next word of a deb822 value (words are separated by blanks and newlines) from V on;
+ * *WEND: its end. Returns its start, END when there is none. */
 static const char *next_word(const char *v, const char *end, const char **wend)
 {
 	while (v < end && (*v == ' ' || *v == '\t' || *v == '\n'))
@@ -139,6 +124,16 @@ static const char *next_word(const char *v, const char *end, const char **wend)
 	while (*wend < end && **wend != ' ' && **wend != '\t' && **wend != '\n')
 		(*wend)++;
 	return v;
+}
+
+static int has_word(const char *v, size_t n, const char *word)
+{
+	const char *end = v + n, *we;
+
+	for (const char *w = next_word(v, end, &we); w < end; w = next_word(we, end, &we))
+		if ((size_t)(we - w) == strlen(word) && !memcmp(w, word, (size_t)(we - w)))
+			return 1;
+	return 0;
 }
 
 static int parse_stanza(struct aptsources *s, const struct deb822_para *para)

@@ -47,6 +47,9 @@ enum dpkg_state {
 enum multiarch { MA_NO, MA_SAME, MA_FOREIGN, MA_ALLOWED };
 
 enum { DEP_PRE, DEP_DEPENDS, DEP_RECOMMENDS, DEP_SUGGESTS, DEP__COUNT };
+/* The relation kinds the autoremove walk follows, by DEP_*. */
+static const enum db_rel_kind dep_kinds[DEP__COUNT] = { DB_REL_PRE_DEPENDS, DB_REL_DEPENDS, DB_REL_RECOMMENDS,
+							 DB_REL_SUGGESTS };
 
 struct inst_rec {        /* what the autoremove walk needs of an installed package */
 	uint32_t pkg;
@@ -346,8 +349,6 @@ static uint8_t priority_code(const char *v, size_t n)
 	return DB_PRIO_NONE;
 }
 
-struct relation;
-static const char *parse_relation(const char *s, struct relation *r);
 static int add_provides(struct db *db, uint32_t v, const char *value, size_t len);
 
 static int add_list_version(struct build *b, const struct list_para *lp)
@@ -710,21 +711,19 @@ static int status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 				memcpy(num, f.value, nl);
 				num[nl] = 0;
 				isize = (uint32_t)strtoul(num, NULL, 10);
-			} else if (deb822_is(&f, "Priority")) {
-				required = f.value_len == 8 && !strncmp(f.value, "required", 8);
-				prio_code = priority_code(f.value, f.value_len);
-			}
-			else if (deb822_is(&f, "Pre-Depends")) rec.deps[DEP_PRE] = db_str(db, f.value, f.value_len);
-			else if (deb822_is(&f, "Depends")) rec.deps[DEP_DEPENDS] = db_str(db, f.value, f.value_len);
-			else if (deb822_is(&f, "Recommends")) rec.deps[DEP_RECOMMENDS] = db_str(db, f.value, f.value_len);
-			else if (deb822_is(&f, "Suggests")) rec.deps[DEP_SUGGESTS] = db_str(db, f.value, f.value_len);
+			} else if (deb822_is(&f, "Priority")) prio_code = priority_code(f.value, f.value_len);
 			else if (deb822_is(&f, "Provides")) rec.provides = db_str(db, f.value, f.value_len);
-			if ((k = rel_field(&f)) >= 0)
+			else if ((k = rel_field(&f)) >= 0)
 				rel[k] = f.value, rlen[k] = f.value_len;
 			else if (deb822_is(&f, "Multi-Arch"))
 				rec.multiarch = !strncmp(f.value, "same", 4) ? MA_SAME : !strncmp(f.value, "foreign", 7) ? MA_FOREIGN
 						: !strncmp(f.value, "allowed", 7) ? MA_ALLOWED : MA_NO;
 		}
+		required = prio_code == DB_PRIO_REQUIRED;
+		/* the autoremove walk reads its kinds of relations after the buffer has gone */
+		for (int d = 0; d < DEP__COUNT; d++)
+			if (rlen[dep_kinds[d]])
+				rec.deps[d] = db_str(db, rel[dep_kinds[d]], rlen[dep_kinds[d]]);
 		if (r < 0 || !name.value_len || !status.value_len) {
 			db->malformed++;
 			continue;
@@ -916,78 +915,18 @@ static int cmp_provide(const void *a, const void *b, void *ctx)
 	return strcmp(db_s(db, ((const struct provide *)a)->name), db_s(db, ((const struct provide *)b)->name));
 }
 
-static const char *skip_ws(const char *s)
-{
-	while (*s == ' ' || *s == '\t' || *s == '\n')
-		s++;
-	return s;
-}
-
-/* One relation "name[:qual] [(op version)]" starting at S; returns the end. */
-struct relation {
-	const char *name, *qual, *op, *ver;
-	size_t nlen, qlen, olen, vlen;
-};
-
-static const char *parse_relation(const char *s, struct relation *r)
-{
-	memset(r, 0, sizeof *r);
-	s = skip_ws(s);
-	r->name = s;
-	while (*s && !strchr(" \t\n:(,|[<", *s))
-		s++;
-	r->nlen = (size_t)(s - r->name);
-	if (*s == ':') {
-		r->qual = ++s;
-		while (*s && !strchr(" \t\n(,|[<", *s))
-			s++;
-		r->qlen = (size_t)(s - r->qual);
-	}
-	s = skip_ws(s);
-	if (*s == '(') {
-		s = skip_ws(s + 1);
-		r->op = s;
-		while (*s == '<' || *s == '>' || *s == '=')
-			s++;
-		r->olen = (size_t)(s - r->op);
-		s = skip_ws(s);
-		r->ver = s;
-		while (*s && *s != ')' && *s != ' ' && *s != '\t' && *s != '\n')
-			s++;
-		r->vlen = (size_t)(s - r->ver);
-		while (*s && *s != ')')
-			s++;
-		if (*s == ')')
-			s++;
-	}
-	while (*s && *s != ',' && *s != '|') /* [arch] <profile> lists: not in binary packages */
-		s++;
-	return s;
-}
-
 /* Records the names VALUE (a Provides field, LEN bytes) says version V provides. */
 static int add_provides(struct db *db, uint32_t v, const char *value, size_t len)
 {
-	char small[1024], *text = len < sizeof small ? small : malloc(len + 1);
+	struct deb822_relation r;
 	int rc = OMG_OK;
 
-	if (!text)
-		return OMG_ERROR(OMG_E_NOMEM, "index");
-	memcpy(text, value, len);
-	text[len] = 0;
-	for (const char *s = text; *s && rc == OMG_OK;) {
-		struct relation r;
-		s = parse_relation(s, &r);
+	for (const char *end = value + len; rc == OMG_OK && deb822_next_relation(&value, end, &r);)
 		rc = db_provide_add(db, r.name, r.nlen, v, r.olen ? r.ver : NULL, r.olen ? r.vlen : 0);
-		if (*s)
-			s++;
-	}
-	if (text != small)
-		free(text);
 	return rc;
 }
 
-static int relation_version_ok(const struct relation *r, const char *have, size_t hlen)
+static int relation_version_ok(const struct deb822_relation *r, const char *have, size_t hlen)
 {
 	char op[4], want[256], h[256];
 
@@ -1013,7 +952,7 @@ static void walk_push(struct walk *w, uint32_t p)
 	w->stack[w->nstack++] = p;
 }
 
-static int arch_ok(const struct walk *w, uint32_t from, uint32_t to, const struct relation *r)
+static int arch_ok(const struct walk *w, uint32_t from, uint32_t to, const struct deb822_relation *r)
 {
 	const struct db *db = w->b->db;
 	uint8_t ma = w->b->ma[to];
@@ -1029,7 +968,7 @@ static int arch_ok(const struct walk *w, uint32_t from, uint32_t to, const struc
 }
 
 /* Marks every installed package that satisfies relation R of package FROM. */
-static void mark_relation(struct walk *w, uint32_t from, const struct relation *r)
+static void mark_relation(struct walk *w, uint32_t from, const struct deb822_relation *r)
 {
 	struct db *db = w->b->db;
 	uint32_t lo = 0, hi = w->nprov;
@@ -1066,19 +1005,15 @@ static void mark_deps(struct walk *w, uint32_t p)
 	const struct inst_rec *rec = &b->inst[w->inst_of[p]];
 
 	for (int k = 0; k < DEP__COUNT; k++) {
+		struct deb822_relation r;
 		const char *s;
 		if (!rec->deps[k] || (k == DEP_RECOMMENDS && !b->paths.recommends_important) ||
 		    (k == DEP_SUGGESTS && !b->paths.suggests_important))
 			continue;
 		s = db_s(b->db, rec->deps[k]);
-		while (*s) {
-			struct relation r;
-			s = parse_relation(s, &r);
+		for (const char *end = s + strlen(s); deb822_next_relation(&s, end, &r);)
 			if (r.nlen)
 				mark_relation(w, p, &r);
-			if (*s)
-				s++;
-		}
 	}
 }
 
@@ -1109,12 +1044,11 @@ static int find_orphans(struct build *b)
 	}
 	for (uint32_t i = 0; i < b->ninst; i++) {
 		const struct inst_rec *rec = &b->inst[i];
-		const char *s;
+		const char *s = db_s(db, rec->provides); /* 0: "" */
+		struct deb822_relation r;
 		w.inst_of[rec->pkg] = i;
 		b->ma[rec->pkg] = rec->multiarch;
-		for (s = db_s(db, rec->provides); rec->provides && *s;) {
-			struct relation r;
-			s = parse_relation(s, &r);
+		for (const char *end = s + strlen(s); deb822_next_relation(&s, end, &r);) {
 			if (r.nlen) {
 				struct provide *pv;
 				if (w.nprov == w.cap_prov) {
@@ -1132,8 +1066,6 @@ static int find_orphans(struct build *b)
 				pv->version = r.olen ? r.ver : NULL;
 				pv->vlen = r.vlen;
 			}
-			if (*s)
-				s++;
 		}
 	}
 	qsort_r(w.prov, w.nprov, sizeof *w.prov, cmp_provide, db);
@@ -1495,8 +1427,8 @@ static int dpkg_watch_specs(const char *root, struct watch_spec *out, int max)
 		return 0;
 	resolve_paths(&b, root);
 	/* the sources too: they name the lists, and policy and show describe the lists by them */
-	snprintf(sources, sizeof sources, "%s/etc/apt/sources.list", strcmp(root, "/") ? root : "");
-	snprintf(parts, sizeof parts, "%s/etc/apt/sources.list.d", strcmp(root, "/") ? root : "");
+	join_dir(sources, sizeof sources, b.paths.root, "etc/apt/sources.list");
+	join_dir(parts, sizeof parts, b.paths.root, "etc/apt/sources.list.d");
 	files[0] = b.paths.status;
 	files[1] = b.paths.extended;
 	files[2] = b.paths.lists;

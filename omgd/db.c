@@ -721,7 +721,8 @@ void db_row(const struct db *db, uint32_t p, struct omg_pkg_row *row)
 	row->flags = pk->flags;
 }
 
-uint32_t db_lookup_any(const struct db *db, const char *spec)
+/* NAME or NAME:ARCH among the instances that have a version (ANY) or are usable. */
+static uint32_t lookup(const struct db *db, const char *spec, int any)
 {
 	const char *colon = strchr(spec, ':');
 	size_t nlen = colon ? (size_t)(colon - spec) : strlen(spec);
@@ -729,7 +730,7 @@ uint32_t db_lookup_any(const struct db *db, const char *spec)
 
 	for (uint32_t p = db_pkg_first(db, spec, nlen); p != DB_NONE; p = db->pkgs[p].next_arch) {
 		const char *arch = db_s(db, db->pkgs[p].arch);
-		if (db->pkgs[p].vers == DB_NONE)
+		if (any ? db->pkgs[p].vers == DB_NONE : !usable(db, p, 0))
 			continue;
 		if (colon ? !strcmp(arch, colon + 1) : !strcmp(arch, db_s(db, db->native_arch)))
 			return p;
@@ -739,20 +740,12 @@ uint32_t db_lookup_any(const struct db *db, const char *spec)
 	return best;
 }
 
+uint32_t db_lookup_any(const struct db *db, const char *spec)
+{
+	return lookup(db, spec, 1);
+}
+
 uint32_t db_lookup(const struct db *db, const char *spec)
 {
-	const char *colon = strchr(spec, ':');
-	size_t nlen = colon ? (size_t)(colon - spec) : strlen(spec);
-	uint32_t first = db_pkg_first(db, spec, nlen), best = DB_NONE;
-
-	for (uint32_t p = first; p != DB_NONE; p = db->pkgs[p].next_arch) {
-		const char *arch = db_s(db, db->pkgs[p].arch);
-		if (!usable(db, p, 0))
-			continue;
-		if (colon ? !strcmp(arch, colon + 1) : !strcmp(arch, db_s(db, db->native_arch)))
-			return p;
-		if (!colon && best == DB_NONE)
-			best = p;
-	}
-	return best;
+	return lookup(db, spec, 0);
 }

@@ -2,6 +2,7 @@
  * index, for depends, rdepends and why. See db.h. */
 #include "config.h"
 #include "db.h"
+#include "deb822.h"
 #include "omg_error.h"
 
 #include <stdlib.h>
@@ -67,62 +68,20 @@ static int rel_add(struct db *db, const struct db_rel *r)
 	return OMG_OK;
 }
 
-static int blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-/* "name[:qual] [(op version)] [arch list] [<profiles>]" between ',' and '|' separators. */
 int db_rels_parse(struct db *db, uint32_t ver, enum db_rel_kind kind, const char *s, size_t len)
 {
-	const char *end = s + len;
+	struct deb822_relation d;
 
-	while (s < end) {
-		const char *name, *qual = NULL, *op = NULL, *v = NULL;
-		size_t nlen, qlen = 0, olen = 0, vlen = 0;
-		struct db_rel r = { .ver = ver, .kind = (uint8_t)kind };
-		while (s < end && blank(*s))
-			s++;
-		name = s;
-		while (s < end && !blank(*s) && !strchr(":(,|[<", *s))
-			s++;
-		nlen = (size_t)(s - name);
-		if (s < end && *s == ':') {
-			qual = ++s;
-			while (s < end && !blank(*s) && !strchr("(,|[<", *s))
-				s++;
-			qlen = (size_t)(s - qual);
-		}
-		while (s < end && blank(*s))
-			s++;
-		if (s < end && *s == '(') {
-			s++;
-			while (s < end && blank(*s))
-				s++;
-			op = s;
-			while (s < end && (*s == '<' || *s == '>' || *s == '='))
-				s++;
-			olen = (size_t)(s - op);
-			while (s < end && blank(*s))
-				s++;
-			v = s;
-			while (s < end && *s != ')' && !blank(*s))
-				s++;
-			vlen = (size_t)(s - v);
-			while (s < end && *s != ')')
-				s++;
-			if (s < end)
-				s++;
-		}
-		while (s < end && *s != ',' && *s != '|') /* [arch] and <profile> lists */
-			s++;
-		r.alt = s < end && *s == '|';
-		if (s < end)
-			s++;
-		if (!nlen)
+	for (const char *end = s + len; deb822_next_relation(&s, end, &d);) {
+		struct db_rel r = { .ver = ver, .kind = (uint8_t)kind, .alt = (uint8_t)d.alt };
+		if (!d.nlen)
 			continue;
-		for (uint8_t i = 1; i < 8 && olen; i++)
-			if (strlen(db_rel_ops[i]) == olen && !memcmp(db_rel_ops[i], op, olen))
+		for (uint8_t i = 1; i < 8 && d.olen; i++)
+			if (strlen(db_rel_ops[i]) == d.olen && !memcmp(db_rel_ops[i], d.op, d.olen))
 				r.op = i;
-		if ((r.name = db_intern(db, name, nlen)) == DB_NONE || (qlen && (r.qual = db_intern(db, qual, qlen)) == DB_NONE) ||
-		    (vlen && (r.version = db_intern(db, v, vlen)) == DB_NONE))
+		if ((r.name = db_intern(db, d.name, d.nlen)) == DB_NONE ||
+		    (d.qlen && (r.qual = db_intern(db, d.qual, d.qlen)) == DB_NONE) ||
+		    (d.vlen && (r.version = db_intern(db, d.ver, d.vlen)) == DB_NONE))
 			return OMG_ERROR(OMG_E_NOMEM, "relations");
 		if (rel_add(db, &r) != OMG_OK)
 			return OMG_E_NOMEM;
@@ -139,8 +98,10 @@ struct read_at {
 	uint64_t off;
 };
 
-static struct read_at *read_keys;
-static const struct db *sort_db;
+struct by_name_ctx {
+	const struct db *db;
+	const struct read_at *keys; /* by version */
+};
 
 static int key_cmp(const struct read_at *a, const struct read_at *b)
 {
@@ -152,15 +113,16 @@ static int key_cmp(const struct read_at *a, const struct read_at *b)
 }
 
 /* By name; then the one apt read last first, since apt puts each new one at the front. */
-static int by_name_cmp(const void *x, const void *y)
+static int by_name_cmp(const void *x, const void *y, void *ctx)
 {
+	const struct by_name_ctx *bc = ctx;
 	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
-	const struct db_rel *a = &sort_db->rels[i], *b = &sort_db->rels[j];
-	int c = a->name == b->name ? 0 : strcmp(db_s(sort_db, a->name), db_s(sort_db, b->name));
+	const struct db_rel *a = &bc->db->rels[i], *b = &bc->db->rels[j];
+	int c = a->name == b->name ? 0 : strcmp(db_s(bc->db, a->name), db_s(bc->db, b->name));
 
 	if (c)
 		return c;
-	if (a->ver != b->ver && (c = key_cmp(&read_keys[a->ver], &read_keys[b->ver])) != 0)
+	if (a->ver != b->ver && (c = key_cmp(&bc->keys[a->ver], &bc->keys[b->ver])) != 0)
 		return -c;
 	return i < j ? 1 : -1;
 }
@@ -169,6 +131,7 @@ int db_rels_finish(struct db *db)
 {
 	uint32_t *start = NULL;
 	struct db_rel *sorted = NULL;
+	struct read_at *read_keys = NULL;
 	int rc = OMG_OK;
 
 	free(db->intern);
@@ -208,13 +171,12 @@ int db_rels_finish(struct db *db)
 	}
 	for (uint32_t i = 0; i < db->nrels; i++)
 		db->rels_by_name[i] = i;
-	sort_db = db; /* the build thread alone sorts */
-	qsort(db->rels_by_name, db->nrels, sizeof *db->rels_by_name, by_name_cmp);
+	qsort_r(db->rels_by_name, db->nrels, sizeof *db->rels_by_name, by_name_cmp,
+		&(struct by_name_ctx){ db, read_keys });
 fail:
 	free(start);
 	free(sorted);
 	free(read_keys);
-	read_keys = NULL;
 	if (rc != OMG_OK) {
 		free(db->rels_by_name);
 		db->rels_by_name = NULL;

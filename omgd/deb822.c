@@ -95,3 +95,52 @@ size_t deb822_first_line(const char *value, size_t len)
 		n--;
 	return n;
 }
+
+static int relation_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+int deb822_next_relation(const char **sp, const char *end, struct deb822_relation *r)
+{
+	const char *s = *sp;
+
+	memset(r, 0, sizeof *r);
+	if (s >= end)
+		return 0;
+	while (s < end && relation_blank(*s))
+		s++;
+	r->name = s;
+	while (s < end && !relation_blank(*s) && !strchr(":(,|[<", *s))
+		s++;
+	r->nlen = (size_t)(s - r->name);
+	if (s < end && *s == ':') {
+		r->qual = ++s;
+		while (s < end && !relation_blank(*s) && !strchr("(,|[<", *s))
+			s++;
+		r->qlen = (size_t)(s - r->qual);
+	}
+	while (s < end && relation_blank(*s))
+		s++;
+	if (s < end && *s == '(') {
+		s++;
+		while (s < end && relation_blank(*s))
+			s++;
+		r->op = s;
+		while (s < end && (*s == '<' || *s == '>' || *s == '='))
+			s++;
+		r->olen = (size_t)(s - r->op);
+		while (s < end && relation_blank(*s))
+			s++;
+		r->ver = s;
+		while (s < end && *s != ')' && !relation_blank(*s))
+			s++;
+		r->vlen = (size_t)(s - r->ver);
+		while (s < end && *s != ')')
+			s++;
+		if (s < end)
+			s++;
+	}
+	while (s < end && *s != ',' && *s != '|') /* [arch] and <profile> lists */
+		s++;
+	r->alt = s < end && *s == '|';
+	*sp = s < end ? s + 1 : s;
+	return 1;
+}

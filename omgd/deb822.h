@@ -27,6 +27,18 @@ int deb822_next_para(const char *buf, size_t len, size_t *pos, struct deb822_par
 int deb822_next_field(const struct deb822_para *para, size_t *pos, struct deb822_field *f);
 /* Case-insensitive field-name test, as dpkg and apt compare them. */
 int deb822_is(const struct deb822_field *f, const char *name);
+/* One relation of a relation field (Depends, Provides, ...): "name[:qual] [(op version)]",
+ * then [arch] and <profile> lists, which are skipped. */
+struct deb822_relation {
+	const char *name, *qual, *op, *ver;
+	size_t nlen, qlen, olen, vlen;
+	int alt;       /* an alternative follows ("a | b") */
+};
+
+/* The next relation in *S .. END; moves *S past its ',' or '|'. Returns 1, or 0 when none
+ * is left. An empty entry (", ,") comes back with NLEN 0. */
+int deb822_next_relation(const char **s, const char *end, struct deb822_relation *r);
+
 /* The first line of a value (the short description), trimmed. */
 size_t deb822_first_line(const char *value, size_t len);
 

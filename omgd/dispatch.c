@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "omgd.h"
 #include "omg_error.h"
+#include "snapshot.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -160,10 +161,11 @@ static void on_list(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 	free(h.v);
 }
 
-/* INFO, VERSIONS, FILES and CHANGELOG: a package name (Q), and the package it names, or DB_NONE with
- * the ERROR answer set. */
+/* The requests that name a package: its name (Q), and the package LOOKUP finds (db_lookup:
+ * installed or installable; db_lookup_any: any with a version), or DB_NONE with the ERROR
+ * answer set (NOT_FOUND: see retract_not_found). */
 static uint32_t package_query(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t n, struct answer *a,
-			      struct omg_query *q)
+			      struct omg_query *q, uint32_t (*lookup)(const struct db *, const char *))
 {
 	uint32_t pi;
 
@@ -177,13 +179,23 @@ static uint32_t package_query(struct daemon *d, uint8_t type, const uint8_t *p, 
 	}
 	if (!need_db(d, a))
 		return DB_NONE;
-	if ((pi = (type == OMG_MSG_VERSIONS || type == OMG_MSG_DEPENDS || type == OMG_MSG_RDEPENDS ? db_lookup_any : db_lookup)(
-		     d->db, q->text)) == DB_NONE) {
+	if ((pi = lookup(d->db, q->text)) == DB_NONE) {
 		char msg[OMG_QUERY_MAX + 64];
 		snprintf(msg, sizeof msg, "package '%s' not found", q->text);
 		fail(a, OMG_WERR_NOT_FOUND, msg);
 	}
 	return pi;
+}
+
+/* When package_query's answer is NOT_FOUND, takes it back (the request is answered another
+ * way: a virtual package) and returns 1; else 0. */
+static int retract_not_found(struct answer *a)
+{
+	if (a->error != OMG_WERR_NOT_FOUND)
+		return 0;
+	a->error = 0;
+	a->message[0] = 0;
+	return 1;
 }
 
 static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
@@ -195,7 +207,7 @@ static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 	size_t count_at;
 	uint32_t count = 0, pi, show;
 
-	if ((pi = package_query(d, OMG_MSG_INFO, p, n, a, &q)) == DB_NONE)
+	if ((pi = package_query(d, OMG_MSG_INFO, p, n, a, &q, db_lookup)) == DB_NONE)
 		return;
 	pk = &d->db->pkgs[pi];
 	show = pk->inst != DB_NONE ? pk->inst : pk->cand;
@@ -258,12 +270,11 @@ static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
  * (then dpkg's status file) and, when asked, its record as its first list has it. */
 #define VERSIONS_RECORD_BYTES (512u << 10) /* records beyond this many bytes are left out */
 
-static const struct db *versions_db;
-static int (*versions_cmp)(const char *, const char *);
-static int newest_first(const void *x, const void *y)
+static int newest_first(const void *x, const void *y, void *ctx)
 {
-	const struct db_ver *a = &versions_db->vers[*(const uint32_t *)x], *b = &versions_db->vers[*(const uint32_t *)y];
-	int c = versions_cmp(db_s(versions_db, b->version), db_s(versions_db, a->version));
+	const struct daemon *d = ctx;
+	const struct db_ver *a = &d->db->vers[*(const uint32_t *)x], *b = &d->db->vers[*(const uint32_t *)y];
+	int c = d->backend->vercmp(db_s(d->db, b->version), db_s(d->db, a->version));
 	return c ? c : (*(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1);
 }
 
@@ -315,19 +326,15 @@ static void on_versions(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 	const struct db_pkg *pk;
 	struct omg_versions m = { 0 };
 	struct omg_query q;
-	uint32_t pi, nv = 0, *order = NULL;
+	uint32_t pi, nv = 0, *order = NULL, status_src = DB_NONE;
 	char **records = NULL;
 	size_t record_bytes = 0;
 
-	if ((pi = package_query(d, OMG_MSG_VERSIONS, p, n, a, &q)) == DB_NONE) {
+	if ((pi = package_query(d, OMG_MSG_VERSIONS, p, n, a, &q, db_lookup_any)) == DB_NONE) {
 		uint32_t first, count;
-		if (a->error != OMG_WERR_NOT_FOUND)
-			return;
-		db_providers(d->db, q.text, &first, &count);
-		if (!count)
-			return;
-		a->error = 0; /* a virtual package: no versions, its providers */
-		a->message[0] = 0;
+		if (a->error != OMG_WERR_NOT_FOUND || (db_providers(d->db, q.text, &first, &count), !count) ||
+		    !retract_not_found(a))
+			return; /* else a virtual package: no versions, its providers */
 	}
 	db = d->db;
 	pk = pi != DB_NONE ? &db->pkgs[pi] : NULL;
@@ -343,13 +350,14 @@ static void on_versions(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 	nv = 0;
 	for (uint32_t v = pk ? pk->vers : DB_NONE; v != DB_NONE; v = db->vers[v].next)
 		order[nv++] = v;
-	versions_db = db; /* one thread answers requests */
-	versions_cmp = d->backend->vercmp;
-	qsort(order, nv, sizeof *order, newest_first);
+	qsort_r(order, nv, sizeof *order, newest_first, d);
 	m.flags = pk ? pk->flags | (pk->arch != db->native_arch ? OMG_PKG_FOREIGN : 0) : 0;
 	m.name = pk ? db_s(db, pk->name) : q.text;
 	m.arch = db_s(db, pk ? pk->arch : db->native_arch);
 	m.installed = m.candidate = OMG_VERSION_NONE;
+	for (uint32_t si = db->nsrcs; si-- > 0;)
+		if (!db->srcs[si].desc) /* dpkg's status file: the source no list description names */
+			status_src = si;
 	for (uint32_t i = 0; i < nv; i++) {
 		const struct db_ver *ver = &db->vers[order[i]];
 		struct omg_version *out = &m.v[m.count++];
@@ -371,12 +379,9 @@ static void on_versions(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 			const struct db_src *src = &db->srcs[db->vfiles[f].src];
 			out->files[out->nfiles++] = (struct omg_ver_file){ src->prio, db_s(db, src->desc ? src->desc : src->path) };
 		}
-		if (ver->flags & DBV_STATUS) /* dpkg's status file: the source no list description names */
-			for (uint32_t si = db->nsrcs; si-- > 0;)
-				if (!db->srcs[si].desc) {
-					out->files[out->nfiles++] = (struct omg_ver_file){ db->srcs[si].prio, db_s(db, db->srcs[si].path) };
-					break;
-				}
+		if ((ver->flags & DBV_STATUS) && status_src != DB_NONE)
+			out->files[out->nfiles++] =
+				(struct omg_ver_file){ db->srcs[status_src].prio, db_s(db, db->srcs[status_src].path) };
 		if (q.flags & OMG_VERSIONS_RECORDS) {
 			int rc = count && d->backend->record_file ? d->backend->record_file(db, first, &records[i])
 								  : d->backend->record(db, order[i], &records[i]);
@@ -503,9 +508,9 @@ static int version_ok(struct daemon *d, const char *version, uint8_t op, const c
 
 /* apt's pkgPrioSortList: Essential packages last, then by Priority (extra, optional, standard,
  * important, required: apt's numbers, highest first), then by name. */
-static const struct db *alts_db;
-static int alts_cmp(const void *x, const void *y)
+static int alts_cmp(const void *x, const void *y, void *ctx)
 {
+	const struct db *alts_db = ctx;
 	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
 	const struct db_pkg *pa = &alts_db->pkgs[alts_db->vers[a].pkg], *pb = &alts_db->pkgs[alts_db->vers[b].pkg];
 	int ea = !!(pa->flags & OMG_PKG_ESSENTIAL), eb = !!(pb->flags & OMG_PKG_ESSENTIAL), c;
@@ -561,8 +566,7 @@ static int rel_alts(struct daemon *d, const struct db_rel *r, uint32_t from, uin
 		if (!seen)
 			vs[nv++] = v;
 	}
-	alts_db = db; /* one thread answers requests */
-	qsort(vs, nv, sizeof *vs, alts_cmp);
+	qsort_r(vs, nv, sizeof *vs, alts_cmp, (void *)db);
 	if (!(out->alts = calloc((size_t)nv + 1, sizeof *out->alts))) {
 		free(vs);
 		return -1;
@@ -588,6 +592,12 @@ static struct omg_rel *rel_entry(const struct db *db, struct omg_rels *m, const 
 	return e;
 }
 
+/* The version apt-cache depends and rdepends show: the candidate, else the installed one. */
+static uint32_t cand_or_inst(const struct db_pkg *pk)
+{
+	return pk->cand != DB_NONE ? pk->cand : pk->inst;
+}
+
 static void answer_rels(struct answer *a, struct omg_rels *m, struct strpool *sp, int failed)
 {
 	if (failed || sp->failed)
@@ -609,10 +619,10 @@ static void on_depends(struct daemon *d, const uint8_t *p, uint32_t n, struct an
 	uint32_t pi, v, first, count;
 	int failed = 0;
 
-	if ((pi = package_query(d, OMG_MSG_DEPENDS, p, n, a, &q)) == DB_NONE)
+	if ((pi = package_query(d, OMG_MSG_DEPENDS, p, n, a, &q, db_lookup_any)) == DB_NONE)
 		return;
 	db = d->db;
-	v = db->pkgs[pi].cand != DB_NONE ? db->pkgs[pi].cand : db->pkgs[pi].inst;
+	v = cand_or_inst(&db->pkgs[pi]);
 	m.name = full_name(db, pi, &sp);
 	m.version = v != DB_NONE ? db_s(db, db->vers[v].version) : "";
 	m.flags = db->pkgs[pi].flags;
@@ -639,22 +649,17 @@ static void on_rdepends(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 	uint32_t pi, first, count;
 	int failed = 0;
 
-	if ((pi = package_query(d, OMG_MSG_RDEPENDS, p, n, a, &q)) == DB_NONE) {
-		if (a->error != OMG_WERR_NOT_FOUND || strchr(q.text, ':'))
-			return;
-		db_rels_naming(d->db, q.text, &first, &count);
-		if (!count)
-			return;
-		a->error = 0; /* a name only relations know (a virtual package): the relations naming it */
-		a->message[0] = 0;
+	if ((pi = package_query(d, OMG_MSG_RDEPENDS, p, n, a, &q, db_lookup_any)) == DB_NONE) {
+		if (a->error != OMG_WERR_NOT_FOUND || strchr(q.text, ':') ||
+		    (db_rels_naming(d->db, q.text, &first, &count), !count) || !retract_not_found(a))
+			return; /* else a name only relations know (a virtual package): the relations naming it */
 	}
 	db = d->db;
 	m.name = pi != DB_NONE ? full_name(db, pi, &sp) : q.text;
-	m.version = "";
-	if (pi != DB_NONE && (db->pkgs[pi].cand != DB_NONE || db->pkgs[pi].inst != DB_NONE))
-		m.version = db_s(db, db->vers[db->pkgs[pi].cand != DB_NONE ? db->pkgs[pi].cand : db->pkgs[pi].inst].version);
-	else if (pi == DB_NONE)
+	if (pi == DB_NONE)
 		m.version = "(virtual)"; /* apt lists a virtual package's reverse dependencies */
+	else
+		m.version = cand_or_inst(&db->pkgs[pi]) != DB_NONE ? db_s(db, db->vers[cand_or_inst(&db->pkgs[pi])].version) : "";
 	m.flags = pi != DB_NONE ? db->pkgs[pi].flags : 0;
 	db_rels_naming(db, pi != DB_NONE ? db_s(db, db->pkgs[pi].name) : q.text, &first, &count);
 	if (!(m.v = calloc((size_t)count + 1, sizeof *m.v)))
@@ -679,10 +684,11 @@ static void on_why(struct daemon *d, const uint8_t *p, uint32_t n, struct answer
 	struct strpool sp = { 0 };
 	struct omg_query q;
 	const struct db *db;
-	uint32_t pi, *via = NULL, *up = NULL, *queue = NULL, head = 0, tail = 0, found = DB_NONE;
+	uint32_t pi, *via = NULL, *up = NULL, *queue = NULL, *prov_head = NULL, *prov_next = NULL;
+	uint32_t head = 0, tail = 0, found = DB_NONE;
 	int failed = 0;
 
-	if ((pi = package_query(d, OMG_MSG_WHY, p, n, a, &q)) == DB_NONE)
+	if ((pi = package_query(d, OMG_MSG_WHY, p, n, a, &q, db_lookup)) == DB_NONE)
 		return;
 	db = d->db;
 	if (db->pkgs[pi].inst == DB_NONE) {
@@ -696,22 +702,29 @@ static void on_why(struct daemon *d, const uint8_t *p, uint32_t n, struct answer
 	via = malloc((size_t)db->npkgs * sizeof *via);     /* the relation that reached a package */
 	queue = malloc((size_t)db->npkgs * sizeof *queue);
 	up = malloc((size_t)db->npkgs * sizeof *up);        /* the package it needs, on the way to PI */
-	if (!via || !queue || !up) {
+	prov_head = malloc((size_t)db->npkgs * sizeof *prov_head); /* what installed versions provide */
+	prov_next = malloc(((size_t)db->nprovs + 1) * sizeof *prov_next);
+	if (!via || !queue || !up || !prov_head || !prov_next) {
 		failed = 1;
 		goto done;
+	}
+	memset(prov_head, 0xff, (size_t)db->npkgs * sizeof *prov_head);
+	for (uint32_t i = db->nprovs; i-- > 0;) { /* one pass, not one per package on the way */
+		uint32_t pk = db->vers[db->provs[i].ver].pkg;
+		if (db->pkgs[pk].inst == db->provs[i].ver)
+			prov_next[i] = prov_head[pk], prov_head[pk] = i;
 	}
 	memset(via, 0xff, (size_t)db->npkgs * sizeof *via);
 	via[pi] = DB_NONE - 1; /* the start */
 	queue[tail++] = pi;
 	while (head < tail && found == DB_NONE && (db->pkgs[pi].flags & OMG_PKG_AUTO)) {
-		uint32_t c = queue[head++], cv = db->pkgs[c].inst;
+		uint32_t c = queue[head++];
 		/* the names C answers to: its own, then what its installed version provides */
 		const char *names[64];
 		uint32_t nn = 0;
 		names[nn++] = db_s(db, db->pkgs[c].name);
-		for (uint32_t i = 0; i < db->nprovs && nn < 64; i++)
-			if (db->provs[i].ver == cv)
-				names[nn++] = db_s(db, db->provs[i].name);
+		for (uint32_t i = prov_head[c]; i != DB_NONE && nn < 64; i = prov_next[i])
+			names[nn++] = db_s(db, db->provs[i].name);
 		for (uint32_t k = 0; k < nn && found == DB_NONE; k++) {
 			uint32_t first, count;
 			db_rels_naming(db, names[k], &first, &count);
@@ -752,14 +765,16 @@ done:
 	free(via);
 	free(up);
 	free(queue);
+	free(prov_head);
+	free(prov_next);
 	answer_rels(a, &m, &sp, failed);
 }
 
 /* SIZES: the installed packages, largest Installed-Size first (then by name), at most LIMIT
  * (0: all that fit one frame). */
-static const struct db *sizes_db;
-static int sizes_cmp(const void *x, const void *y)
+static int sizes_cmp(const void *x, const void *y, void *ctx)
 {
+	const struct db *sizes_db = ctx;
 	const struct db_pkg *a = &sizes_db->pkgs[*(const uint32_t *)x], *b = &sizes_db->pkgs[*(const uint32_t *)y];
 	uint32_t ka = sizes_db->vers[a->inst].isize, kb = sizes_db->vers[b->inst].isize;
 	int c;
@@ -787,12 +802,11 @@ static void on_sizes(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 	if (!(order = malloc(((size_t)db->npkgs + 1) * sizeof *order)))
 		return fail(a, OMG_WERR_INTERNAL, "out of memory");
 	for (uint32_t i = 0; i < db->npkgs; i++)
-		if (db->pkgs[i].inst != DB_NONE && (db->pkgs[i].flags & OMG_PKG_INSTALLED)) {
+		if (in_list(&db->pkgs[i], OMG_LIST_INSTALLED)) {
 			order[m.matched++] = i;
 			m.total_kib += db->vers[db->pkgs[i].inst].isize;
 		}
-	sizes_db = db; /* one thread answers requests */
-	qsort(order, m.matched, sizeof *order, sizes_cmp);
+	qsort_r(order, m.matched, sizeof *order, sizes_cmp, (void *)db);
 	limit = q.limit && q.limit < m.matched ? q.limit : m.matched;
 	if (limit > 20000)
 		limit = 20000; /* one frame: a row is at most ~60 bytes here */
@@ -858,9 +872,9 @@ static void on_provides(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 #define SIMILAR_MAX 15 /* as many as Debian's command-not-found lists */
 
 /* qsort over db->cmds indexes: installed first, then by command name (stable by index). */
-static const struct db *similar_db;
-static int similar_cmp(const void *x, const void *y)
+static int similar_cmp(const void *x, const void *y, void *ctx)
 {
+	const struct db *similar_db = ctx;
 	const struct db_cmd *a = &similar_db->cmds[*(const uint32_t *)x], *b = &similar_db->cmds[*(const uint32_t *)y];
 	int c;
 
@@ -881,8 +895,7 @@ static void on_similar(struct daemon *d, const uint8_t *p, uint32_t n, struct an
 	if (!command_query(d, OMG_MSG_SIMILAR, p, n, a, &q))
 		return;
 	nfound = db_cmd_similar(d->db, q.text, found, sizeof found / sizeof found[0], &available);
-	similar_db = d->db; /* one thread answers requests */
-	qsort(found, nfound, sizeof found[0], similar_cmp);
+	qsort_r(found, nfound, sizeof found[0], similar_cmp, (void *)d->db);
 	omg_put_u32(a->w, available ? OMG_SIMILAR_AVAILABLE : 0);
 	count_at = a->w->len;
 	omg_put_u32(a->w, 0);
@@ -914,7 +927,7 @@ static void on_lines(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t 
 	char *list = NULL, msg[512];
 	int rc;
 
-	if ((pkg = package_query(d, type, p, n, a, &q)) == DB_NONE)
+	if ((pkg = package_query(d, type, p, n, a, &q, db_lookup)) == DB_NONE)
 		return;
 	if (!read)
 		return fail(a, OMG_WERR_INVALID, "not known on this system");
@@ -1052,10 +1065,7 @@ static void on_metrics(struct daemon *d, struct answer *a)
 	if (d->db) {
 		M("index_packages", d->db->npkgs);
 		M("index_versions", d->db->nvers);
-		M("index_bytes", d->db->str.cap + (size_t)d->db->npkgs * (sizeof(struct db_pkg) + 4) +
-			(size_t)d->db->nvers * sizeof(struct db_ver) + ((size_t)d->db->hash_mask + 1) * 4 +
-			(size_t)d->db->nvfiles * sizeof(struct db_vfile) + (size_t)d->db->nprovs * sizeof(struct db_provide) +
-			(size_t)d->db->nrels * (sizeof(struct db_rel) + 4) + (size_t)d->db->ncmds * sizeof(struct db_cmd));
+		M("index_bytes", snapshot_size(d->db)); /* every array of the index, as it is stored */
 		M("index_build_us", d->db->build_ms * 1000);
 		M("malformed_paragraphs", d->db->malformed);
 		M("index_commands", d->db->ncmds);

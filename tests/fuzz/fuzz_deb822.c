@@ -1,5 +1,5 @@
 /* fuzz_deb822.c — libFuzzer target: arbitrary bytes as Debian control data (dpkg status,
- * Packages, Release), as apt configuration and as apt's sources (both formats; every source
+ * Packages, Release), as a relation field, as apt configuration and as apt's sources (both formats; every source
  * then describes a list file named after the input). */
 #include "config.h"
 #include "aptconf.h"
@@ -31,6 +31,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (pos > size)
 			abort();
+	}
+	{ /* the input as a relation field (Depends, Provides) */
+		struct deb822_relation r;
+		const char *s = text, *end = text + size;
+		while (deb822_next_relation(&s, end, &r)) {
+			if (r.name + r.nlen > end || (r.qual && r.qual + r.qlen > end) || (r.ver && r.ver + r.vlen > end) || s > end)
+				abort();
+			total += r.nlen;
+		}
 	}
 	aptconf_parse(&conf, text, size);
 	aptconf_get(&conf, "apt::architecture", NULL);

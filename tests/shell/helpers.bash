@@ -69,6 +69,23 @@ omg_list_names() {
 		done | sort
 }
 
+# Names of this machine's installed packages as apt prints them (name, or name:arch if foreign).
+installed_names() {
+	local native; native=$(dpkg --print-architecture)
+	dpkg-query -W -f '${db:Status-Abbrev} ${Package}:${Architecture}\n' | awk '$1 == "ii" {print $2}' |
+		sed "s/:$native\$//; s/:all\$//"
+}
+
+# Every package name apt knows on fixture root ROOT (apt-cache pkgnames), and of them the
+# real packages (apt-cache show has a record).
+fixture_all_names() { env $(apt_env "$1") apt-cache pkgnames | sort; }
+fixture_real_names() {
+	local n
+	fixture_all_names "$1" | while read -r n; do
+		env $(apt_env "$1") apt-cache show "$n" >/dev/null 2>&1 && echo "$n"
+	done
+}
+
 # Oracles. With ROOT set they read the fixture root through APT_CONFIG.
 apt_env() { if [ -n "${1:-}" ]; then echo "APT_CONFIG=$1/apt.conf.oracle"; else echo "APT_CONFIG=/dev/null/none"; fi; }
 oracle_total() {

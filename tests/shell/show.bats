@@ -12,17 +12,10 @@ setup() {
 
 teardown() { stop_omgd; }
 
-# Every package name apt knows on the fixture (apt-cache pkgnames, real packages only).
-fixture_names() {
-	env $(apt_env "$ROOT") apt-cache pkgnames | sort | while read -r n; do
-		env $(apt_env "$ROOT") apt-cache show "$n" >/dev/null 2>&1 && echo "$n"
-	done
-}
-
 @test "fixture root: policy equals apt-cache policy for every package, pins of the archives included" {
 	"$FIXTURE" "$ROOT"
 	start_omgd --root "$ROOT"
-	local names; names=$(fixture_names)
+	local names; names=$(fixture_real_names "$ROOT")
 	[ "$(echo "$names" | wc -l)" -gt 20 ]
 	for n in $names; do
 		diff <("$OMG" policy "$n") <(env $(apt_env "$ROOT") apt-cache policy "$n") || { echo "differs: $n"; false; }
@@ -34,7 +27,7 @@ fixture_names() {
 @test "fixture root: show and show -a equal apt show's" {
 	"$FIXTURE" "$ROOT"
 	start_omgd --root "$ROOT"
-	local names; names=$(fixture_names)
+	local names; names=$(fixture_real_names "$ROOT")
 	diff <("$OMG" show $names 2>/dev/null) <(env $(apt_env "$ROOT") apt show $names 2>/dev/null)
 	diff <("$OMG" show -a $names 2>/dev/null) <(env $(apt_env "$ROOT") apt show -a $names 2>/dev/null)
 	# without -a, the count of versions left out goes to standard error
@@ -88,8 +81,7 @@ assert d["records"][0]["fields"]["Version"].startswith("1:"), d
 
 @test "this machine: policy and show equal apt's for every installed package" {
 	start_omgd
-	local names; names=$(dpkg-query -W -f '${db:Status-Abbrev} ${Package}:${Architecture}\n' |
-		awk '$1 == "ii" {print $2}' | sed "s/:$NATIVE\$//; s/:all\$//")
+	local names; names=$(installed_names)
 	diff <("$OMG" policy $names) <(apt-cache policy $names)
 	diff <("$OMG" show -a $names 2>/dev/null) <(apt show -a $names 2>/dev/null)
 }
