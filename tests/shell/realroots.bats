@@ -104,8 +104,14 @@ all_names() {
 compare_candidates() {
 	local t=$BATS_TEST_TMPDIR n
 	all_names > "$t/names"
+	# apt is asked only the names its cache has (apt-cache dump: name, or name:arch when
+	# foreign): an unknown name with '.', '+' or ':' in it sends apt-cache through every
+	# package as a pattern (minutes for the 32,000 foreign names of a root without the
+	# foreign architecture), and prints nothing of its own for it anyway
+	in_root apt-cache dump 2>/dev/null | LC_ALL=C grep -a '^Package: ' | cut -c10- | LC_ALL=C sort -u > "$t/apt.known"
+	LC_ALL=C comm -12 "$t/names" "$t/apt.known" > "$t/apt.asked"
 	# few calls: each one loads the cache and the pins again
-	xargs -r -s 1000000 -a "$t/names" chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C \
+	xargs -r -s 1000000 -a "$t/apt.asked" chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C \
 		apt-cache policy 2> "$t/apt.policy.err" | policy_candidates > "$t/apt.cand.all"
 	# omg policy exits 1 for a name it does not know (the others are still printed)
 	xargs -r -a "$t/names" "$OMG" policy 2> "$t/omg.policy.err" | policy_candidates > "$t/omg.cand.all" || true
