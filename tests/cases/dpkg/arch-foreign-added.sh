@@ -6,7 +6,7 @@ awk -v RS= -v ORS='\n\n' '/^Package: (zlib1g|libc6|libgcc-s1|gcc-12-base|bash|le
 	"var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-${NATIVE}_Packages" |
 	sed "s/^Architecture: $NATIVE\$/Architecture: armhf/" \
 	> var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-armhf_Packages
-old=$(in_root apt-cache madison "zlib1g:$FOREIGN" | awk -F' [|] ' 'index($3, " bookworm/main ") { gsub(/ /, "", $2); print $2; exit }')
+old=$(in_root apt-cache madison "zlib1g:$FOREIGN" | awk -F' [|] ' 'index($3, " bookworm/main ") && v == "" { v = $2; gsub(/ /, "", v) } END { print v }')
 write etc/apt/preferences.d/foreign <<PIN
 Package: zlib1g:$FOREIGN
 Pin: version $old

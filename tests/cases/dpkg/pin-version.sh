@@ -2,8 +2,8 @@
 # and zlib1g (installed from the security archive) pinned to the release's older version,
 # which a priority of 1000 or more makes the candidate (a downgrade).
 read -r held inst < <(in_root apt list --upgradable 2>/dev/null |
-	awk -F'[/ ]' '/upgradable from/ { v = $NF; sub(/]$/, "", v); print $1, v; exit }')
-old=$(in_root apt-cache madison zlib1g | awk -F' [|] ' 'index($3, " bookworm/main ") { gsub(/ /, "", $2); print $2; exit }')
+	awk -F'[/ ]' '/upgradable from/ && !n++ { v = $NF; sub(/]$/, "", v); print $1, v }')
+old=$(in_root apt-cache madison zlib1g | awk -F' [|] ' 'index($3, " bookworm/main ") && v == "" { v = $2; gsub(/ /, "", v) } END { print v }')
 write etc/apt/preferences <<PIN
 Package: $held
 Pin: version $inst
