@@ -119,8 +119,8 @@ compare_candidates() {
 	[ -s "$t/apt.cand.all" ] || { echo "apt-cache policy printed nothing"; head "$t/apt.policy.err"; return 1; }
 	[ -s "$t/omg.cand.all" ] || { echo "omg policy printed nothing"; head "$t/omg.policy.err"; return 1; }
 	# only the packages asked for (apt-cache expands an unknown name as a pattern)
-	awk 'NR == FNR { asked[$1]; next } $1 in asked' "$t/names" "$t/apt.cand.all" > "$t/apt.cand"
-	awk 'NR == FNR { asked[$1]; next } $1 in asked' "$t/names" "$t/omg.cand.all" > "$t/omg.cand"
+	LC_ALL=C join "$t/names" "$t/apt.cand.all" > "$t/apt.cand"
+	LC_ALL=C join "$t/names" "$t/omg.cand.all" > "$t/omg.cand"
 	LC_ALL=C join -a1 -a2 -e '(none-shown)' -o 0,1.2,1.3,2.2,2.3 "$t/apt.cand" "$t/omg.cand" |
 		awk '$2 != $4' > "$t/cand.diff"
 	n=$(wc -l < "$t/cand.diff")
@@ -132,7 +132,7 @@ compare_candidates() {
 		END { for (k in c) printf "  %s: %d\n", k, c[k] }' "$t/cand.diff" | sort
 	# With BASELINE (the differences of the root the case started from), the case's own first.
 	if [ -n "${BASELINE:-}" ]; then
-		awk 'NR == FNR { seen[$0]; next } !($0 in seen)' "$BASELINE" "$t/cand.diff" > "$t/cand.own"
+		LC_ALL=C comm -13 "$BASELINE" "$t/cand.diff" > "$t/cand.own"
 		echo "  of them the same as without the case: $((n - $(wc -l < "$t/cand.own")))"
 	else
 		cp "$t/cand.diff" "$t/cand.own"
@@ -141,7 +141,7 @@ compare_candidates() {
 	{
 		awk '$2 != "(none-shown)" && $4 != "(none-shown)"' "$t/cand.own"
 		awk '$2 == "(none-shown)" || $4 == "(none-shown)"' "$t/cand.own"
-		awk 'NR == FNR { own[$0]; next } !($0 in own)' "$t/cand.own" "$t/cand.diff"
+		LC_ALL=C comm -13 "$t/cand.own" "$t/cand.diff"
 	} | head -20 | awk '{ printf "  %s: apt %s (%s) omg %s (%s)\n", $1, $2, $3, $4, $5 }'
 	return 1
 }
