@@ -15,7 +15,7 @@ fi
 work=$build/tests/fuzz/work
 mkdir -p "$work"
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c17
-	-D_GNU_SOURCE -I"$build" -I"$src/common" -I"$src/omgd")
+	-D_GNU_SOURCE -I"$build" -I"$src/common" -I"$src/omgd" -I"$src/omgd/dpkg")
 common=("$src"/common/error.c "$src"/common/proto.c)
 declare -A sources=(
 	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $src/omgd/aur.c ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -lpthread"
@@ -23,7 +23,7 @@ declare -A sources=(
 	[fuzz_pacmanconf]="$src/tests/fuzz/fuzz_pacmanconf.c $src/omgd/pacmanconf.c ${common[*]}"
 	[fuzz_aur]="$src/tests/fuzz/fuzz_aur.c $src/omgd/aur.c ${common[*]} -lcurl -ljansson -lpthread"
 	[fuzz_status_file]="$src/tests/fuzz/fuzz_status_file.c $src/common/status_file.c $src/common/paths.c ${common[*]}"
-	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $src/omgd/backend_dpkg.c $src/omgd/pkgfiles.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/omgd/snapshot.c $src/omgd/backend_detect.c $src/omgd/backend_alpm.c $src/omgd/pacmanconf.c $src/omgd/revdeps.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto -lalpm"
+	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $(echo "$src"/omgd/dpkg/*.c) $src/omgd/pkgfiles.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/omgd/snapshot.c $src/omgd/backend_detect.c $src/omgd/backend_alpm.c $src/omgd/pacmanconf.c $src/omgd/revdeps.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto -lalpm"
 	[fuzz_deb822]="$src/tests/fuzz/fuzz_deb822.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c ${common[*]}"
 )
 seed_corpus() {
