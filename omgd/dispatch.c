@@ -1070,6 +1070,7 @@ static void on_metrics(struct daemon *d, struct answer *a)
 		M("malformed_paragraphs", d->db->malformed);
 		M("index_commands", d->db->ncmds);
 		M("damaged_lists", d->db->damaged_lists);
+		M("ignored_lists", d->db->ignored_lists);
 	}
 #undef M
 	omg_patch_u32(a->w, count_at, count);

@@ -470,6 +470,9 @@ int main(int argc, char **argv)
 							 db->malformed, db->damaged_lists, db->damaged_lists == 1 ? "" : "s",
 							 db->damaged_list[0] ? " (" : "", db->damaged_list,
 							 db->damaged_list[0] ? ")" : "");
+					if (db->ignored_lists)
+						omgd_log("%u package list%s in the lists directory that no source names: not used, as by apt",
+							 db->ignored_lists, db->ignored_lists == 1 ? "" : "s");
 					install_db(&d, db);
 					last_beat = omg_now();
 					d.m.rebuilds++;

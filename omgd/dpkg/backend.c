@@ -57,7 +57,8 @@ static int regular_file(const char *path)
 static int add_conf_inputs(struct db *db, const char *root)
 {
 	static const char *const conf[][2] = { { "etc/apt/apt.conf", "etc/apt/apt.conf.d" },
-					       { "etc/apt/sources.list", "etc/apt/sources.list.d" } };
+					       { "etc/apt/sources.list", "etc/apt/sources.list.d" },
+					       { "etc/apt/preferences", "etc/apt/preferences.d" } };
 	char path[8192];
 	struct dirent *de;
 	DIR *d;
@@ -80,8 +81,16 @@ static int add_conf_inputs(struct db *db, const char *root)
 	return rc;
 }
 
+static void count_item(void *n, const char *v)
+{
+	(void)v;
+	++*(int *)n;
+}
+
 static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 {
+	int narchs = 0;
+	const char *dr;
 	struct build b = { .db = db, .cache = cache };
 	const struct dpkg_arch *native = dpkg_arch_get(DPKG_ARCH_NATIVE);
 	const char *arch;
@@ -93,7 +102,11 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 	deb_resolve_paths(&b, root);
 	arch = aptconf_get(&b.conf, "apt::architecture", native ? native->name : "amd64");
 	deb_add_arch(&b, arch);
-	aptconf_each(&b.conf, "apt::architectures", deb_add_arch, &b);
+	aptconf_each(&b.conf, "apt::architectures", count_item, &narchs);
+	if (narchs)
+		aptconf_each(&b.conf, "apt::architectures", deb_add_arch, &b);
+	else if ((rc = deb_add_foreign_archs(&b)) != OMG_OK)
+		goto fail;
 	aptconf_each(&b.conf, "apt::neverautoremove", deb_add_never, &b);
 	db->native_arch = db_str(db, arch, strlen(arch));
 	omg_put_bytes(&b.arch_off, &db->native_arch, sizeof db->native_arch);
@@ -101,6 +114,10 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 		rc = OMG_ERROR(OMG_E_NOMEM, "apt configuration");
 		goto fail;
 	}
+	if ((rc = aptprefs_load(&b.prefs, root)) != OMG_OK ||
+	    ((dr = aptconf_get(&b.conf, "apt::default-release", NULL)) && dr[0] &&
+	     (rc = aptprefs_default_release(&b.prefs, dr)) != OMG_OK))
+		goto fail;
 	if ((rc = deb_read_lists(&b)) != OMG_OK)
 		goto fail;
 	if ((b.src = deb_add_src(&b, b.paths.status, 0, NULL)) == DB_NONE) {
@@ -115,6 +132,8 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 		goto fail;
 	if (access(b.paths.extended, F_OK) == 0 && ((rc = regular_file(b.paths.extended)) != OMG_OK ||
 	    (rc = listfile_read(b.paths.extended, deb_ext_chunk, &b)) != OMG_OK))
+		goto fail;
+	if ((rc = deb_policy(&b)) != OMG_OK)
 		goto fail;
 	for (uint32_t p = 0; p < db->npkgs; p++) {
 		struct db_pkg *pk = &db->pkgs[p];
@@ -149,14 +168,16 @@ fail:
 	free(b.ma);
 	aptconf_free(&b.conf);
 	aptsources_free(&b.sources);
+	aptprefs_free(&b.prefs);
+	omg_wbuf_free(&b.ver_source);
 	return rc;
 }
 
 static int dpkg_watch_specs(const char *root, struct watch_spec *out, int max)
 {
 	struct build b = { 0 };
-	char sources[4200], parts[4200];
-	const char *files[5];
+	char sources[4200], parts[4200], archfile[4200], prefs[4200], prefparts[4200];
+	const char *files[8];
 	int n = 0;
 
 	if (aptconf_load(&b.conf, root) != OMG_OK)
@@ -170,9 +191,15 @@ static int dpkg_watch_specs(const char *root, struct watch_spec *out, int max)
 	files[2] = b.paths.lists;
 	files[3] = sources;
 	files[4] = parts;
-	for (int i = 0; i < 5 && n < max; i++, n++) {
+	deb_admin_file(&b, "arch", archfile, sizeof archfile); /* dpkg --add-architecture */
+	files[5] = archfile;
+	deb_join_dir(prefs, sizeof prefs, b.paths.root, "etc/apt/preferences"); /* pins */
+	deb_join_dir(prefparts, sizeof prefparts, b.paths.root, "etc/apt/preferences.d");
+	files[6] = prefs;
+	files[7] = prefparts;
+	for (int i = 0; i < 8 && n < max; i++, n++) {
 		const char *slash = strrchr(files[i], '/');
-		if (i == 2 || i == 4) { /* every file in the directory */
+		if (i == 2 || i == 4 || i == 7) { /* every file in the directory */
 			snprintf(out[n].dir, sizeof out[n].dir, "%s", files[i]);
 			out[n].name[0] = 0;
 		} else {

@@ -1,5 +1,7 @@
-/* candidate.c — each package's candidate as apt's policy picks it, and so its update and
- * security update flags. */
+/* candidate.c — each package's candidate as apt 2.6's GetCandidateVer picks it from the
+ * versions' priorities (policy.c), and so its update and security update flags: newest
+ * first, the highest priority wins (a tie keeps the newer version), priority 0 and below
+ * never; a version older than the installed one only at 1000 or more (a downgrade). */
 #include "config.h"
 #include "dpkg.h"
 #include "version.h"
@@ -30,7 +32,7 @@ int deb_pick_candidate(struct build *b, uint32_t p)
 	struct db_pkg *pk = &db->pkgs[p];
 	struct ver_at *va;
 	uint32_t n = 0, pref = DB_NONE;
-	int max = 0;
+	int max = -1;
 
 	omg_wbuf_reset(&b->order);
 	for (uint32_t v = pk->vers; v != DB_NONE; v = db->vers[v].next, n++)
@@ -42,19 +44,17 @@ int deb_pick_candidate(struct build *b, uint32_t p)
 		qsort_r(va, n, sizeof *va, cmp_newest_first, db);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct db_ver *v = &db->vers[va[i].v];
-		int installed = va[i].v == pk->inst;
-		if (v->prio > max) {
-			pref = va[i].v;
-			max = v->prio;
-		}
-		if (installed && max < 1000) { /* nothing older than the installed version */
-			if (pref == DB_NONE)
-				pref = va[i].v;
-			break;
-		}
+		if (v->prio == 0 || v->prio <= max ||
+		    (pk->inst != DB_NONE && v->prio < 1000 &&
+		     deb_version_compare(db_s(db, v->version), db_s(db, db->vers[pk->inst].version)) < 0))
+			continue;
+		pref = va[i].v;
+		max = v->prio;
 	}
 	pk->cand = pref;
-	if (pk->inst != DB_NONE && pref != DB_NONE && pref != pk->inst) {
+	/* apt list --upgradable: a candidate newer than the installed version (not a downgrade) */
+	if (pk->inst != DB_NONE && pref != DB_NONE && pref != pk->inst &&
+	    deb_version_compare(db_s(db, db->vers[pref].version), db_s(db, db->vers[pk->inst].version)) > 0) {
 		pk->flags |= OMG_PKG_UPGRADABLE;
 		if (db->vers[pref].flags & DBV_SECURITY)
 			pk->flags |= OMG_PKG_SECURITY;

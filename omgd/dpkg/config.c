@@ -83,6 +83,36 @@ void deb_add_never(void *ctx, const char *v)
 	}
 }
 
+/* dpkg's admin directory: the status file's (Dir::State::status). */
+void deb_admin_file(const struct build *b, const char *name, char *out, size_t n)
+{
+	const char *slash = strrchr(b->paths.status, '/');
+
+	snprintf(out, n, "%.*s/%s", slash ? (int)(slash - b->paths.status) : 0, b->paths.status, name);
+}
+
+/* As apt without APT::Architectures: the native architecture and every one registered with
+ * dpkg --add-architecture (dpkg's "arch" file, which names the foreign ones, one a line). */
+int deb_add_foreign_archs(struct build *b)
+{
+	char path[4200], line[256];
+	FILE *f;
+
+	deb_admin_file(b, "arch", path, sizeof path);
+	if (db_input_add(b->db, path) != OMG_OK)
+		return OMG_E_NOMEM;
+	if (!(f = fopen(path, "re")))
+		return OMG_OK;
+	while (fgets(line, sizeof line, f)) {
+		size_t n = strcspn(line, " \t\r\n");
+		line[n] = 0;
+		if (n && line[0] != '#')
+			deb_add_arch(b, line);
+	}
+	fclose(f);
+	return b->conf_failed ? OMG_ERROR(OMG_E_NOMEM, "architectures") : OMG_OK;
+}
+
 int deb_arch_known(const struct build *b, const char *a, size_t n)
 {
 	char *const *v = (char *const *)(const void *)b->archs.data;

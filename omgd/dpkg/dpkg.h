@@ -14,6 +14,7 @@
 #define OMGD_DPKG_DPKG_H
 
 #include "aptconf.h"
+#include "aptprefs.h"
 #include "aptsources.h"
 #include "backend.h"
 #include "db.h"
@@ -48,7 +49,7 @@ struct paths {
 
 struct release {
 	char prefix[512];
-	char origin[64], label[64], suite[64], codename[64];
+	char origin[64], label[64], suite[64], codename[64], version[64];
 	int not_automatic, but_automatic_upgrades;
 };
 
@@ -70,6 +71,8 @@ struct build {
 	struct srccache *cache; /* NULL: no store, parse everything */
 	struct omg_wbuf rec;     /* records of the source being parsed, for the cache */
 	struct omg_wbuf order;   /* deb_pick_candidate's scratch: one package's versions */
+	struct omg_wbuf ver_source; /* uint32_t by version: its Source name (arena), 0: its own name */
+	struct aptprefs prefs;   /* apt_preferences, APT::Default-Release first */
 };
 
 /* config.c: paths, architectures and NeverAutoRemove from apt's configuration. */
@@ -77,6 +80,8 @@ void deb_join_dir(char *out, size_t n, const char *base, const char *rel);
 void deb_resolve_paths(struct build *b, const char *root);
 void deb_add_arch(void *b, const char *arch);  /* aptconf_each callbacks: CTX is the build */
 void deb_add_never(void *b, const char *pattern);
+void deb_admin_file(const struct build *b, const char *name, char *out, size_t n); /* ADMINDIR/NAME */
+int deb_add_foreign_archs(struct build *b); /* dpkg --print-foreign-architectures */
 int deb_arch_known(const struct build *b, const char *a, size_t n);
 uint32_t deb_arch_of(struct build *b, const char *a, size_t n); /* interned; "" and "all": native */
 
@@ -89,6 +94,8 @@ int deb_rel_field(const struct deb822_field *f); /* enum db_rel_kind, or -1 */
 int deb_add_relations(struct db *db, uint32_t v, const char *const *rel, const size_t *rlen);
 uint8_t deb_priority_code(const char *v, size_t n); /* enum db_priority */
 int deb_add_provides(struct db *db, uint32_t v, const char *value, size_t len);
+size_t deb_source_name_len(const char *v, size_t n); /* of the name in a Source field */
+int deb_set_source(struct build *b, uint32_t v, const char *name, size_t len);
 
 /* cached.c: a source read through the store: replayed when unchanged, else READ and stored. */
 int deb_cached_source(struct build *b, const char *path, const struct stat *st, uint32_t kind, uint64_t salt,
@@ -101,6 +108,9 @@ int deb_read_lists(struct build *b);
 /* status.c: listfile_read callbacks for dpkg's status file and apt's extended_states. */
 int deb_status_chunk(void *b, const char *buf, size_t len, uint64_t base);
 int deb_ext_chunk(void *b, const char *buf, size_t len, uint64_t base);
+
+/* policy.c: every package file's and version's priority (apt_preferences). */
+int deb_policy(struct build *b);
 
 /* candidate.c: package P's candidate and its upgrade flags. */
 int deb_pick_candidate(struct build *b, uint32_t p);

@@ -50,3 +50,28 @@ int deb_add_provides(struct db *db, uint32_t v, const char *value, size_t len)
 	return rc;
 }
 
+
+/* The name in a Source field's value ("name (version)"): its length. */
+size_t deb_source_name_len(const char *v, size_t n)
+{
+	size_t l = 0;
+
+	while (l < n && v[l] != ' ' && v[l] != '(' && v[l] != '\t' && v[l] != '\n' && l < UINT16_MAX)
+		l++;
+	return l;
+}
+
+/* Version V's source package, for src: pins; "" (none given) is the package's own name. */
+int deb_set_source(struct build *b, uint32_t v, const char *name, size_t len)
+{
+	uint32_t s = len ? db_str(b->db, name, len) : 0, zero = 0;
+
+	if (s == DB_NONE)
+		return OMG_E_NOMEM;
+	while (b->ver_source.len / sizeof(uint32_t) <= v && !b->ver_source.failed)
+		omg_put_bytes(&b->ver_source, &zero, sizeof zero);
+	if (b->ver_source.failed)
+		return OMG_E_NOMEM;
+	((uint32_t *)(void *)b->ver_source.data)[v] = s;
+	return OMG_OK;
+}

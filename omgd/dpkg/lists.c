@@ -14,8 +14,8 @@
 
 /* One paragraph of a package list, parsed now or replayed from the store. */
 struct list_para {
-	const char *name, *arch, *ver, *desc, *prov;
-	size_t nlen, alen, vlen, dlen, plen;
+	const char *name, *arch, *ver, *desc, *prov, *source;
+	size_t nlen, alen, vlen, dlen, plen, slen; /* source: the Source field's name, for src: pins */
 	uint64_t off;
 	uint32_t len;
 	const char *rel[DB_REL__COUNT];
@@ -44,21 +44,20 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 		db->vers[v].desc = db_str(db, lp->desc, lp->dlen);
 		db->vers[v].flags = (uint16_t)((db->vers[v].flags & ~DBV_PRIO_MASK) | (lp->priority << DBV_PRIO_SHIFT));
 		if ((lp->plen && deb_add_provides(db, v, lp->prov, lp->plen) != OMG_OK) ||
-		    deb_add_relations(db, v, lp->rel, lp->rlen) != OMG_OK)
+		    deb_add_relations(db, v, lp->rel, lp->rlen) != OMG_OK ||
+		    deb_set_source(b, v, lp->source, lp->slen) != OMG_OK)
 			return OMG_E_NOMEM;
 	}
 	if (db_vfile_add(db, v, b->src, lp->off, lp->len) != OMG_OK)
 		return OMG_E_NOMEM;
-	if (src->prio > db->vers[v].prio)
-		db->vers[v].prio = src->prio;
 	if (src->security)
 		db->vers[v].flags |= DBV_SECURITY;
 	return 0;
 }
 
 /* Record: u16 name, arch, version and description lengths, u32 stanza length, u64 offset,
- * u32 Provides length, u32 lengths of the relation fields, u8 priority, then the strings in
- * that order. */
+ * u32 Provides length, u32 lengths of the relation fields, u8 priority, u16 Source name
+ * length, then the strings in that order. */
 static void record_list_para(struct omg_wbuf *w, const struct list_para *lp)
 {
 	omg_put_u16(w, (uint16_t)lp->nlen);
@@ -71,11 +70,13 @@ static void record_list_para(struct omg_wbuf *w, const struct list_para *lp)
 	for (int k = 0; k < DB_REL__COUNT; k++)
 		omg_put_u32(w, (uint32_t)lp->rlen[k]);
 	omg_put_u8(w, lp->priority);
+	omg_put_u16(w, (uint16_t)lp->slen);
 	omg_put_bytes(w, lp->name, lp->nlen);
 	omg_put_bytes(w, lp->arch, lp->alen);
 	omg_put_bytes(w, lp->ver, lp->vlen);
 	omg_put_bytes(w, lp->desc, lp->dlen);
 	omg_put_bytes(w, lp->prov, lp->plen);
+	omg_put_bytes(w, lp->source, lp->slen);
 	for (int k = 0; k < DB_REL__COUNT; k++)
 		omg_put_bytes(w, lp->rel[k], lp->rlen[k]);
 }
@@ -98,11 +99,13 @@ static int replay_list(struct build *b, const struct src_records *sr)
 		for (int k = 0; k < DB_REL__COUNT; k++)
 			lp.rlen[k] = omg_get_u32(&r);
 		lp.priority = omg_get_u8(&r);
+		lp.slen = omg_get_u16(&r);
 		lp.name = (const char *)omg_get_bytes(&r, lp.nlen);
 		lp.arch = (const char *)omg_get_bytes(&r, lp.alen);
 		lp.ver = (const char *)omg_get_bytes(&r, lp.vlen);
 		lp.desc = (const char *)omg_get_bytes(&r, lp.dlen);
 		lp.prov = (const char *)omg_get_bytes(&r, lp.plen);
+		lp.source = (const char *)omg_get_bytes(&r, lp.slen);
 		for (int k = 0; k < DB_REL__COUNT; k++)
 			lp.rel[k] = (const char *)omg_get_bytes(&r, lp.rlen[k]);
 		if (r.failed || !lp.nlen || !lp.vlen)
@@ -123,7 +126,7 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 
 	while (deb822_next_para(buf, len, &pos, &para)) {
 		struct deb822_field f, name = { 0 }, ver = { 0 }, arch = { 0 }, desc = { 0 }, prov = { 0 };
-		struct deb822_field rel[DB_REL__COUNT] = { { 0 } }, prio = { 0 };
+		struct deb822_field rel[DB_REL__COUNT] = { { 0 } }, prio = { 0 }, source = { 0 };
 		struct list_para lp;
 		size_t fpos = 0;
 		int r, k;
@@ -141,6 +144,8 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 				prov = f;
 			else if (deb822_is(&f, "Priority"))
 				prio = f;
+			else if (deb822_is(&f, "Source"))
+				source = f;
 			else if ((k = deb_rel_field(&f)) >= 0)
 				rel[k] = f;
 		}
@@ -149,9 +154,12 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 			db->malformed++;
 			continue;
 		}
-		lp = (struct list_para){ name.value, arch.value, ver.value, desc.value, prov.value, name.value_len,
-					 arch.value_len, ver.value_len, deb822_first_line(desc.value, desc.value_len),
-					 prov.value_len, base + para.offset, (uint32_t)para.len, { 0 }, { 0 }, 0 };
+		lp = (struct list_para){ .name = name.value, .arch = arch.value, .ver = ver.value, .desc = desc.value,
+					 .prov = prov.value, .source = source.value, .nlen = name.value_len,
+					 .alen = arch.value_len, .vlen = ver.value_len,
+					 .dlen = deb822_first_line(desc.value, desc.value_len), .plen = prov.value_len,
+					 .slen = deb_source_name_len(source.value, source.value_len),
+					 .off = base + para.offset, .len = (uint32_t)para.len };
 		for (k = 0; k < DB_REL__COUNT; k++)
 			lp.rel[k] = rel[k].value, lp.rlen[k] = rel[k].value_len;
 		lp.priority = deb_priority_code(prio.value, prio.value_len);
@@ -198,6 +206,22 @@ static int is_list(const char *n, int *compressed)
 			return 1;
 		}
 	return 0;
+}
+
+static int arch_configured(const void *b, const char *arch, size_t len)
+{
+	return deb_arch_known(b, arch, len) || (len == 3 && !memcmp(arch, "all", 3));
+}
+
+/* Whether list NAME is one apt uses: a source names it, for one of that source's
+ * architectures ("_binary-ARCH_Packages"; a flat repository's list has none). */
+static int named_by_source(const struct build *b, const char *name)
+{
+	struct aptsources_list l;
+
+	if (!aptsources_find(&b->sources, name, &l))
+		return 0;
+	return !l.arch[0] || aptsource_has_arch(l.entry, l.arch, strlen(l.arch), arch_configured, b);
 }
 
 /* The directory's names and the Release files grow as needed: fixed tables of 1,024 names
@@ -271,6 +295,10 @@ int deb_read_lists(struct build *b)
 		struct stat st;
 		if (rc != OMG_OK || !is_list(names[i], &compressed))
 			continue;
+		if (!named_by_source(b, names[i])) {
+			b->db->ignored_lists++; /* a removed or disabled source's, or another architecture's */
+			continue;
+		}
 		snprintf(path, sizeof path, "%s/%s", b->paths.lists, names[i]);
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;

@@ -35,9 +35,15 @@ uint32_t deb_add_src(struct build *b, const char *path, int compressed, const st
 	if (strcmp(path, b->paths.status) != 0) { /* a package list */
 		const char *base = strrchr(path, '/');
 		char desc[1024];
+		struct aptsources_list l;
 		int rank = aptsources_describe(&b->sources, base ? base + 1 : path, desc, sizeof desc);
 		s->order = rank > 0 ? (uint32_t)rank : UINT32_MAX;
 		if ((s->desc = db_str(db, desc, strlen(desc))) == DB_NONE)
+			return DB_NONE;
+		if (aptsources_find(&b->sources, base ? base + 1 : path, &l) &&
+		    ((s->component = db_str(db, l.component, strlen(l.component))) == DB_NONE ||
+		     (s->arch = db_str(db, l.arch, strlen(l.arch))) == DB_NONE ||
+		     (s->site = db_str(db, l.site, strlen(l.site))) == DB_NONE))
 			return DB_NONE;
 	}
 	if (rel) {
@@ -45,8 +51,13 @@ uint32_t deb_add_src(struct build *b, const char *path, int compressed, const st
 		s->label = db_str(db, rel->label, strlen(rel->label));
 		s->suite = db_str(db, rel->suite, strlen(rel->suite));
 		s->codename = db_str(db, rel->codename, strlen(rel->codename));
-		if (rel->not_automatic)
-			s->prio = rel->but_automatic_upgrades ? 100 : 1;
+		s->version = db_str(db, rel->version, strlen(rel->version));
+		/* apt's defaults: ButAutomaticUpgrades 100 (with or without NotAutomatic),
+		 * NotAutomatic 1 */
+		if (rel->but_automatic_upgrades)
+			s->prio = 100;
+		else if (rel->not_automatic)
+			s->prio = 1;
 		s->security = !strcmp(rel->label, "Debian-Security");
 	}
 	return db->nsrcs++;
@@ -94,6 +105,8 @@ int deb_read_release(const char *path, struct release *r)
 			copy_field(r->suite, sizeof r->suite, &f);
 		else if (deb822_is(&f, "Codename"))
 			copy_field(r->codename, sizeof r->codename, &f);
+		else if (deb822_is(&f, "Version"))
+			copy_field(r->version, sizeof r->version, &f);
 		else if (deb822_is(&f, "NotAutomatic"))
 			r->not_automatic = f.value_len == 3 && !strncasecmp(f.value, "yes", 3);
 		else if (deb822_is(&f, "ButAutomaticUpgrades"))

@@ -38,6 +38,7 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 
 	while (deb822_next_para(buf, len, &pos, &para)) {
 		struct deb822_field f, name = { 0 }, ver = { 0 }, arch = { 0 }, desc = { 0 }, status = { 0 };
+		struct deb822_field source = { 0 };
 		struct inst_rec rec = { 0 };
 		const char *rel[DB_REL__COUNT] = { 0 };
 		size_t rlen[DB_REL__COUNT] = { 0 }, fpos = 0;
@@ -54,6 +55,7 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 			else if (deb822_is(&f, "Architecture")) arch = f;
 			else if (deb822_is(&f, "Description")) desc = f;
 			else if (deb822_is(&f, "Status")) status = f;
+			else if (deb822_is(&f, "Source")) source = f;
 			else if (deb822_is(&f, "Essential")) essential = f.value_len == 3 && !strncmp(f.value, "yes", 3);
 			else if (deb822_is(&f, "Protected") || deb822_is(&f, "Important"))
 				protect = f.value_len == 3 && !strncmp(f.value, "yes", 3);
@@ -71,7 +73,6 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 				rec.multiarch = !strncmp(f.value, "same", 4) ? MA_SAME : !strncmp(f.value, "foreign", 7) ? MA_FOREIGN
 						: !strncmp(f.value, "allowed", 7) ? MA_ALLOWED : MA_NO;
 		}
-		required = prio_code == DB_PRIO_REQUIRED;
 		/* the autoremove walk reads its kinds of relations after the buffer has gone */
 		for (int d = 0; d < DEP__COUNT; d++)
 			if (rlen[dep_kinds[d]])
@@ -99,7 +100,9 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 					return OMG_ERROR(OMG_E_NOMEM, "index");
 				db->vers[v].flags |= DBV_STATUS;
 				if (created) {
-					db->vers[v].prio = -1;
+					if (deb_set_source(b, v, source.value,
+							   deb_source_name_len(source.value, source.value_len)) != OMG_OK)
+						return OMG_E_NOMEM;
 					db->vers[v].src = b->src;
 					db->vers[v].off = base + para.offset;
 					db->vers[v].len = (uint32_t)para.len;
@@ -121,12 +124,11 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 			db->pkgs[p].flags |= OMG_PKG_FOREIGN;
 		db->vers[v].flags |= DBV_STATUS;
 		db->vers[v].isize = isize;
-		if (db->vers[v].prio < 100)
-			db->vers[v].prio = 100;
 		if (created)
 			db->vers[v].flags = (uint16_t)((db->vers[v].flags & ~DBV_PRIO_MASK) | (prio_code << DBV_PRIO_SHIFT));
 		if (created && ((rec.provides && deb_add_provides(db, v, db_s(db, rec.provides), strlen(db_s(db, rec.provides))) != OMG_OK) ||
-				deb_add_relations(db, v, rel, rlen) != OMG_OK))
+				deb_add_relations(db, v, rel, rlen) != OMG_OK ||
+				deb_set_source(b, v, source.value, deb_source_name_len(source.value, source.value_len)) != OMG_OK))
 			return OMG_E_NOMEM;
 		/* INFO shows the installed record, as dpkg -s does. */
 		db->vers[v].src = b->src;
@@ -135,6 +137,10 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		if (!db->vers[v].desc)
 			db->vers[v].desc = db_str(db, desc.value, deb822_first_line(desc.value, desc.value_len));
 		rec.pkg = p;
+		/* apt takes a version's Priority from the first index that has it, and reads the
+		 * lists before the status file (zlib1g: "required" in status, "optional" in the
+		 * archive): the version's, not this paragraph's. */
+		required = (db->vers[v].flags & DBV_PRIO_MASK) >> DBV_PRIO_SHIFT == DB_PRIO_REQUIRED;
 		rec.root = essential || protect || required || hold;
 		if (dup) {
 			/* A second paragraph for one package (dpkg itself refuses such a file): the

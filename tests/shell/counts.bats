@@ -114,6 +114,13 @@ mkroot_versions() {
 	awk -v n="$1" -v a="$NATIVE" 'BEGIN { for (i = n; i >= 1; i--)
 		printf "Package: many\nArchitecture: %s\nVersion: 1.0-%d\nDescription: d\n\n", a, i }' \
 		> "$ROOT/var/lib/apt/lists/deb.example_dists_x_main_binary-${NATIVE}_Packages"
+	sources_list 'deb http://deb.example x main'
+}
+
+# sources_list LINE...: ROOT's sources.list (apt uses only the lists its sources name).
+sources_list() {
+	mkdir -p "$ROOT/etc/apt"
+	printf '%s\n' "$@" > "$ROOT/etc/apt/sources.list"
 }
 
 @test "more than 64 versions of one package, newest first: the newest is the candidate, no false upgrade" {
@@ -149,6 +156,8 @@ mkroot_versions() {
 		printf 'Package: p%s\nArchitecture: %s\nVersion: 1\nDescription: d\n' "$i" "$NATIVE" \
 			> "$ROOT/var/lib/apt/lists/r${i}_dists_x_main_binary-${NATIVE}_Packages"
 	done
+	mkdir -p "$ROOT/etc/apt"
+	seq -f 'deb http://r%g x main' 1 1100 > "$ROOT/etc/apt/sources.list"
 	start_omgd --root "$ROOT"
 	run "$OMG" --json search -n 5000 p
 	[ "$(grep -o '"name":"p[0-9]*"' <<< "$output" | sort -u | wc -l)" = 1100 ]
@@ -172,6 +181,7 @@ mkroot_versions() {
 	# a newer foreign9 in a list of the 9th architecture: an update only if arch9 is known
 	printf 'Package: foreign9\nArchitecture: arch9\nVersion: 2\nDescription: d\n' \
 		> "$ROOT/var/lib/apt/lists/r_dists_x_main_binary-arch9_Packages"
+	sources_list 'deb http://r x main'
 	start_omgd --root "$ROOT"
 	run "$OMG" --json status
 	[ "$(json_field orphans <<< "$output")" = 0 ]
