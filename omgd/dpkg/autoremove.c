@@ -6,6 +6,8 @@
 #include "omg_error.h"
 
 #include <regex.h>
+#include <stdint.h>
+#include <sys/utsname.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,6 +134,122 @@ static int never_remove(const struct build *b, const char *name)
 	return 0;
 }
 
+/* The uname in a kernel package's name ("linux-image-6.1.0-9-amd64": "6.1.0-9-amd64"), or
+ * NULL (apt's KernelAutoRemoveHelper::getUname). */
+static const char *kernel_uname(const char *name)
+{
+	static const char *const prefixes[] = { "linux-image-", "kfreebsd-image-", "gnumach-image-" };
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		size_t pl = strlen(prefixes[i]);
+		const char *u = name + pl;
+		size_t digits;
+		if (strncmp(name, prefixes[i], pl) != 0 || (n >= 7 && !strcmp(name + n - 7, "-dbgsym")) ||
+		    (n >= 4 && !strcmp(name + n - 4, "-dbg")))
+			continue;
+		digits = strspn(u, "0123456789");
+		if (strlen(u) >= 2 && digits && u[digits] == '.')
+			return u;
+	}
+	return NULL;
+}
+
+struct kernel {
+	const char *version, *uname;
+};
+
+static int cmp_kernel(const void *a, const void *b)
+{
+	return deb_version_compare(((const struct kernel *)a)->version, ((const struct kernel *)b)->version);
+}
+
+/* Appends "|^PATTERN-UNAME$" to W, with UNAME's '.' and '+' escaped. */
+static void kernel_alt(struct omg_wbuf *w, const char *pattern, const char *uname)
+{
+	omg_put_bytes(w, "|^", 2);
+	omg_put_bytes(w, pattern, strlen(pattern));
+	omg_put_bytes(w, "-", 1);
+	for (const char *c = uname; *c; c++) {
+		if (*c == '.' || *c == '+')
+			omg_put_bytes(w, "\\", 1);
+		omg_put_bytes(w, c, 1);
+	}
+	omg_put_bytes(w, "$", 1);
+}
+
+static void add_pattern(void *w, const char *pattern)
+{
+	omg_put_bytes(w, &pattern, sizeof pattern);
+}
+
+/* apt's GetProtectedKernelsRegex: the running kernel (uname -r, unless SOURCE_DATE_EPOCH is
+ * set), the newest installed kernel and, when that makes fewer than two, the one before,
+ * for every pattern of APT::VersionedKernelPackages. Compiled into the NeverAutoRemove set. */
+static int protect_kernels(struct build *b)
+{
+	struct db *db = b->db;
+	struct omg_wbuf kernels = { 0 }, patterns = { 0 }, re = { 0 };
+	struct utsname uts = { 0 };
+	struct kernel *k;
+	size_t nk, np, booted = SIZE_MAX;
+	const char **pat;
+	int rc = OMG_OK;
+
+	if (!aptconf_bool(&b->conf, "apt::protect-kernels", 1))
+		return OMG_OK;
+	if (!getenv("SOURCE_DATE_EPOCH") && uname(&uts) != 0)
+		memset(&uts, 0, sizeof uts);
+	for (uint32_t i = 0; i < b->ninst; i++) {
+		const struct db_pkg *pk = &db->pkgs[b->inst[i].pkg];
+		struct kernel kn = { db_s(db, db->vers[pk->inst].version), kernel_uname(db_s(db, pk->name)) };
+		if (kn.uname)
+			omg_put_bytes(&kernels, &kn, sizeof kn);
+	}
+	aptconf_each(&b->conf, "apt::versionedkernelpackages", add_pattern, &patterns);
+	k = (struct kernel *)(void *)kernels.data;
+	nk = kernels.len / sizeof *k;
+	pat = (const char **)(void *)patterns.data;
+	np = patterns.len / sizeof *pat;
+	if (!nk || kernels.failed || patterns.failed)
+		goto done;
+	qsort(k, nk, sizeof *k, cmp_kernel);
+	for (size_t i = 0; i < nk; i++)
+		if (!strcmp(k[i].uname, uts.release))
+			booted = i;
+	for (size_t p = 0; p < np; p++) {
+		if (uts.release[0])
+			kernel_alt(&re, pat[p], uts.release);
+		for (size_t i = 0; i < nk; i++) {
+			/* kept: the booted version, the latest, and the previous while fewer than two;
+			 * versions equal by dpkg's rules are one version with all their unames */
+			int latest = !deb_version_compare(k[i].version, k[nk - 1].version);
+			size_t prev = nk - 1;
+			while (prev > 0 && !deb_version_compare(k[prev - 1].version, k[nk - 1].version))
+				prev--;
+			int booted_v = booted != SIZE_MAX && !deb_version_compare(k[i].version, k[booted].version);
+			int nkept = 1 + (booted != SIZE_MAX && deb_version_compare(k[booted].version, k[nk - 1].version) != 0);
+			int previous = nkept < 2 && prev > 0 && !deb_version_compare(k[i].version, k[prev - 1].version);
+			if (latest || booted_v || previous)
+				kernel_alt(&re, pat[p], k[i].uname);
+		}
+	}
+	omg_put_bytes(&re, "", 1);
+	if (re.failed) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "autoremove");
+		goto done;
+	}
+	if (re.len > 1)
+		deb_add_never(b, (const char *)re.data + 1); /* without the leading '|' */
+	if (b->conf_failed)
+		rc = OMG_ERROR(OMG_E_NOMEM, "autoremove");
+done:
+	omg_wbuf_free(&kernels);
+	omg_wbuf_free(&patterns);
+	omg_wbuf_free(&re);
+	return rc;
+}
+
 int deb_find_orphans(struct build *b)
 {
 	struct db *db = b->db;
@@ -147,6 +265,8 @@ int deb_find_orphans(struct build *b)
 		rc = OMG_ERROR(OMG_E_NOMEM, "autoremove");
 		goto fail;
 	}
+	if ((rc = protect_kernels(b)) != OMG_OK)
+		goto fail;
 	for (uint32_t i = 0; i < b->ninst; i++) {
 		const struct inst_rec *rec = &b->inst[i];
 		const char *s = db_s(db, rec->provides); /* 0: "" */

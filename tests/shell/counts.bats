@@ -189,3 +189,23 @@ sources_list() {
 	run "$OMG" info foreign9:arch9
 	[[ "$output" == *"Candidate: 2"* ]]
 }
+
+@test "kernels: apt's protection of the running, the newest and the previous kernel (autoremove)" {
+	# apt 2.6 builds the protection itself (GetProtectedKernelsRegex): uname -r, the newest
+	# installed kernel and, when that makes fewer than two, the one before it
+	"$FIXTURE" "$ROOT"
+	local k run; run=$(uname -r)
+	for k in 1 2 3; do
+		printf '\nPackage: linux-image-6.1.0-%s-amd64\nStatus: install ok installed\nArchitecture: amd64\nVersion: 6.1.%s-1\nDescription: kernel\n' "$k" "$k" >> "$ROOT/var/lib/dpkg/status"
+		printf '\nPackage: linux-image-6.1.0-%s-amd64\nArchitecture: amd64\nAuto-Installed: 1\n' "$k" >> "$ROOT/var/lib/apt/extended_states"
+	done
+	# the running kernel's package (never the newest here): kept although old
+	printf '\nPackage: linux-image-%s\nStatus: install ok installed\nArchitecture: amd64\nVersion: 6.0.1-1\nDescription: kernel\n' "$run" >> "$ROOT/var/lib/dpkg/status"
+	printf '\nPackage: linux-image-%s\nArchitecture: amd64\nAuto-Installed: 1\n' "$run" >> "$ROOT/var/lib/apt/extended_states"
+	printf 'APT::VersionedKernelPackages { "linux-.*"; ".*-modules"; };\n' > "$ROOT/etc/apt/apt.conf.d/01kernels"
+	start_omgd --root "$ROOT"
+	diff <(omg_list_names orphans) <(oracle_orphans "$ROOT")
+	omg_list_names orphans | grep -qx 'linux-image-6.1.0-1-amd64'   # neither newest nor running
+	omg_list_names orphans | grep -qx 'linux-image-6.1.0-2-amd64'   # the running one makes two already
+	! omg_list_names orphans | grep -q "linux-image-$run"
+}
