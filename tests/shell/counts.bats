@@ -209,3 +209,24 @@ sources_list() {
 	omg_list_names orphans | grep -qx 'linux-image-6.1.0-2-amd64'   # the running one makes two already
 	! omg_list_names orphans | grep -q "linux-image-$run"
 }
+
+@test "apt.conf's #include (a file, and a directory with a trailing slash) is read as apt reads it" {
+	"$FIXTURE" "$ROOT"
+	mkdir -p "$ROOT/etc/apt/more.d"
+	printf '#include "/etc/apt/extra.conf";\n#include "/etc/apt/more.d/";\n' > "$ROOT/etc/apt/apt.conf"
+	printf 'APT::NeverAutoRemove:: "^orphan-top$";\n' > "$ROOT/etc/apt/extra.conf"
+	printf 'APT::AutoRemove::RecommendsImportant "false";\n' > "$ROOT/etc/apt/more.d/10x"
+	start_omgd --root "$ROOT"
+	# apt outside a chroot takes the absolute paths from /: its oracle gets them under ROOT
+	sed -i "s|\"/etc/apt/|\"$ROOT/etc/apt/|" "$ROOT/etc/apt/apt.conf"
+	diff <(omg_list_names orphans) <(oracle_orphans "$ROOT")
+	! omg_list_names orphans | grep -qx orphan-top
+}
+
+@test "\$APT_CONFIG is read first for the system's root, as apt reads it" {
+	[ -s /var/lib/dpkg/status ] || skip "this machine has no dpkg status"
+	printf 'APT::NeverAutoRemove:: ".";\nAPT::Architectures { "%s"; };\n' "$NATIVE" > "$BATS_TEST_TMPDIR/apt.conf"
+	APT_CONFIG=$BATS_TEST_TMPDIR/apt.conf start_omgd
+	[ "$("$OMG" --json status | json_field orphans)" = "$(APT_CONFIG=$BATS_TEST_TMPDIR/apt.conf apt-get -s autoremove 2>/dev/null | grep -c '^Remv')" ]
+	[ "$("$OMG" --json status | json_field orphans)" = 0 ]
+}
