@@ -198,12 +198,34 @@ static int retract_not_found(struct answer *a)
 	return 1;
 }
 
+/* "PRIO (STANZA)" when a pin decided version V's priority: its own specific pin, or the
+ * general pin of the file that gave it the highest priority. 0: apt's defaults did. */
+static int candidate_pin(const struct db *db, uint32_t v, char *out, size_t n)
+{
+	const struct db_ver *ver = &db->vers[v];
+	uint32_t first, count, text = ver->pin;
+
+	db_vfiles_of(db, v, &first, &count);
+	for (uint32_t i = first; !text && i < first + count; i++) {
+		const struct db_src *s = &db->srcs[db->vfiles[i].src];
+		if (s->pin && s->prio == ver->prio)
+			text = s->pin;
+	}
+	for (uint32_t si = 0; !text && (ver->flags & DBV_STATUS) && si < db->nsrcs; si++)
+		if (!db->srcs[si].desc && db->srcs[si].pin && db->srcs[si].prio == ver->prio)
+			text = db->srcs[si].pin;
+	if (!text)
+		return 0;
+	snprintf(out, n, "%d (%s)", ver->prio, db_s(db, text));
+	return 1;
+}
+
 static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
 {
 	const struct db_pkg *pk;
 	const struct db_src *src;
 	struct omg_query q;
-	char *record = NULL, archive[512] = "";
+	char *record = NULL, archive[512] = "", pin[600];
 	size_t count_at;
 	uint32_t count = 0, pi, show;
 
@@ -241,6 +263,8 @@ static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 		KV("Held", "yes");
 	if (archive[0])
 		KV("Candidate-From", archive);
+	if (pk->cand != DB_NONE && candidate_pin(d->db, pk->cand, pin, sizeof pin))
+		KV("Candidate-Pin", pin); /* the apt_preferences stanza that gave it its priority */
 	if (show != DB_NONE && d->backend->record(d->db, show, &record) == OMG_OK) {
 		/* The record's own fields, minus those already given above. */
 		char *line = record, *next;

@@ -57,12 +57,14 @@ static uint32_t pin_text(struct db *db, const struct aptpin *pin, int general)
 	else if (pin->match_all)
 		snprintf(buf + n, sizeof buf - n, "Pin: release *");
 	else {
+		const char *sep = " ";
 		n += (size_t)snprintf(buf + n, sizeof buf - n, "Pin: release");
 		for (int k = 0; k < REL__COUNT && n < sizeof buf; k++)
-			if (pin->rel[k])
-				n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s%s%s%s", n > 20 && buf[n - 1] != 'e' ? "," : " ",
-						      keys[k] ? keys[k] : "", keys[k] ? "=" : "", pin->rel[k],
-						      k == REL_V && pin->prefix ? "*" : "");
+			if (pin->rel[k]) {
+				n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s%s%s%s", sep, keys[k] ? keys[k] : "",
+						      keys[k] ? "=" : "", pin->rel[k], k == REL_V && pin->prefix ? "*" : "");
+				sep = ", ";
+			}
 	}
 	return db_str(db, buf, strlen(buf));
 }
