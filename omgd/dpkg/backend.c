@@ -4,9 +4,10 @@
  *  - installed (total): dpkg state "installed" (want install, hold or deinstall);
  *  - a package has a current version for apt unless it is not-installed or config-files;
  *  - explicit: has a current version and is not Auto-Installed (apt-mark showmanual);
- *  - candidate: apt's default policy: lists 500 (NotAutomatic 1, with ButAutomaticUpgrades
- *    100), the installed version 100; highest priority wins, then highest version, and
- *    nothing older than the installed version (no pins: /etc/apt/preferences is not read);
+ *  - candidate: apt's policy with its pins (policy.c, candidate.c): lists 500 (NotAutomatic
+ *    1, ButAutomaticUpgrades 100), the installed version 100, apt_preferences and
+ *    APT::Default-Release over them; the highest priority wins, then the highest version,
+ *    and nothing older than the installed version below 1000;
  *  - updates: current version with a different (newer) candidate (apt list --upgradable);
  *  - security: such a candidate found in a list whose Release has Label: Debian-Security;
  *  - orphans: what apt-get -s autoremove removes: apt's mark-and-sweep from the roots
