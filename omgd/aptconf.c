@@ -308,12 +308,13 @@ static void etc_path(const struct aptconf *c, const char *root, const char *key,
 	const char *v = aptconf_get(c, key, def), *etc = aptconf_get(c, "dir::etc", "etc/apt/");
 	const char *r = strcmp(root, "/") ? root : "";
 
+	size_t el = strlen(etc);
+	const char *sep = el && etc[el - 1] == '/' ? "" : "/";
+
 	if (v[0] == '/')
 		snprintf(out, n, "%s%s", r, v);
-	else if (etc[0] == '/')
-		snprintf(out, n, "%s%s/%s", r, etc, v);
 	else
-		snprintf(out, n, "%s/%s/%s", r, etc, v);
+		snprintf(out, n, "%s%s%s%s%s", r, etc[0] == '/' ? "" : "/", etc, sep, v);
 }
 
 int aptconf_load(struct aptconf *c, const char *root)
