@@ -1,6 +1,7 @@
 /* aptconf.c — see aptconf.h. */
 #include "config.h"
 #include "aptconf.h"
+#include "aptdir.h"
 #include "omg_error.h"
 #include "omgd.h"
 
@@ -260,45 +261,19 @@ static int conf_file(struct aptconf *c, const char *path)
 	return rc;
 }
 
-static int name_ok(const char *n)
-{
-	const char *dot = strrchr(n, '.');
 
-	for (const char *p = n; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
-			return 0;
-	return n[0] != '.' && (!dot || !strcmp(dot, ".conf"));
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* Every file of DIR with a name apt accepts, in name order. */
+static int conf_file_cb(void *c, const char *path)
+{
+	return conf_file(c, path);
+}
+
 static int conf_dir(struct aptconf *c, const char *dir)
 {
-	char path[4096];
-	char *names[512];
-	size_t nn = 0;
-	struct dirent *de;
-	DIR *d;
-	int rc = OMG_OK;
+	static const char *const exts[] = { "conf", NULL };
 
-	d = opendir(dir);
-	while (d && (de = readdir(d)) && nn < 512)
-		if (name_ok(de->d_name) && (names[nn] = strdup(de->d_name)))
-			nn++;
-	if (d)
-		closedir(d);
-	qsort(names, nn, sizeof *names, cmp_names);
-	for (size_t i = 0; i < nn; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-		if (rc == OMG_OK)
-			rc = conf_file(c, path);
-		free(names[i]);
-	}
-	return rc;
+	return aptdir_each(dir, exts, 1, conf_file_cb, c);
 }
 
 /* Where Dir::Etc::KEY (DEF) is under ROOT, as apt's FindFile/FindDir: an absolute value

@@ -1,6 +1,7 @@
 /* aptprefs.c — see aptprefs.h. */
 #include "config.h"
 #include "aptprefs.h"
+#include "aptdir.h"
 #include "deb822.h"
 #include "omg_error.h"
 
@@ -16,7 +17,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define PREFS_FILES_MAX 1024
 #define PREFS_FILE_MAX (4u << 20) /* a preferences file larger than this is not one */
 
 int aptpin_expr(const char *pattern, const char *s)
@@ -370,30 +370,17 @@ static int read_file(struct aptprefs *p, const char *path)
 	return rc;
 }
 
-/* apt's GetListOfFilesInDir for preferences.d: no extension or ".pref", [A-Za-z0-9_:.-]. */
-static int part_name_ok(const char *n)
-{
-	const char *dot = strrchr(n, '.');
 
-	if (n[0] == '.' || n[strlen(n) - 1] == '.' || (dot && strcmp(dot, ".pref") != 0))
-		return 0;
-	for (const char *c = n; *c; c++)
-		if (!isalnum((unsigned char)*c) && !strchr("_-:.", *c))
-			return 0;
-	return 1;
-}
 
-static int cmp_names(const void *a, const void *b)
+static int read_part(void *p, const char *path)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return read_file(p, path);
 }
 
 int aptprefs_load(struct aptprefs *p, const char *root)
 {
-	char path[4200], *names[PREFS_FILES_MAX];
-	size_t nn = 0;
-	struct dirent *de;
-	DIR *d;
+	static const char *const exts[] = { "pref", NULL };
+	char path[4200];
 	int rc;
 
 	memset(p, 0, sizeof *p);
@@ -401,21 +388,7 @@ int aptprefs_load(struct aptprefs *p, const char *root)
 	if ((rc = read_file(p, path)) != OMG_OK)
 		return rc;
 	snprintf(path, sizeof path, "%s/etc/apt/preferences.d", root);
-	if ((d = opendir(path))) {
-		while ((de = readdir(d)) && nn < PREFS_FILES_MAX)
-			if (part_name_ok(de->d_name) && (names[nn] = strdup(de->d_name)))
-				nn++;
-		closedir(d);
-	}
-	if (nn)
-		qsort(names, nn, sizeof *names, cmp_names);
-	for (size_t i = 0; i < nn; i++) {
-		snprintf(path, sizeof path, "%s/etc/apt/preferences.d/%s", root, names[i]);
-		if (rc == OMG_OK)
-			rc = read_file(p, path);
-		free(names[i]);
-	}
-	return rc;
+	return aptdir_each(path, exts, 1, read_part, p);
 }
 
 void aptprefs_free(struct aptprefs *p)

@@ -1,6 +1,7 @@
 /* aptsources.c — see aptsources.h. */
 #include "config.h"
 #include "aptsources.h"
+#include "aptdir.h"
 #include "deb822.h"
 #include "omg_error.h"
 
@@ -11,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define SOURCES_FILES_MAX 512
 #define SOURCES_FILE_MAX (4u << 20) /* a sources file larger than this is not one */
 
 /* An entry's architecture options, as written (comma- or blank-separated); NULL: absent. */
@@ -278,23 +278,19 @@ static int read_file(struct aptsources *s, const char *path, int deb822)
 	return rc;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
-static int ends_with(const char *s, const char *suffix)
+
+static int read_part(void *s, const char *path)
 {
-	size_t n = strlen(s), k = strlen(suffix);
-	return n > k && !strcmp(s + n - k, suffix);
+	size_t n = strlen(path);
+
+	return read_file(s, path, n > 8 && !strcmp(path + n - 8, ".sources"));
 }
 
 int aptsources_load(struct aptsources *s, const char *root)
 {
-	char path[4096], *names[SOURCES_FILES_MAX];
-	size_t nn = 0;
-	struct dirent *de;
-	DIR *d;
+	static const char *const exts[] = { "list", "sources", NULL };
+	char path[4096];
 	int rc;
 
 	memset(s, 0, sizeof *s);
@@ -302,21 +298,7 @@ int aptsources_load(struct aptsources *s, const char *root)
 	if ((rc = read_file(s, path, 0)) != OMG_OK)
 		return rc;
 	snprintf(path, sizeof path, "%s/etc/apt/sources.list.d", root);
-	if ((d = opendir(path))) {
-		while ((de = readdir(d)) && nn < SOURCES_FILES_MAX)
-			if (de->d_name[0] != '.' && (ends_with(de->d_name, ".list") || ends_with(de->d_name, ".sources")) &&
-			    (names[nn] = strdup(de->d_name)))
-				nn++;
-		closedir(d);
-	}
-	qsort(names, nn, sizeof *names, cmp_names);
-	for (size_t i = 0; i < nn; i++) {
-		snprintf(path, sizeof path, "%s/etc/apt/sources.list.d/%s", root, names[i]);
-		if (rc == OMG_OK)
-			rc = read_file(s, path, ends_with(names[i], ".sources"));
-		free(names[i]);
-	}
-	return rc;
+	return aptdir_each(path, exts, 0, read_part, s);
 }
 
 /* apt's URItoFileName for the part after the scheme, appended to OUT at *AT. */
