@@ -32,9 +32,10 @@ start_omgd() {
 	wait_ready
 }
 
+# wait_ready: until omgd answers ready (10 s; OMG_READY_TRIES times 50 ms).
 wait_ready() {
 	local i
-	for i in $(seq 1 200); do
+	for i in $(seq 1 "${OMG_READY_TRIES:-200}"); do
 		if "$OMG" --json status 2>/dev/null | grep -q '"ready":true'; then return 0; fi
 		sleep 0.05
 	done
@@ -103,6 +104,27 @@ oracle_upgradable() {
 oracle_security() {
 	env $(apt_env "${1:-}") apt list --upgradable 2>/dev/null | awk -F/ '/upgradable from/{
 		split($2, f, " "); if (f[1] ~ /-security(,|$)/) n++ } END { print n + 0 }'
+}
+
+# Filters of `apt list --upgradable` on stdin: the names as apt prints them (name, or name:arch
+# when foreign to NATIVE), sorted; and of them those whose candidate is in a *-security suite.
+apt_upgradable_names() {
+	awk -F/ '/upgradable from/{ split($2, f, " ")
+		print ($1 (f[3] == ENVIRON["NATIVE"] || f[3] == "all" ? "" : ":" f[3])) }' | LC_ALL=C sort
+}
+apt_security_names() {
+	awk -F/ '/upgradable from/{ split($2, f, " "); if (f[1] ~ /-security(,|$)/)
+		print ($1 (f[3] == ENVIRON["NATIVE"] || f[3] == "all" ? "" : ":" f[3])) }' | LC_ALL=C sort
+}
+
+# policy_candidates: apt-cache policy's (or omg policy's) output on stdin, one line a package:
+# "NAME[:ARCH] CANDIDATE PRIORITY" (the candidate's priority, - when it has none), sorted.
+policy_candidates() {
+	awk 'function flush() { if (h != "") print h, c, (p == "" ? "-" : p); h = c = p = "" }
+		/^[^ ].*:$/ { flush(); h = substr($0, 1, length($0) - 1); next }
+		$1 == "Candidate:" { c = $2; next }
+		/^ (\*\*\*|   ) [^ ]+ -?[0-9]+$/ { if ($(NF - 1) == c && p == "") p = $NF }
+		END { flush() }' | LC_ALL=C sort -u
 }
 
 # The built modules, as the shells load them.
