@@ -355,10 +355,15 @@ static void on_versions(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 	size_t record_bytes = 0;
 
 	if ((pi = package_query(d, OMG_MSG_VERSIONS, p, n, a, &q, db_lookup_any)) == DB_NONE) {
-		uint32_t first, count;
-		if (a->error != OMG_WERR_NOT_FOUND || (db_providers(d->db, q.text, &first, &count), !count) ||
-		    !retract_not_found(a))
-			return; /* else a virtual package: no versions, its providers */
+		uint32_t first, count, rfirst, rcount;
+		/* A virtual package (its providers), or a name only relations name: apt knows
+		 * both, with no versions ("Candidate: (none)", "not a real package"). */
+		if (a->error == OMG_WERR_NOT_FOUND) {
+			db_providers(d->db, q.text, &first, &count);
+			db_rels_naming(d->db, q.text, &rfirst, &rcount);
+		}
+		if (a->error != OMG_WERR_NOT_FOUND || (!count && !rcount) || !retract_not_found(a))
+			return;
 	}
 	db = d->db;
 	pk = pi != DB_NONE ? &db->pkgs[pi] : NULL;
