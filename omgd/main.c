@@ -3,6 +3,7 @@
 #include "aur.h"
 #include "autostart.h"
 #include "builder.h"
+#include "log.h"
 #include "omgd.h"
 #include "omg_error.h"
 #include "paths.h"
@@ -13,9 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 enum { KIND_SIGNAL = 10, KIND_BUILDER, KIND_INOTIFY, KIND_TIMER, KIND_AUR };
@@ -39,79 +37,6 @@ struct options {
 	int foreground, no_store, no_aur;
 	const char *socket, *root, *status, *log, *store, *map_size, *backend, *aur_url, *aur_timeout;
 };
-
-/* The last message and how often it came again since it was written: a message repeated
- * within LOG_REPEAT_MS is counted, not written (an accept() failing in a loop would
- * otherwise fill the disk). Shared by the event loop and the build thread. */
-#define LOG_REPEAT_MS 5000
-static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
-static char log_last[1024];
-static unsigned log_repeats;
-static int64_t log_last_ms;
-
-/* One line, one write(2): lines of two threads never interleave. */
-static void log_line(const char *msg)
-{
-	char line[1200], when[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	int n;
-
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", localtime_r(&t, &tm));
-	n = snprintf(line, sizeof line, "%s omgd[%d]: %s\n", when, (int)getpid(), msg);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof line) {
-		n = (int)sizeof line - 1;
-		line[n - 1] = '\n';
-	}
-	if (write(2, line, (size_t)n) < 0)
-		return; /* nowhere left to say it */
-}
-
-/* Writes the count of a repeated message that is still pending. Holds log_mu. */
-static void log_flush_repeats(void)
-{
-	char msg[1200];
-
-	if (!log_repeats)
-		return;
-	snprintf(msg, sizeof msg, "last message repeated %u times: %.1000s", log_repeats, log_last);
-	log_repeats = 0;
-	log_line(msg);
-}
-
-void omgd_log(const char *fmt, ...)
-{
-	char msg[1024];
-	int64_t now = mono_now_ms();
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	pthread_mutex_lock(&log_mu);
-	if (!strcmp(msg, log_last) && now - log_last_ms < LOG_REPEAT_MS) {
-		log_repeats++;
-	} else {
-		log_flush_repeats();
-		log_line(msg);
-		snprintf(log_last, sizeof log_last, "%s", msg);
-		log_last_ms = now;
-	}
-	pthread_mutex_unlock(&log_mu);
-}
-
-/* Called about once a second: a repeated message's count is written once its window ends. */
-static void log_tick(void)
-{
-	pthread_mutex_lock(&log_mu);
-	if (log_repeats && mono_now_ms() - log_last_ms >= LOG_REPEAT_MS) {
-		log_flush_repeats();
-		log_last_ms = mono_now_ms();
-	}
-	pthread_mutex_unlock(&log_mu);
-}
 
 static void usage(FILE *f)
 {
@@ -505,7 +430,7 @@ int main(int argc, char **argv)
 		if (now_ms - last_sweep >= 1000) {
 			const char *why = server_gone(srv);
 			last_sweep = now_ms;
-			log_tick();
+			omgd_log_tick();
 			if (why) {
 				/* logout and login made a new runtime directory, or someone removed the
 				 * socket: nobody can reach us, and a new omgd must be able to start */

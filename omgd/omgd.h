@@ -36,8 +36,6 @@ struct daemon {
 	int nconns;
 };
 
-void omgd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* dispatch.c: answers one request frame into OUT (a whole answer frame) and returns 0; or
  * returns 1 when the answer comes later (AUR requests) for connection ORIGIN through
  * server_deliver; or returns 2 with *JOB set when the request is answered over several rounds

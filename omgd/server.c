@@ -1,6 +1,7 @@
 /* server.c — see server.h. Non-blocking sockets on one epoll loop: nobody waits for anybody. */
 #include "config.h"
 #include "server.h"
+#include "log.h"
 #include "omg_error.h"
 
 #include <errno.h>
