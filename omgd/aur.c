@@ -31,8 +31,8 @@ struct job {
 
 struct cached {
 	char *key;
-	uint8_t *payload;        /* the answer payload, its "cached" byte at CACHED_AT */
-	size_t len, cached_at;
+	uint8_t *payload;        /* the answer payload as the cache serves it (cached: 1) */
+	size_t len;
 	time_t expires;
 };
 
@@ -70,18 +70,17 @@ void aur_timing(const struct aur *a, uint8_t type, uint64_t *answered, uint64_t 
 
 /* ---- answers ------------------------------------------------------------------------ */
 
-static void head(struct omg_wbuf *w, uint8_t status, const char *problem)
+/* A whole answer frame saying the AUR part is not there: STATUS and WHY, nothing else. */
+static void answer_problem(struct omg_wbuf *out, uint8_t type, uint32_t id, uint8_t status, const char *why)
 {
-	omg_put_u8(w, status);
-	omg_put_str(w, problem);
-	omg_put_u8(w, 0); /* cached: set when served from the cache */
+	omg_frame_begin(out, (uint8_t)(type | OMG_MSG_ANSWER), id);
+	omg_enc_aur_head(out, status, why, 0);
+	omg_frame_end(out, OMG_FRAME_MAX);
 }
 
 void aur_answer_unavailable(struct omg_wbuf *out, uint8_t type, uint32_t id, const char *why)
 {
-	omg_frame_begin(out, (uint8_t)(type | OMG_MSG_ANSWER), id);
-	head(out, OMG_AUR_UNAVAILABLE, why);
-	omg_frame_end(out, OMG_FRAME_MAX);
+	answer_problem(out, type, id, OMG_AUR_UNAVAILABLE, why);
 }
 
 static const char *jstr(json_t *o, const char *key)
@@ -116,18 +115,19 @@ static int clean(const char *s)
 	return s && strlen(s) < 4096;
 }
 
-static void put_problem(struct omg_wbuf *payload, const char *why)
+static uint8_t put_problem(struct omg_wbuf *payload, const char *why)
 {
 	omg_wbuf_reset(payload);
-	head(payload, OMG_AUR_MISSING, why);
+	omg_enc_aur_head(payload, OMG_AUR_MISSING, why, 0);
+	return OMG_AUR_MISSING;
 }
 
-void aur_parse(const char *text, size_t len, uint8_t type, uint32_t limit, struct omg_wbuf *payload)
+uint8_t aur_parse(const char *text, size_t len, uint8_t type, uint32_t limit, struct omg_wbuf *payload)
 {
 	json_error_t err;
 	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err), *results, *r;
 	const char *t, *e;
-	size_t i, n, count_at;
+	size_t i, count_at;
 	uint32_t count = 0, matched = 0;
 
 	omg_wbuf_reset(payload);
@@ -150,12 +150,9 @@ void aur_parse(const char *text, size_t len, uint8_t type, uint32_t limit, struc
 		json_decref(doc);
 		return put_problem(payload, "malformed answer from the AUR (no results)");
 	}
-	head(payload, OMG_AUR_OK, "");
-	n = json_array_size(results);
+	omg_enc_aur_head(payload, OMG_AUR_OK, "", 0);
 	if (type == OMG_MSG_AUR_SEARCH) {
-		omg_put_u32(payload, (uint32_t)n);
-		count_at = payload->len;
-		omg_put_u32(payload, 0);
+		count_at = omg_enc_rows_head(payload);
 		json_array_foreach(results, i, r) {
 			const char *name = jstr(r, "Name"), *ver = jstr(r, "Version"), *desc = jstr(r, "Description");
 			if (!json_is_object(r) || !clean(name) || !name[0] || !clean(ver) || (desc && !clean(desc)))
@@ -167,14 +164,11 @@ void aur_parse(const char *text, size_t len, uint8_t type, uint32_t limit, struc
 			omg_enc_row(payload, &row);
 			count++;
 		}
-		omg_patch_u32(payload, count_at, count);
 		/* matched counts what the AUR sent; skipped (malformed) entries do not show */
-		omg_patch_u32(payload, count_at - 4, matched);
+		omg_enc_rows_end(payload, count_at, matched, count);
 	} else {
 		char buf[4096], num[64];
-		omg_put_u32(payload, OMG_PKG_AUR);
-		count_at = payload->len;
-		omg_put_u32(payload, 0);
+		count_at = omg_enc_info_head(payload, OMG_PKG_AUR);
 		r = json_array_get(results, 0);
 		if (json_is_object(r) && clean(jstr(r, "Name")) && clean(jstr(r, "Version"))) {
 			static const char *const lists[][2] = {
@@ -213,9 +207,10 @@ void aur_parse(const char *text, size_t len, uint8_t type, uint32_t limit, struc
 			}
 #undef KV
 		}
-		omg_patch_u32(payload, count_at, count);
+		omg_enc_count(payload, count_at, count);
 	}
 	json_decref(doc);
+	return OMG_AUR_OK;
 }
 
 /* ---- URLs --------------------------------------------------------------------------- */
@@ -296,12 +291,13 @@ static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 	return stop;
 }
 
-/* GETs URL into a payload (status, problem, rows or pairs). */
-static void fetch(struct aur *a, const char *url, uint8_t type, uint32_t limit, struct omg_wbuf *payload)
+/* GETs URL into a payload (status, problem, rows or pairs); returns its status. */
+static uint8_t fetch(struct aur *a, const char *url, uint8_t type, uint32_t limit, struct omg_wbuf *payload)
 {
 	struct body b = { 0 };
 	char why[CURL_ERROR_SIZE + 64], errbuf[CURL_ERROR_SIZE] = "";
 	long code = 0;
+	uint8_t status;
 	CURLcode rc;
 
 	curl_easy_reset(a->curl);
@@ -335,15 +331,17 @@ static void fetch(struct aur *a, const char *url, uint8_t type, uint32_t limit, 
 	else
 		why[0] = 0;
 	if (why[0])
-		put_problem(payload, why);
+		status = put_problem(payload, why);
 	else
-		aur_parse(b.w.data ? (const char *)b.w.data : "", b.w.len, type, limit, payload);
+		status = aur_parse(b.w.data ? (const char *)b.w.data : "", b.w.len, type, limit, payload);
 	omg_wbuf_free(&b.w);
+	return status;
 }
 
 struct info_ctx {
 	struct aur *a;
 	struct omg_wbuf *payload;
+	uint8_t status;
 	int done;
 };
 
@@ -354,7 +352,7 @@ static int info_url(void *ctx, const char *url)
 	/* One package per INFO request in practice; more names are fetched batch by batch
 	 * and the first batch that knows the first name answers. */
 	if (!ic->done) {
-		fetch(ic->a, url, OMG_MSG_AUR_INFO, 0, ic->payload);
+		ic->status = fetch(ic->a, url, OMG_MSG_AUR_INFO, 0, ic->payload);
 		ic->done = 1;
 	}
 	return 0;
@@ -363,27 +361,26 @@ static int info_url(void *ctx, const char *url)
 static void run_job(struct aur *a, struct job *j)
 {
 	struct omg_wbuf payload = { 0 };
+	uint8_t status;
 
 	if (j->type == OMG_MSG_AUR_SEARCH) {
 		char url[2048], *esc = curl_easy_escape(NULL, j->query, 0);
 		if (esc && snprintf(url, sizeof url, "%s/rpc/v5/search/%s?by=name-desc", a->base, esc) < (int)sizeof url)
-			fetch(a, url, OMG_MSG_AUR_SEARCH, j->limit, &payload);
+			status = fetch(a, url, OMG_MSG_AUR_SEARCH, j->limit, &payload);
 		else
-			put_problem(&payload, "query too long for the AUR");
+			status = put_problem(&payload, "query too long for the AUR");
 		curl_free(esc);
 	} else {
-		struct info_ctx ic = { a, &payload, 0 };
+		struct info_ctx ic = { a, &payload, OMG_AUR_MISSING, 0 };
 		if (aur_info_urls(a->base, (const char *const *)j->names, j->nnames, info_url, &ic) < 1)
-			put_problem(&payload, "no valid package name for the AUR");
+			status = put_problem(&payload, "no valid package name for the AUR");
+		else
+			status = ic.status;
 	}
-	j->cacheable = !payload.failed && payload.len && payload.data[0] == OMG_AUR_OK;
-	omg_frame_begin(&j->frame, (uint8_t)(j->type | OMG_MSG_ANSWER), j->id);
-	omg_put_bytes(&j->frame, payload.data, payload.len);
-	if (omg_frame_end(&j->frame, OMG_FRAME_MAX) != OMG_OK) {
+	j->cacheable = !payload.failed && status == OMG_AUR_OK;
+	if (omg_frame_whole(&j->frame, (uint8_t)(j->type | OMG_MSG_ANSWER), j->id, payload.data, payload.len) != OMG_OK) {
 		omg_wbuf_reset(&j->frame);
-		omg_frame_begin(&j->frame, OMG_MSG_ERROR, j->id);
-		omg_enc_error(&j->frame, OMG_WERR_TOO_LARGE, "the AUR's answer exceeds the frame limit");
-		omg_frame_end(&j->frame, OMG_FRAME_MAX);
+		omg_frame_error(&j->frame, j->id, OMG_WERR_TOO_LARGE, "the AUR's answer exceeds the frame limit");
 		j->cacheable = 0;
 	}
 	omg_wbuf_free(&payload);
@@ -485,6 +482,7 @@ static struct cached *cache_find(struct aur *a, const char *key)
 
 static void cache_put(struct aur *a, const char *key, const uint8_t *payload, size_t len)
 {
+	struct omg_wbuf marked = { 0 };
 	struct cached *c = NULL;
 
 	for (int i = 0; i < a->ncache && !c; i++)
@@ -503,18 +501,18 @@ static void cache_put(struct aur *a, const char *key, const uint8_t *payload, si
 		free(c->payload);
 	}
 	c->key = strdup(key);
-	c->payload = malloc(len);
-	if (!c->key || !c->payload) {
+	/* kept as it will be served: said to come from the cache */
+	if (!c->key || omg_enc_aur_cached(&marked, payload, len) != OMG_OK || marked.failed) {
 		/* The slot goes: the last entry moves into it, and the last slot is cleared, so
 		 * that no pointer is left twice (C itself may be the last). */
 		free(c->key);
-		free(c->payload);
+		omg_wbuf_free(&marked);
 		*c = a->cache[--a->ncache];
 		memset(&a->cache[a->ncache], 0, sizeof a->cache[a->ncache]);
 		return;
 	}
-	memcpy(c->payload, payload, len);
-	c->len = len;
+	c->payload = marked.data;
+	c->len = marked.len;
 	c->expires = time(NULL) + a->cfg.ttl_s;
 }
 
@@ -527,36 +525,25 @@ int aur_request(struct aur *a, uint64_t serial, uint8_t type, uint32_t id, const
 	char key[OMG_QUERY_MAX + 32];
 	uint64_t asked_ns = mono_now_ns();
 
-	/* AUR_SEARCH is laid out as SEARCH, AUR_INFO as INFO */
-	if (omg_dec_query(payload, length, type == OMG_MSG_AUR_SEARCH ? OMG_MSG_SEARCH : OMG_MSG_INFO, &q) != OMG_OK) {
-		omg_frame_begin(out, OMG_MSG_ERROR, id);
-		omg_enc_error(out, OMG_WERR_MALFORMED, omg_errdetail());
-		omg_frame_end(out, OMG_FRAME_MAX);
+	if (omg_dec_query(payload, length, type, &q) != OMG_OK) {
+		omg_frame_error(out, id, OMG_WERR_MALFORMED, "%s", omg_errdetail());
 		return 0;
 	}
 	if (!q.text[0] || strlen(q.text) > OMG_QUERY_MAX) {
-		omg_frame_begin(out, OMG_MSG_ERROR, id);
-		omg_enc_error(out, OMG_WERR_INVALID, "the query must be 1 to 256 bytes");
-		omg_frame_end(out, OMG_FRAME_MAX);
+		omg_frame_error(out, id, OMG_WERR_INVALID, "the query must be 1 to %d bytes", OMG_QUERY_MAX);
 		return 0;
 	}
 	/* the limit is part of the question: a search's rows stop at it */
 	snprintf(key, sizeof key, "%u:%u:%s", type, type == OMG_MSG_AUR_SEARCH ? q.limit : 0, q.text);
 	if ((c = cache_find(a, key))) {
-		omg_frame_begin(out, (uint8_t)(type | OMG_MSG_ANSWER), id);
-		omg_put_bytes(out, c->payload, c->len);
-		/* the cached byte: after u8 status and the problem string ("" : 4 + 1 bytes) */
-		out->data[out->frame_start + OMG_HEADER_SIZE + 6] = 1;
-		omg_frame_end(out, OMG_FRAME_MAX);
+		omg_frame_whole(out, (uint8_t)(type | OMG_MSG_ANSWER), id, c->payload, c->len);
 		aur_count(a, type, asked_ns);
 		return 0;
 	}
 	pthread_mutex_lock(&a->mu);
 	if (a->ntodo >= AUR_QUEUE_MAX) {
 		pthread_mutex_unlock(&a->mu);
-		omg_frame_begin(out, (uint8_t)(type | OMG_MSG_ANSWER), id);
-		head(out, OMG_AUR_MISSING, "too many AUR requests waiting");
-		omg_frame_end(out, OMG_FRAME_MAX);
+		answer_problem(out, type, id, OMG_AUR_MISSING, "too many AUR requests waiting");
 		return 0;
 	}
 	pthread_mutex_unlock(&a->mu);
@@ -565,9 +552,7 @@ int aur_request(struct aur *a, uint64_t serial, uint8_t type, uint32_t id, const
 					: (!(j->names = calloc(1, sizeof *j->names)) || !(j->names[0] = strdup(q.text))))) {
 		if (j)
 			job_free(j);
-		omg_frame_begin(out, OMG_MSG_ERROR, id);
-		omg_enc_error(out, OMG_WERR_INTERNAL, "out of memory");
-		omg_frame_end(out, OMG_FRAME_MAX);
+		omg_frame_error(out, id, OMG_WERR_INTERNAL, "out of memory");
 		return 0;
 	}
 	j->nnames = type == OMG_MSG_AUR_INFO;

@@ -62,8 +62,8 @@ int aur_info_urls(const char *base, const char *const *names, int count,
 		  int (*emit)(void *ctx, const char *url), void *ctx);
 
 /* Parses an RPC v5 answer into an answer payload (status, problem, rows or pairs); a
- * search keeps its first LIMIT rows (0: all) and counts the rest as matched.
- * Exposed for tests and fuzzing. */
-void aur_parse(const char *json, size_t len, uint8_t type, uint32_t limit, struct omg_wbuf *payload);
+ * search keeps its first LIMIT rows (0: all) and counts the rest as matched. Returns the
+ * status it wrote (OMG_AUR_OK or OMG_AUR_MISSING). Exposed for tests and fuzzing. */
+uint8_t aur_parse(const char *json, size_t len, uint8_t type, uint32_t limit, struct omg_wbuf *payload);
 
 #endif

@@ -214,9 +214,7 @@ static void accept_all(struct server *s)
 		if (s->d->nconns >= SERVER_MAX_CONNS) {
 			/* said to the client, not just a close it would read as a crash */
 			struct omg_wbuf w = { 0 };
-			omg_frame_begin(&w, OMG_MSG_ERROR, 0);
-			omg_enc_error(&w, OMG_WERR_INTERNAL, "omgd: too many connections");
-			omg_frame_end(&w, OMG_FRAME_MAX);
+			omg_frame_error(&w, 0, OMG_WERR_INTERNAL, "omgd: too many connections");
 			if (!w.failed && send(fd, w.data, w.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 				(void)0; /* the refusal is best effort */
 			omg_wbuf_free(&w);
@@ -254,9 +252,7 @@ static void reject_frame(struct server *s, struct conn *c, uint32_t code, const 
 {
 	omg_wbuf_reset(&c->out);
 	c->out_off = 0;
-	omg_frame_begin(&c->out, OMG_MSG_ERROR, 0);
-	omg_enc_error(&c->out, code, msg);
-	omg_frame_end(&c->out, OMG_FRAME_MAX);
+	omg_frame_error(&c->out, 0, code, "%s", msg);
 	c->closing = 1;
 	s->d->m.errors++;
 }
