@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "omgd.h"
 #include "omg_error.h"
+#include "server.h"
 #include "snapshot.h"
 
 #include <stdarg.h>
@@ -1043,19 +1044,21 @@ static void on_audit(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 
 static void on_metrics(struct daemon *d, struct answer *a)
 {
+	static const struct server_stats none;
 	const struct metrics *m = &d->m;
+	const struct server_stats *net = d->net ? d->net : &none;
 	size_t count_at = omg_enc_metrics_head(a->w);
 	uint32_t count = 0;
 
 #define M(k, v) (omg_enc_metric(a->w, (k), (uint64_t)(v)), count++)
 	M("requests", m->requests);
-	M("errors", m->errors);
-	M("connections_open", d->nconns);
-	M("connections_total", m->connections_total);
-	M("connections_refused", m->connections_refused);
-	M("connections_dropped", m->connections_dropped);
-	M("bytes_in", m->bytes_in);
-	M("bytes_out", m->bytes_out);
+	M("errors", m->errors + net->rejected); /* refused frames are the server's to count */
+	M("connections_open", net->open);
+	M("connections_total", net->connections_total);
+	M("connections_refused", net->connections_refused);
+	M("connections_dropped", net->connections_dropped);
+	M("bytes_in", net->bytes_in);
+	M("bytes_out", net->bytes_out);
 	M("rebuilds", m->rebuilds);
 	M("rebuild_failures", m->rebuild_failures);
 	M("watch_events", m->watch_events);

@@ -169,6 +169,32 @@ static void install_db(struct daemon *d, struct db *db)
 		omgd_log("publishing %s: %s", d->status.path, omg_errdetail());
 }
 
+/* The server hands whole request frames to the dispatcher through these. */
+static int frame_handle(void *ctx, uint8_t type, uint32_t id, const uint8_t *payload, uint32_t length,
+			struct omg_wbuf *out, uint64_t origin, void **job)
+{
+	struct dispatch_job *j = NULL;
+	int rc = dispatch_request(ctx, type, id, payload, length, out, origin, &j);
+
+	*job = j;
+	return rc;
+}
+
+static int frame_resume(void *ctx, void *job, struct omg_wbuf *out)
+{
+	return dispatch_continue(ctx, job, out);
+}
+
+static void frame_drop(void *job)
+{
+	dispatch_job_free(job);
+}
+
+static size_t frame_job_bytes(const void *job)
+{
+	return dispatch_job_bytes(job);
+}
+
 static void store_problem_of(void *ctx, char *buf, size_t size)
 {
 	builder_store_problem(ctx, buf, size);
@@ -227,6 +253,8 @@ int main(int argc, char **argv)
 	char store_dir[4096];
 	int from_store;
 	struct daemon d = { 0 };
+	const struct server_handler handler = { .handle = frame_handle, .resume = frame_resume, .drop = frame_drop,
+						.job_bytes = frame_job_bytes, .ctx = &d };
 	struct server *srv = NULL;
 	struct builder *bld = NULL;
 	struct watch *wat = NULL;
@@ -320,10 +348,11 @@ int main(int argc, char **argv)
 		bc.store_dir = store_dir;
 	else if (!o.no_store)
 		omgd_log("no store: %s", omg_errdetail());
-	if (server_open(&srv, &d, ep, sock) != OMG_OK || builder_open(&bld, &bc) != OMG_OK) {
+	if (server_open(&srv, &handler, ep, sock) != OMG_OK || builder_open(&bld, &bc) != OMG_OK) {
 		omgd_log("%s", omg_errdetail());
 		goto out;
 	}
+	d.net = server_stats(srv);
 	if (d.backend == &backend_alpm && !o.no_aur) {
 		struct aur_config ac = { .base_url = o.aur_url, .timeout_ms = o.aur_timeout ? atoi(o.aur_timeout) : 0 };
 		if (ac.timeout_ms < 0 || ac.timeout_ms > 60000) {
