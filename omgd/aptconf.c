@@ -3,7 +3,7 @@
 #include "aptconf.h"
 #include "aptdir.h"
 #include "omg_error.h"
-#include "omgd.h"
+#include "log.h"
 
 /* Weak: the parser is also linked into unit tests and fuzz targets that have no daemon log. */
 #pragma weak omgd_log

@@ -18,10 +18,10 @@ cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefin
 	-D_GNU_SOURCE -I"$build" -I"$src/common" -I"$src/omgd" -I"$src/omgd/dpkg")
 common=("$src"/common/error.c "$src"/common/proto.c)
 declare -A sources=(
-	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $src/omgd/aur.c ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -lpthread"
+	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $(echo "$src"/omgd/aur/*.c) ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -lpthread"
 	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
 	[fuzz_pacmanconf]="$src/tests/fuzz/fuzz_pacmanconf.c $src/omgd/pacmanconf.c ${common[*]}"
-	[fuzz_aur]="$src/tests/fuzz/fuzz_aur.c $src/omgd/aur.c ${common[*]} -lcurl -ljansson -lpthread"
+	[fuzz_aur]="$src/tests/fuzz/fuzz_aur.c $src/omgd/aur/json.c ${common[*]} -ljansson"
 	[fuzz_status_file]="$src/tests/fuzz/fuzz_status_file.c $src/common/status_file.c $src/common/paths.c ${common[*]}"
 	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $(echo "$src"/omgd/dpkg/*.c) $src/omgd/pkgfiles.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/aptprefs.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/omgd/snapshot.c $src/omgd/backend_detect.c $src/omgd/backend_alpm.c $src/omgd/pacmanconf.c $src/omgd/revdeps.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto -lalpm"
 	[fuzz_aptprefs]="$src/tests/fuzz/fuzz_aptprefs.c $src/omgd/aptprefs.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/deb822.c ${common[*]}"
