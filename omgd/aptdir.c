@@ -6,6 +6,9 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,34 @@ int aptdir_name_ok(const char *name, const char *const *exts, int no_ext)
 		if (!strcmp(dot + 1, *e))
 			return 1;
 	return 0;
+}
+
+int aptdir_read(const char *path, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), rc = OMG_OK;
+
+	*out = NULL;
+	*len = 0;
+	if (fd < 0)
+		return OMG_OK;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		goto done;
+	if ((size_t)st.st_size > max) {
+		rc = OMG_ERROR(OMG_E_CORRUPT, "%s is larger than %zu bytes: not read", path, max);
+		goto done;
+	}
+	if (!(*out = malloc((size_t)st.st_size + 1))) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "%s", path);
+		goto done;
+	}
+	n = read(fd, *out, (size_t)st.st_size);
+	*len = n > 0 ? (size_t)n : 0;
+	(*out)[*len] = 0;
+done:
+	close(fd);
+	return rc;
 }
 
 static int cmp_names(const void *a, const void *b)

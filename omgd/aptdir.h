@@ -6,11 +6,18 @@
 #ifndef OMGD_APTDIR_H
 #define OMGD_APTDIR_H
 
+#include <stddef.h>
+
 /* Calls FN(CTX, PATH) for each such file of DIR in order, until FN returns other than OMG_OK;
  * returns that, OMG_OK (a missing directory has no files) or OMG_E_NOMEM. EXTS ends with
  * NULL. */
 int aptdir_each(const char *dir, const char *const *exts, int no_ext, int (*fn)(void *ctx, const char *path),
 		void *ctx);
+/* Reads the regular file PATH whole into *OUT (malloc'd, NUL-terminated) and *LEN: OMG_OK;
+ * *OUT NULL when it is missing or not a regular file (apt skips those; a FIFO is never
+ * opened for a blocking read); OMG_E_CORRUPT when it is larger than MAX bytes (not cut:
+ * a cut stanza would say something else); OMG_E_NOMEM. */
+int aptdir_read(const char *path, size_t max, char **out, size_t *len);
 /* Whether apt takes the file named NAME from such a directory. */
 int aptdir_name_ok(const char *name, const char *const *exts, int no_ext);
 

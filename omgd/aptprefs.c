@@ -267,8 +267,8 @@ static int parse_stanza(struct aptprefs *p, const struct deb822_para *para)
 		rc = OMG_E_NOMEM;
 		goto done;
 	}
-	tlen = strcspn(pinv, " \t");
-	data = pinv + tlen + strspn(pinv + tlen, " \t");
+	tlen = strcspn(pinv, " \t\n");
+	data = pinv + tlen + strspn(pinv + tlen, " \t\n");
 	if (tlen == 7 && !strncasecmp(pinv, "version", 7) && !general)
 		type = APTPIN_VERSION;
 	else if (tlen == 7 && !strncasecmp(pinv, "release", 7))
@@ -350,21 +350,16 @@ int aptprefs_default_release(struct aptprefs *p, const char *release)
 
 static int read_file(struct aptprefs *p, const char *path)
 {
-	FILE *f = fopen(path, "re");
-	struct stat st;
 	char *buf;
 	size_t n;
-	int rc;
+	int rc = aptdir_read(path, PREFS_FILE_MAX, &buf, &n);
 
-	if (!f)
+	if (rc == OMG_E_CORRUPT) {
+		p->errors++;
 		return OMG_OK;
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || !(buf = malloc(PREFS_FILE_MAX))) {
-		int regular = S_ISREG(st.st_mode);
-		fclose(f);
-		return regular ? OMG_ERROR(OMG_E_NOMEM, "preferences") : OMG_OK;
 	}
-	n = fread(buf, 1, PREFS_FILE_MAX, f);
-	fclose(f);
+	if (rc != OMG_OK || !buf)
+		return rc;
 	rc = memchr(buf, 0, n) ? (p->errors++, OMG_OK) : aptprefs_parse(p, buf, n);
 	free(buf);
 	return rc;

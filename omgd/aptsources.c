@@ -82,6 +82,9 @@ static int add(struct aptsources *s, const char *uri, size_t ulen, const char *s
 uri_done:
 	e->suite = strndup(suite, slen);
 	e->comps = strndup(comps, clen);
+	for (char *c = e->comps; c && *c; c++)
+		if (*c == '\t')
+			*c = ' '; /* components may be separated by tabs too */
 	e->arch_set = arch_list(ao->set, ao->setn, &failed);
 	e->arch_add = arch_list(ao->add, ao->addn, &failed);
 	e->arch_del = arch_list(ao->del, ao->deln, &failed);
@@ -260,19 +263,16 @@ int aptsources_parse(struct aptsources *s, const char *text, size_t len, int deb
 
 static int read_file(struct aptsources *s, const char *path, int deb822)
 {
-	FILE *f = fopen(path, "re");
 	char *buf;
 	size_t n;
-	int rc;
+	int rc = aptdir_read(path, SOURCES_FILE_MAX, &buf, &n); /* missing: apt skips it, warning */
 
-	if (!f)
-		return OMG_OK; /* apt skips what it cannot open, with a warning */
-	if (!(buf = malloc(SOURCES_FILE_MAX))) {
-		fclose(f);
-		return OMG_ERROR(OMG_E_NOMEM, "sources");
+	if (rc == OMG_E_CORRUPT) {
+		s->errors++;
+		return OMG_OK;
 	}
-	n = fread(buf, 1, SOURCES_FILE_MAX, f);
-	fclose(f);
+	if (rc != OMG_OK || !buf)
+		return rc;
 	rc = memchr(buf, 0, n) ? (s->errors++, OMG_OK) : aptsources_parse(s, buf, n, deb822);
 	free(buf);
 	return rc;
@@ -488,6 +488,9 @@ int aptsource_has_arch(const struct aptsource *e, const char *arch, size_t len,
 		       int (*configured)(const void *ctx, const char *arch, size_t len), const void *ctx)
 {
 	int has = e->arch_set ? in_list(e->arch_set, arch, len) : configured(ctx, arch, len);
+
+	if (len == 3 && !memcmp(arch, "all", 3)) /* apt's implicit:all, unless arch-= names it */
+		has = 1;
 
 	if (in_list(e->arch_add, arch, len))
 		has = 1;

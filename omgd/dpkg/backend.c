@@ -17,6 +17,10 @@
  */
 #include "config.h"
 #include "dpkg.h"
+#include "log.h"
+
+/* The fuzz targets link the backend without omgd's log (aptconf.c does the same). */
+#pragma weak omgd_log
 #include "listfile.h"
 #include "pkgfiles.h"
 #include "version.h"
@@ -119,6 +123,13 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 	    ((dr = aptconf_get(&b.conf, "apt::default-release", NULL)) && dr[0] &&
 	     (rc = aptprefs_default_release(&b.prefs, dr)) != OMG_OK))
 		goto fail;
+	/* apt stops at these; omgd skips them and says so, once per build */
+	if (b.prefs.errors && omgd_log)
+		omgd_log("apt's preferences: %d stanza%s apt rejects (apt-cache policy says which): skipped",
+			 b.prefs.errors, b.prefs.errors == 1 ? "" : "s");
+	if (b.sources.errors && omgd_log)
+		omgd_log("apt's sources: %d entr%s apt rejects: skipped", b.sources.errors,
+			 b.sources.errors == 1 ? "y" : "ies");
 	if ((rc = deb_read_lists(&b)) != OMG_OK)
 		goto fail;
 	if ((b.src = deb_add_src(&b, b.paths.status, 0, NULL)) == DB_NONE) {

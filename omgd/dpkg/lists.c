@@ -6,6 +6,7 @@
 #include "omg_error.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +31,8 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 	uint32_t p, v;
 	int created;
 
-	if (lp->alen && !(lp->alen == 3 && !strncmp(lp->arch, "all", 3)) && !deb_arch_known(b, lp->arch, lp->alen))
-		return 0; /* an architecture apt is not configured for */
+	/* No filter by Architecture: apt takes every stanza of a list it reads (its lists are
+	 * chosen by architecture already), an armhf one in an amd64 list included. */
 	p = db_pkg_get(db, lp->name, lp->nlen, deb_arch_of(b, lp->arch, lp->alen), 1);
 	if (p == DB_NONE || (v = db_ver_get(db, p, lp->ver, lp->vlen, &created)) == DB_NONE)
 		return OMG_ERROR(OMG_E_NOMEM, "index");
@@ -208,6 +209,22 @@ static int is_list(const char *n, int *compressed)
 	return 0;
 }
 
+static unsigned source_rank(const struct aptsources *s, const char *name)
+{
+	char desc[1024];
+	int rank = aptsources_describe(s, name, desc, sizeof desc);
+
+	return rank > 0 ? (unsigned)rank : UINT_MAX;
+}
+
+static int cmp_source_order(const void *a, const void *b, void *sources)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	unsigned rx = source_rank(sources, x), ry = source_rank(sources, y);
+
+	return rx != ry ? (rx < ry ? -1 : 1) : strcmp(x, y);
+}
+
 static int arch_configured(const void *b, const char *arch, size_t len)
 {
 	return deb_arch_known(b, arch, len) || (len == 3 && !memcmp(arch, "all", 3));
@@ -288,6 +305,10 @@ int deb_read_lists(struct build *b)
 		goto fail;
 	}
 	rels = (struct release *)(void *)rbuf.data;
+	/* apt reads the lists in its sources' order (the first index that has a version gives
+	 * it its Priority field, and so autoremove's "required" roots), not the names' */
+	if (nn)
+		qsort_r(names, nn, sizeof *names, cmp_source_order, &b->sources);
 	for (size_t i = 0; i < nn; i++) {
 		const struct release *rel = NULL;
 		size_t best = 0;

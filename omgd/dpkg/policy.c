@@ -13,6 +13,7 @@
 #include "dpkg.h"
 #include "omg_error.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,35 +39,53 @@ static void file_of(const struct db *db, uint32_t si, struct aptpin_file *f)
 	f->site = db_s(db, s->site);
 }
 
-/* "Pin: release a=x" and friends, as a user wrote it (for omg info). */
+/* Appends to BUF (N bytes, *AT used) without ever passing its end: snprintf returns the
+ * length it wanted, not what it wrote. */
+static void put(char *buf, size_t n, size_t *at, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void put(char *buf, size_t n, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (*at >= n - 1)
+		return;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *at, n - *at, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*at = *at + (size_t)w < n - 1 ? *at + (size_t)w : n - 1;
+}
+
+/* "Pin: release a=x" and friends, as a user wrote it (for omg info), cut at 511 bytes. */
 static uint32_t pin_text(struct db *db, const struct aptpin *pin, int general)
 {
 	static const char *const keys[REL__COUNT] = { "v", "o", "a", "n", "l", "c", "b", NULL };
 	char buf[512];
 	size_t n = 0;
 
+	buf[0] = 0;
 	if (general)
-		n += (size_t)snprintf(buf, sizeof buf, "Package: * ");
+		put(buf, sizeof buf, &n, "Package: * ");
 	else
-		n += (size_t)snprintf(buf, sizeof buf, "Package: %s%s%s%s ", pin->src ? "src:" : "", pin->name,
-				      pin->arch[0] ? ":" : "", pin->arch);
+		put(buf, sizeof buf, &n, "Package: %s%s%s%s ", pin->src ? "src:" : "", pin->name, pin->arch[0] ? ":" : "",
+		    pin->arch);
 	if (pin->type == APTPIN_VERSION)
-		snprintf(buf + n, sizeof buf - n, "Pin: version %s%s", pin->data, pin->prefix ? "*" : "");
+		put(buf, sizeof buf, &n, "Pin: version %s%s", pin->data, pin->prefix ? "*" : "");
 	else if (pin->type == APTPIN_ORIGIN)
-		snprintf(buf + n, sizeof buf - n, "Pin: origin \"%s\"", pin->data);
+		put(buf, sizeof buf, &n, "Pin: origin \"%s\"", pin->data);
 	else if (pin->match_all)
-		snprintf(buf + n, sizeof buf - n, "Pin: release *");
+		put(buf, sizeof buf, &n, "Pin: release *");
 	else {
 		const char *sep = " ";
-		n += (size_t)snprintf(buf + n, sizeof buf - n, "Pin: release");
-		for (int k = 0; k < REL__COUNT && n < sizeof buf; k++)
+		put(buf, sizeof buf, &n, "Pin: release");
+		for (int k = 0; k < REL__COUNT; k++)
 			if (pin->rel[k]) {
-				n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s%s%s%s", sep, keys[k] ? keys[k] : "",
-						      keys[k] ? "=" : "", pin->rel[k], k == REL_V && pin->prefix ? "*" : "");
+				put(buf, sizeof buf, &n, "%s%s%s%s%s", sep, keys[k] ? keys[k] : "", keys[k] ? "=" : "",
+				    pin->rel[k], k == REL_V && pin->prefix ? "*" : "");
 				sep = ", ";
 			}
 	}
-	return db_str(db, buf, strlen(buf));
+	return db_str(db, buf, n);
 }
 
 /* The package files' priorities (apt's InitDefaults). */
@@ -160,9 +179,16 @@ static int version_priorities(struct build *b)
 		const struct aptpin *pin = &b->prefs.v[i];
 		if (!pin->name)
 			continue;
+		if (!pin->pattern && !pin->src) { /* a package's name: only its instances' versions */
+			for (uint32_t p = db_pkg_first(db, pin->name, strlen(pin->name)); p != DB_NONE; p = db->pkgs[p].next_arch)
+				for (uint32_t v = db->pkgs[p].vers; v != DB_NONE; v = db->vers[v].next)
+					if (!spec[v] && names_version(b, pin, v) && version_matches(db, pin, v))
+						spec[v] = (uint32_t)i + 1; /* the first specific pin wins */
+			continue;
+		}
 		for (uint32_t v = 0; v < db->nvers; v++)
 			if (!spec[v] && names_version(b, pin, v) && version_matches(db, pin, v))
-				spec[v] = (uint32_t)i + 1; /* the first specific pin wins */
+				spec[v] = (uint32_t)i + 1;
 	}
 	for (uint32_t si = 0; si < db->nsrcs; si++)
 		if (!db->srcs[si].desc)
