@@ -20,7 +20,7 @@ int omg_aur_ask(struct omg_ctx *ctx, uint8_t type, const char *text, uint32_t li
 	/* omgd gives up on the AUR after its own deadline (2.5 s by default); wait a little longer */
 	if (ctx->opts.timeout_ms <= 0 && ctx->client->timeout_ms < OMG_AUR_WAIT_MS)
 		ctx->client->timeout_ms = OMG_AUR_WAIT_MS;
-	omg_enc_query(omg_client_begin(ctx->client, type), type == OMG_MSG_AUR_SEARCH ? OMG_MSG_SEARCH : OMG_MSG_INFO, &q);
+	omg_enc_query(omg_client_begin(ctx->client, type), type, &q);
 	rc = omg_client_call(ctx->client, &a);
 	ctx->client->timeout_ms = kept;
 	if (rc != OMG_OK) {

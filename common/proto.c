@@ -3,6 +3,8 @@
 #include "proto.h"
 #include "omg_error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +38,13 @@ void omg_wbuf_reset(struct omg_wbuf *w)
 {
 	w->len = 0;
 	w->frame_start = 0;
+	w->failed = 0;
+}
+
+void omg_wbuf_rewind(struct omg_wbuf *w, size_t at)
+{
+	if (at < w->len)
+		w->len = at;
 	w->failed = 0;
 }
 
@@ -145,6 +154,26 @@ int omg_frame_end(struct omg_wbuf *w, uint32_t max_payload)
 	return OMG_OK;
 }
 
+int omg_frame_whole(struct omg_wbuf *w, uint8_t type, uint32_t id, const void *payload, size_t n)
+{
+	omg_frame_begin(w, type, id);
+	omg_put_bytes(w, payload, n);
+	return omg_frame_end(w, OMG_FRAME_MAX);
+}
+
+int omg_frame_error(struct omg_wbuf *w, uint32_t id, uint32_t code, const char *fmt, ...)
+{
+	char message[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof message, fmt, ap);
+	va_end(ap);
+	omg_frame_begin(w, OMG_MSG_ERROR, id);
+	omg_enc_error(w, code, message);
+	return omg_frame_end(w, OMG_FRAME_MAX);
+}
+
 /* ---- reader ---------------------------------------------------------------------- */
 
 void omg_rbuf_init(struct omg_rbuf *r, const void *p, size_t len)
@@ -225,6 +254,20 @@ static int count_fits(struct omg_rbuf *r, uint32_t count, size_t min_item)
 #define release_on_error(rc, arr, slot, count) \
 	((rc) != OMG_OK ? (free((void *)(arr)), *(slot) = NULL, *(count) = 0, (rc)) : (rc))
 
+/* A count of items that follow, 0 until omg_enc_count sets it: returns where it sits. */
+static size_t put_count(struct omg_wbuf *w)
+{
+	size_t at = w->len;
+
+	omg_put_u32(w, 0);
+	return at;
+}
+
+void omg_enc_count(struct omg_wbuf *w, size_t at, uint32_t count)
+{
+	omg_patch_u32(w, at, count);
+}
+
 void omg_enc_hello(struct omg_wbuf *w, const struct omg_hello *m, int answer)
 {
 	omg_put_u32(w, OMG_HELLO_MAGIC);
@@ -293,17 +336,19 @@ int omg_dec_status(const void *p, size_t n, struct omg_status_msg *m)
 	return omg_rbuf_done(&r);
 }
 
-/* SEARCH: text, limit, flags. SUGGEST: the same. INFO: text. LIST: kind, limit. */
+/* SEARCH, SUGGEST, AUR_SEARCH: text, limit, flags. INFO, AUR_INFO: text. LIST: kind, limit. */
 void omg_enc_query(struct omg_wbuf *w, uint8_t type, const struct omg_query *q)
 {
 	switch (type) {
 	case OMG_MSG_SEARCH:
 	case OMG_MSG_SUGGEST:
+	case OMG_MSG_AUR_SEARCH:
 		omg_put_str(w, q->text);
 		omg_put_u32(w, q->limit);
 		omg_put_u32(w, q->flags);
 		break;
 	case OMG_MSG_INFO:
+	case OMG_MSG_AUR_INFO:
 	case OMG_MSG_PROVIDES:
 	case OMG_MSG_SIMILAR:
 	case OMG_MSG_DEPENDS:
@@ -342,11 +387,13 @@ int omg_dec_query(const void *p, size_t n, uint8_t type, struct omg_query *q)
 	switch (type) {
 	case OMG_MSG_SEARCH:
 	case OMG_MSG_SUGGEST:
+	case OMG_MSG_AUR_SEARCH:
 		q->text = omg_get_str(&r);
 		q->limit = omg_get_u32(&r);
 		q->flags = omg_get_u32(&r);
 		break;
 	case OMG_MSG_INFO:
+	case OMG_MSG_AUR_INFO:
 	case OMG_MSG_PROVIDES:
 	case OMG_MSG_SIMILAR:
 	case OMG_MSG_DEPENDS:
@@ -374,6 +421,19 @@ int omg_dec_query(const void *p, size_t n, uint8_t type, struct omg_query *q)
 		break;
 	}
 	return omg_rbuf_done(&r);
+}
+
+size_t omg_enc_rows_head(struct omg_wbuf *w)
+{
+	omg_put_u32(w, 0); /* matched: set by omg_enc_rows_end */
+	return put_count(w);
+}
+
+void omg_enc_rows_end(struct omg_wbuf *w, size_t at, uint32_t matched, uint32_t count)
+{
+	if (at >= 4)
+		omg_patch_u32(w, at - 4, matched);
+	omg_enc_count(w, at, count);
 }
 
 void omg_enc_row(struct omg_wbuf *w, const struct omg_pkg_row *row)
@@ -411,6 +471,17 @@ int omg_dec_rows(const void *p, size_t n, struct omg_rows *m)
 	if (!r.failed && m->count > m->matched)
 		r.failed = 1;
 	return release_on_error(omg_rbuf_done(&r), m->rows, &m->rows, &m->count);
+}
+
+size_t omg_enc_info_head(struct omg_wbuf *w, uint32_t flags)
+{
+	omg_put_u32(w, flags);
+	return put_count(w);
+}
+
+size_t omg_enc_metrics_head(struct omg_wbuf *w)
+{
+	return put_count(w);
 }
 
 void omg_enc_kv(struct omg_wbuf *w, const char *key, const char *value)
@@ -453,6 +524,22 @@ int omg_dec_pairs(const void *p, size_t n, uint8_t type, struct omg_pairs *m)
 	return release_on_error(omg_rbuf_done(&r), m->kv, &m->kv, &m->count);
 }
 
+size_t omg_enc_words_head(struct omg_wbuf *w)
+{
+	return put_count(w);
+}
+
+size_t omg_enc_files_head(struct omg_wbuf *w, uint32_t total)
+{
+	omg_put_u32(w, total);
+	return put_count(w);
+}
+
+void omg_enc_word(struct omg_wbuf *w, const char *word)
+{
+	omg_put_str(w, word);
+}
+
 int omg_dec_words(const void *p, size_t n, struct omg_words *m)
 {
 	struct omg_rbuf r;
@@ -486,6 +573,11 @@ int omg_dec_error(const void *p, size_t n, struct omg_error_msg *m)
 	return omg_rbuf_done(&r);
 }
 
+void omg_enc_batch_head(struct omg_wbuf *w, uint32_t count)
+{
+	omg_put_u32(w, count);
+}
+
 void omg_enc_batch_item(struct omg_wbuf *w, uint8_t type, const void *payload, uint32_t length)
 {
 	omg_put_u8(w, type);
@@ -507,6 +599,17 @@ int omg_dec_batch(const void *p, size_t n, struct omg_batch *m)
 		m->items[i].payload = omg_get_bytes(&r, m->items[i].length);
 	}
 	return omg_rbuf_done(&r);
+}
+
+size_t omg_enc_providers_head(struct omg_wbuf *w)
+{
+	return put_count(w);
+}
+
+size_t omg_enc_similar_head(struct omg_wbuf *w, uint32_t flags)
+{
+	omg_put_u32(w, flags);
+	return put_count(w);
 }
 
 void omg_enc_provider(struct omg_wbuf *w, const struct omg_provider *p)
@@ -834,6 +937,13 @@ void omg_enc_audit_rec(struct omg_wbuf *w, const struct omg_audit_rec *r)
 	omg_put_bytes(w, r->hash, OMG_AUDIT_HASH_SIZE);
 }
 
+void omg_enc_audit_end(struct omg_wbuf *w, size_t at, uint8_t more, uint32_t count)
+{
+	if (!w->failed && at >= 1 && at + 4 <= w->len)
+		w->data[at - 1] = more; /* "more" sits just before the count */
+	omg_enc_count(w, at, count);
+}
+
 int omg_dec_audit(const void *p, size_t n, struct omg_audit_msg *m)
 {
 	struct omg_rbuf r;
@@ -866,6 +976,30 @@ int omg_dec_audit(const void *p, size_t n, struct omg_audit_msg *m)
 		a->hash = omg_get_bytes(&r, OMG_AUDIT_HASH_SIZE);
 	}
 	return release_on_error(omg_rbuf_done(&r), m->recs, &m->recs, &m->count);
+}
+
+void omg_enc_aur_head(struct omg_wbuf *w, uint8_t status, const char *problem, uint8_t cached)
+{
+	omg_put_u8(w, status);
+	omg_put_str(w, problem);
+	omg_put_u8(w, cached);
+}
+
+int omg_enc_aur_cached(struct omg_wbuf *w, const void *payload, size_t n)
+{
+	struct omg_rbuf r;
+	uint8_t status;
+	const char *problem;
+
+	omg_rbuf_init(&r, payload, n);
+	status = omg_get_u8(&r);
+	problem = omg_get_str(&r);
+	omg_get_u8(&r);
+	if (r.failed)
+		return OMG_ERROR(OMG_E_PROTO, "AUR answer");
+	omg_enc_aur_head(w, status, problem, 1);
+	omg_put_bytes(w, (const uint8_t *)payload + r.pos, n - r.pos);
+	return OMG_OK;
 }
 
 int omg_dec_aur(const void *p, size_t n, uint8_t type, struct omg_aur_msg *m)

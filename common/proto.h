@@ -30,6 +30,9 @@
 #define OMG_LIMIT_DEFAULT 50
 #define OMG_LIMIT_MAX 5000
 #define OMG_BATCH_MAX 100
+#define OMG_PROVIDES_MAX 100         /* PROVIDES: packages in an answer */
+#define OMG_SIMILAR_MAX 15           /* SIMILAR: entries in an answer (as Debian's command-not-found) */
+#define OMG_SIZES_MAX 20000          /* SIZES: rows in an answer (one frame at ~60 bytes a row) */
 
 enum omg_msg_type {
 	OMG_MSG_HELLO = 0x01,
@@ -148,6 +151,8 @@ struct omg_wbuf {
 };
 
 void omg_wbuf_reset(struct omg_wbuf *w);
+/* Drops what W holds from AT on, and a failure (an answer replaced by an ERROR frame). */
+void omg_wbuf_rewind(struct omg_wbuf *w, size_t at);
 void omg_wbuf_free(struct omg_wbuf *w);
 void omg_put_u8(struct omg_wbuf *w, uint8_t v);
 void omg_put_u16(struct omg_wbuf *w, uint16_t v);
@@ -156,10 +161,17 @@ void omg_put_u64(struct omg_wbuf *w, uint64_t v);
 void omg_put_bytes(struct omg_wbuf *w, const void *p, size_t n);
 void omg_put_str(struct omg_wbuf *w, const char *s);           /* NULL is "" */
 void omg_put_strn(struct omg_wbuf *w, const char *s, size_t n); /* refuses embedded NUL */
+/* Overwrites 4 bytes at AT. Messages never need it (their counts are set with omg_enc_count
+ * and the *_end encoders below); tests use it to make malformed payloads. */
 void omg_patch_u32(struct omg_wbuf *w, size_t at, uint32_t v);
 /* Starts a frame at the end of W; omg_frame_end fills in its length. */
 void omg_frame_begin(struct omg_wbuf *w, uint8_t type, uint32_t id);
 int omg_frame_end(struct omg_wbuf *w, uint32_t max_payload);
+/* A whole frame at the end of W around PAYLOAD, already encoded (at most OMG_FRAME_MAX). */
+int omg_frame_whole(struct omg_wbuf *w, uint8_t type, uint32_t id, const void *payload, size_t n);
+/* A whole ERROR frame at the end of W for request ID: CODE, and the message FMT makes. */
+int omg_frame_error(struct omg_wbuf *w, uint32_t id, uint32_t code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* ---- reader: bounds-checked; the first failure sticks ------------------------------- */
 struct omg_rbuf {
@@ -361,23 +373,58 @@ struct omg_batch {
 	struct omg_batch_item items[OMG_BATCH_MAX];
 };
 
-/* Encoders append a payload to W (frame header handled by the caller). */
+/* Encoders append a payload to W (frame header handled by the caller, or omg_frame_whole).
+ * Every byte of a payload is written here: the daemon and the clients only call these. */
 void omg_enc_hello(struct omg_wbuf *w, const struct omg_hello *m, int answer);
 void omg_enc_status(struct omg_wbuf *w, const struct omg_status_msg *m);
+/* Any request of struct omg_query (AUR_SEARCH is laid out as SEARCH, AUR_INFO as INFO);
+ * PING, STATUS and METRICS have an empty payload. */
 void omg_enc_query(struct omg_wbuf *w, uint8_t type, const struct omg_query *q);
-void omg_enc_row(struct omg_wbuf *w, const struct omg_pkg_row *row);
-void omg_enc_kv(struct omg_wbuf *w, const char *key, const char *value);
-void omg_enc_metric(struct omg_wbuf *w, const char *name, uint64_t value);
 void omg_enc_error(struct omg_wbuf *w, uint32_t code, const char *message);
-void omg_enc_batch_item(struct omg_wbuf *w, uint8_t type, const void *payload, uint32_t length);
-void omg_enc_provider(struct omg_wbuf *w, const struct omg_provider *p);
 void omg_enc_audit_query(struct omg_wbuf *w, const struct omg_audit_query *q);
 void omg_enc_versions(struct omg_wbuf *w, const struct omg_versions *m);
 void omg_enc_rels(struct omg_wbuf *w, const struct omg_rels *m);
 void omg_enc_sizes(struct omg_wbuf *w, const struct omg_sizes *m);
-/* AUDIT answer: the head (all fields but count and recs), then count_at for omg_patch_u32. */
+
+/* Answers written item by item, as the items are found. A *_head encoder writes the fields
+ * before the items, with a count of 0, and returns where that count sits (AT); the items
+ * follow, each with its own encoder; then omg_enc_count(W, AT, COUNT), or the answer's own
+ * *_end, sets what is known only at the end. */
+void omg_enc_count(struct omg_wbuf *w, size_t at, uint32_t count);
+/* SEARCH, LIST (and AUR_SEARCH after its omg_enc_aur_head): omg_enc_row items. */
+size_t omg_enc_rows_head(struct omg_wbuf *w);
+void omg_enc_row(struct omg_wbuf *w, const struct omg_pkg_row *row);
+void omg_enc_rows_end(struct omg_wbuf *w, size_t at, uint32_t matched, uint32_t count);
+/* INFO (and AUR_INFO after its omg_enc_aur_head): the package's FLAGS, omg_enc_kv items. */
+size_t omg_enc_info_head(struct omg_wbuf *w, uint32_t flags);
+void omg_enc_kv(struct omg_wbuf *w, const char *key, const char *value);
+/* METRICS: omg_enc_metric items. */
+size_t omg_enc_metrics_head(struct omg_wbuf *w);
+void omg_enc_metric(struct omg_wbuf *w, const char *name, uint64_t value);
+/* SUGGEST: omg_enc_word items (names). FILES and CHANGELOG: TOTAL lines in all, then
+ * omg_enc_word items (the lines from the request's first one on). */
+size_t omg_enc_words_head(struct omg_wbuf *w);
+size_t omg_enc_files_head(struct omg_wbuf *w, uint32_t total);
+void omg_enc_word(struct omg_wbuf *w, const char *word);
+/* PROVIDES, and SIMILAR with its FLAGS (OMG_SIMILAR_*): omg_enc_provider items. */
+size_t omg_enc_providers_head(struct omg_wbuf *w);
+size_t omg_enc_similar_head(struct omg_wbuf *w, uint32_t flags);
+void omg_enc_provider(struct omg_wbuf *w, const struct omg_provider *p);
+/* BATCH request and answer: COUNT, then COUNT omg_enc_batch_item items (an answer has one
+ * for each item of the request). */
+void omg_enc_batch_head(struct omg_wbuf *w, uint32_t count);
+void omg_enc_batch_item(struct omg_wbuf *w, uint8_t type, const void *payload, uint32_t length);
+/* AUDIT answer: the head (every field of M but recs), omg_enc_audit_rec items, then
+ * omg_enc_audit_end with MORE (records follow the last one sent) and the count. */
 size_t omg_enc_audit_head(struct omg_wbuf *w, const struct omg_audit_msg *m);
 void omg_enc_audit_rec(struct omg_wbuf *w, const struct omg_audit_rec *r);
+void omg_enc_audit_end(struct omg_wbuf *w, size_t at, uint8_t more, uint32_t count);
+/* AUR_SEARCH and AUR_INFO answers: status, problem and cached; with OMG_AUR_OK a rows
+ * answer (AUR_SEARCH) or an INFO answer (AUR_INFO) follows, nothing otherwise. */
+void omg_enc_aur_head(struct omg_wbuf *w, uint8_t status, const char *problem, uint8_t cached);
+/* The AUR answer PAYLOAD (N bytes) again, said to come from a cache: its cached field set.
+ * OMG_E_PROTO when its head does not decode. */
+int omg_enc_aur_cached(struct omg_wbuf *w, const void *payload, size_t n);
 
 /* Decoders read a whole payload; strings point into it. Arrays are malloc'd: release
  * them with the matching *_free. All return OMG_OK or OMG_E_PROTO / OMG_E_NOMEM. */
@@ -388,7 +435,7 @@ int omg_dec_rows(const void *p, size_t n, struct omg_rows *m);
 int omg_dec_pairs(const void *p, size_t n, uint8_t type, struct omg_pairs *m);
 int omg_dec_words(const void *p, size_t n, struct omg_words *m);
 int omg_dec_error(const void *p, size_t n, struct omg_error_msg *m);
-int omg_dec_batch(const void *p, size_t n, struct omg_batch *m);
+int omg_dec_batch(const void *p, size_t n, struct omg_batch *m); /* a request or an answer */
 int omg_dec_providers(const void *p, size_t n, struct omg_providers *m);
 /* FILES and CHANGELOG answer: u32 total (lines in all), then a SUGGEST answer (the lines from
  * the request's first one on that fit in one frame). */

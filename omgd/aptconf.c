@@ -1,8 +1,9 @@
 /* aptconf.c — see aptconf.h. */
 #include "config.h"
 #include "aptconf.h"
+#include "aptdir.h"
 #include "omg_error.h"
-#include "omgd.h"
+#include "log.h"
 
 /* Weak: the parser is also linked into unit tests and fuzz targets that have no daemon log. */
 #pragma weak omgd_log
@@ -45,7 +46,8 @@ static enum tok lex(struct lexer *lx)
 					break;
 				}
 			lx->p = e ? e : lx->end;
-		} else if (*lx->p == '#' && !(lx->end - lx->p >= 6 && !strncasecmp(lx->p, "#clear", 6))) {
+		} else if (*lx->p == '#' && !(lx->end - lx->p >= 6 && !strncasecmp(lx->p, "#clear", 6)) &&
+			   !(lx->end - lx->p >= 8 && !strncasecmp(lx->p, "#include", 8))) {
 			while (lx->p < lx->end && *lx->p != '\n')
 				lx->p++;
 		} else {
@@ -140,6 +142,28 @@ static int conf_set(struct aptconf *c, char *key, const char *value)
 	return OMG_OK;
 }
 
+static int conf_file(struct aptconf *c, const char *path);
+static int conf_dir(struct aptconf *c, const char *dir);
+
+/* apt's "#include PATH;": a directory when PATH ends with '/', else a file; apt takes a
+ * relative PATH from its working directory, which for a daemon is the root; an absolute
+ * one is inside the root, as for apt in a chroot. */
+static int conf_include(struct aptconf *c, const char *what)
+{
+	char path[4096];
+	int rc;
+
+	if (!c->root || c->depth >= 10) {
+		c->errors++;
+		return OMG_OK;
+	}
+	snprintf(path, sizeof path, "%s%s%s", strcmp(c->root, "/") ? c->root : "", what[0] == '/' ? "" : "/", what);
+	c->depth++;
+	rc = strlen(what) > 2 && what[strlen(what) - 1] == '/' ? conf_dir(c, path) : conf_file(c, path);
+	c->depth--;
+	return rc;
+}
+
 int aptconf_parse(struct aptconf *c, const char *text, size_t len)
 {
 	struct lexer lx = { .p = text, .end = text + len };
@@ -160,6 +184,12 @@ int aptconf_parse(struct aptconf *c, const char *text, size_t len)
 		}
 		if (t == T_SEMI)
 			continue;
+		if (t == T_WORD && !strcasecmp(lx.text, "#include")) {
+			t = lex(&lx);
+			if ((t == T_WORD || t == T_STRING) && conf_include(c, lx.text) != OMG_OK)
+				return OMG_E_NOMEM;
+			continue;
+		}
 		if (t == T_WORD && !strcasecmp(lx.text, "#clear")) {
 			if (lex(&lx) == T_WORD) {
 				char *k = join_key(scope, lx.text);
@@ -231,48 +261,56 @@ static int conf_file(struct aptconf *c, const char *path)
 	return rc;
 }
 
-static int name_ok(const char *n)
-{
-	const char *dot = strrchr(n, '.');
 
-	for (const char *p = n; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
-			return 0;
-	return n[0] != '.' && (!dot || !strcmp(dot, ".conf"));
+
+/* Every file of DIR with a name apt accepts, in name order. */
+static int conf_file_cb(void *c, const char *path)
+{
+	return conf_file(c, path);
 }
 
-static int cmp_names(const void *a, const void *b)
+static int conf_dir(struct aptconf *c, const char *dir)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	static const char *const exts[] = { "conf", NULL };
+
+	return aptdir_each(dir, exts, 1, conf_file_cb, c);
+}
+
+/* Where Dir::Etc::KEY (DEF) is under ROOT, as apt's FindFile/FindDir: an absolute value
+ * as is (inside a root other than /), else under Dir::Etc. */
+static void etc_path(const struct aptconf *c, const char *root, const char *key, const char *def, char *out, size_t n)
+{
+	const char *v = aptconf_get(c, key, def), *etc = aptconf_get(c, "dir::etc", "etc/apt/");
+	const char *r = strcmp(root, "/") ? root : "";
+
+	size_t el = strlen(etc);
+	const char *sep = el && etc[el - 1] == '/' ? "" : "/";
+
+	if (v[0] == '/')
+		snprintf(out, n, "%s%s", r, v);
+	else
+		snprintf(out, n, "%s%s%s%s%s", r, etc[0] == '/' ? "" : "/", etc, sep, v);
 }
 
 int aptconf_load(struct aptconf *c, const char *root)
 {
 	char path[4096];
-	char *names[512];
-	size_t nn = 0;
-	struct dirent *de;
-	DIR *d;
+	const char *env = getenv("APT_CONFIG");
 	int rc = OMG_OK;
 
 	memset(c, 0, sizeof *c);
-	snprintf(path, sizeof path, "%s/etc/apt/apt.conf.d", root);
-	d = opendir(path);
-	while (d && (de = readdir(d)) && nn < 512)
-		if (name_ok(de->d_name) && (names[nn] = strdup(de->d_name)))
-			nn++;
-	if (d)
-		closedir(d);
-	qsort(names, nn, sizeof *names, cmp_names);
-	for (size_t i = 0; i < nn; i++) {
-		snprintf(path, sizeof path, "%s/etc/apt/apt.conf.d/%s", root, names[i]);
-		if (rc == OMG_OK)
-			rc = conf_file(c, path);
-		free(names[i]);
-	}
-	snprintf(path, sizeof path, "%s/etc/apt/apt.conf", root);
+	c->root = root;
+	/* apt reads $APT_CONFIG first (it may move Dir::Etc::parts and main); for the system's
+	 * own root only: another root is omgd --root's, which apt finds through Dir. */
+	if (env && env[0] && !strcmp(root, "/"))
+		rc = conf_file(c, env);
+	etc_path(c, root, "dir::etc::parts", "apt.conf.d", path, sizeof path);
+	if (rc == OMG_OK)
+		rc = conf_dir(c, path);
+	etc_path(c, root, "dir::etc::main", "apt.conf", path, sizeof path);
 	if (rc == OMG_OK)
 		rc = conf_file(c, path);
+	c->root = NULL;
 	return rc;
 }
 

@@ -2,7 +2,8 @@
  * order (names of [A-Za-z0-9_.-] with no extension or ".conf"), then ROOT/etc/apt/apt.conf.
  * Syntax: "A::B value;", scopes "A { B "v"; };", lists "A { "x"; "y"; };" or "A:: "x";",
  * "#clear A;", and // or # or C comments. Keys compare case-insensitively, as in apt.
- * Not covered: #include, APT_CONFIG, -o options (omgd has --root instead).
+ * "#include FILE;" and "#include DIR/;" as apt (paths inside the root), and $APT_CONFIG first
+ * for the system's root. Not covered: -o options (omgd has --root instead).
  */
 #ifndef OMGD_APTCONF_H
 #define OMGD_APTCONF_H
@@ -18,6 +19,8 @@ struct aptconf {
 	struct aptconf_entry *v;
 	size_t n, cap;
 	int errors;  /* statements apt would reject; skipped */
+	const char *root;      /* while loading: the root #include paths are in */
+	int depth;   /* #include depth (apt's limit: 10) */
 };
 
 int aptconf_load(struct aptconf *c, const char *root);

@@ -1,21 +1,47 @@
 /* aptsources.c — see aptsources.h. */
 #include "config.h"
 #include "aptsources.h"
+#include "aptdir.h"
 #include "deb822.h"
 #include "omg_error.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#define SOURCES_FILES_MAX 512
 #define SOURCES_FILE_MAX (4u << 20) /* a sources file larger than this is not one */
 
+/* An entry's architecture options, as written (comma- or blank-separated); NULL: absent. */
+struct arch_opts {
+	const char *set, *add, *del;
+	size_t setn, addn, deln;
+};
+
+/* A malloc'd copy of the list V (N bytes) with commas made blanks; *FAILED on no memory. */
+static char *arch_list(const char *v, size_t n, int *failed)
+{
+	char *s;
+
+	if (!v)
+		return NULL;
+	if (!(s = strndup(v, n))) {
+		*failed = 1;
+		return NULL;
+	}
+	for (char *c = s; *c; c++)
+		if (*c == ',' || *c == '\t' || *c == '\n')
+			*c = ' ';
+	return s;
+}
+
 static int add(struct aptsources *s, const char *uri, size_t ulen, const char *suite, size_t slen,
-	       const char *comps, size_t clen)
+	       const char *comps, size_t clen, const struct arch_opts *ao)
 {
 	struct aptsource *e;
+	int failed = 0;
 
 	while (ulen && uri[ulen - 1] == '/')
 		ulen--;
@@ -56,8 +82,15 @@ static int add(struct aptsources *s, const char *uri, size_t ulen, const char *s
 uri_done:
 	e->suite = strndup(suite, slen);
 	e->comps = strndup(comps, clen);
-	if (!e->uri || !e->suite || !e->comps) {
+	for (char *c = e->comps; c && *c; c++)
+		if (*c == '\t')
+			*c = ' '; /* components may be separated by tabs too */
+	e->arch_set = arch_list(ao->set, ao->setn, &failed);
+	e->arch_add = arch_list(ao->add, ao->addn, &failed);
+	e->arch_del = arch_list(ao->del, ao->deln, &failed);
+	if (!e->uri || !e->suite || !e->comps || failed) {
 		free(e->uri), free(e->suite), free(e->comps);
+		free(e->arch_set), free(e->arch_add), free(e->arch_del);
 		return OMG_ERROR(OMG_E_NOMEM, "sources");
 	}
 	s->n++;
@@ -83,6 +116,7 @@ static int parse_line(struct aptsources *s, const char *p, const char *end)
 {
 	const char *w, *uri, *uend, *suite, *send;
 	const char *hash = memchr(p, '#', (size_t)(end - p));
+	struct arch_opts ao = { 0 };
 
 	if (hash)
 		end = hash;
@@ -104,6 +138,21 @@ static int parse_line(struct aptsources *s, const char *p, const char *end)
 			s->errors++;
 			return OMG_OK;
 		}
+		/* "key=value key+=value key-=value", the values comma-separated */
+		for (const char *o = skip_blank(p + 1, close), *oe; o < close; o = skip_blank(oe, close)) {
+			const char *eq;
+			oe = o;
+			while (oe < close && *oe != ' ' && *oe != '\t')
+				oe++;
+			if (!(eq = memchr(o, '=', (size_t)(oe - o))))
+				continue;
+			if ((size_t)(eq - o) == 4 && !memcmp(o, "arch", 4))
+				ao.set = eq + 1, ao.setn = (size_t)(oe - eq - 1);
+			else if ((size_t)(eq - o) == 5 && !memcmp(o, "arch+", 5))
+				ao.add = eq + 1, ao.addn = (size_t)(oe - eq - 1);
+			else if ((size_t)(eq - o) == 5 && !memcmp(o, "arch-", 5))
+				ao.del = eq + 1, ao.deln = (size_t)(oe - eq - 1);
+		}
 		p = skip_blank(close + 1, end);
 	}
 	uri = p;
@@ -111,7 +160,7 @@ static int parse_line(struct aptsources *s, const char *p, const char *end)
 	suite = skip_blank(uend, end);
 	send = word_end(suite, end);
 	p = skip_blank(send, end);
-	return add(s, uri, (size_t)(uend - uri), suite, (size_t)(send - suite), p, (size_t)(end - p));
+	return add(s, uri, (size_t)(uend - uri), suite, (size_t)(send - suite), p, (size_t)(end - p), &ao);
 }
 
 /* The next word of a deb822 value (words are separated by blanks and newlines) from V on;
@@ -136,9 +185,21 @@ static int has_word(const char *v, size_t n, const char *word)
 	return 0;
 }
 
+/* apt's StringToBool for false: no, false, without, off, disable (any case), or 0. */
+static int is_false(const char *v, size_t n)
+{
+	static const char *const no[] = { "no", "false", "without", "off", "disable", "0" };
+
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (n == strlen(no[i]) && !strncasecmp(v, no[i], n))
+			return 1;
+	return 0;
+}
+
 static int parse_stanza(struct aptsources *s, const struct deb822_para *para)
 {
 	struct deb822_field f, types = { 0 }, uris = { 0 }, suites = { 0 }, comps = { 0 };
+	struct arch_opts ao = { 0 };
 	size_t fpos = 0;
 	int r, enabled = 1, rc = OMG_OK;
 
@@ -147,7 +208,10 @@ static int parse_stanza(struct aptsources *s, const struct deb822_para *para)
 		else if (deb822_is(&f, "URIs")) uris = f;
 		else if (deb822_is(&f, "Suites")) suites = f;
 		else if (deb822_is(&f, "Components")) comps = f;
-		else if (deb822_is(&f, "Enabled")) enabled = !(f.value_len == 2 && !memcmp(f.value, "no", 2));
+		else if (deb822_is(&f, "Enabled")) enabled = !is_false(f.value, f.value_len);
+		else if (deb822_is(&f, "Architectures")) ao.set = f.value, ao.setn = f.value_len;
+		else if (deb822_is(&f, "Architectures-Add")) ao.add = f.value, ao.addn = f.value_len;
+		else if (deb822_is(&f, "Architectures-Remove")) ao.del = f.value, ao.deln = f.value_len;
 	}
 	if (r < 0 || !types.value || !uris.value || !suites.value) {
 		s->errors++;
@@ -170,7 +234,7 @@ static int parse_stanza(struct aptsources *s, const struct deb822_para *para)
 						memcpy(cbuf + cl, c, (size_t)(ce - c));
 						cl += (size_t)(ce - c);
 					}
-				rc = add(s, u, (size_t)(ue - u), sw, (size_t)(se - sw), cbuf, cl);
+				rc = add(s, u, (size_t)(ue - u), sw, (size_t)(se - sw), cbuf, cl, &ao);
 			}
 		}
 	}
@@ -199,41 +263,34 @@ int aptsources_parse(struct aptsources *s, const char *text, size_t len, int deb
 
 static int read_file(struct aptsources *s, const char *path, int deb822)
 {
-	FILE *f = fopen(path, "re");
 	char *buf;
 	size_t n;
-	int rc;
+	int rc = aptdir_read(path, SOURCES_FILE_MAX, &buf, &n); /* missing: apt skips it, warning */
 
-	if (!f)
-		return OMG_OK; /* apt skips what it cannot open, with a warning */
-	if (!(buf = malloc(SOURCES_FILE_MAX))) {
-		fclose(f);
-		return OMG_ERROR(OMG_E_NOMEM, "sources");
+	if (rc == OMG_E_CORRUPT) {
+		s->errors++;
+		return OMG_OK;
 	}
-	n = fread(buf, 1, SOURCES_FILE_MAX, f);
-	fclose(f);
+	if (rc != OMG_OK || !buf)
+		return rc;
 	rc = memchr(buf, 0, n) ? (s->errors++, OMG_OK) : aptsources_parse(s, buf, n, deb822);
 	free(buf);
 	return rc;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
-static int ends_with(const char *s, const char *suffix)
+
+static int read_part(void *s, const char *path)
 {
-	size_t n = strlen(s), k = strlen(suffix);
-	return n > k && !strcmp(s + n - k, suffix);
+	size_t n = strlen(path);
+
+	return read_file(s, path, n > 8 && !strcmp(path + n - 8, ".sources"));
 }
 
 int aptsources_load(struct aptsources *s, const char *root)
 {
-	char path[4096], *names[SOURCES_FILES_MAX];
-	size_t nn = 0;
-	struct dirent *de;
-	DIR *d;
+	static const char *const exts[] = { "list", "sources", NULL };
+	char path[4096];
 	int rc;
 
 	memset(s, 0, sizeof *s);
@@ -241,21 +298,7 @@ int aptsources_load(struct aptsources *s, const char *root)
 	if ((rc = read_file(s, path, 0)) != OMG_OK)
 		return rc;
 	snprintf(path, sizeof path, "%s/etc/apt/sources.list.d", root);
-	if ((d = opendir(path))) {
-		while ((de = readdir(d)) && nn < SOURCES_FILES_MAX)
-			if (de->d_name[0] != '.' && (ends_with(de->d_name, ".list") || ends_with(de->d_name, ".sources")) &&
-			    (names[nn] = strdup(de->d_name)))
-				nn++;
-		closedir(d);
-	}
-	qsort(names, nn, sizeof *names, cmp_names);
-	for (size_t i = 0; i < nn; i++) {
-		snprintf(path, sizeof path, "%s/etc/apt/sources.list.d/%s", root, names[i]);
-		if (rc == OMG_OK)
-			rc = read_file(s, path, ends_with(names[i], ".sources"));
-		free(names[i]);
-	}
-	return rc;
+	return aptdir_each(path, exts, 0, read_part, s);
 }
 
 /* apt's URItoFileName for the part after the scheme, appended to OUT at *AT. */
@@ -316,9 +359,9 @@ static void unquote(char *dst, size_t n, const char *s, size_t len, int slash)
 	size_t o = 0;
 
 	for (size_t i = 0; i < len && o + 1 < n; i++) {
-		unsigned hi;
-		if (s[i] == '%' && i + 2 < len && sscanf(s + i + 1, "%2x", &hi) == 1) {
-			dst[o++] = (char)hi;
+		if (s[i] == '%' && i + 2 < len && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
+			char hex[3] = { s[i + 1], s[i + 2], 0 };
+			dst[o++] = (char)strtoul(hex, NULL, 16);
 			i += 2;
 		} else
 			dst[o++] = slash && s[i] == '_' ? '/' : s[i];
@@ -326,12 +369,15 @@ static void unquote(char *dst, size_t n, const char *s, size_t len, int slash)
 	dst[o] = 0;
 }
 
-int aptsources_describe(const struct aptsources *s, const char *name, char *out, size_t n)
+/* The entry naming list NAME (*ENTRY, and its description in OUT, N bytes) and its rank,
+ * or 0. */
+static int match(const struct aptsources *s, const char *name, char *out, size_t n, struct aptsources_list *l)
 {
 	size_t stem = packages_stem(name);
 	char want[4096];
 	int rank = 0;
 
+	memset(l, 0, sizeof *l);
 	if (stem == (size_t)-1) {
 		snprintf(out, n, "%s", name);
 		return 0;
@@ -344,6 +390,7 @@ int aptsources_describe(const struct aptsources *s, const char *name, char *out,
 			quote_into(want, sizeof want, &len, e->suite, sl);
 			if (len == stem && !memcmp(name, want, len)) {
 				snprintf(out, n, "%s %s Packages", e->uri, e->suite);
+				l->entry = e;
 				return rank;
 			}
 			continue;
@@ -360,12 +407,15 @@ int aptsources_describe(const struct aptsources *s, const char *name, char *out,
 			if (k < stem && !memcmp(name, want, k) && name[stem - 1] == '_') {
 				snprintf(out, n, "%s %s/%.*s %.*s Packages", e->uri, e->suite, (int)(ce - c), c,
 					 (int)(stem - 1 - k), name + k);
+				l->entry = e;
+				snprintf(l->component, sizeof l->component, "%.*s", (int)(ce - c), c);
+				snprintf(l->arch, sizeof l->arch, "%.*s", (int)(stem - 1 - k), name + k);
 				return rank;
 			}
 		}
 	}
 	{ /* no source names it: HOST/PATH SUITE/COMPONENT ARCH, from the name */
-		const char *d = strstr(name, "_dists_"), *bin = d ? strstr(d, "_binary-") : NULL;
+		const char *d = strstr(name, "_dists_"), *bin = d ? strstr(d + 7, "_binary-") : NULL;
 		char site[1024], rest[1024];
 		if (d && bin && bin + 8 < name + stem) {
 			const char *suite = d + 7, *slash = memchr(suite, '_', (size_t)(bin - suite));
@@ -386,12 +436,78 @@ int aptsources_describe(const struct aptsources *s, const char *name, char *out,
 	return 0;
 }
 
+int aptsources_describe(const struct aptsources *s, const char *name, char *out, size_t n)
+{
+	struct aptsources_list l;
+
+	return match(s, name, out, n, &l);
+}
+
+int aptsources_find(const struct aptsources *s, const char *name, struct aptsources_list *l)
+{
+	char desc[1024];
+	const char *u, *host, *at;
+	size_t hl;
+
+	match(s, name, desc, sizeof desc, l);
+	if (!l->entry)
+		return 0;
+	/* apt's Site: the URI's host, without user, password and port */
+	u = l->entry->uri;
+	host = strstr(u, "://");
+	host = host ? host + 3 : NULL;
+	if (host) {
+		hl = strcspn(host, "/");
+		if ((at = memchr(host, '@', hl)))
+			hl -= (size_t)(at + 1 - host), host = at + 1;
+		if (host[0] == '[') /* [IPv6]:port */
+			hl = strcspn(host, "]") + (host[strcspn(host, "]")] == ']');
+		else if (memchr(host, ':', hl))
+			hl = (size_t)((const char *)memchr(host, ':', hl) - host);
+		if (strncmp(u, "file:", 5) && strncmp(u, "cdrom:", 6))
+			snprintf(l->site, sizeof l->site, "%.*s", (int)hl, host);
+	}
+	return 1;
+}
+
+static int in_list(const char *list, const char *w, size_t n)
+{
+	for (const char *p = list; p && *p;) {
+		size_t l;
+		while (*p == ' ')
+			p++;
+		l = strcspn(p, " ");
+		if (l && l == n && !memcmp(p, w, n))
+			return 1;
+		p += l;
+	}
+	return 0;
+}
+
+int aptsource_has_arch(const struct aptsource *e, const char *arch, size_t len,
+		       int (*configured)(const void *ctx, const char *arch, size_t len), const void *ctx)
+{
+	int has = e->arch_set ? in_list(e->arch_set, arch, len) : configured(ctx, arch, len);
+
+	if (len == 3 && !memcmp(arch, "all", 3)) /* apt's implicit:all, unless arch-= names it */
+		has = 1;
+
+	if (in_list(e->arch_add, arch, len))
+		has = 1;
+	if (in_list(e->arch_del, arch, len))
+		has = 0;
+	return has;
+}
+
 void aptsources_free(struct aptsources *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].uri);
 		free(s->v[i].suite);
 		free(s->v[i].comps);
+		free(s->v[i].arch_set);
+		free(s->v[i].arch_add);
+		free(s->v[i].arch_del);
 	}
 	free(s->v);
 	memset(s, 0, sizeof *s);

@@ -6,7 +6,11 @@
  * ("http://deb.debian.org/debian bookworm/main amd64 Packages"): the list file's name is the
  * URI with its scheme and password dropped, quoted and with '/' made '_' (apt's
  * URItoFileName), so the scheme can only come from the source that names it.
- * Not covered: Dir::Etc::sourcelist and sourceparts set elsewhere, [ ] options.
+ * An entry's architectures come from its "[arch=… arch+=… arch-=…]" options (deb822:
+ * Architectures, Architectures-Add, Architectures-Remove); without them, apt's configured
+ * ones. Only the lists an entry names are apt's: a list file that no entry names (a removed
+ * or disabled source's) is not used.
+ * Not covered: Dir::Etc::sourcelist and sourceparts set elsewhere.
  */
 #ifndef OMGD_APTSOURCES_H
 #define OMGD_APTSOURCES_H
@@ -17,6 +21,9 @@ struct aptsource {
 	char *uri;        /* as written, without a trailing '/' */
 	char *suite;      /* ends with '/' for a flat repository ("./") */
 	char *comps;      /* space-separated, "" for a flat repository */
+	/* Space-separated architectures: the entry's own set (arch=), or NULL for apt's
+	 * configured ones, with ARCH_ADD added and ARCH_DEL taken away (NULL: none). */
+	char *arch_set, *arch_add, *arch_del;
 };
 
 struct aptsources {
@@ -35,6 +42,19 @@ int aptsources_parse(struct aptsources *s, const char *text, size_t len, int deb
  * the first source's first component, and so on) when a source names it, 0 when the
  * description comes from the file name alone (then without the URI's scheme). */
 int aptsources_describe(const struct aptsources *s, const char *name, char *out, size_t n);
+/* What apt knows of a package list from the entry that names it. */
+struct aptsources_list {
+	const struct aptsource *entry;
+	char component[256];  /* "" for a flat repository */
+	char arch[64];        /* the index's architecture ("" for a flat repository) */
+	char site[256];       /* the URI's host ("" for file: and cdrom:) */
+};
+/* The entry that names the package list file NAME (as aptsources_describe): 1 and *L, or 0. */
+int aptsources_find(const struct aptsources *s, const char *name, struct aptsources_list *l);
+/* Whether entry E fetches the lists of architecture ARCH (LEN bytes); CONFIGURED(CTX, ARCH,
+ * LEN) says whether apt is configured for it. */
+int aptsource_has_arch(const struct aptsource *e, const char *arch, size_t len,
+		       int (*configured)(const void *ctx, const char *arch, size_t len), const void *ctx);
 void aptsources_free(struct aptsources *s);
 
 #endif

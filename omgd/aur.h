@@ -1,4 +1,5 @@
-/* aur.h — the Arch User Repository's RPC v5, for search and info, off the event loop.
+/* aur.h — the Arch User Repository's RPC v5, for search and info, off the event loop
+ * (omgd/aur/: loop.c, worker.c, url.c, json.c, cache.c; aur/internal.h says how they fit).
  *
  * Requests come from the event loop (aur_request) and are answered by one worker thread
  * with libcurl: TLS verification on, http and https only, a connect timeout and a total
@@ -50,10 +51,10 @@ int aur_request(struct aur *a, uint64_t serial, uint8_t type, uint32_t id, const
 void aur_collect(struct aur *a, void (*deliver)(void *ctx, uint64_t serial, const uint8_t *frame, size_t len),
 		 void *ctx);
 
-/* Writes an answer saying the AUR part is not available (no AUR configured). */
 /* Answers of TYPE (AUR_SEARCH or AUR_INFO) given so far, and their summed time from request
  * to answer, cache hits included (the event loop's thread only). A NULL AUR gives zeros. */
 void aur_timing(const struct aur *a, uint8_t type, uint64_t *answered, uint64_t *total_ns);
+/* Writes an answer saying the AUR part is not available (no AUR configured). */
 void aur_answer_unavailable(struct omg_wbuf *out, uint8_t type, uint32_t id, const char *why);
 
 /* Appends to URL (capacity N) the info URLs for NAMES, each under AUR_URL_MAX bytes:
@@ -62,8 +63,8 @@ int aur_info_urls(const char *base, const char *const *names, int count,
 		  int (*emit)(void *ctx, const char *url), void *ctx);
 
 /* Parses an RPC v5 answer into an answer payload (status, problem, rows or pairs); a
- * search keeps its first LIMIT rows (0: all) and counts the rest as matched.
- * Exposed for tests and fuzzing. */
-void aur_parse(const char *json, size_t len, uint8_t type, uint32_t limit, struct omg_wbuf *payload);
+ * search keeps its first LIMIT rows (0: all) and counts the rest as matched. Returns the
+ * status it wrote (OMG_AUR_OK or OMG_AUR_MISSING). Exposed for tests and fuzzing. */
+uint8_t aur_parse(const char *json, size_t len, uint8_t type, uint32_t limit, struct omg_wbuf *payload);
 
 #endif

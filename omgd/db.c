@@ -291,6 +291,15 @@ static int cmp_vfile(const void *a, const void *b, void *ctx)
 	return x->src < y->src ? -1 : x->src > y->src;
 }
 
+void db_vfiles_sort(struct db *db)
+{
+	for (uint32_t i = 1; i < db->nvfiles; i++) /* a backend may have sorted them already */
+		if (cmp_vfile(&db->vfiles[i - 1], &db->vfiles[i], db) > 0) {
+			qsort_r(db->vfiles, db->nvfiles, sizeof *db->vfiles, cmp_vfile, db);
+			return;
+		}
+}
+
 static int vfile_key(const struct db *db, uint32_t i, const void *key)
 {
 	uint32_t v = db->vfiles[i].ver, want = *(const uint32_t *)key;
@@ -555,8 +564,7 @@ int db_finish(struct db *db)
 		qsort_r(db->cmds, db->ncmds, sizeof *db->cmds, cmp_cmd, db);
 	if (db->nprovs)
 		qsort_r(db->provs, db->nprovs, sizeof *db->provs, cmp_provide, db);
-	if (db->nvfiles)
-		qsort_r(db->vfiles, db->nvfiles, sizeof *db->vfiles, cmp_vfile, db);
+	db_vfiles_sort(db);
 	if (db_rels_finish(db) != OMG_OK)
 		return OMG_E_NOMEM;
 	/* give back spare capacity; the version table is rebuilt if a reused db grows */

@@ -32,6 +32,9 @@ struct db_src {              /* one input file */
 	uint32_t desc;           /* arena: how apt describes it ("URI SUITE/COMPONENT ARCH Packages", or
 				  * the status file's path), for policy and show; 0 = its path */
 	uint32_t order;          /* its place in apt's order of sources (UINT32_MAX: none names it) */
+	uint32_t version, component, arch, site; /* arena: Release's Version, and what apt's pins match
+				  * of the list (component, index architecture, URI host), or 0 */
+	uint32_t pin;            /* arena: the general pin that set PRIO ("Pin: release a=x"), or 0 */
 };
 
 #define DBV_SECURITY 0x1u    /* found in a security source */
@@ -46,8 +49,9 @@ struct db_ver {
 	uint32_t archive;        /* first package list that has this version, or DB_NONE */
 	uint32_t isize;          /* installed version: its Installed-Size (KiB), else 0 */
 	uint64_t off;            /* stanza offset within the (decompressed) source */
-	int16_t prio;            /* highest priority over the sources that have it */
+	int16_t prio;            /* apt's priority: its specific pin's, else the highest of its files' */
 	uint16_t flags;          /* DBV_* */
+	uint32_t pin;            /* arena: the specific pin that set PRIO ("Package: x / Pin: ..."), or 0 */
 };
 
 struct db_pkg {
@@ -141,6 +145,7 @@ struct db {
 	uint32_t security;
 	uint32_t malformed;      /* paragraphs (and damaged lists) skipped */
 	uint32_t damaged_lists;  /* package lists that could not be read to the end */
+	uint32_t ignored_lists;  /* package lists no configured source names (a removed source's): unused */
 	char damaged_list[256];  /* the first of them, named in the log ("" from a stored index) */
 	uint32_t native_arch;    /* arena */
 	int mixed_case_names;    /* some name has upper case (not Debian policy): fold when searching */
@@ -174,6 +179,8 @@ uint32_t db_ver_get(struct db *db, uint32_t p, const char *version, size_t vlen,
 int db_vfile_add(struct db *db, uint32_t ver, uint32_t src, uint64_t off, uint32_t len);
 /* VER's appearances in package lists: *FIRST and *COUNT into db->vfiles (after db_finish). */
 void db_vfiles_of(const struct db *db, uint32_t ver, uint32_t *first, uint32_t *count);
+/* Sorts the version files as db_finish does, so db_vfiles_of works during a build. */
+void db_vfiles_sort(struct db *db);
 
 /* Records that version VER provides NAME (during a build). */
 int db_provide_add(struct db *db, const char *name, size_t nlen, uint32_t ver, const char *version, size_t vlen);

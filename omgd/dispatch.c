@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "omgd.h"
 #include "omg_error.h"
+#include "server.h"
 #include "snapshot.h"
 
 #include <stdarg.h>
@@ -20,10 +21,15 @@ struct answer {
 	char message[512];
 };
 
-static void fail(struct answer *a, uint32_t code, const char *msg)
+static void fail(struct answer *a, uint32_t code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(struct answer *a, uint32_t code, const char *fmt, ...)
 {
+	va_list ap;
+
 	a->error = code;
-	snprintf(a->message, sizeof a->message, "%s", msg);
+	va_start(ap, fmt);
+	vsnprintf(a->message, sizeof a->message, fmt, ap);
+	va_end(ap);
 }
 
 static int need_db(struct daemon *d, struct answer *a)
@@ -39,9 +45,9 @@ static void on_hello(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 	struct omg_hello h;
 
 	if (omg_dec_hello(p, n, &h, 0) != OMG_OK)
-		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+		return fail(a, OMG_WERR_MALFORMED, "%s", omg_errdetail());
 	if (h.min_version > OMG_PROTO_VERSION || h.max_version < OMG_PROTO_VERSION)
-		return fail(a, OMG_WERR_VERSION, "omgd speaks protocol version 1 only");
+		return fail(a, OMG_WERR_VERSION, "omgd speaks protocol version %d only", OMG_PROTO_VERSION);
 	h.min_version = h.max_version = OMG_PROTO_VERSION;
 	h.name = "omgd " PACKAGE_VERSION;
 	h.backend = d->backend->name;
@@ -85,13 +91,14 @@ static uint32_t clamp_limit(uint32_t limit, uint32_t def)
 
 static void put_rows(struct daemon *d, const struct db_hits *h, struct answer *a)
 {
-	omg_put_u32(a->w, h->matched);
-	omg_put_u32(a->w, h->n);
+	size_t at = omg_enc_rows_head(a->w);
+
 	for (uint32_t i = 0; i < h->n; i++) {
 		struct omg_pkg_row row;
 		db_row(d->db, h->v[i], &row);
 		omg_enc_row(a->w, &row);
 	}
+	omg_enc_rows_end(a->w, at, h->matched, h->n);
 }
 
 static void on_search(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t n, struct answer *a)
@@ -101,9 +108,9 @@ static void on_search(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t
 	int rc;
 
 	if (omg_dec_query(p, n, type, &q) != OMG_OK)
-		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+		return fail(a, OMG_WERR_MALFORMED, "%s", omg_errdetail());
 	if (strlen(q.text) > OMG_QUERY_MAX || (type == OMG_MSG_SEARCH && !q.text[0]))
-		return fail(a, OMG_WERR_INVALID, "the query must be 1 to 256 bytes");
+		return fail(a, OMG_WERR_INVALID, "the query must be 1 to %d bytes", OMG_QUERY_MAX);
 	if (!need_db(d, a))
 		return;
 	if (type == OMG_MSG_SEARCH)
@@ -111,13 +118,14 @@ static void on_search(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t
 	else
 		rc = db_suggest(d->db, q.text, clamp_limit(q.limit, OMG_LIMIT_MAX), q.flags, &h);
 	if (rc != OMG_OK)
-		return fail(a, OMG_WERR_INTERNAL, omg_errdetail());
+		return fail(a, OMG_WERR_INTERNAL, "%s", omg_errdetail());
 	if (type == OMG_MSG_SEARCH) {
 		put_rows(d, &h, a);
 	} else {
-		omg_put_u32(a->w, h.n);
+		size_t at = omg_enc_words_head(a->w);
 		for (uint32_t i = 0; i < h.n; i++)
-			omg_put_str(a->w, db_s(d->db, d->db->pkgs[h.v[i]].name));
+			omg_enc_word(a->w, db_s(d->db, d->db->pkgs[h.v[i]].name));
+		omg_enc_count(a->w, at, h.n);
 	}
 	free(h.v);
 }
@@ -141,7 +149,7 @@ static void on_list(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 	uint32_t limit;
 
 	if (omg_dec_query(p, n, OMG_MSG_LIST, &q) != OMG_OK)
-		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+		return fail(a, OMG_WERR_MALFORMED, "%s", omg_errdetail());
 	if (q.kind >= OMG_LIST__COUNT)
 		return fail(a, OMG_WERR_INVALID, "unknown list kind");
 	if (!need_db(d, a))
@@ -170,20 +178,17 @@ static uint32_t package_query(struct daemon *d, uint8_t type, const uint8_t *p, 
 	uint32_t pi;
 
 	if (omg_dec_query(p, n, type, q) != OMG_OK) {
-		fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+		fail(a, OMG_WERR_MALFORMED, "%s", omg_errdetail());
 		return DB_NONE;
 	}
 	if (!q->text[0] || strlen(q->text) > OMG_QUERY_MAX) {
-		fail(a, OMG_WERR_INVALID, "the package name must be 1 to 256 bytes");
+		fail(a, OMG_WERR_INVALID, "the package name must be 1 to %d bytes", OMG_QUERY_MAX);
 		return DB_NONE;
 	}
 	if (!need_db(d, a))
 		return DB_NONE;
-	if ((pi = lookup(d->db, q->text)) == DB_NONE) {
-		char msg[OMG_QUERY_MAX + 64];
-		snprintf(msg, sizeof msg, "package '%s' not found", q->text);
-		fail(a, OMG_WERR_NOT_FOUND, msg);
-	}
+	if ((pi = lookup(d->db, q->text)) == DB_NONE)
+		fail(a, OMG_WERR_NOT_FOUND, "package '%s' not found", q->text);
 	return pi;
 }
 
@@ -198,12 +203,34 @@ static int retract_not_found(struct answer *a)
 	return 1;
 }
 
+/* "PRIO (STANZA)" when a pin decided version V's priority: its own specific pin, or the
+ * general pin of the file that gave it the highest priority. 0: apt's defaults did. */
+static int candidate_pin(const struct db *db, uint32_t v, char *out, size_t n)
+{
+	const struct db_ver *ver = &db->vers[v];
+	uint32_t first, count, text = ver->pin;
+
+	db_vfiles_of(db, v, &first, &count);
+	for (uint32_t i = first; !text && i < first + count; i++) {
+		const struct db_src *s = &db->srcs[db->vfiles[i].src];
+		if (s->pin && s->prio == ver->prio)
+			text = s->pin;
+	}
+	for (uint32_t si = 0; !text && (ver->flags & DBV_STATUS) && si < db->nsrcs; si++)
+		if (!db->srcs[si].desc && db->srcs[si].pin && db->srcs[si].prio == ver->prio)
+			text = db->srcs[si].pin;
+	if (!text)
+		return 0;
+	snprintf(out, n, "%d (%s)", ver->prio, db_s(db, text));
+	return 1;
+}
+
 static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
 {
 	const struct db_pkg *pk;
 	const struct db_src *src;
 	struct omg_query q;
-	char *record = NULL, archive[512] = "";
+	char *record = NULL, archive[512] = "", pin[600];
 	size_t count_at;
 	uint32_t count = 0, pi, show;
 
@@ -223,9 +250,7 @@ static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 		else
 			snprintf(archive, sizeof archive, "%s", db_s(d->db, src->path));
 	}
-	omg_put_u32(a->w, pk->flags);
-	count_at = a->w->len;
-	omg_put_u32(a->w, 0);
+	count_at = omg_enc_info_head(a->w, pk->flags);
 #define KV(k, v) (omg_enc_kv(a->w, (k), (v)), count++)
 	KV("Package", db_s(d->db, pk->name));
 	KV("Architecture", db_s(d->db, pk->arch));
@@ -241,6 +266,8 @@ static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 		KV("Held", "yes");
 	if (archive[0])
 		KV("Candidate-From", archive);
+	if (pk->cand != DB_NONE && candidate_pin(d->db, pk->cand, pin, sizeof pin))
+		KV("Candidate-Pin", pin); /* the apt_preferences stanza that gave it its priority */
 	if (show != DB_NONE && d->backend->record(d->db, show, &record) == OMG_OK) {
 		/* The record's own fields, minus those already given above. */
 		char *line = record, *next;
@@ -263,7 +290,7 @@ static void on_info(struct daemon *d, const uint8_t *p, uint32_t n, struct answe
 	}
 #undef KV
 	free(record);
-	omg_patch_u32(a->w, count_at, count);
+	omg_enc_count(a->w, count_at, count);
 }
 
 /* VERSIONS: every version of one package, newest first, with the package lists that have it
@@ -331,10 +358,15 @@ static void on_versions(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 	size_t record_bytes = 0;
 
 	if ((pi = package_query(d, OMG_MSG_VERSIONS, p, n, a, &q, db_lookup_any)) == DB_NONE) {
-		uint32_t first, count;
-		if (a->error != OMG_WERR_NOT_FOUND || (db_providers(d->db, q.text, &first, &count), !count) ||
-		    !retract_not_found(a))
-			return; /* else a virtual package: no versions, its providers */
+		uint32_t first, count, rfirst, rcount;
+		/* A virtual package (its providers), or a name only relations name: apt knows
+		 * both, with no versions ("Candidate: (none)", "not a real package"). */
+		if (a->error == OMG_WERR_NOT_FOUND) {
+			db_providers(d->db, q.text, &first, &count);
+			db_rels_naming(d->db, q.text, &rfirst, &rcount);
+		}
+		if (a->error != OMG_WERR_NOT_FOUND || (!count && !rcount) || !retract_not_found(a))
+			return;
 	}
 	db = d->db;
 	pk = pi != DB_NONE ? &db->pkgs[pi] : NULL;
@@ -691,11 +723,8 @@ static void on_why(struct daemon *d, const uint8_t *p, uint32_t n, struct answer
 	if ((pi = package_query(d, OMG_MSG_WHY, p, n, a, &q, db_lookup)) == DB_NONE)
 		return;
 	db = d->db;
-	if (db->pkgs[pi].inst == DB_NONE) {
-		char msg[OMG_QUERY_MAX + 64];
-		snprintf(msg, sizeof msg, "package '%s' is not installed", q.text);
-		return fail(a, OMG_WERR_NOT_FOUND, msg);
-	}
+	if (db->pkgs[pi].inst == DB_NONE)
+		return fail(a, OMG_WERR_NOT_FOUND, "package '%s' is not installed", q.text);
 	m.name = full_name(db, pi, &sp);
 	m.version = db_s(db, db->vers[db->pkgs[pi].inst].version);
 	m.flags = db->pkgs[pi].flags;
@@ -795,7 +824,7 @@ static void on_sizes(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 	uint32_t *order, limit;
 
 	if (omg_dec_query(p, n, OMG_MSG_SIZES, &q) != OMG_OK)
-		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+		return fail(a, OMG_WERR_MALFORMED, "%s", omg_errdetail());
 	if (!need_db(d, a))
 		return;
 	db = d->db;
@@ -808,8 +837,8 @@ static void on_sizes(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 		}
 	qsort_r(order, m.matched, sizeof *order, sizes_cmp, (void *)db);
 	limit = q.limit && q.limit < m.matched ? q.limit : m.matched;
-	if (limit > 20000)
-		limit = 20000; /* one frame: a row is at most ~60 bytes here */
+	if (limit > OMG_SIZES_MAX)
+		limit = OMG_SIZES_MAX; /* one frame: a row is at most ~60 bytes here */
 	if (!(m.rows = calloc((size_t)limit + 1, sizeof *m.rows))) {
 		free(order);
 		return fail(a, OMG_WERR_INTERNAL, "out of memory");
@@ -833,11 +862,11 @@ static int command_query(struct daemon *d, uint8_t type, const uint8_t *p, uint3
 			 struct omg_query *q)
 {
 	if (omg_dec_query(p, n, type, q) != OMG_OK) {
-		fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+		fail(a, OMG_WERR_MALFORMED, "%s", omg_errdetail());
 		return 0;
 	}
 	if (!q->text[0] || strlen(q->text) > OMG_QUERY_MAX || strchr(q->text, '/')) {
-		fail(a, OMG_WERR_INVALID, "a command name: 1 to 256 bytes, no '/'");
+		fail(a, OMG_WERR_INVALID, "a command name: 1 to %d bytes, no '/'", OMG_QUERY_MAX);
 		return 0;
 	}
 	return need_db(d, a);
@@ -852,9 +881,8 @@ static void on_provides(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 	if (!command_query(d, OMG_MSG_PROVIDES, p, n, a, &q))
 		return;
 	db_cmd_find(d->db, q.text, &first, &count);
-	count_at = a->w->len;
-	omg_put_u32(a->w, 0);
-	for (uint32_t i = first; i < first + count && shown < 100; i++) {
+	count_at = omg_enc_providers_head(a->w);
+	for (uint32_t i = first; i < first + count && shown < OMG_PROVIDES_MAX; i++) {
 		const struct db_cmd *c = &d->db->cmds[i];
 		struct omg_provider pv = { db_s(d->db, c->package), db_s(d->db, c->path), c->installed };
 		int seen = 0;
@@ -866,10 +894,8 @@ static void on_provides(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 		omg_enc_provider(a->w, &pv);
 		shown++;
 	}
-	omg_patch_u32(a->w, count_at, shown);
+	omg_enc_count(a->w, count_at, shown);
 }
-
-#define SIMILAR_MAX 15 /* as many as Debian's command-not-found lists */
 
 /* qsort over db->cmds indexes: installed first, then by command name (stable by index). */
 static int similar_cmp(const void *x, const void *y, void *ctx)
@@ -896,10 +922,8 @@ static void on_similar(struct daemon *d, const uint8_t *p, uint32_t n, struct an
 		return;
 	nfound = db_cmd_similar(d->db, q.text, found, sizeof found / sizeof found[0], &available);
 	qsort_r(found, nfound, sizeof found[0], similar_cmp, (void *)d->db);
-	omg_put_u32(a->w, available ? OMG_SIMILAR_AVAILABLE : 0);
-	count_at = a->w->len;
-	omg_put_u32(a->w, 0);
-	for (uint32_t i = 0; i < nfound && shown < SIMILAR_MAX; i++) {
+	count_at = omg_enc_similar_head(a->w, available ? OMG_SIMILAR_AVAILABLE : 0);
+	for (uint32_t i = 0; i < nfound && shown < OMG_SIMILAR_MAX; i++) {
 		const struct db_cmd *c = &d->db->cmds[found[i]];
 		struct omg_provider pv = { db_s(d->db, c->package), db_s(d->db, c->path), c->installed };
 		int seen = 0;
@@ -913,7 +937,7 @@ static void on_similar(struct daemon *d, const uint8_t *p, uint32_t n, struct an
 		omg_enc_provider(a->w, &pv);
 		shown++;
 	}
-	omg_patch_u32(a->w, count_at, shown);
+	omg_enc_count(a->w, count_at, shown);
 }
 
 /* FILES and CHANGELOG: an installed package's lines, from the first asked for, a frame's worth */
@@ -924,23 +948,19 @@ static void on_lines(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t 
 	struct omg_query q;
 	uint32_t pkg, total = 0, count = 0;
 	size_t count_at, len;
-	char *list = NULL, msg[512];
+	char *list = NULL;
 	int rc;
 
 	if ((pkg = package_query(d, type, p, n, a, &q, db_lookup)) == DB_NONE)
 		return;
 	if (!read)
 		return fail(a, OMG_WERR_INVALID, "not known on this system");
-	if ((rc = read(d->db, d->root, pkg, &list, &len)) != OMG_OK) {
-		snprintf(msg, sizeof msg, "package '%s': %s", q.text, rc == OMG_E_NOTFOUND && !strcmp(omg_errdetail(), "not installed")
-			 ? "is not installed" : omg_errdetail());
-		return fail(a, rc == OMG_E_NOTFOUND ? OMG_WERR_NOT_FOUND : OMG_WERR_INTERNAL, msg);
-	}
+	if ((rc = read(d->db, d->root, pkg, &list, &len)) != OMG_OK)
+		return fail(a, rc == OMG_E_NOTFOUND ? OMG_WERR_NOT_FOUND : OMG_WERR_INTERNAL, "package '%s': %s", q.text,
+			    rc == OMG_E_NOTFOUND && !strcmp(omg_errdetail(), "not installed") ? "is not installed" : omg_errdetail());
 	for (size_t i = 0; i < len; i++)
 		total += list[i] == '\n';
-	omg_put_u32(a->w, total);
-	count_at = a->w->len;
-	omg_put_u32(a->w, 0);
+	count_at = omg_enc_files_head(a->w, total);
 	/* from the path asked for, as many as fit in one frame: the client asks for the rest */
 	for (char *line = list, *end; line < list + len; line = end + 1) {
 		end = memchr(line, '\n', (size_t)(list + len - line));
@@ -953,10 +973,10 @@ static void on_lines(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t 
 		}
 		if (a->w->len + (size_t)(end - line) + 5 > OMG_FRAME_MAX - 64)
 			break;
-		omg_put_str(a->w, line);
+		omg_enc_word(a->w, line);
 		count++;
 	}
-	omg_patch_u32(a->w, count_at, count);
+	omg_enc_count(a->w, count_at, count);
 	free(list);
 }
 
@@ -1003,7 +1023,7 @@ static void on_audit(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 	int more = 0;
 
 	if (omg_dec_audit_query(p, n, &q) != OMG_OK)
-		return fail(a, OMG_WERR_MALFORMED, omg_errdetail());
+		return fail(a, OMG_WERR_MALFORMED, "%s", omg_errdetail());
 	if (q.since > UINT64_MAX / 1000000000u)
 		return fail(a, OMG_WERR_INVALID, "since: out of range");
 	if (d->store_problem)
@@ -1011,7 +1031,7 @@ static void on_audit(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 	m.store = log ? problem : problem[0] ? problem : "omgd runs without a store (--no-store)";
 	if (log && (q.flags & OMG_AUDIT_VERIFY)) {
 		if (audit_verify(log, &v) != OMG_OK)
-			return fail(a, OMG_WERR_INTERNAL, omg_errdetail());
+			return fail(a, OMG_WERR_INTERNAL, "%s", omg_errdetail());
 		m.verdict = v.ok ? OMG_AUDIT_INTACT : OMG_AUDIT_BROKEN;
 		m.checked = v.records;
 		m.bad_seq = v.bad_seq;
@@ -1023,29 +1043,27 @@ static void on_audit(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 	if (log && audit_read(log, q.after_seq, q.since * 1000000000u,
 			      q.limit ? (q.limit > OMG_LIMIT_MAX ? OMG_LIMIT_MAX : q.limit) : OMG_AUDIT_LIMIT_DEFAULT,
 			      audit_put, &aw, &more) != OMG_OK)
-		return fail(a, OMG_WERR_INTERNAL, omg_errdetail());
-	/* "more" sits just before the count */
-	if (!a->w->failed)
-		a->w->data[count_at - 1] = (uint8_t)(more || aw.full);
-	omg_patch_u32(a->w, count_at, aw.count);
+		return fail(a, OMG_WERR_INTERNAL, "%s", omg_errdetail());
+	omg_enc_audit_end(a->w, count_at, (uint8_t)(more || aw.full), aw.count);
 }
 
 static void on_metrics(struct daemon *d, struct answer *a)
 {
+	static const struct server_stats none;
 	const struct metrics *m = &d->m;
-	size_t count_at = a->w->len;
+	const struct server_stats *net = d->net ? d->net : &none;
+	size_t count_at = omg_enc_metrics_head(a->w);
 	uint32_t count = 0;
 
-	omg_put_u32(a->w, 0);
 #define M(k, v) (omg_enc_metric(a->w, (k), (uint64_t)(v)), count++)
 	M("requests", m->requests);
-	M("errors", m->errors);
-	M("connections_open", d->nconns);
-	M("connections_total", m->connections_total);
-	M("connections_refused", m->connections_refused);
-	M("connections_dropped", m->connections_dropped);
-	M("bytes_in", m->bytes_in);
-	M("bytes_out", m->bytes_out);
+	M("errors", m->errors + net->rejected); /* refused frames are the server's to count */
+	M("connections_open", net->open);
+	M("connections_total", net->connections_total);
+	M("connections_refused", net->connections_refused);
+	M("connections_dropped", net->connections_dropped);
+	M("bytes_in", net->bytes_in);
+	M("bytes_out", net->bytes_out);
 	M("rebuilds", m->rebuilds);
 	M("rebuild_failures", m->rebuild_failures);
 	M("watch_events", m->watch_events);
@@ -1070,9 +1088,10 @@ static void on_metrics(struct daemon *d, struct answer *a)
 		M("malformed_paragraphs", d->db->malformed);
 		M("index_commands", d->db->ncmds);
 		M("damaged_lists", d->db->damaged_lists);
+		M("ignored_lists", d->db->ignored_lists);
 	}
 #undef M
-	omg_patch_u32(a->w, count_at, count);
+	omg_enc_count(a->w, count_at, count);
 }
 
 /* Writes the answer payload for one request; BATCH items come back here (no nesting). */
@@ -1150,7 +1169,7 @@ static void job_restart(struct daemon *d, struct dispatch_job *job)
 {
 	omg_wbuf_reset(&job->w);
 	omg_frame_begin(&job->w, OMG_MSG_BATCH | OMG_MSG_ANSWER, job->id);
-	omg_put_u32(&job->w, job->batch.count);
+	omg_enc_batch_head(&job->w, job->batch.count);
 	job->next = 0;
 	job->generation = d->generation;
 }
@@ -1216,12 +1235,9 @@ size_t dispatch_job_bytes(const struct dispatch_job *job)
 /* Replaces whatever OUT holds from START on with an ERROR frame for request ID. */
 static void answer_error(struct daemon *d, struct omg_wbuf *out, size_t start, uint32_t id, const struct answer *a)
 {
-	out->len = start;
-	out->failed = 0;
+	omg_wbuf_rewind(out, start);
 	d->m.errors++;
-	omg_frame_begin(out, OMG_MSG_ERROR, id);
-	omg_enc_error(out, a->error, a->message);
-	omg_frame_end(out, OMG_FRAME_MAX);
+	omg_frame_error(out, id, a->error, "%s", a->message);
 }
 
 /* Ends JOB's answer into OUT (empty) and frees JOB. */
@@ -1265,7 +1281,7 @@ static int start_batch(struct daemon *d, uint32_t id, const uint8_t *p, uint32_t
 	memcpy(job->payload, p, n);
 	if (omg_dec_batch(job->payload, n, &job->batch) != OMG_OK) {
 		free(job);
-		fail(&a, OMG_WERR_MALFORMED, omg_errdetail());
+		fail(&a, OMG_WERR_MALFORMED, "%s", omg_errdetail());
 		answer_error(d, out, out->len, id, &a);
 		return 0;
 	}
@@ -1310,8 +1326,8 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 	}
 	if (!a.error)
 		fail(&a, OMG_WERR_TOO_LARGE, type == OMG_MSG_INFO
-			? "the package's record is larger than the 1 MiB frame limit"
-			: "answer exceeds the 1 MiB frame limit: lower the limit");
+			? "the package's record is larger than the %u MiB frame limit"
+			: "answer exceeds the %u MiB frame limit: lower the limit", OMG_FRAME_MAX >> 20);
 	answer_error(d, out, start, id, &a);
 	return 0;
 }

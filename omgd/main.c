@@ -3,6 +3,7 @@
 #include "aur.h"
 #include "autostart.h"
 #include "builder.h"
+#include "log.h"
 #include "omgd.h"
 #include "omg_error.h"
 #include "paths.h"
@@ -13,9 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 enum { KIND_SIGNAL = 10, KIND_BUILDER, KIND_INOTIFY, KIND_TIMER, KIND_AUR };
@@ -39,79 +37,6 @@ struct options {
 	int foreground, no_store, no_aur;
 	const char *socket, *root, *status, *log, *store, *map_size, *backend, *aur_url, *aur_timeout;
 };
-
-/* The last message and how often it came again since it was written: a message repeated
- * within LOG_REPEAT_MS is counted, not written (an accept() failing in a loop would
- * otherwise fill the disk). Shared by the event loop and the build thread. */
-#define LOG_REPEAT_MS 5000
-static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
-static char log_last[1024];
-static unsigned log_repeats;
-static int64_t log_last_ms;
-
-/* One line, one write(2): lines of two threads never interleave. */
-static void log_line(const char *msg)
-{
-	char line[1200], when[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	int n;
-
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", localtime_r(&t, &tm));
-	n = snprintf(line, sizeof line, "%s omgd[%d]: %s\n", when, (int)getpid(), msg);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof line) {
-		n = (int)sizeof line - 1;
-		line[n - 1] = '\n';
-	}
-	if (write(2, line, (size_t)n) < 0)
-		return; /* nowhere left to say it */
-}
-
-/* Writes the count of a repeated message that is still pending. Holds log_mu. */
-static void log_flush_repeats(void)
-{
-	char msg[1200];
-
-	if (!log_repeats)
-		return;
-	snprintf(msg, sizeof msg, "last message repeated %u times: %.1000s", log_repeats, log_last);
-	log_repeats = 0;
-	log_line(msg);
-}
-
-void omgd_log(const char *fmt, ...)
-{
-	char msg[1024];
-	int64_t now = mono_now_ms();
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	pthread_mutex_lock(&log_mu);
-	if (!strcmp(msg, log_last) && now - log_last_ms < LOG_REPEAT_MS) {
-		log_repeats++;
-	} else {
-		log_flush_repeats();
-		log_line(msg);
-		snprintf(log_last, sizeof log_last, "%s", msg);
-		log_last_ms = now;
-	}
-	pthread_mutex_unlock(&log_mu);
-}
-
-/* Called about once a second: a repeated message's count is written once its window ends. */
-static void log_tick(void)
-{
-	pthread_mutex_lock(&log_mu);
-	if (log_repeats && mono_now_ms() - log_last_ms >= LOG_REPEAT_MS) {
-		log_flush_repeats();
-		log_last_ms = mono_now_ms();
-	}
-	pthread_mutex_unlock(&log_mu);
-}
 
 static void usage(FILE *f)
 {
@@ -244,6 +169,32 @@ static void install_db(struct daemon *d, struct db *db)
 		omgd_log("publishing %s: %s", d->status.path, omg_errdetail());
 }
 
+/* The server hands whole request frames to the dispatcher through these. */
+static int frame_handle(void *ctx, uint8_t type, uint32_t id, const uint8_t *payload, uint32_t length,
+			struct omg_wbuf *out, uint64_t origin, void **job)
+{
+	struct dispatch_job *j = NULL;
+	int rc = dispatch_request(ctx, type, id, payload, length, out, origin, &j);
+
+	*job = j;
+	return rc;
+}
+
+static int frame_resume(void *ctx, void *job, struct omg_wbuf *out)
+{
+	return dispatch_continue(ctx, job, out);
+}
+
+static void frame_drop(void *job)
+{
+	dispatch_job_free(job);
+}
+
+static size_t frame_job_bytes(const void *job)
+{
+	return dispatch_job_bytes(job);
+}
+
 static void store_problem_of(void *ctx, char *buf, size_t size)
 {
 	builder_store_problem(ctx, buf, size);
@@ -302,6 +253,8 @@ int main(int argc, char **argv)
 	char store_dir[4096];
 	int from_store;
 	struct daemon d = { 0 };
+	const struct server_handler handler = { .handle = frame_handle, .resume = frame_resume, .drop = frame_drop,
+						.job_bytes = frame_job_bytes, .ctx = &d };
 	struct server *srv = NULL;
 	struct builder *bld = NULL;
 	struct watch *wat = NULL;
@@ -395,10 +348,11 @@ int main(int argc, char **argv)
 		bc.store_dir = store_dir;
 	else if (!o.no_store)
 		omgd_log("no store: %s", omg_errdetail());
-	if (server_open(&srv, &d, ep, sock) != OMG_OK || builder_open(&bld, &bc) != OMG_OK) {
+	if (server_open(&srv, &handler, ep, sock) != OMG_OK || builder_open(&bld, &bc) != OMG_OK) {
 		omgd_log("%s", omg_errdetail());
 		goto out;
 	}
+	d.net = server_stats(srv);
 	if (d.backend == &backend_alpm && !o.no_aur) {
 		struct aur_config ac = { .base_url = o.aur_url, .timeout_ms = o.aur_timeout ? atoi(o.aur_timeout) : 0 };
 		if (ac.timeout_ms < 0 || ac.timeout_ms > 60000) {
@@ -470,6 +424,9 @@ int main(int argc, char **argv)
 							 db->malformed, db->damaged_lists, db->damaged_lists == 1 ? "" : "s",
 							 db->damaged_list[0] ? " (" : "", db->damaged_list,
 							 db->damaged_list[0] ? ")" : "");
+					if (db->ignored_lists)
+						omgd_log("%u package list%s in the lists directory that no source names: not used, as by apt",
+							 db->ignored_lists, db->ignored_lists == 1 ? "" : "s");
 					install_db(&d, db);
 					last_beat = omg_now();
 					d.m.rebuilds++;
@@ -502,7 +459,7 @@ int main(int argc, char **argv)
 		if (now_ms - last_sweep >= 1000) {
 			const char *why = server_gone(srv);
 			last_sweep = now_ms;
-			log_tick();
+			omgd_log_tick();
 			if (why) {
 				/* logout and login made a new runtime directory, or someone removed the
 				 * socket: nobody can reach us, and a new omgd must be able to start */

@@ -11,13 +11,13 @@
 #include "status_file.h"
 
 struct metrics {
-	uint64_t requests, errors, connections_total, connections_refused, connections_dropped;
-	uint64_t bytes_in, bytes_out, rebuilds, rebuild_failures, watch_events;
+	uint64_t requests, errors, rebuilds, rebuild_failures, watch_events;
 	uint64_t handled[32], handled_ns[32]; /* per request type: count and daemon time */
 };
 
 struct audit;
 struct aur;
+struct server_stats;
 
 struct daemon {
 	const struct backend *backend;
@@ -33,10 +33,8 @@ struct daemon {
 	int refreshing, degraded;
 	struct omg_status_writer status;
 	struct metrics m;
-	int nconns;
+	const struct server_stats *net; /* the server's counters (connections, bytes), or NULL */
 };
-
-void omgd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* dispatch.c: answers one request frame into OUT (a whole answer frame) and returns 0; or
  * returns 1 when the answer comes later (AUR requests) for connection ORIGIN through

@@ -1,6 +1,7 @@
 /* server.c — see server.h. Non-blocking sockets on one epoll loop: nobody waits for anybody. */
 #include "config.h"
 #include "server.h"
+#include "log.h"
 #include "omg_error.h"
 
 #include <errno.h>
@@ -28,7 +29,7 @@ struct conn {
 	int parked;              /* a request waits: too many unsent answers (SERVER_UNSENT_MAX) */
 	int shed;                /* dropped under memory pressure: closed at the next tick */
 	int deferred;            /* its request waits for the next round (SERVER_ROUND_NS spent) */
-	struct dispatch_job *job; /* a request answered a slice per round (dispatch_continue) */
+	void *job;               /* a request answered a slice per round (the handler's resume) */
 	uint64_t serial;         /* names the connection for a later answer */
 	struct conn *prev, *next;
 };
@@ -39,7 +40,8 @@ struct server {
 	int kind;                /* must be first: KIND_LISTEN */
 	int fd, epfd;
 	char path[108];
-	struct daemon *d;
+	struct server_handler h;
+	struct server_stats st;
 	struct conn *conns;
 	uint64_t next_serial;
 	dev_t sock_dev, dir_dev;  /* what we bound, and the directory it is in */
@@ -53,7 +55,7 @@ struct server {
 	uint64_t last_job;        /* serial of the connection whose job had the last slice */
 };
 
-int server_open(struct server **out, struct daemon *d, int epfd, const char *path)
+int server_open(struct server **out, const struct server_handler *h, int epfd, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -67,7 +69,7 @@ int server_open(struct server **out, struct daemon *d, int epfd, const char *pat
 		return OMG_ERROR(OMG_E_NOMEM, "server");
 	s->kind = KIND_LISTEN;
 	s->epfd = epfd;
-	s->d = d;
+	s->h = *h;
 	strcpy(s->path, path);
 	strcpy(sa.sun_path, path);
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -129,7 +131,7 @@ static size_t unsent_total(const struct server *s)
 	size_t n = 0;
 
 	for (const struct conn *c = s->conns; c; c = c->next)
-		n += c->out.len - c->out_off + dispatch_job_bytes(c->job);
+		n += c->out.len - c->out_off + (c->job ? s->h.job_bytes(c->job) : 0);
 	return n;
 }
 
@@ -162,13 +164,14 @@ static void conn_close(struct server *s, struct conn *c)
 		c->next->prev = c->prev;
 	free(c->in);
 	omg_wbuf_free(&c->out);
-	if (c->job)
+	if (c->job) {
 		s->jobs--;
-	dispatch_job_free(c->job);
+		s->h.drop(c->job);
+	}
 	if (c->parked)
 		s->parked--;
 	free(c);
-	s->d->nconns--;
+	s->st.open--;
 	if (s->accept_paused_until)
 		accept_resume(s); /* a descriptor is free */
 }
@@ -209,24 +212,22 @@ static void accept_all(struct server *s)
 			}
 			return;
 		}
-		s->d->m.connections_total++;
-		if (s->d->nconns >= SERVER_MAX_CONNS) {
+		s->st.connections_total++;
+		if (s->st.open >= SERVER_MAX_CONNS) {
 			/* said to the client, not just a close it would read as a crash */
 			struct omg_wbuf w = { 0 };
-			omg_frame_begin(&w, OMG_MSG_ERROR, 0);
-			omg_enc_error(&w, OMG_WERR_INTERNAL, "omgd: too many connections");
-			omg_frame_end(&w, OMG_FRAME_MAX);
+			omg_frame_error(&w, 0, OMG_WERR_INTERNAL, "omgd: too many connections");
 			if (!w.failed && send(fd, w.data, w.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 				(void)0; /* the refusal is best effort */
 			omg_wbuf_free(&w);
 			omgd_log("refusing connections: %d open (the limit)", SERVER_MAX_CONNS);
-			s->d->m.connections_refused++;
+			s->st.connections_refused++;
 			close(fd);
 			continue;
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
 		    (cred.uid != getuid() && cred.uid != 0) || !(c = calloc(1, sizeof *c))) {
-			s->d->m.connections_refused++;
+			s->st.connections_refused++;
 			close(fd);
 			continue;
 		}
@@ -244,7 +245,7 @@ static void accept_all(struct server *s)
 		if (s->conns)
 			s->conns->prev = c;
 		s->conns = c;
-		s->d->nconns++;
+		s->st.open++;
 	}
 }
 
@@ -253,11 +254,9 @@ static void reject_frame(struct server *s, struct conn *c, uint32_t code, const 
 {
 	omg_wbuf_reset(&c->out);
 	c->out_off = 0;
-	omg_frame_begin(&c->out, OMG_MSG_ERROR, 0);
-	omg_enc_error(&c->out, code, msg);
-	omg_frame_end(&c->out, OMG_FRAME_MAX);
+	omg_frame_error(&c->out, 0, code, "%s", msg);
 	c->closing = 1;
-	s->d->m.errors++;
+	s->st.rejected++;
 }
 
 /* Answers whose size is bounded and small: never kept waiting by memory pressure, so that the
@@ -287,7 +286,7 @@ static int shed_stalled(struct server *s)
 		worst->out_off = 0;
 		worst->shed = 1;
 		s->shed++;
-		s->d->m.connections_dropped++;
+		s->st.connections_dropped++;
 	}
 	if (s->shed)
 		omgd_log("memory: %d connection(s) that did not read their answers dropped", s->shed);
@@ -327,8 +326,8 @@ static void conn_process(struct server *s, struct conn *c)
 	omg_wbuf_reset(&c->out);
 	c->out_off = 0;
 	t0 = mono_now_ns();
-	c->waiting = dispatch_request(s->d, h.type, h.id, c->in + OMG_HEADER_SIZE, h.length, &c->out, c->serial,
-				      &c->job) == 1;
+	c->waiting = s->h.handle(s->h.ctx, h.type, h.id, c->in + OMG_HEADER_SIZE, h.length, &c->out, c->serial,
+				 &c->job) == 1;
 	s->round_ns += mono_now_ns() - t0;
 	if (c->job)
 		s->jobs++;
@@ -343,7 +342,7 @@ static int conn_write(struct server *s, struct conn *c)
 		ssize_t n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
 		if (n > 0) {
 			c->out_off += (size_t)n;
-			s->d->m.bytes_out += (uint64_t)n;
+			s->st.bytes_out += (uint64_t)n;
 			c->last_io = mono_now_ms();
 			continue;
 		}
@@ -389,7 +388,7 @@ static void conn_event(struct server *s, struct conn *c, uint32_t events)
 					c->partial_since = mono_now_ms();
 				c->in_len += (size_t)n;
 				c->last_io = mono_now_ms();
-				s->d->m.bytes_in += (uint64_t)n;
+				s->st.bytes_in += (uint64_t)n;
 				conn_process(s, c);
 				if (!conn_idle(c) || c->in_len == cap)
 					break; /* answer first */
@@ -460,7 +459,7 @@ int server_tick(struct server *s, int64_t now)
 					continue;
 				ran = 1;
 				s->last_job = c->serial;
-				if (dispatch_continue(s->d, c->job, &c->out) == 0) {
+				if (s->h.resume(s->h.ctx, c->job, &c->out) == 0) {
 					c->job = NULL;
 					s->jobs--;
 					conn_want(s, c); /* the answer is written as the socket takes it */
@@ -496,6 +495,11 @@ int server_tick(struct server *s, int64_t now)
 	return s->accept_paused_until || s->parked ? SERVER_ACCEPT_RETRY_MS : 1000;
 }
 
+const struct server_stats *server_stats(const struct server *s)
+{
+	return &s->st;
+}
+
 const char *server_gone(const struct server *s)
 {
 	struct stat st;
@@ -517,7 +521,7 @@ void server_sweep(struct server *s, int64_t now)
 		if ((c->partial_since && conn_idle(c) && !have_frame(c) && now - c->partial_since > SERVER_PARTIAL_MS) ||
 		    now - c->last_io > SERVER_IDLE_MS ||
 		    (c->out.len > c->out_off && now - c->last_io > SERVER_STALL_MS)) {
-			s->d->m.connections_dropped++;
+			s->st.connections_dropped++;
 			conn_close(s, c);
 		}
 	}

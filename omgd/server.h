@@ -3,7 +3,7 @@
  * Limits: OMG_REQUEST_MAX bytes a request, one request answered at a time per connection
  * (the next is read only when the answer has been written), so a connection holds at most
  * one request and one answer (<= OMG_FRAME_MAX). Each round of the event loop a connection
- * gets one request, or one slice of a long one (a BATCH: dispatch_continue), so nobody waits
+ * gets one request, or one slice of a long one (a BATCH: the handler's resume), so nobody waits
  * for another's whole batch; once a round has spent SERVER_ROUND_NS answering, the rest wait
  * for the next round, except PING, STATUS and HELLO, so cheap requests are never queued
  * behind many expensive ones. Past SERVER_UNSENT_MAX bytes of unsent answers, requests other
@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "clock.h"
-#include "omgd.h"
+#include "proto.h"
 
 #define SERVER_MAX_CONNS 4096
 #define SERVER_PARTIAL_MS 2000
@@ -34,8 +34,32 @@
 
 struct server;
 
-/* Binds PATH (mode 0600); the caller holds the lock that makes a stale socket safe to remove. */
-int server_open(struct server **s, struct daemon *d, int epfd, const char *path);
+/* What the server counts (read by METRICS through server_stats). */
+struct server_stats {
+	uint64_t connections_total, connections_refused, connections_dropped;
+	uint64_t bytes_in, bytes_out;
+	uint64_t rejected;           /* frames refused for their header (answered with an ERROR) */
+	int open;                    /* connections open now */
+};
+
+/* What the server does with each whole request frame. HANDLE writes the whole answer frame
+ * into OUT and returns 0; or returns 1 when the answer comes later for connection ORIGIN
+ * (server_deliver); or returns 2 with *JOB set when the request is answered over several
+ * rounds: RESUME is then called once per round until it returns 0 with the answer in OUT,
+ * DROP when the connection goes first, and JOB_BYTES says what memory the job holds. */
+struct server_handler {
+	int (*handle)(void *ctx, uint8_t type, uint32_t id, const uint8_t *payload, uint32_t length,
+		      struct omg_wbuf *out, uint64_t origin, void **job);
+	int (*resume)(void *ctx, void *job, struct omg_wbuf *out);
+	void (*drop)(void *job);
+	size_t (*job_bytes)(const void *job);
+	void *ctx;                   /* passed to HANDLE and RESUME */
+};
+
+/* Binds PATH (mode 0600); the caller holds the lock that makes a stale socket safe to remove.
+ * Requests go to H. */
+int server_open(struct server **s, const struct server_handler *h, int epfd, const char *path);
+const struct server_stats *server_stats(const struct server *s);
 /* Handles an epoll event whose data.ptr is a server object; returns 1 if it was ours. */
 int server_event(struct server *s, void *ptr, uint32_t events);
 /* Hands a deferred answer FRAME to connection SERIAL, if it is still there. */

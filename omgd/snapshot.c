@@ -19,7 +19,7 @@ struct snap_header {
 	uint32_t npkgs, nvers, nsrcs, ncmds, ninputs, hash_mask, nvfiles, nprovs, nrels, reserved3;
 	uint64_t arena_len;
 	struct omg_counts counts;
-	uint32_t security, malformed, damaged_lists, native_arch, mixed_case_names, reserved;
+	uint32_t security, malformed, damaged_lists, native_arch, mixed_case_names, ignored_lists;
 	uint64_t built_at, read_at_ns;
 	double build_ms;
 	uint64_t checksum;           /* of everything after the header */
@@ -117,6 +117,7 @@ static void header_of(const struct db *db, struct snap_header *h)
 	h->security = db->security;
 	h->malformed = db->malformed;
 	h->damaged_lists = db->damaged_lists;
+	h->ignored_lists = db->ignored_lists;
 	h->native_arch = db->native_arch;
 	h->mixed_case_names = (uint32_t)db->mixed_case_names;
 	h->built_at = db->built_at;
@@ -211,6 +212,7 @@ int snapshot_read(const void *src, size_t n, struct db *db, unsigned flags)
 	db->security = h.security;
 	db->malformed = h.malformed;
 	db->damaged_lists = h.damaged_lists;
+	db->ignored_lists = h.ignored_lists;
 	db->native_arch = h.native_arch;
 	db->mixed_case_names = h.mixed_case_names != 0;
 	db->built_at = h.built_at;

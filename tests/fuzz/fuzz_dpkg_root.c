@@ -10,8 +10,8 @@
 #include "config.h"
 #include "backend.h"
 #include "db.h"
+#include "log.h"
 #include "omg_error.h"
-#include "omgd.h"
 
 #include <fcntl.h>
 #include <ftw.h>

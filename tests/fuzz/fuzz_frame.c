@@ -3,6 +3,7 @@
  * server cannot parse must become an ERROR answer, never a crash or an overrun. */
 #include "config.h"
 #include "db.h"
+#include "log.h"
 #include "omgd.h"
 #include "proto.h"
 

@@ -6,7 +6,7 @@
 set -uo pipefail
 src=${OMG_SRCDIR:?} build=${OMG_BUILDDIR:?}
 seconds=${FUZZ_SECONDS:-20}
-targets=(fuzz_frame fuzz_status_file fuzz_deb822 fuzz_dpkg_root fuzz_store fuzz_pacmanconf fuzz_aur)
+targets=(fuzz_frame fuzz_status_file fuzz_deb822 fuzz_aptprefs fuzz_dpkg_root fuzz_store fuzz_pacmanconf fuzz_aur)
 echo "1..${#targets[@]}"
 if [ -n "${OMG_SKIP_FUZZ:-}" ] || ! command -v clang >/dev/null; then
 	for i in "${!targets[@]}"; do echo "ok $((i + 1)) ${targets[$i]} # SKIP fuzzing runs in the plain build with clang"; done
@@ -15,16 +15,17 @@ fi
 work=$build/tests/fuzz/work
 mkdir -p "$work"
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c17
-	-D_GNU_SOURCE -I"$build" -I"$src/common" -I"$src/omgd")
+	-D_GNU_SOURCE -I"$build" -I"$src/common" -I"$src/omgd" -I"$src/omgd/dpkg")
 common=("$src"/common/error.c "$src"/common/proto.c)
 declare -A sources=(
-	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $src/omgd/aur.c ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -lpthread"
+	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $(echo "$src"/omgd/aur/*.c) ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -lpthread"
 	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
 	[fuzz_pacmanconf]="$src/tests/fuzz/fuzz_pacmanconf.c $src/omgd/pacmanconf.c ${common[*]}"
-	[fuzz_aur]="$src/tests/fuzz/fuzz_aur.c $src/omgd/aur.c ${common[*]} -lcurl -ljansson -lpthread"
+	[fuzz_aur]="$src/tests/fuzz/fuzz_aur.c $src/omgd/aur/json.c ${common[*]} -ljansson"
 	[fuzz_status_file]="$src/tests/fuzz/fuzz_status_file.c $src/common/status_file.c $src/common/paths.c ${common[*]}"
-	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $src/omgd/backend_dpkg.c $src/omgd/pkgfiles.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/omgd/snapshot.c $src/omgd/backend_detect.c $src/omgd/backend_alpm.c $src/omgd/pacmanconf.c $src/omgd/revdeps.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto -lalpm"
-	[fuzz_deb822]="$src/tests/fuzz/fuzz_deb822.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c ${common[*]}"
+	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $(echo "$src"/omgd/dpkg/*.c) $src/omgd/pkgfiles.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/aptprefs.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/omgd/snapshot.c $src/omgd/backend_detect.c $src/omgd/backend_alpm.c $src/omgd/pacmanconf.c $src/omgd/revdeps.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto -lalpm"
+	[fuzz_aptprefs]="$src/tests/fuzz/fuzz_aptprefs.c $src/omgd/aptprefs.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/deb822.c ${common[*]}"
+	[fuzz_deb822]="$src/tests/fuzz/fuzz_deb822.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c ${common[*]}"
 )
 seed_corpus() {
 	local dir=$work/corpus-$1
@@ -49,6 +50,10 @@ seed_corpus() {
 	fuzz_deb822)
 		printf 'Package: bash\nVersion: 5.2-1\nDescription: shell\n more\n .\n end\n\nPackage: zsh\nStatus: install ok installed\n' > "$dir/status"
 		printf 'APT { NeverAutoRemove { "^linux-.*"; }; };\n#clear APT;\nDir "/";\n/* c */ // c\n' > "$dir/conf" ;;
+	fuzz_aptprefs)
+		printf 'Package: *\nPin: release a=bookworm-backports, o=Debian\nPin-Priority: 600\n\n# c\nPackage: src:bash lib* /^x/ foo:i386\nPin: version 1.0*\nPin-Priority: 1001\n\nPackage: *\nPin: origin "deb.debian.org"\nPin-Priority: never\n' > "$dir/prefs"
+		printf 'deb [arch=amd64,i386 arch-=i386 trusted=yes] http://user:pw@h:80/d bookworm main\n' > "$dir/list"
+		printf 'Types: deb\nURIs: file:/srv/r\nSuites: ./\nArchitectures: i386\nEnabled: no\n' > "$dir/sources" ;;
 	fuzz_status_file)
 		# a valid file at its own time, and the same file 31 s later (stale)
 		printf '\x00\xe1\xf5\x05\x00\x00\x00\x00SGMO\x01\x00\x00\x00\x69\x03\x00\x00\x97\x00\x00\x00\x03\x00\x00\x00\x74\x00\x00\x00\x00\xe1\xf5\x05\x00\x00\x00\x00' > "$dir/valid"

@@ -114,6 +114,13 @@ mkroot_versions() {
 	awk -v n="$1" -v a="$NATIVE" 'BEGIN { for (i = n; i >= 1; i--)
 		printf "Package: many\nArchitecture: %s\nVersion: 1.0-%d\nDescription: d\n\n", a, i }' \
 		> "$ROOT/var/lib/apt/lists/deb.example_dists_x_main_binary-${NATIVE}_Packages"
+	sources_list 'deb http://deb.example x main'
+}
+
+# sources_list LINE...: ROOT's sources.list (apt uses only the lists its sources name).
+sources_list() {
+	mkdir -p "$ROOT/etc/apt"
+	printf '%s\n' "$@" > "$ROOT/etc/apt/sources.list"
 }
 
 @test "more than 64 versions of one package, newest first: the newest is the candidate, no false upgrade" {
@@ -149,6 +156,8 @@ mkroot_versions() {
 		printf 'Package: p%s\nArchitecture: %s\nVersion: 1\nDescription: d\n' "$i" "$NATIVE" \
 			> "$ROOT/var/lib/apt/lists/r${i}_dists_x_main_binary-${NATIVE}_Packages"
 	done
+	mkdir -p "$ROOT/etc/apt"
+	seq -f 'deb http://r%g x main' 1 1100 > "$ROOT/etc/apt/sources.list"
 	start_omgd --root "$ROOT"
 	run "$OMG" --json search -n 5000 p
 	[ "$(grep -o '"name":"p[0-9]*"' <<< "$output" | sort -u | wc -l)" = 1100 ]
@@ -172,10 +181,52 @@ mkroot_versions() {
 	# a newer foreign9 in a list of the 9th architecture: an update only if arch9 is known
 	printf 'Package: foreign9\nArchitecture: arch9\nVersion: 2\nDescription: d\n' \
 		> "$ROOT/var/lib/apt/lists/r_dists_x_main_binary-arch9_Packages"
+	sources_list 'deb http://r x main'
 	start_omgd --root "$ROOT"
 	run "$OMG" --json status
 	[ "$(json_field orphans <<< "$output")" = 0 ]
 	[ "$(json_field updates <<< "$output")" = 1 ]
 	run "$OMG" info foreign9:arch9
 	[[ "$output" == *"Candidate: 2"* ]]
+}
+
+@test "kernels: apt's protection of the running, the newest and the previous kernel (autoremove)" {
+	# apt 2.6 builds the protection itself (GetProtectedKernelsRegex): uname -r, the newest
+	# installed kernel and, when that makes fewer than two, the one before it
+	"$FIXTURE" "$ROOT"
+	local k run; run=$(uname -r)
+	for k in 1 2 3; do
+		printf '\nPackage: linux-image-6.1.0-%s-amd64\nStatus: install ok installed\nArchitecture: amd64\nVersion: 6.1.%s-1\nDescription: kernel\n' "$k" "$k" >> "$ROOT/var/lib/dpkg/status"
+		printf '\nPackage: linux-image-6.1.0-%s-amd64\nArchitecture: amd64\nAuto-Installed: 1\n' "$k" >> "$ROOT/var/lib/apt/extended_states"
+	done
+	# the running kernel's package (never the newest here): kept although old
+	printf '\nPackage: linux-image-%s\nStatus: install ok installed\nArchitecture: amd64\nVersion: 6.0.1-1\nDescription: kernel\n' "$run" >> "$ROOT/var/lib/dpkg/status"
+	printf '\nPackage: linux-image-%s\nArchitecture: amd64\nAuto-Installed: 1\n' "$run" >> "$ROOT/var/lib/apt/extended_states"
+	printf 'APT::VersionedKernelPackages { "linux-.*"; ".*-modules"; };\n' > "$ROOT/etc/apt/apt.conf.d/01kernels"
+	start_omgd --root "$ROOT"
+	diff <(omg_list_names orphans) <(oracle_orphans "$ROOT")
+	omg_list_names orphans | grep -qx 'linux-image-6.1.0-1-amd64'   # neither newest nor running
+	omg_list_names orphans | grep -qx 'linux-image-6.1.0-2-amd64'   # the running one makes two already
+	! omg_list_names orphans | grep -q "linux-image-$run"
+}
+
+@test "apt.conf's #include (a file, and a directory with a trailing slash) is read as apt reads it" {
+	"$FIXTURE" "$ROOT"
+	mkdir -p "$ROOT/etc/apt/more.d"
+	printf '#include "/etc/apt/extra.conf";\n#include "/etc/apt/more.d/";\n' > "$ROOT/etc/apt/apt.conf"
+	printf 'APT::NeverAutoRemove:: "^orphan-top$";\n' > "$ROOT/etc/apt/extra.conf"
+	printf 'APT::AutoRemove::RecommendsImportant "false";\n' > "$ROOT/etc/apt/more.d/10x"
+	start_omgd --root "$ROOT"
+	# apt outside a chroot takes the absolute paths from /: its oracle gets them under ROOT
+	sed -i "s|\"/etc/apt/|\"$ROOT/etc/apt/|" "$ROOT/etc/apt/apt.conf"
+	diff <(omg_list_names orphans) <(oracle_orphans "$ROOT")
+	! omg_list_names orphans | grep -qx orphan-top
+}
+
+@test "\$APT_CONFIG is read first for the system's root, as apt reads it" {
+	[ -s /var/lib/dpkg/status ] || skip "this machine has no dpkg status"
+	printf 'APT::NeverAutoRemove:: ".";\nAPT::Architectures { "%s"; };\n' "$NATIVE" > "$BATS_TEST_TMPDIR/apt.conf"
+	APT_CONFIG=$BATS_TEST_TMPDIR/apt.conf start_omgd
+	[ "$("$OMG" --json status | json_field orphans)" = "$(APT_CONFIG=$BATS_TEST_TMPDIR/apt.conf apt-get -s autoremove 2>/dev/null | grep -c '^Remv')" ]
+	[ "$("$OMG" --json status | json_field orphans)" = 0 ]
 }

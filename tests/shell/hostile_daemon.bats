@@ -251,3 +251,22 @@ PY
 	if grep -qa __asan_init "$OMGD"; then [ "$rss" -lt 700 ]; else [ "$rss" -lt 300 ]; fi
 	logged "did not read their answers dropped"
 }
+
+@test "a FIFO as preferences, in preferences.d or sources.list.d is skipped, not waited on (the build hung); apt skips them too" {
+	mkfifo "$ROOT/etc/apt/preferences" "$ROOT/etc/apt/preferences.d/x.pref" "$ROOT/etc/apt/sources.list.d/x.list"
+	start_omgd --no-store --root "$ROOT"
+	[ "$("$OMG" --json status | json_field installed)" = "$(oracle_total "$ROOT")" ]
+	stop_within_1s "$OMGD_PID"
+	OMGD_PID=
+}
+
+@test "a 100,000-character package pattern in a pin (omg info's pin text overflowed its buffer: SIGSEGV)" {
+	{ printf 'Package: /^bp-pkg$|'; head -c 100000 /dev/zero | tr '\0' x; printf '/\nPin: version 2.0*\nPin-Priority: 900\n'; } \
+		> "$ROOT/etc/apt/preferences"
+	start_omgd --no-store --root "$ROOT"
+	run "$OMG" info bp-pkg
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Candidate-Pin: 900 (Package: /^bp-pkg"* ]]
+	diff <("$OMG" policy bp-pkg) <(env $(apt_env "$ROOT") apt-cache policy bp-pkg)
+	"$OMG" ping
+}

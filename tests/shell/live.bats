@@ -57,10 +57,11 @@ st_total() { od -An -j8 -N4 -tu4 "$XDG_RUNTIME_DIR/omg.status" | tr -d ' '; }
 }
 
 @test "a damaged list file keeps the rest of the index and is counted" {
-	printf 'Package: broken\nVersion 1.0\n\n' > "$ROOT/var/lib/apt/lists/x_Packages"
-	printf 'garbage' | lz4 -q > "$ROOT/var/lib/apt/lists/y_Packages.lz4"
+	local d=$ROOT/var/lib/apt/lists/fixture.invalid_dmg_dists
+	printf 'Package: broken\nVersion 1.0\n\n' > "${d}_x_main_binary-amd64_Packages"
+	printf 'garbage' | lz4 -q > "${d}_y_main_binary-amd64_Packages.lz4"
 	head -c 100 "$ROOT/var/lib/apt/lists/fixture.invalid_debian-security_dists_bookworm-security_main_binary-amd64_Packages.xz" \
-		> "$ROOT/var/lib/apt/lists/z_Packages.xz"
+		> "${d}_z_main_binary-amd64_Packages.xz"
 	sleep 0.5
 	run "$OMG" --json metrics
 	[[ "$output" == *'"damaged_lists":1'* ]]

@@ -20,6 +20,8 @@ setup_file() {
 }
 
 setup() {
+	# the sanitized build's pass: the roots' semantics are the plain build's to check (CI time)
+	[ -z "${OMG_SKIP_REALROOTS:-}" ] || skip "real roots run in the plain build"
 	omg_setup
 	export NATIVE=$(dpkg --print-architecture)
 	case $NATIVE in amd64) export FOREIGN=i386 ;; arm64) export FOREIGN=armhf ;; *) export FOREIGN= ;; esac
@@ -121,14 +123,21 @@ compare_candidates() {
 	# only the packages asked for (apt-cache expands an unknown name as a pattern)
 	LC_ALL=C join "$t/names" "$t/apt.cand.all" > "$t/apt.cand"
 	LC_ALL=C join "$t/names" "$t/omg.cand.all" > "$t/omg.cand"
+	# A name apt knows with no version at all (an instance it makes for a foreign
+	# architecture, or a name only a relation names) has "Candidate: (none)" there and is
+	# unknown to omg: no candidate either way. They are counted, not failed (architecture.md).
 	LC_ALL=C join -a1 -a2 -e '(none-shown)' -o 0,1.2,1.3,2.2,2.3 "$t/apt.cand" "$t/omg.cand" |
-		awk '$2 != $4' > "$t/cand.diff"
+		awk '$2 != $4' > "$t/cand.all.diff"
+	awk '($2 == "(none)" && $4 == "(none-shown)") || ($2 == "(none-shown)" && $4 == "(none)")' \
+		"$t/cand.all.diff" > "$t/cand.none"
+	awk '!(($2 == "(none)" && $4 == "(none-shown)") || ($2 == "(none-shown)" && $4 == "(none)"))' \
+		"$t/cand.all.diff" > "$t/cand.diff"
+	[ -s "$t/cand.none" ] && echo "# $(wc -l < "$t/cand.none") names without a version known to one side only (no candidate on either)" >&3
 	n=$(wc -l < "$t/cand.diff")
 	[ "$n" = 0 ] && return 0
 	echo "candidates: $n of $(wc -l < "$t/apt.cand") packages differ ($(wc -l < "$t/names") names asked)"
 	awk '{ k = $2 == "(none-shown)" ? "only omg prints the package" : \
-		$4 == "(none-shown)" ? ($2 == "(none)" ? "only apt prints the package, with Candidate: (none)" : "only apt prints the package") : \
-		"both print it, with another candidate" } { c[k]++ }
+		$4 == "(none-shown)" ? "only apt prints the package" : "both print it, with another candidate" } { c[k]++ }
 		END { for (k in c) printf "  %s: %d\n", k, c[k] }' "$t/cand.diff" | sort
 	# With BASELINE (the differences of the root the case started from), the case's own first.
 	if [ -n "${BASELINE:-}" ]; then

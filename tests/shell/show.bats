@@ -22,6 +22,15 @@ teardown() { stop_omgd; }
 	done
 	# a foreign instance by name:arch, and several packages at once
 	diff <("$OMG" policy libmulti:i386 bash) <(env $(apt_env "$ROOT") apt-cache policy libmulti:i386 bash)
+	# names that only a relation names (no version, no provider): apt knows them, with
+	# "Candidate: (none)" and "not a real package"
+	printf 'Package: only-named\nArchitecture: amd64\nVersion: 1\nSuggests: ghost-doc, ghost-extra (>= 2)\nDescription: d\n\n' \
+		>> "$ROOT/var/lib/apt/lists/fixture.invalid_debian_dists_bookworm_main_binary-amd64_Packages"
+	for n in 1 2 3 4 5 6 7 8 9 10; do "$OMG" policy only-named >/dev/null 2>&1 && break; sleep 0.2; done
+	diff <("$OMG" policy ghost-doc ghost-extra) <(env $(apt_env "$ROOT") apt-cache policy ghost-doc ghost-extra)
+	diff <("$OMG" show ghost-doc) <(env $(apt_env "$ROOT") apt show ghost-doc 2>/dev/null)
+	run "$OMG" policy no-such-name
+	[ "$status" -eq 1 ]
 }
 
 @test "fixture root: show and show -a equal apt show's" {

@@ -101,7 +101,7 @@ static void test_audit_roundtrip(void **state)
 {
 	uint8_t head[OMG_AUDIT_HASH_SIZE], h1[OMG_AUDIT_HASH_SIZE];
 	struct omg_audit_query q = { 7, 1700000000, 10, OMG_AUDIT_VERIFY }, qb;
-	struct omg_audit_msg m = { "", OMG_AUDIT_BROKEN, 41, 12, "record 12: edited", 41, head, 1, 1, NULL }, b;
+	struct omg_audit_msg m = { "", OMG_AUDIT_BROKEN, 41, 12, "record 12: edited", 41, head, 0, 0, NULL }, b;
 	struct omg_audit_rec r = { 8, 1700000000123456789ull, 1000, 0, 2, "install foo:amd64 1.0", h1 };
 	struct omg_wbuf w = { 0 };
 	size_t at;
@@ -117,7 +117,7 @@ static void test_audit_roundtrip(void **state)
 	omg_wbuf_reset(&w);
 	at = omg_enc_audit_head(&w, &m);
 	omg_enc_audit_rec(&w, &r);
-	omg_patch_u32(&w, at, 1);
+	omg_enc_audit_end(&w, at, 1, 1); /* more, and the count, known at the end */
 	assert_int_equal(omg_dec_audit(w.data, w.len, &b), OMG_OK);
 	assert_int_equal(b.verdict, OMG_AUDIT_BROKEN);
 	assert_int_equal(b.bad_seq, 12);
@@ -147,12 +147,14 @@ static void test_rows_roundtrip(void **state)
 				 OMG_PKG_INSTALLED | OMG_PKG_UPGRADABLE };
 	struct omg_rows rows;
 	struct omg_wbuf w = { 0 };
+	size_t at;
 	(void)state;
 
-	omg_put_u32(&w, 3);
-	omg_put_u32(&w, 2);
+	at = omg_enc_rows_head(&w);
+
 	omg_enc_row(&w, &r);
 	omg_enc_row(&w, &r);
+	omg_enc_rows_end(&w, at, 3, 2);
 	assert_int_equal(omg_dec_rows(w.data, w.len, &rows), OMG_OK);
 	assert_int_equal(rows.matched, 3);
 	assert_int_equal(rows.count, 2);
@@ -209,7 +211,7 @@ static void test_batch_limits(void **state)
 	struct omg_batch *b = malloc(sizeof *b);
 	(void)state;
 
-	omg_put_u32(&w, 2);
+	omg_enc_batch_head(&w, 2);
 	omg_enc_batch_item(&w, OMG_MSG_STATUS, NULL, 0);
 	omg_enc_batch_item(&w, OMG_MSG_PING, NULL, 0);
 	assert_int_equal(omg_dec_batch(w.data, w.len, b), OMG_OK);
@@ -246,6 +248,147 @@ static void test_hello_and_error(void **state)
 	omg_wbuf_free(&w);
 }
 
+/* Answers written item by item (head, items, count) read back with their decoders. */
+static void test_itemized_answers(void **state)
+{
+	struct omg_provider pv = { "git", "/usr/bin/git", 1 };
+	struct omg_wbuf w = { 0 };
+	struct omg_pairs pairs;
+	struct omg_words words;
+	struct omg_providers provs;
+	uint32_t head;
+	size_t at;
+	(void)state;
+
+	at = omg_enc_info_head(&w, OMG_PKG_INSTALLED);
+	omg_enc_kv(&w, "Package", "bash");
+	omg_enc_kv(&w, "Version", "5.2-1");
+	omg_enc_count(&w, at, 2);
+	assert_int_equal(omg_dec_pairs(w.data, w.len, OMG_MSG_INFO | OMG_MSG_ANSWER, &pairs), OMG_OK);
+	assert_int_equal(pairs.flags, OMG_PKG_INSTALLED);
+	assert_int_equal(pairs.count, 2);
+	assert_string_equal(pairs.kv[1].value, "5.2-1");
+	omg_pairs_free(&pairs);
+
+	omg_wbuf_reset(&w);
+	at = omg_enc_metrics_head(&w);
+	omg_enc_metric(&w, "requests", 7);
+	omg_enc_count(&w, at, 1);
+	assert_int_equal(omg_dec_pairs(w.data, w.len, OMG_MSG_METRICS | OMG_MSG_ANSWER, &pairs), OMG_OK);
+	assert_int_equal(pairs.count, 1);
+	assert_int_equal(pairs.kv[0].number, 7);
+	omg_pairs_free(&pairs);
+
+	omg_wbuf_reset(&w);
+	at = omg_enc_words_head(&w);
+	omg_enc_word(&w, "firefox");
+	omg_enc_word(&w, "firefox-esr");
+	omg_enc_count(&w, at, 2);
+	assert_int_equal(omg_dec_words(w.data, w.len, &words), OMG_OK);
+	assert_int_equal(words.count, 2);
+	assert_string_equal(words.words[1], "firefox-esr");
+	omg_words_free(&words);
+
+	omg_wbuf_reset(&w);
+	at = omg_enc_files_head(&w, 3);
+	omg_enc_word(&w, "/bin/bash");
+	omg_enc_count(&w, at, 1);
+	assert_int_equal(omg_dec_files(w.data, w.len, &head, &words), OMG_OK);
+	assert_int_equal(head, 3);
+	assert_int_equal(words.count, 1);
+	assert_string_equal(words.words[0], "/bin/bash");
+	omg_words_free(&words);
+
+	omg_wbuf_reset(&w);
+	at = omg_enc_providers_head(&w);
+	omg_enc_provider(&w, &pv);
+	omg_enc_count(&w, at, 1);
+	assert_int_equal(omg_dec_providers(w.data, w.len, &provs), OMG_OK);
+	assert_int_equal(provs.count, 1);
+	assert_string_equal(provs.v[0].path, "/usr/bin/git");
+	omg_providers_free(&provs);
+
+	omg_wbuf_reset(&w);
+	at = omg_enc_similar_head(&w, OMG_SIMILAR_AVAILABLE);
+	omg_enc_provider(&w, &pv);
+	omg_enc_count(&w, at, 1);
+	assert_int_equal(omg_dec_similar(w.data, w.len, &head, &provs), OMG_OK);
+	assert_int_equal(head, OMG_SIMILAR_AVAILABLE);
+	assert_int_equal(provs.v[0].installed, 1);
+	omg_providers_free(&provs);
+	omg_wbuf_free(&w);
+}
+
+/* docs/protocol.md's ERROR example (INFO "nope", id 4) and its AUR_SEARCH answer (id 11). */
+static void test_error_and_aur_bytes(void **state)
+{
+	static const uint8_t error[] = {
+		0x21, 0x00, 0x00, 0x00, 0x01, 0x7f, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00,
+		0x18, 0x00, 0x00, 0x00, 'p', 'a', 'c', 'k', 'a', 'g', 'e', ' ', '\'', 'n', 'o', 'p',
+		'e', '\'', ' ', 'n', 'o', 't', ' ', 'f', 'o', 'u', 'n', 'd', 0x00,
+	};
+	static const uint8_t aur[] = {
+		0x2b, 0x00, 0x00, 0x00, 0x01, 0x8c, 0x00, 0x00, 0x0b, 0x00, 0x00, 0x00, 0x02, 0x24, 0x00, 0x00,
+		0x00, 't', 'h', 'e', ' ', 'A', 'U', 'R', ' ', 'd', 'i', 'd', ' ', 'n', 'o', 't',
+		' ', 'a', 'n', 's', 'w', 'e', 'r', ' ', 'w', 'i', 't', 'h', 'i', 'n', ' ', '4',
+		'0', '0', ' ', 'm', 's', 0x00, 0x00,
+	};
+	struct omg_wbuf w = { 0 };
+	(void)state;
+
+	assert_int_equal(omg_frame_error(&w, 4, OMG_WERR_NOT_FOUND, "package '%s' not found", "nope"), OMG_OK);
+	assert_int_equal(w.len, sizeof error);
+	assert_memory_equal(w.data, error, sizeof error);
+	omg_wbuf_reset(&w);
+	omg_frame_begin(&w, OMG_MSG_AUR_SEARCH | OMG_MSG_ANSWER, 11);
+	omg_enc_aur_head(&w, OMG_AUR_MISSING, "the AUR did not answer within 400 ms", 0);
+	assert_int_equal(omg_frame_end(&w, OMG_FRAME_MAX), OMG_OK);
+	assert_int_equal(w.len, sizeof aur);
+	assert_memory_equal(w.data, aur, sizeof aur);
+	omg_wbuf_free(&w);
+}
+
+/* An AUR answer again from a cache: the same answer, its cached field set. AUR requests are
+ * laid out as SEARCH and INFO. */
+static void test_aur_cached(void **state)
+{
+	struct omg_pkg_row r = { "yay", "", "", "12.3.5-1", "AUR helper", OMG_PKG_AUR };
+	struct omg_query q = { .text = "yay", .limit = 50 }, back;
+	struct omg_wbuf w = { 0 }, again = { 0 }, plain = { 0 };
+	struct omg_aur_msg m;
+	size_t at;
+	(void)state;
+
+	omg_enc_aur_head(&w, OMG_AUR_OK, "", 0);
+	at = omg_enc_rows_head(&w);
+	omg_enc_row(&w, &r);
+	omg_enc_rows_end(&w, at, 4, 1);
+	assert_int_equal(omg_enc_aur_cached(&again, w.data, w.len), OMG_OK);
+	assert_int_equal(again.len, w.len);
+	assert_int_equal(omg_dec_aur(again.data, again.len, OMG_MSG_AUR_SEARCH | OMG_MSG_ANSWER, &m), OMG_OK);
+	assert_int_equal(m.cached, 1);
+	assert_int_equal(m.rows.matched, 4);
+	assert_string_equal(m.rows.rows[0].candidate, "12.3.5-1");
+	omg_aur_free(&m);
+	assert_int_equal(omg_enc_aur_cached(&plain, w.data, 3), OMG_E_PROTO); /* cut in its head */
+	omg_wbuf_reset(&w);
+	omg_wbuf_reset(&plain);
+	omg_enc_query(&w, OMG_MSG_AUR_SEARCH, &q);
+	omg_enc_query(&plain, OMG_MSG_SEARCH, &q);
+	assert_int_equal(w.len, plain.len);
+	assert_memory_equal(w.data, plain.data, w.len);
+	assert_int_equal(omg_dec_query(w.data, w.len, OMG_MSG_AUR_SEARCH, &back), OMG_OK);
+	assert_string_equal(back.text, "yay");
+	assert_int_equal(back.limit, 50);
+	omg_wbuf_reset(&w);
+	omg_enc_query(&w, OMG_MSG_AUR_INFO, &q);
+	assert_int_equal(omg_dec_query(w.data, w.len, OMG_MSG_INFO, &back), OMG_OK);
+	assert_string_equal(back.text, "yay");
+	omg_wbuf_free(&w);
+	omg_wbuf_free(&again);
+	omg_wbuf_free(&plain);
+}
+
 static void test_frame_size_limit(void **state)
 {
 	struct omg_wbuf w = { 0 };
@@ -273,6 +416,9 @@ int main(void)
 		cmocka_unit_test(test_string_rules),
 		cmocka_unit_test(test_batch_limits),
 		cmocka_unit_test(test_hello_and_error),
+		cmocka_unit_test(test_itemized_answers),
+		cmocka_unit_test(test_error_and_aur_bytes),
+		cmocka_unit_test(test_aur_cached),
 		cmocka_unit_test(test_frame_size_limit),
 	};
 	return cmocka_run_group_tests_name("proto", tests, NULL, NULL);

@@ -1,0 +1,235 @@
+/* backend.c — the Debian backend: dpkg's status, apt's extended_states and package lists.
+ *
+ * Semantics (checked against apt 2.6 and dpkg 1.21 by the tests):
+ *  - installed (total): dpkg state "installed" (want install, hold or deinstall);
+ *  - a package has a current version for apt unless it is not-installed or config-files;
+ *  - explicit: has a current version and is not Auto-Installed (apt-mark showmanual);
+ *  - candidate: apt's policy with its pins (policy.c, candidate.c): lists 500 (NotAutomatic
+ *    1, ButAutomaticUpgrades 100), the installed version 100, apt_preferences and
+ *    APT::Default-Release over them; the highest priority wins, then the highest version,
+ *    and nothing older than the installed version below 1000;
+ *  - updates: current version with a different (newer) candidate (apt list --upgradable);
+ *  - security: such a candidate found in a list whose Release has Label: Debian-Security;
+ *  - orphans: what apt-get -s autoremove removes: apt's mark-and-sweep from the roots
+ *    (manual, Essential, Protected, Priority required, held, APT::NeverAutoRemove)
+ *    through Pre-Depends, Depends and, as configured, Recommends and Suggests; plus
+ *    half-installed packages, which apt-get removes as failed removals.
+ */
+#include "config.h"
+#include "dpkg.h"
+#include "log.h"
+
+/* The fuzz targets link the backend without omgd's log (aptconf.c does the same). */
+#pragma weak omgd_log
+#include "listfile.h"
+#include "pkgfiles.h"
+#include "version.h"
+#include "omg_error.h"
+
+#define LIBDPKG_VOLATILE_API 1
+#include <dpkg/arch.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* OMG_OK if PATH is a regular file. Checked before the reader opens it: opening a FIFO
+ * (or a device) for reading can wait forever, and the build with it. */
+static int regular_file(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), rc = OMG_OK;
+
+	if (fd < 0)
+		return OMG_ERROR(OMG_E_SYS, "open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0)
+		rc = OMG_ERROR(OMG_E_SYS, "stat %s: %s", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		rc = OMG_ERROR(OMG_E_CORRUPT, "%s is not a regular file: not read", path);
+	close(fd);
+	return rc;
+}
+
+/* apt's configuration files are inputs: a change of them invalidates the snapshot. */
+/* apt's configuration and sources, as inputs: a stored index is not reused once they change
+ * (a change of sources alone changes the lists' descriptions). */
+static int add_conf_inputs(struct db *db, const char *root)
+{
+	static const char *const conf[][2] = { { "etc/apt/apt.conf", "etc/apt/apt.conf.d" },
+					       { "etc/apt/sources.list", "etc/apt/sources.list.d" },
+					       { "etc/apt/preferences", "etc/apt/preferences.d" } };
+	char path[8192];
+	struct dirent *de;
+	DIR *d;
+	int rc = OMG_OK;
+
+	for (size_t i = 0; rc == OMG_OK && i < sizeof conf / sizeof conf[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", root, conf[i][0]);
+		if ((rc = db_input_add(db, path)) != OMG_OK)
+			return rc;
+		snprintf(path, sizeof path, "%s/%s", root, conf[i][1]);
+		if ((rc = db_input_add(db, path)) != OMG_OK || !(d = opendir(path)))
+			continue;
+		while (rc == OMG_OK && (de = readdir(d)))
+			if (de->d_name[0] != '.') {
+				snprintf(path, sizeof path, "%s/%s/%s", root, conf[i][1], de->d_name);
+				rc = db_input_add(db, path);
+			}
+		closedir(d);
+	}
+	return rc;
+}
+
+static void count_item(void *n, const char *v)
+{
+	(void)v;
+	++*(int *)n;
+}
+
+static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
+{
+	int narchs = 0;
+	const char *dr;
+	struct build b = { .db = db, .cache = cache };
+	const struct dpkg_arch *native = dpkg_arch_get(DPKG_ARCH_NATIVE);
+	const char *arch;
+	int rc;
+
+	if ((rc = aptconf_load(&b.conf, root)) != OMG_OK || (rc = add_conf_inputs(db, root)) != OMG_OK ||
+	    (rc = aptsources_load(&b.sources, root)) != OMG_OK)
+		goto fail;
+	deb_resolve_paths(&b, root);
+	arch = aptconf_get(&b.conf, "apt::architecture", native ? native->name : "amd64");
+	deb_add_arch(&b, arch);
+	aptconf_each(&b.conf, "apt::architectures", count_item, &narchs);
+	if (narchs)
+		aptconf_each(&b.conf, "apt::architectures", deb_add_arch, &b);
+	else if ((rc = deb_add_foreign_archs(&b)) != OMG_OK)
+		goto fail;
+	aptconf_each(&b.conf, "apt::neverautoremove", deb_add_never, &b);
+	db->native_arch = db_str(db, arch, strlen(arch));
+	omg_put_bytes(&b.arch_off, &db->native_arch, sizeof db->native_arch);
+	if (b.conf_failed || b.arch_off.failed || db->native_arch == DB_NONE) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "apt configuration");
+		goto fail;
+	}
+	if ((rc = aptprefs_load(&b.prefs, root)) != OMG_OK ||
+	    ((dr = aptconf_get(&b.conf, "apt::default-release", NULL)) && dr[0] &&
+	     (rc = aptprefs_default_release(&b.prefs, dr)) != OMG_OK))
+		goto fail;
+	/* apt stops at these; omgd skips them and says so, once per build */
+	if (b.prefs.errors && omgd_log)
+		omgd_log("apt's preferences: %d stanza%s apt rejects (apt-cache policy says which): skipped",
+			 b.prefs.errors, b.prefs.errors == 1 ? "" : "s");
+	if (b.sources.errors && omgd_log)
+		omgd_log("apt's sources: %d entr%s apt rejects: skipped", b.sources.errors,
+			 b.sources.errors == 1 ? "y" : "ies");
+	if ((rc = deb_read_lists(&b)) != OMG_OK)
+		goto fail;
+	if ((b.src = deb_add_src(&b, b.paths.status, 0, NULL)) == DB_NONE) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "sources");
+		goto fail;
+	}
+	db->srcs[b.src].prio = 100;
+	if ((rc = db_input_add(db, b.paths.status)) != OMG_OK || (rc = db_input_add(db, b.paths.extended)) != OMG_OK)
+		goto fail;
+	if ((rc = regular_file(b.paths.status)) != OMG_OK ||
+	    (rc = listfile_read(b.paths.status, deb_status_chunk, &b)) != OMG_OK)
+		goto fail;
+	if (access(b.paths.extended, F_OK) == 0 && ((rc = regular_file(b.paths.extended)) != OMG_OK ||
+	    (rc = listfile_read(b.paths.extended, deb_ext_chunk, &b)) != OMG_OK))
+		goto fail;
+	if ((rc = deb_policy(&b)) != OMG_OK)
+		goto fail;
+	for (uint32_t p = 0; p < db->npkgs; p++) {
+		struct db_pkg *pk = &db->pkgs[p];
+		if ((rc = deb_pick_candidate(&b, p)) != OMG_OK)
+			goto fail;
+		if (pk->state == ST_INSTALLED)
+			db->counts.total++;
+		if (pk->inst != DB_NONE && !(pk->flags & OMG_PKG_AUTO))
+			db->counts.explicit_pkgs++;
+		if (pk->flags & OMG_PKG_UPGRADABLE)
+			db->counts.updates++;
+		if (pk->flags & OMG_PKG_SECURITY)
+			db->security++;
+	}
+	rc = deb_find_orphans(&b);
+	if (rc == OMG_OK)
+		rc = deb_read_commands(&b);
+fail:
+	omg_wbuf_free(&b.rec);
+	omg_wbuf_free(&b.order);
+	for (size_t i = 0; i < b.never.len / sizeof(regex_t *); i++) {
+		regex_t *re = ((regex_t **)(void *)b.never.data)[i];
+		regfree(re);
+		free(re);
+	}
+	omg_wbuf_free(&b.never);
+	for (size_t i = 0; i < b.archs.len / sizeof(char *); i++)
+		free(((char **)(void *)b.archs.data)[i]);
+	omg_wbuf_free(&b.archs);
+	omg_wbuf_free(&b.arch_off);
+	free(b.inst);
+	free(b.ma);
+	aptconf_free(&b.conf);
+	aptsources_free(&b.sources);
+	aptprefs_free(&b.prefs);
+	omg_wbuf_free(&b.ver_source);
+	return rc;
+}
+
+static int dpkg_watch_specs(const char *root, struct watch_spec *out, int max)
+{
+	struct build b = { 0 };
+	char sources[4200], parts[4200], archfile[4200], prefs[4200], prefparts[4200];
+	const char *files[8];
+	int n = 0;
+
+	if (aptconf_load(&b.conf, root) != OMG_OK)
+		return 0;
+	deb_resolve_paths(&b, root);
+	/* the sources too: they name the lists, and policy and show describe the lists by them */
+	deb_join_dir(sources, sizeof sources, b.paths.root, "etc/apt/sources.list");
+	deb_join_dir(parts, sizeof parts, b.paths.root, "etc/apt/sources.list.d");
+	files[0] = b.paths.status;
+	files[1] = b.paths.extended;
+	files[2] = b.paths.lists;
+	files[3] = sources;
+	files[4] = parts;
+	deb_admin_file(&b, "arch", archfile, sizeof archfile); /* dpkg --add-architecture */
+	files[5] = archfile;
+	deb_join_dir(prefs, sizeof prefs, b.paths.root, "etc/apt/preferences"); /* pins */
+	deb_join_dir(prefparts, sizeof prefparts, b.paths.root, "etc/apt/preferences.d");
+	files[6] = prefs;
+	files[7] = prefparts;
+	for (int i = 0; i < 8 && n < max; i++, n++) {
+		const char *slash = strrchr(files[i], '/');
+		if (i == 2 || i == 4 || i == 7) { /* every file in the directory */
+			snprintf(out[n].dir, sizeof out[n].dir, "%s", files[i]);
+			out[n].name[0] = 0;
+		} else {
+			snprintf(out[n].dir, sizeof out[n].dir, "%.*s", (int)(slash - files[i]), files[i]);
+			snprintf(out[n].name, sizeof out[n].name, "%s", slash + 1);
+		}
+	}
+	aptconf_free(&b.conf);
+	return n;
+}
+
+const struct backend backend_dpkg = {
+	.name = "dpkg",
+	.build = dpkg_build,
+	.watch_specs = dpkg_watch_specs,
+	.record = deb_record,
+	.record_file = deb_record_file,
+	.files = pkgfiles_dpkg,
+	.changelog = pkgchangelog_dpkg,
+	.vercmp = deb_version_compare,
+};

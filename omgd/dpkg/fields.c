@@ -1,0 +1,77 @@
+/* fields.c — a version's Priority, Provides and relation fields into the index, as apt
+ * parses them. */
+#include "config.h"
+#include "dpkg.h"
+#include "omg_error.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* The relation fields, in apt's order (enum db_rel_kind). */
+static const char *const rel_fields[DB_REL__COUNT] = { "Pre-Depends", "Depends", "Conflicts", "Breaks",
+						       "Recommends", "Suggests", "Replaces", "Enhances" };
+
+/* Which relation field F is, or -1. */
+int deb_rel_field(const struct deb822_field *f)
+{
+	for (int k = 0; k < DB_REL__COUNT; k++)
+		if (deb822_is(f, rel_fields[k]))
+			return k;
+	return -1;
+}
+
+int deb_add_relations(struct db *db, uint32_t v, const char *const *rel, const size_t *rlen)
+{
+	for (int k = 0; k < DB_REL__COUNT; k++)
+		if (rlen[k] && db_rels_parse(db, v, (enum db_rel_kind)k, rel[k], rlen[k]) != OMG_OK)
+			return OMG_E_NOMEM;
+	return OMG_OK;
+}
+
+/* The Priority field's value as enum db_priority (apt's order of them). */
+uint8_t deb_priority_code(const char *v, size_t n)
+{
+	static const char *const names[] = { "", "required", "important", "standard", "optional", "extra" };
+
+	for (uint8_t i = 1; i < 6; i++)
+		if (strlen(names[i]) == n && !strncasecmp(v, names[i], n))
+			return i;
+	return DB_PRIO_NONE;
+}
+
+/* Records the names VALUE (a Provides field, LEN bytes) says version V provides. */
+int deb_add_provides(struct db *db, uint32_t v, const char *value, size_t len)
+{
+	struct deb822_relation r;
+	int rc = OMG_OK;
+
+	for (const char *end = value + len; rc == OMG_OK && deb822_next_relation(&value, end, &r);)
+		rc = db_provide_add(db, r.name, r.nlen, v, r.olen ? r.ver : NULL, r.olen ? r.vlen : 0);
+	return rc;
+}
+
+
+/* The name in a Source field's value ("name (version)"): its length. */
+size_t deb_source_name_len(const char *v, size_t n)
+{
+	size_t l = 0;
+
+	while (l < n && v[l] != ' ' && v[l] != '(' && v[l] != '\t' && v[l] != '\n' && l < UINT16_MAX)
+		l++;
+	return l;
+}
+
+/* Version V's source package, for src: pins; "" (none given) is the package's own name. */
+int deb_set_source(struct build *b, uint32_t v, const char *name, size_t len)
+{
+	uint32_t s = len ? db_str(b->db, name, len) : 0, zero = 0;
+
+	if (s == DB_NONE)
+		return OMG_E_NOMEM;
+	while (b->ver_source.len / sizeof(uint32_t) <= v && !b->ver_source.failed)
+		omg_put_bytes(&b->ver_source, &zero, sizeof zero);
+	if (b->ver_source.failed)
+		return OMG_E_NOMEM;
+	((uint32_t *)(void *)b->ver_source.data)[v] = s;
+	return OMG_OK;
+}
