@@ -59,6 +59,22 @@ int aptpin_version_matches(const struct aptpin *pin, const char *ver)
 	       (match_ver(ver, pin->data, pin->prefix) || aptpin_expr(pin->data, ver));
 }
 
+int aptpin_names(const struct aptpin *pin, const char *name)
+{
+	size_t n;
+
+	if (!pin->name)
+		return 0;
+	if (!pin->pattern)
+		return !strcmp(pin->name, name);
+	if (!strcmp(pin->name, name))
+		return 0;
+	n = strlen(pin->name);
+	if (n >= 2 && pin->name[0] == '/' && pin->name[n - 1] == '/') /* compiled at parse time, or bad */
+		return pin->name_re && regexec(pin->name_re, name, 0, NULL, 0) == 0;
+	return fnmatch(pin->name, name, FNM_CASEFOLD) == 0;
+}
+
 static int set(const char *want, const char *have)
 {
 	return want && !aptpin_expr(want, have);
@@ -169,6 +185,10 @@ static int parse_release(struct aptpin *pin, const char *data)
 
 static void pin_free(struct aptpin *pin)
 {
+	if (pin->name_re) {
+		regfree(pin->name_re);
+		free(pin->name_re);
+	}
 	free(pin->name), free(pin->arch), free(pin->data);
 	for (int k = 0; k < REL__COUNT; k++)
 		free(pin->rel[k]);
@@ -215,6 +235,19 @@ static int add_pin(struct aptprefs *p, const char *token, size_t tlen, enum aptp
 			goto fail;
 		pin.pattern = (nlen >= 2 && pin.name[0] == '/' && pin.name[nlen - 1] == '/') ||
 			      strpbrk(pin.name, "*[?") != NULL;
+		if (pin.pattern && pin.name[0] == '/' && nlen >= 2 && pin.name[nlen - 1] == '/') {
+			/* matched against every name of the index: compiled here, not each time */
+			char *body = strndup(pin.name + 1, nlen - 2);
+			if (!body || !(pin.name_re = malloc(sizeof *pin.name_re))) {
+				free(body);
+				goto fail;
+			}
+			if (regcomp(pin.name_re, body, REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0) {
+				free(pin.name_re); /* as apt: a bad regex matches nothing */
+				pin.name_re = NULL;
+			}
+			free(body);
+		}
 	}
 	if (type == APTPIN_RELEASE) {
 		if (parse_release(&pin, data) != OMG_OK)

@@ -19,6 +19,7 @@
 #define OMGD_APTPREFS_H
 
 #include <stddef.h>
+#include <regex.h>
 #include <stdint.h>
 
 #define APTPIN_NEVER (-32768) /* "Pin-Priority: never" */
@@ -34,6 +35,7 @@ struct aptpin {
 	 * ("" for the native one, "any"); NULL NAME: a general pin. */
 	char *name, *arch;
 	int src, pattern;
+	regex_t *name_re;     /* a "/regex/" NAME, compiled once (NULL: a glob, a name, or bad) */
 	enum aptpin_type type;
 	char *data;           /* version or origin pattern, as written (version: without '*') */
 	int prefix;           /* version or v=: a trailing '*' */
@@ -67,6 +69,9 @@ void aptprefs_free(struct aptprefs *p);
 
 /* apt's ExpressionMatches: PATTERN as "/regex/" or a glob, ignoring case; NULL S: no. */
 int aptpin_expr(const char *pattern, const char *s);
+/* Whether specific pin PIN names NAME: equal to it, or a glob or /regex/ (ignoring case)
+ * matching it but for the name the pattern equals (apt: "Name != G.Name()"). */
+int aptpin_names(const struct aptpin *pin, const char *name);
 /* Whether release or origin pin PIN matches package file F. */
 int aptpin_file_matches(const struct aptpin *pin, const struct aptpin_file *f);
 /* Whether version pin PIN matches the version string VER. */

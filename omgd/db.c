@@ -291,6 +291,14 @@ static int cmp_vfile(const void *a, const void *b, void *ctx)
 	return x->src < y->src ? -1 : x->src > y->src;
 }
 
+uint32_t db_status_src(const struct db *db)
+{
+	for (uint32_t si = 0; si < db->nsrcs; si++)
+		if (!db->srcs[si].desc)
+			return si;
+	return DB_NONE;
+}
+
 void db_vfiles_sort(struct db *db)
 {
 	for (uint32_t i = 1; i < db->nvfiles; i++) /* a backend may have sorted them already */

@@ -179,6 +179,9 @@ uint32_t db_ver_get(struct db *db, uint32_t p, const char *version, size_t vlen,
 int db_vfile_add(struct db *db, uint32_t ver, uint32_t src, uint64_t off, uint32_t len);
 /* VER's appearances in package lists: *FIRST and *COUNT into db->vfiles (after db_finish). */
 void db_vfiles_of(const struct db *db, uint32_t ver, uint32_t *first, uint32_t *count);
+/* The source that is dpkg's status file (the first one no list description names): the
+ * file of every DBV_STATUS version besides its lists. DB_NONE: none. */
+uint32_t db_status_src(const struct db *db);
 /* Sorts the version files as db_finish does, so db_vfiles_of works during a build. */
 void db_vfiles_sort(struct db *db);
 

@@ -208,7 +208,7 @@ static int retract_not_found(struct answer *a)
 static int candidate_pin(const struct db *db, uint32_t v, char *out, size_t n)
 {
 	const struct db_ver *ver = &db->vers[v];
-	uint32_t first, count, text = ver->pin;
+	uint32_t first, count, si, text = ver->pin;
 
 	db_vfiles_of(db, v, &first, &count);
 	for (uint32_t i = first; !text && i < first + count; i++) {
@@ -216,9 +216,8 @@ static int candidate_pin(const struct db *db, uint32_t v, char *out, size_t n)
 		if (s->pin && s->prio == ver->prio)
 			text = s->pin;
 	}
-	for (uint32_t si = 0; !text && (ver->flags & DBV_STATUS) && si < db->nsrcs; si++)
-		if (!db->srcs[si].desc && db->srcs[si].pin && db->srcs[si].prio == ver->prio)
-			text = db->srcs[si].pin;
+	if (!text && (ver->flags & DBV_STATUS) && (si = db_status_src(db)) != DB_NONE && db->srcs[si].prio == ver->prio)
+		text = db->srcs[si].pin;
 	if (!text)
 		return 0;
 	snprintf(out, n, "%d (%s)", ver->prio, db_s(db, text));
@@ -387,9 +386,7 @@ static void on_versions(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 	m.name = pk ? db_s(db, pk->name) : q.text;
 	m.arch = db_s(db, pk ? pk->arch : db->native_arch);
 	m.installed = m.candidate = OMG_VERSION_NONE;
-	for (uint32_t si = db->nsrcs; si-- > 0;)
-		if (!db->srcs[si].desc) /* dpkg's status file: the source no list description names */
-			status_src = si;
+	status_src = db_status_src(db);
 	for (uint32_t i = 0; i < nv; i++) {
 		const struct db_ver *ver = &db->vers[order[i]];
 		struct omg_version *out = &m.v[m.count++];

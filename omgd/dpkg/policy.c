@@ -57,7 +57,7 @@ static void put(char *buf, size_t n, size_t *at, const char *fmt, ...)
 }
 
 /* "Pin: release a=x" and friends, as a user wrote it (for omg info), cut at 511 bytes. */
-static uint32_t pin_text(struct db *db, const struct aptpin *pin, int general)
+static uint32_t format_pin(struct db *db, const struct aptpin *pin, int general)
 {
 	static const char *const keys[REL__COUNT] = { "v", "o", "a", "n", "l", "c", "b", NULL };
 	char buf[512];
@@ -88,8 +88,16 @@ static uint32_t pin_text(struct db *db, const struct aptpin *pin, int general)
 	return db_str(db, buf, n);
 }
 
+/* Pin I's text, made once for all the files and versions it sets (TEXT[I], 0: not yet). */
+static uint32_t pin_text(struct db *db, const struct aptprefs *prefs, uint32_t *text, size_t i)
+{
+	if (!text[i])
+		text[i] = format_pin(db, &prefs->v[i], !prefs->v[i].name);
+	return text[i];
+}
+
 /* The package files' priorities (apt's InitDefaults). */
-static int file_priorities(struct build *b)
+static int file_priorities(struct build *b, uint32_t *text)
 {
 	struct db *db = b->db;
 
@@ -104,7 +112,7 @@ static int file_priorities(struct build *b)
 			    !aptpin_file_matches(pin, &f))
 				continue;
 			s->prio = pin->prio;
-			if ((s->pin = pin_text(db, pin, 1)) == DB_NONE)
+			if ((s->pin = pin_text(db, &b->prefs, text, i)) == DB_NONE)
 				return OMG_ERROR(OMG_E_NOMEM, "preferences");
 			fixed = 1;
 		}
@@ -113,28 +121,18 @@ static int file_priorities(struct build *b)
 }
 
 /* Whether a specific pin matches version V (apt's VersionMatches): its version string, or
- * one of its package files. */
-static int version_matches(const struct db *db, const struct aptpin *pin, uint32_t v)
+ * one of its package files (FILES[si]: whether the pin matches source SI, made once a pin). */
+static int version_matches(const struct db *db, const struct aptpin *pin, const uint8_t *files, uint32_t v)
 {
-	uint32_t first, count;
-	struct aptpin_file f;
+	uint32_t first, count, status;
 
 	if (pin->type == APTPIN_VERSION)
 		return aptpin_version_matches(pin, db_s(db, db->vers[v].version));
 	db_vfiles_of(db, v, &first, &count);
-	for (uint32_t i = first; i < first + count; i++) {
-		file_of(db, db->vfiles[i].src, &f);
-		if (aptpin_file_matches(pin, &f))
+	for (uint32_t i = first; i < first + count; i++)
+		if (files[db->vfiles[i].src])
 			return 1;
-	}
-	if (db->vers[v].flags & DBV_STATUS) {
-		for (uint32_t si = 0; si < db->nsrcs; si++)
-			if (!db->srcs[si].desc) {
-				file_of(db, si, &f);
-				return aptpin_file_matches(pin, &f);
-			}
-	}
-	return 0;
+	return (db->vers[v].flags & DBV_STATUS) && (status = db_status_src(db)) != DB_NONE && files[status];
 }
 
 /* apt's PackageArchitectureMatchesSpecification for a pin's ":arch" ("" is the native one). */
@@ -160,39 +158,45 @@ static int names_version(const struct build *b, const struct aptpin *pin, uint32
 	uint32_t p = db->vers[v].pkg;
 	const char *name = pin->src ? source_of(b, v) : db_s(db, db->pkgs[p].name);
 
-	if (!arch_matches(db, pin, p))
-		return 0;
-	/* a pattern never stands for the name it equals (apt: "Name != G.Name()") */
-	return pin->pattern ? strcmp(pin->name, name) != 0 && aptpin_expr(pin->name, name) : !strcmp(pin->name, name);
+	return arch_matches(db, pin, p) && aptpin_names(pin, name);
 }
 
 /* The versions' priorities; SPEC[v]: index + 1 of the specific pin that matched V, or 0. */
-static int version_priorities(struct build *b)
+static int version_priorities(struct build *b, uint32_t *text)
 {
 	struct db *db = b->db;
 	uint32_t *spec = NULL, status = DB_NONE;
 	int rc = OMG_OK;
 
-	if (b->prefs.specific && !(spec = calloc((size_t)db->nvers + 1, sizeof *spec)))
+	uint8_t *files = NULL;
+
+	if (b->prefs.specific && (!(spec = calloc((size_t)db->nvers + 1, sizeof *spec)) ||
+				  !(files = calloc((size_t)db->nsrcs + 1, 1)))) {
+		free(spec);
 		return OMG_ERROR(OMG_E_NOMEM, "preferences");
+	}
 	for (size_t i = 0; spec && i < b->prefs.n; i++) {
 		const struct aptpin *pin = &b->prefs.v[i];
 		if (!pin->name)
 			continue;
+		for (uint32_t si = 0; si < db->nsrcs; si++) {
+			struct aptpin_file f;
+			file_of(db, si, &f);
+			files[si] = (uint8_t)aptpin_file_matches(pin, &f);
+		}
 		if (!pin->pattern && !pin->src) { /* a package's name: only its instances' versions */
 			for (uint32_t p = db_pkg_first(db, pin->name, strlen(pin->name)); p != DB_NONE; p = db->pkgs[p].next_arch)
 				for (uint32_t v = db->pkgs[p].vers; v != DB_NONE; v = db->vers[v].next)
-					if (!spec[v] && names_version(b, pin, v) && version_matches(db, pin, v))
+					if (!spec[v] && names_version(b, pin, v) && version_matches(db, pin, files, v))
 						spec[v] = (uint32_t)i + 1; /* the first specific pin wins */
 			continue;
 		}
 		for (uint32_t v = 0; v < db->nvers; v++)
-			if (!spec[v] && names_version(b, pin, v) && version_matches(db, pin, v))
+			if (!spec[v] && names_version(b, pin, v) && version_matches(db, pin, files, v))
 				spec[v] = (uint32_t)i + 1;
 	}
-	for (uint32_t si = 0; si < db->nsrcs; si++)
-		if (!db->srcs[si].desc)
-			status = si;
+	free(files);
+	status = db_status_src(db);
 	for (uint32_t v = 0; v < db->nvers; v++) {
 		struct db_ver *ver = &db->vers[v];
 		uint32_t first, count;
@@ -213,7 +217,7 @@ static int version_priorities(struct build *b)
 			const struct aptpin *pin = &b->prefs.v[spec[v] - 1];
 			if (pin->prio == APTPIN_NEVER || any_not_never) {
 				ver->prio = pin->prio;
-				if ((ver->pin = pin_text(db, pin, 0)) == DB_NONE) {
+				if ((ver->pin = pin_text(db, &b->prefs, text, spec[v] - 1)) == DB_NONE) {
 					rc = OMG_ERROR(OMG_E_NOMEM, "preferences");
 					break;
 				}
@@ -228,10 +232,14 @@ static int version_priorities(struct build *b)
 
 int deb_policy(struct build *b)
 {
+	uint32_t *text = calloc(b->prefs.n + 1, sizeof *text);
 	int rc;
 
+	if (!text)
+		return OMG_ERROR(OMG_E_NOMEM, "preferences");
 	db_vfiles_sort(b->db);
-	if ((rc = file_priorities(b)) != OMG_OK)
-		return rc;
-	return version_priorities(b);
+	if ((rc = file_priorities(b, text)) == OMG_OK)
+		rc = version_priorities(b, text);
+	free(text);
+	return rc;
 }
