@@ -427,7 +427,9 @@ static int match(const struct aptsources *s, const char *name, char *out, size_t
 				snprintf(rest, sizeof rest, "%s/%s", su, co);
 			} else
 				unquote(rest, sizeof rest, suite, (size_t)(bin - suite), 0);
-			snprintf(out, n, "%s %s %.*s Packages", site, rest, (int)(name + stem - 1 - (bin + 8)), bin + 8);
+			/* cut at N bytes, as every description here; a hostile name can be longer */
+			if (snprintf(out, n, "%s %s %.*s Packages", site, rest, (int)(name + stem - 1 - (bin + 8)), bin + 8) < 0)
+				out[0] = 0;
 		} else if (stem > 1)
 			snprintf(out, n, "%.*s", (int)(stem - 1), name);
 		else
@@ -440,16 +442,18 @@ int aptsources_describe(const struct aptsources *s, const char *name, char *out,
 {
 	struct aptsources_list l;
 
-	return match(s, name, out, n, &l);
+	aptsources_find(s, name, &l);
+	snprintf(out, n, "%s", l.desc);
+	return l.rank;
 }
 
 int aptsources_find(const struct aptsources *s, const char *name, struct aptsources_list *l)
 {
-	char desc[1024];
 	const char *u, *host, *at;
 	size_t hl;
+	int rank = match(s, name, l->desc, sizeof l->desc, l);
 
-	match(s, name, desc, sizeof desc, l);
+	l->rank = rank;
 	if (!l->entry)
 		return 0;
 	/* apt's Site: the URI's host, without user, password and port */

@@ -45,11 +45,14 @@ int aptsources_describe(const struct aptsources *s, const char *name, char *out,
 /* What apt knows of a package list from the entry that names it. */
 struct aptsources_list {
 	const struct aptsource *entry;
+	int rank;             /* its place in apt's order, as aptsources_describe returns it */
+	char desc[1024];      /* as aptsources_describe describes it */
 	char component[256];  /* "" for a flat repository */
 	char arch[64];        /* the index's architecture ("" for a flat repository) */
 	char site[256];       /* the URI's host ("" for file: and cdrom:) */
 };
-/* The entry that names the package list file NAME (as aptsources_describe): 1 and *L, or 0. */
+/* The entry that names the package list file NAME (as aptsources_describe): 1 and *L, or 0
+ * (then only L->desc, from the name alone). */
 int aptsources_find(const struct aptsources *s, const char *name, struct aptsources_list *l);
 /* Whether entry E fetches the lists of architecture ARCH (LEN bytes); CONFIGURED(CTX, ARCH,
  * LEN) says whether apt is configured for it. */

@@ -85,8 +85,10 @@ int deb_add_foreign_archs(struct build *b); /* dpkg --print-foreign-architecture
 int deb_arch_known(const struct build *b, const char *a, size_t n);
 uint32_t deb_arch_of(struct build *b, const char *a, size_t n); /* interned; "" and "all": native */
 
-/* sources.c: a list's source, with its Release file's fields (REL may be NULL). */
-uint32_t deb_add_src(struct build *b, const char *path, int compressed, const struct release *rel);
+/* sources.c: a package list (LIST: what its source says of it) or, with LIST NULL, dpkg's
+ * status file, with its Release file's fields (REL may be NULL). */
+uint32_t deb_add_src(struct build *b, const char *path, int compressed, const struct release *rel,
+		     const struct aptsources_list *list);
 int deb_read_release(const char *path, struct release *r); /* 0, or -1: unreadable */
 
 /* fields.c: a version's fields into the index. */
@@ -94,8 +96,7 @@ int deb_rel_field(const struct deb822_field *f); /* enum db_rel_kind, or -1 */
 int deb_add_relations(struct db *db, uint32_t v, const char *const *rel, const size_t *rlen);
 uint8_t deb_priority_code(const char *v, size_t n); /* enum db_priority */
 int deb_add_provides(struct db *db, uint32_t v, const char *value, size_t len);
-size_t deb_source_name_len(const char *v, size_t n); /* of the name in a Source field */
-int deb_set_source(struct build *b, uint32_t v, const char *name, size_t len);
+int deb_set_source(struct build *b, uint32_t v, const char *source, size_t len); /* its Source field */
 
 /* cached.c: a source read through the store: replayed when unchanged, else READ and stored. */
 int deb_cached_source(struct build *b, const char *path, const struct stat *st, uint32_t kind, uint64_t salt,

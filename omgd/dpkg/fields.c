@@ -52,7 +52,7 @@ int deb_add_provides(struct db *db, uint32_t v, const char *value, size_t len)
 
 
 /* The name in a Source field's value ("name (version)"): its length. */
-size_t deb_source_name_len(const char *v, size_t n)
+static size_t source_name_len(const char *v, size_t n)
 {
 	size_t l = 0;
 
@@ -61,10 +61,12 @@ size_t deb_source_name_len(const char *v, size_t n)
 	return l;
 }
 
-/* Version V's source package, for src: pins; "" (none given) is the package's own name. */
-int deb_set_source(struct build *b, uint32_t v, const char *name, size_t len)
+/* Version V's source package from its Source field (VALUE, LEN bytes: "name (version)"),
+ * for src: pins; none given is the package's own name. */
+int deb_set_source(struct build *b, uint32_t v, const char *value, size_t len)
 {
-	uint32_t s = len ? db_str(b->db, name, len) : 0, zero = 0;
+	size_t nlen = value ? source_name_len(value, len) : 0;
+	uint32_t s = nlen ? db_str(b->db, value, nlen) : 0, zero = 0;
 
 	if (s == DB_NONE)
 		return OMG_E_NOMEM;

@@ -16,7 +16,7 @@
 /* One paragraph of a package list, parsed now or replayed from the store. */
 struct list_para {
 	const char *name, *arch, *ver, *desc, *prov, *source;
-	size_t nlen, alen, vlen, dlen, plen, slen; /* source: the Source field's name, for src: pins */
+	size_t nlen, alen, vlen, dlen, plen, slen; /* source: the Source field, for src: pins */
 	uint64_t off;
 	uint32_t len;
 	const char *rel[DB_REL__COUNT];
@@ -159,7 +159,7 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 					 .prov = prov.value, .source = source.value, .nlen = name.value_len,
 					 .alen = arch.value_len, .vlen = ver.value_len,
 					 .dlen = deb822_first_line(desc.value, desc.value_len), .plen = prov.value_len,
-					 .slen = deb_source_name_len(source.value, source.value_len),
+					 .slen = source.value_len < UINT16_MAX ? source.value_len : UINT16_MAX,
 					 .off = base + para.offset, .len = (uint32_t)para.len };
 		for (k = 0; k < DB_REL__COUNT; k++)
 			lp.rel[k] = rel[k].value, lp.rlen[k] = rel[k].value_len;
@@ -209,20 +209,21 @@ static int is_list(const char *n, int *compressed)
 	return 0;
 }
 
-static unsigned source_rank(const struct aptsources *s, const char *name)
+/* A package list of the lists directory, with what its source says of it (found once). */
+struct list_file {
+	const char *name;
+	int compressed;
+	struct aptsources_list l;
+};
+
+/* apt reads the lists in its sources' order (the first index that has a version gives it
+ * its Priority field, and so autoremove's "required" roots), not the names'. */
+static int cmp_source_order(const void *a, const void *b)
 {
-	char desc[1024];
-	int rank = aptsources_describe(s, name, desc, sizeof desc);
+	const struct list_file *x = a, *y = b;
+	unsigned rx = x->l.rank > 0 ? (unsigned)x->l.rank : UINT_MAX, ry = y->l.rank > 0 ? (unsigned)y->l.rank : UINT_MAX;
 
-	return rank > 0 ? (unsigned)rank : UINT_MAX;
-}
-
-static int cmp_source_order(const void *a, const void *b, void *sources)
-{
-	const char *x = *(char *const *)a, *y = *(char *const *)b;
-	unsigned rx = source_rank(sources, x), ry = source_rank(sources, y);
-
-	return rx != ry ? (rx < ry ? -1 : 1) : strcmp(x, y);
+	return rx != ry ? (rx < ry ? -1 : 1) : strcmp(x->name, y->name);
 }
 
 static int arch_configured(const void *b, const char *arch, size_t len)
@@ -230,25 +231,23 @@ static int arch_configured(const void *b, const char *arch, size_t len)
 	return deb_arch_known(b, arch, len) || (len == 3 && !memcmp(arch, "all", 3));
 }
 
-/* Whether list NAME is one apt uses: a source names it, for one of that source's
+/* Whether list LF is one apt uses: a source names it, for one of that source's
  * architectures ("_binary-ARCH_Packages"; a flat repository's list has none). */
-static int named_by_source(const struct build *b, const char *name)
+static int named_by_source(const struct build *b, const struct list_file *lf)
 {
-	struct aptsources_list l;
-
-	if (!aptsources_find(&b->sources, name, &l))
-		return 0;
-	return !l.arch[0] || aptsource_has_arch(l.entry, l.arch, strlen(l.arch), arch_configured, b);
+	return lf->l.entry &&
+	       (!lf->l.arch[0] || aptsource_has_arch(lf->l.entry, lf->l.arch, strlen(lf->l.arch), arch_configured, b));
 }
 
 /* The directory's names and the Release files grow as needed: fixed tables of 1,024 names
  * and 64 Release files once indexed whatever subset readdir happened to return first. */
 int deb_read_lists(struct build *b)
 {
-	struct omg_wbuf nbuf = { 0 }, rbuf = { 0 };
+	struct omg_wbuf nbuf = { 0 }, rbuf = { 0 }, lbuf = { 0 };
 	struct release *rels;
+	struct list_file *lists;
 	char **names, path[8192];
-	size_t nrel = 0, nn = 0;
+	size_t nrel = 0, nn = 0, nl;
 	int rc = OMG_OK;
 	struct dirent *de;
 	DIR *d = opendir(b->paths.lists);
@@ -305,30 +304,42 @@ int deb_read_lists(struct build *b)
 		goto fail;
 	}
 	rels = (struct release *)(void *)rbuf.data;
-	/* apt reads the lists in its sources' order (the first index that has a version gives
-	 * it its Priority field, and so autoremove's "required" roots), not the names' */
-	if (nn)
-		qsort_r(names, nn, sizeof *names, cmp_source_order, &b->sources);
 	for (size_t i = 0; i < nn; i++) {
-		const struct release *rel = NULL;
-		size_t best = 0;
-		int compressed;
-		struct stat st;
-		if (rc != OMG_OK || !is_list(names[i], &compressed))
+		struct list_file lf = { .name = names[i] };
+		if (!is_list(names[i], &lf.compressed))
 			continue;
-		if (!named_by_source(b, names[i])) {
+		aptsources_find(&b->sources, names[i], &lf.l);
+		omg_put_bytes(&lbuf, &lf, sizeof lf);
+	}
+	if (lbuf.failed) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "package lists");
+		goto fail;
+	}
+	lists = (struct list_file *)(void *)lbuf.data;
+	nl = lbuf.len / sizeof *lists;
+	if (nl)
+		qsort(lists, nl, sizeof *lists, cmp_source_order);
+	for (size_t i = 0; i < nl; i++) {
+		const struct release *rel = NULL;
+		const char *name = lists[i].name;
+		size_t best = 0;
+		struct stat st;
+		if (rc != OMG_OK)
+			break;
+		if (!named_by_source(b, &lists[i])) {
 			b->db->ignored_lists++; /* a removed or disabled source's, or another architecture's */
 			continue;
 		}
-		snprintf(path, sizeof path, "%s/%s", b->paths.lists, names[i]);
+		snprintf(path, sizeof path, "%s/%s", b->paths.lists, name);
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
 		for (size_t r = 0; r < nrel; r++) { /* the Release file with the longest common prefix */
 			size_t pl = strlen(rels[r].prefix);
-			if (pl > best && !strncmp(names[i], rels[r].prefix, pl))
+			if (pl > best && !strncmp(name, rels[r].prefix, pl))
 				rel = &rels[r], best = pl;
 		}
-		if ((b->src = deb_add_src(b, path, compressed, rel)) == DB_NONE || db_input_add(b->db, path) != OMG_OK) {
+		if ((b->src = deb_add_src(b, path, lists[i].compressed, rel, &lists[i].l)) == DB_NONE ||
+		    db_input_add(b->db, path) != OMG_OK) {
 			rc = OMG_ERROR(OMG_E_NOMEM, "sources");
 			continue;
 		}
@@ -339,6 +350,7 @@ fail:
 		free(names[i]);
 	omg_wbuf_free(&nbuf);
 	omg_wbuf_free(&rbuf);
+	omg_wbuf_free(&lbuf);
 	return rc;
 }
 

@@ -13,7 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-uint32_t deb_add_src(struct build *b, const char *path, int compressed, const struct release *rel)
+uint32_t deb_add_src(struct build *b, const char *path, int compressed, const struct release *rel,
+		     const struct aptsources_list *list)
 {
 	struct db *db = b->db;
 	struct db_src *s;
@@ -32,18 +33,12 @@ uint32_t deb_add_src(struct build *b, const char *path, int compressed, const st
 	s->compressed = (uint8_t)compressed;
 	s->prio = 500;
 	s->order = UINT32_MAX;
-	if (strcmp(path, b->paths.status) != 0) { /* a package list */
-		const char *base = strrchr(path, '/');
-		char desc[1024];
-		struct aptsources_list l;
-		int rank = aptsources_describe(&b->sources, base ? base + 1 : path, desc, sizeof desc);
-		s->order = rank > 0 ? (uint32_t)rank : UINT32_MAX;
-		if ((s->desc = db_str(db, desc, strlen(desc))) == DB_NONE)
-			return DB_NONE;
-		if (aptsources_find(&b->sources, base ? base + 1 : path, &l) &&
-		    ((s->component = db_str(db, l.component, strlen(l.component))) == DB_NONE ||
-		     (s->arch = db_str(db, l.arch, strlen(l.arch))) == DB_NONE ||
-		     (s->site = db_str(db, l.site, strlen(l.site))) == DB_NONE))
+	if (list) { /* a package list */
+		s->order = list->rank > 0 ? (uint32_t)list->rank : UINT32_MAX;
+		if ((s->desc = db_str(db, list->desc, strlen(list->desc))) == DB_NONE ||
+		    (s->component = db_str(db, list->component, strlen(list->component))) == DB_NONE ||
+		    (s->arch = db_str(db, list->arch, strlen(list->arch))) == DB_NONE ||
+		    (s->site = db_str(db, list->site, strlen(list->site))) == DB_NONE)
 			return DB_NONE;
 	}
 	if (rel) {

@@ -100,8 +100,7 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 					return OMG_ERROR(OMG_E_NOMEM, "index");
 				db->vers[v].flags |= DBV_STATUS;
 				if (created) {
-					if (deb_set_source(b, v, source.value,
-							   deb_source_name_len(source.value, source.value_len)) != OMG_OK)
+					if (deb_set_source(b, v, source.value, source.value_len) != OMG_OK)
 						return OMG_E_NOMEM;
 					db->vers[v].src = b->src;
 					db->vers[v].off = base + para.offset;
@@ -128,7 +127,7 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 			db->vers[v].flags = (uint16_t)((db->vers[v].flags & ~DBV_PRIO_MASK) | (prio_code << DBV_PRIO_SHIFT));
 		if (created && ((rec.provides && deb_add_provides(db, v, db_s(db, rec.provides), strlen(db_s(db, rec.provides))) != OMG_OK) ||
 				deb_add_relations(db, v, rel, rlen) != OMG_OK ||
-				deb_set_source(b, v, source.value, deb_source_name_len(source.value, source.value_len)) != OMG_OK))
+				deb_set_source(b, v, source.value, source.value_len) != OMG_OK))
 			return OMG_E_NOMEM;
 		/* INFO shows the installed record, as dpkg -s does. */
 		db->vers[v].src = b->src;
