@@ -157,6 +157,7 @@ static const char *kernel_uname(const char *name)
 
 struct kernel {
 	const char *version, *uname;
+	int keep;
 };
 
 static int cmp_kernel(const void *a, const void *b)
@@ -192,7 +193,8 @@ static int protect_kernels(struct build *b)
 	struct omg_wbuf kernels = { 0 }, patterns = { 0 }, re = { 0 };
 	struct utsname uts = { 0 };
 	struct kernel *k;
-	size_t nk, np, booted = SIZE_MAX;
+	size_t nk, np, booted = SIZE_MAX, latest;
+	int two;
 	const char **pat;
 	int rc = OMG_OK;
 
@@ -202,7 +204,7 @@ static int protect_kernels(struct build *b)
 		memset(&uts, 0, sizeof uts);
 	for (uint32_t i = 0; i < b->ninst; i++) {
 		const struct db_pkg *pk = &db->pkgs[b->inst[i].pkg];
-		struct kernel kn = { db_s(db, db->vers[pk->inst].version), kernel_uname(db_s(db, pk->name)) };
+		struct kernel kn = { db_s(db, db->vers[pk->inst].version), kernel_uname(db_s(db, pk->name)), 0 };
 		if (kn.uname)
 			omg_put_bytes(&kernels, &kn, sizeof kn);
 	}
@@ -217,22 +219,21 @@ static int protect_kernels(struct build *b)
 	for (size_t i = 0; i < nk; i++)
 		if (!strcmp(k[i].uname, uts.release))
 			booted = i;
+	/* kept: the booted version, the latest, and the previous while that makes fewer than
+	 * two; versions equal by dpkg's rules are one version with all their unames */
+	latest = nk - 1;
+	while (latest > 0 && !deb_version_compare(k[latest - 1].version, k[nk - 1].version))
+		latest--; /* the first of the latest version */
+	two = booted != SIZE_MAX && deb_version_compare(k[booted].version, k[nk - 1].version) != 0;
+	for (size_t i = 0; i < nk; i++)
+		k[i].keep = i >= latest || (booted != SIZE_MAX && !deb_version_compare(k[i].version, k[booted].version)) ||
+			    (!two && latest > 0 && !deb_version_compare(k[i].version, k[latest - 1].version));
 	for (size_t p = 0; p < np; p++) {
 		if (uts.release[0])
 			kernel_alt(&re, pat[p], uts.release);
-		for (size_t i = 0; i < nk; i++) {
-			/* kept: the booted version, the latest, and the previous while fewer than two;
-			 * versions equal by dpkg's rules are one version with all their unames */
-			int latest = !deb_version_compare(k[i].version, k[nk - 1].version);
-			size_t prev = nk - 1;
-			while (prev > 0 && !deb_version_compare(k[prev - 1].version, k[nk - 1].version))
-				prev--;
-			int booted_v = booted != SIZE_MAX && !deb_version_compare(k[i].version, k[booted].version);
-			int nkept = 1 + (booted != SIZE_MAX && deb_version_compare(k[booted].version, k[nk - 1].version) != 0);
-			int previous = nkept < 2 && prev > 0 && !deb_version_compare(k[i].version, k[prev - 1].version);
-			if (latest || booted_v || previous)
+		for (size_t i = 0; i < nk; i++)
+			if (k[i].keep)
 				kernel_alt(&re, pat[p], k[i].uname);
-		}
 	}
 	omg_put_bytes(&re, "", 1);
 	if (re.failed) {
