@@ -56,29 +56,31 @@ static int regular_file(const char *path)
 	return rc;
 }
 
-/* apt's configuration files are inputs: a change of them invalidates the snapshot. */
-/* apt's configuration and sources, as inputs: a stored index is not reused once they change
- * (a change of sources alone changes the lists' descriptions). */
+/* apt's configuration under the root: each file with its ".d" directory. They are inputs
+ * (a stored index is not reused once one changes) and watched (a change rebuilds): the
+ * sources name the lists and describe them, the preferences pin the candidates. */
+static const char *const apt_etc[][2] = { { "etc/apt/apt.conf", "etc/apt/apt.conf.d" },
+					  { "etc/apt/sources.list", "etc/apt/sources.list.d" },
+					  { "etc/apt/preferences", "etc/apt/preferences.d" } };
+#define APT_ETC_N (sizeof apt_etc / sizeof apt_etc[0])
+
 static int add_conf_inputs(struct db *db, const char *root)
 {
-	static const char *const conf[][2] = { { "etc/apt/apt.conf", "etc/apt/apt.conf.d" },
-					       { "etc/apt/sources.list", "etc/apt/sources.list.d" },
-					       { "etc/apt/preferences", "etc/apt/preferences.d" } };
 	char path[8192];
 	struct dirent *de;
 	DIR *d;
 	int rc = OMG_OK;
 
-	for (size_t i = 0; rc == OMG_OK && i < sizeof conf / sizeof conf[0]; i++) {
-		snprintf(path, sizeof path, "%s/%s", root, conf[i][0]);
+	for (size_t i = 0; rc == OMG_OK && i < APT_ETC_N; i++) {
+		snprintf(path, sizeof path, "%s/%s", root, apt_etc[i][0]);
 		if ((rc = db_input_add(db, path)) != OMG_OK)
 			return rc;
-		snprintf(path, sizeof path, "%s/%s", root, conf[i][1]);
+		snprintf(path, sizeof path, "%s/%s", root, apt_etc[i][1]);
 		if ((rc = db_input_add(db, path)) != OMG_OK || !(d = opendir(path)))
 			continue;
 		while (rc == OMG_OK && (de = readdir(d)))
 			if (de->d_name[0] != '.') {
-				snprintf(path, sizeof path, "%s/%s/%s", root, conf[i][1], de->d_name);
+				snprintf(path, sizeof path, "%s/%s/%s", root, apt_etc[i][1], de->d_name);
 				rc = db_input_add(db, path);
 			}
 		closedir(d);
@@ -132,7 +134,7 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 			 b.sources.errors == 1 ? "y" : "ies");
 	if ((rc = deb_read_lists(&b)) != OMG_OK)
 		goto fail;
-	if ((b.src = deb_add_src(&b, b.paths.status, 0, NULL)) == DB_NONE) {
+	if ((b.src = deb_add_src(&b, b.paths.status, 0, NULL, NULL)) == DB_NONE) {
 		rc = OMG_ERROR(OMG_E_NOMEM, "sources");
 		goto fail;
 	}
@@ -185,39 +187,43 @@ fail:
 	return rc;
 }
 
+/* One watch: FILE's directory and its name, or with DIR every file of FILE. */
+static int watch_add(struct watch_spec *out, int n, int max, const char *file, int dir)
+{
+	const char *slash = strrchr(file, '/');
+
+	if (n >= max)
+		return n;
+	if (dir || !slash) {
+		snprintf(out[n].dir, sizeof out[n].dir, "%s", file);
+		out[n].name[0] = 0;
+	} else {
+		snprintf(out[n].dir, sizeof out[n].dir, "%.*s", (int)(slash - file), file);
+		snprintf(out[n].name, sizeof out[n].name, "%s", slash + 1);
+	}
+	return n + 1;
+}
+
 static int dpkg_watch_specs(const char *root, struct watch_spec *out, int max)
 {
 	struct build b = { 0 };
-	char sources[4200], parts[4200], archfile[4200], prefs[4200], prefparts[4200];
-	const char *files[8];
+	char path[4200];
 	int n = 0;
 
 	if (aptconf_load(&b.conf, root) != OMG_OK)
 		return 0;
 	deb_resolve_paths(&b, root);
-	/* the sources too: they name the lists, and policy and show describe the lists by them */
-	deb_join_dir(sources, sizeof sources, b.paths.root, "etc/apt/sources.list");
-	deb_join_dir(parts, sizeof parts, b.paths.root, "etc/apt/sources.list.d");
-	files[0] = b.paths.status;
-	files[1] = b.paths.extended;
-	files[2] = b.paths.lists;
-	files[3] = sources;
-	files[4] = parts;
-	deb_admin_file(&b, "arch", archfile, sizeof archfile); /* dpkg --add-architecture */
-	files[5] = archfile;
-	deb_join_dir(prefs, sizeof prefs, b.paths.root, "etc/apt/preferences"); /* pins */
-	deb_join_dir(prefparts, sizeof prefparts, b.paths.root, "etc/apt/preferences.d");
-	files[6] = prefs;
-	files[7] = prefparts;
-	for (int i = 0; i < 8 && n < max; i++, n++) {
-		const char *slash = strrchr(files[i], '/');
-		if (i == 2 || i == 4 || i == 7) { /* every file in the directory */
-			snprintf(out[n].dir, sizeof out[n].dir, "%s", files[i]);
-			out[n].name[0] = 0;
-		} else {
-			snprintf(out[n].dir, sizeof out[n].dir, "%.*s", (int)(slash - files[i]), files[i]);
-			snprintf(out[n].name, sizeof out[n].name, "%s", slash + 1);
-		}
+	n = watch_add(out, n, max, b.paths.status, 0);
+	n = watch_add(out, n, max, b.paths.extended, 0);
+	n = watch_add(out, n, max, b.paths.lists, 1);
+	deb_admin_file(&b, "arch", path, sizeof path); /* dpkg --add-architecture */
+	n = watch_add(out, n, max, path, 0);
+	/* apt.conf, sources.list and preferences are all in etc/apt: one watch of it */
+	deb_join_dir(path, sizeof path, b.paths.root, "etc/apt");
+	n = watch_add(out, n, max, path, 1);
+	for (size_t i = 0; i < APT_ETC_N; i++) {
+		deb_join_dir(path, sizeof path, b.paths.root, apt_etc[i][1]);
+		n = watch_add(out, n, max, path, 1);
 	}
 	aptconf_free(&b.conf);
 	return n;

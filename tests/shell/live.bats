@@ -84,3 +84,20 @@ st_total() { od -An -j8 -N4 -tu4 "$XDG_RUNTIME_DIR/omg.status" | tr -d ' '; }
 	# 36 s later the timestamp moved on: heartbeats happened
 	[ "$(od -An -j24 -N8 -tu8 "$XDG_RUNTIME_DIR/omg.status" | tr -d ' ')" -ge $((now - 10)) ]
 }
+
+@test "a pin in preferences.d and an edit of apt.conf show within 1 s" {
+	local before pkg inst
+	before=$("$OMG" --json status | json_field updates)
+	read -r pkg inst < <("$OMG" --json list upgradable | tr '{' '\n' |
+		sed -n 's/.*"name":"\([^"]*\)".*"installed":"\([^"]*\)".*/\1 \2/p' | head -1)
+	[ -n "$pkg" ]
+	printf 'Package: %s\nPin: version %s\nPin-Priority: 1001\n' "$pkg" "$inst" > "$ROOT/etc/apt/preferences.d/hold"
+	ms=$(wait_for "$OMG --json status | json_field updates" $((before - 1)))
+	echo "# pin visible after $ms ms"
+	before=$("$OMG" --json status | json_field orphans)
+	printf 'APT::NeverAutoRemove:: ".";\n' > "$ROOT/etc/apt/apt.conf"
+	local want; want=$(oracle_orphans "$ROOT" | wc -l)   # apt's, on the edited files
+	[ "$want" -lt "$before" ]
+	ms=$(wait_for "$OMG --json status | json_field orphans" "$want")
+	echo "# apt.conf visible after $ms ms"
+}
