@@ -9,6 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#define ACT_OPTIONS \
+	"\n  -s, --dry-run        show the plan only (no password asked, any user)\n" \
+	"  -y, --yes            no confirmation\n" \
+	"      --lock-timeout S wait this long for apt's and dpkg's locks (default 120)\n" \
+	"      --allow-remove-essential  let the plan remove an essential package (as apt)\n" \
+	"Exit status: 0 done (or nothing to do), 1 unknown package or declined, 4 no plan (apt\n" \
+	"refused: its reason is shown), 6 the package manager failed or was interrupted.\n"
+
 static const struct {
 	const char *name;
 	omg_cmd_fn fn;
@@ -92,6 +100,26 @@ static const struct {
 	  "The installs, upgrades, downgrades and removals from the audit log, as apt's history.log\n"
 	  "prints them.\n\n"
 	  "      --since TIME     from TIME (as for audit log)\n" },
+	{ "install", omg_cmd_install, "install [-y] [--dry-run] PACKAGE...  install packages (apt-get install)", 0,
+	  "Installs each PACKAGE (NAME, NAME:ARCH, NAME=VERSION, NAME/RELEASE, or a ./file.deb) with what it\n"
+	  "needs. omgd plans it first (apt-get -s, as you: no password) and the plan is shown: what is\n"
+	  "installed, upgraded and removed, in red what you did not ask for, the download and the disk\n"
+	  "space. After your yes, apt-get runs as root or through sudo in the foreground, with a line\n"
+	  "per stage and a progress bar; the result goes into omgd's audit log (omg history).\n" ACT_OPTIONS },
+	{ "remove", omg_cmd_remove, "remove [-y] [--dry-run] PACKAGE...  remove packages, keep their configuration", 0,
+	  "Removes each PACKAGE and what depends on it (apt-get remove); configuration files stay.\n" ACT_OPTIONS },
+	{ "purge", omg_cmd_purge, "purge [-y] [--dry-run] PACKAGE...  remove packages and their configuration", 0,
+	  "Removes each PACKAGE and its configuration files (apt-get purge).\n" ACT_OPTIONS },
+	{ "reinstall", omg_cmd_reinstall, "reinstall [-y] [--dry-run] PACKAGE...  install the same version again", 0,
+	  "Downloads and installs the installed version of each PACKAGE again (apt-get install --reinstall).\n" ACT_OPTIONS },
+	{ "upgrade", omg_cmd_upgrade, "upgrade [--full] [-y] [--dry-run]  upgrade every package", 0,
+	  "Upgrades what can be upgraded without removing anything, installing new dependencies (apt\n"
+	  "upgrade); with --full, removing what must go (apt full-upgrade).\n\n"
+	  "      --full           full-upgrade\n" ACT_OPTIONS },
+	{ "full-upgrade", omg_cmd_full_upgrade, "full-upgrade [-y] [--dry-run]  upgrade, removing what must go", 0,
+	  "apt full-upgrade: upgrades every package, installing and removing what that takes.\n" ACT_OPTIONS },
+	{ "autoremove", omg_cmd_autoremove, "autoremove [-y] [--dry-run]  remove packages nothing needs any more", 0,
+	  "Removes the packages installed automatically that nothing installed needs (omg list orphans).\n" ACT_OPTIONS },
 	{ "hook", omg_cmd_hook, "hook bash|zsh [apt]    init code: eval \"$(omg hook bash)\"", 1,
 	  "The shell's init code: the module, omg's completion and a command-not-found handler. With\n"
 	  "apt, package names in apt, apt-get, apt-cache, dpkg and pacman completion too, on top of\n"
@@ -165,7 +193,8 @@ static int parse_int(const char *s, int *out)
  * with a value attached or next (-n3, -n 3). Every command takes every option; the ones a
  * command does not use are ignored by it. */
 enum opt_id { OPT_JSON, OPT_DESC, OPT_NAMES, OPT_INST, OPT_VERIFY, OPT_NOAUR, OPT_SINCE, OPT_SHELL,
-	      OPT_ARRAY, OPT_HELP, OPT_LIMIT, OPT_TIMEOUT, OPT_VERSION, OPT_ALL };
+	      OPT_ARRAY, OPT_HELP, OPT_LIMIT, OPT_TIMEOUT, OPT_VERSION, OPT_ALL, OPT_DRY_RUN, OPT_YES,
+	      OPT_LOCK_TIMEOUT, OPT_ALLOW_ESSENTIAL, OPT_FULL };
 
 static const struct opt {
 	const char *name; /* long, without "--" */
@@ -180,6 +209,9 @@ static const struct opt {
 	{ NULL, 'A', 1, OPT_ARRAY },         { "help", 'h', 0, OPT_HELP },
 	{ "limit", 'n', 1, OPT_LIMIT },      { "timeout", 0, 1, OPT_TIMEOUT },
 	{ "version", 'V', 0, OPT_VERSION },  { "all-versions", 'a', 0, OPT_ALL },
+	{ "dry-run", 's', 0, OPT_DRY_RUN },  { "yes", 'y', 0, OPT_YES },
+	{ "lock-timeout", 0, 1, OPT_LOCK_TIMEOUT }, { "allow-remove-essential", 0, 0, OPT_ALLOW_ESSENTIAL },
+	{ "full", 0, 0, OPT_FULL },
 };
 
 static int set_opt(struct omg_ctx *ctx, const struct opt *op, const char *val, const char *spelled)
@@ -196,6 +228,10 @@ static int set_opt(struct omg_ctx *ctx, const struct opt *op, const char *val, c
 	case OPT_HELP: o->help = 1; break;
 	case OPT_VERSION: o->version = 1; break;
 	case OPT_ALL: o->all = 1; break;
+	case OPT_DRY_RUN: o->dry_run = 1; break;
+	case OPT_YES: o->yes = 1; break;
+	case OPT_ALLOW_ESSENTIAL: o->allow_essential = 1; break;
+	case OPT_FULL: o->full = 1; break;
 	case OPT_SINCE: o->since = val; break;
 	case OPT_SHELL:
 	case OPT_ARRAY:
@@ -206,7 +242,8 @@ static int set_opt(struct omg_ctx *ctx, const struct opt *op, const char *val, c
 		break;
 	case OPT_LIMIT:
 	case OPT_TIMEOUT:
-		if (parse_int(val, op->id == OPT_TIMEOUT ? &o->timeout_ms : &o->limit) != 0)
+	case OPT_LOCK_TIMEOUT:
+		if (parse_int(val, op->id == OPT_TIMEOUT ? &o->timeout_ms : op->id == OPT_LIMIT ? &o->limit : &o->lock_timeout) != 0)
 			return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "%s: not a number: %s", spelled, val);
 		break;
 	}
@@ -220,6 +257,7 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 	int only_args = 0, rc;
 
 	o->limit = -1;
+	o->lock_timeout = -1;
 	o->args = calloc((size_t)argc + 1, sizeof *o->args);
 	if (!o->args)
 		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "out of memory");

@@ -5,13 +5,15 @@
  * Exit codes (documented in omg(1)):
  *   0 success · 1 nothing found (no search result, unknown package) · 2 usage error ·
  *   3 omgd unavailable (not running, timed out, refused) · 4 other error ·
- *   5 verification failed (omg audit log --verify found a damaged chain)
+ *   5 verification failed (omg audit log --verify found a damaged chain) ·
+ *   6 the package manager ran and failed (install, remove, upgrade...)
  */
 #ifndef OMG_CMD_H
 #define OMG_CMD_H
 
 #include <stdio.h>
 
+#include "act.h"
 #include "client.h"
 #include "proto.h"
 
@@ -22,6 +24,7 @@ enum omg_exit {
 	OMG_EXIT_NODAEMON = 3,
 	OMG_EXIT_ERROR = 4,
 	OMG_EXIT_VERIFY = 5,
+	OMG_EXIT_ACTION = 6,   /* the package manager ran and failed (or was interrupted) */
 };
 
 struct omg_sink;
@@ -69,6 +72,9 @@ struct omg_sink_ops {
 	void (*virtual_pkg)(struct omg_sink *s, const struct omg_versions *m);
 	/* omg show: N records; MORE versions were left out (without -a) */
 	void (*show)(struct omg_sink *s, const struct omg_shown *v, uint32_t n, uint32_t more);
+	/* omg install, remove, upgrade...: the plan (R NULL), or what the run did (R): text
+	 * prints each when it comes, JSON one document with both at the end */
+	void (*plan)(struct omg_sink *s, const struct omg_plan *m, const struct omg_act_result *r);
 	/* A command failed with exit status CODE: JSON says so on standard output too (the text
 	 * sink prints nothing: the message is on standard error already). */
 	void (*error)(struct omg_sink *s, int code, const char *message);
@@ -111,6 +117,11 @@ struct omg_opts {
 	int help;           /* -h, --help: the command's help (or omg's) */
 	int version;        /* -V, --version */
 	int all;            /* -a, --all-versions (show) */
+	int dry_run;        /* --dry-run, -s: the plan only */
+	int yes;            /* -y, --yes: no confirmation */
+	int lock_timeout;   /* --lock-timeout S; -1: not given */
+	int allow_essential; /* --allow-remove-essential */
+	int full;           /* --full (upgrade: full-upgrade) */
 	int nargs;
 	char **args;       /* positional arguments */
 };
@@ -149,6 +160,13 @@ int omg_cmd_hook(struct omg_ctx *ctx);
 int omg_cmd_not_found(struct omg_ctx *ctx);
 int omg_cmd_audit(struct omg_ctx *ctx);
 int omg_cmd_history(struct omg_ctx *ctx);
+int omg_cmd_install(struct omg_ctx *ctx);
+int omg_cmd_remove(struct omg_ctx *ctx);
+int omg_cmd_purge(struct omg_ctx *ctx);
+int omg_cmd_reinstall(struct omg_ctx *ctx);
+int omg_cmd_upgrade(struct omg_ctx *ctx);
+int omg_cmd_full_upgrade(struct omg_ctx *ctx);
+int omg_cmd_autoremove(struct omg_ctx *ctx);
 
 /* Asks omgd's AUR part (AUR_SEARCH or AUR_INFO) with OMG_AUR_WAIT_MS as the deadline;
  * a failure is reported in M (status OMG_AUR_MISSING), not printed. *RAW keeps the answer's

@@ -248,6 +248,13 @@ static int count_fits(struct omg_rbuf *r, uint32_t count, size_t min_item)
 	return 1;
 }
 
+uint32_t omg_get_count(struct omg_rbuf *r, size_t min_item)
+{
+	uint32_t count = omg_get_u32(r);
+
+	return count_fits(r, count, min_item) ? count : 0;
+}
+
 /* ---- messages -------------------------------------------------------------------- */
 
 /* A decoder that fails after allocating its array gives it back. */
@@ -1070,6 +1077,7 @@ const char *omg_msg_name(uint8_t type)
 		[OMG_MSG_SEARCH] = "SEARCH", [OMG_MSG_INFO] = "INFO", [OMG_MSG_SUGGEST] = "SUGGEST",
 		[OMG_MSG_LIST] = "LIST", [OMG_MSG_BATCH] = "BATCH", [OMG_MSG_METRICS] = "METRICS",
 		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_SIMILAR] = "SIMILAR", [OMG_MSG_FILES] = "FILES", [OMG_MSG_CHANGELOG] = "CHANGELOG", [OMG_MSG_VERSIONS] = "VERSIONS", [OMG_MSG_DEPENDS] = "DEPENDS", [OMG_MSG_RDEPENDS] = "RDEPENDS", [OMG_MSG_WHY] = "WHY", [OMG_MSG_SIZES] = "SIZES", [OMG_MSG_AUDIT] = "AUDIT",
+		[OMG_MSG_PLAN] = "PLAN", [OMG_MSG_ACTED] = "ACTED",
 		[OMG_MSG_AUR_SEARCH] = "AUR_SEARCH", [OMG_MSG_AUR_INFO] = "AUR_INFO",
 	};
 	uint8_t base = type & (uint8_t)~OMG_MSG_ANSWER;

@@ -33,6 +33,9 @@
 #define OMG_PROVIDES_MAX 100         /* PROVIDES: packages in an answer */
 #define OMG_SIMILAR_MAX 15           /* SIMILAR: entries in an answer (as Debian's command-not-found) */
 #define OMG_SIZES_MAX 20000          /* SIZES: rows in an answer (one frame at ~60 bytes a row) */
+#define OMG_PLAN_NAMES_MAX 1000      /* PLAN: packages named in a request */
+#define OMG_SUGGEST_MAX 5            /* PLAN: "did you mean" names for an unknown one */
+#define OMG_ACTED_MAX (32u << 10)    /* ACTED: the record's text */
 
 enum omg_msg_type {
 	OMG_MSG_HELLO = 0x01,
@@ -56,6 +59,8 @@ enum omg_msg_type {
 	OMG_MSG_RDEPENDS = 0x13,    /* the relations naming a package (apt-cache rdepends) */
 	OMG_MSG_WHY = 0x14,         /* why an installed package is installed: a chain from a manual one */
 	OMG_MSG_SIZES = 0x15,       /* installed packages by installed size, largest first */
+	OMG_MSG_PLAN = 0x16,        /* what a package action would do (apt-get -s, libalpm prepared) */
+	OMG_MSG_ACTED = 0x17,       /* an action was run: its record for the audit log */
 	OMG_MSG_ERROR = 0x7F,
 	OMG_MSG_ANSWER = 0x80, /* bit set in every answer's type */
 };
@@ -129,6 +134,37 @@ enum omg_list_kind {
 #define OMG_AUDIT_BROKEN 2
 #define OMG_AUDIT_HASH_SIZE 32
 
+/* PLAN request: the action */
+enum omg_action {
+	OMG_ACT_INSTALL = 1,
+	OMG_ACT_REMOVE = 2,
+	OMG_ACT_PURGE = 3,
+	OMG_ACT_UPGRADE = 4,         /* apt upgrade: nothing removed, no new package (pacman -Su) */
+	OMG_ACT_FULL_UPGRADE = 5,    /* apt full-upgrade */
+	OMG_ACT_AUTOREMOVE = 6,
+	OMG_ACT_REINSTALL = 7,
+	OMG_ACT__MAX = 7
+};
+/* PLAN answer: its status, and what each entry does */
+#define OMG_PLAN_OK 0
+#define OMG_PLAN_PROBLEM 1           /* the package manager refused (see problem), or unknown names */
+#define OMG_PLAN_UNAVAILABLE 2       /* no plan can be made here (see problem) */
+enum omg_op {
+	OMG_OP_INSTALL = 1,
+	OMG_OP_UPGRADE = 2,
+	OMG_OP_DOWNGRADE = 3,
+	OMG_OP_REINSTALL = 4,
+	OMG_OP_REMOVE = 5,
+	OMG_OP_PURGE = 6,
+	OMG_OP__MAX = 6
+};
+#define OMG_PLAN_REQUESTED 0x1u      /* the user named it */
+#define OMG_PLAN_ESSENTIAL 0x2u      /* an essential package (dpkg's Essential: yes) */
+#define OMG_PLAN_HELD 0x4u           /* held (apt-mark hold, pacman IgnorePkg) */
+#define OMG_PLAN_AUTO 0x8u           /* installed as a dependency (marked automatic) */
+#define OMG_PLAN_SECURITY 0x10u      /* the version comes from a security archive */
+#define OMG_PLAN_FOREIGN 0x20u       /* an architecture other than the native one */
+
 /* ---- frames ---------------------------------------------------------------------- */
 struct omg_header {
 	uint32_t length;
@@ -187,6 +223,9 @@ uint32_t omg_get_u32(struct omg_rbuf *r);
 uint64_t omg_get_u64(struct omg_rbuf *r);
 const char *omg_get_str(struct omg_rbuf *r); /* points into the buffer; "" on failure */
 const uint8_t *omg_get_bytes(struct omg_rbuf *r, size_t n);
+/* A u32 count of items that follow, each at least MIN_ITEM bytes: 0 (and R failed) when
+ * that many cannot fit in what is left, so a decoder never allocates for a lie. */
+uint32_t omg_get_count(struct omg_rbuf *r, size_t min_item);
 /* OMG_OK when nothing failed and every byte was consumed, else OMG_E_PROTO. */
 int omg_rbuf_done(const struct omg_rbuf *r);
 
@@ -357,6 +396,57 @@ struct omg_sizes {          /* SIZES answer */
 	struct omg_size_row *rows;
 };
 
+struct omg_plan_req {        /* PLAN request */
+	uint8_t action;        /* enum omg_action */
+	uint32_t flags;        /* 0 (reserved) */
+	uint32_t count;        /* at most OMG_PLAN_NAMES_MAX */
+	const char **names;    /* NAME, NAME:ARCH, NAME=VERSION, NAME/RELEASE, or an absolute .deb path */
+};
+
+struct omg_plan_entry {
+	uint8_t op;            /* enum omg_op */
+	uint32_t flags;        /* OMG_PLAN_* */
+	const char *name, *arch;
+	const char *from, *to; /* "" when none (install: from; remove: to) */
+	const char *release;   /* where TO comes from, as apt-get -s says it */
+	uint64_t download;     /* bytes to fetch (0: none, or already in the archive cache) */
+	int64_t disk_kib;      /* installed size after minus before */
+};
+
+struct omg_unknown {
+	const char *name;      /* as asked */
+	uint32_t count;        /* at most OMG_SUGGEST_MAX */
+	const char **suggestions;
+};
+
+struct omg_plan {            /* PLAN answer */
+	uint8_t status;        /* OMG_PLAN_* */
+	uint8_t action;        /* the request's */
+	const char *problem;   /* "" or the package manager's words, lines joined by '\n' */
+	const char *root;      /* the package root the plan is for ("/") */
+	const char *tool;      /* what computed it and will run it: "apt-get", "libalpm" */
+	uint64_t download;     /* bytes in all */
+	int64_t disk_kib;      /* installed size change in all */
+	uint64_t planned_ns;   /* how long making the plan took */
+	uint64_t generation;   /* of the index the plan was checked against (STATUS's) */
+	uint32_t count;
+	struct omg_plan_entry *v;
+	uint32_t nunknown;
+	struct omg_unknown *unknown;
+	uint32_t nkept, nautoremovable, nnotes;
+	const char **kept;     /* packages the upgrade keeps back */
+	const char **autoremovable; /* apt's "no longer required" */
+	const char **notes;    /* the package manager's other sentences */
+};
+
+struct omg_acted {           /* ACTED request (the answer is empty) */
+	uint8_t action;        /* enum omg_action, or 0 for another command (hold, mark, update) */
+	int32_t result;        /* the package manager's exit status; -N: killed by signal N */
+	uint64_t started_ns;   /* unix nanoseconds */
+	uint64_t ended_ns;
+	const char *what;      /* the record: the command line, the plan, the outcome */
+};
+
 struct omg_error_msg {
 	uint32_t code;
 	const char *message;
@@ -385,6 +475,9 @@ void omg_enc_audit_query(struct omg_wbuf *w, const struct omg_audit_query *q);
 void omg_enc_versions(struct omg_wbuf *w, const struct omg_versions *m);
 void omg_enc_rels(struct omg_wbuf *w, const struct omg_rels *m);
 void omg_enc_sizes(struct omg_wbuf *w, const struct omg_sizes *m);
+void omg_enc_plan_req(struct omg_wbuf *w, const struct omg_plan_req *m);
+void omg_enc_plan(struct omg_wbuf *w, const struct omg_plan *m);
+void omg_enc_acted(struct omg_wbuf *w, const struct omg_acted *m);
 
 /* Answers written item by item, as the items are found. A *_head encoder writes the fields
  * before the items, with a count of 0, and returns where that count sits (AT); the items
@@ -446,6 +539,13 @@ void omg_providers_free(struct omg_providers *m);
 int omg_dec_versions(const void *p, size_t n, struct omg_versions *m);
 int omg_dec_rels(const void *p, size_t n, struct omg_rels *m);
 int omg_dec_sizes(const void *p, size_t n, struct omg_sizes *m);
+int omg_dec_plan_req(const void *p, size_t n, struct omg_plan_req *m);
+void omg_plan_req_free(struct omg_plan_req *m);
+int omg_dec_plan(const void *p, size_t n, struct omg_plan *m);
+void omg_plan_free(struct omg_plan *m);
+int omg_dec_acted(const void *p, size_t n, struct omg_acted *m);
+const char *omg_action_name(uint8_t action); /* "install", ..., "full-upgrade"; "?" */
+const char *omg_op_name(uint8_t op);         /* "install", "upgrade", ..., "purge"; "?" */
 void omg_sizes_free(struct omg_sizes *m);
 void omg_rels_free(struct omg_rels *m);
 void omg_versions_free(struct omg_versions *m);

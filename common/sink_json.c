@@ -349,10 +349,58 @@ static void json_show(struct omg_sink *s, const struct omg_shown *v, uint32_t n,
 	emit(s, json_pack("{s:o,s:i}", "records", arr, "more", (int)more));
 }
 
+static json_t *strs_json(const char *const *v, uint32_t n)
+{
+	json_t *arr = json_array();
+
+	for (uint32_t i = 0; i < n; i++)
+		json_array_append_new(arr, jstr(v[i]));
+	return arr;
+}
+
+static void json_plan(struct omg_sink *s, const struct omg_plan *m, const struct omg_act_result *r)
+{
+	static const char *const status[] = { "ok", "problem", "unavailable" };
+	json_t *entries = json_array(), *unknown = json_array(), *result = json_null(), *errors;
+
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct omg_plan_entry *e = &m->v[i];
+		json_array_append_new(entries, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:b,s:b,s:b,s:b,s:b,s:b}",
+			"action", omg_op_name(e->op), "package", jstr(e->name), "architecture", jstr(e->arch),
+			"from", e->from[0] ? jstr(e->from) : json_null(), "to", e->to[0] ? jstr(e->to) : json_null(),
+			"release", jstr(e->release), "download_bytes", (json_int_t)e->download,
+			"disk_kib", (json_int_t)e->disk_kib, "requested", !!(e->flags & OMG_PLAN_REQUESTED),
+			"automatic", !!(e->flags & OMG_PLAN_AUTO), "essential", !!(e->flags & OMG_PLAN_ESSENTIAL),
+			"held", !!(e->flags & OMG_PLAN_HELD), "security", !!(e->flags & OMG_PLAN_SECURITY),
+			"foreign", !!(e->flags & OMG_PLAN_FOREIGN)));
+	}
+	for (uint32_t i = 0; i < m->nunknown; i++)
+		json_array_append_new(unknown, json_pack("{s:o,s:o}", "package", jstr(m->unknown[i].name), "suggestions",
+							 strs_json(m->unknown[i].suggestions, m->unknown[i].count)));
+	if (r) {
+		errors = json_array();
+		for (uint32_t i = 0; i < r->nerrors && i < OMG_ACT_ERRORS_MAX; i++)
+			json_array_append_new(errors, jstr(r->errors[i]));
+		json_decref(result);
+		result = json_pack("{s:b,s:o,s:o,s:b,s:f,s:i,s:i,s:i,s:o}", "ok", r->exited && r->status == 0 && !r->interrupted,
+				   "exit_status", r->exited ? json_integer(r->status) : json_null(),
+				   "signal", r->exited ? json_null() : json_integer(r->status), "interrupted", r->interrupted,
+				   "seconds", r->seconds, "installed", (int)r->installed, "configured", (int)r->configured,
+				   "removed", (int)r->removed, "errors", errors);
+	}
+	emit(s, json_pack("{s:s,s:s,s:o,s:o,s:s,s:I,s:I,s:f,s:o,s:o,s:o,s:o,s:o,s:o}", "action", omg_action_name(m->action),
+			  "status", m->status < 3 ? status[m->status] : "?", "problem", jstr(m->problem), "root", jstr(m->root),
+			  "tool", m->tool, "download_bytes", (json_int_t)m->download, "disk_kib", (json_int_t)m->disk_kib,
+			  "planned_ms", (double)m->planned_ns / 1e6, "packages", entries, "unknown", unknown,
+			  "kept_back", strs_json(m->kept, m->nkept), "autoremovable", strs_json(m->autoremovable, m->nautoremovable),
+			  "notes", strs_json(m->notes, m->nnotes), "result", result));
+}
+
 const struct omg_sink_ops omg_sink_json = {
 	.status = json_status, .rows = json_rows, .info = json_info,
 	.words = json_words, .metrics = json_metrics, .pong = json_pong,
 	.providers = json_providers, .audit = json_audit, .history = json_history,
 	.daemon = json_daemon, .error = json_error, .textlines = json_words,
 	.aur = json_aur, .policy = json_policy, .show = json_show, .virtual_pkg = json_virtual, .relations = json_relations, .sizes = json_sizes,
+	.plan = json_plan,
 };

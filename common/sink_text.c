@@ -503,10 +503,162 @@ static void text_show(struct omg_sink *s, const struct omg_shown *v, uint32_t n,
 		fprintf(s->err, "N: There are %u additional records. Please use the '-a' switch to see them.\n", more);
 }
 
+/* ---- omg install, remove, upgrade ... --------------------------------------------------- */
+static const struct {
+	uint8_t op;
+	uint32_t want, mask;   /* entries with (flags & MASK) == WANT */
+	const char *title;
+	int red;
+} plan_groups[] = {
+	{ OMG_OP_INSTALL, OMG_PLAN_REQUESTED, OMG_PLAN_REQUESTED, "Installing:", 0 },
+	{ OMG_OP_INSTALL, 0, OMG_PLAN_REQUESTED, "Installing dependencies:", 0 },
+	{ OMG_OP_UPGRADE, 0, 0, "Upgrading:", 0 },
+	{ OMG_OP_DOWNGRADE, 0, 0, "DOWNGRADING:", 1 },
+	{ OMG_OP_REINSTALL, 0, 0, "Reinstalling:", 0 },
+	{ OMG_OP_REMOVE, OMG_PLAN_REQUESTED, OMG_PLAN_REQUESTED, "Removing:", 0 },
+	{ OMG_OP_PURGE, OMG_PLAN_REQUESTED, OMG_PLAN_REQUESTED, "Purging (with configuration files):", 0 },
+	{ OMG_OP_REMOVE, 0, OMG_PLAN_REQUESTED, "REMOVING (not asked for):", 1 },
+	{ OMG_OP_PURGE, 0, OMG_PLAN_REQUESTED, "PURGING (not asked for):", 1 },
+};
+
+static void text_plan_summary(struct omg_sink *s, const struct omg_plan *m, const struct omg_act_result *r)
+{
+	uint32_t n[OMG_OP__MAX + 1] = { 0 };
+	char what[200] = "";
+	size_t k = 0;
+
+	for (uint32_t i = 0; i < m->count; i++)
+		if (m->v[i].op <= OMG_OP__MAX)
+			n[m->v[i].op]++;
+	for (uint8_t op = 1; op <= OMG_OP__MAX; op++) {
+		static const char *const past[] = { "", "installed", "upgraded", "downgraded", "reinstalled", "removed", "purged" };
+		if (n[op] && k < sizeof what)
+			k += (size_t)snprintf(what + k, sizeof what - k, "%s%u %s", k ? ", " : "", n[op], past[op]);
+	}
+	if (r->exited && r->status == 0 && !r->interrupted) {
+		fprintf(s->out, "%sDone%s in %.1f s: %s.\n", paint(s, C_GREEN), paint(s, C_OFF), r->seconds, what);
+		return;
+	}
+	if (r->exited)
+		fprintf(s->out, "%sFailed%s: %s exited with status %d after %.1f s%s.\n", paint(s, C_RED), paint(s, C_OFF),
+			m->tool, r->status, r->seconds, r->interrupted ? " (interrupted by Ctrl-C)" : "");
+	else
+		fprintf(s->out, "%sFailed%s: %s was killed by signal %d after %.1f s%s.\n", paint(s, C_RED), paint(s, C_OFF),
+			m->tool, r->status, r->seconds, r->interrupted ? " (interrupted by Ctrl-C)" : "");
+	for (uint32_t i = 0; i < r->nerrors && i < OMG_ACT_ERRORS_MAX; i++) {
+		fputs("  ", s->out);
+		put_visible(s->out, r->errors[i], 0);
+		fputc('\n', s->out);
+	}
+	if (r->nerrors > OMG_ACT_ERRORS_MAX)
+		fprintf(s->out, "  ... and %u more\n", r->nerrors - OMG_ACT_ERRORS_MAX);
+	fprintf(s->out, "What was done: %u unpacked and installed, %u set up, %u removed. %s\n", r->installed,
+		r->configured, r->removed,
+		r->installed != r->configured || r->nerrors
+			? "Some packages may be left unconfigured: see 'dpkg --audit', then 'sudo dpkg --configure -a'."
+			: "");
+}
+
+static void text_plan(struct omg_sink *s, const struct omg_plan *m, const struct omg_act_result *r)
+{
+	char size[32];
+	int wname = 8, wver = 8;
+
+	if (r) {
+		text_plan_summary(s, m, r);
+		return;
+	}
+	for (uint32_t i = 0; i < m->nunknown; i++) {
+		char vis[300];
+		fprintf(s->err, "%s: no such package", visible(m->unknown[i].name, vis, sizeof vis));
+		for (uint32_t k = 0; k < m->unknown[i].count; k++)
+			fprintf(s->err, "%s%s", k ? ", " : "; did you mean ", visible(m->unknown[i].suggestions[k], vis, sizeof vis));
+		fputs(m->unknown[i].count ? "?\n" : "\n", s->err);
+	}
+	for (uint32_t i = 0; i < m->nnotes; i++) {
+		fputs("Note: ", s->out);
+		put_visible(s->out, m->notes[i], 0);
+		fputc('\n', s->out);
+	}
+	for (uint32_t i = 0; i < m->count; i++) {
+		int a = (int)strlen(m->v[i].name) + ((m->v[i].flags & OMG_PLAN_FOREIGN) ? 1 + (int)strlen(m->v[i].arch) : 0);
+		int b = (int)strlen(m->v[i].to[0] ? m->v[i].to : m->v[i].from) + (m->v[i].from[0] && m->v[i].to[0] ? 4 + (int)strlen(m->v[i].from) : 0);
+		wname = a > wname ? (a > 40 ? 40 : a) : wname;
+		wver = b > wver ? (b > 40 ? 40 : b) : wver;
+	}
+	for (size_t g = 0; g < sizeof plan_groups / sizeof plan_groups[0]; g++) {
+		int shown = 0;
+		for (uint32_t i = 0; i < m->count; i++) {
+			const struct omg_plan_entry *e = &m->v[i];
+			char name[300], ver[300], vis[600];
+			if (e->op != plan_groups[g].op || (e->flags & plan_groups[g].mask) != plan_groups[g].want)
+				continue;
+			if (!shown++)
+				fprintf(s->out, "%s%s%s\n", paint(s, plan_groups[g].red ? C_RED C_BOLD : C_BOLD), plan_groups[g].title, paint(s, C_OFF));
+			/* as apt names it: the architecture only when it is not the native one */
+			snprintf(name, sizeof name, "%s%s%s", e->name, (e->flags & OMG_PLAN_FOREIGN) ? ":" : "",
+				 (e->flags & OMG_PLAN_FOREIGN) ? e->arch : "");
+			if (e->from[0] && e->to[0])
+				snprintf(ver, sizeof ver, "%s -> %s", e->from, e->to);
+			else
+				snprintf(ver, sizeof ver, "%s", e->to[0] ? e->to : e->from);
+			fprintf(s->out, "  %s%-*s%s ", paint(s, plan_groups[g].red ? C_RED : ""), wname, visible(name, vis, sizeof vis),
+				paint(s, plan_groups[g].red ? C_OFF : ""));
+			fprintf(s->out, "%-*s ", wver, visible(ver, vis, sizeof vis));
+			if (e->download) {
+				omg_size_str((double)e->download, size, sizeof size);
+				fprintf(s->out, "%9s ", size);
+			} else
+				fprintf(s->out, "%9s ", "");
+			put_visible(s->out, e->release, 0);
+			if (e->flags & OMG_PLAN_ESSENTIAL)
+				fprintf(s->out, " %s(essential)%s", paint(s, C_RED), paint(s, C_OFF));
+			if (e->flags & OMG_PLAN_HELD)
+				fprintf(s->out, " %s(held)%s", paint(s, C_YELLOW), paint(s, C_OFF));
+			if (e->flags & OMG_PLAN_SECURITY)
+				fprintf(s->out, " %s(security)%s", paint(s, C_YELLOW), paint(s, C_OFF));
+			fputc('\n', s->out);
+		}
+	}
+	if (m->nkept) {
+		fprintf(s->out, "%sKept back:%s\n ", paint(s, C_BOLD), paint(s, C_OFF));
+		for (uint32_t i = 0; i < m->nkept; i++) {
+			fputc(' ', s->out);
+			put_visible(s->out, m->kept[i], 0);
+		}
+		fputc('\n', s->out);
+	}
+	if (m->nautoremovable) {
+		fprintf(s->out, "No longer needed (omg autoremove removes them):\n ");
+		for (uint32_t i = 0; i < m->nautoremovable; i++) {
+			fputc(' ', s->out);
+			put_visible(s->out, m->autoremovable[i], 0);
+		}
+		fputc('\n', s->out);
+	}
+	if (m->problem[0] && !m->nunknown) {
+		fprintf(s->err, "%s cannot do this:\n", m->tool);
+		put_visible(s->err, m->problem, 1);
+		fputc('\n', s->err);
+		return;
+	}
+	if (m->status != OMG_PLAN_OK)
+		return;
+	if (!m->count) {
+		fputs("Nothing to do.\n", s->out);
+		return;
+	}
+	omg_size_str((double)m->download, size, sizeof size);
+	fprintf(s->out, "Download %s; ", size);
+	omg_size_str((double)(m->disk_kib < 0 ? -m->disk_kib : m->disk_kib) * 1024.0, size, sizeof size);
+	fprintf(s->out, "disk space %s %s.\n", size, m->disk_kib < 0 ? "freed" : "used");
+}
+
 const struct omg_sink_ops omg_sink_text = {
 	.status = text_status, .rows = text_rows, .info = text_info,
 	.words = text_words, .metrics = text_metrics, .pong = text_pong,
 	.providers = text_providers, .audit = text_audit, .history = text_history,
 	.daemon = text_daemon, .error = text_error, .textlines = text_lines,
 	.aur = text_aur, .policy = text_policy, .show = text_show, .virtual_pkg = text_virtual, .relations = text_relations, .sizes = text_sizes,
+	.plan = text_plan,
 };

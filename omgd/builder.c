@@ -43,6 +43,17 @@ struct builder {
 	int have_result, rc, from_store;
 	char err[512];
 	char store_problem[512];
+	struct note *notes, **notes_tail; /* records for the audit log (builder_note) */
+	int nnotes;
+};
+
+struct note {
+	struct note *next;
+	uint8_t kind;
+	uint32_t uid;
+	int32_t result;
+	size_t len;
+	char text[];
 };
 
 static uint64_t now_ns(void)
@@ -189,13 +200,68 @@ static void note_growth(const char *what, const struct store *s, unsigned *seen)
 	*seen = s->grows;
 }
 
-static void audit_note(struct builder *b, uint8_t kind, int32_t result, const char *text, size_t len)
+static void audit_note_as(struct builder *b, uint8_t kind, uint32_t uid, int32_t result, const char *text, size_t len)
 {
 	if (!b->audit)
 		return;
-	if (audit_append(b->audit, kind, (uint32_t)getuid(), result, text, len) != OMG_OK)
+	if (audit_append(b->audit, kind, uid, result, text, len) != OMG_OK)
 		set_store_problem(b, "audit log", omg_errdetail());
 	note_growth("audit log", audit_store(b->audit), &b->audit_grows);
+}
+
+static void audit_note(struct builder *b, uint8_t kind, int32_t result, const char *text, size_t len)
+{
+	audit_note_as(b, kind, (uint32_t)getuid(), result, text, len);
+}
+
+static void *worker(void *arg);
+
+/* Appends the queued records (B->mu held; released while writing). */
+static void write_notes(struct builder *b)
+{
+	while (b->notes) {
+		struct note *n = b->notes;
+		b->notes = n->next;
+		if (!b->notes)
+			b->notes_tail = &b->notes;
+		b->nnotes--;
+		pthread_mutex_unlock(&b->mu);
+		audit_note_as(b, n->kind, n->uid, n->result, n->text, n->len);
+		free(n);
+		pthread_mutex_lock(&b->mu);
+	}
+}
+
+void builder_note(struct builder *b, uint8_t kind, uint32_t uid, int32_t result, const char *text, size_t len)
+{
+	struct note *n;
+
+	pthread_mutex_lock(&b->mu);
+	if (b->nnotes >= BUILDER_NOTES_MAX || !(n = malloc(sizeof *n + len + 1))) {
+		pthread_mutex_unlock(&b->mu);
+		omgd_log("audit record dropped: %d waiting", BUILDER_NOTES_MAX);
+		return;
+	}
+	n->next = NULL;
+	n->kind = kind;
+	n->uid = uid;
+	n->result = result;
+	n->len = len;
+	memcpy(n->text, text, len);
+	n->text[len] = 0;
+	if (!b->notes_tail)
+		b->notes_tail = &b->notes;
+	*b->notes_tail = n;
+	b->notes_tail = &n->next;
+	b->nnotes++;
+	if (!b->thread_started) {
+		if (pthread_create(&b->thread, NULL, worker, b) == 0)
+			b->thread_started = 1;
+		else
+			omgd_log("cannot start the build thread: %s", strerror(errno));
+	}
+	pthread_cond_signal(&b->cv);
+	pthread_mutex_unlock(&b->mu);
 }
 
 /* The stored snapshot, if any, into *SNAP (NULL if none or unusable). */
@@ -334,10 +400,14 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&b->mu);
 	for (;;) {
-		while (!b->requested && !b->stop)
+		while (!b->requested && !b->notes && !b->stop)
 			pthread_cond_wait(&b->cv, &b->mu);
 		if (b->stop)
 			break;
+		if (!b->requested) {
+			write_notes(b);
+			continue;
+		}
 		b->requested = 0;
 		b->building = 1;
 		clock_gettime(CLOCK_MONOTONIC, &b->building_since);
@@ -345,7 +415,9 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&b->mu);
 		build_once(b, why);
 		pthread_mutex_lock(&b->mu);
+		write_notes(b);
 	}
+	write_notes(b); /* what was asked before the stop is kept */
 	pthread_mutex_unlock(&b->mu);
 	if (b->backend->close)
 		b->backend->close(); /* what the backend kept between builds belongs to this thread */
@@ -464,6 +536,11 @@ void builder_close(struct builder *b)
 		return;
 	if (builder_stop(b, 0) != 0)
 		return; /* still running: it uses all of B */
+	while (b->notes) { /* never written: the thread did not start */
+		struct note *n = b->notes;
+		b->notes = n->next;
+		free(n);
+	}
 	audit_close(b->audit);
 	if (b->index_open)
 		store_close(&b->index);

@@ -45,6 +45,13 @@ struct db *builder_collect(struct builder *b, int *rc, char *err, size_t errlen,
 int builder_stop(struct builder *b, int wait_ms);
 void builder_close(struct builder *b);
 
+/* Queues a record for the audit log, appended by the build thread (the log's one writer)
+ * after the build under way, so a record about a change follows the change's own record.
+ * KIND: enum audit_kind; UID: who asked. At most BUILDER_NOTES_MAX wait; then it is dropped
+ * and logged. */
+#define BUILDER_NOTES_MAX 256
+void builder_note(struct builder *b, uint8_t kind, uint32_t uid, int32_t result, const char *text, size_t len);
+
 /* "" when the store works, else why omgd serves from memory only. */
 void builder_store_problem(struct builder *b, char *buf, size_t size);
 /* The audit log for reading (NULL when there is none); safe from the event loop. */

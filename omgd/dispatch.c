@@ -3,6 +3,7 @@
 #include "config.h"
 #include "audit.h"
 #include "aur.h"
+#include "plan.h"
 #include "clock.h"
 #include "omgd.h"
 #include "omg_error.h"
@@ -1092,6 +1093,23 @@ static void on_metrics(struct daemon *d, struct answer *a)
 }
 
 /* Writes the answer payload for one request; BATCH items come back here (no nesting). */
+/* ACTED: the record of an action a client ran, for the audit log (written by the build
+ * thread after the changes it saw, builder_note). Its uid is the peer's, not what the
+ * client says. */
+static void on_acted(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
+{
+	struct omg_acted m;
+	size_t len;
+
+	if (omg_dec_acted(p, n, &m) != OMG_OK)
+		return fail(a, OMG_WERR_MALFORMED, "%s", omg_errdetail());
+	if ((len = strlen(m.what)) > OMG_ACTED_MAX || m.action > OMG_ACT__MAX)
+		return fail(a, OMG_WERR_INVALID, "an action record of at most %u bytes, of a known action", OMG_ACTED_MAX);
+	if (!d->note || !d->audit)
+		return fail(a, OMG_WERR_NOT_FOUND, "omgd has no audit log (see omg status)");
+	d->note(d->note_ctx, AUDIT_ACTION, d->peer_uid, m.result, m.what, len);
+}
+
 static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t n, struct answer *a, int nested)
 {
 	switch (type) {
@@ -1140,6 +1158,12 @@ static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_
 	case OMG_MSG_AUR_SEARCH:
 	case OMG_MSG_AUR_INFO:
 		return fail(a, OMG_WERR_INVALID, "AUR requests cannot be batched");
+	case OMG_MSG_PLAN:
+		return fail(a, OMG_WERR_INVALID, "PLAN requests cannot be batched");
+	case OMG_MSG_ACTED:
+		if (nested)
+			return fail(a, OMG_WERR_INVALID, "ACTED cannot be batched");
+		return on_acted(d, p, n, a);
 	default:
 		return fail(a, OMG_WERR_UNKNOWN_TYPE, "unknown request type");
 	}
@@ -1309,6 +1333,14 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 			return 0;
 		}
 		return aur_request(d->aur, origin, type, id, payload, length, out);
+	}
+	if (type == OMG_MSG_PLAN) {
+		d->m.handled[type]++;
+		if (!d->planner) {
+			omg_frame_error(out, id, OMG_WERR_INTERNAL, "omgd could not start its planner (see its log)");
+			return 0;
+		}
+		return plan_request(d->planner, d->db, d->backend, d->generation, origin, id, payload, length, out);
 	}
 	if (type == OMG_MSG_BATCH)
 		return start_batch(d, id, payload, length, out, job);

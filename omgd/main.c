@@ -1,6 +1,7 @@
 /* main.c — omgd: options, single-instance lock, daemonizing, signals and the event loop. */
 #include "config.h"
 #include "aur.h"
+#include "plan.h"
 #include "autostart.h"
 #include "builder.h"
 #include "log.h"
@@ -27,9 +28,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-enum { KIND_SIGNAL = 10, KIND_BUILDER, KIND_INOTIFY, KIND_TIMER, KIND_AUR };
+enum { KIND_SIGNAL = 10, KIND_BUILDER, KIND_INOTIFY, KIND_TIMER, KIND_AUR, KIND_PLAN };
 static const int tag_signal = KIND_SIGNAL, tag_builder = KIND_BUILDER,
-		 tag_inotify = KIND_INOTIFY, tag_timer = KIND_TIMER, tag_aur = KIND_AUR;
+		 tag_inotify = KIND_INOTIFY, tag_timer = KIND_TIMER, tag_aur = KIND_AUR,
+		 tag_plan = KIND_PLAN;
 
 #define BUILD_DEADLINE_MS 120000 /* a build longer than this is said to be stuck */
 
@@ -246,6 +248,11 @@ static int add_fd(int ep, int fd, const int *tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
+static void note_to_builder(void *ctx, uint8_t kind, uint32_t uid, int32_t result, const char *text, size_t len)
+{
+	builder_note(ctx, kind, uid, result, text, len);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -254,7 +261,7 @@ int main(int argc, char **argv)
 	int from_store;
 	struct daemon d = { 0 };
 	const struct server_handler handler = { .handle = frame_handle, .resume = frame_resume, .drop = frame_drop,
-						.job_bytes = frame_job_bytes, .ctx = &d };
+						.job_bytes = frame_job_bytes, .ctx = &d, .peer_uid = &d.peer_uid };
 	struct server *srv = NULL;
 	struct builder *bld = NULL;
 	struct watch *wat = NULL;
@@ -366,7 +373,16 @@ int main(int argc, char **argv)
 		else
 			omgd_log("no AUR: %s", omg_errdetail());
 	}
+	{
+		struct plan_config pc = { .root = d.root, .apt_get = NULL };
+		if (plan_open(&d.planner, &pc) == OMG_OK)
+			add_fd(ep, plan_fd(d.planner), &tag_plan);
+		else
+			omgd_log("no plans: %s", omg_errdetail());
+	}
 	d.audit = builder_audit(bld);
+	d.note = note_to_builder;
+	d.note_ctx = bld;
 	d.store_problem = store_problem_of;
 	d.store_ctx = bld;
 	add_fd(ep, builder_fd(bld), &tag_builder);
@@ -446,6 +462,8 @@ int main(int argc, char **argv)
 				d.m.watch_events += (uint64_t)watch_read(wat);
 			} else if (ptr == &tag_aur) {
 				aur_collect(d.aur, server_deliver, srv);
+			} else if (ptr == &tag_plan) {
+				plan_collect(d.planner, d.db, d.backend, d.generation, server_deliver, srv);
 			} else if (ptr == &tag_timer) {
 				watch_timer_ack(wat);
 				d.refreshing = 1;
@@ -490,6 +508,7 @@ int main(int argc, char **argv)
 out:
 	server_close(srv);
 	aur_close(d.aur);
+	plan_close(d.planner);
 	if (builder_stop(bld, 700) != 0) {
 		/* SIGTERM ends omgd within a second, whatever the build thread is stuck in */
 		omgd_log("the index build is stuck: exiting without it");

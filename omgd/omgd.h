@@ -17,12 +17,18 @@ struct metrics {
 
 struct audit;
 struct aur;
+struct planner;
 struct server_stats;
 
 struct daemon {
 	const struct backend *backend;
 	struct audit *audit;         /* the audit log, or NULL (AUDIT) */
 	struct aur *aur;             /* the AUR client, or NULL (not Arch, or --no-aur) */
+	struct planner *planner;     /* package action plans (plan.h), or NULL */
+	uint32_t peer_uid;           /* the uid of the request being answered (server.h) */
+	/* Queues a record for the audit log (builder_note), or NULL. */
+	void (*note)(void *ctx, uint8_t kind, uint32_t uid, int32_t result, const char *text, size_t len);
+	void *note_ctx;
 	/* Writes "" or why the store is unavailable (STATUS, AUDIT); NULL: no store. */
 	void (*store_problem)(void *ctx, char *buf, size_t size);
 	void *store_ctx;

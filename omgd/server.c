@@ -31,6 +31,7 @@ struct conn {
 	int deferred;            /* its request waits for the next round (SERVER_ROUND_NS spent) */
 	void *job;               /* a request answered a slice per round (the handler's resume) */
 	uint64_t serial;         /* names the connection for a later answer */
+	uint32_t uid;            /* the peer's (SO_PEERCRED): ours or root */
 	struct conn *prev, *next;
 };
 
@@ -233,6 +234,7 @@ static void accept_all(struct server *s)
 		}
 		c->kind = KIND_CONN;
 		c->fd = fd;
+		c->uid = (uint32_t)cred.uid;
 		c->serial = ++s->next_serial;
 		c->last_io = mono_now_ms();
 		ev.data.ptr = c;
@@ -326,6 +328,8 @@ static void conn_process(struct server *s, struct conn *c)
 	omg_wbuf_reset(&c->out);
 	c->out_off = 0;
 	t0 = mono_now_ns();
+	if (s->h.peer_uid)
+		*s->h.peer_uid = c->uid;
 	c->waiting = s->h.handle(s->h.ctx, h.type, h.id, c->in + OMG_HEADER_SIZE, h.length, &c->out, c->serial,
 				 &c->job) == 1;
 	s->round_ns += mono_now_ns() - t0;

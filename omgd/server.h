@@ -54,6 +54,7 @@ struct server_handler {
 	void (*drop)(void *job);
 	size_t (*job_bytes)(const void *job);
 	void *ctx;                   /* passed to HANDLE and RESUME */
+	uint32_t *peer_uid;          /* if set: the uid of HANDLE's peer, written before each call */
 };
 
 /* Binds PATH (mode 0600); the caller holds the lock that makes a stale socket safe to remove.

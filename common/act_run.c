@@ -1,0 +1,464 @@
+/* act_run.c — a package manager run for the user with its progress shown (act.h). */
+#include "config.h"
+#include "act.h"
+#include "cmd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINE_MAX_BYTES 4096
+#define PARTIAL_MS 150            /* a line without its end for this long is shown (a prompt) */
+#define DRAIN_MS 300              /* output still read after the child exited */
+#define BAR_WIDTH 30
+
+static volatile sig_atomic_t sigints;
+
+static void count_sigint(int sig)
+{
+	(void)sig;
+	sigints++;
+}
+
+const char *omg_act_sudo(void)
+{
+	static const char *const places[] = { "/usr/bin/sudo", "/bin/sudo", "/usr/local/bin/sudo" };
+
+	if (geteuid() == 0)
+		return "";
+	for (size_t i = 0; i < sizeof places / sizeof places[0]; i++)
+		if (access(places[i], X_OK) == 0)
+			return places[i];
+	return NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- the display ------------------------------------------------------------------- */
+struct display {
+	FILE *out;
+	int tty;
+	int bar_shown;       /* the bar is the line the cursor is on */
+	int prompting;       /* a partial line (a prompt) is on screen: no bar until it ends */
+	double pct;          /* overall, never lower than before */
+	double dl_share;     /* the part of the bar the download takes */
+	char stage[160];
+	uint64_t download;
+	double t0, dl_t0;
+	char line[LINE_MAX_BYTES + 1];
+	size_t len;
+	double line_since;   /* when the partial line began */
+	int partial_shown;   /* part of this line was shown already: the rest passes through */
+	int in_list;         /* inside apt's own listing ("The following ...:" and its lines) */
+};
+
+static void bar_clear(struct display *d)
+{
+	if (d->bar_shown) {
+		fputs("\r\033[K", d->out);
+		d->bar_shown = 0;
+	}
+}
+
+static void bar_draw(struct display *d)
+{
+	int fill = (int)(d->pct * BAR_WIDTH / 100.0 + 0.5);
+	char bar[BAR_WIDTH + 1];
+
+	if (!d->tty || d->prompting)
+		return;
+	for (int i = 0; i < BAR_WIDTH; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[BAR_WIDTH] = 0;
+	fprintf(d->out, "\r\033[K[%s] %3d%%  %.100s", bar, (int)d->pct, d->stage);
+	fflush(d->out);
+	d->bar_shown = 1;
+}
+
+static void set_pct(struct display *d, double pct)
+{
+	if (pct > 100)
+		pct = 100;
+	if (pct > d->pct) /* the bar never goes backwards */
+		d->pct = pct;
+}
+
+/* A line of ours (a stage) or the child's, above the bar. */
+static void show_line(struct display *d, const char *text, size_t n)
+{
+	bar_clear(d);
+	fwrite(text, 1, n, d->out);
+	fputc('\n', d->out);
+	d->prompting = 0;
+	bar_draw(d);
+	if (!d->tty)
+		fflush(d->out);
+}
+
+static void stage_line(struct display *d, const char *verb, const char *what)
+{
+	char text[400];
+	int n = snprintf(text, sizeof text, "%-12s %s", verb, what);
+
+	show_line(d, text, n < 0 ? 0 : (size_t)n >= sizeof text ? sizeof text - 1 : (size_t)n);
+}
+
+static int starts(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+/* apt's and dpkg's own progress lines, which the stage lines and the bar replace (in the C
+ * locale's words; in another language they pass through). */
+static int replaced(struct display *d, const char *l)
+{
+	static const char *const prefixes[] = {
+		"Reading package lists", "Building dependency tree", "Reading state information",
+		"Get:", "Hit:", "Ign:", "Fetched ", "Need to get ", "After this operation",
+		"Selecting previously unselected package", "(Reading database", "Preparing to unpack ",
+		"Unpacking ", "Setting up ", "Removing ", "Purging configuration files for ",
+		"Processing triggers for ", "Use 'apt autoremove'", "Use 'sudo apt autoremove'",
+		"Suggested packages:", "Recommended packages:", "Calculating upgrade",
+	};
+	const char *s = l;
+
+	while (*s == '\r')
+		s++;
+	if (d->in_list && s[0] == ' ' && s[1] == ' ')
+		return 1;
+	d->in_list = 0;
+	if ((starts(s, "The following ") && s[strlen(s) - 1] == ':') || starts(s, "Suggested packages:") ||
+	    starts(s, "Recommended packages:")) {
+		d->in_list = 1;
+		return 1;
+	}
+	if (strstr(s, " upgraded, ") && strstr(s, " newly installed, "))
+		return 1;
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (starts(s, prefixes[i]))
+			return 1;
+	return 0;
+}
+
+/* A whole line of the child's output. */
+static void child_line(struct display *d, char *l, size_t n)
+{
+	char *cr;
+
+	if (d->partial_shown) { /* its start is on screen (a prompt answered): the rest follows it */
+		fwrite(l, 1, n, d->out);
+		fputc('\n', d->out);
+		d->partial_shown = 0;
+		d->prompting = 0;
+		bar_draw(d);
+		return;
+	}
+	/* "(Reading database ... 5%\r(Reading database ... 10%": what the terminal would keep */
+	if ((cr = memrchr(l, '\r', n)) && cr + 1 < l + n) {
+		n -= (size_t)(cr + 1 - l);
+		l = cr + 1;
+	}
+	l[n] = 0;
+	if (!n || replaced(d, l))
+		return;
+	show_line(d, l, n);
+}
+
+static void child_output(struct display *d, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			child_line(d, d->line, d->len);
+			d->len = 0;
+			continue;
+		}
+		if (d->len == 0)
+			d->line_since = now_s();
+		if (d->len == LINE_MAX_BYTES) { /* no line this long is progress: shown as it is */
+			bar_clear(d);
+			fwrite(d->line, 1, d->len, d->out);
+			d->partial_shown = 1;
+			d->len = 0;
+		}
+		d->line[d->len++] = buf[i];
+	}
+}
+
+/* A partial line waiting PARTIAL_MS is a question (dpkg's conffile prompt): shown now. */
+static void child_partial(struct display *d)
+{
+	if (!d->len || now_s() - d->line_since < PARTIAL_MS / 1000.0)
+		return;
+	bar_clear(d);
+	fwrite(d->line, 1, d->len, d->out);
+	fflush(d->out);
+	d->len = 0;
+	d->partial_shown = 1;
+	d->prompting = 1;
+}
+
+/* ---- apt's Status-Fd ------------------------------------------------------------------- */
+static void status_line(struct display *d, struct omg_act_result *r, char *l)
+{
+	/* kind:field:percent:message, split at the first three ':' */
+	char *kind = l, *field, *pct, *msg;
+	double p;
+
+	if (!(field = strchr(kind, ':')))
+		return;
+	*field++ = 0;
+	if (!(pct = strchr(field, ':')))
+		return;
+	*pct++ = 0;
+	if (!(msg = strchr(pct, ':')))
+		return;
+	*msg++ = 0;
+	p = strtod(pct, NULL);
+	if (!(p >= 0 && p <= 100))
+		p = 0;
+	if (!strcmp(kind, "dlstatus")) {
+		char figures[160] = "";
+		if (d->dl_t0 == 0)
+			d->dl_t0 = now_s();
+		if (d->download) {
+			char done[32], all[32], rate[32];
+			double bytes = (double)d->download * p / 100.0, secs = now_s() - d->dl_t0;
+			omg_size_str(bytes, done, sizeof done);
+			omg_size_str((double)d->download, all, sizeof all);
+			omg_size_str(secs > 0.05 ? bytes / secs : 0, rate, sizeof rate);
+			snprintf(figures, sizeof figures, ", %s of %s, %s/s", done, all, rate);
+		}
+		snprintf(d->stage, sizeof d->stage, "Downloading: %.60s%s", msg, figures);
+		set_pct(d, p * d->dl_share);
+		bar_draw(d);
+	} else if (!strcmp(kind, "pmstatus")) {
+		static const struct {
+			const char *prefix, *verb;
+			int count; /* 1 installed, 2 removed, 3 configured */
+		} stages[] = {
+			{ "Unpacking ", "Unpacking", 0 },       { "Configuring ", "Setting up", 3 },
+			{ "Installed ", NULL, 1 },              { "Removing ", "Removing", 0 },
+			{ "Removed ", NULL, 2 },                { "Completely removing ", "Purging", 0 },
+			{ "Completely removed ", NULL, 2 },     { "Running post-installation trigger ", "Trigger", 0 },
+		};
+		for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++) {
+			if (!starts(msg, stages[i].prefix))
+				continue;
+			if (stages[i].count == 1)
+				r->installed++;
+			else if (stages[i].count == 2)
+				r->removed++;
+			else if (stages[i].count == 3)
+				r->configured++;
+			if (stages[i].verb)
+				stage_line(d, stages[i].verb, msg + strlen(stages[i].prefix));
+			break;
+		}
+		snprintf(d->stage, sizeof d->stage, "%.150s", msg);
+		set_pct(d, d->dl_share * 100 + p * (1 - d->dl_share));
+		bar_draw(d);
+	} else if (!strcmp(kind, "pmerror")) {
+		if (r->nerrors < OMG_ACT_ERRORS_MAX)
+			snprintf(r->errors[r->nerrors], sizeof r->errors[0], "%s: %s", field, msg);
+		r->nerrors++;
+		{
+			char text[700];
+			int n = snprintf(text, sizeof text, "Error: %s: %s", field, msg);
+			show_line(d, text, n < 0 ? 0 : (size_t)n >= sizeof text ? sizeof text - 1 : (size_t)n);
+		}
+	} else if (!strcmp(kind, "pmconffile")) {
+		stage_line(d, "Conffile", field); /* dpkg's question follows on its output */
+	}
+}
+
+/* ---- the run ----------------------------------------------------------------------------- */
+int omg_act_run(const char *root, const char *const *argv, uint64_t download, FILE *out, int tty,
+		struct omg_act_result *r)
+{
+	static const char script[] = "exec 3>\"$0\" || exit 126; exec \"$@\"";
+	const char *sudo = omg_act_sudo(), **full = NULL;
+	char dir[4200], fifo[4300];
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	struct display *d = NULL;
+	struct sigaction on_int = { 0 }, old_int;
+	sigset_t chld, old_mask;
+	struct termios tio;
+	int have_tio = 0, outp[2] = { -1, -1 }, sfd = -1, n = 0, rc = -1, st = 0, exited = 0;
+	char sbuf[8192];
+	size_t slen = 0;
+	double t_exit = 0;
+	pid_t pid;
+
+	memset(r, 0, sizeof *r);
+	dir[0] = 0;
+	if (!sudo) {
+		snprintf(r->why, sizeof r->why, "this needs root: run it as root, or install sudo");
+		return -1;
+	}
+	snprintf(dir, sizeof dir, "%s/omg-act.XXXXXX", base && base[0] == '/' ? base : "/tmp");
+	if (!mkdtemp(dir)) {
+		snprintf(r->why, sizeof r->why, "cannot make a directory for apt's status: %s", strerror(errno));
+		dir[0] = 0;
+		goto out;
+	}
+	snprintf(fifo, sizeof fifo, "%s/status", dir);
+	if (mkfifo(fifo, 0600) != 0 || (sfd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 ||
+	    pipe2(outp, O_CLOEXEC) != 0) {
+		snprintf(r->why, sizeof r->why, "cannot make apt's status FIFO: %s", strerror(errno));
+		goto out;
+	}
+	for (n = 0; argv[n]; n++)
+		;
+	if (!(full = calloc((size_t)n + 10, sizeof *full)) || !(d = calloc(1, sizeof *d))) {
+		snprintf(r->why, sizeof r->why, "out of memory");
+		goto out;
+	}
+	n = 0;
+	if (sudo[0]) {
+		full[n++] = sudo;
+		full[n++] = "--";
+	}
+	full[n++] = "/bin/sh";
+	full[n++] = "-c";
+	full[n++] = script;
+	full[n++] = fifo;
+	if (root && strcmp(root, "/") != 0) {
+		full[n++] = "/usr/sbin/chroot";
+		full[n++] = root;
+	}
+	for (int i = 0; argv[i]; i++)
+		full[n++] = argv[i];
+	full[n] = NULL;
+
+	d->out = out;
+	d->tty = tty;
+	d->download = download;
+	d->dl_share = download ? 0.25 : 0;
+	d->t0 = now_s();
+	snprintf(d->stage, sizeof d->stage, "Starting %s", argv[0]);
+	have_tio = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &tio) == 0;
+	/* the child is reaped here, not by the shell's SIGCHLD handler; Ctrl-C is counted */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old_mask);
+	sigints = 0;
+	on_int.sa_handler = count_sigint;
+	sigemptyset(&on_int.sa_mask);
+	sigaction(SIGINT, &on_int, &old_int);
+	fflush(out);
+	pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		static const int reset[] = { SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGCHLD, SIGHUP };
+		for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
+			signal(reset[i], SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		dup2(outp[1], STDOUT_FILENO);
+		dup2(outp[1], STDERR_FILENO);
+		execv(full[0], (char *const *)full);
+		dprintf(STDERR_FILENO, "omg: %s: %s\n", full[0], strerror(errno));
+		_exit(127);
+	}
+	close(outp[1]);
+	outp[1] = -1;
+	if (pid < 0) {
+		snprintf(r->why, sizeof r->why, "fork: %s", strerror(errno));
+		goto restore;
+	}
+	r->started = 1;
+	bar_draw(d);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = outp[0], .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+		char buf[8192];
+		ssize_t got;
+
+		if (poll(p, 2, 50) < 0 && errno != EINTR)
+			break;
+		if (outp[0] >= 0 && (p[0].revents & (POLLIN | POLLHUP))) {
+			got = read(outp[0], buf, sizeof buf);
+			if (got > 0)
+				child_output(d, buf, (size_t)got);
+			else if (got == 0 || errno != EINTR) {
+				close(outp[0]);
+				outp[0] = -1;
+			}
+		}
+		if ((p[1].revents & POLLHUP) && !(p[1].revents & POLLIN)) {
+			close(sfd); /* apt closed its end: polled no more */
+			sfd = -1;
+		}
+		if (p[1].revents & POLLIN) {
+			got = read(sfd, sbuf + slen, sizeof sbuf - 1 - slen);
+			if (got > 0) {
+				char *nl, *s = sbuf;
+				slen += (size_t)got;
+				sbuf[slen] = 0;
+				while ((nl = memchr(s, '\n', (size_t)(sbuf + slen - s)))) {
+					*nl = 0;
+					status_line(d, r, s);
+					s = nl + 1;
+				}
+				slen = (size_t)(sbuf + slen - s);
+				memmove(sbuf, s, slen);
+				if (slen == sizeof sbuf - 1)
+					slen = 0; /* a line this long is not apt's */
+			}
+		}
+		child_partial(d);
+		if (sigints)
+			r->interrupted = 1;
+		if (!exited) {
+			pid_t w = waitpid(pid, &st, WNOHANG);
+			if (w == pid || (w < 0 && errno == ECHILD)) {
+				exited = 1;
+				t_exit = now_s();
+			}
+		}
+		/* after its end, what it wrote is read for a moment more (a service it started may
+		 * keep the pipe open for ever) */
+		if (exited && (outp[0] < 0 || now_s() - t_exit > DRAIN_MS / 1000.0))
+			break;
+	}
+	if (d->len)
+		child_line(d, d->line, d->len);
+	bar_clear(d);
+	r->exited = WIFEXITED(st);
+	r->status = r->exited ? WEXITSTATUS(st) : WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	r->seconds = now_s() - d->t0;
+	rc = 0;
+restore:
+	sigaction(SIGINT, &old_int, NULL);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	if (have_tio)
+		tcsetattr(STDIN_FILENO, TCSANOW, &tio); /* a killed sudo can leave echo off */
+	fflush(out);
+out:
+	if (outp[0] >= 0)
+		close(outp[0]);
+	if (outp[1] >= 0)
+		close(outp[1]);
+	if (sfd >= 0)
+		close(sfd);
+	if (dir[0]) {
+		unlink(fifo);
+		rmdir(dir);
+	}
+	free(full);
+	free(d);
+	return rc;
+}

@@ -1,0 +1,330 @@
+/* cmd_act.c — omg install, remove, purge, reinstall, upgrade, autoremove, update, hold,
+ * unhold, mark: the plan from omgd shown first, a confirmation, the locks waited for, the
+ * package manager run with the user's own privileges (act.h), the result recorded in omgd's
+ * audit log. */
+#include "config.h"
+#include "cmd.h"
+#include "omg_error.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PLAN_WAIT_MS 65000        /* omgd's planner gives up at 60 s */
+#define SETTLE_WAIT_MS 3000       /* after a change: until omgd has read it (the prompt's counts) */
+
+static uint64_t unix_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* apt-get's words for ACTION (as omgd's planner uses them: apt upgrade is apt-get upgrade
+ * --with-new-pkgs). */
+static int action_words(uint8_t action, const char **w)
+{
+	switch (action) {
+	case OMG_ACT_INSTALL: w[0] = "install"; return 1;
+	case OMG_ACT_REMOVE: w[0] = "remove"; return 1;
+	case OMG_ACT_PURGE: w[0] = "purge"; return 1;
+	case OMG_ACT_UPGRADE: w[0] = "upgrade"; w[1] = "--with-new-pkgs"; return 2;
+	case OMG_ACT_FULL_UPGRADE: w[0] = "dist-upgrade"; return 1;
+	case OMG_ACT_AUTOREMOVE: w[0] = "autoremove"; return 1;
+	case OMG_ACT_REINSTALL: w[0] = "install"; w[1] = "--reinstall"; return 2;
+	default: return 0;
+	}
+}
+
+/* The names as omgd is to get them: a local .deb as an absolute path; nothing that could
+ * be read as an option. PATHS holds the resolved paths (freed by the caller). */
+static int take_names(struct omg_ctx *ctx, const char **names, char **paths)
+{
+	for (int i = 0; i < ctx->opts.nargs; i++) {
+		const char *a = ctx->opts.args[i];
+		size_t n = strlen(a);
+		int rc;
+		if ((rc = omg_check_name(ctx, "package name", a, 0)) != OMG_EXIT_OK)
+			return rc;
+		if (a[0] == '-')
+			return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "'%s': a package name cannot start with '-'", a);
+		if (strchr(a, '/') && n > 4 && !strcmp(a + n - 4, ".deb")) {
+			if (!(paths[i] = realpath(a, NULL)))
+				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "%s: %s", a, strerror(errno));
+			names[i] = paths[i];
+		} else {
+			names[i] = a;
+		}
+	}
+	return OMG_EXIT_OK;
+}
+
+/* Asks "Do you want to continue? [Y/n]" on the terminal; 1 yes, 0 no, -1 interrupted. */
+static int confirm(struct omg_ctx *ctx)
+{
+	char line[64];
+	size_t n = 0;
+
+	fputs("Do you want to continue? [Y/n] ", ctx->env->err);
+	fflush(ctx->env->err);
+	fflush(ctx->env->out);
+	for (;;) {
+		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+		char c;
+		ssize_t got;
+		int pr = poll(&p, 1, 100);
+		if (ctx->client && ctx->client->interrupted && ctx->client->interrupted())
+			return -1;
+		if (pr <= 0)
+			continue;
+		got = read(STDIN_FILENO, &c, 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) /* end of input: as apt, that is a no */
+			return fputc('\n', ctx->env->err), 0;
+		if (c == '\n')
+			break;
+		if (n < sizeof line - 1)
+			line[n++] = c;
+	}
+	line[n] = 0;
+	return !n || line[0] == 'y' || line[0] == 'Y';
+}
+
+/* Until omgd has read the change (its generation moved past GENERATION), so that the
+ * prompt's counts are current when the command returns; SETTLE_WAIT_MS at most. */
+static void settle(struct omg_ctx *ctx, uint64_t generation)
+{
+	for (int waited = 0; waited < SETTLE_WAIT_MS; waited += 50) {
+		struct omg_answer a;
+		struct omg_status_msg st;
+		omg_client_begin(ctx->client, OMG_MSG_STATUS);
+		if (omg_client_call(ctx->client, &a) != OMG_OK || omg_dec_status(a.payload, a.length, &st) != OMG_OK)
+			return;
+		if (st.generation != generation && !(st.flags & OMG_STATUS_REFRESHING))
+			return;
+		poll(NULL, 0, 50);
+	}
+}
+
+/* The audit log's record of the run (omgd adds who asked). */
+static void record(struct omg_ctx *ctx, uint8_t action, const char *command, const struct omg_plan *m,
+		   const struct omg_act_result *r, uint64_t started)
+{
+	struct omg_acted acted = { .action = action, .started_ns = started, .ended_ns = unix_ns() };
+	struct omg_answer a;
+	size_t cap = 8192 + (size_t)m->count * 160, k;
+	char *what = malloc(cap);
+
+	if (!what)
+		return;
+	k = (size_t)snprintf(what, cap, "command: %s\n", command);
+	for (uint32_t i = 0; i < m->count && k < cap - 200; i++) {
+		const struct omg_plan_entry *e = &m->v[i];
+		k += (size_t)snprintf(what + k, cap - k, "%s %s%s%s %s%s%s\n", omg_op_name(e->op), e->name,
+				      e->arch[0] ? ":" : "", e->arch, e->from, e->from[0] && e->to[0] ? " " : "", e->to);
+	}
+	if (k < cap - 200)
+		k += (size_t)snprintf(what + k, cap - k, "result: %s %d after %.1f s%s\n",
+				      r->exited ? "exit" : "signal", r->status, r->seconds,
+				      r->interrupted ? ", interrupted" : "");
+	for (uint32_t i = 0; i < r->nerrors && i < OMG_ACT_ERRORS_MAX && k < cap - 600; i++)
+		k += (size_t)snprintf(what + k, cap - k, "error: %s\n", r->errors[i]);
+	if (k > OMG_ACTED_MAX)
+		what[OMG_ACTED_MAX] = 0;
+	acted.result = r->exited ? r->status : -r->status;
+	acted.what = what;
+	omg_enc_acted(omg_client_begin(ctx->client, OMG_MSG_ACTED), &acted);
+	if (omg_client_call(ctx->client, &a) != OMG_OK)
+		fprintf(ctx->env->err, "%s: the audit log did not take this action's record: %s\n", ctx->env->prog,
+			omg_errdetail());
+	free(what);
+}
+
+static int act(struct omg_ctx *ctx, uint8_t action)
+{
+	const int json = ctx->opts.json;
+	FILE *show = json ? ctx->env->err : ctx->env->out;
+	const char **names = calloc((size_t)ctx->opts.nargs + 1, sizeof *names);
+	char **paths = calloc((size_t)ctx->opts.nargs + 1, sizeof *paths);
+	const char *argv[OMG_PLAN_NAMES_MAX + 24], *sudo;
+	struct omg_plan_req q = { .action = action };
+	struct omg_plan m = { 0 };
+	struct omg_act_result r;
+	struct omg_answer a;
+	void *copy = NULL;
+	char lock_timeout[32], command[4096];
+	int rc, argc = 0, essential = 0, tty = isatty(fileno(show));
+	uint64_t started;
+
+	if (!names || !paths) {
+		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "out of memory");
+		goto out;
+	}
+	if ((action == OMG_ACT_UPGRADE || action == OMG_ACT_FULL_UPGRADE || action == OMG_ACT_AUTOREMOVE)
+		    ? ctx->opts.nargs != 0 : ctx->opts.nargs == 0) {
+		rc = omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg %s%s", omg_action_name(action),
+				  ctx->opts.nargs ? "  (takes no package names)" : " PACKAGE...");
+		goto out;
+	}
+	if (ctx->opts.nargs > OMG_PLAN_NAMES_MAX) {
+		rc = omg_cmd_fail(ctx, OMG_EXIT_USAGE, "at most %d packages at once", OMG_PLAN_NAMES_MAX);
+		goto out;
+	}
+	if ((rc = take_names(ctx, names, paths)) != OMG_EXIT_OK)
+		goto out;
+	q.names = names;
+	q.count = (uint32_t)ctx->opts.nargs;
+	if (ctx->opts.timeout_ms <= 0)
+		ctx->client->timeout_ms = PLAN_WAIT_MS;
+	omg_enc_plan_req(omg_client_begin(ctx->client, OMG_MSG_PLAN), &q);
+	if ((rc = omg_cmd_call(ctx, &a)) != OMG_EXIT_OK)
+		goto out;
+	/* the answer's strings must outlive the calls that follow */
+	if (!(copy = malloc(a.length ? a.length : 1))) {
+		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "out of memory");
+		goto out;
+	}
+	memcpy(copy, a.payload, a.length);
+	if (omg_dec_plan(copy, a.length, &m) != OMG_OK) {
+		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "malformed PLAN answer");
+		goto out;
+	}
+	if (!json)
+		ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+	if (m.status == OMG_PLAN_UNAVAILABLE) {
+		if (json)
+			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+		else
+			fprintf(ctx->env->err, "%s: no plan: %s\n", ctx->env->prog, m.problem);
+		rc = OMG_EXIT_ERROR;
+		goto out;
+	}
+	if (m.status != OMG_PLAN_OK) {
+		if (json)
+			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+		rc = m.nunknown ? OMG_EXIT_NOTHING : OMG_EXIT_ERROR;
+		goto out;
+	}
+	for (uint32_t i = 0; i < m.count; i++)
+		essential |= (m.v[i].op == OMG_OP_REMOVE || m.v[i].op == OMG_OP_PURGE) && (m.v[i].flags & OMG_PLAN_ESSENTIAL);
+	if (!m.count || ctx->opts.dry_run) {
+		if (json)
+			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+		rc = OMG_EXIT_OK;
+		goto out;
+	}
+	if (essential && !ctx->opts.allow_essential) {
+		if (json)
+			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "this removes an essential package: refused without "
+				  "--allow-remove-essential (as apt)");
+		goto out;
+	}
+	if (!(sudo = omg_act_sudo())) {
+		if (json)
+			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s needs root: run it as root, or install sudo", omg_action_name(action));
+		goto out;
+	}
+	/* the command, whole, before anything runs */
+	snprintf(lock_timeout, sizeof lock_timeout, "DPkg::Lock::Timeout=%d",
+		 ctx->opts.lock_timeout >= 0 ? ctx->opts.lock_timeout : OMG_LOCK_WAIT_S);
+	argv[argc++] = "apt-get";
+	argv[argc++] = "-y";
+	argv[argc++] = "-o";
+	argv[argc++] = "APT::Status-Fd=3";
+	argv[argc++] = "-o";
+	argv[argc++] = "Dpkg::Use-Pty=0";
+	argv[argc++] = "-o";
+	argv[argc++] = lock_timeout;
+	if (essential)
+		argv[argc++] = "--allow-remove-essential";
+	argc += action_words(action, argv + argc);
+	argv[argc++] = "--";
+	for (int i = 0; i < ctx->opts.nargs; i++)
+		argv[argc++] = names[i];
+	argv[argc] = NULL;
+	{
+		size_t k = (size_t)snprintf(command, sizeof command, "%s%s%s%s", sudo[0] ? "sudo " : "",
+					    strcmp(m.root, "/") ? "chroot " : "", strcmp(m.root, "/") ? m.root : "",
+					    strcmp(m.root, "/") ? " " : "");
+		for (int i = 0; argv[i] && k < sizeof command - 1; i++)
+			k += (size_t)snprintf(command + k, sizeof command - k, "%s%s", i ? " " : "", argv[i]);
+	}
+	fprintf(show, "Will run: %s\n", command);
+	if (!ctx->opts.yes) {
+		int yes;
+		if (!isatty(STDIN_FILENO)) {
+			if (json)
+				ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+			rc = omg_cmd_fail(ctx, OMG_EXIT_USAGE, "no terminal to ask on: add -y to go ahead");
+			goto out;
+		}
+		if ((yes = confirm(ctx)) <= 0) {
+			fputs(yes < 0 ? "Cancelled.\n" : "Abort.\n", ctx->env->err);
+			if (json)
+				ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+			rc = OMG_EXIT_NOTHING;
+			goto out;
+		}
+	}
+	{
+		char lock_paths[3][4300];
+		const char *locks[3];
+		struct omg_lock_holder h;
+		const char *r0 = strcmp(m.root, "/") ? m.root : "";
+		int w;
+		snprintf(lock_paths[0], sizeof lock_paths[0], "%s/var/lib/dpkg/lock-frontend", r0);
+		snprintf(lock_paths[1], sizeof lock_paths[1], "%s/var/lib/dpkg/lock", r0);
+		snprintf(lock_paths[2], sizeof lock_paths[2], "%s/var/cache/apt/archives/lock", r0);
+		for (int i = 0; i < 3; i++)
+			locks[i] = lock_paths[i];
+		w = omg_lock_wait(locks, 3, ctx->opts.lock_timeout >= 0 ? ctx->opts.lock_timeout : OMG_LOCK_WAIT_S,
+				  ctx->env->err, isatty(fileno(ctx->env->err)),
+				  ctx->client ? ctx->client->interrupted : NULL, &h);
+		if (w) {
+			if (json)
+				ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+			rc = w == 2 ? (fputs("Cancelled.\n", ctx->env->err), OMG_EXIT_NOTHING)
+				    : omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s is still held by process %d (%s): gave up",
+						   h.path, h.pid, h.comm);
+			goto out;
+		}
+	}
+	started = unix_ns();
+	if (omg_act_run(m.root, argv, m.download, show, tty, &r) != 0) {
+		if (json)
+			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s", r.why);
+		goto out;
+	}
+	settle(ctx, m.generation);
+	record(ctx, action, command, &m, &r, started);
+	ctx->sink.ops->plan(&ctx->sink, &m, &r);
+	rc = r.exited && r.status == 0 && !r.interrupted ? OMG_EXIT_OK : OMG_EXIT_ACTION;
+out:
+	omg_plan_free(&m);
+	free(copy);
+	for (int i = 0; paths && i < ctx->opts.nargs; i++)
+		free(paths[i]);
+	free(paths);
+	free(names);
+	return rc;
+}
+
+int omg_cmd_install(struct omg_ctx *ctx) { return act(ctx, OMG_ACT_INSTALL); }
+int omg_cmd_remove(struct omg_ctx *ctx) { return act(ctx, OMG_ACT_REMOVE); }
+int omg_cmd_purge(struct omg_ctx *ctx) { return act(ctx, OMG_ACT_PURGE); }
+int omg_cmd_reinstall(struct omg_ctx *ctx) { return act(ctx, OMG_ACT_REINSTALL); }
+int omg_cmd_autoremove(struct omg_ctx *ctx) { return act(ctx, OMG_ACT_AUTOREMOVE); }
+int omg_cmd_full_upgrade(struct omg_ctx *ctx) { return act(ctx, OMG_ACT_FULL_UPGRADE); }
+int omg_cmd_upgrade(struct omg_ctx *ctx)
+{
+	return act(ctx, ctx->opts.full ? OMG_ACT_FULL_UPGRADE : OMG_ACT_UPGRADE);
+}

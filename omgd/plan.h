@@ -1,0 +1,58 @@
+/* plan.h — what a package action would do, computed off the event loop (omgd/plan/:
+ * queue.c, names.c, apt.c, aptsim.c, answer.c; plan/internal.h says how they fit).
+ *
+ * A PLAN request names an action and packages. Its names are checked on the event loop
+ * against the index: a name that is not a package (or a virtual one) is answered at once
+ * with "did you mean" (no package manager runs); an invalid one is refused. Otherwise one
+ * worker thread asks the package manager for the plan: on Debian `LC_ALL=C apt-get -s`
+ * on the same root and configuration (inside the root by chroot when ROOT is not / and
+ * omgd runs as root), never as a privileged step, within PLAN_DEADLINE_MS; plans run one at a
+ * time (apt takes a second and 80 MB) and at most PLAN_QUEUE_MAX wait. The worker's
+ * reading of apt's words comes back through plan_fd; the event loop then adds what the index
+ * knows (download and installed sizes, essential, held, security, which were asked for) and
+ * delivers the answer (server.h's deferred answers). A plan made on the current index is
+ * kept (PLAN_CACHE_MAX of them) and given again at once until the index changes.
+ *
+ * Answer payloads: docs/protocol.md, PLAN.
+ */
+#ifndef OMGD_PLAN_H
+#define OMGD_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+#define PLAN_DEADLINE_MS 60000
+#define PLAN_QUEUE_MAX 8
+#define PLAN_CACHE_MAX 8
+#define PLAN_OUTPUT_MAX (16u << 20)  /* apt-get -s's output kept */
+
+struct plan_config {
+	const char *root;        /* the package root omgd serves */
+	int deadline_ms;         /* 0: PLAN_DEADLINE_MS */
+	const char *apt_get;     /* NULL: /usr/bin/apt-get (tests may name another) */
+};
+
+struct planner;
+struct db;
+struct backend;
+
+int plan_open(struct planner **p, const struct plan_config *cfg);
+void plan_close(struct planner *p);
+int plan_fd(const struct planner *p);
+
+/* Takes the PLAN request PAYLOAD for connection SERIAL, checked against DB (the index of
+ * GENERATION) and answered with BACKEND's data. Returns 0 when the whole answer frame is in
+ * OUT already (refused, unknown names, cached), 1 when it comes later through plan_collect. */
+int plan_request(struct planner *p, const struct db *db, const struct backend *backend, uint64_t generation,
+		 uint64_t serial, uint32_t id, const uint8_t *payload, uint32_t length, struct omg_wbuf *out);
+
+/* Delivers each finished plan, completed from DB (GENERATION): DELIVER(CTX, SERIAL, FRAME, LEN). */
+void plan_collect(struct planner *p, const struct db *db, const struct backend *backend, uint64_t generation,
+		  void (*deliver)(void *ctx, uint64_t serial, const uint8_t *frame, size_t len), void *ctx);
+
+/* Plans made and their summed time (event loop only). */
+void plan_timing(const struct planner *p, uint64_t *made, uint64_t *total_ns, uint64_t *cached);
+
+#endif

@@ -1,0 +1,87 @@
+/* apt.c — the worker's side of a Debian plan: apt-get -s run on the root omgd serves, as
+ * the user omgd runs as, in the C locale, and its words read (aptsim.h). */
+#include "config.h"
+#include "internal.h"
+#include "omg_error.h"
+#include "child.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* apt-get's words for ACTION: apt upgrade is apt-get upgrade --with-new-pkgs. */
+static int action_words(uint8_t action, const char **w)
+{
+	switch (action) {
+	case OMG_ACT_INSTALL: w[0] = "install"; return 1;
+	case OMG_ACT_REMOVE: w[0] = "remove"; return 1;
+	case OMG_ACT_PURGE: w[0] = "purge"; return 1;
+	case OMG_ACT_UPGRADE: w[0] = "upgrade"; w[1] = "--with-new-pkgs"; return 2;
+	case OMG_ACT_FULL_UPGRADE: w[0] = "dist-upgrade"; return 1;
+	case OMG_ACT_AUTOREMOVE: w[0] = "autoremove"; return 1;
+	case OMG_ACT_REINSTALL: w[0] = "install"; w[1] = "--reinstall"; return 2;
+	default: return 0;
+	}
+}
+
+void plan_apt_run(const struct planner *p, struct plan_job *job)
+{
+	const char **argv = calloc(job->nnames + 16, sizeof *argv);
+	const char *envp[4] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL, NULL };
+	char apt_config[4200];
+	const char *cfg = getenv("APT_CONFIG");
+	int chrooted = strcmp(p->root, "/") != 0, argc = 0;
+	struct spawn_result r;
+
+	if (!argv) {
+		snprintf(job->problem, sizeof job->problem, "out of memory");
+		return;
+	}
+	if (chrooted) {
+		/* apt inside the root: the root's own apt, configuration and dpkg */
+		char inside[4700];
+		snprintf(inside, sizeof inside, "%s%s", p->root, p->apt_get);
+		if (geteuid() != 0 || access(inside, X_OK) != 0) {
+			snprintf(job->problem, sizeof job->problem,
+				 geteuid() != 0 ? "plans for the root %s need omgd to run as root (apt runs inside it by chroot)"
+						: "the root %s has no apt-get", p->root);
+			free(argv);
+			return;
+		}
+		argv[argc++] = "/usr/sbin/chroot";
+		argv[argc++] = p->root;
+	} else if (cfg && cfg[0]) {
+		snprintf(apt_config, sizeof apt_config, "APT_CONFIG=%s", cfg);
+		envp[2] = apt_config; /* the configuration omgd read (aptconf.c honours it too) */
+	}
+	argv[argc++] = p->apt_get;
+	argv[argc++] = "-s";
+	argv[argc++] = "-o";
+	argv[argc++] = "APT::Get::Show-Versions=0";
+	argc += action_words(job->action, argv + argc);
+	argv[argc++] = "--";
+	for (uint32_t i = 0; i < job->nnames; i++)
+		argv[argc++] = job->names[i];
+	argv[argc] = NULL;
+	if (spawn_capture(argv, envp, p->cfg.deadline_ms, PLAN_OUTPUT_MAX, &r) != OMG_OK) {
+		snprintf(job->problem, sizeof job->problem, "%s", omg_errdetail());
+		free(argv);
+		return;
+	}
+	free(argv);
+	job->ran_ns = r.ns;
+	if (r.timed_out)
+		snprintf(job->problem, sizeof job->problem, "apt-get -s took longer than %d s", p->cfg.deadline_ms / 1000);
+	else if (!r.exited)
+		snprintf(job->problem, sizeof job->problem, "apt-get -s was killed by signal %d", r.status);
+	else if (r.truncated)
+		snprintf(job->problem, sizeof job->problem, "apt-get -s wrote more than %u MiB", PLAN_OUTPUT_MAX >> 20);
+	else if (aptsim_parse(r.out, r.len, &job->sim) != OMG_OK)
+		snprintf(job->problem, sizeof job->problem, "%s", omg_errdetail());
+	else {
+		job->ran = 1;
+		job->exit_status = r.status;
+	}
+	free(r.out);
+}
