@@ -274,12 +274,7 @@ static void status_line(struct display *d, struct omg_act_result *r, char *l)
 	} else if (!strcmp(kind, "pmerror")) {
 		if (r->nerrors < OMG_ACT_ERRORS_MAX)
 			snprintf(r->errors[r->nerrors], sizeof r->errors[0], "%s: %s", field, msg);
-		r->nerrors++;
-		{
-			char text[700];
-			int n = snprintf(text, sizeof text, "Error: %s: %s", field, msg);
-			show_line(d, text, n < 0 ? 0 : (size_t)n >= sizeof text ? sizeof text - 1 : (size_t)n);
-		}
+		r->nerrors++; /* dpkg says it on its output too: kept for the summary */
 	} else if (!strcmp(kind, "pmconffile")) {
 		stage_line(d, "Conffile", field); /* dpkg's question follows on its output */
 	}

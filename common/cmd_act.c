@@ -96,19 +96,35 @@ static int confirm(struct omg_ctx *ctx)
 	return !n || line[0] == 'y' || line[0] == 'Y';
 }
 
-/* Until omgd has read the change (its generation moved past GENERATION), so that the
- * prompt's counts are current when the command returns; SETTLE_WAIT_MS at most. */
-static void settle(struct omg_ctx *ctx, uint64_t generation)
+/* Until omgd has read the final state, so that the prompt's counts are current when the
+ * command returns. omgd may have rebuilt during the run (dpkg writes its status at every
+ * step): a build that begins after the run ends is waited for, SETTLE_QUIET_MS at most when
+ * none comes (the last one then saw the end already: omgd's debounce is 100 ms). */
+#define SETTLE_QUIET_MS 400
+static int status_now(struct omg_ctx *ctx, struct omg_status_msg *st)
 {
-	for (int waited = 0; waited < SETTLE_WAIT_MS; waited += 50) {
-		struct omg_answer a;
-		struct omg_status_msg st;
-		omg_client_begin(ctx->client, OMG_MSG_STATUS);
-		if (omg_client_call(ctx->client, &a) != OMG_OK || omg_dec_status(a.payload, a.length, &st) != OMG_OK)
+	struct omg_answer a;
+
+	omg_client_begin(ctx->client, OMG_MSG_STATUS);
+	return omg_client_call(ctx->client, &a) == OMG_OK && omg_dec_status(a.payload, a.length, st) == OMG_OK;
+}
+
+static void settle(struct omg_ctx *ctx)
+{
+	struct omg_status_msg st;
+	uint64_t after;
+
+	if (!status_now(ctx, &st))
+		return;
+	after = st.generation;
+	for (int waited = 0; waited < SETTLE_WAIT_MS; waited += 25) {
+		poll(NULL, 0, 25);
+		if (!status_now(ctx, &st))
 			return;
-		if (st.generation != generation && !(st.flags & OMG_STATUS_REFRESHING))
+		if (st.flags & OMG_STATUS_REFRESHING)
+			continue;
+		if (st.generation != after || waited >= SETTLE_QUIET_MS)
 			return;
-		poll(NULL, 0, 50);
 	}
 }
 
@@ -304,7 +320,7 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s", r.why);
 		goto out;
 	}
-	settle(ctx, m.generation);
+	settle(ctx);
 	record(ctx, action, command, &m, &r, started);
 	ctx->sink.ops->plan(&ctx->sink, &m, &r);
 	rc = r.exited && r.status == 0 && !r.interrupted ? OMG_EXIT_OK : OMG_EXIT_ACTION;

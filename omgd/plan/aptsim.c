@@ -67,6 +67,8 @@ static int parse_op(char *line, int inst, uint8_t removal, struct aptsim_op *o)
 		return -1;
 	memset(o, 0, sizeof *o);
 	split_arch(name, o);
+	if (!o->name[0])
+		return -1; /* ":amd64": no name */
 	o->from = o->to = o->release = "";
 	while (*p == ' ')
 		p++;
