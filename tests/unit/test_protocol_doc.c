@@ -168,6 +168,24 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 			omg_aur_free(&m);
 		return rc;
 	}
+	case OMG_MSG_PLAN: {
+		struct omg_plan_req q;
+		if ((rc = omg_dec_plan_req(p, n, &q)) == OMG_OK)
+			omg_plan_req_free(&q);
+		return rc;
+	}
+	case OMG_MSG_PLAN | OMG_MSG_ANSWER: {
+		struct omg_plan m;
+		if ((rc = omg_dec_plan(p, n, &m)) == OMG_OK)
+			omg_plan_free(&m);
+		return rc;
+	}
+	case OMG_MSG_ACTED: {
+		struct omg_acted m;
+		return omg_dec_acted(p, n, &m);
+	}
+	case OMG_MSG_ACTED | OMG_MSG_ANSWER:
+		return n == 0 ? OMG_OK : OMG_E_PROTO;
 	case OMG_MSG_ERROR: {
 		struct omg_error_msg m;
 		return omg_dec_error(p, n, &m);
