@@ -48,10 +48,10 @@ act_root_base() {
 			skip "$(cat "$ACT_BASE.skip")"
 		fi
 		[ "$rc" = 0 ] && { touch "$ACT_BASE.ok"; return 0; }
-		touch "$ACT_BASE.failed"
+		echo "$rc" > "$ACT_BASE.failed"
 	fi
 	tail -25 "$ACT_BASE.log" 2>/dev/null
-	echo "make-real-root.sh $ACT_ROOT_NAME failed (exit ${rc}): the act root could not be had; see above"
+	echo "make-real-root.sh $ACT_ROOT_NAME failed (exit $(cat "$ACT_BASE.failed")): the act root could not be had; see above"
 	return 1
 }
 
