@@ -31,18 +31,22 @@ teardown() { stop_omgd; act_root_teardown; }
 	[ "$(root_version omgtest-conf)" = 1.0 ]
 	[ "$(root_version omgtest-essential)" = 1.0 ]
 	[ "$(in_root apt-mark showauto)" = omgtest-conf ]
-	# the update works with no network at all (a network namespace of its own), signature checked
+	# update and install work with no network at all (a network namespace of its own), signature checked
 	run unshare --net chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C apt-get update
 	[ "$status" = 0 ]
 	[[ $output == *"file:/srv/omgtest one InRelease"* ]]
 	[[ $output != *W:* && $output != *E:* ]]
+	run unshare --net chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C apt-get install -y -q omgtest-app
+	[ "$status" = 0 ]
+	[ "$(root_state omgtest-app)" = installed ]
 	# a change in one test's copy is not in the next one's
 	in_root dpkg -r omgtest-base >/dev/null
 	[ "$(root_state omgtest-base)" = config-files ] || [ "$(root_state omgtest-base)" = not-installed ]
 }
 
-@test "act root: the previous test's removal is not in this copy" {
+@test "act root: the previous test's changes are not in this copy" {
 	[ "$(root_version omgtest-base)" = 1.0 ]
+	[ "$(root_state omgtest-app)" = not-installed ]
 	echo "# this test's copy ($ACT_ROOT_MODE): $ACT_SETUP_MS ms" >&3
 }
 
@@ -188,4 +192,14 @@ teardown() { stop_omgd; act_root_teardown; }
 	start_omgd --root "$ROOT"
 	diff <(omg_list_names upgradable) <(in_root apt list --upgradable 2>/dev/null | apt_upgradable_names)
 	[ "$("$OMG" --json status | json_field updates)" = 2 ]
+}
+
+@test "the repository's signature is checked: a Release changed after signing is refused, the old lists kept" {
+	cp "$ROOT/var/lib/apt/lists/_srv_omgtest_dists_one_InRelease" "$BATS_TEST_TMPDIR/InRelease.before"
+	sed -i 's/^Description: omg test repository, suite one$/Description: changed after signing/' "$ROOT/srv/omgtest/dists/one/InRelease"
+	run in_root apt-get update
+	# apt 2.6: a warning, not an error, and exit 0 while the previous lists are there
+	[[ $output == *"BADSIG"* ]]
+	[[ $output == *"The repository is not updated and the previous index files will be used"* ]]
+	cmp "$ROOT/var/lib/apt/lists/_srv_omgtest_dists_one_InRelease" "$BATS_TEST_TMPDIR/InRelease.before"
 }
