@@ -12,6 +12,7 @@ PACKAGES=(build-essential autoconf automake libtool pkg-config clang
 	bash-builtins zsh zsh-dev libcap-dev libdpkg-dev libalpm-dev liblmdb-dev
 	libcurl4-openssl-dev libmbedtls-dev libarchive-dev libjansson-dev libcmocka-dev
 	bats bash-completion tmux valgrind lmdb-utils lz4 zstd xz-utils gzip apt dpkg python3 util-linux mmdebstrap
+	apt-utils gnupg
 	pacman-package-manager)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -65,7 +66,7 @@ test)
 	build _build-asan --enable-werror CFLAGS="$san" LDFLAGS="-fsanitize=address,undefined" || status=1
 	# The sanitized shell modules cannot load into an unsanitized bash or zsh: there the
 	# module suites skip, and valgrind checks the modules in the plain build instead.
-	# The real Debian roots (realroots.bats) are compared with apt in the plain build only.
+	# The real Debian roots (realroots.bats, actroot.bats) are used in the plain build only.
 	(cd _build-asan && OMG_SKIP_FUZZ=1 OMG_SKIP_MODULES=1 OMG_SKIP_REALROOTS=1 ASAN_OPTIONS=detect_leaks=1 \
 		make -s check -j"$(nproc)") || status=1
 	for d in _build _build-asan; do
