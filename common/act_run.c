@@ -59,6 +59,8 @@ struct display {
 	char stage[160];
 	uint64_t download;
 	double t0, dl_t0;
+	int dl_said;         /* the download's summary line was shown */
+	char dl_last[160];   /* the last download message shown (plain output) */
 	char line[LINE_MAX_BYTES + 1];
 	size_t len;
 	double line_since;   /* when the partial line began */
@@ -243,9 +245,22 @@ static void status_line(struct display *d, struct omg_act_result *r, char *l)
 			snprintf(figures, sizeof figures, ", %s of %s, %s/s", done, all, rate);
 		}
 		snprintf(d->stage, sizeof d->stage, "Downloading: %.60s%s", msg, figures);
+		if (!d->tty && strcmp(d->dl_last, msg) != 0) { /* plain output: a line per file */
+			snprintf(d->dl_last, sizeof d->dl_last, "%s", msg);
+			stage_line(d, "Downloading", msg);
+		}
 		set_pct(d, p * d->dl_share);
 		bar_draw(d);
 	} else if (!strcmp(kind, "pmstatus")) {
+		if (d->dl_t0 != 0 && !d->dl_said) { /* the download is over: what it took */
+			char all[32], rate[32], text[160];
+			double secs = now_s() - d->dl_t0;
+			d->dl_said = 1;
+			omg_size_str((double)d->download, all, sizeof all);
+			omg_size_str(secs > 0.001 ? (double)d->download / secs : 0, rate, sizeof rate);
+			snprintf(text, sizeof text, "%s in %.1f s (%s/s)", all, secs, rate);
+			stage_line(d, "Downloaded", text);
+		}
 		static const struct {
 			const char *prefix, *verb;
 			int count; /* 1 installed, 2 removed, 3 configured */

@@ -63,6 +63,18 @@ static int in_archive_cache(const char *root, const char *name, const char *vers
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == size && size > 0;
 }
 
+/* Whether apt uses VER's .deb where it is (a file: source) instead of fetching it. */
+static int in_place(const struct db *db, uint32_t ver)
+{
+	uint32_t src = db->vers[ver].archive;
+	const char *desc;
+
+	if (src == DB_NONE || src >= db->nsrcs)
+		return 0;
+	desc = db_s(db, db->srcs[src].desc ? db->srcs[src].desc : db->srcs[src].path);
+	return !strncmp(desc, "file:", 5);
+}
+
 static int requested(const struct plan_job *job, const char *name, const char *arch)
 {
 	size_t n = strlen(name);
@@ -138,7 +150,8 @@ void plan_answer(const struct planner *p, const struct plan_job *job, const stru
 					isize_to = record_number(rec, "Installed-Size");
 				}
 				free(rec);
-				if (e->download && in_archive_cache(p->root, e->name, e->to, e->arch, e->download))
+				if (e->download && (in_place(db, tv) ||
+						    in_archive_cache(p->root, e->name, e->to, e->arch, e->download)))
 					e->download = 0;
 			}
 		}

@@ -1,0 +1,287 @@
+#!/usr/bin/env bats
+# omg install, remove, purge, reinstall, upgrade, autoremove against the real apt and dpkg
+# inside a real bookworm root (act_helpers.bash): the plan omgd shows equals apt-get -s's,
+# the change omg runs leaves dpkg's database as the plan said, omgd's counts follow, and the
+# audit log records the action. omgd serves the root (--root) and runs apt inside it by
+# chroot, as omg does for the change: the same apt, configuration and dpkg as the root's own.
+
+load helpers
+load act_helpers
+
+setup() {
+	omg_setup
+	act_root_setup
+	start_omgd --root "$ROOT"
+}
+teardown() {
+	tmux -L "${TMUX_SOCK:-none}" kill-server 2>/dev/null || true
+	stop_omgd
+	act_root_teardown
+}
+
+# apt_plan ARGS...: apt-get -s ARGS inside the root as "op name to" lines (the oracle: apt's
+# own Inst/Remv/Purg lines, read by awk, not by omgd's reader), sorted.
+apt_plan() {
+	in_root apt-get -s "$@" 2>/dev/null | awk '
+		/^Inst / { name = $2; sub(/:.*/, "", name); if ($3 ~ /^\[/) { cur = $3; gsub(/[][]/, "", cur); to = $4; sub(/^\(/, "", to); op = (cur == to) ? "reinstall" : "upgrade" } else { to = $3; sub(/^\(/, "", to); op = "install" } print op, name, to }
+		/^Remv / { name = $2; sub(/:.*/, "", name); print "remove", name, "-" }
+		/^Purg / { name = $2; sub(/:.*/, "", name); print "purge", name, "-" }' | sort
+}
+# omg_plan ARGS...: omg --json ARGS (a --dry-run) as the same lines
+omg_plan() {
+	"$OMG" --json "$@" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for p in d["packages"]:
+    print(p["action"], p["package"], p["to"] or "-")' | sort
+}
+# same_plan OMG-ARGS -- APT-ARGS: omg's plan equals apt-get -s's
+same_plan() {
+	local omg_args=() apt_args=()
+	while [ "$1" != -- ]; do omg_args+=("$1"); shift; done; shift
+	apt_args=("$@")
+	diff <(omg_plan "${omg_args[@]}") <(apt_plan "${apt_args[@]}")
+	[ -n "$(apt_plan "${apt_args[@]}")" ] || { echo "apt planned nothing: not a test"; return 1; }
+}
+
+@test "the plan equals apt-get -s's: install with a dependency, a conflict's removal, purge, reinstall, autoremove" {
+	same_plan install -s omgtest-app -- install omgtest-app
+	same_plan install -s omgtest-clash -- install omgtest-clash
+	same_plan purge -s omgtest-base -- purge omgtest-base
+	same_plan remove -s omgtest-base -- remove omgtest-base
+	same_plan reinstall -s omgtest-base -- install --reinstall omgtest-base
+	same_plan autoremove -s -- autoremove
+	same_plan install -s omgtest-virtual-a omgtest-big -- install omgtest-virtual-a omgtest-big
+}
+
+@test "the plan equals apt-get -s's for upgrade and full-upgrade once suite two is there" {
+	repo_enable_two
+	# omgd sees the new lists by inotify: wait for its updates count
+	for i in $(seq 1 40); do [ "$(json_field updates < <("$OMG" --json status))" -gt 0 ] && break; sleep 0.05; done
+	same_plan upgrade -s -- upgrade --with-new-pkgs
+	same_plan upgrade --full -s -- dist-upgrade
+	same_plan full-upgrade -s -- dist-upgrade
+	same_plan install -s omgtest-lib -- install omgtest-lib
+}
+
+@test "the plan says what is not asked for (a removal), its download and disk figures as apt computes them" {
+	run "$OMG" install -s omgtest-clash
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"REMOVING (not asked for):"*"omgtest-base"* ]]
+	# apt's own figures: apt-get --print-uris prints the summary and fetches nothing (a file:
+	# source is used in place: apt needs to get "0 B/527 kB")
+	in_root apt-get --print-uris install omgtest-big > "$BATS_TEST_TMPDIR/apt.out" 2>&1 || true
+	want=$(sed -n 's/^Need to get \([^/]*\).* of archives\.$/\1/p' "$BATS_TEST_TMPDIR/apt.out")
+	disk=$(sed -n 's/^After this operation, \(.*\) of additional disk space will be used\.$/\1/p' "$BATS_TEST_TMPDIR/apt.out")
+	[ -n "$want" ] && [ -n "$disk" ]
+	run "$OMG" install -s omgtest-big
+	[[ "$output" == *"Download $want; disk space $disk used."* ]] || { echo "apt: $want, $disk"; echo "$output"; false; }
+}
+
+# serve_repo: the root's repository over HTTP on a loopback port (python3's http.server) as
+# its only source, lists updated; apt then downloads, as from a mirror
+serve_repo() {
+	python3 -m http.server 0 --bind 127.0.0.1 --directory "$ROOT/srv/omgtest" > "$BATS_TEST_TMPDIR/http.log" 2>&1 &
+	HTTP_PID=$!
+	for i in $(seq 1 100); do
+		port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$BATS_TEST_TMPDIR/http.log" | head -1)
+		[ -n "$port" ] && break; sleep 0.05
+	done
+	[ -n "$port" ]
+	echo "deb [signed-by=/usr/share/keyrings/omgtest.gpg] http://127.0.0.1:$port one main" > "$ROOT/etc/apt/sources.list.d/omgtest.list"
+	in_root apt-get update -q > /dev/null
+}
+
+@test "over HTTP: the download equals apt's Need to get, the progress shows it, the .deb is then in apt's cache" {
+	serve_repo
+	for i in $(seq 1 60); do "$OMG" policy omgtest-big | grep -q "http://127.0.0.1" && break; sleep 0.05; done
+	in_root apt-get --print-uris install omgtest-big > "$BATS_TEST_TMPDIR/apt.out" 2>&1 || true
+	want=$(sed -n 's/^Need to get \([^ ]* [a-zA-Z]*\) of archives\.$/\1/p' "$BATS_TEST_TMPDIR/apt.out")
+	[ -n "$want" ] && [ "$want" != "0 B" ]
+	run "$OMG" install -s omgtest-big
+	[[ "$output" == *"Download $want;"* ]] || { cat "$BATS_TEST_TMPDIR/apt.out"; echo "$output"; false; }
+	run "$OMG" install -y omgtest-big
+	kill "$HTTP_PID" 2>/dev/null || true
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"Downloading  Retrieving file 1 of 1"* && "$output" == *"Downloaded   $want in "* ]]
+	[ "$(root_state omgtest-big)" = installed ]
+	# apt keeps the .deb: a reinstall's plan has nothing to download, as apt's
+	run "$OMG" reinstall -s omgtest-big
+	[[ "$output" == *"Download 0 B;"* ]]
+}
+
+@test "omg install -y: dpkg installs what the plan said, the counts follow, the audit log has the action" {
+	planned=$(omg_plan install -s omgtest-app)
+	before=$(root_installed_count)
+	run "$OMG" install -y omgtest-app
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"Done in "*"2 installed."* ]]
+	[ "$(root_state omgtest-app)" = installed ] && [ "$(root_state omgtest-lib)" = installed ]
+	[ "$(root_version omgtest-app)" = 1.0 ]
+	# every planned package is now at the planned version
+	while read -r op name to; do [ "$(root_version "$name")" = "$to" ]; done <<< "$planned"
+	# omg's counts equal dpkg's at once (omg waits for omgd before it returns)
+	[ "$(json_field installed < <("$OMG" --json status))" = "$(root_installed_count)" ]
+	[ "$(root_installed_count)" = $((before + 2)) ]
+	run "$OMG" audit log
+	[[ "$output" == *"action"*"install -- omgtest-app"*"install omgtest-app"*"result: exit 0"* ]]
+}
+
+@test "remove, purge and autoremove: dpkg's states are the plan's" {
+	run "$OMG" remove -y omgtest-base
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(root_state omgtest-base)" = config-files ] || [ "$(root_state omgtest-base)" = not-installed ]
+	run "$OMG" purge -y omgtest-base
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(root_state omgtest-base)" = not-installed ]
+	[ "$(json_field orphans < <("$OMG" --json status))" = 1 ]
+	run "$OMG" autoremove -y
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(root_state omgtest-conf)" != installed ]
+	[ "$(json_field orphans < <("$OMG" --json status))" = 0 ]
+}
+
+@test "upgrade: suite two's versions installed, nothing left to upgrade, omgd's updates 0" {
+	repo_enable_two
+	for i in $(seq 1 40); do [ "$(json_field updates < <("$OMG" --json status))" -gt 0 ] && break; sleep 0.05; done
+	run "$OMG" upgrade -y
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(root_version omgtest-base)" = 2.0 ]
+	[ -z "$(in_root apt list --upgradable 2>/dev/null | grep omgtest || true)" ]
+	[ "$(json_field updates < <("$OMG" --json status))" = 0 ]
+}
+
+@test "a failing maintainer script: its output shown, exit status 6, the summary says what is left" {
+	run "$OMG" install -y omgtest-noisy omgtest-fails
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"postinst"* ]]                       # the scripts' own lines pass through
+	[[ "$output" == *"Failed: apt-get exited with status 100"* ]]
+	[[ "$output" == *"omgtest-fails: installed omgtest-fails package post-installation script subprocess returned error exit status 1"* ]]
+	[[ "$output" == *"dpkg --configure -a"* ]]
+	[ "$(root_state omgtest-noisy)" = installed ]
+	[ "$(root_state omgtest-fails)" = half-configured ]
+	run "$OMG" audit log
+	[[ "$output" == *"FAILED"*"omgtest-fails"*"result: exit 100"* ]]
+}
+
+@test "bad input: unknown names get did-you-mean, option-looking and odd names are refused, nothing runs" {
+	snap=$(in_root dpkg-query -W)
+	run "$OMG" install -y omgtest-ap
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"omgtest-ap: no such package; did you mean omgtest-app"* ]]
+	run "$OMG" install -y -- -o
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"cannot start with '-'"* ]]
+	run "$OMG" install -y 'omgtest-app;touch /tmp/pwned' 'a$(id)' 'x`y`'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not a package name"* ]]
+	[ ! -e /tmp/pwned ]
+	run "$OMG" install -y omgtest-app=9.9
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"Version '9.9' for 'omgtest-app' was not found"* ]]
+	run "$OMG" upgrade omgtest-app
+	[ "$status" -eq 2 ]
+	[ "$(in_root dpkg-query -W)" = "$snap" ]
+}
+
+@test "an essential package's removal is refused without --allow-remove-essential, as apt" {
+	run "$OMG" remove -y omgtest-essential
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"(essential)"* && "$output" == *"--allow-remove-essential"* ]]
+	[ "$(root_state omgtest-essential)" = installed ]
+	run "$OMG" remove -y --allow-remove-essential omgtest-essential
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(root_state omgtest-essential)" != installed ]
+}
+
+@test "no terminal and no -y: refused before anything runs; --dry-run works without asking" {
+	run "$OMG" install omgtest-app < /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"add -y"* ]]
+	[ "$(root_state omgtest-app)" = not-installed ]
+	run "$OMG" install --dry-run omgtest-app < /dev/null
+	[ "$status" -eq 0 ]
+}
+
+# hold_lock PATH SECONDS: a process holding apt's kind of lock (fcntl) on PATH for SECONDS
+hold_lock() {
+	python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "w"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flush=True); time.sleep(float(sys.argv[2]))' \
+		"$1" "$2" > "$BATS_TEST_TMPDIR/lock.out" &
+	LOCK_PID=$!
+	for i in $(seq 1 100); do grep -q locked "$BATS_TEST_TMPDIR/lock.out" && return 0; sleep 0.02; done
+	return 1
+}
+
+@test "a held dpkg lock: omg names its holder, waits, then runs; or gives up at --lock-timeout" {
+	hold_lock "$ROOT/var/lib/dpkg/lock-frontend" 30
+	run "$OMG" install -y --lock-timeout 1 omgtest-app
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"held by process $LOCK_PID (python3)"* ]]
+	[ "$(root_state omgtest-app)" = not-installed ]
+	kill "$LOCK_PID"; wait "$LOCK_PID" 2>/dev/null || true
+	hold_lock "$ROOT/var/lib/dpkg/lock-frontend" 1.5
+	run "$OMG" install -y --lock-timeout 20 omgtest-app
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"Waiting for $ROOT/var/lib/dpkg/lock-frontend: held by process $LOCK_PID (python3)"* ]]
+	[ "$(root_state omgtest-app)" = installed ]
+}
+
+@test "--json: one document with the plan and the result" {
+	run "$OMG" --json install -y omgtest-app
+	[ "$status" -eq 0 ]
+	echo "$output" | tail -1 | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+assert d["action"] == "install" and d["status"] == "ok", d
+assert sorted(p["package"] for p in d["packages"]) == ["omgtest-app", "omgtest-lib"], d
+assert [p["automatic"] for p in d["packages"] if p["package"] == "omgtest-lib"] == [True]
+assert d["result"]["ok"] and d["result"]["exit_status"] == 0, d'
+}
+
+# ---- in a real interactive shell (tmux), the builtin ------------------------------------
+act_shell() {
+	require_modules
+	command -v tmux >/dev/null || skip "tmux missing"
+	TMUX_SOCK=omg-act-$$-$BATS_TEST_NUMBER
+	tmux -L "$TMUX_SOCK" new-session -d -s t -x 150 -y 40 \
+		env -i HOME="$BATS_TEST_TMPDIR" TERM=xterm PATH="$OMG_BUILDDIR:/usr/sbin:/usr/bin:/sbin:/bin" \
+		XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" XDG_CACHE_HOME="$XDG_CACHE_HOME" OMG_AUTOSTART=0 "$@"
+}
+
+@test "bash builtin: the plan and its question, Ctrl-C cancels, yes installs with progress, the prompt's count follows" {
+	act_shell bash --norc --noprofile -i
+	type_line "enable -f '$BASH_MODULE' omg; PS1='[t=\${OMG_TOTAL}]> '"
+	total=$(json_field installed < <("$OMG" --json status))
+	wait_screen "[t=$total]>"
+	type_line "omg install omgtest-app"
+	wait_screen "Do you want to continue? [Y/n]"
+	screen | grep -q "Installing dependencies:"
+	keys C-c
+	wait_screen "Cancelled."
+	type_line "echo alive \$?"
+	wait_screen "alive 1"
+	[ "$(root_state omgtest-app)" = not-installed ]
+	type_line "omg install omgtest-app"
+	wait_screen "Do you want to continue? [Y/n]"
+	type_line "y"
+	for i in $(seq 1 200); do screen | grep -q "Done in" && break; sleep 0.05; done
+	screen | grep -q "Setting up   omgtest-app"
+	wait_screen "[t=$((total + 2))]>"
+	[ "$(root_state omgtest-app)" = installed ]
+	# nothing left in the shell's job table, and the shell answers
+	type_line "jobs; echo jobs-done"
+	wait_screen "jobs-done"
+	! screen | grep -q "Running\|Done.*apt"
+}
+
+@test "zsh module: a failing install reports exit 6 in the same shell, which goes on" {
+	act_shell zsh -f -i
+	type_line "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; PROMPT='%% '"
+	type_line "omg install -y omgtest-fails; echo status=\$?"
+	for i in $(seq 1 200); do screen | grep -q "status=" && break; sleep 0.05; done
+	wait_screen "status=6"
+	screen | grep -q "Failed: apt-get exited with status 100"
+	type_line "echo alive"
+	wait_screen "alive"
+}
