@@ -252,7 +252,7 @@ static void status_line(struct display *d, struct omg_act_result *r, char *l)
 		set_pct(d, p * d->dl_share);
 		bar_draw(d);
 	} else if (!strcmp(kind, "pmstatus")) {
-		if (d->dl_t0 != 0 && !d->dl_said) { /* the download is over: what it took */
+		if (d->dl_t0 != 0 && !d->dl_said && d->download) { /* the download is over: what it took */
 			char all[32], rate[32], text[160];
 			double secs = now_s() - d->dl_t0;
 			d->dl_said = 1;
