@@ -104,7 +104,7 @@ static const char common_help[] =
 	"      --timeout MS     omgd's deadline for this command (default 500 ms)\n"
 	"  -h, --help           this text\n";
 
-int omg_cmd_fail(struct omg_ctx *ctx, int code, const char *fmt, ...)
+int (omg_cmd_fail)(struct omg_ctx *ctx, int code, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;

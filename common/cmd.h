@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "client.h"
+#include "omg_error.h"
 #include "proto.h"
 
 enum omg_exit {
@@ -181,6 +182,8 @@ int omg_cmd_call(struct omg_ctx *ctx, struct omg_answer *a);
 int omg_cmd_report(struct omg_ctx *ctx, int rc);
 /* Prints "PROG: message" on the error stream and returns CODE. */
 int omg_cmd_fail(struct omg_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Its value is CODE, visibly for the analyzers (as OMG_ERROR's): CODE is evaluated twice. */
+#define omg_cmd_fail(ctx, code, ...) omg_error_code((code), omg_cmd_fail((ctx), (code), __VA_ARGS__))
 int omg_check_name(struct omg_ctx *ctx, const char *what, const char *s, int allow_empty);
 /* A package as apt and dpkg name it into OUT: NAME, or NAME:ARCH when FLAGS has
  * OMG_PKG_FOREIGN (an architecture other than the native one). */
