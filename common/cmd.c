@@ -250,7 +250,7 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "--%s takes no value", op->name);
 			if (op->value && !eq && i + 1 >= argc)
 				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "--%s needs a value", op->name);
-			if ((rc = set_opt(ctx, op, op->value ? (eq ? eq + 1 : argv[++i]) : NULL, a)) != OMG_EXIT_OK)
+			if ((rc = set_opt(ctx, op, op->value ? (eq ? eq + 1 : argv[++i]) : "", a)) != OMG_EXIT_OK)
 				return rc;
 			continue;
 		}
@@ -263,7 +263,7 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 			if (!op)
 				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "unknown option -%c (try 'omg help')", *c);
 			if (!op->value) {
-				if ((rc = set_opt(ctx, op, NULL, spelled)) != OMG_EXIT_OK)
+				if ((rc = set_opt(ctx, op, "", spelled)) != OMG_EXIT_OK)
 					return rc;
 				continue;
 			}
@@ -347,7 +347,6 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 		goto done;
 	}
 	ctx.sink.color = !ctx.opts.json && isatty(fileno(env->out)) && !(no_color && no_color[0]);
-	rc = OMG_EXIT_USAGE;
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(cmd, commands[i].name) != 0)
 			continue;
