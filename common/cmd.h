@@ -170,6 +170,9 @@ int omg_change_parse(const char *line, size_t len, struct omg_change *c);
 /* Parses --since: @UNIX, YYYY-MM-DD[ HH:MM[:SS]] (local time, also with T), Ns/Nm/Nh/Nd/Nw
  * ago, today, yesterday. Returns 0 and *OUT (unix seconds) or -1. */
 int omg_parse_since(const char *s, uint64_t now, uint64_t *out);
+/* omg_run's option parsing (tests/unit/test_cmd.c): fills ctx->opts (ctx->opts.args is
+ * malloc'd) and *CMD from ARGV; OMG_EXIT_OK, or OMG_EXIT_USAGE after one line on stderr. */
+int omg_parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **cmd);
 /* "refresh", "change", ... for an audit record kind. */
 const char *omg_audit_kind_name(uint8_t kind);
 /* Calls FN for each line of a change record's text. */
