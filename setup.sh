@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # setup.sh — install what is missing, build, then run the demo or the test suite.
 #   ./setup.sh demo    start omgd on this machine's package data and show what it knows
-#   ./setup.sh test    build, run the whole test suite (plain and ASan+UBSan), print
-#                      one line "N passed, N failed"
+#   ./setup.sh test    build, run the whole test suite (plain and ASan+UBSan) and the gate
+#                      (checksrc, cppcheck, scan-build, the tarball's contents), print one
+#                      line "N passed, N failed"
 #   ./setup.sh deps    only install the Debian packages
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,7 +14,7 @@ PACKAGES=(build-essential autoconf automake libtool pkg-config clang
 	libcurl4-openssl-dev libmbedtls-dev libarchive-dev libjansson-dev libcmocka-dev
 	bats bash-completion tmux valgrind lmdb-utils lz4 zstd xz-utils gzip apt dpkg python3 util-linux mmdebstrap
 	apt-utils gnupg
-	pacman-package-manager)
+	pacman-package-manager cppcheck clang-tools)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -50,6 +51,33 @@ summary() {
 	[ "$fail" -eq 0 ]
 }
 
+# The gate, run on the plain build: the C style (make checksrc), cppcheck (make cppcheck),
+# scan-build over a build of its own (any report fails), and the tarball against git's files
+# (make dist-files). Each step is one case in _build/gate.log, counted in the last line.
+gate_step() {
+	case $1 in
+	checksrc|cppcheck|dist-files) (cd _build && make -s "$1") ;;
+	scan-build)
+		rm -rf _build-scan && mkdir _build-scan &&
+		(cd _build-scan && scan-build -o "$PWD/report" "$top/configure" -q --enable-werror >/dev/null &&
+			scan-build --status-bugs -o "$PWD/report" make -j"$(nproc)" -s) ;;
+	esac
+}
+gate() {
+	local log=_build/gate.log pass=0 fail=0 step
+	: >"$log"
+	for step in checksrc cppcheck scan-build dist-files; do
+		if gate_step "$step" >"$log.$step" 2>&1; then
+			pass=$((pass + 1)); echo "PASS: $step" >>"$log"
+		else
+			fail=$((fail + 1)); echo "FAIL: $step" >>"$log"
+			sed 's/^/  /' "$log.$step" | tail -30 >>"$log"
+		fi
+	done
+	printf '# PASS: %d\n# FAIL: %d\n' "$pass" "$fail" >>"$log"
+	[ "$fail" -eq 0 ]
+}
+
 case "${1:-}" in
 deps)
 	install_deps ;;
@@ -62,6 +90,7 @@ test)
 	status=0
 	build _build --enable-werror
 	(cd _build && make -s check -j"$(nproc)") || status=1
+	gate || status=1
 	san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -g -O1"
 	build _build-asan --enable-werror CFLAGS="$san" LDFLAGS="-fsanitize=address,undefined" || status=1
 	# The sanitized shell modules cannot load into an unsanitized bash or zsh: there the
@@ -72,7 +101,8 @@ test)
 	for d in _build _build-asan; do
 		grep -h '^\(FAIL\|ERROR\|not ok\)' "$d"/test-suite.log "$d"/tests/*/*.log 2>/dev/null | head -40 || true
 	done
-	summary _build/test-suite.log _build-asan/test-suite.log || status=1
+	grep -A30 '^FAIL' _build/gate.log | grep -v '^\(PASS\|#\)' | head -60 || true
+	summary _build/test-suite.log _build-asan/test-suite.log _build/gate.log || status=1
 	exit $status ;;
 *)
 	echo "usage: $0 demo|test|deps" >&2; exit 2 ;;

@@ -53,6 +53,10 @@ int main(int argc, char **argv)
 		int n = 0, st;
 		pid_t pid;
 
+		if (!args) {
+			free(t);
+			return 2;
+		}
 		args[n++] = argv[1];
 		args[n++] = "--foreground";
 		args[n++] = "--socket";
@@ -78,6 +82,8 @@ int main(int argc, char **argv)
 			omg_client_init(&c, sock, 2000);
 			if (now_ms() - t0 > 30000 || waitpid(pid, &st, WNOHANG) == pid) {
 				fprintf(stderr, "first_search: omgd did not answer: %s\n", omg_errdetail());
+				free(args);
+				free(t);
 				return 1;
 			}
 			usleep(1000);

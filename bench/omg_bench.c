@@ -45,8 +45,10 @@ int main(int argc, char **argv)
 	};
 	double *t = malloc(sizeof *t * (size_t)n);
 
-	if (n < 10 || !t || omg_client_init(&c, NULL, 5000) != OMG_OK)
+	if (n < 10 || !t || omg_client_init(&c, NULL, 5000) != OMG_OK) {
+		free(t);
 		return 2;
+	}
 	for (size_t j = 0; j < sizeof jobs / sizeof jobs[0]; j++) {
 		int reps = jobs[j].type == OMG_MSG_INFO && !strcmp(jobs[j].q.text, "fzf") ? n / 20 : n;
 		if (reps < 10)
@@ -56,6 +58,8 @@ int main(int argc, char **argv)
 			omg_enc_query(omg_client_begin(&c, jobs[j].type), jobs[j].type, &jobs[j].q);
 			if (omg_client_call(&c, &a) != OMG_OK) {
 				fprintf(stderr, "%s: %s\n", jobs[j].label, omg_errdetail());
+				omg_client_close(&c);
+				free(t);
 				return 1;
 			}
 			t[i] = now_us() - t0;

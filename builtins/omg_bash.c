@@ -114,6 +114,10 @@ static int omg_builtin(WORD_LIST *list)
 #define OMG_BASH_RELEASE DISTVERSION
 #endif
 
+/* bash finds the hooks by name (dlsym), so nothing else declares them */
+int omg_builtin_load(char *name);
+void omg_builtin_unload(char *name);
+
 /* Refuse another bash release (a mismatch would crash the shell later), in one line. */
 int omg_builtin_load(char *name)
 {

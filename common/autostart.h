@@ -3,7 +3,8 @@
  * Detached: double fork, setsid (no controlling terminal), stdio on /dev/null, so neither
  * a zombie nor output reaches the calling shell; the caller waits only for the first child,
  * which exits at once. Off when $OMG_AUTOSTART is "0". The daemon is $OMG_OMGD, else the
- * build's own omgd when this code runs from its build tree, else the installed omgd. At most one attempt every OMG_AUTOSTART_INTERVAL seconds per process.
+ * build's own omgd when this code runs from its build tree, else the installed omgd. At most
+ * one attempt every OMG_AUTOSTART_INTERVAL seconds per process.
  */
 #ifndef OMG_AUTOSTART_H
 #define OMG_AUTOSTART_H

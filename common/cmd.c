@@ -132,7 +132,7 @@ static const char common_help[] =
 	"      --timeout MS     omgd's deadline for this command (default 500 ms)\n"
 	"  -h, --help           this text\n";
 
-int omg_cmd_fail(struct omg_ctx *ctx, int code, const char *fmt, ...)
+int (omg_cmd_fail)(struct omg_ctx *ctx, int code, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -251,7 +251,7 @@ static int set_opt(struct omg_ctx *ctx, const struct opt *op, const char *val, c
 }
 
 /* Options may come before or after the command; "--" ends them. */
-static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **cmd)
+int omg_parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **cmd)
 {
 	struct omg_opts *o = &ctx->opts;
 	int only_args = 0, rc;
@@ -276,6 +276,7 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 		}
 		if (a[1] == '-') { /* --name or --name=VALUE */
 			const char *eq = strchr(a + 2, '=');
+			char spelled[32];
 			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
 			const struct opt *op = NULL;
 			for (size_t k = 0; k < sizeof opts / sizeof opts[0] && !op; k++)
@@ -288,7 +289,9 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "--%s takes no value", op->name);
 			if (op->value && !eq && i + 1 >= argc)
 				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "--%s needs a value", op->name);
-			if ((rc = set_opt(ctx, op, op->value ? (eq ? eq + 1 : argv[++i]) : NULL, a)) != OMG_EXIT_OK)
+			/* named without its =VALUE (was "--limit=x: not a number: x") */
+			snprintf(spelled, sizeof spelled, "--%s", op->name);
+			if ((rc = set_opt(ctx, op, op->value ? (eq ? eq + 1 : argv[++i]) : "", spelled)) != OMG_EXIT_OK)
 				return rc;
 			continue;
 		}
@@ -301,7 +304,7 @@ static int parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **c
 			if (!op)
 				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "unknown option -%c (try 'omg help')", *c);
 			if (!op->value) {
-				if ((rc = set_opt(ctx, op, NULL, spelled)) != OMG_EXIT_OK)
+				if ((rc = set_opt(ctx, op, "", spelled)) != OMG_EXIT_OK)
 					return rc;
 				continue;
 			}
@@ -349,7 +352,7 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 	const char *no_color = getenv("NO_COLOR");
 	int rc, irc, kept_timeout;
 
-	if ((rc = parse_opts(&ctx, argc, argv, &cmd)) != OMG_EXIT_OK)
+	if ((rc = omg_parse_opts(&ctx, argc, argv, &cmd)) != OMG_EXIT_OK)
 		goto done;
 	if (ctx.opts.version) {
 		fprintf(env->out, "omg %s (protocol %d)\n", PACKAGE_VERSION, OMG_PROTO_VERSION);
@@ -385,7 +388,6 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 		goto done;
 	}
 	ctx.sink.color = !ctx.opts.json && isatty(fileno(env->out)) && !(no_color && no_color[0]);
-	rc = OMG_EXIT_USAGE;
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(cmd, commands[i].name) != 0)
 			continue;

@@ -15,6 +15,7 @@
 
 #include "act.h"
 #include "client.h"
+#include "omg_error.h"
 #include "proto.h"
 
 enum omg_exit {
@@ -187,6 +188,9 @@ int omg_change_parse(const char *line, size_t len, struct omg_change *c);
 /* Parses --since: @UNIX, YYYY-MM-DD[ HH:MM[:SS]] (local time, also with T), Ns/Nm/Nh/Nd/Nw
  * ago, today, yesterday. Returns 0 and *OUT (unix seconds) or -1. */
 int omg_parse_since(const char *s, uint64_t now, uint64_t *out);
+/* omg_run's option parsing (tests/unit/test_cmd.c): fills ctx->opts (ctx->opts.args is
+ * malloc'd) and *CMD from ARGV; OMG_EXIT_OK, or OMG_EXIT_USAGE after one line on stderr. */
+int omg_parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **cmd);
 /* "refresh", "change", ... for an audit record kind. */
 const char *omg_audit_kind_name(uint8_t kind);
 /* Calls FN for each line of a change record's text. */
@@ -199,6 +203,8 @@ int omg_cmd_call(struct omg_ctx *ctx, struct omg_answer *a);
 int omg_cmd_report(struct omg_ctx *ctx, int rc);
 /* Prints "PROG: message" on the error stream and returns CODE. */
 int omg_cmd_fail(struct omg_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Its value is CODE, visibly for the analyzers (as OMG_ERROR's): CODE is evaluated twice. */
+#define omg_cmd_fail(ctx, code, ...) omg_error_code((code), omg_cmd_fail((ctx), (code), __VA_ARGS__))
 int omg_check_name(struct omg_ctx *ctx, const char *what, const char *s, int allow_empty);
 /* A package as apt and dpkg name it into OUT: NAME, or NAME:ARCH when FLAGS has
  * OMG_PKG_FOREIGN (an architecture other than the native one). */

@@ -5,6 +5,7 @@
 #include "omg_error.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -61,13 +62,17 @@ void omg_change_each(const char *what, void (*fn)(const struct omg_change *c, vo
 
 int omg_parse_since(const char *s, uint64_t now, uint64_t *out)
 {
-	struct tm tm = { 0 };
+	struct tm tm = { 0 }, date = { 0 };
 	char *end;
 	time_t t;
 
-	if (s[0] == '@') {
-		unsigned long long v = strtoull(s + 1, &end, 10);
-		if (!s[1] || *end)
+	if (s[0] == '@') { /* digits only: strtoull would take blanks, a sign, an overflow */
+		unsigned long long v;
+		if (!isdigit((unsigned char)s[1]))
+			return -1;
+		errno = 0;
+		v = strtoull(s + 1, &end, 10);
+		if (*end || errno == ERANGE)
 			return -1;
 		return *out = v, 0;
 	}
@@ -104,8 +109,12 @@ int omg_parse_since(const char *s, uint64_t now, uint64_t *out)
 		if (!end || *end)
 			return -1;
 		tm.tm_isdst = -1;
+		date = tm;
 	}
 	if ((t = mktime(&tm)) == (time_t)-1 || t < 0)
+		return -1;
+	/* a day the month does not have: mktime moves it on (2023-02-30 was 2023-03-02) */
+	if (date.tm_mday && (tm.tm_mday != date.tm_mday || tm.tm_mon != date.tm_mon || tm.tm_year != date.tm_year))
 		return -1;
 	*out = (uint64_t)t;
 	return 0;

@@ -48,10 +48,9 @@ int omg_cmd_daemon(struct omg_ctx *ctx)
 	const char *what = ctx->opts.nargs == 1 ? ctx->opts.args[0] : "";
 	struct omg_status_msg m;
 	pid_t pid;
-	int rc;
 
 	if (!strcmp(what, "status")) {
-		if ((rc = daemon_probe(ctx, &m, &pid)) != OMG_OK)
+		if (daemon_probe(ctx, &m, &pid) != OMG_OK)
 			return omg_cmd_fail(ctx, OMG_EXIT_NODAEMON, "%s", omg_errdetail());
 		ctx->sink.ops->daemon(&ctx->sink, "running", (int)pid, &m);
 		return OMG_EXIT_OK;
@@ -73,7 +72,7 @@ int omg_cmd_daemon(struct omg_ctx *ctx)
 		return omg_cmd_fail(ctx, OMG_EXIT_NODAEMON, "omgd did not answer within %d ms", DAEMON_WAIT_MS);
 	}
 	if (!strcmp(what, "stop")) {
-		if ((rc = daemon_probe(ctx, &m, &pid)) != OMG_OK) {
+		if (daemon_probe(ctx, &m, &pid) != OMG_OK) {
 			ctx->sink.ops->daemon(&ctx->sink, "not running", 0, NULL);
 			return OMG_EXIT_OK;
 		}

@@ -97,7 +97,8 @@ int omg_cmd_hook(struct omg_ctx *ctx)
 		fputs("# omg for zsh: eval \"$(omg hook zsh)\"\nmodule_path=(", f);
 		put_quoted(f, env_or("OMG_ZSH_MODULE_DIR", OMG_ZSH_MODULE_DIR));
 		/* as in bash: silent when not installed, one line when it is there and refuses */
-		fputs(" $module_path)\nzmodload omg 2>/dev/null || { _omg_m=( ${^module_path}/omg.so(N) ); (( $#_omg_m )) && zmodload omg; unset _omg_m; }\nfpath=(", f);
+		fputs(" $module_path)\nzmodload omg 2>/dev/null || "
+		      "{ _omg_m=( ${^module_path}/omg.so(N) ); (( $#_omg_m )) && zmodload omg; unset _omg_m; }\nfpath=(", f);
 		put_quoted(f, env_or("OMG_COMPLETIONS_DIR", OMG_ZSH_FUNCTIONS));
 		fputs(" $fpath)\n(( $+functions[compdef] )) && { autoload -Uz _omg && compdef _omg omg; }\n", f);
 		if (apt) /* opt-in: package names for apt, apt-get, apt-cache, dpkg and pacman, on top

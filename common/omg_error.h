@@ -31,6 +31,16 @@ const char *omg_errdetail(void);
 
 /* Records a formatted detail for this thread and returns CODE. */
 int omg_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#define OMG_ERROR(code, ...) omg_error_set((code), __VA_ARGS__)
+
+/* OMG_ERROR(CODE, FMT, ...): records the detail, and is an expression whose value is CODE
+ * (`return OMG_ERROR(OMG_E_NOMEM, "index");`). The value is CODE itself, not what an
+ * out-of-line function returns, so that the analyzers (scan-build, cppcheck) see which code
+ * a failing path returns. CODE is evaluated twice: pass a constant or a plain variable. */
+static inline int omg_error_code(int code, int recorded)
+{
+	(void)recorded;
+	return code;
+}
+#define OMG_ERROR(code, ...) omg_error_code((code), omg_error_set((code), __VA_ARGS__))
 
 #endif

@@ -334,9 +334,12 @@ int omg_status_map_read(struct omg_status_map *m, const char *path, struct omg_s
 		return rc;
 	m->last_check = now;
 	if (!path) {
-		if ((rc = omg_runtime_path(runtime, sizeof runtime, OMG_STATUS_NAME, 0)) != OMG_OK) {
+		/* its own code: RC must stay the mapping's (was overwritten with OMG_OK, so an
+		 * unmapped reader whose old file was still linked answered OMG_OK, OUT unwritten) */
+		int prc = omg_runtime_path(runtime, sizeof runtime, OMG_STATUS_NAME, 0);
+		if (prc != OMG_OK) {
 			omg_status_map_close(m);
-			return rc;
+			return prc;
 		}
 		path = runtime;
 	}

@@ -261,8 +261,6 @@ static int conf_file(struct aptconf *c, const char *path)
 	return rc;
 }
 
-
-
 /* Every file of DIR with a name apt accepts, in name order. */
 static int conf_file_cb(void *c, const char *path)
 {

@@ -162,7 +162,7 @@ static int parse_release(struct aptpin *pin, const char *data)
 	}
 	for (size_t j = 0; j < nfrag; j++) {
 		static const char keys[] = "voanlcb";
-		char *f = frag[j], *v;
+		char *f = frag[j];
 		size_t n;
 		while (isspace((unsigned char)*f))
 			f++;
@@ -173,7 +173,7 @@ static int parse_release(struct aptpin *pin, const char *data)
 			continue; /* apt ignores it, a bare word among key=value pairs included */
 		int k = (int)(strchr(keys, tolower((unsigned char)f[0])) - keys);
 		free(pin->rel[k]);
-		if (!(v = pin->rel[k] = strdup(f + 2)))
+		if (!(pin->rel[k] = strdup(f + 2)))
 			return OMG_E_NOMEM;
 	}
 	if (pin->rel[REL_V] && pin->rel[REL_V][0] && pin->rel[REL_V][strlen(pin->rel[REL_V]) - 1] == '*') {
@@ -221,7 +221,6 @@ static int add_pin(struct aptprefs *p, const char *token, size_t tlen, enum aptp
 		   int16_t prio, int front)
 {
 	struct aptpin pin = { .type = type, .prio = prio };
-	int rc = OMG_E_NOMEM;
 
 	if (token) {
 		const char *colon;
@@ -263,7 +262,7 @@ static int add_pin(struct aptprefs *p, const char *token, size_t tlen, enum aptp
 		if (!pin.data)
 			goto fail;
 	}
-	if ((rc = push(p, &pin, front)) == OMG_OK)
+	if (push(p, &pin, front) == OMG_OK)
 		return OMG_OK;
 fail:
 	pin_free(&pin);
@@ -397,8 +396,6 @@ static int read_file(struct aptprefs *p, const char *path)
 	free(buf);
 	return rc;
 }
-
-
 
 static int read_part(void *p, const char *path)
 {

@@ -278,8 +278,6 @@ static int read_file(struct aptsources *s, const char *path, int deb822)
 	return rc;
 }
 
-
-
 static int read_part(void *s, const char *path)
 {
 	size_t n = strlen(path);

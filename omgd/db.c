@@ -664,7 +664,9 @@ int db_search(const struct db *db, const char *query, uint32_t limit, uint32_t f
 		q[i] = (char)tolower((unsigned char)query[i]);
 	/* Names are walked in order, so each rank's hits come alphabetically: only the first
 	 * LIMIT of each rank can be shown, the rest are only counted. */
-	bucket = malloc((size_t)RANK__COUNT * ((size_t)limit + 1) * sizeof *bucket);
+	/* calloc, not malloc: only the first min(nb[r], LIMIT) of a rank are read, and all are
+	 * written, but scan-build cannot follow nb[r] and reports a read of garbage */
+	bucket = calloc((size_t)RANK__COUNT * ((size_t)limit + 1), sizeof *bucket);
 	out->v = malloc(((size_t)limit + 1) * sizeof *out->v);
 	if (!bucket || !out->v) {
 		free(bucket);

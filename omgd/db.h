@@ -1,9 +1,11 @@
 /* db.h — omgd's in-memory package index: one immutable snapshot per build.
  *
  * Strings live in one arena (offsets, 0 = ""); packages and versions are arrays. A
- * package is one (name, architecture) instance; its versions are chained. A backend
- * fills a db through db_pkg_get and db_ver_get, computes flags and counts, then calls
- * db_finish, after which the db is read-only and may be shared by readers of one thread.
+ * package is one (name, architecture) instance; its versions are chained. A backend's
+ * build fills a db through db_pkg_get and db_ver_get and computes flags and counts; then the
+ * builder (builder.c, not the backend) calls db_finish, after which the db is read-only and
+ * may be shared by readers of one thread. A db read from a stored snapshot is already
+ * finished (snapshot.c checks it with db_validate instead).
  */
 #ifndef OMGD_DB_H
 #define OMGD_DB_H

@@ -365,6 +365,7 @@ static void on_versions(struct daemon *d, const uint8_t *p, uint32_t n, struct a
 			db_providers(d->db, q.text, &first, &count);
 			db_rels_naming(d->db, q.text, &rfirst, &rcount);
 		}
+		/* cppcheck-suppress legacyUninitvar ; count and rcount are read only when set above */
 		if (a->error != OMG_WERR_NOT_FOUND || (!count && !rcount) || !retract_not_found(a))
 			return;
 	}

@@ -535,8 +535,11 @@ void server_close(struct server *s)
 {
 	if (!s)
 		return;
-	while (s->conns)
-		conn_close(s, s->conns);
+	/* next taken before the close: scan-build does not know the head has no prev */
+	for (struct conn *c = s->conns, *next; c; c = next) {
+		next = c->next;
+		conn_close(s, c);
+	}
 	close(s->fd);
 	if (!server_gone(s))
 		unlink(s->path); /* only our own: another daemon may have bound the path since */

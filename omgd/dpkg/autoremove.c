@@ -317,4 +317,3 @@ fail:
 	free(w.prov);
 	return rc;
 }
-

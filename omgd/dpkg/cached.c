@@ -42,4 +42,3 @@ int deb_cached_source(struct build *b, const char *path, const struct stat *st, 
 		return OMG_E_NOMEM;
 	return rc;
 }
-

@@ -61,4 +61,3 @@ int deb_pick_candidate(struct build *b, uint32_t p)
 	}
 	return OMG_OK;
 }
-

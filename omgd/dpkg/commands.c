@@ -231,4 +231,3 @@ int deb_read_commands(struct build *b)
 	closedir(d);
 	return rc;
 }
-

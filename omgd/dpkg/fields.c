@@ -50,7 +50,6 @@ int deb_add_provides(struct db *db, uint32_t v, const char *value, size_t len)
 	return rc;
 }
 
-
 /* The name in a Source field's value ("name (version)"): its length. */
 static size_t source_name_len(const char *v, size_t n)
 {

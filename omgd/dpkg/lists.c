@@ -353,4 +353,3 @@ fail:
 	omg_wbuf_free(&lbuf);
 	return rc;
 }
-

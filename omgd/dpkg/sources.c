@@ -109,4 +109,3 @@ int deb_read_release(const char *path, struct release *r)
 	}
 	return 0;
 }
-

@@ -191,4 +191,3 @@ int deb_ext_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 	}
 	return 0;
 }
-

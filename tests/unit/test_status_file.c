@@ -271,6 +271,48 @@ static void test_map_follows_publish(void **state)
 	omg_status_map_close(&m);
 }
 
+/* A reader that lost its mapping (the runtime directory could not be named for a moment)
+ * and finds the same file linked again maps it again: it does not answer OMG_OK without
+ * reading (the mapping's NOTFOUND was overwritten by the runtime path's OMG_OK). */
+static void test_map_after_runtime_path_failure(void **state)
+{
+	struct omg_status_writer w;
+	struct omg_status_map m = { 0 };
+	struct omg_counts c = { 10, 5, 1, 7 };
+	struct omg_status_file out;
+	char *saved = getenv("XDG_RUNTIME_DIR") ? strdup(getenv("XDG_RUNTIME_DIR")) : NULL;
+	char huge[5000];
+	uint64_t now = omg_now();
+	(void)state;
+
+	assert_int_equal(setenv("XDG_RUNTIME_DIR", dir, 1), 0);
+	omg_status_writer_init(&w, path);
+	assert_int_equal(omg_status_publish(&w, &c, now), OMG_OK);
+	assert_int_equal(omg_status_map_read(&m, NULL, &out, now), OMG_OK);
+	assert_int_equal(out.updates, 7);
+	/* a runtime path too long to name: the reader drops its mapping */
+	memset(huge, 'x', sizeof huge - 1);
+	huge[0] = '/';
+	huge[sizeof huge - 1] = 0;
+	assert_int_equal(setenv("XDG_RUNTIME_DIR", huge, 1), 0);
+	assert_int_not_equal(omg_status_map_read(&m, NULL, &out, now + 1), OMG_OK);
+	/* back: the same file is still linked there, and its counts are read again */
+	assert_int_equal(setenv("XDG_RUNTIME_DIR", dir, 1), 0);
+	memset(&out, 0xa5, sizeof out);
+	assert_int_equal(omg_status_heartbeat(&w, now + 2), OMG_OK);
+	assert_int_equal(omg_status_map_read(&m, NULL, &out, now + 2), OMG_OK);
+	assert_int_equal(out.updates, 7);
+	assert_int_equal(out.total, 10);
+	assert_int_equal(out.timestamp, now + 2);
+	omg_status_writer_close(&w, 1);
+	omg_status_map_close(&m);
+	if (saved)
+		setenv("XDG_RUNTIME_DIR", saved, 1);
+	else
+		unsetenv("XDG_RUNTIME_DIR");
+	free(saved);
+}
+
 /* A file left by a dead daemon is retired by the next daemon's first publish. */
 static void test_new_daemon_retires_old_file(void **state)
 {
@@ -360,6 +402,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_heartbeat_keeps_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_follows_publish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_daemon_retires_old_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_after_runtime_path_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_changes, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("status_file", tests, NULL, NULL);
