@@ -581,8 +581,9 @@ static void text_plan(struct omg_sink *s, const struct omg_plan *m, const struct
 		fputc('\n', s->out);
 	}
 	for (uint32_t i = 0; i < m->count; i++) {
-		int a = (int)strlen(m->v[i].name) + ((m->v[i].flags & OMG_PLAN_FOREIGN) ? 1 + (int)strlen(m->v[i].arch) : 0);
-		int b = (int)strlen(m->v[i].to[0] ? m->v[i].to : m->v[i].from) + (m->v[i].from[0] && m->v[i].to[0] ? 4 + (int)strlen(m->v[i].from) : 0);
+		const struct omg_plan_entry *e = &m->v[i];
+		int a = (int)strlen(e->name) + ((e->flags & OMG_PLAN_FOREIGN) ? 1 + (int)strlen(e->arch) : 0);
+		int b = (int)strlen(e->to[0] ? e->to : e->from) + (e->from[0] && e->to[0] ? 4 + (int)strlen(e->from) : 0);
 		wname = a > wname ? (a > 40 ? 40 : a) : wname;
 		wver = b > wver ? (b > 40 ? 40 : b) : wver;
 	}
@@ -594,7 +595,8 @@ static void text_plan(struct omg_sink *s, const struct omg_plan *m, const struct
 			if (e->op != plan_groups[g].op || (e->flags & plan_groups[g].mask) != plan_groups[g].want)
 				continue;
 			if (!shown++)
-				fprintf(s->out, "%s%s%s\n", paint(s, plan_groups[g].red ? C_RED C_BOLD : C_BOLD), plan_groups[g].title, paint(s, C_OFF));
+				fprintf(s->out, "%s%s%s\n", paint(s, plan_groups[g].red ? C_RED C_BOLD : C_BOLD),
+					plan_groups[g].title, paint(s, C_OFF));
 			/* as apt names it: the architecture only when it is not the native one */
 			snprintf(name, sizeof name, "%s%s%s", e->name, (e->flags & OMG_PLAN_FOREIGN) ? ":" : "",
 				 (e->flags & OMG_PLAN_FOREIGN) ? e->arch : "");
