@@ -16,6 +16,7 @@ setup() {
 teardown() {
 	tmux -L "${TMUX_SOCK:-none}" kill-server 2>/dev/null || true
 	stop_omgd
+	[ -z "${ROOT:-}" ] || ! mountpoint -q "$ROOT/proc" 2>/dev/null || umount -l "$ROOT/proc"
 	act_root_teardown
 }
 
@@ -237,6 +238,38 @@ assert d["action"] == "install" and d["status"] == "ok", d
 assert sorted(p["package"] for p in d["packages"]) == ["omgtest-app", "omgtest-lib"], d
 assert [p["automatic"] for p in d["packages"] if p["package"] == "omgtest-lib"] == [True]
 assert d["result"]["ok"] and d["result"]["exit_status"] == 0, d'
+}
+
+# omg_inside: omg and omgd (and the libraries they need that the root lacks) copied into the
+# root, /proc mounted there, so that a user of the root runs them as on their own machine
+omg_inside() {
+	mkdir -p "$ROOT/opt/omg"
+	cp "$OMG" "$OMGD" "$ROOT/opt/omg/"
+	for lib in $(ldd "$OMG" "$OMGD" | awk '/=> \//{print $3} /^\t\/lib/{print $1}' | sort -u); do
+		[ -e "$ROOT$lib" ] || cp -L --parents "$lib" "$ROOT/"
+	done
+	mount -t proc proc "$ROOT/proc"
+}
+
+@test "as a user with sudo: omgd plans as the user, apt-get runs through sudo with the status FIFO, apt and omg record who asked" {
+	omg_inside
+	cat > "$ROOT/tmp/as-user.sh" <<'SCRIPT'
+export XDG_RUNTIME_DIR=/tmp/omguser-run XDG_CACHE_HOME=/tmp/omguser-cache OMG_AUTOSTART=0
+mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+/opt/omg/omgd --foreground 2>/tmp/omguser-omgd.log & OMGD=$!
+for i in $(seq 1 100); do /opt/omg/omg --json status 2>/dev/null | grep -q '"ready":true' && break; sleep 0.05; done
+/opt/omg/omg install -y omgtest-app; echo "status=$?"
+/opt/omg/omg audit log | grep -A2 action
+kill "$OMGD"; wait "$OMGD"
+SCRIPT
+	run as_user 'sh /tmp/as-user.sh'
+	echo "$output"
+	[[ "$output" == *"Will run: sudo apt-get"* ]]
+	[[ "$output" == *"Setting up   omgtest-app"* ]]     # progress came through the FIFO past sudo
+	[[ "$output" == *"status=0"* ]]
+	[[ "$output" == *"uid 4242"*"action"* ]]
+	[ "$(root_state omgtest-app)" = installed ]
+	grep -q "Requested-By: omguser (4242)" "$ROOT/var/log/apt/history.log"
 }
 
 # ---- in a real interactive shell (tmux), the builtin ------------------------------------
