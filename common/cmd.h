@@ -193,6 +193,11 @@ int omg_parse_since(const char *s, uint64_t now, uint64_t *out);
 int omg_parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **cmd);
 /* "refresh", "change", ... for an audit record kind. */
 const char *omg_audit_kind_name(uint8_t kind);
+/* The action record (omg install, ...) that made change record M->recs[I]: the first action
+ * after it that had started by then; NULL when it came from elsewhere (apt run by hand). */
+const struct omg_audit_rec *omg_change_action(const struct omg_audit_msg *m, uint32_t i);
+/* The value of line "KEY: value" of a record's text into OUT ("" when it has none). */
+void omg_record_field(const char *what, const char *key, char *out, size_t n);
 /* Calls FN for each line of a change record's text. */
 void omg_change_each(const char *what, void (*fn)(const struct omg_change *c, void *ctx), void *ctx);
 

@@ -227,6 +227,33 @@ int omg_cmd_audit(struct omg_ctx *ctx)
 	return run(ctx, 0);
 }
 
+void omg_record_field(const char *what, const char *key, char *out, size_t n)
+{
+	size_t k = strlen(key);
+
+	out[0] = 0;
+	for (const char *l = what; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, key, k) && l[k] == ':' && l[k + 1] == ' ') {
+			size_t len = strcspn(l + k + 2, "\n");
+			snprintf(out, n, "%.*s", (int)len, l + k + 2);
+			return;
+		}
+}
+
+const struct omg_audit_rec *omg_change_action(const struct omg_audit_msg *m, uint32_t i)
+{
+	for (uint32_t j = i + 1; j < m->count; j++) {
+		char started[32];
+		if (m->recs[j].kind != 3) /* AUDIT_ACTION */
+			continue;
+		omg_record_field(m->recs[j].what, "started", started, sizeof started);
+		if (started[0] && strtoull(started, NULL, 10) <= m->recs[i].time_ns)
+			return &m->recs[j];
+		return NULL; /* the next action began after this change: not its */
+	}
+	return NULL;
+}
+
 int omg_cmd_history(struct omg_ctx *ctx)
 {
 	if (ctx->opts.nargs || ctx->opts.verify)

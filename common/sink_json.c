@@ -235,9 +235,21 @@ static void json_history(struct omg_sink *s, const struct omg_audit_msg *m)
 {
 	json_t *arr = json_array();
 
-	for (uint32_t i = 0; i < m->count; i++)
-		if (m->recs[i].kind == 2)
-			json_array_append_new(arr, record_json(&m->recs[i], 0));
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct omg_audit_rec *act;
+		json_t *o;
+		char command[2048];
+		if (m->recs[i].kind != 2)
+			continue;
+		o = record_json(&m->recs[i], 0);
+		if ((act = omg_change_action(m, i))) {
+			omg_record_field(act->what, "command", command, sizeof command);
+			json_object_set_new(o, "command", jstr(command));
+			json_object_set_new(o, "requested_by", json_integer(act->uid));
+			json_object_set_new(o, "action_seq", json_integer((json_int_t)act->seq));
+		}
+		json_array_append_new(arr, o);
+	}
 	emit(s, arr);
 }
 

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "cmd.h"
 
+#include <pwd.h>
 #include <string.h>
 #include <time.h>
 
@@ -344,6 +345,7 @@ static void text_history(struct omg_sink *s, const struct omg_audit_msg *m)
 	static const char *const actions[][2] = {
 		{ "install", "Install" }, { "upgrade", "Upgrade" }, { "downgrade", "Downgrade" }, { "remove", "Remove" },
 	};
+	const struct omg_audit_rec *act;
 	char when[64];
 
 	for (uint32_t i = 0; i < m->count; i++) {
@@ -352,6 +354,14 @@ static void text_history(struct omg_sink *s, const struct omg_audit_msg *m)
 			continue;
 		local_time(r->time_ns, 1, when, sizeof when);
 		fprintf(s->out, "\nStart-Date: %s\n", when);
+		if ((act = omg_change_action(m, i))) { /* apt's history.log says who asked, and how */
+			char command[2048];
+			struct passwd *pw = getpwuid(act->uid);
+			omg_record_field(act->what, "command", command, sizeof command);
+			fputs("Commandline: ", s->out);
+			put_visible(s->out, command, 0);
+			fprintf(s->out, "\nRequested-By: %s (%u)\n", pw ? pw->pw_name : "?", act->uid);
+		}
 		for (size_t a = 0; a < sizeof actions / sizeof actions[0]; a++) {
 			struct history_block h = { NULL, actions[a][0], 0 };
 			omg_change_each(r->what, history_item, &h);

@@ -1100,7 +1100,9 @@ static void on_metrics(struct daemon *d, struct answer *a)
 static void on_acted(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
 {
 	struct omg_acted m;
+	char *text;
 	size_t len;
+	int head;
 
 	if (omg_dec_acted(p, n, &m) != OMG_OK)
 		return fail(a, OMG_WERR_MALFORMED, "%s", omg_errdetail());
@@ -1108,7 +1110,13 @@ static void on_acted(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 		return fail(a, OMG_WERR_INVALID, "an action record of at most %u bytes, of a known action", OMG_ACTED_MAX);
 	if (!d->note || !d->audit)
 		return fail(a, OMG_WERR_NOT_FOUND, "omgd has no audit log (see omg status)");
-	d->note(d->note_ctx, AUDIT_ACTION, d->peer_uid, m.result, m.what, len);
+	/* when it ran leads the record: omg history links the changes seen since to it */
+	if (!(text = malloc(len + 64)))
+		return fail(a, OMG_WERR_INTERNAL, "out of memory");
+	head = snprintf(text, 64, "started: %llu\n", (unsigned long long)m.started_ns);
+	memcpy(text + head, m.what, len);
+	d->note(d->note_ctx, AUDIT_ACTION, d->peer_uid, m.result, text, (size_t)head + len);
+	free(text);
 }
 
 static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t n, struct answer *a, int nested)

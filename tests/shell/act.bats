@@ -126,6 +126,10 @@ serve_repo() {
 	[ "$(root_installed_count)" = $((before + 2)) ]
 	run "$OMG" audit log
 	[[ "$output" == *"action"*"install -- omgtest-app"*"install omgtest-app"*"result: exit 0"* ]]
+	# omg history as apt's history.log: the change, the command that made it, who asked
+	run "$OMG" history
+	[[ "$output" == *"Commandline: chroot $ROOT apt-get"*"install -- omgtest-app"*"Requested-By: root (0)"*"Install: "*"omgtest-app"* ]] ||
+		{ echo "$output"; false; }
 }
 
 @test "remove, purge and autoremove: dpkg's states are the plan's" {
