@@ -54,9 +54,10 @@ struct omg_act_result {
  * not root. Progress and the child's own output go to OUT: a bar and a line per stage on a
  * terminal (TTY), plain lines otherwise; apt's and dpkg's own progress lines are replaced by
  * them, everything else (maintainer scripts, prompts) passes through as it comes. DOWNLOAD:
- * the plan's bytes to fetch, for the download's figures. Returns 0 when it ran (see R), -1
+ * the plan's bytes to fetch, for the download's figures. FLAGS: OMG_ACT_*. Returns 0 when it ran (see R), -1
  * when it could not start (R->why). */
-int omg_act_run(const char *root, const char *const *argv, uint64_t download, FILE *out, int tty,
+#define OMG_ACT_PASS_ALL 0x1u     /* FLAGS: pass every line through (apt-get update's Get/Hit lines) */
+int omg_act_run(const char *root, const char *const *argv, uint64_t download, unsigned flags, FILE *out, int tty,
 		struct omg_act_result *r);
 
 /* sudo's path when the caller is not root and it exists, "" as root; NULL: neither. */

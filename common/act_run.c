@@ -66,6 +66,7 @@ struct display {
 	double line_since;   /* when the partial line began */
 	int partial_shown;   /* part of this line was shown already: the rest passes through */
 	int in_list;         /* inside apt's own listing ("The following ...:" and its lines) */
+	int pass_all;        /* OMG_ACT_PASS_ALL */
 };
 
 static void bar_clear(struct display *d)
@@ -175,7 +176,7 @@ static void child_line(struct display *d, char *l, size_t n)
 		l = cr + 1;
 	}
 	l[n] = 0;
-	if (!n || replaced(d, l))
+	if (!n || (!d->pass_all && replaced(d, l)))
 		return;
 	show_line(d, l, n);
 }
@@ -296,7 +297,7 @@ static void status_line(struct display *d, struct omg_act_result *r, char *l)
 }
 
 /* ---- the run ----------------------------------------------------------------------------- */
-int omg_act_run(const char *root, const char *const *argv, uint64_t download, FILE *out, int tty,
+int omg_act_run(const char *root, const char *const *argv, uint64_t download, unsigned flags, FILE *out, int tty,
 		struct omg_act_result *r)
 {
 	static const char script[] = "exec 3>\"$0\" || exit 126; exec \"$@\"";
@@ -357,6 +358,7 @@ int omg_act_run(const char *root, const char *const *argv, uint64_t download, FI
 	d->out = out;
 	d->tty = tty;
 	d->download = download;
+	d->pass_all = !!(flags & OMG_ACT_PASS_ALL);
 	d->dl_share = download ? 0.25 : 0;
 	d->t0 = now_s();
 	snprintf(d->stage, sizeof d->stage, "Starting %s", argv[0]);

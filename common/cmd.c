@@ -120,6 +120,17 @@ static const struct {
 	  "apt full-upgrade: upgrades every package, installing and removing what that takes.\n" ACT_OPTIONS },
 	{ "autoremove", omg_cmd_autoremove, "autoremove [-y] [--dry-run]  remove packages nothing needs any more", 0,
 	  "Removes the packages installed automatically that nothing installed needs (omg list orphans).\n" ACT_OPTIONS },
+	{ "update", omg_cmd_update, "update                 refresh the package lists (apt-get update)", 0,
+	  "Downloads the package lists again (apt-get update, as root or through sudo); then the\n"
+	  "counts of upgradable packages.\n\n"
+	  "      --lock-timeout S wait this long for apt's lists lock (default 120)\n" },
+	{ "hold", omg_cmd_hold, "hold PACKAGE...        keep packages at their version (apt-mark hold)", 0,
+	  "Holds each PACKAGE: upgrades leave it as it is until omg unhold.\n" },
+	{ "unhold", omg_cmd_unhold, "unhold PACKAGE...      let held packages be upgraded again", 0,
+	  "Takes the hold off each PACKAGE (apt-mark unhold).\n" },
+	{ "mark", omg_cmd_mark, "mark auto|manual PACKAGE...  installed as a dependency, or by hand", 0,
+	  "Marks each PACKAGE as installed automatically (autoremove takes it when nothing needs it)\n"
+	  "or manually (apt-mark auto, manual).\n" },
 	{ "hook", omg_cmd_hook, "hook bash|zsh [apt]    init code: eval \"$(omg hook bash)\"", 1,
 	  "The shell's init code: the module, omg's completion and a command-not-found handler. With\n"
 	  "apt, package names in apt, apt-get, apt-cache, dpkg and pacman completion too, on top of\n"

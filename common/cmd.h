@@ -168,6 +168,10 @@ int omg_cmd_reinstall(struct omg_ctx *ctx);
 int omg_cmd_upgrade(struct omg_ctx *ctx);
 int omg_cmd_full_upgrade(struct omg_ctx *ctx);
 int omg_cmd_autoremove(struct omg_ctx *ctx);
+int omg_cmd_update(struct omg_ctx *ctx);
+int omg_cmd_hold(struct omg_ctx *ctx);
+int omg_cmd_unhold(struct omg_ctx *ctx);
+int omg_cmd_mark(struct omg_ctx *ctx);
 
 /* Asks omgd's AUR part (AUR_SEARCH or AUR_INFO) with OMG_AUR_WAIT_MS as the deadline;
  * a failure is reported in M (status OMG_AUR_MISSING), not printed. *RAW keeps the answer's

@@ -314,7 +314,7 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 		}
 	}
 	started = unix_ns();
-	if (omg_act_run(m.root, argv, m.download, show, tty, &r) != 0) {
+	if (omg_act_run(m.root, argv, m.download, 0, show, tty, &r) != 0) {
 		if (json)
 			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
 		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s", r.why);
@@ -343,4 +343,128 @@ int omg_cmd_full_upgrade(struct omg_ctx *ctx) { return act(ctx, OMG_ACT_FULL_UPG
 int omg_cmd_upgrade(struct omg_ctx *ctx)
 {
 	return act(ctx, ctx->opts.full ? OMG_ACT_FULL_UPGRADE : OMG_ACT_UPGRADE);
+}
+
+/* ---- update, hold, unhold, mark: no plan to compute, the command itself is the plan ---- */
+
+/* Each name is a package the index has (as apt-mark needs); 0, or the exit code. */
+static int known_names(struct omg_ctx *ctx, int first)
+{
+	for (int i = first; i < ctx->opts.nargs; i++) {
+		struct omg_query q = { .text = ctx->opts.args[i] };
+		struct omg_answer a;
+		int rc;
+		if ((rc = omg_check_name(ctx, "package name", q.text, 0)) != OMG_EXIT_OK)
+			return rc;
+		if (q.text[0] == '-')
+			return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "'%s': a package name cannot start with '-'", q.text);
+		omg_enc_query(omg_client_begin(ctx->client, OMG_MSG_INFO), OMG_MSG_INFO, &q);
+		if ((rc = omg_cmd_call(ctx, &a)) != OMG_EXIT_OK)
+			return rc;
+	}
+	return OMG_EXIT_OK;
+}
+
+/* Runs WORDS... -- the names (the arguments from FIRST on) for ACTION after the locks,
+ * records it, prints the result. */
+static int run_simple(struct omg_ctx *ctx, uint8_t action, const char *const *words, int nwords, int takes_names,
+		      int first)
+{
+	const int nnames = ctx->opts.nargs - first;
+	FILE *show = ctx->opts.json ? ctx->env->err : ctx->env->out;
+	const char *argv[OMG_PLAN_NAMES_MAX + 16], *sudo, *locks[3];
+	char lock_paths[3][4300], command[4096], root[4096];
+	struct omg_plan m = { .action = action, .problem = "", .tool = words[0] };
+	struct omg_status_msg st;
+	struct omg_lock_holder h;
+	struct omg_act_result r;
+	uint64_t started;
+	int rc, argc = 0, nlocks, w;
+	size_t k;
+
+	if (takes_names ? nnames <= 0 : nnames != 0)
+		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg %s%s", omg_action_name(action),
+				    takes_names ? " PACKAGE..." : "");
+	if (nnames > OMG_PLAN_NAMES_MAX)
+		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "at most %d packages at once", OMG_PLAN_NAMES_MAX);
+	if (!status_now(ctx, &st))
+		return omg_cmd_fail(ctx, OMG_EXIT_NODAEMON, "omgd does not answer: %s", omg_errdetail());
+	snprintf(root, sizeof root, "%s", st.root);
+	m.root = root;
+	if ((rc = known_names(ctx, first)) != OMG_EXIT_OK)
+		return rc;
+	if (!(sudo = omg_act_sudo()))
+		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s needs root: run it as root, or install sudo",
+				    omg_action_name(action));
+	for (int i = 0; i < nwords; i++)
+		argv[argc++] = words[i];
+	if (takes_names) {
+		argv[argc++] = "--";
+		for (int i = first; i < ctx->opts.nargs; i++)
+			argv[argc++] = ctx->opts.args[i];
+	}
+	argv[argc] = NULL;
+	k = (size_t)snprintf(command, sizeof command, "%s%s%s%s", sudo[0] ? "sudo " : "", strcmp(root, "/") ? "chroot " : "",
+			     strcmp(root, "/") ? root : "", strcmp(root, "/") ? " " : "");
+	for (int i = 0; argv[i] && k < sizeof command - 1; i++)
+		k += (size_t)snprintf(command + k, sizeof command - k, "%s%s", i ? " " : "", argv[i]);
+	fprintf(show, "Will run: %s\n", command);
+	/* apt-get update takes the lists' lock (and never waits for it); apt-mark, dpkg's */
+	{
+		const char *r0 = strcmp(root, "/") ? root : "";
+		static const char *const update_locks[] = { "/var/lib/apt/lists/lock" };
+		static const char *const dpkg_locks[] = { "/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock" };
+		const char *const *which = action == OMG_ACT_UPDATE ? update_locks : dpkg_locks;
+		nlocks = action == OMG_ACT_UPDATE ? 1 : 2;
+		for (int i = 0; i < nlocks; i++) {
+			snprintf(lock_paths[i], sizeof lock_paths[i], "%s%s", r0, which[i]);
+			locks[i] = lock_paths[i];
+		}
+	}
+	w = omg_lock_wait(locks, nlocks, ctx->opts.lock_timeout >= 0 ? ctx->opts.lock_timeout : OMG_LOCK_WAIT_S,
+			  ctx->env->err, isatty(fileno(ctx->env->err)), ctx->client ? ctx->client->interrupted : NULL, &h);
+	if (w == 2)
+		return fputs("Cancelled.\n", ctx->env->err), OMG_EXIT_NOTHING;
+	if (w)
+		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s is still held by process %d (%s): gave up", h.path, h.pid, h.comm);
+	started = unix_ns();
+	if (omg_act_run(root, argv, 0, OMG_ACT_PASS_ALL, show, isatty(fileno(show)), &r) != 0)
+		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s", r.why);
+	settle(ctx);
+	record(ctx, action, command, &m, &r, started);
+	ctx->sink.ops->plan(&ctx->sink, &m, &r);
+	if (action == OMG_ACT_UPDATE && r.exited && r.status == 0 && !ctx->opts.json && status_now(ctx, &st))
+		fprintf(ctx->env->out, "%u package%s can be upgraded (%u security): omg upgrade\n", st.updates,
+			st.updates == 1 ? "" : "s", st.security);
+	return r.exited && r.status == 0 && !r.interrupted ? OMG_EXIT_OK : OMG_EXIT_ACTION;
+}
+
+int omg_cmd_update(struct omg_ctx *ctx)
+{
+	static const char *const w[] = { "apt-get", "-o", "APT::Status-Fd=3", "update" };
+	return run_simple(ctx, OMG_ACT_UPDATE, w, 4, 0, 0);
+}
+
+int omg_cmd_hold(struct omg_ctx *ctx)
+{
+	static const char *const w[] = { "apt-mark", "hold" };
+	return run_simple(ctx, OMG_ACT_HOLD, w, 2, 1, 0);
+}
+
+int omg_cmd_unhold(struct omg_ctx *ctx)
+{
+	static const char *const w[] = { "apt-mark", "unhold" };
+	return run_simple(ctx, OMG_ACT_UNHOLD, w, 2, 1, 0);
+}
+
+/* omg mark auto|manual PACKAGE... */
+int omg_cmd_mark(struct omg_ctx *ctx)
+{
+	static const char *const w_auto[] = { "apt-mark", "auto" }, *const w_manual[] = { "apt-mark", "manual" };
+	int is_auto;
+
+	if (ctx->opts.nargs < 2 || (strcmp(ctx->opts.args[0], "auto") && strcmp(ctx->opts.args[0], "manual")))
+		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg mark auto|manual PACKAGE...");
+	is_auto = !strcmp(ctx->opts.args[0], "auto");
+	return run_simple(ctx, is_auto ? OMG_ACT_MARK_AUTO : OMG_ACT_MARK_MANUAL, is_auto ? w_auto : w_manual, 2, 1, 1);
 }

@@ -143,7 +143,13 @@ enum omg_action {
 	OMG_ACT_FULL_UPGRADE = 5,    /* apt full-upgrade */
 	OMG_ACT_AUTOREMOVE = 6,
 	OMG_ACT_REINSTALL = 7,
-	OMG_ACT__MAX = 7
+	OMG_ACT__PLANNED = 7,        /* the actions PLAN takes; the rest are only recorded (ACTED) */
+	OMG_ACT_UPDATE = 8,          /* apt-get update */
+	OMG_ACT_HOLD = 9,            /* apt-mark hold */
+	OMG_ACT_UNHOLD = 10,
+	OMG_ACT_MARK_AUTO = 11,      /* apt-mark auto */
+	OMG_ACT_MARK_MANUAL = 12,
+	OMG_ACT__MAX = 12
 };
 /* PLAN answer: its status, and what each entry does */
 #define OMG_PLAN_OK 0
@@ -440,7 +446,7 @@ struct omg_plan {            /* PLAN answer */
 };
 
 struct omg_acted {           /* ACTED request (the answer is empty) */
-	uint8_t action;        /* enum omg_action, or 0 for another command (hold, mark, update) */
+	uint8_t action;        /* enum omg_action */
 	int32_t result;        /* the package manager's exit status; -N: killed by signal N */
 	uint64_t started_ns;   /* unix nanoseconds */
 	uint64_t ended_ns;

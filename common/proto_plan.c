@@ -192,7 +192,9 @@ const char *omg_action_name(uint8_t action)
 	static const char *const names[] = {
 		[OMG_ACT_INSTALL] = "install", [OMG_ACT_REMOVE] = "remove", [OMG_ACT_PURGE] = "purge",
 		[OMG_ACT_UPGRADE] = "upgrade", [OMG_ACT_FULL_UPGRADE] = "full-upgrade",
-		[OMG_ACT_AUTOREMOVE] = "autoremove", [OMG_ACT_REINSTALL] = "reinstall",
+		[OMG_ACT_AUTOREMOVE] = "autoremove", [OMG_ACT_REINSTALL] = "reinstall", [OMG_ACT_UPDATE] = "update",
+		[OMG_ACT_HOLD] = "hold", [OMG_ACT_UNHOLD] = "unhold", [OMG_ACT_MARK_AUTO] = "mark auto",
+		[OMG_ACT_MARK_MANUAL] = "mark manual",
 	};
 
 	return action < sizeof names / sizeof names[0] && names[action] ? names[action] : "?";

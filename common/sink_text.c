@@ -546,7 +546,8 @@ static void text_plan_summary(struct omg_sink *s, const struct omg_plan *m, cons
 			k += (size_t)snprintf(what + k, sizeof what - k, "%s%u %s", k ? ", " : "", n[op], past[op]);
 	}
 	if (r->exited && r->status == 0 && !r->interrupted) {
-		fprintf(s->out, "%sDone%s in %.1f s: %s.\n", paint(s, C_GREEN), paint(s, C_OFF), r->seconds, what);
+		fprintf(s->out, "%sDone%s in %.1f s%s%s.\n", paint(s, C_GREEN), paint(s, C_OFF), r->seconds, what[0] ? ": " : "",
+			what);
 		return;
 	}
 	if (r->exited)
@@ -562,6 +563,8 @@ static void text_plan_summary(struct omg_sink *s, const struct omg_plan *m, cons
 	}
 	if (r->nerrors > OMG_ACT_ERRORS_MAX)
 		fprintf(s->out, "  ... and %u more\n", r->nerrors - OMG_ACT_ERRORS_MAX);
+	if (m->action > OMG_ACT__PLANNED)
+		return; /* update, hold, mark: apt said what failed */
 	fprintf(s->out, "What was done: %u unpacked and installed, %u set up, %u removed. %s\n", r->installed,
 		r->configured, r->removed,
 		r->installed != r->configured || r->nerrors

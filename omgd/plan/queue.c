@@ -165,7 +165,7 @@ int plan_request(struct planner *p, const struct db *db, const struct backend *b
 	if (omg_dec_plan_req(payload, length, &q) != OMG_OK)
 		return omg_frame_error(out, id, OMG_WERR_MALFORMED, "%s", omg_errdetail()), 0;
 	m.action = q.action;
-	if (q.action < 1 || q.action > OMG_ACT__MAX || q.flags || q.count > OMG_PLAN_NAMES_MAX) {
+	if (q.action < 1 || q.action > OMG_ACT__PLANNED || q.flags || q.count > OMG_PLAN_NAMES_MAX) {
 		omg_plan_req_free(&q);
 		return omg_frame_error(out, id, OMG_WERR_INVALID, "no such action, or over %d names", OMG_PLAN_NAMES_MAX), 0;
 	}

@@ -156,6 +156,46 @@ serve_repo() {
 	[ "$(json_field updates < <("$OMG" --json status))" = 0 ]
 }
 
+@test "update: the lists refreshed, the new upgrades counted; hold keeps a package back, unhold lets it go" {
+	echo "$ACT_SOURCE_TWO" > "$ROOT/etc/apt/sources.list.d/omgtest-two.list"
+	run "$OMG" update
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"Will run: chroot $ROOT apt-get -o APT::Status-Fd=3 update"* ]]
+	[[ "$output" == *"omgtest"*"two"* ]]                  # apt's own Get/Hit lines pass through
+	want=$(in_root apt list --upgradable 2>/dev/null | grep -c omgtest || true)
+	[ "$want" -gt 0 ]
+	[[ "$output" == *"$want packages can be upgraded"* ]]
+	[ "$(json_field updates < <("$OMG" --json status))" = "$want" ]
+	run "$OMG" hold omgtest-base
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(in_root apt-mark showhold)" = omgtest-base ]
+	run "$OMG" upgrade -s
+	[[ "$output" == *"Kept back:"*"omgtest-base"* ]] || [[ "$output" != *"omgtest-base "*"1.0 -> 2.0"* ]]
+	[[ "$(omg_plan upgrade -s)" != *"omgtest-base"* ]]
+	diff <(omg_plan upgrade -s) <(apt_plan upgrade --with-new-pkgs)
+	run "$OMG" unhold omgtest-base
+	[ "$status" -eq 0 ]
+	[ -z "$(in_root apt-mark showhold)" ]
+	[[ "$(omg_plan upgrade -s)" == *"upgrade omgtest-base 2.0"* ]]
+	run "$OMG" hold omgtest-nosuch
+	[ "$status" -eq 1 ]
+}
+
+@test "mark auto and manual: apt-mark's marks, and omgd's orphans follow" {
+	[ "$(json_field orphans < <("$OMG" --json status))" = 1 ]
+	run "$OMG" mark auto omgtest-base
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	in_root apt-mark showauto | grep -qx omgtest-base
+	[ "$(json_field orphans < <("$OMG" --json status))" = 2 ]
+	run "$OMG" mark manual omgtest-base omgtest-conf
+	[ "$status" -eq 0 ]
+	[ "$(json_field orphans < <("$OMG" --json status))" = 0 ]
+	run "$OMG" mark sideways omgtest-base
+	[ "$status" -eq 2 ]
+	run "$OMG" history
+	[[ "$output" != *"Commandline: chroot"*"apt-mark"*"Install:"* ]] # a mark changes no package
+}
+
 @test "a failing maintainer script: its output shown, exit status 6, the summary says what is left" {
 	run "$OMG" install -y omgtest-noisy omgtest-fails
 	[ "$status" -eq 6 ]
