@@ -362,3 +362,23 @@ act_shell() {
 	type_line "echo alive"
 	wait_screen "alive"
 }
+
+@test "valgrind: the builtins' plans, runs, failures and marks are clean in bash and zsh" {
+	require_modules
+	command -v valgrind >/dev/null || skip "valgrind missing"
+	local script='omg install -s omgtest-app >/dev/null; omg install -s omgtest-ap 2>/dev/null
+		omg install -y omgtest-app >/dev/null; omg install -y omgtest-fails >/dev/null 2>&1
+		omg mark auto omgtest-base >/dev/null; omg remove -y -- -x 2>/dev/null; omg --json upgrade -s >/dev/null
+		echo "[$OMG_TOTAL]"'
+	run valgrind --quiet --error-exitcode=42 --leak-check=full --errors-for-leak-kinds=definite \
+		--show-leak-kinds=definite bash --norc --noprofile -c "enable -f '$BASH_MODULE' omg; $script; enable -d omg"
+	echo "$output" | tail -20
+	[ "$status" -eq 0 ]
+	[ "$(root_state omgtest-app)" = installed ]
+	run valgrind --quiet --error-exitcode=42 --leak-check=full --errors-for-leak-kinds=definite \
+		--show-leak-kinds=definite zsh -f -c "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg
+		omg remove -y omgtest-app >/dev/null; $script; zmodload -u omg; print ok"
+	echo "$output" | tail -20
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = ok ]
+}
