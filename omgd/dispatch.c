@@ -1067,6 +1067,16 @@ static void on_metrics(struct daemon *d, struct answer *a)
 	M("rebuild_failures", m->rebuild_failures);
 	M("watch_events", m->watch_events);
 	M("generation", d->generation);
+	{
+		uint64_t made, ns, cached, ahead;
+		plan_timing(d->planner, &made, &ns, &cached, &ahead);
+		M("plans_made", made);         /* by apt-get -s, for a client */
+		M("plans_cached", cached);     /* answered from memory (the same index) */
+		M("plans_ahead", ahead);       /* upgrade plans made before anyone asked */
+		M("plans_pending", plan_pending(d->planner)); /* queued or being made */
+		if (made)
+			M("plan_ns_avg", ns / made);
+	}
 	for (uint8_t t = OMG_MSG_HELLO; t <= OMG_MSG_CHANGELOG; t++) {
 		char name[48];
 		snprintf(name, sizeof name, "%s_ns_avg", omg_msg_name(t));

@@ -164,6 +164,8 @@ static void install_db(struct daemon *d, struct db *db)
 	d->db = db;
 	d->generation++;
 	d->degraded = 0;
+	if (db->counts.updates && !strcmp(d->backend->name, "dpkg"))
+		plan_prefetch(d->planner, d->generation);
 	/* Unchanged counts: refresh the timestamp in place rather than make readers remap. */
 	if (same && omg_status_heartbeat(&d->status, omg_now()) == OMG_OK)
 		return;

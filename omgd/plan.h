@@ -11,7 +11,8 @@
  * reading of apt's words comes back through plan_fd; the event loop then adds what the index
  * knows (download and installed sizes, essential, held, security, which were asked for) and
  * delivers the answer (server.h's deferred answers). A plan made on the current index is
- * kept (PLAN_CACHE_MAX of them) and given again at once until the index changes.
+ * kept (PLAN_CACHE_MAX of them) and given again at once until the index changes; after each
+ * new index with upgrades, the upgrade plan is made ahead (plan_prefetch).
  *
  * Answer payloads: docs/protocol.md, PLAN.
  */
@@ -52,7 +53,15 @@ int plan_request(struct planner *p, const struct db *db, const struct backend *b
 void plan_collect(struct planner *p, const struct db *db, const struct backend *backend, uint64_t generation,
 		  void (*deliver)(void *ctx, uint64_t serial, const uint8_t *frame, size_t len), void *ctx);
 
-/* Plans made and their summed time (event loop only). */
-void plan_timing(const struct planner *p, uint64_t *made, uint64_t *total_ns, uint64_t *cached);
+/* Makes the upgrade plan of index GENERATION in the background (niced), so that the first
+ * `omg upgrade` of the user is answered from memory: when nothing waits, and once per
+ * generation. */
+void plan_prefetch(struct planner *p, uint64_t generation);
+
+/* Plans made for clients and their summed time, answers from memory, plans made ahead
+ * (event loop only; a NULL P gives zeros). */
+void plan_timing(const struct planner *p, uint64_t *made, uint64_t *total_ns, uint64_t *cached, uint64_t *ahead);
+/* Plans queued, being made or made and not yet collected (0 for a NULL P). */
+int plan_pending(struct planner *p);
 
 #endif

@@ -38,6 +38,10 @@ void plan_apt_run(const struct planner *p, struct plan_job *job)
 		snprintf(job->problem, sizeof job->problem, "out of memory");
 		return;
 	}
+	if (job->prefetch) { /* nobody waits: the CPU goes to whoever does */
+		argv[argc++] = "/usr/bin/nice";
+		argv[argc++] = "-n10";
+	}
 	if (chrooted) {
 		/* apt inside the root: the root's own apt, configuration and dpkg */
 		char inside[4700];

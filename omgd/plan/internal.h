@@ -24,6 +24,8 @@ struct plan_job {
 	uint32_t nnames;
 	char *key;               /* the cache key: action and names */
 	uint64_t asked_ns;
+	int prefetch;            /* made ahead for the cache (niced): nobody waits for it */
+	uint64_t generation;     /* the index when it was asked: its plan is kept for that one only */
 	/* worker's answer */
 	int ran;                 /* 1: the package manager ran (SIM, EXIT_STATUS are set) */
 	int exit_status;
@@ -49,10 +51,11 @@ struct planner {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct plan_job *todo, *done;
-	int ntodo, stop;
-	uint64_t made, made_ns, cached_hits;      /* event loop only */
+	int ntodo, stop, busy;     /* busy: the worker runs a job */
+	uint64_t made, made_ns, cached_hits, ahead; /* event loop only */
 	struct plan_cached cache[PLAN_CACHE_MAX]; /* event loop only */
 	int ncache, cache_next;
+	uint64_t prefetched;     /* the generation whose upgrade plan was queued ahead */
 };
 
 /* ---- names.c: a request's names against the index ------------------------------------ */

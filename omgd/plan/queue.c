@@ -37,9 +37,11 @@ static void *worker(void *arg)
 		j = p->todo;
 		p->todo = j->next;
 		p->ntodo--;
+		p->busy = 1;
 		pthread_mutex_unlock(&p->mu);
 		plan_apt_run(p, j);
 		pthread_mutex_lock(&p->mu);
+		p->busy = 0;
 		j->next = p->done;
 		p->done = j;
 		if (write(p->efd, &one, sizeof one) < 0) {
@@ -111,11 +113,24 @@ int plan_fd(const struct planner *p)
 	return p->efd;
 }
 
-void plan_timing(const struct planner *p, uint64_t *made, uint64_t *total_ns, uint64_t *cached)
+void plan_timing(const struct planner *p, uint64_t *made, uint64_t *total_ns, uint64_t *cached, uint64_t *ahead)
 {
 	*made = p ? p->made : 0;
 	*total_ns = p ? p->made_ns : 0;
 	*cached = p ? p->cached_hits : 0;
+	*ahead = p ? p->ahead : 0;
+}
+
+int plan_pending(struct planner *p)
+{
+	int n;
+
+	if (!p)
+		return 0;
+	pthread_mutex_lock(&p->mu);
+	n = p->ntodo + p->busy + (p->done != NULL);
+	pthread_mutex_unlock(&p->mu);
+	return n;
 }
 
 static void answer_frame(struct omg_wbuf *out, uint32_t id, const struct omg_plan *m)
@@ -223,6 +238,7 @@ int plan_request(struct planner *p, const struct db *db, const struct backend *b
 		}
 	j->serial = serial;
 	j->id = id;
+	j->generation = generation;
 	j->action = m.action;
 	j->asked_ns = mono_now_ns();
 	pthread_mutex_lock(&p->mu);
@@ -255,6 +271,39 @@ nomem:
 		job_free(j);
 	omg_plan_req_free(&q);
 	return omg_frame_error(out, id, OMG_WERR_INTERNAL, "out of memory"), 0;
+}
+
+void plan_prefetch(struct planner *p, uint64_t generation)
+{
+	static char *const none[1];
+	struct plan_job *j, **tail;
+
+	if (!p || p->prefetched == generation)
+		return;
+	p->prefetched = generation;
+	pthread_mutex_lock(&p->mu);
+	for (j = p->todo; j; j = j->next)
+		if (j->prefetch) { /* not started yet: it will read the newer index's files anyway */
+			j->generation = generation;
+			pthread_mutex_unlock(&p->mu);
+			return;
+		}
+	pthread_mutex_unlock(&p->mu);
+	if (!(j = calloc(1, sizeof *j)) || !(j->key = make_key(OMG_ACT_UPGRADE, (char **)none, 0))) {
+		free(j);
+		return;
+	}
+	j->action = OMG_ACT_UPGRADE;
+	j->prefetch = 1;
+	j->generation = generation;
+	j->asked_ns = mono_now_ns();
+	pthread_mutex_lock(&p->mu);
+	for (tail = &p->todo; *tail; tail = &(*tail)->next) /* after the plans clients wait for */
+		;
+	*tail = j;
+	p->ntodo++;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
 }
 
 static void cache_put(struct planner *p, const char *key, uint64_t generation, const uint8_t *payload, size_t len)
@@ -298,18 +347,23 @@ void plan_collect(struct planner *p, const struct db *db, const struct backend *
 		next = done->next;
 		omg_frame_begin(&w, OMG_MSG_PLAN | OMG_MSG_ANSWER, done->id);
 		start = w.len;
-		plan_answer(p, done, db, backend, generation, &w);
+		plan_answer(p, done, db, backend, done->generation, &w);
 		if (omg_frame_end(&w, OMG_FRAME_MAX) != OMG_OK) {
 			omg_wbuf_reset(&w);
 			omg_frame_error(&w, done->id, OMG_WERR_TOO_LARGE, "the plan exceeds the %u MiB frame limit",
 					OMG_FRAME_MAX >> 20);
-		} else if (done->ran && db) {
+		} else if (done->ran && db && done->generation == generation) {
+			/* kept for the index it was asked on, if that is still the one */
 			cache_put(p, done->key, generation, w.data + start, w.len - start);
 		}
-		p->made++;
-		p->made_ns += mono_now_ns() - done->asked_ns;
-		if (!w.failed)
-			deliver(ctx, done->serial, w.data, w.len);
+		if (done->prefetch)
+			p->ahead++;
+		else {
+			p->made++;
+			p->made_ns += mono_now_ns() - done->asked_ns;
+			if (!w.failed)
+				deliver(ctx, done->serial, w.data, w.len);
+		}
 		omg_wbuf_free(&w);
 		job_free(done);
 	}

@@ -156,6 +156,26 @@ serve_repo() {
 	[ "$(json_field updates < <("$OMG" --json status))" = 0 ]
 }
 
+# metric NAME: omgd's counter NAME
+metric() { "$OMG" --json metrics | tr ',{}' '\n\n\n' | sed -n "s/^\"$1\":\([0-9]*\)$/\1/p"; }
+
+@test "new upgrades: omgd makes the upgrade plan ahead, and omg upgrade is answered from it" {
+	repo_enable_two
+	# apt-get update may make omgd rebuild more than once: until the last index's plan is made
+	# (nothing refreshing, nothing pending, the same generation twice in a row)
+	local last= now
+	for i in $(seq 1 200); do
+		now="$(metric generation) $(metric plans_pending) $(json_field refreshing < <("$OMG" --json status))"
+		[ "$now" = "$last" ] && [ "$(metric plans_ahead)" -ge 1 ] && [ "$now" = "${now%% *} 0 false" ] && break
+		last=$now; sleep 0.1
+	done
+	[ "$(metric plans_ahead)" -ge 1 ]
+	[ "$(metric plans_made)" = 0 ]
+	same_plan upgrade -s -- upgrade --with-new-pkgs
+	[ "$(metric plans_cached)" -ge 1 ]
+	[ "$(metric plans_made)" = 0 ]
+}
+
 @test "update: the lists refreshed, the new upgrades counted; hold keeps a package back, unhold lets it go" {
 	echo "$ACT_SOURCE_TWO" > "$ROOT/etc/apt/sources.list.d/omgtest-two.list"
 	run "$OMG" update
