@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -297,6 +299,19 @@ static void status_line(struct display *d, struct omg_act_result *r, char *l)
 }
 
 /* ---- the run ----------------------------------------------------------------------------- */
+/* The user's terminal while the child has its own: keys go through as they are typed (the
+ * child's terminal echoes them and makes ^C its SIGINT), output is still processed. */
+static void raw_keys(int fd, const struct termios *saved)
+{
+	struct termios t = *saved;
+
+	t.c_lflag &= (tcflag_t) ~(ICANON | ECHO | ISIG | IEXTEN);
+	t.c_iflag &= (tcflag_t) ~(IXON | ICRNL | INLCR | IGNCR);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	tcsetattr(fd, TCSANOW, &t);
+}
+
 int omg_act_run(const char *root, const char *const *argv, uint64_t download, unsigned flags, FILE *out, int tty,
 		struct omg_act_result *r)
 {
@@ -308,7 +323,8 @@ int omg_act_run(const char *root, const char *const *argv, uint64_t download, un
 	struct sigaction on_int = { 0 }, old_int;
 	sigset_t chld, old_mask;
 	struct termios tio;
-	int have_tio = 0, outp[2] = { -1, -1 }, sfd = -1, n = 0, rc = -1, st = 0, exited = 0;
+	struct winsize ws = { 0 };
+	int have_tio = 0, use_pty = 0, outp[2] = { -1, -1 }, sfd = -1, n = 0, rc = -1, st = 0, exited = 0;
 	char sbuf[8192];
 	size_t slen = 0;
 	double t_exit = 0;
@@ -327,9 +343,25 @@ int omg_act_run(const char *root, const char *const *argv, uint64_t download, un
 		goto out;
 	}
 	snprintf(fifo, sizeof fifo, "%s/status", dir);
-	if (mkfifo(fifo, 0600) != 0 || (sfd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 ||
-	    pipe2(outp, O_CLOEXEC) != 0) {
+	if (mkfifo(fifo, 0600) != 0 || (sfd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		snprintf(r->why, sizeof r->why, "cannot make apt's status FIFO: %s", strerror(errno));
+		goto out;
+	}
+	/* On a terminal the child gets one of its own (a pty), as apt and dpkg expect: debconf's
+	 * dialogs, dpkg's conffile questions and sudo's password prompt work as under apt, and
+	 * what it writes still passes through here. Otherwise a pipe. */
+	have_tio = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &tio) == 0;
+	use_pty = tty && have_tio;
+	if (use_pty) {
+		ioctl(STDIN_FILENO, TIOCGWINSZ, &ws);
+		if (openpty(&outp[0], &outp[1], NULL, &tio, ws.ws_col ? &ws : NULL) != 0) {
+			snprintf(r->why, sizeof r->why, "cannot open a terminal for apt: %s", strerror(errno));
+			goto out;
+		}
+		fcntl(outp[0], F_SETFD, FD_CLOEXEC);
+		fcntl(outp[1], F_SETFD, FD_CLOEXEC);
+	} else if (pipe2(outp, O_CLOEXEC) != 0) {
+		snprintf(r->why, sizeof r->why, "pipe: %s", strerror(errno));
 		goto out;
 	}
 	for (n = 0; argv[n]; n++)
@@ -362,7 +394,6 @@ int omg_act_run(const char *root, const char *const *argv, uint64_t download, un
 	d->dl_share = download ? 0.25 : 0;
 	d->t0 = now_s();
 	snprintf(d->stage, sizeof d->stage, "Starting %s", argv[0]);
-	have_tio = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &tio) == 0;
 	/* the child is reaped here, not by the shell's SIGCHLD handler; Ctrl-C is counted */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
@@ -375,11 +406,16 @@ int omg_act_run(const char *root, const char *const *argv, uint64_t download, un
 	pid = fork();
 	if (pid == 0) {
 		sigset_t none;
-		static const int reset[] = { SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGCHLD, SIGHUP };
+		static const int reset[] = { SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGCHLD, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU };
 		for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
 			signal(reset[i], SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (use_pty) { /* a session of its own, the pty its controlling terminal */
+			setsid();
+			ioctl(outp[1], TIOCSCTTY, 0);
+			dup2(outp[1], STDIN_FILENO);
+		}
 		dup2(outp[1], STDOUT_FILENO);
 		dup2(outp[1], STDERR_FILENO);
 		execv(full[0], (char *const *)full);
@@ -393,21 +429,40 @@ int omg_act_run(const char *root, const char *const *argv, uint64_t download, un
 		goto restore;
 	}
 	r->started = 1;
+	if (use_pty)
+		raw_keys(STDIN_FILENO, &tio);
 	bar_draw(d);
 	for (;;) {
-		struct pollfd p[2] = { { .fd = outp[0], .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+		struct pollfd p[3] = { { .fd = outp[0], .events = POLLIN }, { .fd = sfd, .events = POLLIN },
+				       { .fd = use_pty && !exited ? STDIN_FILENO : -1, .events = POLLIN } };
 		char buf[8192];
 		ssize_t got;
 
-		if (poll(p, 2, 50) < 0 && errno != EINTR)
+		if (poll(p, 3, 50) < 0 && errno != EINTR)
 			break;
-		if (outp[0] >= 0 && (p[0].revents & (POLLIN | POLLHUP))) {
+		if (outp[0] >= 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			got = read(outp[0], buf, sizeof buf);
 			if (got > 0)
 				child_output(d, buf, (size_t)got);
-			else if (got == 0 || errno != EINTR) {
+			else if (got == 0 || errno != EINTR) { /* a pty says EIO when the child is gone */
 				close(outp[0]);
 				outp[0] = -1;
+			}
+		}
+		if (p[2].revents & POLLIN) { /* the user's keys, to the child's terminal */
+			got = read(STDIN_FILENO, buf, sizeof buf);
+			if (got > 0) {
+				if (memchr(buf, 3, (size_t)got))
+					r->interrupted = 1; /* ^C: the child's terminal makes it SIGINT */
+				if (outp[0] >= 0 && write(outp[0], buf, (size_t)got) < 0)
+					(void)0; /* the child is going: its keys with it */
+			}
+		}
+		if (use_pty && outp[0] >= 0) { /* the window's size follows the user's */
+			struct winsize now;
+			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &now) == 0 && (now.ws_col != ws.ws_col || now.ws_row != ws.ws_row)) {
+				ws = now;
+				ioctl(outp[0], TIOCSWINSZ, &ws);
 			}
 		}
 		if ((p[1].revents & POLLHUP) && !(p[1].revents & POLLIN)) {
@@ -457,7 +512,7 @@ restore:
 	sigaction(SIGINT, &old_int, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (have_tio)
-		tcsetattr(STDIN_FILENO, TCSANOW, &tio); /* a killed sudo can leave echo off */
+		tcsetattr(STDIN_FILENO, TCSANOW, &tio); /* raw keys off; a killed sudo can leave echo off */
 	fflush(out);
 out:
 	if (outp[0] >= 0)

@@ -372,6 +372,25 @@ act_shell() {
 	! screen | grep -q "Running\|Done.*apt"
 }
 
+@test "bash builtin: dpkg's conffile question reaches the user through the child's terminal, the answer is kept" {
+	repo_enable_two
+	echo "# edited by the user" >> "$ROOT/etc/omgtest-conf.conf"
+	act_shell bash --norc --noprofile -i
+	type_line "enable -f '$BASH_MODULE' omg; PS1='> '"
+	type_line "omg install -y omgtest-conf"
+	for i in $(seq 1 200); do screen | grep -q "default=N" && break; sleep 0.05; done
+	wait_screen "(Y/I/N/O/D/Z) [default=N] ?"
+	type_line "N"
+	for i in $(seq 1 200); do screen | grep -q "Done in\|Failed" && break; sleep 0.05; done
+	wait_screen "Done in"
+	[ "$(root_version omgtest-conf)" = 2.0 ]
+	grep -q "edited by the user" "$ROOT/etc/omgtest-conf.conf"
+	[ -e "$ROOT/etc/omgtest-conf.conf.dpkg-dist" ]
+	# the terminal is the shell's again: a typed line echoes and runs
+	type_line "echo back-\$((1+1))"
+	wait_screen "back-2"
+}
+
 @test "zsh module: a failing install reports exit 6 in the same shell, which goes on" {
 	act_shell zsh -f -i
 	type_line "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; PROMPT='%% '"
