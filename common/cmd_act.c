@@ -263,8 +263,9 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 		argv[argc++] = "--allow-remove-essential";
 	argc += action_words(action, argv + argc);
 	argv[argc++] = "--";
-	for (int i = 0; i < ctx->opts.nargs; i++)
-		argv[argc++] = names[i];
+	for (int i = 0; i < ctx->opts.nargs; i++) /* a file inside another root: as apt there sees it */
+		argv[argc++] = names[i] + (names[i][0] == '/' && strcmp(m.root, "/") && !strncmp(names[i], m.root, strlen(m.root))
+					   ? strlen(m.root) : 0);
 	argv[argc] = NULL;
 	{
 		size_t k = (size_t)snprintf(command, sizeof command, "%s%s%s%s", sudo[0] ? "sudo " : "",

@@ -133,6 +133,14 @@ int plan_pending(struct planner *p)
 	return n;
 }
 
+/* Whether PATH is a file under ROOT (not ROOT itself). */
+static int inside_root(const char *root, const char *path)
+{
+	size_t n = strlen(root);
+
+	return !strncmp(path, root, n) && path[n] == '/' && path[n + 1];
+}
+
 static void answer_frame(struct omg_wbuf *out, uint32_t id, const struct omg_plan *m)
 {
 	size_t start = out->len;
@@ -202,6 +210,8 @@ int plan_request(struct planner *p, const struct db *db, const struct backend *b
 	}
 	for (uint32_t i = 0; i < q.count; i++) {
 		const char *bad = plan_name_invalid(q.action, q.names[i]);
+		if (!bad && q.names[i][0] == '/' && strcmp(p->root, "/") != 0 && !inside_root(p->root, q.names[i]))
+			bad = "a file outside the root omgd serves (apt runs inside it)";
 		if (bad) {
 			snprintf(why, sizeof why, "'%.256s': %s", q.names[i], bad);
 			omg_plan_req_free(&q);
@@ -223,8 +233,9 @@ int plan_request(struct planner *p, const struct db *db, const struct backend *b
 	}
 	if (!(j = calloc(1, sizeof *j)) || !(j->names = calloc(q.count ? q.count : 1, sizeof *j->names)))
 		goto nomem;
-	for (; j->nnames < q.count; j->nnames++)
-		if (!(j->names[j->nnames] = strdup(q.names[j->nnames])))
+	for (; j->nnames < q.count; j->nnames++) /* a file as apt inside the root sees it */
+		if (!(j->names[j->nnames] = strdup(q.names[j->nnames] + (q.names[j->nnames][0] == '/' &&
+									  strcmp(p->root, "/") ? strlen(p->root) : 0))))
 			goto nomem;
 	if (!(j->key = make_key(q.action, j->names, j->nnames)))
 		goto nomem;

@@ -132,6 +132,21 @@ serve_repo() {
 		{ echo "$output"; false; }
 }
 
+@test "a local .deb file: planned and installed as apt install ./file.deb does" {
+	mkdir -p "$ROOT/tmp/debs"
+	cp "$ROOT"/srv/omgtest/pool/omgtest-noisy_1.0_all.deb "$ROOT/tmp/debs/"
+	cd "$ROOT/tmp/debs"
+	same_plan install -s ./omgtest-noisy_1.0_all.deb -- install /tmp/debs/omgtest-noisy_1.0_all.deb
+	run "$OMG" install -y ./omgtest-noisy_1.0_all.deb
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(root_state omgtest-noisy)" = installed ]
+	# a file outside the root apt runs in is refused
+	cp omgtest-noisy_1.0_all.deb "$BATS_TEST_TMPDIR/"
+	run "$OMG" install -s "$BATS_TEST_TMPDIR/omgtest-noisy_1.0_all.deb"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"outside the root"* ]]
+}
+
 @test "remove, purge and autoremove: dpkg's states are the plan's" {
 	run "$OMG" remove -y omgtest-base
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
