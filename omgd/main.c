@@ -510,7 +510,8 @@ int main(int argc, char **argv)
 out:
 	server_close(srv);
 	aur_close(d.aur);
-	plan_close(d.planner);
+	if (plan_close(d.planner, 300) != 0) /* SIGTERM ends omgd within a second, whatever the planner is stuck in */
+		omgd_log("the planner is stuck: exiting without it");
 	if (builder_stop(bld, 700) != 0) {
 		/* SIGTERM ends omgd within a second, whatever the build thread is stuck in */
 		omgd_log("the index build is stuck: exiting without it");

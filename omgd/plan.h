@@ -40,7 +40,9 @@ struct db;
 struct backend;
 
 int plan_open(struct planner **p, const struct plan_config *cfg);
-void plan_close(struct planner *p);
+/* Stops the worker, waiting WAIT_MS at most: 0 when it ended (P is freed), -1 when it did not
+ * (P is left as it is: the caller is exiting). */
+int plan_close(struct planner *p, int wait_ms);
 int plan_fd(const struct planner *p);
 
 /* Takes the PLAN request PAYLOAD for connection SERIAL, checked against DB (the index of

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 static void job_free(struct plan_job *j)
@@ -48,6 +49,8 @@ static void *worker(void *arg)
 			/* the counter cannot overflow at one a plan; nothing to do */
 		}
 	}
+	p->ended = 1;
+	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
@@ -79,15 +82,32 @@ int plan_open(struct planner **out, const struct plan_config *cfg)
 	return OMG_OK;
 }
 
-void plan_close(struct planner *p)
+int plan_close(struct planner *p, int wait_ms)
 {
 	struct plan_job *j, *next;
+	struct timespec until;
 
 	if (!p)
-		return;
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += wait_ms / 1000;
+	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&p->mu);
 	p->stop = 1;
-	pthread_cond_signal(&p->cv);
+	pthread_cond_broadcast(&p->cv);
+	/* a plan under way ends at its deadline; a thread that cannot run at all (frozen, a hung
+	 * file system) is left behind: omgd is exiting */
+	while (!p->ended)
+		if (pthread_cond_timedwait(&p->cv, &p->mu, &until) != 0)
+			break;
+	if (!p->ended) {
+		pthread_mutex_unlock(&p->mu);
+		return -1;
+	}
 	pthread_mutex_unlock(&p->mu);
 	pthread_join(p->thread, NULL);
 	for (j = p->todo; j; j = next) {
@@ -106,6 +126,7 @@ void plan_close(struct planner *p)
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p);
+	return 0;
 }
 
 int plan_fd(const struct planner *p)
