@@ -93,7 +93,7 @@ static int client_wait(struct omg_client *c, short events, int64_t deadline, con
 		int n;
 
 		if (left <= 0)
-			return OMG_ERROR(OMG_E_TIMEOUT, "omgd did not %s within %d ms", what, c->timeout_ms);
+			return OMG_ERROR(OMG_E_TIMEOUT, "omgd did not %s within %d ms", what, c->call_ms);
 		n = poll(&pfd, 1, (int)left);
 		if (n > 0)
 			return OMG_OK;
@@ -154,7 +154,7 @@ static int client_connect(struct omg_client *c, int64_t deadline)
 			if (mono_ms() >= deadline) {
 				client_disconnect(c);
 				return OMG_ERROR(OMG_E_TIMEOUT, "omgd did not accept the connection within %d ms "
-						 "(its queue is full)", c->timeout_ms);
+						 "(its queue is full)", c->call_ms);
 			}
 			if (c->interrupted && c->interrupted()) {
 				client_disconnect(c);
@@ -332,19 +332,28 @@ static int client_exchange(struct omg_client *c, struct omg_answer *a, int64_t d
 
 int omg_client_call(struct omg_client *c, struct omg_answer *a)
 {
-	int64_t deadline = mono_ms() + c->timeout_ms;
+	return omg_client_call_within(c, a, c->timeout_ms);
+}
+
+int omg_client_call_within(struct omg_client *c, struct omg_answer *a, int timeout_ms)
+{
+	int64_t deadline;
 	int reused, rc;
 
+	if (timeout_ms <= 0)
+		timeout_ms = c->timeout_ms;
+	deadline = mono_ms() + timeout_ms;
 	if (c->busy) {
 		if (!c->nested)
 			return OMG_ERROR(OMG_E_NOMEM, "no memory for a second call");
-		rc = omg_client_call(c->nested, a);
+		rc = omg_client_call_within(c->nested, a, timeout_ms);
 		client_disconnect(c->nested); /* a trap's call keeps nothing open */
 		return rc;
 	}
 	if ((rc = omg_frame_end(&c->req, OMG_REQUEST_MAX)) != OMG_OK)
 		return rc;
 	c->busy = 1;
+	c->call_ms = timeout_ms;
 	reused = client_owns_fd(c);
 	rc = client_exchange(c, a, deadline);
 	/* A kept connection may have been closed by omgd (idle timeout, restart): retry once. */

@@ -39,7 +39,8 @@ struct omg_client {
 	ino_t ino;
 	int busy;           /* a call is waiting on this client */
 	struct omg_client *nested; /* for calls made while busy; NULL until needed */
-	int timeout_ms;
+	int timeout_ms;     /* the default deadline of a call */
+	int call_ms;        /* the deadline of the call under way (for its messages) */
 	uint32_t next_id;
 	char path[4096];
 	struct omg_wbuf req;
@@ -63,6 +64,10 @@ struct omg_wbuf *omg_client_begin(struct omg_client *c, uint8_t type);
  * dropping the connection to the old path. OMG_OK, or why no path can be resolved. */
 int omg_client_retarget(struct omg_client *c);
 int omg_client_call(struct omg_client *c, struct omg_answer *a);
+/* The same with its own deadline: TIMEOUT_MS for this call (<= 0: the client's default). A
+ * command that waits longer than a lookup (a plan, the AUR, a verification) says so here,
+ * and the client's default is never changed. */
+int omg_client_call_within(struct omg_client *c, struct omg_answer *a, int timeout_ms);
 void omg_client_close(struct omg_client *c);
 
 #endif

@@ -331,7 +331,19 @@ int omg_parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **cmd)
 
 int omg_cmd_call(struct omg_ctx *ctx, struct omg_answer *a)
 {
-	return omg_cmd_report(ctx, omg_client_call(ctx->client, a));
+	return omg_cmd_report(ctx, omg_client_call_within(ctx->client, a, ctx->timeout_ms));
+}
+
+int omg_cmd_wait_ms(const struct omg_ctx *ctx, int at_least)
+{
+	if (ctx->opts.timeout_ms > 0)
+		return ctx->opts.timeout_ms;
+	return ctx->timeout_ms > at_least ? ctx->timeout_ms : at_least;
+}
+
+int omg_cmd_call_within(struct omg_ctx *ctx, struct omg_answer *a, int timeout_ms)
+{
+	return omg_cmd_report(ctx, omg_client_call_within(ctx->client, a, omg_cmd_wait_ms(ctx, timeout_ms)));
 }
 
 int omg_cmd_report(struct omg_ctx *ctx, int rc)
@@ -361,7 +373,7 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 	struct omg_client own;
 	const char *cmd = NULL;
 	const char *no_color = getenv("NO_COLOR");
-	int rc, irc, kept_timeout;
+	int rc, irc;
 
 	if ((rc = omg_parse_opts(&ctx, argc, argv, &cmd)) != OMG_EXIT_OK)
 		goto done;
@@ -421,11 +433,8 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 			goto done;
 		}
 		/* --timeout applies to this command only, also on a kept connection */
-		kept_timeout = ctx.client->timeout_ms;
-		if (ctx.opts.timeout_ms > 0)
-			ctx.client->timeout_ms = ctx.opts.timeout_ms;
+		ctx.timeout_ms = ctx.opts.timeout_ms > 0 ? ctx.opts.timeout_ms : ctx.client->timeout_ms;
 		rc = commands[i].fn(&ctx);
-		ctx.client->timeout_ms = kept_timeout;
 		if (!env->client)
 			omg_client_close(&own);
 		fflush(env->out);

@@ -132,6 +132,7 @@ struct omg_ctx {
 	struct omg_opts opts;
 	struct omg_sink sink;
 	struct omg_client *client;
+	int timeout_ms;            /* this command's deadline per call: --timeout, else the client's */
 };
 
 typedef int (*omg_cmd_fn)(struct omg_ctx *ctx);
@@ -205,9 +206,14 @@ void omg_record_field(const char *what, const char *key, char *out, size_t n);
 /* Calls FN for each line of a change record's text. */
 void omg_change_each(const char *what, void (*fn)(const struct omg_change *c, void *ctx), void *ctx);
 
-/* Sends the request in ctx->client's buffer; on failure prints one line and returns the
- * exit code, on success returns OMG_EXIT_OK with the answer in *A. */
+/* Sends the request in ctx->client's buffer within ctx->timeout_ms; on failure prints one
+ * line and returns the exit code, on success returns OMG_EXIT_OK with the answer in *A. */
 int omg_cmd_call(struct omg_ctx *ctx, struct omg_answer *a);
+/* The same within TIMEOUT_MS, unless --timeout was given (a longer wait a command needs). */
+int omg_cmd_call_within(struct omg_ctx *ctx, struct omg_answer *a, int timeout_ms);
+/* ctx's deadline for a call that may take up to AT_LEAST ms: --timeout if given, else the
+ * longer of AT_LEAST and the client's default. */
+int omg_cmd_wait_ms(const struct omg_ctx *ctx, int at_least);
 /* What omg_cmd_call does with a client status RC: the exit code, and one line when it fails. */
 int omg_cmd_report(struct omg_ctx *ctx, int rc);
 /* Prints "PROG: message" on the error stream and returns CODE. */

@@ -106,7 +106,7 @@ static int status_now(struct omg_ctx *ctx, struct omg_status_msg *st)
 	struct omg_answer a;
 
 	omg_client_begin(ctx->client, OMG_MSG_STATUS);
-	return omg_client_call(ctx->client, &a) == OMG_OK && omg_dec_status(a.payload, a.length, st) == OMG_OK;
+	return omg_client_call_within(ctx->client, &a, ctx->timeout_ms) == OMG_OK && omg_dec_status(a.payload, a.length, st) == OMG_OK;
 }
 
 static void settle(struct omg_ctx *ctx)
@@ -156,7 +156,7 @@ static void record(struct omg_ctx *ctx, uint8_t action, const char *command, con
 	acted.result = r->exited ? r->status : -r->status;
 	acted.what = what;
 	omg_enc_acted(omg_client_begin(ctx->client, OMG_MSG_ACTED), &acted);
-	if (omg_client_call(ctx->client, &a) != OMG_OK)
+	if (omg_client_call_within(ctx->client, &a, ctx->timeout_ms) != OMG_OK)
 		fprintf(ctx->env->err, "%s: the audit log did not take this action's record: %s\n", ctx->env->prog,
 			omg_errdetail());
 	free(what);
@@ -196,10 +196,8 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 		goto out;
 	q.names = names;
 	q.count = (uint32_t)ctx->opts.nargs;
-	if (ctx->opts.timeout_ms <= 0)
-		ctx->client->timeout_ms = PLAN_WAIT_MS;
 	omg_enc_plan_req(omg_client_begin(ctx->client, OMG_MSG_PLAN), &q);
-	if ((rc = omg_cmd_call(ctx, &a)) != OMG_EXIT_OK)
+	if ((rc = omg_cmd_call_within(ctx, &a, PLAN_WAIT_MS)) != OMG_EXIT_OK)
 		goto out;
 	/* the answer's strings must outlive the calls that follow */
 	if (!(copy = malloc(a.length ? a.length : 1))) {

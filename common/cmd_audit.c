@@ -142,9 +142,9 @@ static int fetch(struct omg_ctx *ctx, uint64_t since, int verify, struct pages *
 	int rc;
 
 	/* Verifying hashes the whole chain: it may take longer than a lookup's deadline, so it
-	 * gets OMG_VERIFY_WAIT_MS unless --timeout says otherwise (restored by omg_run). */
-	if (verify && ctx->opts.timeout_ms <= 0 && ctx->client->timeout_ms < OMG_VERIFY_WAIT_MS)
-		ctx->client->timeout_ms = OMG_VERIFY_WAIT_MS;
+	 * gets OMG_VERIFY_WAIT_MS unless --timeout says otherwise. */
+	int wait_ms = verify ? omg_cmd_wait_ms(ctx, OMG_VERIFY_WAIT_MS) : ctx->timeout_ms;
+
 	memset(pg, 0, sizeof *pg);
 	for (;;) {
 		struct omg_answer a;
@@ -152,7 +152,7 @@ static int fetch(struct omg_ctx *ctx, uint64_t since, int verify, struct pages *
 		void *copy, **raw;
 		struct omg_audit_rec *recs;
 		omg_enc_audit_query(omg_client_begin(ctx->client, OMG_MSG_AUDIT), &q);
-		if ((rc = omg_cmd_call(ctx, &a)) != OMG_EXIT_OK)
+		if ((rc = omg_cmd_report(ctx, omg_client_call_within(ctx->client, &a, wait_ms))) != OMG_EXIT_OK)
 			return rc;
 		if (!(copy = malloc(a.length ? a.length : 1)) ||
 		    !(raw = realloc(pg->raw, (pg->nraw + 1) * sizeof *raw))) {

@@ -13,16 +13,13 @@ int omg_aur_ask(struct omg_ctx *ctx, uint8_t type, const char *text, uint32_t li
 {
 	struct omg_query q = { .text = text, .limit = limit };
 	struct omg_answer a;
-	int kept = ctx->client->timeout_ms, rc;
+	int rc;
 
 	*raw = NULL;
 	memset(m, 0, sizeof *m);
 	/* omgd gives up on the AUR after its own deadline (2.5 s by default); wait a little longer */
-	if (ctx->opts.timeout_ms <= 0 && ctx->client->timeout_ms < OMG_AUR_WAIT_MS)
-		ctx->client->timeout_ms = OMG_AUR_WAIT_MS;
 	omg_enc_query(omg_client_begin(ctx->client, type), type, &q);
-	rc = omg_client_call(ctx->client, &a);
-	ctx->client->timeout_ms = kept;
+	rc = omg_client_call_within(ctx->client, &a, omg_cmd_wait_ms(ctx, OMG_AUR_WAIT_MS));
 	if (rc != OMG_OK) {
 		m->status = OMG_AUR_MISSING;
 		m->problem = omg_errdetail();

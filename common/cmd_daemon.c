@@ -33,7 +33,7 @@ static int daemon_probe(struct omg_ctx *ctx, struct omg_status_msg *m, pid_t *pi
 	int rc;
 
 	omg_client_begin(ctx->client, OMG_MSG_STATUS);
-	if ((rc = omg_client_call(ctx->client, &a)) != OMG_OK)
+	if ((rc = omg_client_call_within(ctx->client, &a, ctx->timeout_ms)) != OMG_OK)
 		return rc;
 	if (omg_dec_status(a.payload, a.length, m) != OMG_OK)
 		return OMG_E_PROTO;

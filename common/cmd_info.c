@@ -19,7 +19,7 @@ int omg_cmd_info(struct omg_ctx *ctx)
 		return rc;
 	q.text = ctx->opts.args[0];
 	omg_enc_query(omg_client_begin(ctx->client, OMG_MSG_INFO), OMG_MSG_INFO, &q);
-	rc = omg_client_call(ctx->client, &a);
+	rc = omg_client_call_within(ctx->client, &a, ctx->timeout_ms);
 	if (rc == OMG_E_NOTFOUND) {
 		/* a virtual package: say which packages provide it, as apt install does */
 		struct omg_query vq = { .text = q.text };
@@ -28,7 +28,7 @@ int omg_cmd_info(struct omg_ctx *ctx)
 		void *copy;
 		snprintf(why, sizeof why, "%s", omg_errdetail());
 		omg_enc_query(omg_client_begin(ctx->client, OMG_MSG_VERSIONS), OMG_MSG_VERSIONS, &vq);
-		if (omg_client_call(ctx->client, &a) == OMG_OK && (copy = malloc(a.length ? a.length : 1))) {
+		if (omg_client_call_within(ctx->client, &a, ctx->timeout_ms) == OMG_OK && (copy = malloc(a.length ? a.length : 1))) {
 			int shown = 0;
 			memcpy(copy, a.payload, a.length);
 			if (omg_dec_versions(copy, a.length, &m) == OMG_OK) {

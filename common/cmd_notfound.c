@@ -150,14 +150,14 @@ int omg_cmd_not_found(struct omg_ctx *ctx)
 		return NOT_FOUND_EXIT;
 	if (!strchr(cmd, '/')) {
 		omg_enc_query(omg_client_begin(ctx->client, OMG_MSG_PROVIDES), OMG_MSG_PROVIDES, &q);
-		if (omg_client_call(ctx->client, &a) != OMG_OK || omg_dec_providers(a.payload, a.length, &pv) != OMG_OK) {
+		if (omg_client_call_within(ctx->client, &a, ctx->timeout_ms) != OMG_OK || omg_dec_providers(a.payload, a.length, &pv) != OMG_OK) {
 			pv.count = 0;
 			unavailable = 1;
 		}
 		if (!unavailable && !pv.count) {
 			omg_enc_query(omg_client_begin(ctx->client, OMG_MSG_SIMILAR), OMG_MSG_SIMILAR, &q);
 			/* an older omgd without SIMILAR: no hints, nothing else lost */
-			if (omg_client_call(ctx->client, &a) != OMG_OK ||
+			if (omg_client_call_within(ctx->client, &a, ctx->timeout_ms) != OMG_OK ||
 			    omg_dec_similar(a.payload, a.length, &flags, &sim) != OMG_OK) {
 				sim.count = 0;
 				flags = OMG_SIMILAR_AVAILABLE;

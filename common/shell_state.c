@@ -24,7 +24,7 @@ static int shell_security(struct omg_shell *sh, uint32_t *out)
 	struct omg_status_msg st;
 	struct omg_answer a;
 	uint32_t ignored;
-	int timeout, rc;
+	int rc;
 
 	/* a current status file first: no daemon, no value */
 	if ((rc = omg_status_count(&sh->map, OMG_COUNT_UPDATES, &ignored)) != OMG_OK)
@@ -33,11 +33,8 @@ static int shell_security(struct omg_shell *sh, uint32_t *out)
 		/* once per published file, success or not: a hung daemon costs one short wait */
 		sh->security_epoch = sh->map.epoch;
 		sh->security_known = 0;
-		timeout = c->timeout_ms;
-		c->timeout_ms = OMG_SECURITY_TIMEOUT_MS;
 		omg_client_begin(c, OMG_MSG_STATUS);
-		rc = omg_client_call(c, &a);
-		c->timeout_ms = timeout;
+		rc = omg_client_call_within(c, &a, OMG_SECURITY_TIMEOUT_MS);
 		if (rc == OMG_OK && omg_dec_status(a.payload, a.length, &st) == OMG_OK) {
 			sh->security = st.security;
 			sh->security_known = 1;
