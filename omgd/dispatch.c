@@ -77,7 +77,10 @@ static void on_status(struct daemon *d, struct answer *a)
 	}
 	m.generation = d->generation;
 	m.started_at = d->started_at;
-	m.flags |= (d->refreshing ? OMG_STATUS_REFRESHING : 0) | (d->degraded ? OMG_STATUS_DEGRADED : 0);
+	/* refreshing: a build is asked for or under way, unless it was given up on (BUILD_DEADLINE_MS) */
+	if (d->building && d->building(d->builder_ctx) && !d->build_overdue)
+		m.flags |= OMG_STATUS_REFRESHING;
+	m.flags |= d->degraded ? OMG_STATUS_DEGRADED : 0;
 	m.backend = d->backend->name;
 	m.root = d->root;
 	omg_enc_status(a->w, &m);
@@ -1125,7 +1128,7 @@ static void on_acted(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 		return fail(a, OMG_WERR_INTERNAL, "out of memory");
 	head = snprintf(text, 64, "started: %llu\n", (unsigned long long)m.started_ns);
 	memcpy(text + head, m.what, len);
-	d->note(d->note_ctx, AUDIT_ACTION, d->peer_uid, m.result, text, (size_t)head + len);
+	d->note(d->builder_ctx, AUDIT_ACTION, d->peer_uid, m.result, text, (size_t)head + len);
 	free(text);
 }
 

@@ -250,6 +250,11 @@ static int add_fd(int ep, int fd, const int *tag)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
+static int building(void *ctx)
+{
+	return builder_busy(ctx);
+}
+
 static void note_to_builder(void *ctx, uint8_t kind, uint32_t uid, int32_t result, const char *text, size_t len)
 {
 	builder_note(ctx, kind, uid, result, text, len);
@@ -270,7 +275,7 @@ int main(int argc, char **argv)
 	struct watch_spec specs[WATCH_MAX];
 	char sock[4096], status[4096], lock[4200], logpath[4096], err[512];
 	int ep = -1, sfd = -1, lfd = -1, ready_fd = -1, rc = 1, nspecs, running = 1, gone = 0;
-	int timeout = 1000, build_overdue = 0;
+	int timeout = 1000;
 	uint64_t last_beat;
 	int64_t last_sweep = 0;
 	sigset_t mask;
@@ -384,7 +389,8 @@ int main(int argc, char **argv)
 	}
 	d.audit = builder_audit(bld);
 	d.note = note_to_builder;
-	d.note_ctx = bld;
+	d.building = building;
+	d.builder_ctx = bld;
 	d.store_problem = store_problem_of;
 	d.store_ctx = bld;
 	add_fd(ep, builder_fd(bld), &tag_builder);
@@ -397,7 +403,6 @@ int main(int argc, char **argv)
 	}
 	omgd_log("listening on %s (backend %s, root %s, store %s)", sock, d.backend->name, d.root,
 		 bc.store_dir ? bc.store_dir : "none");
-	d.refreshing = 1;
 	builder_request(bld, "start");
 	last_beat = omg_now();
 	while (running) {
@@ -417,7 +422,6 @@ int main(int argc, char **argv)
 				while (read(sfd, &si, sizeof si) == sizeof si) {
 					if (si.ssi_signo == SIGHUP) {
 						omgd_log("SIGHUP: rebuilding the index");
-						d.refreshing = 1;
 						builder_request(bld, "signal");
 					} else {
 						running = 0;
@@ -428,8 +432,7 @@ int main(int argc, char **argv)
 				struct db *db = builder_collect(bld, &brc, err, sizeof err, &from_store);
 				if (brc == -1)
 					continue;
-				d.refreshing = builder_busy(bld);
-				build_overdue = 0;
+				d.build_overdue = 0;
 				if (db) {
 					omgd_log("index%s: %u packages, %u versions in %.1f ms%s (%u installed, %u explicit, "
 						 "%u orphans, %u updates, %u security)", from_store ? " (stored)" : "",
@@ -468,7 +471,6 @@ int main(int argc, char **argv)
 				plan_collect(d.planner, d.db, d.backend, d.generation, server_deliver, srv);
 			} else if (ptr == &tag_timer) {
 				watch_timer_ack(wat);
-				d.refreshing = 1;
 				builder_request(bld, "change");
 			} else {
 				server_event(srv, ptr, evs[i].events);
@@ -488,11 +490,10 @@ int main(int argc, char **argv)
 				break;
 			}
 			if (builder_build_ms(bld) > BUILD_DEADLINE_MS) {
-				if (!build_overdue)
+				if (!d.build_overdue)
 					omgd_log("index build has not ended in %d s (a hung file?): abandoned, "
 						 "serving the previous index", BUILD_DEADLINE_MS / 1000);
-				build_overdue = 1;
-				d.refreshing = 0;
+				d.build_overdue = 1;
 				d.degraded = 1;
 			}
 			server_sweep(srv, now_ms);

@@ -26,9 +26,11 @@ struct daemon {
 	struct aur *aur;             /* the AUR client, or NULL (not Arch, or --no-aur) */
 	struct planner *planner;     /* package action plans (plan.h), or NULL */
 	uint32_t peer_uid;           /* the uid of the request being answered (server.h) */
-	/* Queues a record for the audit log (builder_note), or NULL. */
+	/* The builder, seen through two calls (dispatch stays below it): queue a record for the
+	 * audit log (builder_note) and say whether a build is asked for or under way; NULL: none. */
 	void (*note)(void *ctx, uint8_t kind, uint32_t uid, int32_t result, const char *text, size_t len);
-	void *note_ctx;
+	int (*building)(void *ctx);
+	void *builder_ctx;
 	/* Writes "" or why the store is unavailable (STATUS, AUDIT); NULL: no store. */
 	void (*store_problem)(void *ctx, char *buf, size_t size);
 	void *store_ctx;
@@ -36,7 +38,7 @@ struct daemon {
 	struct db *db;               /* the current index, or NULL before the first build */
 	uint64_t generation;
 	uint64_t started_at;
-	int refreshing, degraded;
+	int build_overdue, degraded; /* build_overdue: the build under way was given up on */
 	struct omg_status_writer status;
 	struct metrics m;
 	const struct server_stats *net; /* the server's counters (connections, bytes), or NULL */
