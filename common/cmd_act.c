@@ -102,7 +102,8 @@ static int pacman_words(const struct omg_plan *m, uint8_t action, const char **n
 	case OMG_ACT_AUTOREMOVE: w[k++] = "-Rs"; break;
 	default: w[k++] = "-Su"; break; /* upgrade and full-upgrade: pacman has one */
 	}
-	w[k++] = "--";
+	if (action != OMG_ACT_UPGRADE && action != OMG_ACT_FULL_UPGRADE)
+		w[k++] = "--";
 	if (action == OMG_ACT_AUTOREMOVE) { /* the orphans the plan removes (pacman -Qdtq's) */
 		for (uint32_t i = 0; i < m->count && i < OMG_PLAN_NAMES_MAX; i++)
 			if (m->v[i].op == OMG_OP_REMOVE)
