@@ -1,4 +1,4 @@
-/* act_lock.c — who holds apt's and dpkg's locks, and a visible wait for them (act.h). */
+/* act_lock.c — who holds apt's, dpkg's and pacman's locks, and a visible wait for them (act.h). */
 #include "config.h"
 #include "act.h"
 
@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int omg_lock_holder(const char *const *paths, int n, struct omg_lock_holder *h)
+int omg_lock_holder(const char *const *paths, int n, int kind, struct omg_lock_holder *h)
 {
 	struct stat st[OMG_ACT_LOCKS_MAX];
 	int have[OMG_ACT_LOCKS_MAX] = { 0 }, found = 0;
@@ -20,6 +20,16 @@ int omg_lock_holder(const char *const *paths, int n, struct omg_lock_holder *h)
 
 	if (n > OMG_ACT_LOCKS_MAX)
 		n = OMG_ACT_LOCKS_MAX;
+	if (kind == OMG_LOCK_EXISTS) {
+		for (int i = 0; i < n; i++)
+			if (lstat(paths[i], &st[i]) == 0) {
+				h->path = paths[i];
+				h->pid = 0;
+				h->comm[0] = 0;
+				return 1;
+			}
+		return 0;
+	}
 	for (int i = 0; i < n; i++)
 		have[i] = stat(paths[i], &st[i]) == 0;
 	if (!(f = fopen("/proc/locks", "re")))
@@ -28,10 +38,10 @@ int omg_lock_holder(const char *const *paths, int n, struct omg_lock_holder *h)
 	while (!found && fgets(line, sizeof line, f)) {
 		unsigned maj, min;
 		unsigned long long ino;
-		char kind[16], mode[16], rw[16];
+		char type[16], mode[16], rw[16];
 		int pid;
 		if (strstr(line, "->") ||
-		    sscanf(line, "%*d: %15s %15s %15s %d %x:%x:%llu", kind, mode, rw, &pid, &maj, &min, &ino) != 7)
+		    sscanf(line, "%*d: %15s %15s %15s %d %x:%x:%llu", type, mode, rw, &pid, &maj, &min, &ino) != 7)
 			continue;
 		if (pid <= 0 || pid == getpid())
 			continue;
@@ -56,7 +66,15 @@ int omg_lock_holder(const char *const *paths, int n, struct omg_lock_holder *h)
 	return found;
 }
 
-int omg_lock_wait(const char *const *paths, int n, int wait_s, FILE *err, int tty,
+void omg_lock_describe(const struct omg_lock_holder *h, char *buf, size_t n)
+{
+	if (h->pid > 0)
+		snprintf(buf, n, "held by process %d (%s)", h->pid, h->comm);
+	else
+		snprintf(buf, n, "held while the file exists: another pacman is running");
+}
+
+int omg_lock_wait(const char *const *paths, int n, int kind, int wait_s, FILE *err, int tty,
 		  int (*interrupted)(void), struct omg_lock_holder *h)
 {
 	struct timespec t0, now;
@@ -65,8 +83,9 @@ int omg_lock_wait(const char *const *paths, int n, int wait_s, FILE *err, int tt
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		double spent;
+		char who[200];
 		int left;
-		if (!omg_lock_holder(paths, n, h)) {
+		if (!omg_lock_holder(paths, n, kind, h)) {
 			if (shown && tty)
 				fputs("\r\033[K", err);
 			return 0;
@@ -79,12 +98,12 @@ int omg_lock_wait(const char *const *paths, int n, int wait_s, FILE *err, int tt
 				fputc('\n', err);
 			return 1;
 		}
+		omg_lock_describe(h, who, sizeof who);
 		if (tty) {
-			fprintf(err, "\r\033[KWaiting for %s: held by process %d (%s), %d s left (Ctrl-C to give up)",
-				h->path, h->pid, h->comm, left);
+			fprintf(err, "\r\033[KWaiting for %s: %s, %d s left (Ctrl-C to give up)", h->path, who, left);
 			fflush(err);
 		} else if (left / 10 != last_line) {
-			fprintf(err, "Waiting for %s: held by process %d (%s), %d s left\n", h->path, h->pid, h->comm, left);
+			fprintf(err, "Waiting for %s: %s, %d s left\n", h->path, who, left);
 			last_line = left / 10;
 		}
 		shown = 1;

@@ -69,6 +69,8 @@ struct display {
 	int partial_shown;   /* part of this line was shown already: the rest passes through */
 	int in_list;         /* inside apt's own listing ("The following ...:" and its lines) */
 	int pass_all;        /* OMG_ACT_PASS_ALL */
+	int pacman;          /* OMG_ACT_PACMAN: pacman's lines are its progress */
+	struct omg_act_result *r;
 };
 
 static void bar_clear(struct display *d)
@@ -159,6 +161,65 @@ static int replaced(struct display *d, const char *l)
 	return 0;
 }
 
+/* pacman 6's own lines (--noconfirm --noprogressbar, C locale; pacman/callback.c): 1 when
+ * read here (a stage, or what omg's plan and summary say already), 0 to show it as it is. */
+static int pacman_line(struct display *d, const char *l)
+{
+	static const char *const said[] = {
+		"resolving dependencies...", "looking for conflicting packages...", "checking dependencies...",
+		"Packages (", "Total Download Size:", "Total Installed Size:", "Total Removed Size:", "Net Upgrade Size:",
+		":: Retrieving packages...", "checking keyring...", "checking package integrity...",
+		"loading package files...", "loading packages...", "checking for file conflicts...", "checking available disk space...",
+		":: Processing package changes...", ":: Starting full system upgrade...",
+		":: Synchronizing package databases...",
+	};
+	static const struct {
+		const char *prefix, *verb;
+		int count; /* 1 installed, 2 upgraded, 3 removed */
+	} stages[] = {
+		{ "installing ", "Installing", 1 },   { "reinstalling ", "Reinstalling", 1 },
+		{ "upgrading ", "Upgrading", 2 },     { "downgrading ", "Downgrading", 2 },
+		{ "removing ", "Removing", 3 },
+	};
+	size_t n = strlen(l);
+	char what[300];
+
+	for (size_t i = 0; i < sizeof said / sizeof said[0]; i++)
+		if (starts(l, said[i]))
+			return 1;
+	/* its questions, answered by --noconfirm (and --ask): the plan asked the user already */
+	if (starts(l, ":: ") && (strstr(l, "[Y/n]") || strstr(l, "[y/N]")))
+		return 1;
+	if (starts(l, "error: ")) {
+		if (d->r->nerrors < OMG_ACT_ERRORS_MAX)
+			snprintf(d->r->errors[d->r->nerrors], sizeof d->r->errors[0], "%s", l + 7);
+		d->r->nerrors++;
+		return 0;
+	}
+	if (n > 15 && !strcmp(l + n - 15, " downloading...")) { /* " omgt-app-1.0-1-any downloading..." */
+		size_t lead = strspn(l, " ");
+		snprintf(what, sizeof what, "%.*s", (int)(n - 15 - lead), l + lead);
+		snprintf(d->stage, sizeof d->stage, "Downloading %.140s", what);
+		stage_line(d, "Downloading", what);
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++) {
+		if (!starts(l, stages[i].prefix) || n < strlen(stages[i].prefix) + 4 || strcmp(l + n - 3, "..."))
+			continue;
+		snprintf(what, sizeof what, "%.*s", (int)(n - strlen(stages[i].prefix) - 3), l + strlen(stages[i].prefix));
+		if (stages[i].count == 1)
+			d->r->installed++;
+		else if (stages[i].count == 2)
+			d->r->upgraded++;
+		else
+			d->r->removed++;
+		snprintf(d->stage, sizeof d->stage, "%s %.140s", stages[i].verb, what);
+		stage_line(d, stages[i].verb, what);
+		return 1;
+	}
+	return 0;
+}
+
 /* A whole line of the child's output. */
 static void child_line(struct display *d, char *l, size_t n)
 {
@@ -178,7 +239,7 @@ static void child_line(struct display *d, char *l, size_t n)
 		l = cr + 1;
 	}
 	l[n] = 0;
-	if (!n || (!d->pass_all && replaced(d, l)))
+	if (!n || (d->pacman ? pacman_line(d, l) : !d->pass_all && replaced(d, l)))
 		return;
 	show_line(d, l, n);
 }
@@ -379,7 +440,7 @@ int omg_act_run(const char *root, const char *const *argv, uint64_t download, un
 	full[n++] = "-c";
 	full[n++] = script;
 	full[n++] = fifo;
-	if (root && strcmp(root, "/") != 0) {
+	if (root && strcmp(root, "/") != 0 && !(flags & OMG_ACT_PACMAN)) {
 		full[n++] = "/usr/sbin/chroot";
 		full[n++] = root;
 	}
@@ -391,6 +452,8 @@ int omg_act_run(const char *root, const char *const *argv, uint64_t download, un
 	d->tty = tty;
 	d->download = download;
 	d->pass_all = !!(flags & OMG_ACT_PASS_ALL);
+	d->pacman = !!(flags & OMG_ACT_PACMAN);
+	d->r = r;
 	d->dl_share = download ? 0.25 : 0;
 	d->t0 = now_s();
 	snprintf(d->stage, sizeof d->stage, "Starting %s", argv[0]);

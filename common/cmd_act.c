@@ -41,8 +41,83 @@ static int action_words(uint8_t action, const char **w)
 	}
 }
 
-/* The names as omgd is to get them: a local .deb as an absolute path; nothing that could
- * be read as an option. PATHS holds the resolved paths (freed by the caller). */
+/* pacman's options for ROOT: a root other than / is reached with --root, its own database,
+ * configuration, cache, keyring and hooks named (pacman would take the cache, keyring and
+ * hooks of the running system otherwise). Not chroot, as apt is run: the roots omgd serves
+ * need not hold a pacman of their own (a fixture root holds only its databases), and
+ * --root is how pacstrap installs into a new root; what libalpm does inside it is the same,
+ * only install scriptlets run by chroot into it (libalpm does that itself). Returns how
+ * many words went into W; BUF holds their text. */
+static int pacman_root_words(const char *root, const char **w, char (*buf)[4300])
+{
+	static const char *const opt[] = { "--dbpath", "--config", "--cachedir", "--gpgdir", "--hookdir" };
+	static const char *const where[] = { "/var/lib/pacman/", "/etc/pacman.conf", "/var/cache/pacman/pkg/",
+					     "/etc/pacman.d/gnupg/", "/etc/pacman.d/hooks/" };
+	int k = 0;
+
+	if (!strcmp(root, "/"))
+		return 0;
+	w[k++] = "--root";
+	w[k++] = root;
+	for (int i = 0; i < 5; i++) {
+		snprintf(buf[i], sizeof buf[i], "%s%s", root, where[i]);
+		w[k++] = opt[i];
+		w[k++] = buf[i];
+	}
+	return k;
+}
+
+/* pacman's command for plan M of ACTION on NAMES (N): -S, -U (files), -R, -Rn, -Rs, -Su.
+ * Returns how many words went into W, or -1 with WHY set. */
+static int pacman_words(const struct omg_plan *m, uint8_t action, const char **names, int n, const char **w,
+			char (*buf)[4300], const char **why)
+{
+	int k = 0, files = 0, removes = 0;
+
+	for (int i = 0; i < n; i++)
+		files += names[i][0] == '/';
+	for (uint32_t i = 0; i < m->count; i++)
+		removes += m->v[i].op == OMG_OP_REMOVE || m->v[i].op == OMG_OP_PURGE;
+	if (files && files != n) {
+		*why = "package files and repository packages are installed by two commands (pacman -U, pacman -S)";
+		return -1;
+	}
+	w[k++] = "pacman";
+	k += pacman_root_words(m->root, w + k, buf);
+	w[k++] = "--noconfirm";
+	w[k++] = "--noprogressbar";
+	w[k++] = "--color";
+	w[k++] = "never";
+	switch (action) {
+	case OMG_ACT_INSTALL:
+	case OMG_ACT_REINSTALL:
+		w[k++] = files ? "-U" : "-S";
+		if (removes) { /* --noconfirm says no to removing a conflicting package; the plan showed it */
+			w[k++] = "--ask";
+			w[k++] = "4";
+		}
+		break;
+	case OMG_ACT_REMOVE: w[k++] = "-R"; break;
+	case OMG_ACT_PURGE: w[k++] = "-Rn"; break;
+	case OMG_ACT_AUTOREMOVE: w[k++] = "-Rs"; break;
+	default: w[k++] = "-Su"; break; /* upgrade and full-upgrade: pacman has one */
+	}
+	if (action != OMG_ACT_UPGRADE && action != OMG_ACT_FULL_UPGRADE)
+		w[k++] = "--";
+	if (action == OMG_ACT_AUTOREMOVE) { /* the orphans the plan removes (pacman -Qdtq's) */
+		for (uint32_t i = 0; i < m->count && i < OMG_PLAN_NAMES_MAX; i++)
+			if (m->v[i].op == OMG_OP_REMOVE)
+				w[k++] = m->v[i].name;
+	} else if (action != OMG_ACT_UPGRADE && action != OMG_ACT_FULL_UPGRADE) {
+		for (int i = 0; i < n; i++)
+			w[k++] = names[i];
+	}
+	return k;
+}
+
+/* The names as omgd is to get them: a local .deb or pacman package (.pkg.tar.*) as an
+ * absolute path; nothing that could be read as an option. PATHS holds the resolved paths
+ * (freed by the caller). */
 static int take_names(struct omg_ctx *ctx, const char **names, char **paths)
 {
 	for (int i = 0; i < ctx->opts.nargs; i++) {
@@ -53,7 +128,7 @@ static int take_names(struct omg_ctx *ctx, const char **names, char **paths)
 			return rc;
 		if (a[0] == '-')
 			return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "'%s': a package name cannot start with '-'", a);
-		if (strchr(a, '/') && n > 4 && !strcmp(a + n - 4, ".deb")) {
+		if (strchr(a, '/') && ((n > 4 && !strcmp(a + n - 4, ".deb")) || strstr(a, ".pkg.tar"))) {
 			if (!(paths[i] = realpath(a, NULL)))
 				return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "%s: %s", a, strerror(errno));
 			names[i] = paths[i];
@@ -62,6 +137,18 @@ static int take_names(struct omg_ctx *ctx, const char **names, char **paths)
 		}
 	}
 	return OMG_EXIT_OK;
+}
+
+/* The lock H was still held after --lock-timeout: the exit code after saying so. */
+static int gave_up(struct omg_ctx *ctx, const struct omg_lock_holder *h)
+{
+	char who[200];
+
+	omg_lock_describe(h, who, sizeof who);
+	if (h->pid > 0)
+		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s is still %s: gave up", h->path, who);
+	return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s still exists (%s; if none is, one was killed: remove the file): gave up",
+			    h->path, who);
 }
 
 /* Asks "Do you want to continue? [Y/n]" on the terminal; 1 yes, 0 no, -1 interrupted. */
@@ -174,8 +261,8 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 	struct omg_act_result r;
 	struct omg_answer a;
 	void *copy = NULL;
-	char lock_timeout[32], command[4096];
-	int rc, argc = 0, essential = 0, tty = isatty(fileno(show));
+	char lock_timeout[32], command[4096], pacman_buf[5][4300];
+	int rc, argc = 0, essential = 0, tty = isatty(fileno(show)), pacman;
 	uint64_t started;
 
 	if (!names || !paths) {
@@ -246,7 +333,18 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s needs root: run it as root, or install sudo", omg_action_name(action));
 		goto out;
 	}
-	/* the command, whole, before anything runs */
+	/* the command, whole, before anything runs: pacman's when libalpm made the plan */
+	if ((pacman = !strcmp(m.tool, "libalpm"))) {
+		const char *why = NULL;
+		if ((argc = pacman_words(&m, action, names, ctx->opts.nargs, argv, pacman_buf, &why)) < 0) {
+			if (json)
+				ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+			rc = omg_cmd_fail(ctx, OMG_EXIT_USAGE, "%s", why);
+			goto out;
+		}
+		argv[argc] = NULL;
+		goto command_made;
+	}
 	snprintf(lock_timeout, sizeof lock_timeout, "DPkg::Lock::Timeout=%d",
 		 ctx->opts.lock_timeout >= 0 ? ctx->opts.lock_timeout : OMG_LOCK_WAIT_S);
 	argv[argc++] = "apt-get";
@@ -265,10 +363,11 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 		argv[argc++] = names[i] + (names[i][0] == '/' && strcmp(m.root, "/") && !strncmp(names[i], m.root, strlen(m.root))
 					   ? strlen(m.root) : 0);
 	argv[argc] = NULL;
+command_made:
 	{
+		int chrooted = !pacman && strcmp(m.root, "/");
 		size_t k = (size_t)snprintf(command, sizeof command, "%s%s%s%s", sudo[0] ? "sudo " : "",
-					    strcmp(m.root, "/") ? "chroot " : "", strcmp(m.root, "/") ? m.root : "",
-					    strcmp(m.root, "/") ? " " : "");
+					    chrooted ? "chroot " : "", chrooted ? m.root : "", chrooted ? " " : "");
 		for (int i = 0; argv[i] && k < sizeof command - 1; i++)
 			k += (size_t)snprintf(command + k, sizeof command - k, "%s%s", i ? " " : "", argv[i]);
 	}
@@ -295,25 +394,26 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 		struct omg_lock_holder h;
 		const char *r0 = strcmp(m.root, "/") ? m.root : "";
 		int w;
-		snprintf(lock_paths[0], sizeof lock_paths[0], "%s/var/lib/dpkg/lock-frontend", r0);
+		/* pacman's is the file DBPath/db.lck (pacman_root_words names that DBPath) */
+		snprintf(lock_paths[0], sizeof lock_paths[0], "%s%s", r0, pacman ? "/var/lib/pacman/db.lck"
+										  : "/var/lib/dpkg/lock-frontend");
 		snprintf(lock_paths[1], sizeof lock_paths[1], "%s/var/lib/dpkg/lock", r0);
 		snprintf(lock_paths[2], sizeof lock_paths[2], "%s/var/cache/apt/archives/lock", r0);
 		for (int i = 0; i < 3; i++)
 			locks[i] = lock_paths[i];
-		w = omg_lock_wait(locks, 3, ctx->opts.lock_timeout >= 0 ? ctx->opts.lock_timeout : OMG_LOCK_WAIT_S,
+		w = omg_lock_wait(locks, pacman ? 1 : 3, pacman ? OMG_LOCK_EXISTS : OMG_LOCK_FCNTL,
+				  ctx->opts.lock_timeout >= 0 ? ctx->opts.lock_timeout : OMG_LOCK_WAIT_S,
 				  ctx->env->err, isatty(fileno(ctx->env->err)),
 				  ctx->client ? ctx->client->interrupted : NULL, &h);
 		if (w) {
 			if (json)
 				ctx->sink.ops->plan(&ctx->sink, &m, NULL);
-			rc = w == 2 ? (fputs("Cancelled.\n", ctx->env->err), OMG_EXIT_NOTHING)
-				    : omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s is still held by process %d (%s): gave up",
-						   h.path, h.pid, h.comm);
+			rc = w == 2 ? (fputs("Cancelled.\n", ctx->env->err), OMG_EXIT_NOTHING) : gave_up(ctx, &h);
 			goto out;
 		}
 	}
 	started = unix_ns();
-	if (omg_act_run(m.root, argv, m.download, 0, show, tty, &r) != 0) {
+	if (omg_act_run(m.root, argv, m.download, pacman ? OMG_ACT_PACMAN : 0, show, tty, &r) != 0) {
 		if (json)
 			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
 		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s", r.why);
@@ -371,14 +471,14 @@ static int run_simple(struct omg_ctx *ctx, uint8_t action, const char *const *wo
 {
 	const int nnames = ctx->opts.nargs - first;
 	FILE *show = ctx->opts.json ? ctx->env->err : ctx->env->out;
-	const char *argv[OMG_PLAN_NAMES_MAX + 16], *sudo, *locks[3];
-	char lock_paths[3][4300], command[4096], root[4096];
+	const char *argv[OMG_PLAN_NAMES_MAX + 24], *sudo, *locks[3];
+	char lock_paths[3][4300], command[4096], root[4096], pacman_buf[5][4300];
 	struct omg_plan m = { .action = action, .problem = "", .tool = words[0] };
 	struct omg_status_msg st;
 	struct omg_lock_holder h;
 	struct omg_act_result r;
 	uint64_t started;
-	int rc, argc = 0, nlocks, w;
+	int rc, argc = 0, nlocks, w, pacman;
 	size_t k;
 
 	if (takes_names ? nnames <= 0 : nnames != 0)
@@ -390,44 +490,67 @@ static int run_simple(struct omg_ctx *ctx, uint8_t action, const char *const *wo
 		return omg_cmd_fail(ctx, OMG_EXIT_NODAEMON, "omgd does not answer: %s", omg_errdetail());
 	snprintf(root, sizeof root, "%s", st.root);
 	m.root = root;
+	pacman = st.backend && !strcmp(st.backend, "alpm");
+	if (pacman && (action == OMG_ACT_HOLD || action == OMG_ACT_UNHOLD))
+		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "pacman has no hold: list the package in IgnorePkg in %s/etc/pacman.conf "
+				    "(pacman -Su then leaves it as it is)", strcmp(root, "/") ? root : "");
 	if ((rc = known_names(ctx, first)) != OMG_EXIT_OK)
 		return rc;
 	if (!(sudo = omg_act_sudo()))
 		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s needs root: run it as root, or install sudo",
 				    omg_action_name(action));
-	for (int i = 0; i < nwords; i++)
-		argv[argc++] = words[i];
+	if (pacman) { /* pacman -Sy, pacman -D --asdeps|--asexplicit */
+		argv[argc++] = m.tool = "pacman";
+		argc += pacman_root_words(root, argv + argc, pacman_buf);
+		argv[argc++] = "--color";
+		argv[argc++] = "never";
+		if (action == OMG_ACT_UPDATE) { /* -D takes neither of these */
+			argv[argc++] = "--noconfirm";
+			argv[argc++] = "--noprogressbar";
+			argv[argc++] = "-Sy";
+		} else {
+			argv[argc++] = "-D";
+			argv[argc++] = action == OMG_ACT_MARK_AUTO ? "--asdeps" : "--asexplicit";
+		}
+	} else {
+		for (int i = 0; i < nwords; i++)
+			argv[argc++] = words[i];
+	}
 	if (takes_names) {
 		argv[argc++] = "--";
 		for (int i = first; i < ctx->opts.nargs; i++)
 			argv[argc++] = ctx->opts.args[i];
 	}
 	argv[argc] = NULL;
-	k = (size_t)snprintf(command, sizeof command, "%s%s%s%s", sudo[0] ? "sudo " : "", strcmp(root, "/") ? "chroot " : "",
-			     strcmp(root, "/") ? root : "", strcmp(root, "/") ? " " : "");
+	k = (size_t)snprintf(command, sizeof command, "%s%s%s%s", sudo[0] ? "sudo " : "",
+			     !pacman && strcmp(root, "/") ? "chroot " : "", !pacman && strcmp(root, "/") ? root : "",
+			     !pacman && strcmp(root, "/") ? " " : "");
 	for (int i = 0; argv[i] && k < sizeof command - 1; i++)
 		k += (size_t)snprintf(command + k, sizeof command - k, "%s%s", i ? " " : "", argv[i]);
 	fprintf(show, "Will run: %s\n", command);
-	/* apt-get update takes the lists' lock (and never waits for it); apt-mark, dpkg's */
+	/* apt-get update takes the lists' lock (and never waits for it); apt-mark, dpkg's; pacman
+	 * its db.lck for both */
 	{
 		const char *r0 = strcmp(root, "/") ? root : "";
 		static const char *const update_locks[] = { "/var/lib/apt/lists/lock" };
 		static const char *const dpkg_locks[] = { "/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock" };
-		const char *const *which = action == OMG_ACT_UPDATE ? update_locks : dpkg_locks;
-		nlocks = action == OMG_ACT_UPDATE ? 1 : 2;
+		static const char *const pacman_locks[] = { "/var/lib/pacman/db.lck" };
+		const char *const *which = pacman ? pacman_locks : action == OMG_ACT_UPDATE ? update_locks : dpkg_locks;
+		nlocks = pacman || action == OMG_ACT_UPDATE ? 1 : 2;
 		for (int i = 0; i < nlocks; i++) {
 			snprintf(lock_paths[i], sizeof lock_paths[i], "%s%s", r0, which[i]);
 			locks[i] = lock_paths[i];
 		}
 	}
-	w = omg_lock_wait(locks, nlocks, ctx->opts.lock_timeout >= 0 ? ctx->opts.lock_timeout : OMG_LOCK_WAIT_S,
+	w = omg_lock_wait(locks, nlocks, pacman ? OMG_LOCK_EXISTS : OMG_LOCK_FCNTL,
+			  ctx->opts.lock_timeout >= 0 ? ctx->opts.lock_timeout : OMG_LOCK_WAIT_S,
 			  ctx->env->err, isatty(fileno(ctx->env->err)), ctx->client ? ctx->client->interrupted : NULL, &h);
 	if (w == 2)
 		return fputs("Cancelled.\n", ctx->env->err), OMG_EXIT_NOTHING;
 	if (w)
-		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s is still held by process %d (%s): gave up", h.path, h.pid, h.comm);
+		return gave_up(ctx, &h);
 	started = unix_ns();
-	if (omg_act_run(root, argv, 0, OMG_ACT_PASS_ALL, show, isatty(fileno(show)), &r) != 0)
+	if (omg_act_run(root, argv, 0, OMG_ACT_PASS_ALL | (pacman ? OMG_ACT_PACMAN : 0), show, isatty(fileno(show)), &r) != 0)
 		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s", r.why);
 	settle(ctx);
 	record(ctx, action, command, &m, &r, started);

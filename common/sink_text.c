@@ -565,6 +565,10 @@ static void text_plan_summary(struct omg_sink *s, const struct omg_plan *m, cons
 		fprintf(s->out, "  ... and %u more\n", r->nerrors - OMG_ACT_ERRORS_MAX);
 	if (m->action > OMG_ACT__PLANNED)
 		return; /* update, hold, mark: apt said what failed */
+	if (!strcmp(m->tool, "libalpm")) { /* pacman installs in one step, and its transaction is whole */
+		fprintf(s->out, "What was done: %u installed, %u upgraded, %u removed.\n", r->installed, r->upgraded, r->removed);
+		return;
+	}
 	fprintf(s->out, "What was done: %u unpacked and installed, %u set up, %u removed. %s\n", r->installed,
 		r->configured, r->removed,
 		r->installed != r->configured || r->nerrors

@@ -164,7 +164,7 @@ static void install_db(struct daemon *d, struct db *db)
 	d->db = db;
 	d->generation++;
 	d->degraded = 0;
-	if (db->counts.updates && !strcmp(d->backend->name, "dpkg"))
+	if (db->counts.updates)
 		plan_prefetch(d->planner, d->generation);
 	/* Unchanged counts: refresh the timestamp in place rather than make readers remap. */
 	if (same && omg_status_heartbeat(&d->status, omg_now()) == OMG_OK)
@@ -381,7 +381,7 @@ int main(int argc, char **argv)
 			omgd_log("no AUR: %s", omg_errdetail());
 	}
 	{
-		struct plan_config pc = { .root = d.root, .apt_get = NULL };
+		struct plan_config pc = { .root = d.root, .apt_get = NULL, .backend = d.backend->name };
 		if (plan_open(&d.planner, &pc) == OMG_OK)
 			add_fd(ep, plan_fd(d.planner), &tag_plan);
 		else

@@ -6,8 +6,9 @@
  * with "did you mean" (no package manager runs); an invalid one is refused. Otherwise one
  * worker thread asks the package manager for the plan: on Debian `LC_ALL=C apt-get -s`
  * on the same root and configuration (inside the root by chroot when ROOT is not / and
- * omgd runs as root), never as a privileged step, within PLAN_DEADLINE_MS; plans run one at a
- * time (apt takes a second and 80 MB) and at most PLAN_QUEUE_MAX wait. The worker's
+ * omgd runs as root), never as a privileged step, within PLAN_DEADLINE_MS; on Arch a
+ * libalpm transaction prepared without the lock and never committed (plan/alpm.c). Plans
+ * run one at a time (apt takes a second and 80 MB) and at most PLAN_QUEUE_MAX wait. The worker's
  * reading of apt's words comes back through plan_fd; the event loop then adds what the index
  * knows (download and installed sizes, essential, held, security, which were asked for) and
  * delivers the answer (server.h's deferred answers). A plan made on the current index is
@@ -33,6 +34,7 @@ struct plan_config {
 	const char *root;        /* the package root omgd serves */
 	int deadline_ms;         /* 0: PLAN_DEADLINE_MS */
 	const char *apt_get;     /* NULL: /usr/bin/apt-get (tests may name another) */
+	const char *backend;     /* "alpm": plans by libalpm (plan/alpm.c); otherwise by apt-get */
 };
 
 struct planner;

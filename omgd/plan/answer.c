@@ -94,7 +94,8 @@ static int requested(const struct plan_job *job, const char *name, const char *a
 void plan_answer(const struct planner *p, const struct plan_job *job, const struct db *db,
 		 const struct backend *backend, uint64_t generation, struct omg_wbuf *w)
 {
-	struct omg_plan m = { .action = job->action, .root = p->root, .tool = "apt-get", .generation = generation };
+	struct omg_plan m = { .action = job->action, .root = p->root, .tool = p->alpm ? "libalpm" : "apt-get",
+			      .generation = generation };
 	struct omg_plan_entry *v = NULL;
 
 	m.planned_ns = job->ran_ns;
@@ -107,7 +108,7 @@ void plan_answer(const struct planner *p, const struct plan_job *job, const stru
 	m.problem = job->sim.problem;
 	m.status = job->exit_status == 0 && !job->sim.problem[0] ? OMG_PLAN_OK : OMG_PLAN_PROBLEM;
 	if (m.status == OMG_PLAN_PROBLEM && !m.problem[0])
-		m.problem = "apt-get -s failed and said nothing more";
+		m.problem = p->alpm ? "libalpm refused and said nothing more" : "apt-get -s failed and said nothing more";
 	m.kept = job->sim.kept;
 	m.nkept = job->sim.nkept;
 	m.autoremovable = job->sim.autoremovable;
@@ -141,7 +142,8 @@ void plan_answer(const struct planner *p, const struct plan_job *job, const stru
 				e->flags |= OMG_PLAN_FOREIGN;
 			if (P->inst != DB_NONE)
 				isize_from = db->vers[P->inst].isize;
-			if (e->to[0] && (tv = find_version(db, pk, e->to)) != DB_NONE) {
+			/* sized: libalpm's own figures (its records in the index hold no sizes in bytes) */
+			if (!o->sized && e->to[0] && (tv = find_version(db, pk, e->to)) != DB_NONE) {
 				char *rec = NULL;
 				if (db->vers[tv].flags & DBV_SECURITY)
 					e->flags |= OMG_PLAN_SECURITY;
@@ -155,12 +157,17 @@ void plan_answer(const struct planner *p, const struct plan_job *job, const stru
 					e->download = 0;
 			}
 		}
-		if (requested(job, e->name, e->arch))
+		if (o->asked || requested(job, e->name, e->arch))
 			e->flags |= OMG_PLAN_REQUESTED;
 		else if (e->op == OMG_OP_INSTALL)
 			e->flags |= OMG_PLAN_AUTO;
-		e->disk_kib = e->op == OMG_OP_REMOVE || e->op == OMG_OP_PURGE ? -(int64_t)isize_from
-			    : (int64_t)isize_to - (int64_t)isize_from;
+		if (o->sized) {
+			e->download = o->download;
+			e->disk_kib = o->disk_kib;
+		} else {
+			e->disk_kib = e->op == OMG_OP_REMOVE || e->op == OMG_OP_PURGE ? -(int64_t)isize_from
+				    : (int64_t)isize_to - (int64_t)isize_from;
+		}
 		m.download += e->download;
 		m.disk_kib += e->disk_kib;
 	}

@@ -25,6 +25,10 @@ struct aptsim_op {
 	const char *name, *arch;   /* arch "" when the line does not say (a native Remv) */
 	const char *from, *to;     /* "" when none */
 	const char *release;       /* "Debian:12.15/oldstable, Debian-Security:12/oldstable-security" */
+	int sized;                 /* the planner knew the figures (libalpm): answer.c takes them as they are */
+	int asked;                 /* the planner knows the user named it (libalpm: a file, REPO/NAME) */
+	uint64_t download;         /* bytes to fetch (sized only) */
+	int64_t disk_kib;          /* installed size it changes (sized only) */
 };
 
 struct aptsim {

@@ -46,6 +46,7 @@ struct planner {
 	struct plan_config cfg;
 	char root[4096];
 	char apt_get[512];
+	int alpm;                  /* plans by libalpm (the alpm backend), else by apt-get */
 	int efd;
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -61,16 +62,23 @@ struct planner {
 
 /* ---- names.c: a request's names against the index ------------------------------------ */
 /* Checks NAME's syntax (NAME[:ARCH][=VERSION|/RELEASE], or an absolute path to a .deb for
- * install and reinstall): NULL when good, else what is wrong. */
-const char *plan_name_invalid(uint8_t action, const char *name);
-/* Whether NAME (checked) names a package or a virtual one DB knows (a path always does). */
-int plan_name_known(const struct db *db, const char *name);
+ * install and reinstall; with ALPM: NAME or REPO/NAME, or the path of a .pkg.tar.*): NULL
+ * when good, else what is wrong. */
+const char *plan_name_invalid(uint8_t action, const char *name, int alpm);
+/* Whether NAME (checked) names a package or a virtual one DB knows (a path always does;
+ * with ALPM, REPO/NAME is known when NAME is). */
+int plan_name_known(const struct db *db, const char *name, int alpm);
 /* Up to MAX names of DB close to unknown NAME into OUT (strings in DB); returns how many. */
 uint32_t plan_suggest(const struct db *db, const char *name, const char **out, uint32_t max);
 
 /* ---- apt.c: the worker's side --------------------------------------------------------- */
 /* Runs apt-get -s for JOB on P's root; fills JOB's ran, exit_status, sim or problem. */
 void plan_apt_run(const struct planner *p, struct plan_job *job);
+
+/* ---- alpm.c: the worker's side on Arch --------------------------------------------------- */
+/* Prepares JOB's libalpm transaction on P's root (NOLOCK, never committed); fills JOB's ran,
+ * exit_status (1: libalpm refused, see sim.problem), sim or problem, as plan_apt_run does. */
+void plan_alpm_run(const struct planner *p, struct plan_job *job);
 
 /* ---- answer.c: the event loop's side -------------------------------------------------- */
 /* The PLAN answer payload for finished JOB into W, completed from DB. */

@@ -17,7 +17,15 @@ static int span(const char *s, const char *set)
 #define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #define DIGIT "0123456789"
 
-const char *plan_name_invalid(uint8_t action, const char *name)
+/* Whether the file name ends as a package of pacman's (.pkg.tar, .pkg.tar.zst, .xz, .gz, ...). */
+static int pacman_file(const char *name)
+{
+	const char *pkg = strstr(name, ".pkg.tar");
+
+	return pkg && !strchr(pkg + 8 + (pkg[8] == '.'), '.') && !strchr(pkg, '/');
+}
+
+const char *plan_name_invalid(uint8_t action, const char *name, int alpm)
 {
 	size_t n = strlen(name), k;
 
@@ -29,13 +37,22 @@ const char *plan_name_invalid(uint8_t action, const char *name)
 		struct stat st;
 		if (action != OMG_ACT_INSTALL && action != OMG_ACT_REINSTALL)
 			return "a file can only be installed";
-		if (n < 5 || strcmp(name + n - 4, ".deb") != 0)
-			return "not a .deb file";
+		if (alpm ? !pacman_file(name) : n < 5 || strcmp(name + n - 4, ".deb") != 0)
+			return alpm ? "not a package file (.pkg.tar.*)" : "not a .deb file";
 		if (strstr(name, "/../") || strchr(name, '\n'))
 			return "a path with /../ or a newline";
 		if (stat(name, &st) != 0 || !S_ISREG(st.st_mode))
 			return "no such file";
 		return NULL;
+	}
+	if (alpm) { /* pacman's: [a-z0-9@._+-], not starting with '-' or '.'; REPO/ before it */
+		const char *slash = strchr(name, '/');
+		if (slash && (slash == name || (size_t)span(name, LOWER UPPER DIGIT "._-") != (size_t)(slash - name)))
+			return "not a repository name before '/'";
+		name = slash ? slash + 1 : name;
+		if (!name[0] || name[0] == '-' || name[0] == '.')
+			return name[0] == '-' ? "a name starting with '-' (an option?)" : "not a package name";
+		return name[span(name, LOWER UPPER DIGIT "@._+-")] ? "not a package name" : NULL;
 	}
 	/* a Debian name: [a-z0-9][a-z0-9+.-]* (upper case too: some archives have it) */
 	if (!strchr(LOWER UPPER DIGIT, name[0]))
@@ -74,13 +91,15 @@ static void base_of(const char *name, char *out, size_t n)
 	out[k] = 0;
 }
 
-int plan_name_known(const struct db *db, const char *name)
+int plan_name_known(const struct db *db, const char *name, int alpm)
 {
 	char base[OMG_QUERY_MAX + 1], *colon;
 	uint32_t first, count;
 
 	if (name[0] == '/')
 		return 1;
+	if (alpm && strchr(name, '/')) /* REPO/NAME: libalpm says whether that repository has it */
+		name = strchr(name, '/') + 1;
 	base_of(name, base, sizeof base);
 	if (db_lookup_any(db, base) != DB_NONE)
 		return 1;

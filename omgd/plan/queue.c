@@ -40,7 +40,10 @@ static void *worker(void *arg)
 		p->ntodo--;
 		p->busy = 1;
 		pthread_mutex_unlock(&p->mu);
-		plan_apt_run(p, j);
+		if (p->alpm)
+			plan_alpm_run(p, j);
+		else
+			plan_apt_run(p, j);
 		pthread_mutex_lock(&p->mu);
 		p->busy = 0;
 		j->next = p->done;
@@ -67,6 +70,8 @@ int plan_open(struct planner **out, const struct plan_config *cfg)
 	snprintf(p->root, sizeof p->root, "%s", cfg->root && cfg->root[0] ? cfg->root : "/");
 	snprintf(p->apt_get, sizeof p->apt_get, "%s", cfg->apt_get ? cfg->apt_get : "/usr/bin/apt-get");
 	p->cfg.root = p->root;
+	p->alpm = cfg->backend && !strcmp(cfg->backend, "alpm");
+	p->cfg.backend = NULL; /* not kept: P->alpm says it */
 	if ((p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		free(p);
 		return OMG_ERROR(OMG_E_SYS, "eventfd: %s", strerror(errno));
@@ -200,7 +205,7 @@ int plan_request(struct planner *p, const struct db *db, const struct backend *b
 		 uint64_t serial, uint32_t id, const uint8_t *payload, uint32_t length, struct omg_wbuf *out)
 {
 	struct omg_plan_req q;
-	struct omg_plan m = { .root = p->root, .tool = "apt-get", .generation = generation };
+	struct omg_plan m = { .root = p->root, .tool = p->alpm ? "libalpm" : "apt-get", .generation = generation };
 	struct omg_unknown unknown[16];
 	const char *sugg[16][OMG_SUGGEST_MAX];
 	struct plan_job *j = NULL;
@@ -213,9 +218,9 @@ int plan_request(struct planner *p, const struct db *db, const struct backend *b
 		omg_plan_req_free(&q);
 		return omg_frame_error(out, id, OMG_WERR_INVALID, "no such action, or over %d names", OMG_PLAN_NAMES_MAX), 0;
 	}
-	if (strcmp(backend->name, "dpkg") != 0) {
+	if (strcmp(backend->name, p->alpm ? "alpm" : "dpkg") != 0) { /* omgd opens the planner for its backend */
 		m.status = OMG_PLAN_UNAVAILABLE;
-		m.problem = "plans are made by apt here; this system's package manager (libalpm) is not planned yet";
+		m.problem = "the planner was made for another package manager than this index's";
 		goto answer_now;
 	}
 	if (!db) {
@@ -230,19 +235,23 @@ int plan_request(struct planner *p, const struct db *db, const struct backend *b
 		return omg_frame_error(out, id, OMG_WERR_INVALID, "%s", why), 0;
 	}
 	for (uint32_t i = 0; i < q.count; i++) {
-		const char *bad = plan_name_invalid(q.action, q.names[i]);
-		if (!bad && q.names[i][0] == '/' && strcmp(p->root, "/") != 0 && !inside_root(p->root, q.names[i]))
+		const char *bad = plan_name_invalid(q.action, q.names[i], p->alpm);
+		/* apt runs inside another root by chroot: a file must be there too (pacman runs with
+		 * --root and takes a host path) */
+		if (!bad && !p->alpm && q.names[i][0] == '/' && strcmp(p->root, "/") != 0 && !inside_root(p->root, q.names[i]))
 			bad = "a file outside the root omgd serves (apt runs inside it)";
 		if (bad) {
 			snprintf(why, sizeof why, "'%.256s': %s", q.names[i], bad);
 			omg_plan_req_free(&q);
 			return omg_frame_error(out, id, OMG_WERR_INVALID, "%s", why), 0;
 		}
-		if (!plan_name_known(db, q.names[i]) && m.nunknown < sizeof unknown / sizeof unknown[0]) {
+		if (!plan_name_known(db, q.names[i], p->alpm) && m.nunknown < sizeof unknown / sizeof unknown[0]) {
 			struct omg_unknown *u = &unknown[m.nunknown];
+			/* pacman's REPO/NAME: suggestions for NAME */
+			const char *base = p->alpm && strchr(q.names[i], '/') ? strchr(q.names[i], '/') + 1 : q.names[i];
 			u->name = q.names[i];
 			u->suggestions = sugg[m.nunknown];
-			u->count = plan_suggest(db, q.names[i], sugg[m.nunknown], OMG_SUGGEST_MAX);
+			u->count = plan_suggest(db, base, sugg[m.nunknown], OMG_SUGGEST_MAX);
 			m.nunknown++;
 		}
 	}
@@ -255,7 +264,7 @@ int plan_request(struct planner *p, const struct db *db, const struct backend *b
 	if (!(j = calloc(1, sizeof *j)) || !(j->names = calloc(q.count ? q.count : 1, sizeof *j->names)))
 		goto nomem;
 	for (; j->nnames < q.count; j->nnames++) /* a file as apt inside the root sees it */
-		if (!(j->names[j->nnames] = strdup(q.names[j->nnames] + (q.names[j->nnames][0] == '/' &&
+		if (!(j->names[j->nnames] = strdup(q.names[j->nnames] + (q.names[j->nnames][0] == '/' && !p->alpm &&
 									  strcmp(p->root, "/") ? strlen(p->root) : 0))))
 			goto nomem;
 	if (!(j->key = make_key(q.action, j->names, j->nnames)))
