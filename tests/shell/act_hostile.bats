@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# The actions under hostile conditions (act_helpers.bash's real bookworm root): a run that
+# the terminal tries to stop, a caller that ignores SIGCHLD, a reader that goes away in the
+# middle of a run, a plan whose .deb changes, an omgd stopped while apt-get -s hangs.
+
+load helpers
+load act_helpers
+
+setup() {
+	omg_setup
+	act_root_setup
+	start_omgd --root "$ROOT"
+}
+teardown() {
+	tmux -L "${TMUX_SOCK:-none}" kill-server 2>/dev/null || true
+	stop_omgd
+	act_root_teardown
+}
+
+# slow_dpkg SECONDS: apt sleeps SECONDS before each dpkg run (a DPkg::Pre-Invoke hook, run
+# by sh in apt-get's process group), so a test can act while the change is under way
+slow_dpkg() {
+	echo "DPkg::Pre-Invoke { \"sleep $1\"; };" > "$ROOT/etc/apt/apt.conf.d/99omgtest-slow"
+}
+
+# no_half_done: dpkg has nothing half-done and apt's last run ended without an error
+no_half_done() {
+	[ -z "$(in_root dpkg --audit)" ] || { in_root dpkg --audit; return 1; }
+	! tail -3 "$ROOT/var/log/apt/history.log" | grep -q "^Error:" || { tail -5 "$ROOT/var/log/apt/history.log"; return 1; }
+}
+
+@test "Ctrl-Z in a nested interactive bash, output to a file: the run goes on and the shell comes back" {
+	require_modules
+	command -v tmux >/dev/null || skip "tmux missing"
+	slow_dpkg 3
+	TMUX_SOCK=omg-acth-$$-$BATS_TEST_NUMBER
+	tmux -L "$TMUX_SOCK" new-session -d -s t -x 150 -y 40 \
+		env -i HOME="$BATS_TEST_TMPDIR" TERM=xterm PATH="$OMG_BUILDDIR:/usr/sbin:/usr/bin:/sbin:/bin" \
+		XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" XDG_CACHE_HOME="$XDG_CACHE_HOME" OMG_AUTOSTART=0 bash --norc --noprofile -i
+	# a shell started by a shell (the usual su, sudo -s, a terminal's nested shell): its
+	# process group is not orphaned, so the terminal's SIGTSTP stops what runs in it
+	type_line "bash --norc --noprofile -i"
+	type_line "enable -f '$BASH_MODULE' omg; PS1='in> '"
+	wait_screen "in>"
+	type_line "omg install -y omgtest-app > '$BATS_TEST_TMPDIR/out' 2>&1; echo status=\$?"
+	for i in $(seq 1 100); do pgrep -f "^sleep 3$" > /dev/null && break; sleep 0.05; done
+	pgrep -f "^sleep 3$" > /dev/null
+	keys C-z
+	for i in $(seq 1 600); do screen | grep -qE "(^|Z)status=[0-9]" && break; sleep 0.1; done
+	screen | grep -qE "(^|Z)status=0" || { screen; cat "$BATS_TEST_TMPDIR/out"; ps -o pid,stat,cmd -e | grep -E "apt|dpkg|sleep" >&2; false; }
+	[ "$(root_state omgtest-app)" = installed ]
+	type_line "echo alive-\$((2+2))"
+	wait_screen "alive-4"
+}
+
+@test "a caller that ignores SIGCHLD: a failed run is still reported as failed, not as done" {
+	run python3 -c 'import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execv(sys.argv[1], sys.argv[1:])' "$OMG" install -y omgtest-fails
+	[ "$status" -eq 6 ] || { echo "$output"; false; }
+	[[ "$output" == *"Failed: apt-get exited with status 100"* ]]
+	run "$OMG" audit log
+	[[ "$output" == *"result: exit 100"* ]]
+}
+
+@test "bash builtin, its reader gone in the middle of the run (| head): apt is not killed half-way" {
+	require_modules
+	slow_dpkg 2
+	# the reader takes the plan's first line, then goes while apt sleeps before dpkg
+	run in_bash "omg install -y omgtest-app omgtest-noisy | python3 -c 'import sys, time
+sys.stdin.readline(); time.sleep(1)'; echo done"
+	echo "$output"
+	[[ "$output" == *done* ]]
+	for i in $(seq 1 100); do pgrep -f "apt-get -y -o APT::Status-Fd=3" > /dev/null || break; sleep 0.1; done
+	no_half_done
+	[ "$(root_state omgtest-app)" = installed ] && [ "$(root_state omgtest-noisy)" = installed ]
+	run "$OMG" audit log
+	[[ "$output" == *"install -- omgtest-app omgtest-noisy"*"result: exit 0"* ]]
+}
