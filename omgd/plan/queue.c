@@ -329,6 +329,14 @@ static void cache_put(struct planner *p, const char *key, uint64_t generation, c
 	*c = (struct plan_cached){ .key = k, .generation = generation, .payload = copy, .len = len };
 }
 
+static int names_a_file(const struct plan_job *j)
+{
+	for (uint32_t i = 0; i < j->nnames; i++)
+		if (j->names[i][0] == '/')
+			return 1;
+	return 0;
+}
+
 void plan_collect(struct planner *p, const struct db *db, const struct backend *backend, uint64_t generation,
 		  void (*deliver)(void *ctx, uint64_t serial, const uint8_t *frame, size_t len), void *ctx)
 {
@@ -352,8 +360,9 @@ void plan_collect(struct planner *p, const struct db *db, const struct backend *
 			omg_wbuf_reset(&w);
 			omg_frame_error(&w, done->id, OMG_WERR_TOO_LARGE, "the plan exceeds the %u MiB frame limit",
 					OMG_FRAME_MAX >> 20);
-		} else if (done->ran && db && done->generation == generation) {
-			/* kept for the index it was asked on, if that is still the one */
+		} else if (done->ran && db && done->generation == generation && !names_a_file(done)) {
+			/* kept for the index it was asked on, if that is still the one (not when it
+			 * names a .deb: the file may change while the index does not) */
 			cache_put(p, done->key, generation, w.data + start, w.len - start);
 		}
 		if (done->prefetch)

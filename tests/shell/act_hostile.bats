@@ -77,3 +77,28 @@ sys.stdin.readline(); time.sleep(1)'; echo done"
 	run "$OMG" audit log
 	[[ "$output" == *"install -- omgtest-app omgtest-noisy"*"result: exit 0"* ]]
 }
+
+# local_deb VERSION [DEPENDS]: omgtest-local VERSION built into ROOT/tmp/omgtest-local.deb,
+# a path that means the same file outside the root and inside it (apt-get runs inside by
+# chroot, omg and omgd take the path outside): ROOT's own path, inside, leads to /
+local_deb() {
+	mkdir -p "$ROOT/tmp/local/DEBIAN" "$ROOT$(dirname "$ROOT")"
+	[ -e "$ROOT$ROOT" ] || ln -s / "$ROOT$ROOT"
+	printf 'Package: omgtest-local\nVersion: %s\nArchitecture: all\nMaintainer: t <t@example.org>\nDescription: local\n%s' \
+		"$1" "${2:+Depends: $2
+}" > "$ROOT/tmp/local/DEBIAN/control"
+	in_root dpkg-deb -b /tmp/local /tmp/omgtest-local.deb > /dev/null
+}
+
+@test "a local .deb: the plan is the file's as it is now (a plan for the same path is not reused)" {
+	local_deb 1.0
+	run "$OMG" --json install -s "$ROOT/tmp/omgtest-local.deb"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *'"package":"omgtest-local"'*'"to":"1.0"'* ]] || { echo "$output"; false; }
+	[[ "$output" != *omgtest-app* ]]
+	# the same path, another package in it: 2.0, which needs omgtest-app
+	local_deb 2.0 omgtest-app
+	in_root apt-get -s install /tmp/omgtest-local.deb | grep -q "^Inst omgtest-app"
+	run "$OMG" --json install -s "$ROOT/tmp/omgtest-local.deb"
+	[[ "$output" == *'"to":"2.0"'* && "$output" == *omgtest-app* ]] || { echo "$output"; false; }
+}
