@@ -102,3 +102,13 @@ local_deb() {
 	run "$OMG" --json install -s "$ROOT/tmp/omgtest-local.deb"
 	[[ "$output" == *'"to":"2.0"'* && "$output" == *omgtest-app* ]] || { echo "$output"; false; }
 }
+
+@test "what was asked for is shown as asked for: a local .deb, NAME:ARCH of an arch-all package" {
+	local_deb 1.0 omgtest-app
+	run "$OMG" install -s "$ROOT/tmp/omgtest-local.deb"
+	[[ "$output" == "Installing:"*"omgtest-local 1.0"*"Installing dependencies:"*"omgtest-app"* ]] || { echo "$output"; false; }
+	run "$OMG" --json install -s "$ROOT/tmp/omgtest-local.deb"
+	[[ "$output" == *'"package":"omgtest-local"'*'"requested":true,"automatic":false'* ]] || { echo "$output"; false; }
+	run "$OMG" install -s omgtest-lib:amd64
+	[[ "$output" == "Installing:"*"omgtest-lib 1.0"* ]] || { echo "$output"; false; }
+}
