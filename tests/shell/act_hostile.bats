@@ -112,3 +112,21 @@ local_deb() {
 	run "$OMG" install -s omgtest-lib:amd64
 	[[ "$output" == "Installing:"*"omgtest-lib 1.0"* ]] || { echo "$output"; false; }
 }
+
+@test "omgd stopped while apt-get -s hangs: it ends within seconds, and apt-get -s with it" {
+	# the root's apt-get never answers: omgd's planner waits for it (60 s deadline)
+	mv "$ROOT/usr/bin/apt-get" "$ROOT/usr/bin/apt-get.real"
+	printf '#!/bin/sh\nexec sleep 987\n' > "$ROOT/usr/bin/apt-get"
+	chmod 755 "$ROOT/usr/bin/apt-get"
+	"$OMG" install -s omgtest-app > "$BATS_TEST_TMPDIR/plan.out" 2>&1 &
+	for i in $(seq 1 100); do pgrep -f "^sleep 987$" > /dev/null && break; sleep 0.05; done
+	pgrep -f "^sleep 987$" > /dev/null
+	kill "$OMGD_PID"
+	for i in $(seq 1 60); do kill -0 "$OMGD_PID" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$OMGD_PID" 2>/dev/null || { echo "omgd still runs 3 s after SIGTERM"; false; }
+	wait "$OMGD_PID" || true
+	OMGD_PID=
+	for i in $(seq 1 20); do pgrep -f "^sleep 987$" > /dev/null || break; sleep 0.05; done
+	! pgrep -f "^sleep 987$" || { echo "apt-get -s outlived omgd"; kill $(pgrep -f "^sleep 987$"); false; }
+	wait
+}
