@@ -175,7 +175,7 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 	struct omg_answer a;
 	void *copy = NULL;
 	char lock_timeout[32], command[4096];
-	int rc, argc = 0, essential = 0, tty = isatty(fileno(show));
+	int rc, argc = 0, essential = 0, tty = isatty(fileno(show)), held = -1;
 	uint64_t started;
 
 	if (!names || !paths) {
@@ -227,8 +227,11 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 		rc = m.nunknown ? OMG_EXIT_NOTHING : OMG_EXIT_ERROR;
 		goto out;
 	}
-	for (uint32_t i = 0; i < m.count; i++)
+	for (uint32_t i = 0; i < m.count; i++) {
 		essential |= (m.v[i].op == OMG_OP_REMOVE || m.v[i].op == OMG_OP_PURGE) && (m.v[i].flags & OMG_PLAN_ESSENTIAL);
+		if (held < 0 && (m.v[i].flags & OMG_PLAN_HELD))
+			held = (int)i;
+	}
 	if (!m.count || ctx->opts.dry_run) {
 		if (json)
 			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
@@ -240,6 +243,13 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
 		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "this removes an essential package: refused without "
 				  "--allow-remove-essential (as apt)");
+		goto out;
+	}
+	if (held >= 0) { /* apt-get -y refuses to change a held package: not run to fail */
+		if (json)
+			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "this changes %s, which is held: 'omg unhold %s' first",
+				  m.v[held].name, m.v[held].name);
 		goto out;
 	}
 	if (!(sudo = omg_act_sudo())) {

@@ -130,3 +130,16 @@ local_deb() {
 	! pgrep -f "^sleep 987$" || { echo "apt-get -s outlived omgd"; kill $(pgrep -f "^sleep 987$"); false; }
 	wait
 }
+
+@test "a plan that changes a held package: refused before apt-get runs (apt-get -y would refuse it)" {
+	repo_enable_two
+	in_root apt-mark hold omgtest-base > /dev/null
+	for i in $(seq 1 60); do "$OMG" install -s omgtest-base | grep -q "(held)" && break; sleep 0.05; done
+	run "$OMG" install -y omgtest-base
+	echo "$output"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"omgtest-base 1.0 -> 2.0"*"(held)"* ]]
+	[[ "$output" == *"held"*"omg unhold"* ]]
+	[[ "$output" != *"Will run:"* && "$output" != *"Failed: apt-get"* ]]
+	[ "$(root_version omgtest-base)" = 1.0 ]
+}
