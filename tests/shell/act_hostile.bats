@@ -143,3 +143,15 @@ local_deb() {
 	[[ "$output" != *"Will run:"* && "$output" != *"Failed: apt-get"* ]]
 	[ "$(root_version omgtest-base)" = 1.0 ]
 }
+
+@test "apt's trailing - and + cannot ride on :ARCH, =VERSION or /RELEASE (install removing, remove installing)" {
+	for name in omgtest-base=1.0- omgtest-base/one- omgtest-virtual:amd64- omgtest-lib/one+ omgtest-lib=1.0+; do
+		run "$OMG" install -s "$name"
+		[ "$status" -ne 0 ] || { echo "$name: $output"; false; }
+		[[ "$output" != *"Removing:"* ]]
+	done
+	run "$OMG" remove -s omgtest-app/one+
+	[ "$status" -ne 0 ] && [[ "$output" != *"Installing"* ]] || { echo "$output"; false; }
+	run "$OMG" install -s omgtest-lib=1.0 omgtest-app/one
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
