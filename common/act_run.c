@@ -172,6 +172,8 @@ static void child_line(struct display *d, char *l, size_t n)
 		bar_draw(d);
 		return;
 	}
+	while (n && l[n - 1] == '\r') /* a pty ends its lines \r\n */
+		n--;
 	/* "(Reading database ... 5%\r(Reading database ... 10%": what the terminal would keep */
 	if ((cr = memrchr(l, '\r', n)) && cr + 1 < l + n) {
 		n -= (size_t)(cr + 1 - l);

@@ -155,3 +155,18 @@ local_deb() {
 	run "$OMG" install -s omgtest-lib=1.0 omgtest-app/one
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
+
+@test "on a terminal (apt on a pty of its own): apt's own listing and Get: lines are replaced as on a pipe" {
+	require_modules
+	command -v tmux >/dev/null || skip "tmux missing"
+	TMUX_SOCK=omg-acth-$$-$BATS_TEST_NUMBER
+	tmux -L "$TMUX_SOCK" new-session -d -s t -x 150 -y 40 \
+		env -i HOME="$BATS_TEST_TMPDIR" TERM=xterm PATH="$OMG_BUILDDIR:/usr/sbin:/usr/bin:/sbin:/bin" \
+		XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" XDG_CACHE_HOME="$XDG_CACHE_HOME" OMG_AUTOSTART=0 bash --norc --noprofile -i
+	type_line "enable -f '$BASH_MODULE' omg; PS1='in> '"
+	type_line "omg install -y omgtest-app; echo status=\$?"
+	for i in $(seq 1 300); do screen | grep -q "^status=[0-9]" && break; sleep 0.1; done
+	screen | grep -q "^status=0"
+	screen | grep -q "Setting up   omgtest-app"
+	! screen | grep -E "The following|^Get:|Reading package lists|Building dependency" || { screen; false; }
+}
