@@ -128,6 +128,39 @@ static void settle(struct omg_ctx *ctx)
 	}
 }
 
+/* Whether the plan M of request Q still stands: apt-get -y decides again when it runs, so
+ * when omgd's index changed since M (another apt run, new lists while the question or the
+ * locks were waited for; a build under way is waited for, as settle), the plan is asked for
+ * again and must be the same. 1 also when omgd does not answer (M stands as shown). */
+static int plan_stands(struct omg_ctx *ctx, const struct omg_plan_req *q, const struct omg_plan *m)
+{
+	struct omg_status_msg st;
+	struct omg_answer a;
+	struct omg_plan now;
+	int same, waited = 0;
+
+	for (;; waited += 25) {
+		if (!status_now(ctx, &st))
+			return 1;
+		if (!(st.flags & OMG_STATUS_REFRESHING) || waited >= SETTLE_WAIT_MS)
+			break;
+		poll(NULL, 0, 25);
+	}
+	if (st.generation == m->generation)
+		return 1;
+	omg_enc_plan_req(omg_client_begin(ctx->client, OMG_MSG_PLAN), q);
+	if (omg_client_call(ctx->client, &a) != OMG_OK || omg_dec_plan(a.payload, a.length, &now) != OMG_OK)
+		return 0;
+	same = now.status == OMG_PLAN_OK && now.count == m->count;
+	for (uint32_t i = 0; same && i < m->count; i++) {
+		const struct omg_plan_entry *x = &m->v[i], *y = &now.v[i];
+		same = x->op == y->op && !strcmp(x->name, y->name) && !strcmp(x->arch, y->arch) && !strcmp(x->from, y->from) &&
+		       !strcmp(x->to, y->to);
+	}
+	omg_plan_free(&now);
+	return same;
+}
+
 /* The audit log's record of the run (omgd adds who asked). */
 static void record(struct omg_ctx *ctx, uint8_t action, const char *command, const struct omg_plan *m,
 		   const struct omg_act_result *r, uint64_t started)
@@ -322,6 +355,13 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 						   h.path, h.pid, h.comm);
 			goto out;
 		}
+	}
+	if (!plan_stands(ctx, &q, &m)) { /* another apt run, new lists: apt-get -y would not do what was shown */
+		if (json)
+			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "the packages or their lists changed since this plan was made, and "
+				  "so did the plan: nothing was run; ask again for the new plan");
+		goto out;
 	}
 	started = unix_ns();
 	if (omg_act_run(m.root, argv, m.download, 0, show, tty, &r) != 0) {

@@ -170,3 +170,37 @@ local_deb() {
 	screen | grep -q "Setting up   omgtest-app"
 	! screen | grep -E "The following|^Get:|Reading package lists|Building dependency" || { screen; false; }
 }
+
+# hold_lock PATH SECONDS: a process holding apt's kind of lock (fcntl) on PATH for SECONDS
+hold_lock() {
+	python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "w"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flush=True); time.sleep(float(sys.argv[2]))' \
+		"$1" "$2" > "$BATS_TEST_TMPDIR/lock.out" &
+	LOCK_PID=$!
+	for i in $(seq 1 100); do grep -q locked "$BATS_TEST_TMPDIR/lock.out" && return 0; sleep 0.02; done
+	return 1
+}
+
+@test "the system changes while omg waits for the locks: the plan shown is not run blindly" {
+	hold_lock "$ROOT/var/lib/dpkg/lock-frontend" 4
+	"$OMG" install -y --lock-timeout 30 omgtest-lib > "$BATS_TEST_TMPDIR/out" 2>&1 &
+	omg_pid=$!
+	for i in $(seq 1 100); do grep -q "Waiting for" "$BATS_TEST_TMPDIR/out" && break; sleep 0.05; done
+	# meanwhile new lists: apt-get -y would now install 2.0, which nobody was shown
+	repo_enable_two
+	rc=0; wait "$omg_pid" || rc=$?
+	kill "$LOCK_PID" 2>/dev/null || true
+	cat "$BATS_TEST_TMPDIR/out"
+	grep -q "omgtest-lib 1.0" "$BATS_TEST_TMPDIR/out"   # the plan shown
+	[ "$(root_version omgtest-lib)" != 2.0 ]
+	[ "$rc" -ne 0 ]
+	grep -q "changed since this plan was made" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "autoremove: its removals are what was asked for, not 'REMOVING (not asked for)'" {
+	run "$OMG" autoremove -s
+	[ "$status" -eq 0 ]
+	[[ "$output" == "Removing:"*"omgtest-conf"* && "$output" != *"not asked for"* ]] || { echo "$output"; false; }
+	run "$OMG" --json autoremove -s
+	[[ "$output" == *'"package":"omgtest-conf"'*'"requested":true'* ]] || { echo "$output"; false; }
+}
