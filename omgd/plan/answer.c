@@ -161,7 +161,8 @@ void plan_answer(const struct planner *p, const struct plan_job *job, const stru
 					e->download = 0;
 			}
 		}
-		if (requested(job, e->name, e->arch, e->release))
+		if (requested(job, e->name, e->arch, e->release) ||
+		    (job->action == OMG_ACT_AUTOREMOVE && (e->op == OMG_OP_REMOVE || e->op == OMG_OP_PURGE)))
 			e->flags |= OMG_PLAN_REQUESTED;
 		else if (e->op == OMG_OP_INSTALL)
 			e->flags |= OMG_PLAN_AUTO;
