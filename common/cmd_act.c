@@ -184,6 +184,8 @@ static void record(struct omg_ctx *ctx, uint8_t action, const char *command, con
 				      r->interrupted ? ", interrupted" : "");
 	for (uint32_t i = 0; i < r->nerrors && i < OMG_ACT_ERRORS_MAX && k < cap - 600; i++)
 		k += (size_t)snprintf(what + k, cap - k, "error: %s\n", r->errors[i]);
+	if (k >= cap) /* snprintf cut the last line: K counts what did not fit */
+		k = cap - 1;
 	if (k > OMG_ACTED_MAX)
 		what[OMG_ACTED_MAX] = 0;
 	acted.result = r->exited ? r->status : -r->status;

@@ -204,3 +204,59 @@ f = open(sys.argv[1], "w"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flush
 	run "$OMG" --json autoremove -s
 	[[ "$output" == *'"package":"omgtest-conf"'*'"requested":true'* ]] || { echo "$output"; false; }
 }
+
+@test "a plan of long lines (a hostile repository's versions): the audit record is built inside its buffer" {
+	command -v valgrind >/dev/null || skip "valgrind missing"
+	stop_omgd
+	# an omgd stand-in answering a plan of 153 entries whose lines just pass the record's
+	# buffer and then OMG_ACTED_MAX (the first one is what apt installs for real)
+	python3 - "$XDG_RUNTIME_DIR/omg.sock" "$ROOT" 153 > "$BATS_TEST_TMPDIR/fake.out" 2>&1 <<'PY' &
+import os, socket, struct, sys
+sock, root, n = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3])
+def s_(b): return struct.pack("<I", len(b)) + b + b"\0"
+def frame(typ, ident, payload): return struct.pack("<IBBHI", len(payload), 1, typ, 0, ident) + payload
+GEN = 7
+def plan():
+    e = b""
+    for i in range(n):
+        # the last entry's line jumps past 32 KiB (OMG_ACTED_MAX) while the record's buffer is smaller
+        to = b"9" * (3000 if i == n - 1 else 190)
+        e += struct.pack("<BI", 1, 0) + s_(b"omgtest-app" if i == 0 else b"p%03d" % i) + s_(b"all") + s_(b"") + s_(b"1." + to) \
+             + s_(b"one") + struct.pack("<QQ", 0, 0)
+    return struct.pack("<BB", 0, 1) + s_(b"") + s_(root) + s_(b"apt-get") + struct.pack("<QQQQI", 0, 0, 0, GEN, n) + e \
+        + struct.pack("<I", 0) + struct.pack("<I", 0) + struct.pack("<I", 0) + struct.pack("<I", 0)
+def status():
+    return struct.pack("<IIIII", 1, 1, 0, 0, 0) + struct.pack("<QQQI", GEN, 0, 0, 0) + s_(b"dpkg") + s_(root) + s_(b"")
+def answer(typ, ident, body):
+    if typ == 1:
+        return frame(0x81, ident, struct.pack("<IHH", 0x50474D4F, 1, 1) + s_(b"fake") + s_(b"dpkg") + struct.pack("<I", 1 << 20))
+    if typ == 3: return frame(0x83, ident, status())
+    if typ == 0x16: return frame(0x96, ident, plan())
+    if typ == 0x17: return frame(0x97, ident, b"")
+    return frame(0x7F, ident, struct.pack("<I", 3) + s_(b"no"))
+try: os.unlink(sock)
+except FileNotFoundError: pass
+srv = socket.socket(socket.AF_UNIX); srv.bind(sock); srv.listen(8)
+print("ready", flush=True)
+while True:
+    c, _ = srv.accept()
+    buf = b""
+    while True:
+        d = c.recv(65536)
+        if not d: break
+        buf += d
+        while len(buf) >= 12:
+            ln, ver, typ, fl, ident = struct.unpack("<IBBHI", buf[:12])
+            if len(buf) < 12 + ln: break
+            body, buf = buf[12:12 + ln], buf[12 + ln:]
+            c.sendall(answer(typ, ident, body))
+    c.close()
+PY
+	FAKE_PID=$!
+	for i in $(seq 1 100); do grep -q ready "$BATS_TEST_TMPDIR/fake.out" && break; sleep 0.05; done
+	run valgrind --quiet --redzone-size=4096 --error-exitcode=42 "$OMG" install -y omgtest-app
+	kill "$FAKE_PID"
+	echo "$output" | grep -v "^  p[0-9]" | tail -20
+	[ "$status" -eq 0 ]
+	[ "$(root_state omgtest-app)" = installed ]
+}
