@@ -250,11 +250,12 @@ int plan_request(struct planner *p, const struct db *db, const struct backend *b
 		answer_frame(out, id, &m);
 		return 0;
 	}
-	/* FIFO: the new job at the end */
+	/* FIFO among the clients' plans, all before the plans made ahead (nobody waits for them) */
 	{
 		struct plan_job **tail = &p->todo;
-		while (*tail)
+		while (*tail && !(*tail)->prefetch)
 			tail = &(*tail)->next;
+		j->next = *tail;
 		*tail = j;
 	}
 	p->ntodo++;

@@ -260,3 +260,24 @@ PY
 	[ "$status" -eq 0 ]
 	[ "$(root_state omgtest-app)" = installed ]
 }
+
+@test "a plan a client asks for goes before the upgrade plan queued ahead" {
+	# the root's apt-get -s takes 2 s and says when it starts, with what
+	mv "$ROOT/usr/bin/apt-get" "$ROOT/usr/bin/apt-get.real"
+	cat > "$ROOT/usr/bin/apt-get" <<'SH'
+#!/bin/sh
+case " $* " in *" -s "*) echo "$*" >> /tmp/apt-s.log; sleep 2;; esac
+exec /usr/bin/apt-get.real "$@"
+SH
+	chmod 755 "$ROOT/usr/bin/apt-get"
+	"$OMG" install -s omgtest-app > /dev/null &
+	first=$!
+	for i in $(seq 1 100); do [ -s "$ROOT/tmp/apt-s.log" ] && break; sleep 0.02; done
+	# new lists with upgrades while the first plan is made: omgd queues the upgrade plan
+	repo_enable_two
+	for i in $(seq 1 100); do [ "$("$OMG" --json metrics | tr ',{}' '\n\n\n' | sed -n 's/^"plans_pending":\([0-9]*\)$/\1/p')" -ge 2 ] && break; sleep 0.02; done
+	"$OMG" install -s omgtest-base > /dev/null
+	wait "$first"
+	cat "$ROOT/tmp/apt-s.log"
+	[[ "$(sed -n 2p "$ROOT/tmp/apt-s.log")" == *"install -- omgtest-base"* ]]
+}
