@@ -3,6 +3,7 @@
 #include "config.h"
 #include "clock.h"
 #include "internal.h"
+#include "log.h"
 #include "omg_error.h"
 
 #include <errno.h>
@@ -10,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
+
+#define PLAN_STOP_MS 250 /* omgd ends within 1 s of SIGTERM: the build thread gets 700 ms */
 
 static void job_free(struct plan_job *j)
 {
@@ -48,6 +52,8 @@ static void *worker(void *arg)
 			/* the counter cannot overflow at one a plan; nothing to do */
 		}
 	}
+	p->exited = 1;
+	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
@@ -82,13 +88,27 @@ int plan_open(struct planner **out, const struct plan_config *cfg)
 void plan_close(struct planner *p)
 {
 	struct plan_job *j, *next;
+	struct timespec until;
+	int rc = 0;
 
 	if (!p)
 		return;
+	/* as builder_stop: a worker stuck in the kernel (a hung file system) is not waited for
+	 * past PLAN_STOP_MS; omgd then exits without it, and P is left to it */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += PLAN_STOP_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L)
+		until.tv_sec++, until.tv_nsec -= 1000000000L;
 	pthread_mutex_lock(&p->mu);
 	__atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE); /* a running apt-get -s is killed (apt.c) */
-	pthread_cond_signal(&p->cv);
+	pthread_cond_broadcast(&p->cv);
+	while (!p->exited && rc == 0)
+		rc = pthread_cond_timedwait(&p->cv, &p->mu, &until);
 	pthread_mutex_unlock(&p->mu);
+	if (!p->exited) {
+		omgd_log("the planner is stuck: exiting without it");
+		return;
+	}
 	pthread_join(p->thread, NULL);
 	for (j = p->todo; j; j = next) {
 		next = j->next;
