@@ -9,7 +9,9 @@
  * lines are read instead (OMG_ACT_PACMAN). The child stays in the caller's process
  * group (Ctrl-C reaches it, as it reaches apt in a shell) and is reaped here, never by the
  * shell: SIGCHLD is blocked while it runs, SIGINT is counted instead of handled by the shell,
- * and the terminal's modes, the signal mask and the handlers are restored on every way out.
+ * SIGPIPE is ignored (a reader gone must not end the run half-way), a child stopped by ^Z is
+ * continued (a builtin cannot suspend it), and the terminal's modes, the signal mask and the
+ * handlers are restored on every way out.
  */
 #ifndef OMG_ACT_H
 #define OMG_ACT_H

@@ -233,6 +233,8 @@ static void child_line(struct display *d, char *l, size_t n)
 		bar_draw(d);
 		return;
 	}
+	while (n && l[n - 1] == '\r') /* a pty ends its lines \r\n */
+		n--;
 	/* "(Reading database ... 5%\r(Reading database ... 10%": what the terminal would keep */
 	if ((cr = memrchr(l, '\r', n)) && cr + 1 < l + n) {
 		n -= (size_t)(cr + 1 - l);
@@ -381,7 +383,7 @@ int omg_act_run(const char *root, const char *const *argv, uint64_t download, un
 	char dir[4200], fifo[4300];
 	const char *base = getenv("XDG_RUNTIME_DIR");
 	struct display *d = NULL;
-	struct sigaction on_int = { 0 }, old_int;
+	struct sigaction on_int = { 0 }, old_int, old_pipe, old_chld, dfl = { 0 };
 	sigset_t chld, old_mask;
 	struct termios tio;
 	struct winsize ws = { 0 };
@@ -465,6 +467,16 @@ int omg_act_run(const char *root, const char *const *argv, uint64_t download, un
 	on_int.sa_handler = count_sigint;
 	sigemptyset(&on_int.sa_mask);
 	sigaction(SIGINT, &on_int, &old_int);
+	/* a reader that goes (| head) must not end us half-way: apt would die on its next line */
+	dfl.sa_handler = SIG_IGN;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGPIPE, &dfl, &old_pipe);
+	/* SIGCHLD ignored (inherited from a caller) reaps the child for us: its status lost */
+	sigaction(SIGCHLD, NULL, &old_chld);
+	if (old_chld.sa_handler == SIG_IGN) {
+		dfl.sa_handler = SIG_DFL;
+		sigaction(SIGCHLD, &dfl, NULL);
+	}
 	fflush(out);
 	pid = fork();
 	if (pid == 0) {
@@ -553,8 +565,14 @@ int omg_act_run(const char *root, const char *const *argv, uint64_t download, un
 		if (sigints)
 			r->interrupted = 1;
 		if (!exited) {
-			pid_t w = waitpid(pid, &st, WNOHANG);
-			if (w == pid || (w < 0 && errno == ECHILD)) {
+			pid_t w = waitpid(pid, &st, WNOHANG | WUNTRACED);
+			if (w == pid && WIFSTOPPED(st)) {
+				/* ^Z in a shell whose group is not orphaned: a builtin cannot suspend, and
+				 * nobody else could continue it (holding dpkg's lock): it goes on */
+				pid_t g = getpgid(pid);
+				kill(g > 0 ? -g : pid, SIGCONT);
+				st = 0;
+			} else if (w == pid || (w < 0 && errno == ECHILD)) {
 				exited = 1;
 				t_exit = now_s();
 			}
@@ -573,6 +591,9 @@ int omg_act_run(const char *root, const char *const *argv, uint64_t download, un
 	rc = 0;
 restore:
 	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	if (old_chld.sa_handler == SIG_IGN)
+		sigaction(SIGCHLD, &old_chld, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (have_tio)
 		tcsetattr(STDIN_FILENO, TCSANOW, &tio); /* raw keys off; a killed sudo can leave echo off */

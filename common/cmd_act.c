@@ -215,6 +215,39 @@ static void settle(struct omg_ctx *ctx)
 	}
 }
 
+/* Whether the plan M of request Q still stands: apt-get -y decides again when it runs, so
+ * when omgd's index changed since M (another apt run, new lists while the question or the
+ * locks were waited for; a build under way is waited for, as settle), the plan is asked for
+ * again and must be the same. 1 also when omgd does not answer (M stands as shown). */
+static int plan_stands(struct omg_ctx *ctx, const struct omg_plan_req *q, const struct omg_plan *m)
+{
+	struct omg_status_msg st;
+	struct omg_answer a;
+	struct omg_plan now;
+	int same, waited = 0;
+
+	for (;; waited += 25) {
+		if (!status_now(ctx, &st))
+			return 1;
+		if (!(st.flags & OMG_STATUS_REFRESHING) || waited >= SETTLE_WAIT_MS)
+			break;
+		poll(NULL, 0, 25);
+	}
+	if (st.generation == m->generation)
+		return 1;
+	omg_enc_plan_req(omg_client_begin(ctx->client, OMG_MSG_PLAN), q);
+	if (omg_client_call(ctx->client, &a) != OMG_OK || omg_dec_plan(a.payload, a.length, &now) != OMG_OK)
+		return 0;
+	same = now.status == OMG_PLAN_OK && now.count == m->count;
+	for (uint32_t i = 0; same && i < m->count; i++) {
+		const struct omg_plan_entry *x = &m->v[i], *y = &now.v[i];
+		same = x->op == y->op && !strcmp(x->name, y->name) && !strcmp(x->arch, y->arch) && !strcmp(x->from, y->from) &&
+		       !strcmp(x->to, y->to);
+	}
+	omg_plan_free(&now);
+	return same;
+}
+
 /* The audit log's record of the run (omgd adds who asked). */
 static void record(struct omg_ctx *ctx, uint8_t action, const char *command, const struct omg_plan *m,
 		   const struct omg_act_result *r, uint64_t started)
@@ -238,6 +271,8 @@ static void record(struct omg_ctx *ctx, uint8_t action, const char *command, con
 				      r->interrupted ? ", interrupted" : "");
 	for (uint32_t i = 0; i < r->nerrors && i < OMG_ACT_ERRORS_MAX && k < cap - 600; i++)
 		k += (size_t)snprintf(what + k, cap - k, "error: %s\n", r->errors[i]);
+	if (k >= cap) /* snprintf cut the last line: K counts what did not fit */
+		k = cap - 1;
 	if (k > OMG_ACTED_MAX)
 		what[OMG_ACTED_MAX] = 0;
 	acted.result = r->exited ? r->status : -r->status;
@@ -262,7 +297,7 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 	struct omg_answer a;
 	void *copy = NULL;
 	char lock_timeout[32], command[4096], pacman_buf[5][4300];
-	int rc, argc = 0, essential = 0, tty = isatty(fileno(show)), pacman;
+	int rc, argc = 0, essential = 0, tty = isatty(fileno(show)), pacman, held = -1;
 	uint64_t started;
 
 	if (!names || !paths) {
@@ -312,8 +347,11 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 		rc = m.nunknown ? OMG_EXIT_NOTHING : OMG_EXIT_ERROR;
 		goto out;
 	}
-	for (uint32_t i = 0; i < m.count; i++)
+	for (uint32_t i = 0; i < m.count; i++) {
 		essential |= (m.v[i].op == OMG_OP_REMOVE || m.v[i].op == OMG_OP_PURGE) && (m.v[i].flags & OMG_PLAN_ESSENTIAL);
+		if (held < 0 && (m.v[i].flags & OMG_PLAN_HELD))
+			held = (int)i;
+	}
 	if (!m.count || ctx->opts.dry_run) {
 		if (json)
 			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
@@ -325,6 +363,13 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
 		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "this removes an essential package: refused without "
 				  "--allow-remove-essential (as apt)");
+		goto out;
+	}
+	if (held >= 0) { /* apt-get -y refuses to change a held package: not run to fail */
+		if (json)
+			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "this changes %s, which is held: 'omg unhold %s' first",
+				  m.v[held].name, m.v[held].name);
 		goto out;
 	}
 	if (!(sudo = omg_act_sudo())) {
@@ -411,6 +456,13 @@ command_made:
 			rc = w == 2 ? (fputs("Cancelled.\n", ctx->env->err), OMG_EXIT_NOTHING) : gave_up(ctx, &h);
 			goto out;
 		}
+	}
+	if (!plan_stands(ctx, &q, &m)) { /* another apt run, new lists: apt-get -y would not do what was shown */
+		if (json)
+			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
+		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "the packages or their lists changed since this plan was made, and "
+				  "so did the plan: nothing was run; ask again for the new plan");
+		goto out;
 	}
 	started = unix_ns();
 	if (omg_act_run(m.root, argv, m.download, pacman ? OMG_ACT_PACMAN : 0, show, tty, &r) != 0) {

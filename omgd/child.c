@@ -14,8 +14,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define CANCEL_POLL_MS 100
+
+static int cancelled(const int *cancel)
+{
+	return cancel && __atomic_load_n(cancel, __ATOMIC_ACQUIRE);
+}
+
 int spawn_capture(const char *const argv[], const char *const envp[], int deadline_ms, size_t cap,
-		  struct spawn_result *r)
+		  const int *cancel, struct spawn_result *r)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -61,11 +68,14 @@ int spawn_capture(const char *const argv[], const char *const envp[], int deadli
 		ssize_t got;
 		int pr;
 
-		if (left <= 0 || (pr = poll(&p, 1, (int)left)) == 0) {
-			r->timed_out = 1;
+		if (left <= 0 || cancelled(cancel)) {
+			r->timed_out = left <= 0;
+			r->cancelled = !r->timed_out;
 			kill(-pid, SIGKILL);
 			break;
 		}
+		if ((pr = poll(&p, 1, left > CANCEL_POLL_MS ? CANCEL_POLL_MS : (int)left)) == 0)
+			continue;
 		if (pr < 0) {
 			if (errno == EINTR)
 				continue;
@@ -103,8 +113,9 @@ int spawn_capture(const char *const argv[], const char *const envp[], int deadli
 		pid_t w = waitpid(pid, &st, WNOHANG);
 		if (w == pid || (w < 0 && errno != EINTR))
 			break;
-		if ((int64_t)((mono_now_ns() - t0) / 1000000u) >= deadline_ms) {
-			r->timed_out = 1;
+		if ((int64_t)((mono_now_ns() - t0) / 1000000u) >= deadline_ms || cancelled(cancel)) {
+			r->timed_out = !cancelled(cancel);
+			r->cancelled = !r->timed_out;
 			kill(-pid, SIGKILL);
 			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 				;

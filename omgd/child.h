@@ -16,15 +16,17 @@ struct spawn_result {
 	int status;        /* the exit status, or the signal's number */
 	int timed_out;     /* it passed the deadline and was killed */
 	int truncated;     /* it wrote more than the cap: the rest was read and dropped */
+	int cancelled;     /* *CANCEL became non-zero: it was killed */
 	char *out;         /* what it wrote (malloc'd, NUL-terminated), LEN bytes */
 	size_t len;
 	uint64_t ns;       /* from start to end */
 };
 
 /* Runs ARGV[0] (a path) with ARGV and ENVP; keeps at most CAP bytes of its output; kills it
- * DEADLINE_MS after the start. OMG_OK with *R filled (free R->out), or OMG_E_SYS (could not
- * start it: the detail says why) / OMG_E_NOMEM. */
+ * DEADLINE_MS after the start, or within 100 ms of *CANCEL (read atomically; NULL: never)
+ * becoming non-zero. OMG_OK with *R filled (free R->out), or OMG_E_SYS (could not start it:
+ * the detail says why) / OMG_E_NOMEM. */
 int spawn_capture(const char *const argv[], const char *const envp[], int deadline_ms, size_t cap,
-		  struct spawn_result *r);
+		  const int *cancel, struct spawn_result *r);
 
 #endif

@@ -511,7 +511,7 @@ int main(int argc, char **argv)
 out:
 	server_close(srv);
 	aur_close(d.aur);
-	if (plan_close(d.planner, 300) != 0) /* SIGTERM ends omgd within a second, whatever the planner is stuck in */
+	if (plan_close(d.planner, 250) != 0) /* SIGTERM ends omgd within 1 s: the build thread gets 700 ms */
 		omgd_log("the planner is stuck: exiting without it");
 	if (builder_stop(bld, 700) != 0) {
 		/* SIGTERM ends omgd within a second, whatever the build thread is stuck in */

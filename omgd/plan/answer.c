@@ -75,17 +75,23 @@ static int in_place(const struct db *db, uint32_t ver)
 	return !strncmp(desc, "file:", 5);
 }
 
-static int requested(const struct plan_job *job, const char *name, const char *arch)
+/* Whether the entry NAME ARCH (from RELEASE) is one the request named: NAME, NAME:ARCH (an
+ * "all" package under any architecture, as apt takes it), or a .deb's path (apt says
+ * "local-deb" for the packages of the files it was given). */
+static int requested(const struct plan_job *job, const char *name, const char *arch, const char *release)
 {
 	size_t n = strlen(name);
 
 	for (uint32_t i = 0; i < job->nnames; i++) {
 		const char *q = job->names[i];
+		if (q[0] == '/' && !strcmp(release, "local-deb"))
+			return 1;
 		if (strncmp(q, name, n) != 0)
 			continue;
 		if (!q[n] || q[n] == '=' || q[n] == '/')
 			return 1;
-		if (q[n] == ':' && (!strncmp(q + n + 1, arch, strlen(arch)) || !strncmp(q + n + 1, "any", 3)))
+		if (q[n] == ':' && (!strncmp(q + n + 1, arch, strlen(arch)) || !strncmp(q + n + 1, "any", 3) ||
+				    !strcmp(arch, "all")))
 			return 1;
 	}
 	return 0;
@@ -157,7 +163,8 @@ void plan_answer(const struct planner *p, const struct plan_job *job, const stru
 					e->download = 0;
 			}
 		}
-		if (o->asked || requested(job, e->name, e->arch))
+		if (o->asked || requested(job, e->name, e->arch, e->release) ||
+		    (job->action == OMG_ACT_AUTOREMOVE && (e->op == OMG_OP_REMOVE || e->op == OMG_OP_PURGE)))
 			e->flags |= OMG_PLAN_REQUESTED;
 		else if (e->op == OMG_OP_INSTALL)
 			e->flags |= OMG_PLAN_AUTO;

@@ -119,7 +119,7 @@ static int parse_op(char *line, int inst, uint8_t removal, struct aptsim_op *o)
 	return 0;
 }
 
-enum section { SEC_NONE, SEC_KEPT, SEC_AUTOREMOVABLE, SEC_OTHER, SEC_UNMET };
+enum section { SEC_NONE, SEC_KEPT, SEC_AUTOREMOVABLE, SEC_OTHER, SEC_UNMET, SEC_NOTE };
 
 /* apt's words that say nothing a plan needs (the progress, the simulation's notice, the
  * summary line and the preamble of the unmet dependencies). */
@@ -190,6 +190,11 @@ int aptsim_parse(const char *text, size_t len, struct aptsim *s)
 					goto nomem;
 				continue;
 			}
+			if (sec == SEC_NOTE) { /* a note's list ("... provided by:", "... replace it:") */
+				if (push(&s->notes, &s->nnotes, &notes_cap, line) != 0)
+					goto nomem;
+				continue;
+			}
 			if (sec == SEC_KEPT || sec == SEC_AUTOREMOVABLE)
 				while ((w = word(&q)))
 					if (push(sec == SEC_KEPT ? &s->kept : &s->autoremovable,
@@ -228,6 +233,8 @@ int aptsim_parse(const char *text, size_t len, struct aptsim *s)
 		} else if (!noise(line)) {
 			if (push(&s->notes, &s->nnotes, &notes_cap, starts(line, "W: ") || starts(line, "N: ") ? line + 3 : line) != 0)
 				goto nomem;
+			if (line[n - 1] == ':')
+				sec = SEC_NOTE;
 		}
 	}
 	return OMG_OK;

@@ -53,7 +53,7 @@ struct planner {
 	pthread_cond_t cv;
 	struct plan_job *todo, *done;
 	int ntodo, stop, busy;     /* busy: the worker runs a job */
-	int ended;                 /* the worker has returned (plan_close waits for it, bounded) */
+	int exited;                /* the worker returned (plan_close waits for it, not for ever) */
 	uint64_t made, made_ns, cached_hits, ahead; /* event loop only */
 	struct plan_cached cache[PLAN_CACHE_MAX]; /* event loop only */
 	int ncache, cache_next;

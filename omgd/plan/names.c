@@ -27,7 +27,7 @@ static int pacman_file(const char *name)
 
 const char *plan_name_invalid(uint8_t action, const char *name, int alpm)
 {
-	size_t n = strlen(name), k;
+	size_t n = strlen(name), k, base;
 
 	if (!n)
 		return "an empty name";
@@ -58,6 +58,7 @@ const char *plan_name_invalid(uint8_t action, const char *name, int alpm)
 	if (!strchr(LOWER UPPER DIGIT, name[0]))
 		return name[0] == '-' ? "a name starting with '-' (an option?)" : "not a package name";
 	k = (size_t)span(name, LOWER UPPER DIGIT "+.-");
+	base = k;
 	if (name[k] == ':') { /* :ARCH */
 		size_t a = (size_t)span(name + k + 1, LOWER DIGIT "-");
 		if (!a)
@@ -75,9 +76,14 @@ const char *plan_name_invalid(uint8_t action, const char *name, int alpm)
 			return "an empty release";
 		k += 1 + r;
 	}
+	if (name[k])
+		return "not a package name";
 	/* a trailing - or + (apt's "remove this" / "install this") passes only if it is part of
-	 * a name the index has: plan_name_known decides */
-	return name[k] ? "not a package name" : NULL;
+	 * a name the index has: plan_name_known decides; after :ARCH, =VERSION or /RELEASE it
+	 * is apt's modifier whatever the name */
+	if (k > base && (name[k - 1] == '-' || name[k - 1] == '+'))
+		return "a trailing '-' or '+' (apt would read it as remove or install)";
+	return NULL;
 }
 
 /* NAME[:ARCH] of a checked NAME into OUT (the version or release cut off). */

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "clock.h"
 #include "internal.h"
+#include "log.h"
 #include "omg_error.h"
 
 #include <errno.h>
@@ -52,7 +53,7 @@ static void *worker(void *arg)
 			/* the counter cannot overflow at one a plan; nothing to do */
 		}
 	}
-	p->ended = 1;
+	p->exited = 1;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
@@ -102,14 +103,14 @@ int plan_close(struct planner *p, int wait_ms)
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&p->mu);
-	p->stop = 1;
+	__atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE); /* a running apt-get -s is killed (apt.c) */
 	pthread_cond_broadcast(&p->cv);
-	/* a plan under way ends at its deadline; a thread that cannot run at all (frozen, a hung
-	 * file system) is left behind: omgd is exiting */
-	while (!p->ended)
+	/* a worker that cannot run at all (frozen, stuck in the kernel) is left behind: omgd is
+	 * exiting */
+	while (!p->exited)
 		if (pthread_cond_timedwait(&p->cv, &p->mu, &until) != 0)
 			break;
-	if (!p->ended) {
+	if (!p->exited) {
 		pthread_mutex_unlock(&p->mu);
 		return -1;
 	}
@@ -291,11 +292,12 @@ int plan_request(struct planner *p, const struct db *db, const struct backend *b
 		answer_frame(out, id, &m);
 		return 0;
 	}
-	/* FIFO: the new job at the end */
+	/* FIFO among the clients' plans, all before the plans made ahead (nobody waits for them) */
 	{
 		struct plan_job **tail = &p->todo;
-		while (*tail)
+		while (*tail && !(*tail)->prefetch)
 			tail = &(*tail)->next;
+		j->next = *tail;
 		*tail = j;
 	}
 	p->ntodo++;
@@ -370,6 +372,14 @@ static void cache_put(struct planner *p, const char *key, uint64_t generation, c
 	*c = (struct plan_cached){ .key = k, .generation = generation, .payload = copy, .len = len };
 }
 
+static int names_a_file(const struct plan_job *j)
+{
+	for (uint32_t i = 0; i < j->nnames; i++)
+		if (j->names[i][0] == '/')
+			return 1;
+	return 0;
+}
+
 void plan_collect(struct planner *p, const struct db *db, const struct backend *backend, uint64_t generation,
 		  void (*deliver)(void *ctx, uint64_t serial, const uint8_t *frame, size_t len), void *ctx)
 {
@@ -393,8 +403,9 @@ void plan_collect(struct planner *p, const struct db *db, const struct backend *
 			omg_wbuf_reset(&w);
 			omg_frame_error(&w, done->id, OMG_WERR_TOO_LARGE, "the plan exceeds the %u MiB frame limit",
 					OMG_FRAME_MAX >> 20);
-		} else if (done->ran && db && done->generation == generation) {
-			/* kept for the index it was asked on, if that is still the one */
+		} else if (done->ran && db && done->generation == generation && !names_a_file(done)) {
+			/* kept for the index it was asked on, if that is still the one (not when it
+			 * names a .deb: the file may change while the index does not) */
 			cache_put(p, done->key, generation, w.data + start, w.len - start);
 		}
 		if (done->prefetch)
