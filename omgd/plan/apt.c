@@ -68,14 +68,16 @@ void plan_apt_run(const struct planner *p, struct plan_job *job)
 	for (uint32_t i = 0; i < job->nnames; i++)
 		argv[argc++] = job->names[i];
 	argv[argc] = NULL;
-	if (spawn_capture(argv, envp, p->cfg.deadline_ms, PLAN_OUTPUT_MAX, &p->stop, &r) != OMG_OK) {
+	if (spawn_capture(argv, envp, p->cfg.deadline_ms, PLAN_OUTPUT_MAX, &p->cancel, &r) != OMG_OK) {
 		snprintf(job->problem, sizeof job->problem, "%s", omg_errdetail());
 		free(argv);
 		return;
 	}
 	free(argv);
 	job->ran_ns = r.ns;
-	if (r.cancelled)
+	if (r.cancelled && job->prefetch && !__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE))
+		job->preempted = 1; /* a client's plan goes first: this one runs again after it */
+	else if (r.cancelled)
 		snprintf(job->problem, sizeof job->problem, "omgd is stopping");
 	else if (r.timed_out)
 		snprintf(job->problem, sizeof job->problem, "apt-get -s took longer than %d s", p->cfg.deadline_ms / 1000);

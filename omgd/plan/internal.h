@@ -25,6 +25,7 @@ struct plan_job {
 	char *key;               /* the cache key: action and names */
 	uint64_t asked_ns;
 	int prefetch;            /* made ahead for the cache (niced): nobody waits for it */
+	int preempted;           /* a prefetch stopped for a client's plan: it runs again later */
 	uint64_t generation;     /* the index when it was asked: its plan is kept for that one only */
 	/* worker's answer */
 	int ran;                 /* 1: the package manager ran (SIM, EXIT_STATUS are set) */
@@ -54,6 +55,9 @@ struct planner {
 	struct plan_job *todo, *done;
 	int ntodo, stop, busy;     /* busy: the worker runs a job */
 	int exited;                /* the worker returned (plan_close waits for it, not for ever) */
+	int cancel;                /* (atomic) the job under way is to stop: omgd stops, or a client's
+				    * plan preempts a prefetch */
+	struct plan_job *running;  /* the job under way, or NULL */
 	uint64_t made, made_ns, cached_hits, ahead; /* event loop only */
 	struct plan_cached cache[PLAN_CACHE_MAX]; /* event loop only */
 	int ncache, cache_next;

@@ -40,6 +40,8 @@ static void *worker(void *arg)
 		p->todo = j->next;
 		p->ntodo--;
 		p->busy = 1;
+		p->running = j;
+		__atomic_store_n(&p->cancel, 0, __ATOMIC_RELEASE);
 		pthread_mutex_unlock(&p->mu);
 		if (p->alpm)
 			plan_alpm_run(p, j);
@@ -47,6 +49,18 @@ static void *worker(void *arg)
 			plan_apt_run(p, j);
 		pthread_mutex_lock(&p->mu);
 		p->busy = 0;
+		p->running = NULL;
+		if (j->preempted) { /* again, after the clients' plans */
+			struct plan_job **tail = &p->todo;
+			while (*tail)
+				tail = &(*tail)->next;
+			j->preempted = 0;
+			aptsim_free(&j->sim);
+			j->next = NULL;
+			*tail = j;
+			p->ntodo++;
+			continue;
+		}
 		j->next = p->done;
 		p->done = j;
 		if (write(p->efd, &one, sizeof one) < 0) {
@@ -103,7 +117,8 @@ int plan_close(struct planner *p, int wait_ms)
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&p->mu);
-	__atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE); /* a running apt-get -s is killed (apt.c) */
+	__atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->cancel, 1, __ATOMIC_RELEASE); /* a running apt-get -s is killed (apt.c) */
 	pthread_cond_broadcast(&p->cv);
 	/* a worker that cannot run at all (frozen, stuck in the kernel) is left behind: omgd is
 	 * exiting */
@@ -301,6 +316,8 @@ int plan_request(struct planner *p, const struct db *db, const struct backend *b
 		*tail = j;
 	}
 	p->ntodo++;
+	if (p->running && p->running->prefetch) /* nobody waits for that one: this one first */
+		__atomic_store_n(&p->cancel, 1, __ATOMIC_RELEASE);
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	(void)backend;
