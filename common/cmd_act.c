@@ -25,22 +25,6 @@ static uint64_t unix_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* apt-get's words for ACTION (as omgd's planner uses them: apt upgrade is apt-get upgrade
- * --with-new-pkgs). */
-static int action_words(uint8_t action, const char **w)
-{
-	switch (action) {
-	case OMG_ACT_INSTALL: w[0] = "install"; return 1;
-	case OMG_ACT_REMOVE: w[0] = "remove"; return 1;
-	case OMG_ACT_PURGE: w[0] = "purge"; return 1;
-	case OMG_ACT_UPGRADE: w[0] = "upgrade"; w[1] = "--with-new-pkgs"; return 2;
-	case OMG_ACT_FULL_UPGRADE: w[0] = "dist-upgrade"; return 1;
-	case OMG_ACT_AUTOREMOVE: w[0] = "autoremove"; return 1;
-	case OMG_ACT_REINSTALL: w[0] = "install"; w[1] = "--reinstall"; return 2;
-	default: return 0;
-	}
-}
-
 /* pacman's options for ROOT: a root other than / is reached with --root, its own database,
  * configuration, cache, keyring and hooks named (pacman would take the cache, keyring and
  * hooks of the running system otherwise). Not chroot, as apt is run: the roots omgd serves
@@ -402,7 +386,7 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 	argv[argc++] = lock_timeout;
 	if (essential)
 		argv[argc++] = "--allow-remove-essential";
-	argc += action_words(action, argv + argc);
+	argc += omg_apt_words(action, argv + argc);
 	argv[argc++] = "--";
 	for (int i = 0; i < ctx->opts.nargs; i++) /* a file inside another root: as apt there sees it */
 		argv[argc++] = names[i] + (names[i][0] == '/' && strcmp(m.root, "/") && !strncmp(names[i], m.root, strlen(m.root))
@@ -417,6 +401,9 @@ command_made:
 			k += (size_t)snprintf(command + k, sizeof command - k, "%s%s", i ? " " : "", argv[i]);
 	}
 	fprintf(show, "Will run: %s\n", command);
+	if (sudo[0]) /* exactly what sudo is given: sudo closes other descriptors, so a shell opens the FIFO */
+		fprintf(show, "  through: sudo -- /bin/sh -c 'exec 3>\"$0\" || exit 126; exec \"$@\"' STATUS-FIFO %s ...\n",
+			pacman ? "pacman" : "apt-get");
 	if (!ctx->opts.yes) {
 		int yes;
 		if (!isatty(STDIN_FILENO)) {

@@ -551,6 +551,9 @@ int omg_dec_plan(const void *p, size_t n, struct omg_plan *m);
 void omg_plan_free(struct omg_plan *m);
 int omg_dec_acted(const void *p, size_t n, struct omg_acted *m);
 const char *omg_action_name(uint8_t action); /* "install", ..., "full-upgrade"; "?" */
+/* apt-get's words for a planned ACTION into W (2 at most), the same for its plan (-s) and its
+ * run: apt upgrade is apt-get upgrade --with-new-pkgs. Returns how many (0: not apt's). */
+int omg_apt_words(uint8_t action, const char **w);
 const char *omg_op_name(uint8_t op);         /* "install", "upgrade", ..., "purge"; "?" */
 void omg_sizes_free(struct omg_sizes *m);
 void omg_rels_free(struct omg_rels *m);

@@ -209,3 +209,17 @@ const char *omg_op_name(uint8_t op)
 
 	return op < sizeof names / sizeof names[0] && names[op] ? names[op] : "?";
 }
+
+int omg_apt_words(uint8_t action, const char **w)
+{
+	switch (action) {
+	case OMG_ACT_INSTALL: w[0] = "install"; return 1;
+	case OMG_ACT_REMOVE: w[0] = "remove"; return 1;
+	case OMG_ACT_PURGE: w[0] = "purge"; return 1;
+	case OMG_ACT_UPGRADE: w[0] = "upgrade"; w[1] = "--with-new-pkgs"; return 2;
+	case OMG_ACT_FULL_UPGRADE: w[0] = "dist-upgrade"; return 1;
+	case OMG_ACT_AUTOREMOVE: w[0] = "autoremove"; return 1;
+	case OMG_ACT_REINSTALL: w[0] = "install"; w[1] = "--reinstall"; return 2;
+	default: return 0;
+	}
+}

@@ -523,7 +523,7 @@ void server_sweep(struct server *s, int64_t now)
 		next = c->next;
 		/* a whole request that waits (parked, or behind a job) is ours to serve, not partial */
 		if ((c->partial_since && conn_idle(c) && !have_frame(c) && now - c->partial_since > SERVER_PARTIAL_MS) ||
-		    now - c->last_io > SERVER_IDLE_MS ||
+		    (now - c->last_io > SERVER_IDLE_MS && !c->waiting) || /* a deferred answer (a plan) is on its way */
 		    (c->out.len > c->out_off && now - c->last_io > SERVER_STALL_MS)) {
 			s->st.connections_dropped++;
 			conn_close(s, c);

@@ -10,21 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* apt-get's words for ACTION: apt upgrade is apt-get upgrade --with-new-pkgs. */
-static int action_words(uint8_t action, const char **w)
-{
-	switch (action) {
-	case OMG_ACT_INSTALL: w[0] = "install"; return 1;
-	case OMG_ACT_REMOVE: w[0] = "remove"; return 1;
-	case OMG_ACT_PURGE: w[0] = "purge"; return 1;
-	case OMG_ACT_UPGRADE: w[0] = "upgrade"; w[1] = "--with-new-pkgs"; return 2;
-	case OMG_ACT_FULL_UPGRADE: w[0] = "dist-upgrade"; return 1;
-	case OMG_ACT_AUTOREMOVE: w[0] = "autoremove"; return 1;
-	case OMG_ACT_REINSTALL: w[0] = "install"; w[1] = "--reinstall"; return 2;
-	default: return 0;
-	}
-}
-
 void plan_apt_run(const struct planner *p, struct plan_job *job)
 {
 	const char **argv = calloc(job->nnames + 16, sizeof *argv);
@@ -63,7 +48,7 @@ void plan_apt_run(const struct planner *p, struct plan_job *job)
 	argv[argc++] = "-s";
 	argv[argc++] = "-o";
 	argv[argc++] = "APT::Get::Show-Versions=0";
-	argc += action_words(job->action, argv + argc);
+	argc += omg_apt_words(job->action, argv + argc);
 	argv[argc++] = "--";
 	for (uint32_t i = 0; i < job->nnames; i++)
 		argv[argc++] = job->names[i];
