@@ -406,6 +406,20 @@ act_shell() {
 	wait_screen "back-2"
 }
 
+@test "zsh module: a held lock's countdown on one line, then the install once it is free" {
+	hold_lock "$ROOT/var/lib/dpkg/lock-frontend" 3
+	act_shell zsh -f -i
+	type_line "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; PROMPT='%% '"
+	type_line "omg install -y omgtest-app; echo status=\$?"
+	wait_screen "held by process $LOCK_PID (python3)"
+	screen | grep -q "s left (Ctrl-C to give up)"
+	for i in $(seq 1 200); do screen | grep -q "status=" && break; sleep 0.05; done
+	wait_screen "status=0"
+	# the countdown was redrawn in place: one line of it on the screen, not one per second
+	[ "$(screen | grep -c 'held by process')" -le 1 ]
+	[ "$(root_state omgtest-app)" = installed ]
+}
+
 @test "zsh module: a failing install reports exit 6 in the same shell, which goes on" {
 	act_shell zsh -f -i
 	type_line "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; PROMPT='%% '"
