@@ -310,7 +310,7 @@ static void status_line(struct display *d, struct omg_act_result *r, char *l)
 			omg_size_str(secs > 0.05 ? bytes / secs : 0, rate, sizeof rate);
 			snprintf(figures, sizeof figures, ", %s of %s, %s/s", done, all, rate);
 		}
-		snprintf(d->stage, sizeof d->stage, "Downloading: %.60s%s", msg, figures);
+		snprintf(d->stage, sizeof d->stage, "Downloading: %.60s%.84s", msg, figures);
 		if (!d->tty && strcmp(d->dl_last, msg) != 0) { /* plain output: a line per file */
 			snprintf(d->dl_last, sizeof d->dl_last, "%s", msg);
 			stage_line(d, "Downloading", msg);

@@ -346,7 +346,8 @@ int omg_client_call_within(struct omg_client *c, struct omg_answer *a, int timeo
 	if (c->busy) {
 		if (!c->nested)
 			return OMG_ERROR(OMG_E_NOMEM, "no memory for a second call");
-		rc = omg_client_call_within(c->nested, a, timeout_ms);
+		/* a trap's call while another waits: as patient as the one it interrupted */
+		rc = omg_client_call_within(c->nested, a, timeout_ms > c->call_ms ? timeout_ms : c->call_ms);
 		client_disconnect(c->nested); /* a trap's call keeps nothing open */
 		return rc;
 	}

@@ -164,8 +164,9 @@ static void install_db(struct daemon *d, struct db *db)
 	d->db = db;
 	d->generation++;
 	d->degraded = 0;
-	if (db->counts.updates)
-		plan_prefetch(d->planner, d->generation);
+	/* the upgrade plan is made ahead once the index has settled (a dpkg run or an apt update
+	 * makes several in a row, and a daemon that lives a few seconds needs none) */
+	d->prefetch_at = db->counts.updates && d->planner ? mono_now_ms() + PLAN_AHEAD_DELAY_MS : 0;
 	/* Unchanged counts: refresh the timestamp in place rather than make readers remap. */
 	if (same && omg_status_heartbeat(&d->status, omg_now()) == OMG_OK)
 		return;
@@ -478,6 +479,12 @@ int main(int argc, char **argv)
 		}
 		now_ms = mono_now_ms();
 		timeout = server_tick(srv, now_ms);
+		if (d.prefetch_at && now_ms >= d.prefetch_at) {
+			plan_prefetch(d.planner, d.generation);
+			d.prefetch_at = 0;
+		} else if (d.prefetch_at && (timeout < 0 || d.prefetch_at - now_ms < timeout)) {
+			timeout = (int)(d.prefetch_at - now_ms);
+		}
 		if (now_ms - last_sweep >= 1000) {
 			const char *why = server_gone(srv);
 			last_sweep = now_ms;

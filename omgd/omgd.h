@@ -39,6 +39,7 @@ struct daemon {
 	uint64_t generation;
 	uint64_t started_at;
 	int build_overdue, degraded; /* build_overdue: the build under way was given up on */
+	int64_t prefetch_at;         /* monotonic ms: make the upgrade plan ahead then (0: no) */
 	struct omg_status_writer status;
 	struct metrics m;
 	const struct server_stats *net; /* the server's counters (connections, bytes), or NULL */

@@ -12,8 +12,9 @@
  * reading of apt's words comes back through plan_fd; the event loop then adds what the index
  * knows (download and installed sizes, essential, held, security, which were asked for) and
  * delivers the answer (server.h's deferred answers). A plan made on the current index is
- * kept (PLAN_CACHE_MAX of them) and given again at once until the index changes; after each
- * new index with upgrades, the upgrade plan is made ahead (plan_prefetch).
+ * kept (PLAN_CACHE_MAX of them) and given again at once until the index changes; once a new
+ * index with upgrades has stood PLAN_AHEAD_DELAY_MS, the upgrade plan is made ahead
+ * (plan_prefetch).
  *
  * Answer payloads: docs/protocol.md, PLAN.
  */
@@ -29,6 +30,7 @@
 #define PLAN_QUEUE_MAX 8
 #define PLAN_CACHE_MAX 8
 #define PLAN_OUTPUT_MAX (16u << 20)  /* apt-get -s's output kept */
+#define PLAN_AHEAD_DELAY_MS 3000     /* an index unchanged this long gets its upgrade plan made ahead */
 
 struct plan_config {
 	const char *root;        /* the package root omgd serves */

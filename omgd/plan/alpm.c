@@ -387,11 +387,11 @@ void plan_alpm_run(const struct planner *p, struct plan_job *job)
 	char path[4200];
 	uint64_t t0 = mono_now_ns();
 	int removal = job->action == OMG_ACT_REMOVE || job->action == OMG_ACT_PURGE || job->action == OMG_ACT_AUTOREMOVE;
-	int rc, targets = 1;
+	int targets = 1;
 
 	/* a plan made ahead (job->prefetch) is not niced as apt's is: it runs in this thread, in
 	 * milliseconds, and a thread that lowered its priority could not raise it again */
-	if ((rc = pacmanconf_load(&conf, p->root, NULL)) != OMG_OK) {
+	if (pacmanconf_load(&conf, p->root, NULL) != OMG_OK) {
 		snprintf(job->problem, sizeof job->problem, "%s", omg_errdetail());
 		pacmanconf_free(&conf);
 		job->ran_ns = mono_now_ns() - t0;

@@ -18,7 +18,7 @@ cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefin
 	-D_GNU_SOURCE -I"$build" -I"$src/common" -I"$src/omgd" -I"$src/omgd/dpkg")
 common=("$src"/common/error.c "$src"/common/proto.c "$src"/common/proto_plan.c)
 declare -A sources=(
-	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $(echo "$src"/omgd/aur/*.c) $(echo "$src"/omgd/plan/*.c) $src/omgd/child.c $src/omgd/version.c ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -ldpkg -lpthread"
+	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $(echo "$src"/omgd/aur/*.c) $(echo "$src"/omgd/plan/*.c) $src/omgd/child.c $src/omgd/version.c $src/omgd/pacmanconf.c ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -ldpkg -lalpm -lpthread"
 	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
 	[fuzz_pacmanconf]="$src/tests/fuzz/fuzz_pacmanconf.c $src/omgd/pacmanconf.c ${common[*]}"
 	[fuzz_aptsim]="$src/tests/fuzz/fuzz_aptsim.c $src/omgd/plan/aptsim.c $src/omgd/version.c ${common[*]} -ldpkg"
