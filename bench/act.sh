@@ -43,11 +43,12 @@ echo "## Time to a shown plan (this machine, $(dpkg-query -W -f '${db:Status-Sta
 echo
 export XDG_RUNTIME_DIR=$work/run XDG_CACHE_HOME=$work/cache OMG_AUTOSTART=0
 mkdir -p -m 700 "$XDG_RUNTIME_DIR"
-"$build/omgd/omgd" --foreground 2>"$work/omgd.log" & omgd_pid=$!
+"$build/omgd/omgd" --foreground --plan-ahead 1 2>"$work/omgd.log" & omgd_pid=$!
 for i in $(seq 1 200); do "$omg" --json status 2>/dev/null | grep -q '"ready":true' && break; sleep 0.05; done
 echo "| omg                                |             | peer                               |             | ratio  |"
 echo "|------------------------------------|-------------|------------------------------------|-------------|--------|"
-# the first plan of this index: omgd runs apt-get -s (one run: the next is from memory)
+# the first plan of this index: omgd runs apt-get -s (one run: the next is from memory); the
+# upgrade plan made ahead (--plan-ahead 1) is under way: this plan preempts it
 first=$(once_ms "$omg" install --dry-run "$X")
 again=$(median_ms "$omg" install --dry-run "$X")
 peer=$(median_ms env LC_ALL=C apt-get -s install "$X")
@@ -57,7 +58,8 @@ row "install --dry-run $X (again)" "$again" "apt-get -s install $X" "$peer"
 row "install --dry-run $X (again)" "$again" "apt install --dry-run $X" "$aptd"
 # upgrade: made ahead after the index was built, if there are upgrades
 for i in $(seq 1 400); do
-	"$omg" --json metrics | grep -q '"plans_pending":0' && break; sleep 0.05
+	"$omg" --json metrics | grep -q '"plans_pending":0' && "$omg" --json metrics | grep -q '"plans_ahead":[1-9]' && break
+	sleep 0.05
 done
 up=$(median_ms "$omg" upgrade --dry-run)
 row "upgrade --dry-run (made ahead)" "$up" "apt-get -s upgrade --with-new-pkgs" "$(median_ms env LC_ALL=C apt-get -s upgrade --with-new-pkgs)"

@@ -38,13 +38,14 @@ static const int tag_signal = KIND_SIGNAL, tag_builder = KIND_BUILDER,
 struct options {
 	int foreground, no_store, no_aur;
 	const char *socket, *root, *status, *log, *store, *map_size, *backend, *aur_url, *aur_timeout;
+	const char *plan_ahead;
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: omgd [--foreground] [--socket PATH] [--root DIR] [--status PATH] [--log FILE]\n"
 	      "            [--store DIR | --no-store] [--store-map-size BYTES] [--backend dpkg|alpm]\n"
-	      "            [--aur-url URL] [--aur-timeout MS] [--no-aur]\n"
+	      "            [--aur-url URL] [--aur-timeout MS] [--no-aur] [--plan-ahead S]\n"
 	      "  --foreground   stay attached to the terminal, log to stderr\n"
 	      "  --socket PATH  listen here (default $XDG_RUNTIME_DIR/omg.sock)\n"
 	      "  --root DIR     read the package data of the system rooted at DIR\n"
@@ -59,6 +60,8 @@ static void usage(FILE *f)
 	      "  --aur-url URL  the AUR (Arch only; default " AUR_URL_DEFAULT ")\n"
 	      "  --aur-timeout MS  total time for one AUR request (default 2500)\n"
 	      "  --no-aur       never ask the AUR\n"
+	      "  --plan-ahead S make the upgrade plan ahead once the package data has stood S seconds\n"
+	      "                 with upgrades (default 30; 0: never)\n"
 	      "signals: TERM/INT stop, HUP rebuilds the index\n", f);
 }
 
@@ -70,7 +73,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 				  : !strcmp(a, "--status") ? &o->status : !strcmp(a, "--log") ? &o->log
 				  : !strcmp(a, "--store") ? &o->store : !strcmp(a, "--store-map-size") ? &o->map_size
 				  : !strcmp(a, "--backend") ? &o->backend : !strcmp(a, "--aur-url") ? &o->aur_url
-				  : !strcmp(a, "--aur-timeout") ? &o->aur_timeout : NULL;
+				  : !strcmp(a, "--aur-timeout") ? &o->aur_timeout
+				  : !strcmp(a, "--plan-ahead") ? &o->plan_ahead : NULL;
 		if (!strcmp(a, "--foreground") || !strcmp(a, "-f")) {
 			o->foreground = 1;
 		} else if (!strcmp(a, "--no-store")) {
@@ -166,7 +170,7 @@ static void install_db(struct daemon *d, struct db *db)
 	d->degraded = 0;
 	/* the upgrade plan is made ahead once the index has settled (a dpkg run or an apt update
 	 * makes several in a row, and a daemon that lives a few seconds needs none) */
-	d->prefetch_at = db->counts.updates && d->planner ? mono_now_ms() + PLAN_AHEAD_DELAY_MS : 0;
+	d->prefetch_at = db->counts.updates && d->planner && d->plan_ahead_ms ? mono_now_ms() + d->plan_ahead_ms : 0;
 	/* Unchanged counts: refresh the timestamp in place rather than make readers remap. */
 	if (same && omg_status_heartbeat(&d->status, omg_now()) == OMG_OK)
 		return;
@@ -380,6 +384,16 @@ int main(int argc, char **argv)
 			add_fd(ep, aur_fd(d.aur), &tag_aur);
 		else
 			omgd_log("no AUR: %s", omg_errdetail());
+	}
+	d.plan_ahead_ms = PLAN_AHEAD_DELAY_MS;
+	if (o.plan_ahead) {
+		char *end;
+		long sec = strtol(o.plan_ahead, &end, 10);
+		if (*end || sec < 0 || sec > 86400) {
+			omgd_log("--plan-ahead: 0 to 86400 seconds");
+			goto out;
+		}
+		d.plan_ahead_ms = sec * 1000;
 	}
 	{
 		struct plan_config pc = { .root = d.root, .apt_get = NULL, .backend = d.backend->name };

@@ -40,6 +40,7 @@ struct daemon {
 	uint64_t started_at;
 	int build_overdue, degraded; /* build_overdue: the build under way was given up on */
 	int64_t prefetch_at;         /* monotonic ms: make the upgrade plan ahead then (0: no) */
+	int64_t plan_ahead_ms;       /* --plan-ahead: how long an index stands first (0: never) */
 	struct omg_status_writer status;
 	struct metrics m;
 	const struct server_stats *net; /* the server's counters (connections, bytes), or NULL */

@@ -13,7 +13,7 @@
  * knows (download and installed sizes, essential, held, security, which were asked for) and
  * delivers the answer (server.h's deferred answers). A plan made on the current index is
  * kept (PLAN_CACHE_MAX of them) and given again at once until the index changes; once a new
- * index with upgrades has stood PLAN_AHEAD_DELAY_MS, the upgrade plan is made ahead
+ * index with upgrades has stood PLAN_AHEAD_DELAY_MS (omgd --plan-ahead), the upgrade plan is made ahead
  * (plan_prefetch).
  *
  * Answer payloads: docs/protocol.md, PLAN.
@@ -30,7 +30,8 @@
 #define PLAN_QUEUE_MAX 8
 #define PLAN_CACHE_MAX 8
 #define PLAN_OUTPUT_MAX (16u << 20)  /* apt-get -s's output kept */
-#define PLAN_AHEAD_DELAY_MS 3000     /* an index unchanged this long gets its upgrade plan made ahead */
+#define PLAN_AHEAD_DELAY_MS 30000    /* an index unchanged this long gets its upgrade plan made ahead
+				      * (omgd --plan-ahead): not while a dpkg run or an update goes on */
 
 struct plan_config {
 	const char *root;        /* the package root omgd serves */

@@ -175,6 +175,8 @@ serve_repo() {
 metric() { "$OMG" --json metrics | tr ',{}' '\n\n\n' | sed -n "s/^\"$1\":\([0-9]*\)$/\1/p"; }
 
 @test "new upgrades: omgd makes the upgrade plan ahead, and omg upgrade is answered from it" {
+	stop_omgd
+	start_omgd --root "$ROOT" --plan-ahead 1
 	repo_enable_two
 	# apt-get update may make omgd rebuild more than once: until the last index's plan is made
 	# (nothing refreshing, nothing pending, the same generation twice in a row)
