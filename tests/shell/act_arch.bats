@@ -150,8 +150,7 @@ wait_updates() {
 	# dependencies as dependencies, the named ones explicit (as pacman -S marks them)
 	[ "$("${PACMAN[@]}" -Qqd omgt-lib)" = omgt-lib ] && [ "$("${PACMAN[@]}" -Qqe omgt-app)" = omgt-app ]
 	counts_follow
-	run "$OMG" audit log
-	[[ "$output" == *"action"*"install omgt-app"*"result: exit 0"* ]] || { echo "$output"; false; }
+	eventually_shows '*action*install omgt-app*result: exit 0*' "$OMG" audit log
 }
 
 @test "a conflict: the plan removes it, pacman removes it (--ask 4), pacman -Q equals the plan" {

@@ -184,3 +184,18 @@ keys() { tmux -L "$TMUX_SOCK" send-keys -t t "$@"; }
 # type_text TEXT: literally (send-keys would read "up" as the Up key)
 type_text() { tmux -L "$TMUX_SOCK" send-keys -t t -l "$1"; }
 type_line() { type_text "$1"; keys Enter; }
+
+# eventually_shows GLOB CMD...: until CMD's output matches GLOB (an unquoted pattern), 5 s at
+# most; then prints the output and fails. omgd writes an action's audit record on its build
+# thread after the build under way: a command run right after omg returns may come first.
+eventually_shows() {
+	local glob=$1 out i; shift
+	for i in $(seq 1 100); do
+		out=$("$@" 2>&1) || true
+		# shellcheck disable=SC2053
+		[[ $out == $glob ]] && return 0
+		sleep 0.05
+	done
+	echo "$out"
+	return 1
+}
