@@ -65,20 +65,23 @@ struct omg_act_result {
 #define OMG_ACT_ERRORS_MAX 8
 
 /* Runs ARGV (argv[0] a program found in PATH; inside ROOT by chroot when ROOT is not "/")
- * with descriptor 3 open on the status FIFO (ARGV says APT::Status-Fd=3), through sudo when
- * not root. Progress and the child's own output go to OUT: a bar and a line per stage on a
+ * with descriptor 3 open on the status FIFO (ARGV says APT::Status-Fd=3), through SUDO (the
+ * path omg_act_sudo gave and the command shown named; "" as root). Progress and the child's own output go to OUT: a bar and a line per stage on a
  * terminal (TTY), plain lines otherwise; apt's and dpkg's own progress lines are replaced by
  * them, everything else (maintainer scripts, prompts) passes through as it comes. DOWNLOAD:
- * the plan's bytes to fetch, for the download's figures. FLAGS: OMG_ACT_*. Returns 0 when it ran (see R), -1
- * when it could not start (R->why). */
+ * the plan's bytes to fetch, for the download's figures. FLAGS: OMG_ACT_*. Returns 0 when
+ * it ran (see R), -1 when it could not start (R->why). */
+/* What sudo is given, before the command: sudo closes every descriptor above 2, so this
+ * shell opens the status FIFO ($0) as descriptor 3, then becomes the command. */
+#define OMG_ACT_SCRIPT "exec 3>\"$0\" || exit 126; exec \"$@\""
 #define OMG_ACT_PASS_ALL 0x1u     /* FLAGS: pass every line through (apt-get update's Get/Hit lines) */
 /* FLAGS: ARGV is pacman's (--noprogressbar, the C locale's words): it reaches ROOT itself (--root,
  * no chroot), has no status descriptor, and its own lines are read instead: "installing X...",
  * "upgrading X...", "removing X..." become the stage lines and counts, its summary and checks
  * are replaced by omg's, "error: " lines are kept as the errors. */
 #define OMG_ACT_PACMAN 0x2u
-int omg_act_run(const char *root, const char *const *argv, uint64_t download, unsigned flags, FILE *out, int tty,
-		struct omg_act_result *r);
+int omg_act_run(const char *sudo, const char *root, const char *const *argv, uint64_t download, unsigned flags,
+		FILE *out, int tty, struct omg_act_result *r);
 
 /* sudo's path when the caller is not root and it exists, "" as root; NULL: neither. */
 const char *omg_act_sudo(void);

@@ -375,11 +375,11 @@ static void raw_keys(int fd, const struct termios *saved)
 	tcsetattr(fd, TCSANOW, &t);
 }
 
-int omg_act_run(const char *root, const char *const *argv, uint64_t download, unsigned flags, FILE *out, int tty,
-		struct omg_act_result *r)
+int omg_act_run(const char *sudo, const char *root, const char *const *argv, uint64_t download, unsigned flags,
+		FILE *out, int tty, struct omg_act_result *r)
 {
-	static const char script[] = "exec 3>\"$0\" || exit 126; exec \"$@\"";
-	const char *sudo = omg_act_sudo(), **full = NULL;
+	static const char script[] = OMG_ACT_SCRIPT;
+	const char **full = NULL;
 	char dir[4200], fifo[4300];
 	const char *base = getenv("XDG_RUNTIME_DIR");
 	struct display *d = NULL;

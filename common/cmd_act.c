@@ -7,6 +7,7 @@
 #include "omg_error.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -123,17 +124,76 @@ static int take_names(struct omg_ctx *ctx, const char **names, char **paths)
 	return OMG_EXIT_OK;
 }
 
-/* The lock H was still held after --lock-timeout: the exit code after saying so. */
-static int gave_up(struct omg_ctx *ctx, const struct omg_lock_holder *h)
+/* Not run: with --json the plan M (if any) is the document (then the error's), and CODE
+ * after the message FMT makes (NULL: none). */
+static int refuse(struct omg_ctx *ctx, const struct omg_plan *m, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int refuse(struct omg_ctx *ctx, const struct omg_plan *m, int code, const char *fmt, ...)
 {
-	char who[200];
+	char msg[1024];
+	va_list ap;
 
-	omg_lock_describe(h, who, sizeof who);
-	if (h->pid > 0)
-		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s is still %s: gave up", h->path, who);
-	return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s still exists (%s; if none is, one was killed: remove the file): gave up",
-			    h->path, who);
+	if (ctx->opts.json && m)
+		ctx->sink.ops->plan(&ctx->sink, m, NULL);
+	if (!fmt)
+		return code;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return omg_cmd_fail(ctx, code, "%s", msg);
 }
+
+/* Says on SHOW what will run, whole: ARGV through SUDO ("" as root), inside ROOT by chroot
+ * when CHROOTED; COMMAND (N bytes) keeps the line for the audit record. */
+static void show_command(FILE *show, const char *sudo, const char *root, int chrooted, const char *const *argv,
+			 char *command, size_t n)
+{
+	size_t k = (size_t)snprintf(command, n, "%s%s%s%s", sudo[0] ? "sudo " : "", chrooted ? "chroot " : "",
+				    chrooted ? root : "", chrooted ? " " : "");
+
+	for (int i = 0; argv[i] && k < n - 1; i++)
+		k += (size_t)snprintf(command + k, n - k, "%s%s", i ? " " : "", argv[i]);
+	fprintf(show, "Will run: %s\n", command);
+	if (sudo[0])
+		fprintf(show, "  through: sudo -- /bin/sh -c '%s' STATUS-FIFO %s ...\n", OMG_ACT_SCRIPT, argv[0]);
+}
+
+/* Waits for the locks WHICH (N paths inside ROOT, of KIND) as --lock-timeout says: 0 when
+ * free, else the exit code after saying why not (and showing plan M, as refuse). */
+static int wait_locks(struct omg_ctx *ctx, const struct omg_plan *m, const char *root, const char *const *which, int n,
+		      int kind)
+{
+	char paths[OMG_ACT_LOCKS_MAX][4300], who[200];
+	const char *locks[OMG_ACT_LOCKS_MAX];
+	struct omg_lock_holder h;
+	int w;
+
+	for (int i = 0; i < n && i < OMG_ACT_LOCKS_MAX; i++) {
+		snprintf(paths[i], sizeof paths[i], "%s%s", strcmp(root, "/") ? root : "", which[i]);
+		locks[i] = paths[i];
+	}
+	w = omg_lock_wait(locks, n, kind, ctx->opts.lock_timeout >= 0 ? ctx->opts.lock_timeout : OMG_LOCK_WAIT_S,
+			  ctx->env->err, isatty(fileno(ctx->env->err)), ctx->client ? ctx->client->interrupted : NULL, &h);
+	if (w == 0)
+		return OMG_EXIT_OK;
+	if (w == 2) {
+		fputs("Cancelled.\n", ctx->env->err);
+		return refuse(ctx, m, OMG_EXIT_NOTHING, NULL);
+	}
+	omg_lock_describe(&h, who, sizeof who);
+	if (h.pid > 0)
+		return refuse(ctx, m, OMG_EXIT_ERROR, "%s is still %s: gave up", h.path, who);
+	return refuse(ctx, m, OMG_EXIT_ERROR, "%s still exists (%s; if none is, one was killed: remove the file): gave up",
+		      h.path, who);
+}
+
+/* The locks each command takes, inside its root (pacman's is the file DBPath/db.lck, and
+ * pacman_root_words names that DBPath). */
+static const char *const apt_locks[] = { "/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock",
+					 "/var/cache/apt/archives/lock" };
+static const char *const dpkg_locks[] = { "/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock" };
+static const char *const lists_locks[] = { "/var/lib/apt/lists/lock" }; /* apt-get update never waits for it */
+static const char *const pacman_locks[] = { "/var/lib/pacman/db.lck" };
 
 /* Asks "Do you want to continue? [Y/n]" on the terminal; 1 yes, 0 no, -1 interrupted. */
 static int confirm(struct omg_ctx *ctx)
@@ -219,8 +279,10 @@ static int plan_stands(struct omg_ctx *ctx, const struct omg_plan_req *q, const 
 	}
 	if (st.generation == m->generation)
 		return 1;
+	/* a new plan is apt-get -s again: the plan's deadline, not a lookup's */
 	omg_enc_plan_req(omg_client_begin(ctx->client, OMG_MSG_PLAN), q);
-	if (omg_client_call(ctx->client, &a) != OMG_OK || omg_dec_plan(a.payload, a.length, &now) != OMG_OK)
+	if (omg_client_call_within(ctx->client, &a, omg_cmd_wait_ms(ctx, PLAN_WAIT_MS)) != OMG_OK ||
+	    omg_dec_plan(a.payload, a.length, &now) != OMG_OK)
 		return 0;
 	same = now.status == OMG_PLAN_OK && now.count == m->count;
 	for (uint32_t i = 0; same && i < m->count; i++) {
@@ -318,17 +380,13 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 	if (!json)
 		ctx->sink.ops->plan(&ctx->sink, &m, NULL);
 	if (m.status == OMG_PLAN_UNAVAILABLE) {
-		if (json)
-			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
-		else
+		if (!json)
 			fprintf(ctx->env->err, "%s: no plan: %s\n", ctx->env->prog, m.problem);
-		rc = OMG_EXIT_ERROR;
+		rc = refuse(ctx, &m, OMG_EXIT_ERROR, NULL);
 		goto out;
 	}
-	if (m.status != OMG_PLAN_OK) {
-		if (json)
-			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
-		rc = m.nunknown ? OMG_EXIT_NOTHING : OMG_EXIT_ERROR;
+	if (m.status != OMG_PLAN_OK) { /* the text sink said why with the plan */
+		rc = refuse(ctx, &m, m.nunknown ? OMG_EXIT_NOTHING : OMG_EXIT_ERROR, NULL);
 		goto out;
 	}
 	for (uint32_t i = 0; i < m.count; i++) {
@@ -337,38 +395,28 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 			held = (int)i;
 	}
 	if (!m.count || ctx->opts.dry_run) {
-		if (json)
-			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
-		rc = OMG_EXIT_OK;
+		rc = refuse(ctx, &m, OMG_EXIT_OK, NULL);
 		goto out;
 	}
 	if (essential && !ctx->opts.allow_essential) {
-		if (json)
-			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
-		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "this removes an essential package: refused without "
-				  "--allow-remove-essential (as apt)");
+		rc = refuse(ctx, &m, OMG_EXIT_ERROR, "this removes an essential package: refused without "
+			    "--allow-remove-essential (as apt)");
 		goto out;
 	}
 	if (held >= 0) { /* apt-get -y refuses to change a held package: not run to fail */
-		if (json)
-			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
-		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "this changes %s, which is held: 'omg unhold %s' first",
-				  m.v[held].name, m.v[held].name);
+		rc = refuse(ctx, &m, OMG_EXIT_ERROR, "this changes %s, which is held: 'omg unhold %s' first",
+			    m.v[held].name, m.v[held].name);
 		goto out;
 	}
 	if (!(sudo = omg_act_sudo())) {
-		if (json)
-			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
-		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s needs root: run it as root, or install sudo", omg_action_name(action));
+		rc = refuse(ctx, &m, OMG_EXIT_ERROR, "%s needs root: run it as root, or install sudo", omg_action_name(action));
 		goto out;
 	}
 	/* the command, whole, before anything runs: pacman's when libalpm made the plan */
 	if ((pacman = !strcmp(m.tool, "libalpm"))) {
 		const char *why = NULL;
 		if ((argc = pacman_words(&m, action, names, ctx->opts.nargs, argv, pacman_buf, &why)) < 0) {
-			if (json)
-				ctx->sink.ops->plan(&ctx->sink, &m, NULL);
-			rc = omg_cmd_fail(ctx, OMG_EXIT_USAGE, "%s", why);
+			rc = refuse(ctx, &m, OMG_EXIT_USAGE, "%s", why);
 			goto out;
 		}
 		argv[argc] = NULL;
@@ -393,69 +441,30 @@ static int act(struct omg_ctx *ctx, uint8_t action)
 					   ? strlen(m.root) : 0);
 	argv[argc] = NULL;
 command_made:
-	{
-		int chrooted = !pacman && strcmp(m.root, "/");
-		size_t k = (size_t)snprintf(command, sizeof command, "%s%s%s%s", sudo[0] ? "sudo " : "",
-					    chrooted ? "chroot " : "", chrooted ? m.root : "", chrooted ? " " : "");
-		for (int i = 0; argv[i] && k < sizeof command - 1; i++)
-			k += (size_t)snprintf(command + k, sizeof command - k, "%s%s", i ? " " : "", argv[i]);
-	}
-	fprintf(show, "Will run: %s\n", command);
-	if (sudo[0]) /* exactly what sudo is given: sudo closes other descriptors, so a shell opens the FIFO */
-		fprintf(show, "  through: sudo -- /bin/sh -c 'exec 3>\"$0\" || exit 126; exec \"$@\"' STATUS-FIFO %s ...\n",
-			pacman ? "pacman" : "apt-get");
+	show_command(show, sudo, m.root, !pacman && strcmp(m.root, "/"), argv, command, sizeof command);
 	if (!ctx->opts.yes) {
 		int yes;
 		if (!isatty(STDIN_FILENO)) {
-			if (json)
-				ctx->sink.ops->plan(&ctx->sink, &m, NULL);
-			rc = omg_cmd_fail(ctx, OMG_EXIT_USAGE, "no terminal to ask on: add -y to go ahead");
+			rc = refuse(ctx, &m, OMG_EXIT_USAGE, "no terminal to ask on: add -y to go ahead");
 			goto out;
 		}
 		if ((yes = confirm(ctx)) <= 0) {
 			fputs(yes < 0 ? "Cancelled.\n" : "Abort.\n", ctx->env->err);
-			if (json)
-				ctx->sink.ops->plan(&ctx->sink, &m, NULL);
-			rc = OMG_EXIT_NOTHING;
+			rc = refuse(ctx, &m, OMG_EXIT_NOTHING, NULL);
 			goto out;
 		}
 	}
-	{
-		char lock_paths[3][4300];
-		const char *locks[3];
-		struct omg_lock_holder h;
-		const char *r0 = strcmp(m.root, "/") ? m.root : "";
-		int w;
-		/* pacman's is the file DBPath/db.lck (pacman_root_words names that DBPath) */
-		snprintf(lock_paths[0], sizeof lock_paths[0], "%s%s", r0, pacman ? "/var/lib/pacman/db.lck"
-										  : "/var/lib/dpkg/lock-frontend");
-		snprintf(lock_paths[1], sizeof lock_paths[1], "%s/var/lib/dpkg/lock", r0);
-		snprintf(lock_paths[2], sizeof lock_paths[2], "%s/var/cache/apt/archives/lock", r0);
-		for (int i = 0; i < 3; i++)
-			locks[i] = lock_paths[i];
-		w = omg_lock_wait(locks, pacman ? 1 : 3, pacman ? OMG_LOCK_EXISTS : OMG_LOCK_FCNTL,
-				  ctx->opts.lock_timeout >= 0 ? ctx->opts.lock_timeout : OMG_LOCK_WAIT_S,
-				  ctx->env->err, isatty(fileno(ctx->env->err)),
-				  ctx->client ? ctx->client->interrupted : NULL, &h);
-		if (w) {
-			if (json)
-				ctx->sink.ops->plan(&ctx->sink, &m, NULL);
-			rc = w == 2 ? (fputs("Cancelled.\n", ctx->env->err), OMG_EXIT_NOTHING) : gave_up(ctx, &h);
-			goto out;
-		}
-	}
+	if ((rc = pacman ? wait_locks(ctx, &m, m.root, pacman_locks, 1, OMG_LOCK_EXISTS)
+			 : wait_locks(ctx, &m, m.root, apt_locks, 3, OMG_LOCK_FCNTL)) != OMG_EXIT_OK)
+		goto out;
 	if (!plan_stands(ctx, &q, &m)) { /* another apt run, new lists: apt-get -y would not do what was shown */
-		if (json)
-			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
-		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "the packages or their lists changed since this plan was made, and "
-				  "so did the plan: nothing was run; ask again for the new plan");
+		rc = refuse(ctx, &m, OMG_EXIT_ERROR, "the packages or their lists changed since this plan was made, and "
+			    "so did the plan: nothing was run; ask again for the new plan");
 		goto out;
 	}
 	started = unix_ns();
-	if (omg_act_run(m.root, argv, m.download, pacman ? OMG_ACT_PACMAN : 0, show, tty, &r) != 0) {
-		if (json)
-			ctx->sink.ops->plan(&ctx->sink, &m, NULL);
-		rc = omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s", r.why);
+	if (omg_act_run(sudo, m.root, argv, m.download, pacman ? OMG_ACT_PACMAN : 0, show, tty, &r) != 0) {
+		rc = refuse(ctx, &m, OMG_EXIT_ERROR, "%s", r.why);
 		goto out;
 	}
 	settle(ctx);
@@ -510,15 +519,13 @@ static int run_simple(struct omg_ctx *ctx, uint8_t action, const char *const *wo
 {
 	const int nnames = ctx->opts.nargs - first;
 	FILE *show = ctx->opts.json ? ctx->env->err : ctx->env->out;
-	const char *argv[OMG_PLAN_NAMES_MAX + 24], *sudo, *locks[3];
-	char lock_paths[3][4300], command[4096], root[4096], pacman_buf[5][4300];
+	const char *argv[OMG_PLAN_NAMES_MAX + 24], *sudo;
+	char command[4096], root[4096], pacman_buf[5][4300];
 	struct omg_plan m = { .action = action, .problem = "", .tool = words[0] };
 	struct omg_status_msg st;
-	struct omg_lock_holder h;
 	struct omg_act_result r;
 	uint64_t started;
-	int rc, argc = 0, nlocks, w, pacman;
-	size_t k;
+	int rc, argc = 0, pacman;
 
 	if (takes_names ? nnames <= 0 : nnames != 0)
 		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg %s%s", omg_action_name(action),
@@ -561,35 +568,14 @@ static int run_simple(struct omg_ctx *ctx, uint8_t action, const char *const *wo
 			argv[argc++] = ctx->opts.args[i];
 	}
 	argv[argc] = NULL;
-	k = (size_t)snprintf(command, sizeof command, "%s%s%s%s", sudo[0] ? "sudo " : "",
-			     !pacman && strcmp(root, "/") ? "chroot " : "", !pacman && strcmp(root, "/") ? root : "",
-			     !pacman && strcmp(root, "/") ? " " : "");
-	for (int i = 0; argv[i] && k < sizeof command - 1; i++)
-		k += (size_t)snprintf(command + k, sizeof command - k, "%s%s", i ? " " : "", argv[i]);
-	fprintf(show, "Will run: %s\n", command);
-	/* apt-get update takes the lists' lock (and never waits for it); apt-mark, dpkg's; pacman
-	 * its db.lck for both */
-	{
-		const char *r0 = strcmp(root, "/") ? root : "";
-		static const char *const update_locks[] = { "/var/lib/apt/lists/lock" };
-		static const char *const dpkg_locks[] = { "/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock" };
-		static const char *const pacman_locks[] = { "/var/lib/pacman/db.lck" };
-		const char *const *which = pacman ? pacman_locks : action == OMG_ACT_UPDATE ? update_locks : dpkg_locks;
-		nlocks = pacman || action == OMG_ACT_UPDATE ? 1 : 2;
-		for (int i = 0; i < nlocks; i++) {
-			snprintf(lock_paths[i], sizeof lock_paths[i], "%s%s", r0, which[i]);
-			locks[i] = lock_paths[i];
-		}
-	}
-	w = omg_lock_wait(locks, nlocks, pacman ? OMG_LOCK_EXISTS : OMG_LOCK_FCNTL,
-			  ctx->opts.lock_timeout >= 0 ? ctx->opts.lock_timeout : OMG_LOCK_WAIT_S,
-			  ctx->env->err, isatty(fileno(ctx->env->err)), ctx->client ? ctx->client->interrupted : NULL, &h);
-	if (w == 2)
-		return fputs("Cancelled.\n", ctx->env->err), OMG_EXIT_NOTHING;
-	if (w)
-		return gave_up(ctx, &h);
+	show_command(show, sudo, root, !pacman && strcmp(root, "/"), argv, command, sizeof command);
+	rc = pacman ? wait_locks(ctx, NULL, root, pacman_locks, 1, OMG_LOCK_EXISTS)
+	     : action == OMG_ACT_UPDATE ? wait_locks(ctx, NULL, root, lists_locks, 1, OMG_LOCK_FCNTL)
+	     : wait_locks(ctx, NULL, root, dpkg_locks, 2, OMG_LOCK_FCNTL);
+	if (rc != OMG_EXIT_OK)
+		return rc;
 	started = unix_ns();
-	if (omg_act_run(root, argv, 0, OMG_ACT_PASS_ALL | (pacman ? OMG_ACT_PACMAN : 0), show, isatty(fileno(show)), &r) != 0)
+	if (omg_act_run(sudo, root, argv, 0, OMG_ACT_PASS_ALL | (pacman ? OMG_ACT_PACMAN : 0), show, isatty(fileno(show)), &r))
 		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s", r.why);
 	settle(ctx);
 	record(ctx, action, command, &m, &r, started);
