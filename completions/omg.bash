@@ -28,20 +28,21 @@ _omg() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= i
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		-n | --limit | --timeout | -A | --since) ((i++)) ;;
+		-n | --limit | --timeout | -A | --since | --lock-timeout) ((i++)) ;;
 		-*) ;;
 		*) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
 	case $prev in
-	-n | --limit | --timeout | -A) COMPREPLY=(); return 0 ;;
+	-n | --limit | --timeout | -A | --lock-timeout) COMPREPLY=(); return 0 ;;
 	--since) _omg_words "$cur" today yesterday 1h 1d 7d; return 0 ;;
 	esac
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
 			_omg_words "$cur" --json --timeout --help
 		else
-			_omg_words "$cur" status search info show policy depends rdepends why size files changelog list complete ping metrics daemon audit history not-found hook help
+			_omg_words "$cur" status search info show policy depends rdepends why size files changelog list complete ping metrics daemon audit history not-found hook help \
+				install remove purge reinstall upgrade full-upgrade autoremove update hold unhold mark
 		fi
 		return 0
 	fi
@@ -56,6 +57,15 @@ _omg() {
 	audit) [[ $cur == -* ]] && _omg_words "$cur" --since --verify --json || _omg_words "$cur" log ;;
 	history) _omg_words "$cur" --since --json ;;
 	size) _omg_words "$cur" -n --limit --json ;;
+	install | reinstall) [[ $cur == -* ]] && _omg_words "$cur" -s --dry-run -y --yes --lock-timeout --json ||
+		_omg_packages "$cur" ;;
+	remove | purge) [[ $cur == -* ]] && _omg_words "$cur" -s --dry-run -y --yes --lock-timeout \
+		--allow-remove-essential --json || _omg_packages "$cur" -i ;;
+	upgrade | full-upgrade | autoremove) _omg_words "$cur" -s --dry-run -y --yes --lock-timeout --json \
+		$([[ $cmd == upgrade ]] && echo --full) ;;
+	update) _omg_words "$cur" --lock-timeout --json ;;
+	hold | unhold) _omg_packages "$cur" -i ;;
+	mark) ((i + 1 == COMP_CWORD)) && _omg_words "$cur" auto manual || _omg_packages "$cur" -i ;;
 	*) COMPREPLY=() ;;
 	esac
 	return 0

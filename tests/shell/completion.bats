@@ -33,6 +33,19 @@ teardown() { tmux_teardown; }
 	wait_screen "omg search --descriptions"
 }
 
+@test "bash: the actions complete: omg rem<TAB>, remove alt-o<TAB> (installed), mark a<TAB>, install --dr<TAB>" {
+	start_shell bash --norc --noprofile -i
+	keys "enable -f '$BASH_MODULE' omg; . '$OMG_SRCDIR/completions/omg.bash'; PS1='> '" Enter
+	keys "omg rem" Tab
+	wait_screen "omg remove"
+	keys "alt-o" Tab
+	wait_screen "omg remove alt-one"
+	keys C-u "omg mark a" Tab
+	wait_screen "omg mark auto"
+	keys C-u "omg install --dr" Tab
+	wait_screen "omg install --dry-run"
+}
+
 @test "zsh: omg info fire<TAB> completes through compadd from the module" {
 	start_shell zsh -f -i
 	keys "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; fpath=('$OMG_SRCDIR/completions' \$fpath); autoload -Uz compinit; compinit -u -D; PROMPT='> '" Enter
@@ -41,6 +54,10 @@ teardown() { tmux_teardown; }
 	wait_screen "omg info firefox-esr"
 	keys C-u "omg daemon st" Tab
 	wait_screen "start"
+	keys C-u "omg upgrade --fu" Tab
+	wait_screen "omg upgrade --full"
+	keys C-u "omg purge alt-o" Tab
+	wait_screen "omg purge alt-one"
 }
 
 @test "eval \"\$(omg hook bash)\" loads the module and the completion; a second eval changes nothing" {
