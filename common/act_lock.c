@@ -78,7 +78,7 @@ int omg_lock_wait(const char *const *paths, int n, int kind, int wait_s, FILE *e
 		  int (*interrupted)(void), struct omg_lock_holder *h)
 {
 	struct timespec t0, now;
-	int shown = 0, last_line = -1;
+	int shown = 0, last_said = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
@@ -102,9 +102,9 @@ int omg_lock_wait(const char *const *paths, int n, int kind, int wait_s, FILE *e
 		if (tty) {
 			fprintf(err, "\r\033[KWaiting for %s: %s, %d s left (Ctrl-C to give up)", h->path, who, left);
 			fflush(err);
-		} else if (left / 10 != last_line) {
+		} else if (last_said < 0 || last_said - left >= 10) { /* plain output: a line every 10 s */
 			fprintf(err, "Waiting for %s: %s, %d s left\n", h->path, who, left);
-			last_line = left / 10;
+			last_said = left;
 		}
 		shown = 1;
 		poll(NULL, 0, 200);

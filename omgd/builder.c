@@ -216,6 +216,18 @@ static void audit_note(struct builder *b, uint8_t kind, int32_t result, const ch
 
 static void *worker(void *arg);
 
+/* Starts the build thread on first use, then tells it there is work (B->mu held). */
+static void wake_worker(struct builder *b)
+{
+	if (!b->thread_started) {
+		if (pthread_create(&b->thread, NULL, worker, b) == 0)
+			b->thread_started = 1;
+		else
+			omgd_log("cannot start the build thread: %s", strerror(errno));
+	}
+	pthread_cond_signal(&b->cv);
+}
+
 /* Appends the queued records (B->mu held; released while writing). */
 static void write_notes(struct builder *b)
 {
@@ -254,13 +266,7 @@ void builder_note(struct builder *b, uint8_t kind, uint32_t uid, int32_t result,
 	*b->notes_tail = n;
 	b->notes_tail = &n->next;
 	b->nnotes++;
-	if (!b->thread_started) {
-		if (pthread_create(&b->thread, NULL, worker, b) == 0)
-			b->thread_started = 1;
-		else
-			omgd_log("cannot start the build thread: %s", strerror(errno));
-	}
-	pthread_cond_signal(&b->cv);
+	wake_worker(b);
 	pthread_mutex_unlock(&b->mu);
 }
 
@@ -434,13 +440,7 @@ void builder_request(struct builder *b, const char *why)
 	if (!b->requested)
 		snprintf(b->why, sizeof b->why, "%s", why);
 	b->requested = 1;
-	if (!b->thread_started) {
-		if (pthread_create(&b->thread, NULL, worker, b) == 0)
-			b->thread_started = 1;
-		else
-			omgd_log("cannot start the build thread: %s", strerror(errno));
-	}
-	pthread_cond_signal(&b->cv);
+	wake_worker(b);
 	pthread_mutex_unlock(&b->mu);
 }
 

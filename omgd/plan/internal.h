@@ -53,7 +53,7 @@ struct planner {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct plan_job *todo, *done;
-	int ntodo, stop, busy;     /* busy: the worker runs a job */
+	int ntodo, stop;
 	int exited;                /* the worker returned (plan_close waits for it, not for ever) */
 	int cancel;                /* (atomic) the job under way is to stop: omgd stops, or a client's
 				    * plan preempts a prefetch */

@@ -24,6 +24,19 @@ static void job_free(struct plan_job *j)
 	free(j);
 }
 
+/* Queues J (P->mu held): a client's plan after the other clients' and before the plans made
+ * ahead (nobody waits for those), a plan made ahead last. */
+static void enqueue(struct planner *p, struct plan_job *j)
+{
+	struct plan_job **at = &p->todo;
+
+	while (*at && (j->prefetch || !(*at)->prefetch))
+		at = &(*at)->next;
+	j->next = *at;
+	*at = j;
+	p->ntodo++;
+}
+
 static void *worker(void *arg)
 {
 	struct planner *p = arg;
@@ -39,7 +52,6 @@ static void *worker(void *arg)
 		j = p->todo;
 		p->todo = j->next;
 		p->ntodo--;
-		p->busy = 1;
 		p->running = j;
 		__atomic_store_n(&p->cancel, 0, __ATOMIC_RELEASE);
 		pthread_mutex_unlock(&p->mu);
@@ -48,17 +60,11 @@ static void *worker(void *arg)
 		else
 			plan_apt_run(p, j);
 		pthread_mutex_lock(&p->mu);
-		p->busy = 0;
 		p->running = NULL;
 		if (j->preempted) { /* again, after the clients' plans */
-			struct plan_job **tail = &p->todo;
-			while (*tail)
-				tail = &(*tail)->next;
 			j->preempted = 0;
 			aptsim_free(&j->sim);
-			j->next = NULL;
-			*tail = j;
-			p->ntodo++;
+			enqueue(p, j);
 			continue;
 		}
 		j->next = p->done;
@@ -170,7 +176,7 @@ int plan_pending(struct planner *p)
 	if (!p)
 		return 0;
 	pthread_mutex_lock(&p->mu);
-	n = p->ntodo + p->busy + (p->done != NULL);
+	n = p->ntodo + (p->running != NULL) + (p->done != NULL);
 	pthread_mutex_unlock(&p->mu);
 	return n;
 }
@@ -307,20 +313,11 @@ int plan_request(struct planner *p, const struct db *db, const struct backend *b
 		answer_frame(out, id, &m);
 		return 0;
 	}
-	/* FIFO among the clients' plans, all before the plans made ahead (nobody waits for them) */
-	{
-		struct plan_job **tail = &p->todo;
-		while (*tail && !(*tail)->prefetch)
-			tail = &(*tail)->next;
-		j->next = *tail;
-		*tail = j;
-	}
-	p->ntodo++;
+	enqueue(p, j);
 	if (p->running && p->running->prefetch) /* nobody waits for that one: this one first */
 		__atomic_store_n(&p->cancel, 1, __ATOMIC_RELEASE);
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
-	(void)backend;
 	return 1;
 answer_now:
 	answer_frame(out, id, &m);
@@ -336,7 +333,7 @@ nomem:
 void plan_prefetch(struct planner *p, uint64_t generation)
 {
 	static char *const none[1];
-	struct plan_job *j, **tail;
+	struct plan_job *j;
 
 	if (!p || p->prefetched == generation)
 		return;
@@ -358,10 +355,7 @@ void plan_prefetch(struct planner *p, uint64_t generation)
 	j->generation = generation;
 	j->asked_ns = mono_now_ns();
 	pthread_mutex_lock(&p->mu);
-	for (tail = &p->todo; *tail; tail = &(*tail)->next) /* after the plans clients wait for */
-		;
-	*tail = j;
-	p->ntodo++;
+	enqueue(p, j);
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 }
