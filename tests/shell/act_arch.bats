@@ -55,6 +55,14 @@ d = json.load(sys.stdin)
 for p in d["packages"]:
     print(p["action"], p["package"], p["to"] or p["from"])' | sort
 }
+# republish PKGFILE...: adds the packages to the repository as an update published later than the
+# root's copy. pacman -Sy downloads a database only when the server's file time (whole seconds)
+# is newer than the local one's, and setup's -Sy ran in the same second: the local copy is made
+# an hour old, as it would be
+republish() {
+	(cd "$REPO" && repo-add -q omgtest.db.tar.gz "$@") > /dev/null
+	touch -d '1 hour ago' "$ROOT/var/lib/pacman/sync/omgtest.db"
+}
 # adds / removes: the lines of omg_plan that install (any kind) or remove, as "name version"
 adds() { omg_plan "$@" | awk '$1 != "remove" && $1 != "purge" { print $2, $3 }'; }
 removes() { omg_plan "$@" | awk '$1 == "remove" || $1 == "purge" { print $2, $3 }'; }
@@ -215,7 +223,7 @@ wait_updates() {
 
 @test "omg update runs pacman -Sy: the new versions count; the upgrade plan equals pacman -Sup's and pacman -Su installs it" {
 	cp "$PKGS"/omgt-base-2.0-1-any.pkg.tar.zst "$PKGS"/omgt-lib-2.0-1-any.pkg.tar.zst "$REPO/"
-	(cd "$REPO" && repo-add -q omgtest.db.tar.gz omgt-base-2.0-1-any.pkg.tar.zst omgt-lib-2.0-1-any.pkg.tar.zst) > /dev/null
+	republish omgt-base-2.0-1-any.pkg.tar.zst omgt-lib-2.0-1-any.pkg.tar.zst
 	run "$OMG" update
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[[ "$output" == *" -Sy"* && "$output" == *"1 package can be upgraded"* ]] || { echo "$output"; false; }
@@ -233,7 +241,7 @@ wait_updates() {
 
 @test "IgnorePkg: the upgrade keeps the package back, as pacman -Su does" {
 	cp "$PKGS"/omgt-base-2.0-1-any.pkg.tar.zst "$REPO/"
-	(cd "$REPO" && repo-add -q omgtest.db.tar.gz omgt-base-2.0-1-any.pkg.tar.zst) > /dev/null
+	republish omgt-base-2.0-1-any.pkg.tar.zst
 	sed -i 's/^SigLevel = Never$/&\nIgnorePkg = omgt-base/' "$ROOT/etc/pacman.conf"
 	"${PACMAN[@]}" -Sy > /dev/null
 	wait_updates 1
