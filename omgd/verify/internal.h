@@ -60,8 +60,9 @@ struct pgp_packet {
  * past the end, and for partial body lengths (never used for keys and signatures). */
 int pgp_packet_next(const uint8_t *buf, size_t len, size_t *off, struct pgp_packet *p);
 
-enum { PGP_TAG_SIG = 2, PGP_TAG_PUBKEY = 6, PGP_TAG_TRUST = 12, PGP_TAG_UID = 13, PGP_TAG_PUBSUBKEY = 14,
-       PGP_TAG_UATTR = 17 };
+enum {
+	PGP_TAG_SIG = 2, PGP_TAG_PUBKEY = 6, PGP_TAG_TRUST = 12, PGP_TAG_UID = 13, PGP_TAG_PUBSUBKEY = 14, PGP_TAG_UATTR = 17
+};
 
 struct pgp_pubkey {
 	uint8_t version, algo;

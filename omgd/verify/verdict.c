@@ -173,6 +173,12 @@ static void verdict(struct pgp_result *res)
 	};
 	size_t bad = 0;
 
+	/* apt drops every good signature by a key that also made a weak-digest one (gpgv.cc
+	 * erases GOODSIGs of the same key when a VALIDSIG has an untrusted digest) */
+	for (size_t w = 0; w < res->nsigs; w++)
+		for (size_t i = 0; i < res->nsigs && res->sigs[w].status == PGP_SIG_WEAK_HASH; i++)
+			if (res->sigs[i].status == PGP_SIG_GOOD && memcmp(res->sigs[i].fpr, res->sigs[w].fpr, PGP_FPR_LEN) == 0)
+				res->sigs[i].status = PGP_SIG_WEAK_HASH;
 	for (size_t i = 0; i < res->nsigs; i++) {
 		bad += res->sigs[i].status == PGP_SIG_BAD;
 		res->ngood += res->sigs[i].status == PGP_SIG_GOOD;
