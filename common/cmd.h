@@ -76,6 +76,9 @@ struct omg_sink_ops {
 	/* omg install, remove, upgrade...: the plan (R NULL), or what the run did (R): text
 	 * prints each when it comes, JSON one document with both at the end */
 	void (*plan)(struct omg_sink *s, const struct omg_plan *m, const struct omg_act_result *r);
+	/* omg audit verify: the result, one page of findings at a time (FIRST_PAGE: M's head is
+	 * new; LAST_PAGE: no findings follow) */
+	void (*verify)(struct omg_sink *s, const struct omg_verify *m, int first_page, int last_page);
 	/* A command failed with exit status CODE: JSON says so on standard output too (the text
 	 * sink prints nothing: the message is on standard error already). */
 	void (*error)(struct omg_sink *s, int code, const char *message);
@@ -122,7 +125,9 @@ struct omg_opts {
 	int yes;            /* -y, --yes: no confirmation */
 	int lock_timeout;   /* --lock-timeout S; -1: not given */
 	int allow_essential; /* --allow-remove-essential */
-	int full;           /* --full (upgrade: full-upgrade) */
+	int full;           /* --full (upgrade: full-upgrade; audit verify: rehash every file) */
+	int last;           /* --last (audit verify: the last result, nothing run) */
+	unsigned skip;      /* --no-archive, --no-files (audit verify): OMG_VERIFY_NO_* */
 	int nargs;
 	char **args;       /* positional arguments */
 };
@@ -161,6 +166,7 @@ int omg_cmd_daemon(struct omg_ctx *ctx);
 int omg_cmd_hook(struct omg_ctx *ctx);
 int omg_cmd_not_found(struct omg_ctx *ctx);
 int omg_cmd_audit(struct omg_ctx *ctx);
+int omg_cmd_verify(struct omg_ctx *ctx);  /* omg audit verify (cmd_verify.c) */
 int omg_cmd_history(struct omg_ctx *ctx);
 int omg_cmd_install(struct omg_ctx *ctx);
 int omg_cmd_remove(struct omg_ctx *ctx);

@@ -222,8 +222,12 @@ static int run(struct omg_ctx *ctx, int history)
 
 int omg_cmd_audit(struct omg_ctx *ctx)
 {
+	if (ctx->opts.nargs >= 1 && !strcmp(ctx->opts.args[0], "verify"))
+		return omg_cmd_verify(ctx);
 	if (ctx->opts.nargs != 1 || strcmp(ctx->opts.args[0], "log") != 0)
-		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg audit log [--since TIME] [--verify] [--json]");
+		return omg_cmd_fail(ctx, OMG_EXIT_USAGE,
+				    "usage: omg audit log [--since TIME] [--verify] [--json]\n"
+				    "       omg audit verify [--full] [--last] [--no-archive] [--no-files] [PACKAGE...]");
 	return run(ctx, 0);
 }
 

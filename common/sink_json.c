@@ -36,7 +36,7 @@ static void emit(struct omg_sink *s, json_t *doc)
 
 static void json_status(struct omg_sink *s, const struct omg_status_msg *m)
 {
-	emit(s, json_pack("{s:i,s:i,s:i,s:i,s:i,s:I,s:I,s:I,s:b,s:b,s:b,s:o,s:o,s:s,s:o}",
+	json_t *doc = json_pack("{s:i,s:i,s:i,s:i,s:i,s:I,s:I,s:I,s:b,s:b,s:b,s:o,s:o,s:s,s:o}",
 			  "installed", (json_int_t)m->total, "explicit", (json_int_t)m->explicit_pkgs,
 			  "orphans", (json_int_t)m->orphans, "updates", (json_int_t)m->updates,
 			  "security", (json_int_t)m->security, "generation", (json_int_t)m->generation,
@@ -46,7 +46,13 @@ static void json_status(struct omg_sink *s, const struct omg_status_msg *m)
 			  "degraded", (int)!!(m->flags & OMG_STATUS_DEGRADED),
 			  "backend", jstr(m->backend), "root", jstr(m->root),
 			  "store", m->store[0] ? "unavailable" : "ok",
-			  "store_problem", m->store[0] ? jstr(m->store) : json_null()));
+			  "store_problem", m->store[0] ? jstr(m->store) : json_null());
+
+	/* the last verification (omg audit verify): null until one finished */
+	json_object_set_new(doc, "verified_at", m->verified_at ? json_integer((json_int_t)m->verified_at) : json_null());
+	json_object_set_new(doc, "modified", json_integer(m->modified));
+	json_object_set_new(doc, "untrusted", json_integer(m->untrusted));
+	emit(s, doc);
 }
 
 static void json_rows(struct omg_sink *s, const struct omg_rows *m)
@@ -408,11 +414,51 @@ static void json_plan(struct omg_sink *s, const struct omg_plan *m, const struct
 			  "notes", strs_json(m->notes, m->nnotes), "result", result));
 }
 
+/* One document for every page: kept in S->held until the last. */
+static void json_verify(struct omg_sink *s, const struct omg_verify *m, int first_page, int last_page)
+{
+	json_t *doc = s->held, *finds;
+
+	if (first_page || !doc) {
+		json_t *srcs = json_array();
+		if (doc)
+			json_decref(doc);
+		for (uint32_t i = 0; i < m->nsrc; i++) {
+			const struct omg_verify_source *v = &m->src[i];
+			static const char *const dates[] = { "ok", "expired", "not yet valid", "unchecked" };
+			json_array_append_new(srcs, json_pack("{s:o,s:o,s:i,s:o,s:o,s:o,s:s,s:I,s:I,s:i,s:i,s:i}", "source", jstr(v->desc),
+							      "release", jstr(v->release), "verdict", (int)v->verdict, "checker",
+							      jstr(v->checker), "signer", jstr(v->signer), "detail", jstr(v->detail),
+							      "dates", v->dates < 4 ? dates[v->dates] : "?", "date", (json_int_t)v->date,
+							      "valid_until", (json_int_t)v->valid_until, "lists", (int)v->lists,
+							      "lists_bad", (int)v->lists_bad, "lists_unchecked", (int)v->lists_unchecked));
+		}
+		doc = json_pack("{s:I,s:I,s:b,s:b,s:b,s:b,s:o,s:o,s:{s:i,s:i,s:i},s:{s:i,s:i,s:i,s:i,s:i},s:I,s:i,s:[]}",
+				"started_ns", (json_int_t)m->started_ns, "took_ns", (json_int_t)m->took_ns, "archive",
+				!!(m->flags & OMG_VERIFIED_ARCHIVE), "files", !!(m->flags & OMG_VERIFIED_FILES), "some",
+				!!(m->flags & OMG_VERIFIED_SOME), "stopped", !!(m->flags & OMG_VERIFIED_CUT), "checker",
+				jstr(m->checker), "sources", srcs, "debs", "checked", (int)m->debs, "bad", (int)m->debs_bad,
+				"unknown", (int)m->debs_unknown, "installed", "packages", (int)m->packages, "files", (int)m->files,
+				"hashed", (int)m->hashed, "cached", (int)m->cached, "without_checksums", (int)m->unsummed, "bytes",
+				(json_int_t)m->bytes, "total", (int)m->total, "findings");
+		s->held = doc;
+	}
+	finds = json_object_get(doc, "findings");
+	for (uint32_t i = 0; finds && i < m->count; i++)
+		json_array_append_new(finds, json_pack("{s:s,s:o,s:o,s:o}", "kind", omg_finding_name(m->find[i].kind), "package",
+						       jstr(m->find[i].package), "path", jstr(m->find[i].path), "detail",
+						       jstr(m->find[i].detail)));
+	if (last_page) {
+		s->held = NULL;
+		emit(s, doc);
+	}
+}
+
 const struct omg_sink_ops omg_sink_json = {
 	.status = json_status, .rows = json_rows, .info = json_info,
 	.words = json_words, .metrics = json_metrics, .pong = json_pong,
 	.providers = json_providers, .audit = json_audit, .history = json_history,
 	.daemon = json_daemon, .error = json_error, .textlines = json_words,
 	.aur = json_aur, .policy = json_policy, .show = json_show, .virtual_pkg = json_virtual, .relations = json_relations, .sizes = json_sizes,
-	.plan = json_plan,
+	.plan = json_plan, .verify = json_verify,
 };

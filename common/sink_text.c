@@ -130,6 +130,17 @@ static void text_status(struct omg_sink *s, const struct omg_status_msg *m)
 	if (m->store[0])
 		fprintf(s->out, "store       %sunavailable%s, serving from memory: %s\n", paint(s, C_YELLOW),
 			paint(s, C_OFF), m->store);
+	if (m->verified_at) {
+		t = (time_t)m->verified_at;
+		if (gmtime_r(&t, &tm))
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+		if (m->modified || m->untrusted)
+			fprintf(s->out, "verified    %s%u file%s changed or missing, %u archive problem%s%s as of %s (omg audit verify --last)\n",
+				paint(s, C_RED), m->modified, m->modified == 1 ? "" : "s", m->untrusted, m->untrusted == 1 ? "" : "s",
+				paint(s, C_OFF), when);
+		else
+			fprintf(s->out, "verified    %sall ok%s as of %s\n", paint(s, C_GREEN), paint(s, C_OFF), when);
+	}
 }
 
 static void row_name(const struct omg_pkg_row *r, char *buf, size_t n)
@@ -673,11 +684,99 @@ static void text_plan(struct omg_sink *s, const struct omg_plan *m, const struct
 	fprintf(s->out, "disk space %s %s.\n", size, m->disk_kib < 0 ? "freed" : "used");
 }
 
+static const char *utc(int64_t t, char *buf, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t < 0 || !gmtime_r(&tt, &tm))
+		return "-";
+	strftime(buf, n, "%Y-%m-%d %H:%M UTC", &tm);
+	return buf;
+}
+
+static void text_verify(struct omg_sink *s, const struct omg_verify *m, int first_page, int last_page)
+{
+	static const char *const verdicts[] = { "good signature", "BAD signature", "no signature by a trusted key",
+						"only weak-digest signatures", "not checked (no supported key type)",
+						"signing key expired", "signing key revoked", "malformed signed file",
+						"unsigned", "no Release file", "trusted=yes: not checked", "Signed-By: no usable key" };
+	char a[64], b[64];
+
+	if (first_page && (m->flags & OMG_VERIFIED_ARCHIVE)) {
+		fprintf(s->out, "Archive: %u source%s\n", m->nsrc, m->nsrc == 1 ? "" : "s");
+		for (uint32_t i = 0; i < m->nsrc; i++) {
+			const struct omg_verify_source *v = &m->src[i];
+			int ok = (v->verdict == 0 || v->verdict == 10) && v->dates == 0 && !v->lists_bad;
+			fputs("  ", s->out);
+			put_visible(s->out, v->desc, 0);
+			fprintf(s->out, ": %s%s%s", paint(s, ok ? C_GREEN : C_RED),
+				v->verdict < sizeof verdicts / sizeof verdicts[0] ? verdicts[v->verdict] : "?", paint(s, C_OFF));
+			if (v->signer[0])
+				fprintf(s->out, " by %s", v->signer);
+			if (v->verdict == 0)
+				fprintf(s->out, " (%s)", v->checker);
+			if (v->dates == 1)
+				fprintf(s->out, ", %sEXPIRED%s on %s", paint(s, C_RED), paint(s, C_OFF), utc(v->valid_until, a, sizeof a));
+			else if (v->dates == 2)
+				fprintf(s->out, ", %snot valid yet%s (Date %s)", paint(s, C_RED), paint(s, C_OFF), utc(v->date, a, sizeof a));
+			else if (v->valid_until >= 0)
+				fprintf(s->out, ", valid until %s", utc(v->valid_until, a, sizeof a));
+			fprintf(s->out, "; %u list%s", v->lists, v->lists == 1 ? "" : "s");
+			if (v->lists_bad)
+				fprintf(s->out, ", %s%u bad%s", paint(s, C_RED), v->lists_bad, paint(s, C_OFF));
+			if (v->lists_unchecked)
+				fprintf(s->out, ", %u unchecked", v->lists_unchecked);
+			if (v->detail[0]) {
+				fputs("\n    ", s->out);
+				put_visible(s->out, v->detail, 0);
+			}
+			fputc('\n', s->out);
+		}
+		fprintf(s->out, "  cached .debs: %u checked, %u bad", m->debs, m->debs_bad);
+		if (m->debs_unknown)
+			fprintf(s->out, ", %u in no signed list", m->debs_unknown);
+		fputc('\n', s->out);
+	}
+	if (first_page && (m->flags & OMG_VERIFIED_FILES))
+		fprintf(s->out, "Installed files (%s): %u package%s, %u files: %u read, %u unchanged since checked; "
+				"%u package%s without checksums\n",
+			m->checker, m->packages, m->packages == 1 ? "" : "s", m->files, m->hashed, m->cached, m->unsummed,
+			m->unsummed == 1 ? "" : "s");
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct omg_finding *f = &m->find[i];
+		fprintf(s->out, "%s%-16s%s ", paint(s, f->kind == OMG_FIND_CHANGED_CONFIG ? C_YELLOW : C_RED),
+			omg_finding_name(f->kind), paint(s, C_OFF));
+		put_visible(s->out, f->path[0] ? f->path : f->package, 0);
+		if (f->package[0] && f->path[0]) {
+			fputs(" (", s->out);
+			put_visible(s->out, f->package, 0);
+			fputc(')', s->out);
+		}
+		if (f->detail[0]) {
+			fputs(": ", s->out);
+			put_visible(s->out, f->detail, 0);
+		}
+		fputc('\n', s->out);
+	}
+	if (last_page) {
+		uint32_t files = 0;
+		for (uint32_t i = 0; i < m->count; i++)
+			files += m->find[i].kind <= OMG_FIND_REPLACED;
+		fprintf(s->out, "%s%u finding%s%s in %.1f s, %s\n", paint(s, m->total ? C_RED : C_GREEN), m->total,
+			m->total == 1 ? "" : "s", paint(s, C_OFF), (double)m->took_ns / 1e9,
+			utc((int64_t)(m->started_ns / 1000000000u), b, sizeof b));
+		if (m->flags & OMG_VERIFIED_CUT)
+			fputs("(stopped before the end: omgd was stopping)\n", s->out);
+		(void)files;
+	}
+}
+
 const struct omg_sink_ops omg_sink_text = {
 	.status = text_status, .rows = text_rows, .info = text_info,
 	.words = text_words, .metrics = text_metrics, .pong = text_pong,
 	.providers = text_providers, .audit = text_audit, .history = text_history,
 	.daemon = text_daemon, .error = text_error, .textlines = text_lines,
 	.aur = text_aur, .policy = text_policy, .show = text_show, .virtual_pkg = text_virtual, .relations = text_relations, .sizes = text_sizes,
-	.plan = text_plan,
+	.plan = text_plan, .verify = text_verify,
 };

@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "db.h"
 #include "status_file.h"
+#include "verify.h"
 
 struct metrics {
 	uint64_t requests, errors, rebuilds, rebuild_failures, watch_events;
@@ -19,12 +20,14 @@ struct audit;
 struct aur;
 struct planner;
 struct server_stats;
+struct verifier;
 
 struct daemon {
 	const struct backend *backend;
 	struct audit *audit;         /* the audit log, or NULL (AUDIT) */
 	struct aur *aur;             /* the AUR client, or NULL (not Arch, or --no-aur) */
 	struct planner *planner;     /* package action plans (plan.h), or NULL */
+	struct verifier *verifier;   /* the verification worker (verify.h), or NULL */
 	uint32_t peer_uid;           /* the uid of the request being answered (server.h) */
 	/* The builder, seen through two calls (dispatch stays below it): queue a record for the
 	 * audit log (builder_note) and say whether a build is asked for or under way; NULL: none. */
@@ -41,6 +44,11 @@ struct daemon {
 	int build_overdue, degraded; /* build_overdue: the build under way was given up on */
 	int64_t prefetch_at;         /* monotonic ms: make the upgrade plan ahead then (0: no) */
 	int64_t plan_ahead_ms;       /* --plan-ahead: how long an index stands first (0: never) */
+	int64_t verify_at;           /* monotonic ms: a background verification then (0: none due) */
+	int64_t verify_after_ms;     /* --verify-after: how long a change settles first */
+	int64_t verify_every_ms;     /* --verify-every: a full verification this often (0: no background) */
+	uint64_t verified_full_at;   /* monotonic ms of the last full one asked for */
+	struct verify_summary shown; /* the verification summary the status file was published with */
 	struct omg_status_writer status;
 	struct metrics m;
 	const struct server_stats *net; /* the server's counters (connections, bytes), or NULL */

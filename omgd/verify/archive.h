@@ -1,0 +1,72 @@
+/* archive.h — the archive chain of a Debian root, checked as apt trusts it: for every
+ * configured source (aptsources.h), its InRelease (or Release + Release.gpg) against the
+ * keyring apt would use (archive_sig.h), its Date and Valid-Until, then every package list
+ * apt keeps for it hashed (decompressed, as apt reads it) against the signed SHA256 entry,
+ * and every .deb in apt's archive cache against its list's SHA256.
+ *
+ * A list is trusted only through a Release whose signature is good: the lists of a source
+ * whose Release is not good are not hashed (nothing signed says what they should be) and
+ * are counted as unchecked. The lists and the Release are read once each, and the entries
+ * come from exactly the bytes whose signature was checked.
+ *
+ * Runs on the verification worker (verify/worker.c), any thread; CANCEL (read atomically,
+ * NULL: never) stops it between reads (OMG_E_TIMEOUT).
+ */
+#ifndef OMGD_VERIFY_ARCHIVE_H
+#define OMGD_VERIFY_ARCHIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "archive_sig.h"
+
+enum archive_dates {
+	ARCHIVE_DATES_OK = 0,
+	ARCHIVE_DATES_EXPIRED = 1,     /* now is past Valid-Until: apt refuses the Release */
+	ARCHIVE_DATES_FUTURE = 2,      /* Date lies ahead of now: apt says "not valid yet" */
+	ARCHIVE_DATES_UNCHECKED = 3,   /* the Release could not be read */
+};
+
+/* What is wrong with one file of the chain. */
+enum archive_problem {
+	ARCHIVE_LIST_CHANGED = 1,      /* its content does not hash to the signed entry */
+	ARCHIVE_LIST_UNLISTED = 2,     /* the signed Release names no such index */
+	ARCHIVE_LIST_UNREADABLE = 3,   /* it cannot be read or decompressed */
+	ARCHIVE_DEB_CHANGED = 4,       /* a cached .deb whose SHA256 is not its list's */
+	ARCHIVE_DEB_UNREADABLE = 5,
+};
+
+struct archive_finding {
+	uint8_t problem;          /* enum archive_problem */
+	char *path;               /* the file */
+	char *detail;             /* "sha256 1f2e… expected 9a8b…", "size 1234, expected 1200" */
+};
+
+struct archive_source {
+	char desc[600];           /* "http://deb.debian.org/debian bookworm" */
+	char release[4096];       /* the file whose signature was checked ("" when none) */
+	struct archive_sig_result sig;
+	uint8_t dates;            /* enum archive_dates */
+	int64_t date, valid_until; /* unix seconds, -1 when absent */
+	uint32_t lists, lists_bad, lists_unchecked;
+};
+
+struct archive_report {
+	struct archive_source *src;
+	size_t nsrc;
+	struct archive_finding *find;
+	size_t nfind;
+	uint32_t debs, debs_bad, debs_unknown; /* cached .debs: checked, wrong, in no list */
+	uint64_t bytes;           /* hashed, decompressed */
+};
+
+/* Checks the chain of ROOT ("/" or a directory holding etc/apt and var/lib/apt) at NOW (unix
+ * seconds) into R. OMG_OK (with any problems in R), OMG_E_TIMEOUT when *CANCEL became
+ * non-zero (R holds what was done), OMG_E_NOMEM. */
+int archive_verify(const char *root, int64_t now, const int *cancel, struct archive_report *r);
+void archive_report_free(struct archive_report *r);
+/* Whether source S is trusted as apt would use it: a good signature and dates in range
+ * (or trusted=yes). */
+int archive_source_ok(const struct archive_source *s);
+
+#endif
