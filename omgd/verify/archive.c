@@ -467,6 +467,9 @@ int archive_verify(const char *root, int64_t now, const int *cancel, struct arch
 	deb_join_dir(lists, sizeof lists, state, aptconf_get(&conf, "dir::state::lists", "lists/"));
 	deb_join_dir(cache, sizeof cache, root, aptconf_get(&conf, "dir::cache", "var/cache/apt/"));
 	deb_join_dir(archives, sizeof archives, cache, aptconf_get(&conf, "dir::cache::archives", "archives/"));
+	for (char *d = lists; d; d = d == lists ? archives : NULL) /* paths are joined with '/' below */
+		for (size_t l = strlen(d); l > 1 && d[l - 1] == '/'; l--)
+			d[l - 1] = 0;
 	if ((rc = read_names(lists, "", &files)) != OMG_OK || (rc = read_names(archives, ".deb", &debs)) != OMG_OK)
 		goto fail;
 	if (debs.n && !(run.debs = calloc(debs.n, sizeof *run.debs))) {

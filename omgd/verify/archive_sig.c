@@ -3,12 +3,19 @@
 #include "config.h"
 #include "archive_sig.h"
 #include "aptsources.h"
+#include "child.h"
 #include "omg_error.h"
 #include "pgp.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define GPGV "/usr/bin/gpgv"
+#define GPGV_DEADLINE_MS 30000
 
 static uint8_t from_pgp(enum pgp_verdict v)
 {
@@ -25,8 +32,91 @@ static uint8_t from_pgp(enum pgp_verdict v)
 	}
 }
 
+static int write_file(const char *path, const void *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	const char *c = p;
+
+	if (fd < 0)
+		return OMG_ERROR(OMG_E_SYS, "%s: %s", path, strerror(errno));
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			return OMG_ERROR(OMG_E_SYS, "%s: %s", path, strerror(errno));
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return close(fd) == 0 ? OMG_OK : OMG_ERROR(OMG_E_SYS, "%s: %s", path, strerror(errno));
+}
+
+/* gpgv's judgement of the same bytes with the same keys (given as one binary keyring), by
+ * apt's rule read from its status lines: a VALIDSIG whose digest is not MD5, SHA-1 or
+ * RIPEMD-160 is good; any BADSIG spoils it. */
+static int gpgv_check(const unsigned char *keys, size_t klen, const unsigned char *buf, size_t len,
+		      const unsigned char *detached, size_t dlen, struct archive_sig_result *out)
+{
+	char dir[] = "/tmp/omgd-gpgv-XXXXXX", kr[64], data[64], sig[64];
+	const char *argv[9];
+	const char *envp[] = { "LC_ALL=C", "PATH=/usr/bin:/bin", NULL };
+	struct spawn_result r = { 0 };
+	int rc, good = 0, bad = 0, weak = 0, argc = 0;
+
+	if (!mkdtemp(dir))
+		return OMG_ERROR(OMG_E_SYS, "mkdtemp: %s", strerror(errno));
+	snprintf(kr, sizeof kr, "%s/keyring.gpg", dir);
+	snprintf(data, sizeof data, "%s/data", dir);
+	snprintf(sig, sizeof sig, "%s/data.sig", dir);
+	if ((rc = write_file(kr, keys, klen)) != OMG_OK || (rc = write_file(data, buf, len)) != OMG_OK ||
+	    (detached && (rc = write_file(sig, detached, dlen)) != OMG_OK))
+		goto done;
+	argv[argc++] = GPGV;
+	argv[argc++] = "--status-fd";
+	argv[argc++] = "1";
+	argv[argc++] = "--keyring";
+	argv[argc++] = kr;
+	if (detached)
+		argv[argc++] = sig;
+	argv[argc++] = data;
+	argv[argc] = NULL;
+	if ((rc = spawn_capture(argv, envp, GPGV_DEADLINE_MS, 1u << 20, NULL, &r)) != OMG_OK)
+		goto done;
+	for (char *line = r.out, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		char fpr[64] = "", primary[64] = "";
+		unsigned pk = 0, hash = 0;
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = 0;
+		if (!strncmp(line, "[GNUPG:] BADSIG ", 16)) {
+			bad++;
+		} else if (sscanf(line, "[GNUPG:] VALIDSIG %63s %*s %*s %*s %*s %*s %u %u %*s %63s", fpr, &pk, &hash, primary) >= 3) {
+			if (hash == 1 || hash == 2 || hash == 3) {
+				weak++;
+			} else if (!good++) {
+				snprintf(out->signer, sizeof out->signer, "%s", primary[0] ? primary : fpr);
+			}
+		}
+	}
+	snprintf(out->checker, sizeof out->checker, "gpgv");
+	out->verdict = r.timed_out ? ARCHIVE_SIG_UNCHECKED : bad ? ARCHIVE_SIG_BAD : good ? ARCHIVE_SIG_GOOD
+		       : weak ? ARCHIVE_SIG_WEAK : ARCHIVE_SIG_NOKEY;
+	snprintf(out->detail, sizeof out->detail, "checked by gpgv: this build cannot check the key type (Ed25519)%s",
+		 r.timed_out ? "; gpgv did not answer in 30 s" : "");
+done:
+	free(r.out);
+	unlink(sig);
+	unlink(data);
+	unlink(kr);
+	rmdir(dir);
+	return rc;
+}
+
 static int verify_with(const char *root, const char *signed_by, int legacy, const unsigned char *buf, size_t len,
-		       const unsigned char *detached, size_t dlen, int64_t now, struct pgp_result *res, int *nokeyring)
+		       const unsigned char *detached, size_t dlen, int64_t now, struct pgp_result *res, int *nokeyring,
+		       struct archive_sig_result *by_gpgv)
 {
 	struct pgp_keyring *kr = NULL;
 	size_t primaries = 0, subkeys = 0;
@@ -42,6 +132,14 @@ static int verify_with(const char *root, const char *signed_by, int legacy, cons
 	*nokeyring = !primaries;
 	rc = detached ? pgp_verify_detached(buf, len, detached, dlen, kr, now, res)
 		      : pgp_verify_clearsigned(buf, len, kr, now, res);
+	/* nothing checkable here (Ed25519 keys only): gpgv, when installed, on the same bytes */
+	if (rc == OMG_OK && res->verdict == PGP_UNSUPPORTED_ONLY && by_gpgv && access(GPGV, X_OK) == 0) {
+		const unsigned char *keys;
+		size_t klen;
+		pgp_keyring_export(kr, &keys, &klen);
+		if (gpgv_check(keys, klen, buf, len, detached, dlen, by_gpgv) != OMG_OK)
+			by_gpgv->checker[0] = 0; /* gpgv could not run: the native verdict stands */
+	}
 done:
 	pgp_keyring_free(kr);
 	return rc;
@@ -51,17 +149,18 @@ int archive_sig_check(const char *root, const struct aptsource *e, const unsigne
 		      const unsigned char *detached, size_t dlen, int64_t now, struct archive_sig_result *out)
 {
 	struct pgp_result res;
+	struct archive_sig_result gv = { 0 };
 	int rc, nokeyring = 0, legacy = 0;
 
 	memset(out, 0, sizeof *out);
 	snprintf(out->checker, sizeof out->checker, "omg");
-	rc = verify_with(root, e->signed_by, 0, buf, len, detached, dlen, now, &res, &nokeyring);
+	rc = verify_with(root, e->signed_by, 0, buf, len, detached, dlen, now, &res, &nokeyring, &gv);
 	/* apt: without Signed-By, a missing key in trusted.gpg.d is looked for in the legacy
 	 * trusted.gpg as well (with a warning) */
 	if (rc == OMG_OK && res.verdict == PGP_NO_KEY && !(e->signed_by && e->signed_by[0])) {
 		struct pgp_result again;
 		int none = 0;
-		if (verify_with(root, NULL, 1, buf, len, detached, dlen, now, &again, &none) == OMG_OK &&
+		if (verify_with(root, NULL, 1, buf, len, detached, dlen, now, &again, &none, NULL) == OMG_OK &&
 		    again.verdict != PGP_NO_KEY) {
 			pgp_result_free(&res);
 			res = again;
@@ -90,6 +189,12 @@ int archive_sig_check(const char *root, const struct aptsource *e, const unsigne
 			 res.unchecked, res.unchecked == 1 ? "" : "s");
 	if (legacy && !res.unchecked)
 		snprintf(out->detail, sizeof out->detail, "key from the legacy trusted.gpg");
+	if (gv.checker[0] && res.verdict == PGP_UNSUPPORTED_ONLY) { /* gpgv's verdict, the text still ours */
+		out->verdict = gv.verdict;
+		memcpy(out->checker, gv.checker, sizeof out->checker);
+		memcpy(out->signer, gv.signer, sizeof out->signer);
+		memcpy(out->detail, gv.detail, sizeof out->detail);
+	}
 	if (res.text) {
 		out->text = res.text;
 		out->text_len = res.text_len;

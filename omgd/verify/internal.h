@@ -131,6 +131,8 @@ struct pgp_keyring {
 	uint8_t (*allow)[PGP_FPR_LEN]; /* Signed-By fingerprints; none: every key counts */
 	unsigned char *allow_exact;    /* the entry ended in '!': that key itself only */
 	size_t nallow;
+	unsigned char *raw;            /* every key block's packets as added (pgp_keyring_export) */
+	size_t rawlen, rawcap;
 };
 /* The keys that may have made S, by issuer fingerprint, else key id: call with *I = 0 and
  * again until NULL. */

@@ -30,7 +30,14 @@ void pgp_keyring_free(struct pgp_keyring *kr)
 	free(kr->keys);
 	free(kr->allow);
 	free(kr->allow_exact);
+	free(kr->raw);
 	free(kr);
+}
+
+void pgp_keyring_export(const struct pgp_keyring *kr, const unsigned char **data, size_t *len)
+{
+	*data = kr->raw;
+	*len = kr->rawlen;
 }
 
 void pgp_keyring_count(const struct pgp_keyring *kr, size_t *primaries, size_t *subkeys)
@@ -204,6 +211,20 @@ static int add_packets(struct pgp_keyring *kr, const uint8_t *buf, size_t len, s
 	size_t off = 0, start = SIZE_MAX;
 	struct pgp_packet p;
 	int rc;
+
+	/* kept as given, for a keyring file gpgv can read (archive_sig.c's fallback) */
+	if (kr->rawlen + len > kr->rawcap) {
+		size_t cap = kr->rawcap ? kr->rawcap : 4096;
+		unsigned char *r;
+		while (cap < kr->rawlen + len)
+			cap *= 2;
+		if (!(r = realloc(kr->raw, cap)))
+			return OMG_ERROR(OMG_E_NOMEM, "keyring");
+		kr->raw = r;
+		kr->rawcap = cap;
+	}
+	memcpy(kr->raw + kr->rawlen, buf, len);
+	kr->rawlen += len;
 
 	while (off < len) {
 		size_t here = off;

@@ -124,6 +124,11 @@ int pgp_keyring_add_file(struct pgp_keyring *kr, const char *path, size_t *skipp
  * Unreadable or empty files are skipped as apt does. */
 int pgp_keyring_load_apt(struct pgp_keyring *kr, const char *root, const char *signed_by, int legacy);
 
+/* The binary packets of every key block added (armored ones decoded), as one keyring: what
+ * gpgv is given when it checks what this module cannot (archive_sig.c). Valid until the next
+ * add or the free. */
+void pgp_keyring_export(const struct pgp_keyring *kr, const unsigned char **data, size_t *len);
+
 /* Number of primary keys and of subkeys loaded (for tests and status lines). */
 void pgp_keyring_count(const struct pgp_keyring *kr, size_t *primaries, size_t *subkeys);
 

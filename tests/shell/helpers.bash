@@ -29,7 +29,7 @@ print(sys.argv[2] + "/omg" + ("" if real == "/" else "/roots/%016x" % h))' "$1" 
 # No upgrade plan is made ahead (--plan-ahead 0) unless ARGS ask for it: its apt-get -s would
 # compete for the CPU with what a test measures against apt (it comes 30 s after a start).
 start_omgd() {
-	"$OMGD" --foreground --plan-ahead 0 "$@" 2>>"$BATS_TEST_TMPDIR/omgd.log" &
+	"$OMGD" --foreground --plan-ahead 0 --verify-every 0 "$@" 2>>"$BATS_TEST_TMPDIR/omgd.log" &
 	OMGD_PID=$!
 	wait_ready
 }

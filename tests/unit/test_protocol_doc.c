@@ -186,6 +186,18 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 	}
 	case OMG_MSG_ACTED | OMG_MSG_ANSWER:
 		return n == 0 ? OMG_OK : OMG_E_PROTO;
+	case OMG_MSG_VERIFY: {
+		struct omg_verify_req q;
+		if ((rc = omg_dec_verify_req(p, n, &q)) == OMG_OK)
+			omg_verify_req_free(&q);
+		return rc;
+	}
+	case OMG_MSG_VERIFY | OMG_MSG_ANSWER: {
+		struct omg_verify m;
+		if ((rc = omg_dec_verify(p, n, &m)) == OMG_OK)
+			omg_verify_free(&m);
+		return rc;
+	}
 	case OMG_MSG_ERROR: {
 		struct omg_error_msg m;
 		return omg_dec_error(p, n, &m);
