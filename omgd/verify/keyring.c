@@ -138,7 +138,7 @@ static int add_block(struct pgp_keyring *kr, const uint8_t *buf, size_t len, siz
 	struct pgp_packet p, prim, uid = { 0 }, sub = { 0 };
 	struct pgp_pubkey pk;
 	size_t off = 0, pi, si = SIZE_MAX;
-	int64_t best_uid = -1, best_bind = -1;
+	int64_t best_uid = -1, best_bind = -1, best_direct = -1, direct_expires = 0;
 	enum { DIRECT, UID, UATTR, SUB, SKIP } mode = DIRECT;
 	int rc;
 
@@ -173,6 +173,13 @@ static int add_block(struct pgp_keyring *kr, const uint8_t *buf, size_t len, siz
 			if (s.type == 0x20) {
 				if (self_check(k, &s, &prim, NULL, NULL))
 					k->flags |= PGP_KEY_REVOKED;
+			} else if (s.type == 0x1f && s.has_key_expires) {
+				/* a direct-key signature may set the expiry too (only those are checked:
+				 * Debian's keys carry dozens naming designated revokers) */
+				if (s.created >= best_direct && self_check(k, &s, &prim, NULL, NULL)) {
+					best_direct = s.created;
+					direct_expires = s.key_expires ? k->created + s.key_expires : 0;
+				}
 			} else if (mode == UID && s.type >= 0x10 && s.type <= 0x13) {
 				if (s.created >= best_uid && self_check(k, &s, &prim, NULL, &uid)) {
 					/* the newest self-signature says the key's expiry and use */
@@ -195,6 +202,9 @@ static int add_block(struct pgp_keyring *kr, const uint8_t *buf, size_t len, siz
 			}
 		}
 	}
+	/* both a direct-key and a user id expiry: the earlier one (gpg would take one of them) */
+	if (direct_expires && (!kr->keys[pi].expires || direct_expires < kr->keys[pi].expires))
+		kr->keys[pi].expires = direct_expires;
 	return OMG_OK;
 }
 
