@@ -61,6 +61,8 @@ static int add_key(struct pgp_keyring *kr, const struct pgp_pubkey *pk, size_t p
 {
 	struct pgp_key *k;
 
+	if (kr->nkeys == PGP_MAX_KEYS)
+		return OMG_ERROR(OMG_E_TOOBIG, "keyring over %d keys", PGP_MAX_KEYS);
 	if (kr->nkeys == kr->cap) {
 		size_t cap = kr->cap ? kr->cap * 2 : 16;
 		struct pgp_key *keys = realloc(kr->keys, cap * sizeof *keys);
@@ -98,13 +100,16 @@ static int add_key(struct pgp_keyring *kr, const struct pgp_pubkey *pk, size_t p
 }
 
 /* Verifies S made by KEY over the primary key body P, then (when not NULL) the subkey body
- * SUB or the user id UID. 1: verifies. */
-static int self_check(const struct pgp_key *key, const struct pgp_sig *s, const struct pgp_packet *p,
+ * SUB or the user id UID, if *BUDGET (checks left for this key block; NULL: no limit, for
+ * revocations) allows. 1: verifies. */
+static int self_check(int *budget, const struct pgp_key *key, const struct pgp_sig *s, const struct pgp_packet *p,
 		      const struct pgp_packet *sub, const struct pgp_packet *uid)
 {
 	mbedtls_md_context_t md;
 
 	if (!(key->flags & PGP_KEY_CHECKABLE) || s->hashalgo == PGP_H_MD5 || s->pkalgo != key->algo)
+		return 0;
+	if (budget && (*budget)-- <= 0)
 		return 0;
 	if (pgp_hash_start(&md, s->hashalgo))
 		return 0;
@@ -124,7 +129,7 @@ static int by_key(const struct pgp_sig *s, const struct pgp_key *k)
 }
 
 /* A subkey binding: its flags and expiry, and for a signing subkey the back-signature. */
-static void bind_subkey(struct pgp_key *sk, const struct pgp_sig *s, const struct pgp_packet *prim,
+static void bind_subkey(int *budget, struct pgp_key *sk, const struct pgp_sig *s, const struct pgp_packet *prim,
 			const struct pgp_packet *sub)
 {
 	int can_sign = s->has_key_flags ? (s->key_flags & 0x02) != 0 : signing_algo(sk->algo);
@@ -135,7 +140,7 @@ static void bind_subkey(struct pgp_key *sk, const struct pgp_sig *s, const struc
 	sk->expires = s->has_key_expires && s->key_expires ? sk->created + s->key_expires : 0;
 	/* a signing subkey must certify its primary back (0x19), or anyone could claim it */
 	if (can_sign && s->embedded && pgp_sig_parse(s->embedded, s->embedded_len, &back) == OMG_OK &&
-	    back.type == 0x19 && by_key(&back, sk) && self_check(sk, &back, prim, sub, NULL))
+	    back.type == 0x19 && by_key(&back, sk) && self_check(budget, sk, &back, prim, sub, NULL))
 		sk->flags |= PGP_KEY_CAN_SIGN;
 }
 
@@ -145,9 +150,9 @@ static int add_block(struct pgp_keyring *kr, const uint8_t *buf, size_t len, siz
 	struct pgp_packet p, prim, uid = { 0 }, sub = { 0 };
 	struct pgp_pubkey pk;
 	size_t off = 0, pi, si = SIZE_MAX;
-	int64_t best_uid = -1, best_bind = -1;
+	int64_t best_uid = -1, best_bind = -1, best_direct = -1, direct_expires = 0;
 	enum { DIRECT, UID, UATTR, SUB, SKIP } mode = DIRECT;
-	int rc;
+	int rc, budget = PGP_MAX_SELF_CHECKS;
 
 	if (pgp_packet_next(buf, len, &off, &prim) || pgp_pubkey_parse(prim.body, prim.len, &pk)) {
 		(*skipped)++;
@@ -178,10 +183,18 @@ static int add_block(struct pgp_keyring *kr, const uint8_t *buf, size_t len, siz
 		} else if (p.tag == PGP_TAG_SIG && mode != SKIP && mode != UATTR &&
 			   pgp_sig_parse(p.body, p.len, &s) == OMG_OK && !s.unknown_critical && by_key(&s, k)) {
 			if (s.type == 0x20) {
-				if (self_check(k, &s, &prim, NULL, NULL))
+				/* revocations are never left unchecked: one that verifies is enough */
+				if (!(k->flags & PGP_KEY_REVOKED) && self_check(NULL, k, &s, &prim, NULL, NULL))
 					k->flags |= PGP_KEY_REVOKED;
+			} else if (s.type == 0x1f && s.has_key_expires) {
+				/* a direct-key signature may set the expiry too (only those are checked:
+				 * Debian's keys carry dozens naming designated revokers) */
+				if (s.created >= best_direct && self_check(&budget, k, &s, &prim, NULL, NULL)) {
+					best_direct = s.created;
+					direct_expires = s.key_expires ? k->created + s.key_expires : 0;
+				}
 			} else if (mode == UID && s.type >= 0x10 && s.type <= 0x13) {
-				if (s.created >= best_uid && self_check(k, &s, &prim, NULL, &uid)) {
+				if (s.created >= best_uid && self_check(&budget, k, &s, &prim, NULL, &uid)) {
 					/* the newest self-signature says the key's expiry and use */
 					best_uid = s.created;
 					k->flags |= PGP_KEY_VALID;
@@ -192,16 +205,23 @@ static int add_block(struct pgp_keyring *kr, const uint8_t *buf, size_t len, siz
 						k->flags &= ~(unsigned)PGP_KEY_CAN_SIGN;
 				}
 			} else if (mode == SUB && s.type == 0x18) {
-				if (s.created >= best_bind && self_check(k, &s, &prim, &sub, NULL)) {
+				if (s.created >= best_bind && self_check(&budget, k, &s, &prim, &sub, NULL)) {
 					best_bind = s.created;
-					bind_subkey(&kr->keys[si], &s, &prim, &sub);
+					bind_subkey(&budget, &kr->keys[si], &s, &prim, &sub);
 				}
 			} else if (mode == SUB && s.type == 0x28) {
-				if (self_check(k, &s, &prim, &sub, NULL))
+				if (!(kr->keys[si].flags & PGP_KEY_REVOKED) && self_check(NULL, k, &s, &prim, &sub, NULL))
 					kr->keys[si].flags |= PGP_KEY_REVOKED;
 			}
 		}
 	}
+	/* out of budget: what was not checked might have mattered, so the key may not sign */
+	if (budget < 0)
+		for (size_t i = pi; i < kr->nkeys; i++)
+			kr->keys[i].flags &= ~(unsigned)PGP_KEY_VALID;
+	/* both a direct-key and a user id expiry: the earlier one (gpg would take one of them) */
+	if (direct_expires && (!kr->keys[pi].expires || direct_expires < kr->keys[pi].expires))
+		kr->keys[pi].expires = direct_expires;
 	return OMG_OK;
 }
 

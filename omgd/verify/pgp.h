@@ -17,8 +17,10 @@
  * good; res->unchecked counts them, because apt (through gpgv) would have checked them. This
  * module is never more permissive than apt, and stricter where said (docs/verify-pgp.md).
  *
- * Limits: a keyring file over PGP_FILE_MAX bytes is refused; a signed file with more than
- * PGP_MAX_SIGS signatures is refused (PGP_FRAMING). Nothing here blocks but file reads of
+ * Limits: a keyring file over PGP_FILE_MAX bytes, or over PGP_MAX_KEYS keys, is refused; at
+ * most PGP_MAX_SELF_CHECKS self-signatures (revocations apart) are checked per key block, and a
+ * key whose block needs more is not valid for signing; a signed file with more than PGP_MAX_SIGS signatures is refused
+ * (PGP_FRAMING). Nothing here blocks but file reads of
  * local files; nothing allocates but the keyring and res->text.
  */
 #ifndef OMGD_VERIFY_PGP_H
@@ -30,6 +32,8 @@
 #define PGP_FPR_LEN 20                /* a v4 fingerprint, SHA-1 of the key packet */
 #define PGP_MAX_SIGS 16
 #define PGP_FILE_MAX (16u << 20)      /* a keyring file (Debian's largest is 72 KiB) */
+#define PGP_MAX_KEYS 8192             /* keys and subkeys in one keyring (Debian's: 15) */
+#define PGP_MAX_SELF_CHECKS 64        /* signature checks per key block, bounding a hostile keyring's cost */
 
 /* RFC 4880 §9.1 / §9.4 numbers, as they appear in packets. */
 enum pgp_pkalgo {

@@ -6,7 +6,8 @@
 set -uo pipefail
 src=${OMG_SRCDIR:?} build=${OMG_BUILDDIR:?}
 seconds=${FUZZ_SECONDS:-20}
-targets=(fuzz_frame fuzz_status_file fuzz_deb822 fuzz_aptprefs fuzz_dpkg_root fuzz_store fuzz_pacmanconf fuzz_aur fuzz_aptsim)
+targets=(fuzz_frame fuzz_status_file fuzz_deb822 fuzz_aptprefs fuzz_dpkg_root fuzz_store fuzz_pacmanconf fuzz_aur fuzz_aptsim
+	fuzz_pgp_armor fuzz_pgp_packet)
 echo "1..${#targets[@]}"
 if [ -n "${OMG_SKIP_FUZZ:-}" ] || ! command -v clang >/dev/null; then
 	for i in "${!targets[@]}"; do echo "ok $((i + 1)) ${targets[$i]} # SKIP fuzzing runs in the plain build with clang"; done
@@ -26,6 +27,8 @@ declare -A sources=(
 	[fuzz_status_file]="$src/tests/fuzz/fuzz_status_file.c $src/common/status_file.c $src/common/paths.c ${common[*]}"
 	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $(echo "$src"/omgd/dpkg/*.c) $src/omgd/pkgfiles.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/aptprefs.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/omgd/snapshot.c $src/omgd/backend_detect.c $src/omgd/backend_alpm.c $src/omgd/pacmanconf.c $src/omgd/revdeps.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto -lalpm"
 	[fuzz_aptprefs]="$src/tests/fuzz/fuzz_aptprefs.c $src/omgd/aptprefs.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/deb822.c ${common[*]}"
+	[fuzz_pgp_armor]="$src/tests/fuzz/fuzz_pgp_armor.c $(echo "$src"/omgd/verify/*.c) ${common[*]} -lmbedcrypto"
+	[fuzz_pgp_packet]="$src/tests/fuzz/fuzz_pgp_packet.c $(echo "$src"/omgd/verify/*.c) ${common[*]} -lmbedcrypto"
 	[fuzz_deb822]="$src/tests/fuzz/fuzz_deb822.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c ${common[*]}"
 )
 seed_corpus() {
@@ -63,6 +66,14 @@ seed_corpus() {
 		printf '\x1f\xe1\xf5\x05\x00\x00\x00\x00SGMO\x01\x00\x00\x00\x69\x03\x00\x00\x97\x00\x00\x00\x03\x00\x00\x00\x74\x00\x00\x00\x00\xe1\xf5\x05\x00\x00\x00\x00' > "$dir/stale" ;;
 	fuzz_dpkg_root)
 		cp "$src/tests/fuzz/seed-dpkg-root" "$dir/root" ;;
+	fuzz_pgp_armor)
+		cp "$src"/tests/cases/pgp/*.asc "$dir/"
+		for s in "$src"/tests/cases/pgp/detached-*.data; do
+			{ cat "$s"; printf '\0'; cat "${s%.data}.sig"; } > "$dir/$(basename "$s" .data)"
+		done ;;
+	fuzz_pgp_packet)
+		cp "$src/tests/cases/pgp/keyring.gpg" "$dir/keyring"
+		cp "$src/tests/cases/pgp/detached-binary.sig" "$dir/sig" ;;
 	esac
 	echo "$dir"
 }
@@ -77,7 +88,8 @@ for t in "${targets[@]}"; do
 		echo "not ok $i $t: build failed"; sed 's/^/# /' "$work/$t.build.log" | head -20; continue
 	fi
 	corpus=$(seed_corpus "$t")
-	if "$work/$t" -max_total_time="$seconds" -max_len=4096 -timeout=5 -rss_limit_mb=1024 \
+	# shellcheck disable=SC2097,SC2098
+	if OMG_FUZZ_KEYRING=$src/tests/cases/pgp/keyring.gpg "$work/$t" -max_total_time="$seconds" -max_len=4096 -timeout=5 -rss_limit_mb=1024 \
 		-artifact_prefix="$work/$t-" "$corpus" >"$work/$t.log" 2>&1; then
 		echo "ok $i $t # $(grep -o 'stat::number_of_executed_units: [0-9]*' "$work/$t.log" || tail -1 "$work/$t.log")"
 	else
