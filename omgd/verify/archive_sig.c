@@ -132,8 +132,10 @@ static int verify_with(const char *root, const char *signed_by, int legacy, cons
 	*nokeyring = !primaries;
 	rc = detached ? pgp_verify_detached(buf, len, detached, dlen, kr, now, res)
 		      : pgp_verify_clearsigned(buf, len, kr, now, res);
-	/* nothing checkable here (Ed25519 keys only): gpgv, when installed, on the same bytes */
-	if (rc == OMG_OK && res->verdict == PGP_UNSUPPORTED_ONLY && by_gpgv && access(GPGV, X_OK) == 0) {
+	/* signatures this build cannot check (Ed25519): gpgv, when installed, on the same bytes:
+	 * apt would refuse a bad one even beside good RSA ones */
+	if (rc == OMG_OK && res->unchecked && (res->verdict == PGP_UNSUPPORTED_ONLY || res->verdict == PGP_GOOD) && by_gpgv &&
+	    access(GPGV, X_OK) == 0) {
 		const unsigned char *keys;
 		size_t klen;
 		pgp_keyring_export(kr, &keys, &klen);
@@ -194,6 +196,13 @@ int archive_sig_check(const char *root, const struct aptsource *e, const unsigne
 		memcpy(out->checker, gv.checker, sizeof out->checker);
 		memcpy(out->signer, gv.signer, sizeof out->signer);
 		memcpy(out->detail, gv.detail, sizeof out->detail);
+	} else if (gv.checker[0] && gv.verdict == ARCHIVE_SIG_BAD) { /* good here, but gpgv saw a bad Ed25519 one */
+		out->verdict = ARCHIVE_SIG_BAD;
+		snprintf(out->checker, sizeof out->checker, "gpgv");
+		snprintf(out->detail, sizeof out->detail, "a signature this build cannot check is BAD (gpgv)");
+	} else if (gv.checker[0]) {
+		snprintf(out->detail, sizeof out->detail, "%zu Ed25519 signature%s checked by gpgv", res.unchecked,
+			 res.unchecked == 1 ? "" : "s");
 	}
 	if (res.text) {
 		out->text = res.text;
