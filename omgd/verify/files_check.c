@@ -146,6 +146,20 @@ int vf_lstat(struct vf *x, const char *path, struct stat *st)
 	return e;
 }
 
+ssize_t vf_readlink(struct vf *x, const char *path, char *buf, size_t n)
+{
+	ssize_t r;
+	int fd;
+
+	if (x->rootfd < 0)
+		return readlink(path, buf, n);
+	if ((fd = open_in_root(x, path, O_PATH)) < 0)
+		return -1;
+	r = readlinkat(fd, "", buf, n); /* the link itself (O_PATH | O_NOFOLLOW) */
+	close(fd);
+	return r;
+}
+
 static int open_file(struct vf *x, const char *path)
 {
 	int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOATIME, fd;

@@ -32,6 +32,7 @@ enum { M_MD5 = 1, M_CONF = 2, M_CONF_MD5 = 4, M_CONF_NEW = 8 };
 /* A path-keyed table (open addressing), rebuilt for each package; VAL: a second string. */
 struct ment {
 	uint64_t h;
+	uint32_t gen;  /* the entry is used when it is the map's: clearing is one increment */
 	uint32_t key, klen, val;
 	uint8_t flags, md5[16], cmd5[16];
 };
@@ -39,6 +40,7 @@ struct ment {
 struct map {
 	struct ment *v;
 	size_t cap, n;
+	uint32_t gen;
 	char *arena;
 	size_t alen, acap;
 };
@@ -63,13 +65,15 @@ static uint64_t fnv(const char *s, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
-	return h | 1; /* 0 marks an empty slot */
+	return h;
 }
 
 static void map_clear(struct map *m)
 {
-	if (m->v)
+	if (++m->gen == 0 && m->v) { /* wrapped: stale stamps could match again */
 		memset(m->v, 0, m->cap * sizeof *m->v);
+		m->gen = 1;
+	}
 	m->n = m->alen = 0;
 }
 
@@ -104,12 +108,12 @@ static struct ment *map_find(const struct map *m, const char *k, size_t n)
 {
 	uint64_t h = fnv(k, n);
 
-	if (!m->cap)
+	if (!m->cap || !m->gen)
 		return NULL;
 	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		struct ment *e = &m->v[i];
 
-		if (!e->h)
+		if (e->gen != m->gen)
 			return NULL;
 		if (e->h == h && e->klen == n && !memcmp(m->arena + e->key, k, n))
 			return e;
@@ -126,9 +130,9 @@ static int map_grow(struct map *m)
 	for (size_t i = 0; i < m->cap; i++) {
 		size_t j;
 
-		if (!m->v[i].h)
+		if (m->v[i].gen != m->gen)
 			continue;
-		for (j = m->v[i].h & (cap - 1); v[j].h; j = (j + 1) & (cap - 1))
+		for (j = m->v[i].h & (cap - 1); v[j].gen == m->gen; j = (j + 1) & (cap - 1))
 			;
 		v[j] = m->v[i];
 	}
@@ -145,18 +149,21 @@ static int map_get(struct map *m, const char *k, size_t n, struct ment **out)
 	size_t i;
 	int rc;
 
+	if (!m->gen)
+		m->gen = 1; /* calloc'd slots hold 0: never the map's */
 	if ((*out = map_find(m, k, n)))
 		return OMG_OK;
 	if ((m->n + 1) * 4 > m->cap * 3 && (rc = map_grow(m)) != OMG_OK)
 		return rc;
 	e = NULL;
-	for (i = fnv(k, n) & (m->cap - 1); m->v[i].h; i = (i + 1) & (m->cap - 1))
+	for (i = fnv(k, n) & (m->cap - 1); m->v[i].gen == m->gen; i = (i + 1) & (m->cap - 1))
 		;
 	e = &m->v[i];
 	memset(e, 0, sizeof *e);
 	if ((rc = arena_add(m, k, n, &e->key)) != OMG_OK)
 		return rc;
 	e->h = fnv(k, n);
+	e->gen = m->gen;
 	e->klen = (uint32_t)n;
 	m->n++;
 	*out = e;

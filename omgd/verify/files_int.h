@@ -12,6 +12,7 @@
 #include "verify/files.h"
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/stat.h>
 
 enum vf_kind { VF_MD5 = 1, VF_SHA256 = 2 };
@@ -19,7 +20,7 @@ enum vf_kind { VF_MD5 = 1, VF_SHA256 = 2 };
 #define VF_DIGEST_MAX 32
 #define VF_BUF_SIZE (256u << 10)       /* one read; the stop test runs between reads */
 #define VF_PROGRESS_NS 100000000ull    /* 100 ms between progress calls */
-#define VF_RACY_NS 2000000000ull       /* a file changed this close to its hashing is hashed again */
+#define VF_RACY_NS 1000000000ull       /* a file changed this close to its hashing is hashed again */
 
 static inline size_t vf_digest_len(int kind) { return kind == VF_SHA256 ? 32 : 16; }
 
@@ -40,6 +41,8 @@ void vf_end(struct vf *x);
 int vf_stop(struct vf *x);
 /* lstat of PATH inside the root: 0, or the errno. */
 int vf_lstat(struct vf *x, const char *path, struct stat *st);
+/* readlink of PATH inside the root. */
+ssize_t vf_readlink(struct vf *x, const char *path, char *buf, size_t n);
 /* The digest of KIND of the regular file PATH whose lstat is ST, into OUT: from the cache for
  * PKG when its stat is unchanged (unless run->full), else read (and stored). *ERR: 0, or the
  * errno that kept it from being read. OMG_OK, OMG_E_TIMEOUT (stopped while reading), or an
