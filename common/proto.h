@@ -481,8 +481,13 @@ enum omg_finding_kind {
 	OMG_FIND_DEB_CHANGED = 9,    /* a cached .deb differs from its list's hash */
 	OMG_FIND_DEB_UNREADABLE = 10,
 	OMG_FIND_SOURCE = 11,        /* a source's Release is not trusted (PACKAGE: the source) */
+	OMG_FIND_ALTERED = 12,       /* Arch: mode, owner, group or mtime differ (pacman -Qkk) */
+	OMG_FIND_NOT_INSTALLED = 13, /* a package asked for is not installed (PACKAGE) */
 	OMG_FIND__COUNT
 };
+/* Whether a finding of KIND is about installed files (STATUS's modified), not the archive
+ * chain (untrusted). */
+#define OMG_FIND_ON_FILES(kind) ((kind) <= OMG_FIND_REPLACED || (kind) == OMG_FIND_ALTERED)
 
 struct omg_verify_source {
 	const char *desc;      /* "http://deb.debian.org/debian bookworm" */

@@ -169,6 +169,8 @@ const char *omg_finding_name(uint8_t kind)
 		[OMG_FIND_DEB_CHANGED] = "cached .deb changed",
 		[OMG_FIND_DEB_UNREADABLE] = "cached .deb unreadable",
 		[OMG_FIND_SOURCE] = "source not trusted",
+		[OMG_FIND_ALTERED] = "altered",
+		[OMG_FIND_NOT_INSTALLED] = "not installed",
 	};
 
 	return kind < OMG_FIND__COUNT && names[kind] ? names[kind] : "?";

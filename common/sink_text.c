@@ -762,7 +762,7 @@ static void text_verify(struct omg_sink *s, const struct omg_verify *m, int firs
 	if (last_page) {
 		uint32_t files = 0;
 		for (uint32_t i = 0; i < m->count; i++)
-			files += m->find[i].kind <= OMG_FIND_REPLACED;
+			files += OMG_FIND_ON_FILES(m->find[i].kind);
 		fprintf(s->out, "%s%u finding%s%s in %.1f s, %s\n", paint(s, m->total ? C_RED : C_GREEN), m->total,
 			m->total == 1 ? "" : "s", paint(s, C_OFF), (double)m->took_ns / 1e9,
 			utc((int64_t)(m->started_ns / 1000000000u), b, sizeof b));

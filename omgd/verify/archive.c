@@ -37,7 +37,7 @@ struct names {
 
 struct run {
 	struct archive_report *r;
-	const int *cancel;
+	const atomic_int *cancel;
 	size_t fcap;
 	struct cached_deb *debs;
 	size_t ndebs;
@@ -45,9 +45,9 @@ struct run {
 	size_t ntouched, captouched;
 };
 
-static int cancelled(const int *cancel)
+static int cancelled(const atomic_int *cancel)
 {
-	return cancel && atomic_load_explicit((const _Atomic int *)(const void *)cancel, memory_order_relaxed);
+	return cancel && atomic_load_explicit(cancel, memory_order_relaxed);
 }
 
 static void hex(const unsigned char *p, size_t n, char *out)
@@ -451,7 +451,7 @@ static int check_debs(struct run *run, const char *dir)
 	return rc;
 }
 
-int archive_verify(const char *root, int64_t now, const int *cancel, struct archive_report *r)
+int archive_verify(const char *root, int64_t now, const atomic_int *cancel, struct archive_report *r)
 {
 	struct run run = { .r = r, .cancel = cancel };
 	struct aptconf conf = { 0 };

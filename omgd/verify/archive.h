@@ -15,6 +15,7 @@
 #ifndef OMGD_VERIFY_ARCHIVE_H
 #define OMGD_VERIFY_ARCHIVE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,7 +64,7 @@ struct archive_report {
 /* Checks the chain of ROOT ("/" or a directory holding etc/apt and var/lib/apt) at NOW (unix
  * seconds) into R. OMG_OK (with any problems in R), OMG_E_TIMEOUT when *CANCEL became
  * non-zero (R holds what was done), OMG_E_NOMEM. */
-int archive_verify(const char *root, int64_t now, const int *cancel, struct archive_report *r);
+int archive_verify(const char *root, int64_t now, const atomic_int *cancel, struct archive_report *r);
 void archive_report_free(struct archive_report *r);
 /* Whether source S is trusted as apt would use it: a good signature and dates in range
  * (or trusted=yes). */

@@ -3,17 +3,17 @@
 #include "config.h"
 #include "verify.h"
 #include "archive.h"
+#include "files.h"
 #include "log.h"
 #include "omg_error.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,7 +52,8 @@ struct verifier {
 	int efd;
 	struct job *todo, *done, *running;
 	int ntodo, stop, exited;
-	int cancel;               /* read by the checks between reads */
+	atomic_int cancel;        /* read by the checks between reads */
+	struct verify_cache *cache; /* the worker thread's: files' digests by stat */
 	struct vresult *last;     /* event loop only */
 	uint64_t runs, total_ns;  /* event loop only */
 };
@@ -107,7 +108,7 @@ static int add_finding(struct vresult *r, uint8_t kind, const char *pkg, const c
 	omg_enc_finding(&r->finds, &f);
 	if (r->finds.failed)
 		return OMG_ERROR(OMG_E_NOMEM, "findings");
-	if (kind <= OMG_FIND_REPLACED)
+	if (OMG_FIND_ON_FILES(kind))
 		r->sum.modified++;
 	else
 		r->sum.untrusted++;
@@ -186,6 +187,69 @@ static int run_archive(struct verifier *v, struct vresult *r, struct omg_verify 
 	return OMG_OK;
 }
 
+static uint8_t files_kind(const struct verify_finding *f)
+{
+	switch (f->cls) {
+	case VERIFY_MISSING: return OMG_FIND_MISSING;
+	case VERIFY_UNREADABLE: return OMG_FIND_UNREADABLE;
+	case VERIFY_REPLACED: return OMG_FIND_REPLACED;
+	case VERIFY_CHANGED_CONFIG: return OMG_FIND_CHANGED_CONFIG;
+	case VERIFY_ALTERED: return OMG_FIND_ALTERED;
+	default: return f->config ? OMG_FIND_CHANGED_CONFIG : OMG_FIND_CHANGED;
+	}
+}
+
+/* What pacman -Qkk would name, or the errno of a missing or unreadable file. */
+static void files_detail(const struct verify_finding *f, char *out, size_t n)
+{
+	static const char *const what[] = { "mode", "owner", "group", "mtime", "size", "link target", "content" };
+	size_t at = 0;
+
+	out[0] = 0;
+	if (f->cls == VERIFY_UNREADABLE && f->err) {
+		snprintf(out, n, "%s", strerror(f->err));
+		return;
+	}
+	for (int i = 0; i < 7; i++)
+		if (f->detail & (1u << i) && at < n)
+			at += (size_t)snprintf(out + at, n - at, "%s%s", at ? ", " : "", what[i]);
+	if (f->config && f->cls != VERIFY_CHANGED_CONFIG && at < n)
+		snprintf(out + at, n - at, "%sa configuration file", at ? "; " : "");
+}
+
+/* The installed files' part of the result. */
+static int run_files(struct verifier *v, const struct job *j, struct vresult *r, struct omg_verify *h)
+{
+	int alpm = !strcmp(v->backend, "alpm");
+	struct verify_run run = { .root = v->root, .names = (const char *const *)j->names, .nnames = j->nnames,
+				  .cache = v->cache, .full = !!(j->flags & OMG_VERIFY_FULL), .cancel = &v->cancel };
+	int rc = alpm ? verify_alpm(&run) : verify_dpkg(&run);
+	char detail[200];
+
+	if (rc != OMG_OK && rc != OMG_E_TIMEOUT)
+		goto done;
+	if (rc == OMG_E_TIMEOUT || !run.complete)
+		h->flags |= OMG_VERIFIED_CUT;
+	h->flags |= OMG_VERIFIED_FILES;
+	h->checker = alpm ? "mtree" : "md5sums";
+	h->packages = (uint32_t)run.totals.packages;
+	h->files = (uint32_t)run.totals.files;
+	h->hashed = (uint32_t)run.totals.hashed;
+	h->cached = (uint32_t)run.totals.cache_hits;
+	h->unsummed = (uint32_t)run.totals.no_checksums;
+	h->bytes += run.totals.bytes;
+	rc = OMG_OK;
+	for (size_t i = 0; rc == OMG_OK && i < run.nunknown; i++)
+		rc = add_finding(r, OMG_FIND_NOT_INSTALLED, run.unknown[i], "", "not installed");
+	for (size_t i = 0; rc == OMG_OK && i < run.nfindings; i++) {
+		files_detail(&run.findings[i], detail, sizeof detail);
+		rc = add_finding(r, files_kind(&run.findings[i]), run.findings[i].pkg, run.findings[i].path, detail);
+	}
+done:
+	verify_run_free(&run);
+	return rc;
+}
+
 static char *make_record(const struct omg_verify *h, const struct vresult *r)
 {
 	char *text = NULL;
@@ -230,7 +294,9 @@ static void run_job(struct verifier *v, struct job *j)
 	if (!strcmp(v->backend, "dpkg") && !j->nnames && !(j->flags & OMG_VERIFY_NO_ARCHIVE))
 		rc = run_archive(v, r, &h, &ar);
 	if (rc != OMG_OK && rc != OMG_E_TIMEOUT)
-		omgd_log("verification: %s", omg_errdetail());
+		omgd_log("verification of the archive chain: %s", omg_errdetail());
+	if (!(j->flags & OMG_VERIFY_NO_FILES) && (rc = run_files(v, j, r, &h)) != OMG_OK)
+		omgd_log("verification of the installed files: %s", omg_errdetail());
 	h.took_ns = real_ns() - t0;
 	h.total = r->nfind;
 	omg_enc_verify_head(&r->head, &h);
@@ -248,20 +314,15 @@ static void run_job(struct verifier *v, struct job *j)
 	j->ns = h.took_ns;
 }
 
-static void lower_priority(void)
-{
-	pid_t tid = (pid_t)syscall(SYS_gettid);
-
-	/* this thread only: nice 19, and the idle I/O class (IOPRIO_CLASS_IDLE << 13) */
-	if (setpriority(PRIO_PROCESS, (id_t)tid, 19) != 0 || syscall(SYS_ioprio_set, 1, tid, 3 << 13) != 0)
-		omgd_log("verification: could not lower its priority: %s", strerror(errno));
-}
-
 static void *worker(void *arg)
 {
 	struct verifier *v = arg;
 
-	lower_priority();
+	if (verify_lower_priority() != OMG_OK)
+		omgd_log("verification: could not lower its priority: %s", omg_errdetail());
+	/* the cache belongs to this thread (one thread per LMDB environment, store.h) */
+	if (v->store_dir[0] && verify_cache_open(&v->cache, v->store_dir) != OMG_OK)
+		omgd_log("verification: no cache (%s): every file is read each time", omg_errdetail());
 	pthread_mutex_lock(&v->mu);
 	for (;;) {
 		struct job *j;
@@ -284,6 +345,9 @@ static void *worker(void *arg)
 			/* the counter cannot overflow at one a job */
 		}
 	}
+	pthread_mutex_unlock(&v->mu);
+	verify_cache_close(v->cache);
+	pthread_mutex_lock(&v->mu);
 	v->exited = 1;
 	pthread_cond_broadcast(&v->cv);
 	pthread_mutex_unlock(&v->mu);
@@ -330,7 +394,7 @@ int verify_close(struct verifier *v, int wait_ms)
 	}
 	pthread_mutex_lock(&v->mu);
 	v->stop = 1;
-	__atomic_store_n(&v->cancel, 1, __ATOMIC_RELEASE);
+	atomic_store(&v->cancel, 1);
 	pthread_cond_broadcast(&v->cv);
 	while (!v->exited)
 		if (pthread_cond_timedwait(&v->cv, &v->mu, &until) != 0)
