@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mbedtls/sha256.h>
+#include <sys/stat.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,13 @@ struct cached_deb {
 	uint64_t size;
 };
 
+struct archive_memo_entry {
+	char *name;
+	uint64_t dev, ino, size;
+	int64_t mtime_ns, ctime_ns;
+	unsigned char sha256[32];
+};
+
 struct names {
 	char **v;
 	size_t n, cap;
@@ -38,6 +46,10 @@ struct names {
 struct run {
 	struct archive_report *r;
 	const atomic_int *cancel;
+	const struct archive_memo *memo; /* the last check's digests (read only) */
+	int full;
+	struct archive_memo next;        /* this check's */
+	size_t capnext;
 	size_t fcap;
 	struct cached_deb *debs;
 	size_t ndebs;
@@ -398,6 +410,59 @@ done:
 	return rc;
 }
 
+static int memo_by_name(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct archive_memo_entry *)elem)->name);
+}
+
+/* Remembers the digest of NAME with stat ST for the next check (in name order: the .debs come sorted). */
+static int memo_add(struct run *run, const char *name, const struct stat *st, const unsigned char *sha)
+{
+	struct archive_memo_entry *e;
+
+	if (run->next.n == run->capnext) {
+		size_t cap = run->capnext ? run->capnext * 2 : 64;
+		void *v = realloc(run->next.v, cap * sizeof *run->next.v);
+		if (!v)
+			return OMG_ERROR(OMG_E_NOMEM, "cached packages");
+		run->next.v = v;
+		run->capnext = cap;
+	}
+	e = &run->next.v[run->next.n];
+	if (!(e->name = strdup(name)))
+		return OMG_ERROR(OMG_E_NOMEM, "cached packages");
+	e->dev = (uint64_t)st->st_dev, e->ino = (uint64_t)st->st_ino, e->size = (uint64_t)st->st_size;
+	e->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	e->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+	memcpy(e->sha256, sha, 32);
+	run->next.n++;
+	return OMG_OK;
+}
+
+/* The digest the last check read for NAME, when the file is as it was then. */
+static const unsigned char *memo_hit(const struct run *run, const char *name, const struct stat *st)
+{
+	const struct archive_memo_entry *e;
+
+	if (!run->memo || run->full || !run->memo->n ||
+	    !(e = bsearch(name, run->memo->v, run->memo->n, sizeof *run->memo->v, memo_by_name)))
+		return NULL;
+	if (e->dev != (uint64_t)st->st_dev || e->ino != (uint64_t)st->st_ino || e->size != (uint64_t)st->st_size ||
+	    e->mtime_ns != (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec ||
+	    e->ctime_ns != (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec)
+		return NULL;
+	return e->sha256;
+}
+
+void archive_memo_free(struct archive_memo *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].name);
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
 static int check_debs(struct run *run, const char *dir)
 {
 	unsigned char *chunk = malloc(READ_CHUNK);
@@ -409,9 +474,11 @@ static int check_debs(struct run *run, const char *dir)
 		struct cached_deb *d = &run->debs[i];
 		mbedtls_sha256_context sha;
 		unsigned char got[32];
+		const unsigned char *known;
 		char path[8300], want_hex[65], got_hex[65], detail[300];
 		uint64_t size = 0;
-		ssize_t n;
+		struct stat st;
+		ssize_t n = 0;
 		int fd;
 		if (!d->known) {
 			run->r->debs_unknown++;
@@ -424,16 +491,26 @@ static int check_debs(struct run *run, const char *dir)
 			rc = add_finding(run, ARCHIVE_DEB_UNREADABLE, path, strerror(errno));
 			continue;
 		}
-		mbedtls_sha256_init(&sha);
-		mbedtls_sha256_starts_ret(&sha, 0);
-		while ((n = read(fd, chunk, READ_CHUNK)) > 0 && !cancelled(run->cancel)) {
-			mbedtls_sha256_update_ret(&sha, chunk, (size_t)n);
-			size += (uint64_t)n;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (known = memo_hit(run, d->name, &st))) {
+			memcpy(got, known, 32);
+			size = (uint64_t)st.st_size;
+		} else {
+			mbedtls_sha256_init(&sha);
+			mbedtls_sha256_starts_ret(&sha, 0);
+			while ((n = read(fd, chunk, READ_CHUNK)) > 0 && !cancelled(run->cancel)) {
+				mbedtls_sha256_update_ret(&sha, chunk, (size_t)n);
+				size += (uint64_t)n;
+			}
+			mbedtls_sha256_finish_ret(&sha, got);
+			mbedtls_sha256_free(&sha);
+			run->r->bytes += size;
 		}
-		mbedtls_sha256_finish_ret(&sha, got);
-		mbedtls_sha256_free(&sha);
+		/* remembered as read, right or wrong: a changed file has a new stat anyway */
+		if (n >= 0 && !cancelled(run->cancel) && fstat(fd, &st) == 0 && (rc = memo_add(run, d->name, &st, got)) != OMG_OK) {
+			close(fd);
+			break;
+		}
 		close(fd);
-		run->r->bytes += size;
 		if (cancelled(run->cancel)) {
 			rc = OMG_ERROR(OMG_E_TIMEOUT, "verification stopped");
 		} else if (n < 0) {
@@ -451,9 +528,10 @@ static int check_debs(struct run *run, const char *dir)
 	return rc;
 }
 
-int archive_verify(const char *root, int64_t now, const atomic_int *cancel, struct archive_report *r)
+int archive_verify(const char *root, int64_t now, const atomic_int *cancel, struct archive_memo *memo, int full,
+		   struct archive_report *r)
 {
-	struct run run = { .r = r, .cancel = cancel };
+	struct run run = { .r = r, .cancel = cancel, .memo = memo, .full = full };
 	struct aptconf conf = { 0 };
 	struct aptsources srcs = { 0 };
 	struct names files = { 0 }, debs = { 0 }, prefixes = { 0 };
@@ -497,7 +575,13 @@ int archive_verify(const char *root, int64_t now, const atomic_int *cancel, stru
 			goto fail;
 	}
 	rc = check_debs(&run, archives);
+	if (rc == OMG_OK && memo) {
+		archive_memo_free(memo);
+		*memo = run.next;
+		run.next.v = NULL, run.next.n = 0;
+	}
 fail:
+	archive_memo_free(&run.next);
 	for (size_t i = 0; i < run.ndebs; i++)
 		free(run.debs[i].name);
 	free(run.debs);

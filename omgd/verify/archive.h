@@ -61,10 +61,21 @@ struct archive_report {
 	uint64_t bytes;           /* hashed, decompressed */
 };
 
+/* What the last check read of the cached .debs: a .deb whose stat (device, inode, size, mtime,
+ * ctime) is the same is not read again (apt's cache holds gigabytes). Owned by one thread;
+ * zero-initialised; archive_memo_free at the end. */
+struct archive_memo {
+	struct archive_memo_entry *v;
+	size_t n;
+};
+void archive_memo_free(struct archive_memo *m);
+
 /* Checks the chain of ROOT ("/" or a directory holding etc/apt and var/lib/apt) at NOW (unix
- * seconds) into R. OMG_OK (with any problems in R), OMG_E_TIMEOUT when *CANCEL became
- * non-zero (R holds what was done), OMG_E_NOMEM. */
-int archive_verify(const char *root, int64_t now, const atomic_int *cancel, struct archive_report *r);
+ * seconds) into R, with MEMO (NULL: read every .deb; FULL: read every .deb and renew MEMO).
+ * OMG_OK (with any problems in R), OMG_E_TIMEOUT when *CANCEL became non-zero (R holds what
+ * was done), OMG_E_NOMEM. */
+int archive_verify(const char *root, int64_t now, const atomic_int *cancel, struct archive_memo *memo, int full,
+		   struct archive_report *r);
 void archive_report_free(struct archive_report *r);
 /* Whether source S is trusted as apt would use it: a good signature and dates in range
  * (or trusted=yes). */

@@ -54,6 +54,7 @@ struct verifier {
 	int ntodo, stop, exited;
 	atomic_int cancel;        /* read by the checks between reads */
 	struct verify_cache *cache; /* the worker thread's: files' digests by stat */
+	struct archive_memo memo;   /* the worker thread's: cached .debs' digests by stat */
 	struct vresult *last;     /* event loop only */
 	uint64_t runs, total_ns;  /* event loop only */
 };
@@ -139,9 +140,9 @@ static const char *dates_text(const struct archive_source *s, char *buf, size_t 
 
 /* The archive chain's part of the result: its sources in H (SRC, owned by the caller) and
  * its findings in R. */
-static int run_archive(struct verifier *v, struct vresult *r, struct omg_verify *h, struct archive_report *ar)
+static int run_archive(struct verifier *v, const struct job *j, struct vresult *r, struct omg_verify *h, struct archive_report *ar)
 {
-	int rc = archive_verify(v->root, (int64_t)(real_ns() / 1000000000u), &v->cancel, ar);
+	int rc = archive_verify(v->root, (int64_t)(real_ns() / 1000000000u), &v->cancel, &v->memo, !!(j->flags & OMG_VERIFY_FULL), ar);
 
 	if (rc != OMG_OK && rc != OMG_E_TIMEOUT)
 		return rc;
@@ -292,7 +293,7 @@ static void run_job(struct verifier *v, struct job *j)
 	if (j->nnames)
 		h.flags |= OMG_VERIFIED_SOME;
 	if (!strcmp(v->backend, "dpkg") && !j->nnames && !(j->flags & OMG_VERIFY_NO_ARCHIVE))
-		rc = run_archive(v, r, &h, &ar);
+		rc = run_archive(v, j, r, &h, &ar);
 	if (rc != OMG_OK && rc != OMG_E_TIMEOUT)
 		omgd_log("verification of the archive chain: %s", omg_errdetail());
 	if (!(j->flags & OMG_VERIFY_NO_FILES) && (rc = run_files(v, j, r, &h)) != OMG_OK)
@@ -347,6 +348,7 @@ static void *worker(void *arg)
 	}
 	pthread_mutex_unlock(&v->mu);
 	verify_cache_close(v->cache);
+	archive_memo_free(&v->memo);
 	pthread_mutex_lock(&v->mu);
 	v->exited = 1;
 	pthread_cond_broadcast(&v->cv);
