@@ -227,3 +227,36 @@ stored_lists() { ls "$LISTS" | grep '_dists_one_' | grep -vc 'Release$\|Release.
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"'--help' is not a package name"* ]]
 }
+
+@test "installed files through omgd: dpkg --verify's findings (make-verify-debs.sh), read once then from the cache; OMG_MODIFIED in bash and zsh" {
+	local debs=$BATS_TEST_TMPDIR/debs
+	"$OMG_SRCDIR/tests/fixtures/make-verify-debs.sh" "$debs" > /dev/null 2>&1
+	mkdir -p "$ROOT/var/lib/dpkg/info" "$ROOT/var/lib/dpkg/updates"
+	dpkg --root="$ROOT" --log=/dev/null --force-script-chrootless -i "$debs"/vft-a_1.0_all.deb "$debs"/vft-nosums_1.0_all.deb > /dev/null
+	apt_update "$D"
+	start_omgd --root "$ROOT" --backend dpkg
+	run "$OMG" audit verify
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Installed files (md5sums): 2 packages, "* ]]
+	echo more >> "$ROOT/usr/share/vft/a.txt"
+	rm "$ROOT/usr/share/vft/b.txt"
+	echo 'setting = 2' > "$ROOT/etc/vft/a.conf"
+	run "$OMG" --json audit verify --no-archive
+	[ "$status" -eq 5 ]
+	J=$output
+	ours=$(jq_ '"\n".join(sorted(f["kind"].replace(" ", "-") + " " + f["path"] for f in d["findings"]))')
+	theirs=$(dpkg --root="$ROOT" --verify 2>/dev/null | "$OMG_SRCDIR/tests/tools/dpkg-verify-classes" | sed "s| $ROOT/| /|")
+	echo "ours: $ours"; echo "dpkg: $theirs"
+	[ "$ours" = "$theirs" ]
+	[ "$(jq_ 'd["installed"]["hashed"]')" -gt 0 ]
+	# again: nothing read but the changed files, the same findings
+	J=$("$OMG" --json audit verify --no-archive || true)
+	jq_ 'd["installed"]'; cat $BATS_TEST_TMPDIR/omgd.log
+	[ "$(jq_ 'd["installed"]["hashed"]')" = 0 ]
+	[ "$(jq_ 'd["total"]')" = 3 ]
+	# the prompt's variable: 3, in both shells, no fork
+	require_modules
+	[ "$(in_bash 'echo "$OMG_MODIFIED"')" = 3 ]
+	[ "$(in_zsh 'echo "$OMG_MODIFIED"')" = 3 ]
+}
