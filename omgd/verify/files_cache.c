@@ -25,7 +25,7 @@
 #define CACHE_MAP_CAP (1ull << 30)
 
 enum { DBI_FILES, DBI_PKGS };
-enum { OP_PUT_FILE = 1, OP_DROP_PKG, OP_PUT_VERSION };
+enum { OP_PUT_FILE = 1, OP_DROP_PKG, OP_PUT_VERSION, OP_DEL_VERSION };
 
 struct centry {
 	uint64_t dev, ino, size, mtime_ns, ctime_ns, hashed_at_ns;
@@ -39,6 +39,8 @@ struct verify_cache {
 	uint8_t *ops;              /* queued: op (1), key length (4), value length (4), key, value */
 	size_t nops_bytes, cap_ops, nops;
 	int cur_stale;             /* the current package's version changed: its entries are dropped */
+	char **seen;               /* the packages of this run (vf_cache_prune) */
+	size_t nseen, cap_seen;
 	char key[VERIFY_PATH_MAX + 512];
 };
 
@@ -79,10 +81,13 @@ void verify_cache_close(struct verify_cache *c)
 	end_read(c);
 	store_close(&c->s);
 	free(c->ops);
+	for (size_t i = 0; i < c->nseen; i++)
+		free(c->seen[i]);
+	free(c->seen);
 	free(c);
 }
 
-static int queue(struct verify_cache *c, int op, const void *k, uint32_t kl, const void *v, uint32_t vl)
+static int queue_op(struct verify_cache *c, int op, const void *k, uint32_t kl, const void *v, uint32_t vl)
 {
 	size_t need = 9 + (size_t)kl + vl;
 
@@ -105,7 +110,21 @@ static int queue(struct verify_cache *c, int op, const void *k, uint32_t kl, con
 		memcpy(c->ops + c->nops_bytes + 9 + kl, v, vl);
 	c->nops_bytes += need;
 	c->nops++;
-	return c->nops >= CACHE_BATCH ? vf_cache_flush(c) : OMG_OK;
+	return OMG_OK;
+}
+
+/* Queues a change, written with the next flush (every CACHE_BATCH changes). */
+static int queue(struct verify_cache *c, int op, const void *k, uint32_t kl, const void *v, uint32_t vl)
+{
+	int rc = queue_op(c, op, k, kl, v, vl);
+
+	return rc == OMG_OK && c->nops >= CACHE_BATCH ? vf_cache_flush(c) : rc;
+}
+
+/* Queues a change without flushing (while a cursor of the read transaction is open). */
+static int queue_nowrite(struct verify_cache *c, int op, const char *k, uint32_t kl)
+{
+	return queue_op(c, op, k, kl, NULL, 0);
 }
 
 /* Deletes every "PKG\0..." key of the files database. */
@@ -155,6 +174,8 @@ static int apply(struct store *s, MDB_txn *txn, void *ctx)
 			rc = mdb_put(txn, s->dbi[DBI_FILES], &k, &v, 0);
 		else if (op == OP_PUT_VERSION)
 			rc = mdb_put(txn, s->dbi[DBI_PKGS], &k, &v, 0);
+		else if (op == OP_DEL_VERSION)
+			rc = (rc = mdb_del(txn, s->dbi[DBI_PKGS], &k, NULL)) == MDB_NOTFOUND ? 0 : rc;
 		else
 			rc = drop_pkg(s, txn, k.mv_data, kl);
 		at += 9 + (size_t)kl + vl;
@@ -186,6 +207,18 @@ int vf_cache_pkg(struct verify_cache *c, const char *pkg, const char *version)
 	int rc;
 
 	c->cur_stale = 0;
+	if (c->nseen == c->cap_seen) {
+		size_t cap = c->cap_seen ? c->cap_seen * 2 : 1024;
+		char **grown = realloc(c->seen, cap * sizeof *grown);
+
+		if (!grown)
+			return OMG_ERROR(OMG_E_NOMEM, "verification cache");
+		c->seen = grown;
+		c->cap_seen = cap;
+	}
+	if (!(c->seen[c->nseen] = strdup(pkg)))
+		return OMG_ERROR(OMG_E_NOMEM, "verification cache");
+	c->nseen++;
 	if ((rc = begin_read(c)) != OMG_OK)
 		return rc;
 	rc = mdb_get(c->rtxn, c->s.dbi[DBI_PKGS], &k, &v);
@@ -273,4 +306,51 @@ int verify_cache_count(struct verify_cache *c, uint64_t *files, uint64_t *packag
 		return store_error(rc, "verification cache");
 	*packages = st.ms_entries;
 	return OMG_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void vf_cache_forget_run(struct verify_cache *c)
+{
+	for (size_t i = 0; i < c->nseen; i++)
+		free(c->seen[i]);
+	c->nseen = 0;
+}
+
+int vf_cache_prune(struct verify_cache *c)
+{
+	char name[512];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, orc = OMG_OK, op = MDB_FIRST;
+
+	qsort(c->seen, c->nseen, sizeof *c->seen, cmp_str);
+	if ((rc = vf_cache_flush(c)) != OMG_OK || (rc = begin_read(c)) != OMG_OK)
+		return rc;
+	if ((rc = mdb_cursor_open(c->rtxn, c->s.dbi[DBI_PKGS], &cur)) != 0)
+		return store_error(rc, "verification cache");
+	/* the names are queued while the read transaction walks: the queue is written after it */
+	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
+		const char *key = name;
+
+		op = MDB_NEXT;
+		if (k.mv_size >= sizeof name)
+			continue;
+		memcpy(name, k.mv_data, k.mv_size);
+		name[k.mv_size] = 0;
+		if (bsearch(&key, c->seen, c->nseen, sizeof *c->seen, cmp_str))
+			continue;
+		if ((orc = queue_nowrite(c, OP_DROP_PKG, name, (uint32_t)k.mv_size)) != OMG_OK ||
+		    (orc = queue_nowrite(c, OP_DEL_VERSION, name, (uint32_t)k.mv_size)) != OMG_OK)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (orc != OMG_OK)
+		return orc;
+	if (rc != MDB_NOTFOUND)
+		return store_error(rc, "verification cache");
+	return vf_cache_flush(c);
 }

@@ -82,6 +82,8 @@ int vf_begin(struct vf *x, struct verify_run *run)
 	x->start_ns = mono_now_ns();
 	memset(&run->totals, 0, sizeof run->totals);
 	run->complete = 0;
+	if (run->cache)
+		vf_cache_forget_run(run->cache);
 	while (n > 1 && root[n - 1] == '/')
 		n--;
 	if (root[0] != '/' || n >= sizeof x->root - 1)
@@ -311,7 +313,9 @@ void vf_progress(struct vf *x, int force)
 
 int vf_finish(struct vf *x, int rc)
 {
-	int frc = x->run->cache ? vf_cache_flush(x->run->cache) : OMG_OK;
+	struct verify_cache *c = x->run->cache;
+	/* a complete run over every package knows which ones are gone */
+	int frc = !c ? OMG_OK : rc == OMG_OK && !x->stopped && !x->run->nnames ? vf_cache_prune(c) : vf_cache_flush(c);
 
 	if (rc == OMG_OK && x->stopped)
 		rc = OMG_ERROR(OMG_E_TIMEOUT, "verification stopped after %zu of %zu packages (%s)", x->done, x->total,

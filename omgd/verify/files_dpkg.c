@@ -373,26 +373,26 @@ static int on_list(void *ctx, const char *path, size_t plen, const uint8_t md5[1
 static int check_pkg(struct dv *d, const struct pkg *p)
 {
 	struct vf *x = &d->x;
-	char file[VERIFY_PATH_MAX + 1024], pkg[300], key[300], version[256];
+	char file[VERIFY_PATH_MAX + 1024], pkg[300], version[256];
 	char *buf = NULL;
 	size_t len;
 	int rc;
 
 	snprintf(pkg, sizeof pkg, "%.*s%s%.*s", (int)p->nlen, p->name, p->ma_same ? ":" : "", p->ma_same ? (int)p->alen : 0,
 		 p->arch ? p->arch : "");
-	snprintf(key, sizeof key, "%.*s:%.*s", (int)p->nlen, p->name, (int)p->alen, p->arch ? p->arch : "");
 	snprintf(version, sizeof version, "%.*s", (int)p->vlen, p->version ? p->version : "");
 	map_clear(&d->files);
 	x->run->totals.packages++;
-	if (x->run->cache && (rc = vf_cache_pkg(x->run->cache, key, version)) != OMG_OK)
+	/* the cache's key too: one instance of a name unless Multi-Arch: same, which adds :ARCH */
+	if (x->run->cache && (rc = vf_cache_pkg(x->run->cache, pkg, version)) != OMG_OK)
 		return rc;
 
 	snprintf(file, sizeof file, "%s/info/%s.md5sums", d->admindir, pkg);
 	if ((rc = aptdir_read(file, INFO_MAX, &buf, &len)) != OMG_OK)
 		return rc;
-	if (!buf)
+	if (!buf && !(p->conff && p->clen))
 		x->run->totals.no_checksums++;
-	else
+	if (buf)
 		rc = verify_parse_md5sums(buf, len, on_md5, &d->files, &x->run->totals.malformed);
 	free(buf);
 	buf = NULL;

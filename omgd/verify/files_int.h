@@ -65,5 +65,10 @@ int vf_cache_put(struct verify_cache *c, const char *pkg, const char *path, cons
 		 const uint8_t *digest, uint64_t hashed_at_ns);
 /* Writes what is pending (one transaction); also done every few thousand entries. */
 int vf_cache_flush(struct verify_cache *c);
+/* After a complete run over every package: drops the packages the run did not see (removed
+ * from the system). */
+int vf_cache_prune(struct verify_cache *c);
+/* Forgets which packages this run saw (a run begins). */
+void vf_cache_forget_run(struct verify_cache *c);
 
 #endif

@@ -60,8 +60,8 @@ ours() {
 	"$VF" --root "$R" "$@" > "$BATS_TEST_TMPDIR/ours.out" 2> "$BATS_TEST_TMPDIR/last.err" || true
 	"$CLASSES" --verify-files < "$BATS_TEST_TMPDIR/ours.out"
 }
-# total KEY: that total of the last run
-total() { grep '^packages=' "$BATS_TEST_TMPDIR/last.err" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+# total KEY: that total of the last run (and cached_files, cached_packages: the cache's entries)
+total() { grep -E '^(packages|cached_files)=' "$BATS_TEST_TMPDIR/last.err" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 dpkg_classes() { "$@" dpkg --root="$R" --verify 2>/dev/null | "$CLASSES"; }
 
 @test "an untouched root: nothing found, as dpkg --verify and debsums; every digest known was checked" {
@@ -162,6 +162,20 @@ dpkg_classes() { "$@" dpkg --root="$R" --verify 2>/dev/null | "$CLASSES"; }
 	[ -z "$(ours --cache "$CACHE" --full)" ]
 	[ "$(total hashed)" = 9 ]
 	[ -z "$(dpkg_classes)" ]
+	# a new version with the very same files (the status edited): its entries are dropped all the same
+	awk '/^Package: /{p=$2} p == "vft-ma" && /^Version: /{$0 = "Version: 1.0+same"} {print}' "$R/var/lib/dpkg/status" > "$R/st"
+	mv "$R/st" "$R/var/lib/dpkg/status"
+	ours --cache "$CACHE" > /dev/null
+	[ "$(total hashed)" = 1 ]
+	# a package removed: its entries go at the next run over every package, not at a named one
+	[ "$(total cached_packages)" = 3 ]
+	dpkg --root="$R" --log=/dev/null --force-script-chrootless --purge vft-nosums > /dev/null
+	ours --cache "$CACHE" vft-a > /dev/null
+	[ "$(total cached_packages)" = 3 ]
+	ours --cache "$CACHE" > /dev/null
+	[ "$(total cached_packages)" = 2 ]
+	cat "$BATS_TEST_TMPDIR/last.err"
+	[ "$(total cached_files)" = 8 ]   # vft-a 2.0: 6 files and its conffile; vft-ma: 1
 }
 
 @test "names: one package, NAME:ARCH, a name not installed (exit 2, as dpkg --verify's 1)" {

@@ -68,6 +68,13 @@ int main(int argc, char **argv)
 		(unsigned long long)run.totals.by_class[VERIFY_CHANGED],
 		(unsigned long long)run.totals.by_class[VERIFY_CHANGED_CONFIG],
 		(unsigned long long)run.totals.by_class[VERIFY_ALTERED], (double)run.totals.elapsed_ns / 1e6, run.complete);
+	if (cache) {
+		uint64_t files = 0, pkgs = 0;
+
+		if (verify_cache_count(cache, &files, &pkgs) == OMG_OK)
+			fprintf(stderr, "cached_files=%llu cached_packages=%llu\n", (unsigned long long)files,
+				(unsigned long long)pkgs);
+	}
 	if (rc != OMG_OK)
 		fprintf(stderr, "verify_files: %s: %s\n", omg_strerror(rc), omg_errdetail());
 	status = rc != OMG_OK && rc != OMG_E_TIMEOUT ? 3 : verify_exit_status(&run);
