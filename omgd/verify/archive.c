@@ -136,8 +136,14 @@ static int read_names(const char *dir, const char *suffix, struct names *ns)
 		size_t l = strlen(de->d_name);
 		if (de->d_name[0] == '.' || l < sl || strcmp(de->d_name + l - sl, suffix))
 			continue;
+		/* regular files only: a FIFO would block the read, a link could point anywhere */
 		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
 			continue;
+		if (de->d_type == DT_UNKNOWN) {
+			struct stat st;
+			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+				continue;
+		}
 		rc = names_add(ns, de->d_name);
 	}
 	closedir(d);

@@ -242,6 +242,9 @@ stored_lists() { ls "$LISTS" | grep '_dists_one_' | grep -vc 'Release$\|Release.
 	echo more >> "$ROOT/usr/share/vft/a.txt"
 	rm "$ROOT/usr/share/vft/b.txt"
 	echo 'setting = 2' > "$ROOT/etc/vft/a.conf"
+	# a file changed within a second of being read is read again next time (its ctime could
+	# hide a second change): the next reads come later than that
+	sleep 1.1
 	run "$OMG" --json audit verify --no-archive
 	[ "$status" -eq 5 ]
 	J=$output
@@ -252,7 +255,6 @@ stored_lists() { ls "$LISTS" | grep '_dists_one_' | grep -vc 'Release$\|Release.
 	[ "$(jq_ 'd["installed"]["hashed"]')" -gt 0 ]
 	# again: nothing read but the changed files, the same findings
 	J=$("$OMG" --json audit verify --no-archive || true)
-	jq_ 'd["installed"]'; cat $BATS_TEST_TMPDIR/omgd.log
 	[ "$(jq_ 'd["installed"]["hashed"]')" = 0 ]
 	[ "$(jq_ 'd["total"]')" = 3 ]
 	# the prompt's variable: 3, in both shells, no fork
