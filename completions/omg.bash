@@ -54,7 +54,14 @@ _omg() {
 	list) [[ $cur == -* ]] && _omg_words "$cur" -n --limit --json || _omg_words "$cur" installed explicit orphans upgradable security ;;
 	complete) [[ $cur == -* ]] && _omg_words "$cur" -i --installed -n --limit -A || _omg_packages "$cur" ;;
 	daemon) _omg_words "$cur" start stop status ;;
-	audit) [[ $cur == -* ]] && _omg_words "$cur" --since --verify --json || _omg_words "$cur" log ;;
+	audit)
+		if ((i + 1 == COMP_CWORD)); then
+			_omg_words "$cur" log verify
+		elif [[ ${COMP_WORDS[i + 1]} == verify ]]; then
+			[[ $cur == -* ]] && _omg_words "$cur" --full --last --no-archive --no-files --json || _omg_packages "$cur" -i
+		else
+			_omg_words "$cur" --since --verify --json
+		fi ;;
 	history) _omg_words "$cur" --since --json ;;
 	size) _omg_words "$cur" -n --limit --json ;;
 	install | reinstall) [[ $cur == -* ]] && _omg_words "$cur" -s --dry-run -y --yes --lock-timeout --json ||
