@@ -46,9 +46,9 @@ teardown() { tmux_teardown; }
 	wait_screen "omg install --dry-run"
 	keys C-u "omg audit ver" Tab
 	wait_screen "omg audit verify"
-	keys " --no-f" Tab
+	type_text "--no-f"; keys Tab
 	wait_screen "omg audit verify --no-files"
-	keys " alt-o" Tab
+	keys "alt-o" Tab
 	wait_screen "omg audit verify --no-files alt-one"
 }
 
