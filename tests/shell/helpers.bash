@@ -184,7 +184,7 @@ start_shell() {
 }
 keys() { tmux -L "$TMUX_SOCK" send-keys -t t "$@"; }
 # type_text TEXT: literally (send-keys would read "up" as the Up key)
-type_text() { tmux -L "$TMUX_SOCK" send-keys -t t -l "$1"; }
+type_text() { tmux -L "$TMUX_SOCK" send-keys -t t -l -- "$1"; }
 type_line() { type_text "$1"; keys Enter; }
 
 # eventually_shows GLOB CMD...: until CMD's output matches GLOB (an unquoted pattern), 5 s at
