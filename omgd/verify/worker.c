@@ -517,8 +517,8 @@ int verify_request(struct verifier *v, uint64_t serial, uint32_t id, const uint8
 	int rc;
 
 	if ((rc = omg_dec_verify_req(payload, length, &q)) != OMG_OK) {
-		omg_frame_error(out, id, rc == OMG_E_NOMEM ? OMG_WERR_INTERNAL : rc == OMG_E_TOOBIG ? OMG_WERR_INVALID : OMG_WERR_MALFORMED, "VERIFY: %s",
-				omg_errdetail());
+		uint32_t code = rc == OMG_E_NOMEM ? OMG_WERR_INTERNAL : rc == OMG_E_TOOBIG ? OMG_WERR_INVALID : OMG_WERR_MALFORMED;
+		omg_frame_error(out, id, code, "VERIFY: %s", omg_errdetail());
 		return 0;
 	}
 	if (q.flags & OMG_VERIFY_LAST) {
