@@ -70,6 +70,12 @@ static void usage(FILE *f)
 	      "signals: TERM/INT stop, HUP rebuilds the index\n", f);
 }
 
+/* A verification's record for the audit log (its result: the number of findings). */
+static void verify_record(void *bld, const char *text, uint32_t findings)
+{
+	builder_note(bld, AUDIT_VERIFY, (uint32_t)getuid(), (int32_t)findings, text, strlen(text));
+}
+
 /* A number of seconds (0 to a year) from option NAME's VALUE into *MS. */
 static int seconds_option(const char *name, const char *value, int64_t *ms)
 {
@@ -523,20 +529,15 @@ int main(int argc, char **argv)
 			} else if (ptr == &tag_aur) {
 				aur_collect(d.aur, server_deliver, srv);
 			} else if (ptr == &tag_verify) {
-				char *record;
-				if (verify_collect(d.verifier, server_deliver, srv, &record)) {
+				if (verify_collect(d.verifier, server_deliver, srv, verify_record, bld)) {
 					struct verify_summary vs;
 					verify_summary(d.verifier, &vs);
-					if (record)
-						builder_note(bld, AUDIT_VERIFY, (uint32_t)getuid(), (int32_t)(vs.modified + vs.untrusted),
-							     record, strlen(record));
 					/* the shells cache OMG_MODIFIED per published file, as the security count */
 					if (d.db && (vs.modified != d.shown.modified || vs.untrusted != d.shown.untrusted) &&
 					    omg_status_publish(&d.status, &d.db->counts, omg_now()) != OMG_OK)
 						omgd_log("publishing %s: %s", d.status.path, omg_errdetail());
 					d.shown = vs;
 				}
-				free(record);
 			} else if (ptr == &tag_plan) {
 				plan_collect(d.planner, d.db, d.backend, d.generation, server_deliver, srv);
 			} else if (ptr == &tag_timer) {

@@ -7,7 +7,7 @@
  * and from omgd itself (verify_background: after an index with changes, and once every
  * VERIFY_EVERY_S in full). At most VERIFY_QUEUE_MAX jobs wait; a client's request joins a
  * job of the same kind that has not started yet. The last complete result (not one limited
- * to some packages) is kept: VERIFY with OMG_VERIFY_LAST answers it at once, and its summary
+ * to some packages or one part) is kept: VERIFY with OMG_VERIFY_LAST answers it at once, and its summary
  * (verify_summary) goes into STATUS and the prompt's OMG_MODIFIED. Results also go to the
  * audit log (AUDIT_VERIFY) through the caller.
  *
@@ -46,10 +46,11 @@ int verify_request(struct verifier *v, uint64_t serial, uint32_t id, const uint8
 		   struct omg_wbuf *out);
 /* Queues a background check (FLAGS: OMG_VERIFY_FULL or 0) unless one is queued already. */
 void verify_background(struct verifier *v, uint32_t flags);
-/* Delivers finished jobs' answers: DELIVER(CTX, SERIAL, FRAME, LEN). Returns 1 when the kept
- * result changed (its summary and *RECORD, a text for the audit log, malloc'd, are new). */
+/* Delivers finished jobs' answers: DELIVER(CTX, SERIAL, FRAME, LEN), and gives each result's
+ * text for the audit log to RECORD(RCTX, TEXT, FINDINGS). Returns 1 when the kept result (the
+ * last complete one: both parts, every package) changed, and with it the summary. */
 int verify_collect(struct verifier *v, void (*deliver)(void *ctx, uint64_t serial, const uint8_t *frame, size_t len),
-		   void *ctx, char **record);
+		   void *ctx, void (*record)(void *rctx, const char *text, uint32_t findings), void *rctx);
 
 struct verify_summary {
 	uint64_t at;             /* unix seconds the kept result finished; 0: none */

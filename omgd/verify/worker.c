@@ -55,7 +55,8 @@ struct verifier {
 	atomic_int cancel;        /* read by the checks between reads */
 	struct verify_cache *cache; /* the worker thread's: files' digests by stat */
 	struct archive_memo memo;   /* the worker thread's: cached .debs' digests by stat */
-	struct vresult *last;     /* event loop only */
+	struct vresult *last;     /* the last complete result (both parts, every package): event loop only */
+	struct vresult *recent;   /* the most recent result of any kind, for paging: event loop only */
 	uint64_t runs, total_ns;  /* event loop only */
 };
 
@@ -415,6 +416,8 @@ int verify_close(struct verifier *v, int wait_ms)
 		next = j->next;
 		job_free(j);
 	}
+	if (v->recent != v->last)
+		result_free(v->recent);
 	result_free(v->last);
 	close(v->efd);
 	pthread_mutex_destroy(&v->mu);
@@ -522,7 +525,9 @@ int verify_request(struct verifier *v, uint64_t serial, uint32_t id, const uint8
 		return 0;
 	}
 	if (q.flags & OMG_VERIFY_LAST) {
-		answer(out, id, v->last, q.first);
+		/* the first page is the last complete result; later pages are of the result being
+		 * paged (the client checks that it is the same) */
+		answer(out, id, q.first && v->recent ? v->recent : v->last, q.first);
 		omg_verify_req_free(&q);
 		return 0;
 	}
@@ -569,7 +574,7 @@ void verify_background(struct verifier *v, uint32_t flags)
 	if (!v)
 		return;
 	pthread_mutex_lock(&v->mu);
-	for (j = v->todo; j && j->nnames; j = j->next)
+	for (j = v->todo; j && (j->nnames || (j->flags & (OMG_VERIFY_NO_ARCHIVE | OMG_VERIFY_NO_FILES))); j = j->next)
 		;
 	if (j) {
 		j->flags |= flags & OMG_VERIFY_FULL;
@@ -581,14 +586,13 @@ void verify_background(struct verifier *v, uint32_t flags)
 }
 
 int verify_collect(struct verifier *v, void (*deliver)(void *ctx, uint64_t serial, const uint8_t *frame, size_t len),
-		   void *ctx, char **record)
+		   void *ctx, void (*record)(void *rctx, const char *text, uint32_t findings), void *rctx)
 {
 	struct job *done, *next;
 	struct omg_wbuf out = { 0 };
 	uint64_t n;
 	int changed = 0;
 
-	*record = NULL;
 	if (read(v->efd, &n, sizeof n) < 0 && errno != EAGAIN)
 		omgd_log("verification: eventfd: %s", strerror(errno));
 	pthread_mutex_lock(&v->mu);
@@ -608,15 +612,23 @@ int verify_collect(struct verifier *v, void (*deliver)(void *ctx, uint64_t seria
 			if (!out.failed)
 				deliver(ctx, w->serial, out.data, out.len);
 		}
-		if (j->res && !j->nnames && !(j->res->sum.flags & OMG_VERIFIED_CUT)) {
-			result_free(v->last);
+		if (!j->res) {
+			job_free(j);
+			continue;
+		}
+		if (j->res->record)
+			record(rctx, j->res->record, j->res->nfind);
+		if (v->recent != v->last)
+			result_free(v->recent);
+		v->recent = j->res;
+		if (!j->nnames && !(j->flags & (OMG_VERIFY_NO_ARCHIVE | OMG_VERIFY_NO_FILES)) &&
+		    !(j->res->sum.flags & OMG_VERIFIED_CUT)) {
+			if (v->last != v->recent)
+				result_free(v->last);
 			v->last = j->res;
-			j->res = NULL;
-			free(*record);
-			*record = v->last->record;
-			v->last->record = NULL;
 			changed = 1;
 		}
+		j->res = NULL;
 		job_free(j);
 	}
 	omg_wbuf_free(&out);
