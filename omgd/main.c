@@ -4,7 +4,10 @@
 #include "plan.h"
 #include "autostart.h"
 #include "builder.h"
+#include "history.h"
 #include "log.h"
+#include "owns.h"
+#include "pacmanconf.h"
 #include "omgd.h"
 #include "omg_error.h"
 #include "paths.h"
@@ -402,6 +405,17 @@ int main(int argc, char **argv)
 		else
 			omgd_log("no plans: %s", omg_errdetail());
 	}
+	{
+		/* omg history reads the root's own logs: apt's and dpkg's, or pacman's LogFile */
+		struct pacmanconf *pc = d.backend == &backend_alpm ? calloc(1, sizeof *pc) : NULL;
+		if (pc && pacmanconf_load(pc, d.root, NULL) != OMG_OK)
+			snprintf(pc->logfile, sizeof pc->logfile, "%.4000s/var/log/pacman.log", strcmp(d.root, "/") ? d.root : "");
+		if (history_open(&d.history, d.root, pc ? pc->logfile : "", d.backend->vercmp) != OMG_OK)
+			omgd_log("no history from the logs: %s", omg_errdetail());
+		if (pc)
+			pacmanconf_free(pc);
+		free(pc);
+	}
 	d.audit = builder_audit(bld);
 	d.note = note_to_builder;
 	d.building = building;
@@ -532,6 +546,8 @@ int main(int argc, char **argv)
 out:
 	server_close(srv);
 	aur_close(d.aur);
+	history_close(d.history);
+	owns_free(d.owns);
 	if (plan_close(d.planner, 250) != 0) /* SIGTERM ends omgd within 1 s: the build thread gets 700 ms */
 		omgd_log("the planner is stuck: exiting without it");
 	if (builder_stop(bld, 700) != 0) {
