@@ -153,14 +153,34 @@ static size_t after(const struct history_list *l, int64_t t)
 	return lo;
 }
 
-/* A dpkg run inside an apt entry is apt's. */
+/* Whether apt entry A lists every change of dpkg run D (the same package, to the same version
+ * or removed): the runs apt made list what apt's entry does. */
+static int same_packages(const struct pmlog_entry *a, const struct pmlog_entry *d)
+{
+	for (uint32_t i = 0; i < d->nchanges; i++) {
+		const struct pmlog_change *x = &d->changes[i];
+		int gone = x->op == OMG_OP_REMOVE || x->op == OMG_OP_PURGE, found = 0;
+		for (uint32_t k = 0; k < a->nchanges && !found; k++) {
+			const struct pmlog_change *y = &a->changes[k];
+			found = !strcmp(x->name, y->name) && gone == (y->op == OMG_OP_REMOVE || y->op == OMG_OP_PURGE) &&
+				(gone || !strcmp(x->to, y->to));
+		}
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* A dpkg run is apt's when it ran between an apt entry's Start-Date and End-Date (whole
+ * seconds: a dpkg -i typed right after shares the second) and apt's entry lists its changes. */
 static int inside_apt(const struct history_list *l, const struct pmlog_entry *d)
 {
 	for (size_t i = after(l, d->start + SLACK_S); i-- > 0;) {
 		const struct pmlog_entry *a = l->v[i].e;
 		if (a->start < d->start - LONGEST_S)
 			break;
-		if (a->source == PMLOG_APT && d->start <= (a->end ? a->end : a->start + 3600) + SLACK_S)
+		if (a->source == PMLOG_APT && d->start >= a->start - 1 && d->start <= (a->end ? a->end : a->start + 3600) &&
+		    same_packages(a, d))
 			return 1;
 	}
 	return 0;
@@ -238,7 +258,9 @@ static int change_parse(const char *s, size_t n, struct change_line *c)
 
 static int same_change(const struct pmlog_change *x, const struct change_line *c)
 {
-	if (strcmp(x->name, c->name) != 0 || (x->arch[0] && strcmp(x->arch, c->arch) != 0))
+	/* apt's history.log names an Architecture: all package with the native architecture */
+	if (strcmp(x->name, c->name) != 0 ||
+	    (x->arch[0] && strcmp(x->arch, c->arch) != 0 && strcmp(x->arch, "all") != 0 && strcmp(c->arch, "all") != 0))
 		return 0;
 	if (!c->to[0]) /* a removal */
 		return (x->op == OMG_OP_REMOVE || x->op == OMG_OP_PURGE) && !strcmp(x->from, c->from);
