@@ -190,6 +190,15 @@ static int next_line(const char *buf, size_t n, size_t *pos, struct line *l)
 	return 1;
 }
 
+/* Where a parse that found no entry ends: after the last newline (a last line without its
+ * newline may be a line still being written). */
+static size_t whole_lines(const char *buf, size_t n)
+{
+	const char *nl = n ? memrchr(buf, '\n', n) : NULL;
+
+	return nl ? (size_t)(nl - buf) + 1 : 0;
+}
+
 static int starts(const struct line *l, const char *prefix)
 {
 	size_t k = strlen(prefix);
@@ -296,7 +305,7 @@ int pmlog_parse_apt(const char *buf, size_t n, pmlog_fn fn, void *ctx, size_t *t
 	size_t pos = 0;
 	int rc = OMG_OK;
 
-	*tail = n;
+	*tail = whole_lines(buf, n);
 	while (rc == OMG_OK && next_line(buf, n, &pos, &l)) {
 		struct tm tm;
 		if (starts(&l, "Start-Date: ")) {
@@ -393,7 +402,7 @@ int pmlog_parse_dpkg(const char *buf, size_t n, int (*vercmp)(const char *, cons
 	size_t pos = 0;
 	int rc = OMG_OK, purging = 0;
 
-	*tail = n;
+	*tail = whole_lines(buf, n);
 	while (rc == OMG_OK && next_line(buf, n, &pos, &l)) {
 		struct tm tm;
 		size_t used = l.len >= 19 ? parse_stamp(l.p, 19, &tm) : 0;
@@ -403,7 +412,7 @@ int pmlog_parse_dpkg(const char *buf, size_t n, int (*vercmp)(const char *, cons
 		if (used != 19 || l.len < 21 || l.p[19] != ' ')
 			continue;
 		t = local_secs(&cc, &tm);
-		if (!strncmp(l.p + 20, "startup ", 8) || !e) {
+		if ((l.len >= 28 && !memcmp(l.p + 20, "startup ", 8)) || !e) {
 			if (e && e->nchanges == 0) { /* a run that changed nothing (configure, triggers) */
 				pmlog_entry_free(e);
 				e = NULL;
@@ -524,7 +533,7 @@ int pmlog_parse_pacman(const char *buf, size_t n, pmlog_fn fn, void *ctx, size_t
 	size_t pos = 0;
 	int rc = OMG_OK;
 
-	*tail = n;
+	*tail = whole_lines(buf, n);
 	while (rc == OMG_OK && next_line(buf, n, &pos, &l)) {
 		int64_t t;
 		size_t at = pacman_stamp(&l, &cc, &t), mn;

@@ -60,8 +60,8 @@ struct pmlog_entry {
 typedef int (*pmlog_fn)(struct pmlog_entry *e, void *ctx);
 
 /* Each parses BUF[0, N); OMG_OK, OMG_E_NOMEM, or what FN returned. *TAIL: the offset where the
- * last entry given began (N when none was). VERCMP orders two versions (dpkg: a downgrade is
- * an "upgrade" line to an older version); NULL compares them as strings. */
+ * last entry began, or when none did, the end of the last whole line. VERCMP orders two
+ * versions (dpkg logs a downgrade as an "upgrade" to an older version); NULL: as strings. */
 int pmlog_parse_apt(const char *buf, size_t n, pmlog_fn fn, void *ctx, size_t *tail);
 int pmlog_parse_dpkg(const char *buf, size_t n, int (*vercmp)(const char *, const char *), pmlog_fn fn, void *ctx,
 		     size_t *tail);
