@@ -6,7 +6,8 @@
  * the path, package), 16 bytes a file (~2.4 MB for 150,000 files), the paths themselves not
  * kept. A hit is confirmed in that package's list, so that a hash collision never answers
  * (up to 16 owners: a directory that more packages have is answered from the hash alone).
- * Built on the event loop (~0.1 s for 150,000 files, once per change of the installed set).
+ * Built on the event loop, once per change of the installed set (44 ms for this machine's
+ * 146,000 files, then 2 ms a question, client included).
  *
  * The path is looked up as given, then, when nothing has it and the root is merged-/usr
  * (ROOT/bin a symlink to usr/bin, and so for sbin and lib*), by its other name: bookworm's
