@@ -106,10 +106,19 @@ static const struct {
 	  "      --last           show omgd's last result (from its background checks); run nothing\n"
 	  "      --no-archive, --no-files  leave out that part\n"
 	  "      PACKAGE...       check these installed packages' files only\n" },
-	{ "history", omg_cmd_history, "history [--since T]    installs, upgrades, removals (from the audit log)", 0,
-	  "The installs, upgrades, downgrades and removals from the audit log, as apt's history.log\n"
-	  "prints them.\n\n"
+	{ "history", omg_cmd_history, "history [--since T]    installs, upgrades, removals: apt's, dpkg's, pacman's logs", 0,
+	  "The system's package history, as apt's history.log prints it, oldest first: apt's\n"
+	  "history.log (and its rotated .N.gz files), the runs of dpkg made without apt (dpkg.log),\n"
+	  "pacman's log on Arch, and what omgd saw change that no log has. An action omg ran is\n"
+	  "one entry with apt's (Omg-Command: what omg ran, its exit status); Audit-Record: the\n"
+	  "records of omgd's audit log that saw the change. Times in local time, as apt's log.\n\n"
 	  "      --since TIME     from TIME (as for audit log)\n" },
+	{ "owns", omg_cmd_owns, "owns PATH|COMMAND...   the installed package that has a file (dpkg -S)", 0,
+	  "The installed packages that have each PATH, as dpkg -S (pacman -Qo) prints them: \"PACKAGE:\n"
+	  "PATH\", dpkg's diversions of it first. A COMMAND (a word without a slash) is found through\n"
+	  "$PATH first, as type -P does: omg owns ls. On a merged-/usr system the other name of the\n"
+	  "path is tried too (bookworm's dpkg lists /bin/ls, not /usr/bin/ls). Exit status 1 when no\n"
+	  "package has one of them.\n" },
 	{ "install", omg_cmd_install, "install [-y] [--dry-run] PACKAGE...  install packages (apt-get install)", 0,
 	  "Installs each PACKAGE (NAME, NAME:ARCH, NAME=VERSION, NAME/RELEASE, or a ./file.deb) with what it\n"
 	  "needs. omgd plans it first (apt-get -s, as you: no password) and the plan is shown: what is\n"

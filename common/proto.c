@@ -367,6 +367,7 @@ void omg_enc_query(struct omg_wbuf *w, uint8_t type, const struct omg_query *q)
 	case OMG_MSG_DEPENDS:
 	case OMG_MSG_RDEPENDS:
 	case OMG_MSG_WHY:
+	case OMG_MSG_OWNS:
 		omg_put_str(w, q->text);
 		break;
 	case OMG_MSG_LIST:
@@ -412,6 +413,7 @@ int omg_dec_query(const void *p, size_t n, uint8_t type, struct omg_query *q)
 	case OMG_MSG_DEPENDS:
 	case OMG_MSG_RDEPENDS:
 	case OMG_MSG_WHY:
+	case OMG_MSG_OWNS:
 		q->text = omg_get_str(&r);
 		break;
 	case OMG_MSG_LIST:
@@ -1086,6 +1088,7 @@ const char *omg_msg_name(uint8_t type)
 		[OMG_MSG_CHANGELOG] = "CHANGELOG", [OMG_MSG_VERSIONS] = "VERSIONS", [OMG_MSG_DEPENDS] = "DEPENDS",
 		[OMG_MSG_RDEPENDS] = "RDEPENDS", [OMG_MSG_WHY] = "WHY", [OMG_MSG_SIZES] = "SIZES", [OMG_MSG_AUDIT] = "AUDIT",
 		[OMG_MSG_PLAN] = "PLAN", [OMG_MSG_ACTED] = "ACTED", [OMG_MSG_VERIFY] = "VERIFY",
+		[OMG_MSG_HISTORY] = "HISTORY", [OMG_MSG_OWNS] = "OWNS",
 		[OMG_MSG_AUR_SEARCH] = "AUR_SEARCH", [OMG_MSG_AUR_INFO] = "AUR_INFO",
 	};
 	uint8_t base = type & (uint8_t)~OMG_MSG_ANSWER;

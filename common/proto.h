@@ -62,6 +62,8 @@ enum omg_msg_type {
 	OMG_MSG_PLAN = 0x16,        /* what a package action would do (apt-get -s, libalpm prepared) */
 	OMG_MSG_ACTED = 0x17,       /* an action was run: its record for the audit log */
 	OMG_MSG_VERIFY = 0x18,      /* verification: the archive chain and the installed files */
+	OMG_MSG_HISTORY = 0x19,     /* the package managers' logs merged with the audit log (omg history) */
+	OMG_MSG_OWNS = 0x1A,        /* the installed packages that have a path (dpkg -S, pacman -Qo) */
 	OMG_MSG_ERROR = 0x7F,
 	OMG_MSG_ANSWER = 0x80, /* bit set in every answer's type */
 };
@@ -134,6 +136,18 @@ enum omg_list_kind {
 #define OMG_AUDIT_INTACT 1
 #define OMG_AUDIT_BROKEN 2
 #define OMG_AUDIT_HASH_SIZE 32
+
+/* HISTORY: where an entry comes from, its changes' flags; OWNS: what a row says */
+#define OMG_HIST_APT 1               /* apt's history.log */
+#define OMG_HIST_DPKG 2              /* dpkg.log: a run of dpkg outside any apt transaction */
+#define OMG_HIST_PACMAN 3            /* pacman.log */
+#define OMG_HIST_OMGD 4              /* seen by omgd only (no log has it) */
+#define OMG_HIST_AUTO 0x1u           /* installed as a dependency (apt's "automatic") */
+#define OMG_UID_NONE 0xFFFFFFFFu     /* no uid known */
+#define OMG_HISTORY_LIMIT_DEFAULT 1000
+#define OMG_OWNS_FILE 0              /* the package has the path */
+#define OMG_OWNS_DIVERTED_FROM 1     /* the package diverts the path away (dpkg-divert) */
+#define OMG_OWNS_DIVERTED_TO 2       /* the path is where the package diverts another to */
 
 /* PLAN request: the action */
 enum omg_action {
@@ -532,6 +546,41 @@ struct omg_acted {           /* ACTED request (the answer is empty) */
 	const char *what;      /* the record: the command line, the plan, the outcome */
 };
 
+struct omg_history_query {  /* HISTORY request */
+	uint64_t since;        /* unix seconds: entries that ended at or after it */
+	uint32_t skip;         /* entries to leave out first (paging) */
+	uint32_t limit;        /* 0: OMG_HISTORY_LIMIT_DEFAULT */
+};
+
+struct omg_hist_change {
+	uint8_t op;            /* enum omg_op */
+	uint8_t flags;         /* OMG_HIST_AUTO */
+	const char *name, *arch, *from, *to; /* arch "" when the log has none; from, to "" when none */
+};
+
+struct omg_hist_entry {
+	uint8_t source;        /* OMG_HIST_* */
+	uint64_t start, end;   /* unix seconds; end 0: not known */
+	const char *commandline, *requested_by, *error; /* "" when none; requested_by as apt: "user (uid)" */
+	uint32_t uid;          /* requested_by's uid, or OMG_UID_NONE */
+	uint64_t action_seq;   /* the audit log's record of the omg command that made it; 0: none */
+	uint32_t action_uid;   /* who ran that command (the peer omgd saw) */
+	int32_t action_result; /* its exit status */
+	const char *action_command;
+	uint32_t naudit;       /* the audit log's change records it covers */
+	const uint64_t *audit; /* decoded: points into a copy (omg_history_free) */
+	uint32_t count;
+	struct omg_hist_change *changes;
+};
+
+struct omg_history {         /* HISTORY answer */
+	const char *problem;   /* "" or what could not be read (the answer is then partial) */
+	uint32_t total;        /* entries from since on, in all */
+	uint8_t more;          /* entries follow the last one sent: ask again with skip += count */
+	uint32_t count;
+	struct omg_hist_entry *v;
+};
+
 struct omg_error_msg {
 	uint32_t code;
 	const char *message;
@@ -655,6 +704,17 @@ void omg_audit_free(struct omg_audit_msg *m);
 void omg_rows_free(struct omg_rows *m);
 void omg_pairs_free(struct omg_pairs *m);
 void omg_words_free(struct omg_words *m);
+
+/* HISTORY: the request; the answer as head (PROBLEM, TOTAL), omg_enc_hist_entry items, then
+ * omg_enc_history_end with MORE and the count. OWNS: its request is laid out as INFO's (the
+ * path), its answer as PROVIDES's, each row's u32 saying OMG_OWNS_*. */
+void omg_enc_history_query(struct omg_wbuf *w, const struct omg_history_query *q);
+int omg_dec_history_query(const void *p, size_t n, struct omg_history_query *q);
+size_t omg_enc_history_head(struct omg_wbuf *w, const char *problem, uint32_t total);
+void omg_enc_hist_entry(struct omg_wbuf *w, const struct omg_hist_entry *e);
+void omg_enc_history_end(struct omg_wbuf *w, size_t at, uint8_t more, uint32_t count);
+int omg_dec_history(const void *p, size_t n, struct omg_history *m);
+void omg_history_free(struct omg_history *m);
 
 const char *omg_msg_name(uint8_t type);
 const char *omg_wire_strerror(uint32_t code);

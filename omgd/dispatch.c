@@ -1196,6 +1196,12 @@ static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_
 		return on_sizes(d, p, n, a);
 	case OMG_MSG_AUDIT:
 		return on_audit(d, p, n, a);
+	case OMG_MSG_HISTORY:
+		a->error = dispatch_history(d, p, n, a->w, a->message, sizeof a->message);
+		return;
+	case OMG_MSG_OWNS:
+		a->error = dispatch_owns(d, p, n, a->w, a->message, sizeof a->message);
+		return;
 	case OMG_MSG_BATCH:
 		return fail(a, OMG_WERR_INVALID, "batches cannot be nested");
 	case OMG_MSG_AUR_SEARCH:

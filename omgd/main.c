@@ -5,7 +5,10 @@
 #include "verify.h"
 #include "autostart.h"
 #include "builder.h"
+#include "history.h"
 #include "log.h"
+#include "owns.h"
+#include "pacmanconf.h"
 #include "omgd.h"
 #include "omg_error.h"
 #include "paths.h"
@@ -73,7 +76,7 @@ static void usage(FILE *f)
 /* A verification's record for the audit log (its result: the number of findings). */
 static void verify_record(void *bld, const char *text, uint32_t findings)
 {
-	builder_note(bld, AUDIT_VERIFY, (uint32_t)getuid(), (int32_t)findings, text, strlen(text));
+	builder_note(bld, AUDIT_VERIFY, AUDIT_UID_NONE, (int32_t)findings, text, strlen(text)); /* omgd checked */
 }
 
 /* A number of seconds (0 to a year) from option NAME's VALUE into *MS. */
@@ -448,6 +451,17 @@ int main(int argc, char **argv)
 		else
 			omgd_log("no plans: %s", omg_errdetail());
 	}
+	{
+		/* omg history reads the root's own logs: apt's and dpkg's, or pacman's LogFile */
+		struct pacmanconf *pc = d.backend == &backend_alpm ? calloc(1, sizeof *pc) : NULL;
+		if (pc && pacmanconf_load(pc, d.root, NULL) != OMG_OK)
+			snprintf(pc->logfile, sizeof pc->logfile, "%.4000s/var/log/pacman.log", strcmp(d.root, "/") ? d.root : "");
+		if (history_open(&d.history, d.root, pc ? pc->logfile : "", d.backend->vercmp) != OMG_OK)
+			omgd_log("no history from the logs: %s", omg_errdetail());
+		if (pc)
+			pacmanconf_free(pc);
+		free(pc);
+	}
 	d.audit = builder_audit(bld);
 	d.note = note_to_builder;
 	d.building = building;
@@ -599,6 +613,8 @@ out:
 	aur_close(d.aur);
 	if (verify_close(d.verifier, 100) != 0)
 		omgd_log("the verification worker is stuck: exiting without it");
+	history_close(d.history);
+	owns_free(d.owns);
 	if (plan_close(d.planner, 250) != 0) /* SIGTERM ends omgd within 1 s: the build thread gets 700 ms */
 		omgd_log("the planner is stuck: exiting without it");
 	if (builder_stop(bld, 700) != 0) {

@@ -113,6 +113,8 @@ static int line(struct parse *p, char *s)
 		rooted(p, value, c->rootdir, sizeof c->rootdir);
 	else if (!strcmp(key, "DBPath"))
 		rooted(p, value, c->dbpath, sizeof c->dbpath);
+	else if (!strcmp(key, "LogFile"))
+		rooted(p, value, c->logfile, sizeof c->logfile);
 	else if (!strcmp(key, "IgnorePkg"))
 		return add_words(c->ignore_pkg, &c->nignore_pkg, value);
 	else if (!strcmp(key, "IgnoreGroup"))
@@ -186,6 +188,8 @@ int pacmanconf_load(struct pacmanconf *c, const char *root, const char *conf)
 		snprintf(c->rootdir, sizeof c->rootdir, "%s", root);
 	if (!c->dbpath[0])
 		snprintf(c->dbpath, sizeof c->dbpath, "%s/var/lib/pacman/", strcmp(root, "/") ? root : "");
+	if (!c->logfile[0])
+		snprintf(c->logfile, sizeof c->logfile, "%s/var/log/pacman.log", strcmp(root, "/") ? root : "");
 	return rc;
 }
 

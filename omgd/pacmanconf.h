@@ -3,12 +3,13 @@
  * Sections: [options] and one per repository, in file order (the order that decides
  * updates). Keys are `Key = value` or a bare `Key`; `#` starts a comment; whitespace around
  * keys and values is dropped. `Include = PATH` (a glob, as pacman expands it) reads other
- * files in place, to a depth of 10, in any section. From [options]: RootDir, DBPath,
+ * files in place, to a depth of 10, in any section. From [options]: RootDir, DBPath, LogFile,
  * IgnorePkg and IgnoreGroup (space-separated lists, repeatable). Everything else is kept
  * out of the way: omg only reads databases.
  *
  * With ROOT other than "/", absolute RootDir, DBPath and Include paths are taken inside ROOT
- * (as `omgd --root` reads a whole other system), and DBPath defaults to ROOT/var/lib/pacman.
+ * (as `omgd --root` reads a whole other system), DBPath defaults to ROOT/var/lib/pacman and
+ * LogFile to ROOT/var/log/pacman.log (omg history reads it).
  */
 #ifndef OMGD_PACMANCONF_H
 #define OMGD_PACMANCONF_H
@@ -19,7 +20,7 @@
 #define PACMANCONF_MAX_IGNORE 256
 
 struct pacmanconf {
-	char rootdir[4096], dbpath[4096];
+	char rootdir[4096], dbpath[4096], logfile[4096];
 	char repos[PACMANCONF_MAX_REPOS][64];
 	int nrepos;
 	char *ignore_pkg[PACMANCONF_MAX_IGNORE], *ignore_group[PACMANCONF_MAX_IGNORE];

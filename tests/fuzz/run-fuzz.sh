@@ -7,7 +7,7 @@ set -uo pipefail
 src=${OMG_SRCDIR:?} build=${OMG_BUILDDIR:?}
 seconds=${FUZZ_SECONDS:-20}
 targets=(fuzz_frame fuzz_status_file fuzz_deb822 fuzz_aptprefs fuzz_dpkg_root fuzz_store fuzz_pacmanconf fuzz_aur fuzz_aptsim
-	fuzz_pgp_armor fuzz_pgp_packet fuzz_md5sums)
+	fuzz_pgp_armor fuzz_pgp_packet fuzz_md5sums fuzz_aptlog)
 echo "1..${#targets[@]}"
 if [ -n "${OMG_SKIP_FUZZ:-}" ] || ! command -v clang >/dev/null; then
 	for i in "${!targets[@]}"; do echo "ok $((i + 1)) ${targets[$i]} # SKIP fuzzing runs in the plain build with clang"; done
@@ -17,11 +17,12 @@ work=$build/tests/fuzz/work
 mkdir -p "$work"
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c17
 	-D_GNU_SOURCE -I"$build" -I"$src/common" -I"$src/omgd" -I"$src/omgd/dpkg")
-common=("$src"/common/error.c "$src"/common/proto.c "$src"/common/proto_plan.c)
+common=("$src"/common/error.c "$src"/common/proto.c "$src"/common/proto_plan.c "$src"/common/proto_history.c)
 declare -A sources=(
-	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $(echo "$src"/omgd/aur/*.c) $(echo "$src"/omgd/plan/*.c) $src/omgd/child.c $src/omgd/version.c $src/omgd/pacmanconf.c ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -ldpkg -lalpm -lpthread"
+	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $(echo "$src"/omgd/aur/*.c) $(echo "$src"/omgd/plan/*.c) $src/omgd/child.c $src/omgd/version.c $src/omgd/pacmanconf.c $src/omgd/answer_history.c $src/omgd/history.c $src/omgd/history_files.c $src/omgd/pmlog.c $src/omgd/owns.c $src/omgd/listfile.c ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -ldpkg -lalpm -larchive -lpthread"
 	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
 	[fuzz_md5sums]="$src/tests/fuzz/fuzz_md5sums.c $src/omgd/verify/files_parse.c ${common[*]}"
+	[fuzz_aptlog]="$src/tests/fuzz/fuzz_aptlog.c $src/omgd/pmlog.c ${common[*]}"
 	[fuzz_pacmanconf]="$src/tests/fuzz/fuzz_pacmanconf.c $src/omgd/pacmanconf.c ${common[*]}"
 	[fuzz_aptsim]="$src/tests/fuzz/fuzz_aptsim.c $src/omgd/plan/aptsim.c $src/omgd/version.c ${common[*]} -ldpkg"
 	[fuzz_aur]="$src/tests/fuzz/fuzz_aur.c $src/omgd/aur/json.c ${common[*]} -ljansson"
@@ -50,6 +51,8 @@ seed_corpus() {
 		cp "$src"/tests/cases/aptsim/*.out "$dir/" ;;
 	fuzz_pacmanconf)
 		cp "$src/tests/fixtures/pacman.conf.sample" "$dir/sample" ;;
+	fuzz_aptlog)
+		cp "$src"/tests/cases/history/* "$dir/" ;;
 	fuzz_aur)
 		printf '{"version":5,"type":"search","resultcount":1,"results":[{"Name":"yay","Version":"12.3.5-1","Description":"AUR helper","NumVotes":3}]}' > "$dir/search"
 		printf '{"version":5,"type":"multiinfo","resultcount":1,"results":[{"Name":"yay","Version":"1-1","Depends":["git"],"OutOfDate":1710000000,"Popularity":0.5}]}' > "$dir/info"
