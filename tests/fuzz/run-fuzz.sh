@@ -7,7 +7,7 @@ set -uo pipefail
 src=${OMG_SRCDIR:?} build=${OMG_BUILDDIR:?}
 seconds=${FUZZ_SECONDS:-20}
 targets=(fuzz_frame fuzz_status_file fuzz_deb822 fuzz_aptprefs fuzz_dpkg_root fuzz_store fuzz_pacmanconf fuzz_aur fuzz_aptsim
-	fuzz_pgp_armor fuzz_pgp_packet fuzz_md5sums fuzz_aptlog)
+	fuzz_pgp_armor fuzz_pgp_packet fuzz_md5sums fuzz_aptlog fuzz_release)
 echo "1..${#targets[@]}"
 if [ -n "${OMG_SKIP_FUZZ:-}" ] || ! command -v clang >/dev/null; then
 	for i in "${!targets[@]}"; do echo "ok $((i + 1)) ${targets[$i]} # SKIP fuzzing runs in the plain build with clang"; done
@@ -21,6 +21,7 @@ common=("$src"/common/error.c "$src"/common/proto.c "$src"/common/proto_plan.c "
 declare -A sources=(
 	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $(echo "$src"/omgd/aur/*.c) $(echo "$src"/omgd/plan/*.c) $src/omgd/child.c $src/omgd/version.c $src/omgd/pacmanconf.c $src/omgd/answer_history.c $src/omgd/history.c $src/omgd/history_files.c $src/omgd/pmlog.c $src/omgd/owns.c $src/omgd/listfile.c ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -ldpkg -lalpm -larchive -lpthread"
 	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
+	[fuzz_release]="$src/tests/fuzz/fuzz_release.c $src/omgd/verify/release.c $src/omgd/deb822.c ${common[*]}"
 	[fuzz_md5sums]="$src/tests/fuzz/fuzz_md5sums.c $src/omgd/verify/files_parse.c ${common[*]}"
 	[fuzz_aptlog]="$src/tests/fuzz/fuzz_aptlog.c $src/omgd/pmlog.c ${common[*]}"
 	[fuzz_pacmanconf]="$src/tests/fuzz/fuzz_pacmanconf.c $src/omgd/pacmanconf.c ${common[*]}"
@@ -78,6 +79,9 @@ seed_corpus() {
 	fuzz_pgp_packet)
 		cp "$src/tests/cases/pgp/keyring.gpg" "$dir/keyring"
 		cp "$src/tests/cases/pgp/detached-binary.sig" "$dir/sig" ;;
+	fuzz_release)
+		printf 'Origin: Debian\nSuite: stable\nDate: Sat, 10 Jun 2023 08:54:04 UTC\nValid-Until: Sat, 17 Jun 2023 08:54:04 +0000\nSHA256:\n %064d 12 main/binary-amd64/Packages\n %064d 7 main/i18n/Translation-en.xz\n' 0 1 > "$dir/release"
+		printf 'Sat, 10 Jun 2023 08:54:04 GMT' > "$dir/date" ;;
 	fuzz_md5sums)
 		printf 'e712bbfd014de3c02a8402280c1e4187  usr/bin/vft-a\n93de6db37acfc9c3cccf599de2a22ea6  ./usr/share/a b.txt/\n' > "$dir/md5sums"
 		printf '/.\n/usr\n/usr/bin\n/usr/bin/vft-a\n' > "$dir/list"
