@@ -122,8 +122,10 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The regular files of DIR whose names end with SUFFIX ("" for all), sorted. */
-static int read_names(const char *dir, const char *suffix, struct names *ns)
+/* The regular files of DIR whose names end with SUFFIX ("" for all), sorted; the other
+ * entries so named (links, FIFOs, directories) in ODD: they are not read (a FIFO would block, a
+ * link could point anywhere), but what apt would follow must not pass unseen. */
+static int read_names(const char *dir, const char *suffix, struct names *ns, struct names *odd)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -136,19 +138,19 @@ static int read_names(const char *dir, const char *suffix, struct names *ns)
 		size_t l = strlen(de->d_name);
 		if (de->d_name[0] == '.' || l < sl || strcmp(de->d_name + l - sl, suffix))
 			continue;
-		/* regular files only: a FIFO would block the read, a link could point anywhere */
-		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
-			continue;
 		if (de->d_type == DT_UNKNOWN) {
 			struct stat st;
-			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 				continue;
+			de->d_type = S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
 		}
-		rc = names_add(ns, de->d_name);
+		rc = names_add(de->d_type == DT_REG ? ns : odd, de->d_name);
 	}
 	closedir(d);
 	if (ns->n)
 		qsort(ns->v, ns->n, sizeof *ns->v, by_name);
+	if (odd->n)
+		qsort(odd->v, odd->n, sizeof *odd->v, by_name);
 	return rc;
 }
 
@@ -178,17 +180,38 @@ static void apt_archive_name(const struct deb822_field *pkg, const struct deb822
 	out[at < n ? at : n - 1] = 0;
 }
 
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* 64 hex digits of a list's field (not NUL-terminated: only LEN bytes are read) */
 static int parse_hex32(const char *s, size_t len, unsigned char *out)
 {
 	if (len != 64)
 		return -1;
 	for (int i = 0; i < 32; i++) {
-		unsigned v;
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+		int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
 			return -1;
-		out[i] = (unsigned char)v;
+		out[i] = (unsigned char)(hi << 4 | lo);
 	}
 	return 0;
+}
+
+/* Decimal digits of a list's field (LEN bytes); UINT64_MAX when absent or not a number. */
+static uint64_t parse_size(const char *s, size_t len)
+{
+	uint64_t v = 0;
+
+	if (!s || !len)
+		return UINT64_MAX;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 10) / 10)
+			return UINT64_MAX;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return v;
 }
 
 struct list_read {
@@ -224,7 +247,7 @@ static int note_debs(struct run *run, const char *buf, size_t len)
 			continue;
 		if (parse_hex32(sha.value, sha.value_len, d->sha256) != 0)
 			continue;
-		d->size = size.value ? strtoull(size.value, NULL, 10) : UINT64_MAX;
+		d->size = parse_size(size.value, size.value_len);
 		d->known = 1;
 		if (run->ntouched == run->captouched) {
 			size_t cap = run->captouched ? run->captouched * 2 : 16;
@@ -279,7 +302,9 @@ static int check_list(struct run *run, struct archive_source *s, const char *pat
 	run->ntouched = 0;
 	mbedtls_sha256_init(&lr.sha);
 	mbedtls_sha256_starts_ret(&lr.sha, 0);
-	rc = listfile_read(path, on_list_chunk, &lr);
+	/* a Packages list by paragraphs (they name the cached .debs); any other index (apt-file's
+	 * Contents has no blank line) as a raw stream */
+	rc = lr.packages && run->ndebs ? listfile_read(path, on_list_chunk, &lr) : listfile_read_raw(path, on_list_chunk, &lr);
 	mbedtls_sha256_finish_ret(&lr.sha, got);
 	mbedtls_sha256_free(&lr.sha);
 	s->lists++;
@@ -305,7 +330,7 @@ static int check_list(struct run *run, struct archive_source *s, const char *pat
 
 /* Reads the Release files of entry E (prefix PREFIX in LISTS) and checks them. */
 static int check_source(struct run *run, const char *root, const char *lists, const struct aptsource *e,
-			const char *prefix, const struct names *files, int64_t now)
+			const char *prefix, const struct names *files, const struct names *odd, int64_t now)
 {
 	struct archive_source *s = &run->r->src[run->r->nsrc++];
 	struct release_info rel = { 0 };
@@ -405,6 +430,14 @@ static int check_source(struct run *run, const char *root, const char *lists, co
 			rc = check_list(run, s, path, hit);
 		}
 	}
+	/* what apt would follow, not read here: a link to a tampered copy must not pass unseen */
+	for (size_t i = 0; rc == OMG_OK && i < odd->n; i++)
+		if (!strncmp(odd->v[i], prefix, plen)) {
+			snprintf(path, sizeof path, "%s/%s", lists, odd->v[i]);
+			s->lists++;
+			s->lists_bad++;
+			rc = add_finding(run, ARCHIVE_LIST_UNREADABLE, path, "not a regular file (a link, a FIFO, a directory)");
+		}
 done:
 	for (size_t i = 0; quoted && i < rel.n; i++)
 		free(quoted[i]);
@@ -469,13 +502,19 @@ void archive_memo_free(struct archive_memo *m)
 	m->n = 0;
 }
 
-static int check_debs(struct run *run, const char *dir)
+static int check_debs(struct run *run, const char *dir, const struct names *odd)
 {
 	unsigned char *chunk = malloc(READ_CHUNK);
 	int rc = OMG_OK;
 
 	if (!chunk)
 		return OMG_ERROR(OMG_E_NOMEM, "cached packages");
+	for (size_t i = 0; rc == OMG_OK && i < odd->n; i++) {
+		char path[8300];
+		snprintf(path, sizeof path, "%s/%s", dir, odd->v[i]);
+		run->r->debs_bad++;
+		rc = add_finding(run, ARCHIVE_DEB_UNREADABLE, path, "not a regular file (a link, a FIFO, a directory)");
+	}
 	for (size_t i = 0; rc == OMG_OK && i < run->ndebs; i++) {
 		struct cached_deb *d = &run->debs[i];
 		mbedtls_sha256_context sha;
@@ -497,7 +536,21 @@ static int check_debs(struct run *run, const char *dir)
 			rc = add_finding(run, ARCHIVE_DEB_UNREADABLE, path, strerror(errno));
 			continue;
 		}
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (known = memo_hit(run, d->name, &st))) {
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			run->r->debs_bad++;
+			rc = add_finding(run, ARCHIVE_DEB_UNREADABLE, path, "not a regular file");
+			continue;
+		}
+		if (d->size != UINT64_MAX && (uint64_t)st.st_size != d->size) { /* no need to read it */
+			close(fd);
+			run->r->debs_bad++;
+			snprintf(detail, sizeof detail, "%llu bytes, its list: %llu", (unsigned long long)st.st_size,
+				 (unsigned long long)d->size);
+			rc = add_finding(run, ARCHIVE_DEB_CHANGED, path, detail);
+			continue;
+		}
+		if ((known = memo_hit(run, d->name, &st))) {
 			memcpy(got, known, 32);
 			size = (uint64_t)st.st_size;
 		} else {
@@ -540,7 +593,7 @@ int archive_verify(const char *root, int64_t now, const atomic_int *cancel, stru
 	struct run run = { .r = r, .cancel = cancel, .memo = memo, .full = full };
 	struct aptconf conf = { 0 };
 	struct aptsources srcs = { 0 };
-	struct names files = { 0 }, debs = { 0 }, prefixes = { 0 };
+	struct names files = { 0 }, debs = { 0 }, prefixes = { 0 }, odd_files = { 0 }, odd_debs = { 0 };
 	char state[4096], lists[4096], cache[4096], archives[4096], prefix[4096];
 	int rc;
 
@@ -554,7 +607,8 @@ int archive_verify(const char *root, int64_t now, const atomic_int *cancel, stru
 	for (char *d = lists; d; d = d == lists ? archives : NULL) /* paths are joined with '/' below */
 		for (size_t l = strlen(d); l > 1 && d[l - 1] == '/'; l--)
 			d[l - 1] = 0;
-	if ((rc = read_names(lists, "", &files)) != OMG_OK || (rc = read_names(archives, ".deb", &debs)) != OMG_OK)
+	if ((rc = read_names(lists, "", &files, &odd_files)) != OMG_OK ||
+	    (rc = read_names(archives, ".deb", &debs, &odd_debs)) != OMG_OK)
 		goto fail;
 	if (debs.n && !(run.debs = calloc(debs.n, sizeof *run.debs))) {
 		rc = OMG_ERROR(OMG_E_NOMEM, "cached packages");
@@ -577,10 +631,10 @@ int archive_verify(const char *root, int64_t now, const atomic_int *cancel, stru
 		if (seen)
 			continue;
 		if ((rc = names_add(&prefixes, prefix)) != OMG_OK ||
-		    (rc = check_source(&run, root, lists, &srcs.v[i], prefix, &files, now)) != OMG_OK)
+		    (rc = check_source(&run, root, lists, &srcs.v[i], prefix, &files, &odd_files, now)) != OMG_OK)
 			goto fail;
 	}
-	rc = check_debs(&run, archives);
+	rc = check_debs(&run, archives, &odd_debs);
 	if (rc == OMG_OK && memo) {
 		archive_memo_free(memo);
 		*memo = run.next;
@@ -595,6 +649,8 @@ fail:
 	names_free(&files);
 	names_free(&debs);
 	names_free(&prefixes);
+	names_free(&odd_files);
+	names_free(&odd_debs);
 	aptsources_free(&srcs);
 	aptconf_free(&conf);
 	return rc;

@@ -28,7 +28,8 @@ int release_date(const char *s, size_t len, int64_t *out)
 	memcpy(buf, s, len);
 	buf[len] = 0;
 	/* "Sat, 10 Jun 2023 08:54:04 UTC": the weekday is not checked (apt does not either) */
-	if (sscanf(buf, "%3s, %d %3s %d %d:%d:%d %7s%n", wday, &day, month, &year, &h, &m, &sec, zone, &n) != 8 ||
+	/* widths bound every number: no overflow */
+	if (sscanf(buf, "%3s, %2d %3s %4d %2d:%2d:%2d %7s%n", wday, &day, month, &year, &h, &m, &sec, zone, &n) != 8 ||
 	    (size_t)n != len)
 		return OMG_ERROR(OMG_E_CORRUPT, "date \"%s\" is not RFC 1123", buf);
 	if (strcmp(zone, "UTC") && strcmp(zone, "GMT") && strcmp(zone, "+0000") && strcmp(zone, "Z"))
@@ -84,11 +85,9 @@ static int add_line(struct release_info *r, const char *p, const char *end, size
 		return OMG_ERROR(OMG_E_CORRUPT, "SHA256 line: not a hash");
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
-	for (q = p; q < end && *q >= '0' && *q <= '9'; q++) {
-		if (size > (UINT64_MAX - 9) / 10)
-			return OMG_ERROR(OMG_E_CORRUPT, "SHA256 line: size too large");
-		size = size * 10 + (uint64_t)(*q - '0');
-	}
+	/* a size beyond 64 bits saturates (no list is that large, and apt takes the Release) */
+	for (q = p; q < end && *q >= '0' && *q <= '9'; q++)
+		size = size > (UINT64_MAX - 9) / 10 ? UINT64_MAX : size * 10 + (uint64_t)(*q - '0');
 	if (q == p || q == end || (*q != ' ' && *q != '\t'))
 		return OMG_ERROR(OMG_E_CORRUPT, "SHA256 line: no size");
 	while (q < end && (*q == ' ' || *q == '\t'))
