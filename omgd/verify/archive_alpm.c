@@ -351,7 +351,11 @@ static int check_cache(struct run *run, const char *dir, const struct known *k, 
 	unsigned char *chunk = NULL;
 	struct dirent *e;
 	DIR *d = opendir(dir);
+	size_t dirlen = strlen(dir);
 	int rc = OMG_OK;
+
+	while (dirlen > 1 && dir[dirlen - 1] == '/')
+		dirlen--; /* CacheDir = /var/cache/pacman/pkg/ */
 
 	if (!d)
 		return OMG_OK; /* no cache: nothing kept */
@@ -369,7 +373,7 @@ static int check_cache(struct run *run, const char *dir, const struct known *k, 
 		}
 		if (e->d_name[0] == '.' || !is_package(e->d_name))
 			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		snprintf(path, sizeof path, "%.*s/%s", (int)dirlen, dir, e->d_name);
 		if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue; /* regular files only, as pacman -Sc keeps them */
 		hit = n ? bsearch(e->d_name, k, n, sizeof *k, find_filename) : NULL;
