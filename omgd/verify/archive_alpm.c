@@ -428,6 +428,8 @@ int archive_verify_alpm(const char *root, int64_t now, const atomic_int *cancel,
 		/* libalpm checks the signature as it registers the database (be_sync.c, sync_db_validate) */
 		dbs[i] = alpm_register_syncdb(h, conf.repos[i], level);
 		valid = dbs[i] ? alpm_db_get_valid(dbs[i]) : -1;
+		if (!dbs[i] && !run.log[0])
+			snprintf(run.log, sizeof run.log, "%s", alpm_strerror(alpm_errno(h)));
 		check_db(&run, &conf, i, dbs[i], level, valid, &r->src[i]);
 		r->nsrc++;
 	}
