@@ -76,6 +76,32 @@ void archive_memo_free(struct archive_memo *m);
  * was done), OMG_E_NOMEM. */
 int archive_verify(const char *root, int64_t now, const atomic_int *cancel, struct archive_memo *memo, int full,
 		   struct archive_report *r);
+/* The same check on an Arch root (ROOT/etc/pacman.conf, as pacman reads it: pacmanconf.h), into
+ * the same report, through libalpm's own checks on a handle of its own (opened and released
+ * here: nothing is shared with the index's):
+ *  - one source per repository of pacman.conf, in order: desc "REPO (first Server)", release
+ *    its sync database (DBPath/sync/REPO.db), the verdict of libalpm's signature check
+ *    (alpm_register_syncdb with the repository's SigLevel merged over [options]' as pacman
+ *    merges them, then alpm_db_get_valid; checker "libalpm"): GOOD only when libalpm checked a
+ *    REPO.db.sig (gpgme, the keyring in GPGDir) and accepted it, BAD / NOKEY / EXPIRED as it
+ *    refused it (the reason from alpm_db_check_pgp_signature), TRUSTED when pacman checks
+ *    nothing (databases Never) or the database is unsigned and SigLevel allows it (Optional),
+ *    UNSIGNED when it is unsigned and Required, UNCHECKED when libalpm lacks gpgme or GPGDir
+ *    has no pubring.gpg, MISSING when no sync database was fetched. No key is ever imported
+ *    (libalpm's question is declined: no network). Sync databases have no dates (OK, -1);
+ *    lists stay 0.
+ *  - every package file (*.pkg.tar.*, not .sig, not .part; regular files) of each CacheDir
+ *    hashed (SHA-256, streamed) against alpm_pkg_get_sha256sum of the package of that file
+ *    name in the first GOOD or TRUSTED database that has it (the debs counters and
+ *    ARCHIVE_DEB_* findings: "deb" means a cached package here); a file no such database lists
+ *    counts in debs_unknown. Package signatures (.pkg.tar.*.sig) are not checked.
+ * libalpm's gpgme set-up is once per process (the first handle's GPGDir wins): omgd serves one
+ * root. gpg runs as a child of gpgme for each signed database (local files only, no deadline of
+ * its own). NOW is unused (kept for archive_verify's shape). OMG_OK (problems in R),
+ * OMG_E_TIMEOUT when *CANCEL became non-zero (between databases, files and 256 KiB chunks; R
+ * holds what was done), OMG_E_NOTFOUND (no pacman.conf), OMG_E_SYS (libalpm refused the
+ * root), OMG_E_NOMEM. */
+int archive_verify_alpm(const char *root, int64_t now, const atomic_int *cancel, struct archive_report *r);
 void archive_report_free(struct archive_report *r);
 /* Whether source S is trusted as apt would use it: a good signature and dates in range
  * (or trusted=yes). */

@@ -143,7 +143,9 @@ static const char *dates_text(const struct archive_source *s, char *buf, size_t 
  * its findings in R. */
 static int run_archive(struct verifier *v, const struct job *j, struct vresult *r, struct omg_verify *h, struct archive_report *ar)
 {
-	int rc = archive_verify(v->root, (int64_t)(real_ns() / 1000000000u), &v->cancel, &v->memo, !!(j->flags & OMG_VERIFY_FULL), ar);
+	int64_t now = (int64_t)(real_ns() / 1000000000u);
+	int rc = !strcmp(v->backend, "alpm") ? archive_verify_alpm(v->root, now, &v->cancel, ar)
+					     : archive_verify(v->root, now, &v->cancel, &v->memo, !!(j->flags & OMG_VERIFY_FULL), ar);
 
 	if (rc != OMG_OK && rc != OMG_E_TIMEOUT)
 		return rc;
@@ -293,7 +295,7 @@ static void run_job(struct verifier *v, struct job *j)
 	h.started_ns = t0;
 	if (j->nnames)
 		h.flags |= OMG_VERIFIED_SOME;
-	if (!strcmp(v->backend, "dpkg") && !j->nnames && !(j->flags & OMG_VERIFY_NO_ARCHIVE))
+	if ((!strcmp(v->backend, "dpkg") || !strcmp(v->backend, "alpm")) && !j->nnames && !(j->flags & OMG_VERIFY_NO_ARCHIVE))
 		rc = run_archive(v, j, r, &h, &ar);
 	if (rc != OMG_OK && rc != OMG_E_TIMEOUT)
 		omgd_log("verification of the archive chain: %s", omg_errdetail());

@@ -129,7 +129,7 @@ stored_lists() { ls "$LISTS" | grep '_dists_one_' | grep -vc 'Release$\|Release.
 	verify
 	echo "$output"
 	[ "$status" -eq 5 ]
-	[[ "$output" == *"cached .deb changed $deb: sha256 "*", its list: "* ]]
+	[[ "$output" == *"cached package changed $deb: sha256 "*", its list: "* ]]
 	[ "$(jq_ 'd["debs"]["bad"]')" = 1 ]
 }
 
