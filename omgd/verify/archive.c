@@ -122,9 +122,11 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The regular files of DIR whose names end with SUFFIX ("" for all), sorted; the other
- * entries so named (links, FIFOs, directories) in ODD: they are not read (a FIFO would block, a
- * link could point anywhere), but what apt would follow must not pass unseen. */
+/* The regular files of DIR whose names end with SUFFIX ("" for all), sorted, links to regular
+ * files included (apt links a file: source's uncompressed lists; what they point to is hashed
+ * like any list, so a link to a tampered copy is found); the other entries so named (FIFOs,
+ * directories, dangling links) in ODD: they are not read (a FIFO would block), but they must
+ * not pass unseen. */
 static int read_names(const char *dir, const char *suffix, struct names *ns, struct names *odd)
 {
 	DIR *d = opendir(dir);
@@ -138,11 +140,9 @@ static int read_names(const char *dir, const char *suffix, struct names *ns, str
 		size_t l = strlen(de->d_name);
 		if (de->d_name[0] == '.' || l < sl || strcmp(de->d_name + l - sl, suffix))
 			continue;
-		if (de->d_type == DT_UNKNOWN) {
+		if (de->d_type != DT_REG) {
 			struct stat st;
-			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-				continue;
-			de->d_type = S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+			de->d_type = fstatat(dirfd(d), de->d_name, &st, 0) == 0 && S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
 		}
 		rc = names_add(de->d_type == DT_REG ? ns : odd, de->d_name);
 	}
@@ -436,7 +436,7 @@ static int check_source(struct run *run, const char *root, const char *lists, co
 			snprintf(path, sizeof path, "%s/%s", lists, odd->v[i]);
 			s->lists++;
 			s->lists_bad++;
-			rc = add_finding(run, ARCHIVE_LIST_UNREADABLE, path, "not a regular file (a link, a FIFO, a directory)");
+			rc = add_finding(run, ARCHIVE_LIST_UNREADABLE, path, "not a regular file (a FIFO, a directory, a dangling link)");
 		}
 done:
 	for (size_t i = 0; quoted && i < rel.n; i++)
@@ -513,7 +513,7 @@ static int check_debs(struct run *run, const char *dir, const struct names *odd)
 		char path[8300];
 		snprintf(path, sizeof path, "%s/%s", dir, odd->v[i]);
 		run->r->debs_bad++;
-		rc = add_finding(run, ARCHIVE_DEB_UNREADABLE, path, "not a regular file (a link, a FIFO, a directory)");
+		rc = add_finding(run, ARCHIVE_DEB_UNREADABLE, path, "not a regular file (a FIFO, a directory, a dangling link)");
 	}
 	for (size_t i = 0; rc == OMG_OK && i < run->ndebs; i++) {
 		struct cached_deb *d = &run->debs[i];
@@ -531,7 +531,7 @@ static int check_debs(struct run *run, const char *dir, const struct names *odd)
 		}
 		run->r->debs++;
 		snprintf(path, sizeof path, "%s/%s", dir, d->name);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0) {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
 			run->r->debs_bad++;
 			rc = add_finding(run, ARCHIVE_DEB_UNREADABLE, path, strerror(errno));
 			continue;
