@@ -769,7 +769,7 @@ static void text_verify(struct omg_sink *s, const struct omg_verify *m, int firs
 	static const char *const verdicts[] = { "good signature", "BAD signature", "no signature by a trusted key",
 						"only weak-digest signatures", "not checked (no supported key type)",
 						"signing key expired", "signing key revoked", "malformed signed file",
-						"unsigned", "no Release file", "trusted=yes: not checked", "Signed-By: no usable key" };
+						"unsigned", "no Release file", "trusted without a check", "Signed-By: no usable key" };
 	char a[64], b[64];
 
 	if (first_page && (m->flags & OMG_VERIFIED_ARCHIVE)) {
@@ -802,7 +802,7 @@ static void text_verify(struct omg_sink *s, const struct omg_verify *m, int firs
 			}
 			fputc('\n', s->out);
 		}
-		fprintf(s->out, "  cached .debs: %u checked, %u bad", m->debs, m->debs_bad);
+		fprintf(s->out, "  cached packages: %u checked, %u bad", m->debs, m->debs_bad);
 		if (m->debs_unknown)
 			fprintf(s->out, ", %u in no signed list", m->debs_unknown);
 		fputc('\n', s->out);

@@ -377,6 +377,8 @@ static int check_source(struct run *run, const char *root, const char *lists, co
 		snprintf(s->sig.detail, sizeof s->sig.detail, "trusted=yes (the signature: %s)", archive_sig_name(s->sig.verdict));
 		s->sig.verdict = ARCHIVE_SIG_TRUSTED;
 	}
+	if (s->sig.verdict == ARCHIVE_SIG_TRUSTED && !s->sig.detail[0])
+		snprintf(s->sig.detail, sizeof s->sig.detail, "trusted=yes in the source: apt checks no signature");
 	if (!text)
 		text = s->sig.text, tlen = s->sig.text_len;
 	ok = (s->sig.verdict == ARCHIVE_SIG_GOOD || s->sig.verdict == ARCHIVE_SIG_TRUSTED) && text;

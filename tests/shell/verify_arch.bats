@@ -79,8 +79,8 @@ sign_repo() {
 }
 # verify: omg audit verify --no-files (run), and its JSON document in $J
 verify() {
+	J=$("$OMG" --json audit verify --no-files || true)
 	run "$OMG" audit verify --no-files
-	J=$("$OMG" --json audit verify --last || true)
 }
 jq_() { python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1" <<< "$J"; }
 start() { start_omgd --root "$ROOT" --no-aur --no-store; }
