@@ -14,7 +14,9 @@ PACKAGES=(build-essential autoconf automake libtool pkg-config clang
 	libcurl4-openssl-dev libmbedtls-dev libarchive-dev libjansson-dev libcmocka-dev
 	bats bash-completion tmux valgrind lmdb-utils lz4 zstd xz-utils gzip apt dpkg python3 util-linux mmdebstrap
 	apt-utils gnupg
-	pacman-package-manager makepkg libarchive-tools cppcheck clang-tools)
+	gpgv
+	pacman-package-manager makepkg libarchive-tools cppcheck clang-tools
+	debsums)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -41,10 +41,11 @@ static SHELL_VAR *get_explicit(SHELL_VAR *v) { return var_value(v, OMG_COUNT_EXP
 static SHELL_VAR *get_orphans(SHELL_VAR *v) { return var_value(v, OMG_COUNT_ORPHANS); }
 static SHELL_VAR *get_updates(SHELL_VAR *v) { return var_value(v, OMG_COUNT_UPDATES); }
 static SHELL_VAR *get_security(SHELL_VAR *v) { return var_value(v, OMG_SHELL_SECURITY); }
+static SHELL_VAR *get_modified(SHELL_VAR *v) { return var_value(v, OMG_SHELL_MODIFIED); }
 
 /* In the order of omg_shell_var_names. */
 static sh_var_value_func_t *const getters[OMG_SHELL_VARS] = {
-	get_total, get_explicit, get_orphans, get_updates, get_security,
+	get_total, get_explicit, get_orphans, get_updates, get_security, get_modified,
 };
 
 static SHELL_VAR *ignore_assignment(SHELL_VAR *self, char *value, arrayind_t ind, char *key)
@@ -162,7 +163,8 @@ static char *omg_doc[] = {
 	"Commands: status, search [-d] [-i] [-n N] QUERY, info PACKAGE, list KIND,",
 	"complete [-i] [-A ARRAY] PREFIX, ping, metrics, help. Options: --json, --timeout MS.",
 	"Variables: OMG_TOTAL OMG_EXPLICIT OMG_ORPHANS OMG_UPDATES, live from omgd's",
-	"status file, and OMG_SECURITY; empty when omgd is not running.",
+	"status file, OMG_SECURITY, and OMG_MODIFIED (findings of the last verification);",
+	"empty when omgd is not running.",
 	"",
 	"Exit Status: 0 ok, 1 nothing found, 2 usage, 3 omgd unavailable, 4 error.",
 	(char *)NULL

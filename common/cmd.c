@@ -92,14 +92,33 @@ static const struct {
 	  "What the shells' command-not-found handlers run (omg hook). Exit status 127.\n\n"
 	  "      --shell NAME     the first line in the words of shell NAME (bash, zsh); when omgd\n"
 	  "                       cannot answer, print nothing and exit 3 (the handler falls back)\n" },
-	{ "audit", omg_cmd_audit, "audit log [--since T] [--verify]  omgd's tamper-evident log", 0,
-	  "omgd's audit log: index refreshes and every change of the installed set it saw.\n\n"
+	{ "audit", omg_cmd_audit, "audit log|verify ...    omgd's tamper-evident log; verify the system", 0,
+	  "omg audit log [--since TIME] [--verify]\n"
+	  "omgd's audit log: index refreshes and every change of the installed set it saw.\n"
 	  "      --since TIME     from TIME: @UNIX, YYYY-MM-DD [HH:MM[:SS]], 2h, 7d, today, yesterday\n"
-	  "      --verify         check the whole SHA-256 chain first (exit 5 if broken)\n" },
-	{ "history", omg_cmd_history, "history [--since T]    installs, upgrades, removals (from the audit log)", 0,
-	  "The installs, upgrades, downgrades and removals from the audit log, as apt's history.log\n"
-	  "prints them.\n\n"
+	  "      --verify         check the whole SHA-256 chain first (exit 5 if broken)\n\n"
+	  "omg audit verify [--full] [--last] [--no-archive] [--no-files] [PACKAGE...]\n"
+	  "What apt trusts, checked against what the archive signed: each source's InRelease\n"
+	  "against the keyring apt uses, every stored package list and cached .deb against the\n"
+	  "signed hashes; and the installed files against what the packages shipped. omgd does it\n"
+	  "at low priority, and remembers unchanged files. Exit 5 when anything is found.\n"
+	  "      --full           rehash every file (the cache is not trusted)\n"
+	  "      --last           show omgd's last result (from its background checks); run nothing\n"
+	  "      --no-archive, --no-files  leave out that part\n"
+	  "      PACKAGE...       check these installed packages' files only\n" },
+	{ "history", omg_cmd_history, "history [--since T]    installs, upgrades, removals: apt's, dpkg's, pacman's logs", 0,
+	  "The system's package history, as apt's history.log prints it, oldest first: apt's\n"
+	  "history.log (and its rotated .N.gz files), the runs of dpkg made without apt (dpkg.log),\n"
+	  "pacman's log on Arch, and what omgd saw change that no log has. An action omg ran is\n"
+	  "one entry with apt's (Omg-Command: what omg ran, its exit status); Audit-Record: the\n"
+	  "records of omgd's audit log that saw the change. Times in local time, as apt's log.\n\n"
 	  "      --since TIME     from TIME (as for audit log)\n" },
+	{ "owns", omg_cmd_owns, "owns PATH|COMMAND...   the installed package that has a file (dpkg -S)", 0,
+	  "The installed packages that have each PATH, as dpkg -S (pacman -Qo) prints them: \"PACKAGE:\n"
+	  "PATH\", dpkg's diversions of it first. A COMMAND (a word without a slash) is found through\n"
+	  "$PATH first, as type -P does: omg owns ls. On a merged-/usr system the other name of the\n"
+	  "path is tried too (bookworm's dpkg lists /bin/ls, not /usr/bin/ls). Exit status 1 when no\n"
+	  "package has one of them.\n" },
 	{ "install", omg_cmd_install, "install [-y] [--dry-run] PACKAGE...  install packages (apt-get install)", 0,
 	  "Installs each PACKAGE (NAME, NAME:ARCH, NAME=VERSION, NAME/RELEASE, or a ./file.deb) with what it\n"
 	  "needs. omgd plans it first (apt-get -s, as you: no password) and the plan is shown: what is\n"
@@ -205,7 +224,7 @@ static int parse_int(const char *s, int *out)
  * command does not use are ignored by it. */
 enum opt_id { OPT_JSON, OPT_DESC, OPT_NAMES, OPT_INST, OPT_VERIFY, OPT_NOAUR, OPT_SINCE, OPT_SHELL,
 	      OPT_ARRAY, OPT_HELP, OPT_LIMIT, OPT_TIMEOUT, OPT_VERSION, OPT_ALL, OPT_DRY_RUN, OPT_YES,
-	      OPT_LOCK_TIMEOUT, OPT_ALLOW_ESSENTIAL, OPT_FULL };
+	      OPT_LOCK_TIMEOUT, OPT_ALLOW_ESSENTIAL, OPT_FULL, OPT_LAST, OPT_NO_ARCHIVE, OPT_NO_FILES };
 
 static const struct opt {
 	const char *name; /* long, without "--" */
@@ -222,7 +241,8 @@ static const struct opt {
 	{ "version", 'V', 0, OPT_VERSION },  { "all-versions", 'a', 0, OPT_ALL },
 	{ "dry-run", 's', 0, OPT_DRY_RUN },  { "yes", 'y', 0, OPT_YES },
 	{ "lock-timeout", 0, 1, OPT_LOCK_TIMEOUT }, { "allow-remove-essential", 0, 0, OPT_ALLOW_ESSENTIAL },
-	{ "full", 0, 0, OPT_FULL },
+	{ "full", 0, 0, OPT_FULL },          { "last", 0, 0, OPT_LAST },
+	{ "no-archive", 0, 0, OPT_NO_ARCHIVE }, { "no-files", 0, 0, OPT_NO_FILES },
 };
 
 static int set_opt(struct omg_ctx *ctx, const struct opt *op, const char *val, const char *spelled)
@@ -243,6 +263,9 @@ static int set_opt(struct omg_ctx *ctx, const struct opt *op, const char *val, c
 	case OPT_YES: o->yes = 1; break;
 	case OPT_ALLOW_ESSENTIAL: o->allow_essential = 1; break;
 	case OPT_FULL: o->full = 1; break;
+	case OPT_LAST: o->last = 1; break;
+	case OPT_NO_ARCHIVE: o->skip |= OMG_VERIFY_NO_ARCHIVE; break;
+	case OPT_NO_FILES: o->skip |= OMG_VERIFY_NO_FILES; break;
 	case OPT_SINCE: o->since = val; break;
 	case OPT_SHELL:
 	case OPT_ARRAY:

@@ -57,7 +57,9 @@ struct omg_sink_ops {
 	void (*providers)(struct omg_sink *s, const char *command, const struct omg_providers *m,
 			  const struct omg_providers *similar);
 	void (*audit)(struct omg_sink *s, const struct omg_audit_msg *m);   /* omg audit log */
-	void (*history)(struct omg_sink *s, const struct omg_audit_msg *m); /* omg history */
+	void (*history)(struct omg_sink *s, const struct omg_history *m);   /* omg history */
+	/* omg owns: the rows for each path asked (M[i] for PATHS[i], N of them) */
+	void (*owns)(struct omg_sink *s, const char *const *paths, const struct omg_providers *m, int n);
 	/* omg search's AUR part (after rows); with HOLD set, JSON rows wait for it. */
 	void (*aur)(struct omg_sink *s, const struct omg_aur_msg *m);
 	/* omg daemon: EVENT ("running", "started", "already running", "stopped", "not running"),
@@ -76,6 +78,9 @@ struct omg_sink_ops {
 	/* omg install, remove, upgrade...: the plan (R NULL), or what the run did (R): text
 	 * prints each when it comes, JSON one document with both at the end */
 	void (*plan)(struct omg_sink *s, const struct omg_plan *m, const struct omg_act_result *r);
+	/* omg audit verify: the result, one page of findings at a time (FIRST_PAGE: M's head is
+	 * new; LAST_PAGE: no findings follow) */
+	void (*verify)(struct omg_sink *s, const struct omg_verify *m, int first_page, int last_page);
 	/* A command failed with exit status CODE: JSON says so on standard output too (the text
 	 * sink prints nothing: the message is on standard error already). */
 	void (*error)(struct omg_sink *s, int code, const char *message);
@@ -122,7 +127,9 @@ struct omg_opts {
 	int yes;            /* -y, --yes: no confirmation */
 	int lock_timeout;   /* --lock-timeout S; -1: not given */
 	int allow_essential; /* --allow-remove-essential */
-	int full;           /* --full (upgrade: full-upgrade) */
+	int full;           /* --full (upgrade: full-upgrade; audit verify: rehash every file) */
+	int last;           /* --last (audit verify: the last result, nothing run) */
+	unsigned skip;      /* --no-archive, --no-files (audit verify): OMG_VERIFY_NO_* */
 	int nargs;
 	char **args;       /* positional arguments */
 };
@@ -161,7 +168,14 @@ int omg_cmd_daemon(struct omg_ctx *ctx);
 int omg_cmd_hook(struct omg_ctx *ctx);
 int omg_cmd_not_found(struct omg_ctx *ctx);
 int omg_cmd_audit(struct omg_ctx *ctx);
+int omg_cmd_verify(struct omg_ctx *ctx);  /* omg audit verify (cmd_verify.c) */
 int omg_cmd_history(struct omg_ctx *ctx);
+int omg_cmd_owns(struct omg_ctx *ctx);
+/* omg owns's argument as the path to ask omgd about into OUT: a word without a slash is a
+ * command, found through $PATH as `type -P` does; a relative path is made absolute from the
+ * current directory; "." and ".." parts and repeated slashes are taken out (no symbolic link
+ * is followed: dpkg records links as links). 0, or -1 (not found in PATH, too long). */
+int omg_owns_path(const char *arg, const char *path_env, char *out, size_t n);
 int omg_cmd_install(struct omg_ctx *ctx);
 int omg_cmd_remove(struct omg_ctx *ctx);
 int omg_cmd_purge(struct omg_ctx *ctx);
@@ -178,6 +192,10 @@ int omg_cmd_mark(struct omg_ctx *ctx);
  * a failure is reported in M (status OMG_AUR_MISSING), not printed. *RAW keeps the answer's
  * bytes (free it after M). */
 #define OMG_AUR_WAIT_MS 3500
+/* The deadline of omg history (omgd reads the logs that changed since it last did). */
+#define OMG_HISTORY_WAIT_MS 5000
+/* The deadline of omg owns (omgd's first after a change builds its index of every file). */
+#define OMG_OWNS_WAIT_MS 5000
 /* The deadline of omg audit log --verify (it hashes the whole chain), unless --timeout. */
 #define OMG_VERIFY_WAIT_MS 10000
 int omg_aur_ask(struct omg_ctx *ctx, uint8_t type, const char *text, uint32_t limit, struct omg_aur_msg *m,
@@ -198,11 +216,6 @@ int omg_parse_since(const char *s, uint64_t now, uint64_t *out);
 int omg_parse_opts(struct omg_ctx *ctx, int argc, char **argv, const char **cmd);
 /* "refresh", "change", ... for an audit record kind. */
 const char *omg_audit_kind_name(uint8_t kind);
-/* The action record (omg install, ...) that made change record M->recs[I]: the first action
- * after it that had started by then; NULL when it came from elsewhere (apt run by hand). */
-const struct omg_audit_rec *omg_change_action(const struct omg_audit_msg *m, uint32_t i);
-/* The value of line "KEY: value" of a record's text into OUT ("" when it has none). */
-void omg_record_field(const char *what, const char *key, char *out, size_t n);
 /* Calls FN for each line of a change record's text. */
 void omg_change_each(const char *what, void (*fn)(const struct omg_change *c, void *ctx), void *ctx);
 

@@ -1,5 +1,5 @@
-/* cmd_audit.c — omg audit log [--since T] [--verify] and omg history [--since T]: omgd's
- * audit log, read page by page (AUDIT), verified by omgd, printed by the sink. */
+/* cmd_audit.c — omg audit log [--since T] [--verify]: omgd's audit log, read page by page
+ * (AUDIT), verified by omgd, printed by the sink. (omg history: cmd_history.c.) */
 #include "config.h"
 #include "cmd.h"
 #include "omg_error.h"
@@ -193,7 +193,7 @@ static int fetch(struct omg_ctx *ctx, uint64_t since, int verify, struct pages *
 	return OMG_EXIT_OK;
 }
 
-static int run(struct omg_ctx *ctx, int history)
+static int run(struct omg_ctx *ctx)
 {
 	uint64_t since = 0;
 	struct pages pg;
@@ -202,15 +202,12 @@ static int run(struct omg_ctx *ctx, int history)
 	if (ctx->opts.since && omg_parse_since(ctx->opts.since, (uint64_t)time(NULL), &since) != 0)
 		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "--since %s: use @UNIXTIME, YYYY-MM-DD[ HH:MM[:SS]], "
 				    "a span such as 2h or 7d, today or yesterday", ctx->opts.since);
-	rc = fetch(ctx, since, !history && ctx->opts.verify, &pg);
+	rc = fetch(ctx, since, ctx->opts.verify, &pg);
 	if (rc == OMG_EXIT_OK) {
-		if (pg.all.store[0] && !pg.all.count && (!ctx->opts.verify || history))
+		if (pg.all.store[0] && !pg.all.count && !ctx->opts.verify)
 			/* no log to show: say why, on the error stream */
 			omg_cmd_fail(ctx, OMG_EXIT_OK, "audit log: %s", pg.all.store);
-		if (history)
-			ctx->sink.ops->history(&ctx->sink, &pg.all);
-		else
-			ctx->sink.ops->audit(&ctx->sink, &pg.all);
+		ctx->sink.ops->audit(&ctx->sink, &pg.all);
 		if (ctx->opts.verify && pg.all.verdict == OMG_AUDIT_BROKEN)
 			rc = OMG_EXIT_VERIFY;
 		else if (ctx->opts.verify && pg.all.verdict == OMG_AUDIT_NOT_VERIFIED)
@@ -222,41 +219,11 @@ static int run(struct omg_ctx *ctx, int history)
 
 int omg_cmd_audit(struct omg_ctx *ctx)
 {
+	if (ctx->opts.nargs >= 1 && !strcmp(ctx->opts.args[0], "verify"))
+		return omg_cmd_verify(ctx);
 	if (ctx->opts.nargs != 1 || strcmp(ctx->opts.args[0], "log") != 0)
-		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg audit log [--since TIME] [--verify] [--json]");
-	return run(ctx, 0);
-}
-
-void omg_record_field(const char *what, const char *key, char *out, size_t n)
-{
-	size_t k = strlen(key);
-
-	out[0] = 0;
-	for (const char *l = what; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-		if (!strncmp(l, key, k) && l[k] == ':' && l[k + 1] == ' ') {
-			size_t len = strcspn(l + k + 2, "\n");
-			snprintf(out, n, "%.*s", (int)len, l + k + 2);
-			return;
-		}
-}
-
-const struct omg_audit_rec *omg_change_action(const struct omg_audit_msg *m, uint32_t i)
-{
-	for (uint32_t j = i + 1; j < m->count; j++) {
-		char started[32];
-		if (m->recs[j].kind != 3) /* AUDIT_ACTION */
-			continue;
-		omg_record_field(m->recs[j].what, "started", started, sizeof started);
-		if (started[0] && strtoull(started, NULL, 10) <= m->recs[i].time_ns)
-			return &m->recs[j];
-		return NULL; /* the next action began after this change: not its */
-	}
-	return NULL;
-}
-
-int omg_cmd_history(struct omg_ctx *ctx)
-{
-	if (ctx->opts.nargs || ctx->opts.verify)
-		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg history [--since TIME] [--json]");
-	return run(ctx, 1);
+		return omg_cmd_fail(ctx, OMG_EXIT_USAGE,
+				    "usage: omg audit log [--since TIME] [--verify] [--json]\n"
+				    "       omg audit verify [--full] [--last] [--no-archive] [--no-files] [PACKAGE...]");
+	return run(ctx);
 }

@@ -321,6 +321,9 @@ void omg_enc_status(struct omg_wbuf *w, const struct omg_status_msg *m)
 	omg_put_str(w, m->backend);
 	omg_put_str(w, m->root);
 	omg_put_str(w, m->store);
+	omg_put_u64(w, m->verified_at);
+	omg_put_u32(w, m->modified);
+	omg_put_u32(w, m->untrusted);
 }
 
 int omg_dec_status(const void *p, size_t n, struct omg_status_msg *m)
@@ -340,6 +343,9 @@ int omg_dec_status(const void *p, size_t n, struct omg_status_msg *m)
 	m->backend = omg_get_str(&r);
 	m->root = omg_get_str(&r);
 	m->store = omg_get_str(&r);
+	m->verified_at = omg_get_u64(&r);
+	m->modified = omg_get_u32(&r);
+	m->untrusted = omg_get_u32(&r);
 	return omg_rbuf_done(&r);
 }
 
@@ -361,6 +367,7 @@ void omg_enc_query(struct omg_wbuf *w, uint8_t type, const struct omg_query *q)
 	case OMG_MSG_DEPENDS:
 	case OMG_MSG_RDEPENDS:
 	case OMG_MSG_WHY:
+	case OMG_MSG_OWNS:
 		omg_put_str(w, q->text);
 		break;
 	case OMG_MSG_LIST:
@@ -406,6 +413,7 @@ int omg_dec_query(const void *p, size_t n, uint8_t type, struct omg_query *q)
 	case OMG_MSG_DEPENDS:
 	case OMG_MSG_RDEPENDS:
 	case OMG_MSG_WHY:
+	case OMG_MSG_OWNS:
 		q->text = omg_get_str(&r);
 		break;
 	case OMG_MSG_LIST:
@@ -1079,7 +1087,8 @@ const char *omg_msg_name(uint8_t type)
 		[OMG_MSG_PROVIDES] = "PROVIDES", [OMG_MSG_SIMILAR] = "SIMILAR", [OMG_MSG_FILES] = "FILES",
 		[OMG_MSG_CHANGELOG] = "CHANGELOG", [OMG_MSG_VERSIONS] = "VERSIONS", [OMG_MSG_DEPENDS] = "DEPENDS",
 		[OMG_MSG_RDEPENDS] = "RDEPENDS", [OMG_MSG_WHY] = "WHY", [OMG_MSG_SIZES] = "SIZES", [OMG_MSG_AUDIT] = "AUDIT",
-		[OMG_MSG_PLAN] = "PLAN", [OMG_MSG_ACTED] = "ACTED",
+		[OMG_MSG_PLAN] = "PLAN", [OMG_MSG_ACTED] = "ACTED", [OMG_MSG_VERIFY] = "VERIFY",
+		[OMG_MSG_HISTORY] = "HISTORY", [OMG_MSG_OWNS] = "OWNS",
 		[OMG_MSG_AUR_SEARCH] = "AUR_SEARCH", [OMG_MSG_AUR_INFO] = "AUR_INFO",
 	};
 	uint8_t base = type & (uint8_t)~OMG_MSG_ANSWER;

@@ -61,6 +61,9 @@ enum omg_msg_type {
 	OMG_MSG_SIZES = 0x15,       /* installed packages by installed size, largest first */
 	OMG_MSG_PLAN = 0x16,        /* what a package action would do (apt-get -s, libalpm prepared) */
 	OMG_MSG_ACTED = 0x17,       /* an action was run: its record for the audit log */
+	OMG_MSG_VERIFY = 0x18,      /* verification: the archive chain and the installed files */
+	OMG_MSG_HISTORY = 0x19,     /* the package managers' logs merged with the audit log (omg history) */
+	OMG_MSG_OWNS = 0x1A,        /* the installed packages that have a path (dpkg -S, pacman -Qo) */
 	OMG_MSG_ERROR = 0x7F,
 	OMG_MSG_ANSWER = 0x80, /* bit set in every answer's type */
 };
@@ -133,6 +136,18 @@ enum omg_list_kind {
 #define OMG_AUDIT_INTACT 1
 #define OMG_AUDIT_BROKEN 2
 #define OMG_AUDIT_HASH_SIZE 32
+
+/* HISTORY: where an entry comes from, its changes' flags; OWNS: what a row says */
+#define OMG_HIST_APT 1               /* apt's history.log */
+#define OMG_HIST_DPKG 2              /* dpkg.log: a run of dpkg outside any apt transaction */
+#define OMG_HIST_PACMAN 3            /* pacman.log */
+#define OMG_HIST_OMGD 4              /* seen by omgd only (no log has it) */
+#define OMG_HIST_AUTO 0x1u           /* installed as a dependency (apt's "automatic") */
+#define OMG_UID_NONE 0xFFFFFFFFu     /* no uid known */
+#define OMG_HISTORY_LIMIT_DEFAULT 1000
+#define OMG_OWNS_FILE 0              /* the package has the path */
+#define OMG_OWNS_DIVERTED_FROM 1     /* the package diverts the path away (dpkg-divert) */
+#define OMG_OWNS_DIVERTED_TO 2       /* the path is where the package diverts another to */
 
 /* PLAN request: the action */
 enum omg_action {
@@ -254,6 +269,9 @@ struct omg_status_msg {
 	const char *backend;  /* "dpkg" */
 	const char *root;     /* "/" or --root */
 	const char *store;    /* "" when the store works, else why it does not */
+	uint64_t verified_at; /* unix seconds: the last complete verification; 0: none yet */
+	uint32_t modified;    /* its findings on installed files (OMG_FIND_MISSING..REPLACED) */
+	uint32_t untrusted;   /* its findings on the archive chain (sources, lists, cached .debs) */
 };
 
 struct omg_audit_query {   /* AUDIT request */
@@ -445,12 +463,122 @@ struct omg_plan {            /* PLAN answer */
 	const char **notes;    /* the package manager's other sentences */
 };
 
+/* VERIFY request flags */
+#define OMG_VERIFY_FULL 0x1u        /* rehash every file (the cache is not trusted) */
+#define OMG_VERIFY_LAST 0x2u        /* run nothing: the last complete result (paged by FIRST) */
+#define OMG_VERIFY_NO_ARCHIVE 0x4u  /* leave out the archive chain */
+#define OMG_VERIFY_NO_FILES 0x8u    /* leave out the installed files */
+/* VERIFY answer flags: what the result covers */
+#define OMG_VERIFIED_ARCHIVE 0x1u
+#define OMG_VERIFIED_FILES 0x2u
+#define OMG_VERIFIED_SOME 0x4u      /* only the packages named */
+#define OMG_VERIFIED_NONE 0x8u      /* no verification has finished yet (LAST) */
+#define OMG_VERIFIED_CUT 0x10u      /* stopped before the end (omgd stopping, deadline) */
+#define OMG_VERIFY_NAMES_MAX 1000   /* packages in one request */
+
+struct omg_verify_req {      /* VERIFY request */
+	uint32_t flags;        /* OMG_VERIFY_* */
+	uint32_t first;        /* the first finding wanted (paging a large result) */
+	uint32_t count;
+	const char **names;    /* packages; none: all */
+};
+
+enum omg_finding_kind {
+	OMG_FIND_MISSING = 1,        /* an installed package's file is gone */
+	OMG_FIND_CHANGED = 2,        /* its content is not what the package shipped */
+	OMG_FIND_CHANGED_CONFIG = 3, /* a configuration file differs (edited, as is often meant) */
+	OMG_FIND_UNREADABLE = 4,     /* it could not be read */
+	OMG_FIND_REPLACED = 5,       /* another kind of file (a symlink, a directory) stands there */
+	OMG_FIND_LIST_CHANGED = 6,   /* a package list differs from its signed hash */
+	OMG_FIND_LIST_UNLISTED = 7,  /* a package list its signed Release does not name */
+	OMG_FIND_LIST_UNREADABLE = 8,
+	OMG_FIND_DEB_CHANGED = 9,    /* a cached .deb differs from its list's hash */
+	OMG_FIND_DEB_UNREADABLE = 10,
+	OMG_FIND_SOURCE = 11,        /* a source's Release is not trusted (PACKAGE: the source) */
+	OMG_FIND_ALTERED = 12,       /* Arch: mode, owner, group or mtime differ (pacman -Qkk) */
+	OMG_FIND_NOT_INSTALLED = 13, /* a package asked for is not installed (PACKAGE) */
+	OMG_FIND__COUNT
+};
+/* Whether a finding of KIND is about installed files (STATUS's modified), not the archive
+ * chain (untrusted). */
+#define OMG_FIND_ON_FILES(kind) ((kind) <= OMG_FIND_REPLACED || (kind) == OMG_FIND_ALTERED)
+
+struct omg_verify_source {
+	const char *desc;      /* "http://deb.debian.org/debian bookworm" */
+	const char *release;   /* the file checked, "" when none */
+	uint8_t verdict;       /* archive_sig.h's enum archive_sig_verdict */
+	uint8_t dates;         /* 0 ok, 1 expired (Valid-Until), 2 not yet valid (Date), 3 unchecked */
+	const char *checker;   /* "omg" or "gpgv" */
+	const char *signer;    /* the good signature's key fingerprint */
+	const char *detail;
+	int64_t date, valid_until; /* unix seconds, -1 when absent */
+	uint32_t lists, lists_bad, lists_unchecked;
+};
+
+struct omg_finding {
+	uint8_t kind;          /* enum omg_finding_kind */
+	const char *package;   /* "name:arch" or the source */
+	const char *path;
+	const char *detail;    /* what differs */
+};
+
+struct omg_verify {          /* VERIFY answer */
+	uint64_t started_ns;   /* unix nanoseconds: identifies the result when paging */
+	uint64_t took_ns;
+	uint32_t flags;        /* OMG_VERIFIED_* */
+	const char *checker;   /* how files were checked: "md5sums", "mtree" */
+	uint32_t nsrc;
+	struct omg_verify_source *src;
+	uint32_t debs, debs_bad, debs_unknown;
+	uint32_t packages, files, hashed, cached, unsummed; /* files: checked, read, skipped by the cache;
+							     * packages without checksums */
+	uint64_t bytes;        /* read and hashed */
+	uint32_t total;        /* findings in all */
+	uint32_t first, count; /* the findings in this answer */
+	struct omg_finding *find;
+};
+
 struct omg_acted {           /* ACTED request (the answer is empty) */
 	uint8_t action;        /* enum omg_action */
 	int32_t result;        /* the package manager's exit status; -N: killed by signal N */
 	uint64_t started_ns;   /* unix nanoseconds */
 	uint64_t ended_ns;
 	const char *what;      /* the record: the command line, the plan, the outcome */
+};
+
+struct omg_history_query {  /* HISTORY request */
+	uint64_t since;        /* unix seconds: entries that ended at or after it */
+	uint32_t skip;         /* entries to leave out first (paging) */
+	uint32_t limit;        /* 0: OMG_HISTORY_LIMIT_DEFAULT */
+};
+
+struct omg_hist_change {
+	uint8_t op;            /* enum omg_op */
+	uint8_t flags;         /* OMG_HIST_AUTO */
+	const char *name, *arch, *from, *to; /* arch "" when the log has none; from, to "" when none */
+};
+
+struct omg_hist_entry {
+	uint8_t source;        /* OMG_HIST_* */
+	uint64_t start, end;   /* unix seconds; end 0: not known */
+	const char *commandline, *requested_by, *error; /* "" when none; requested_by as apt: "user (uid)" */
+	uint32_t uid;          /* requested_by's uid, or OMG_UID_NONE */
+	uint64_t action_seq;   /* the audit log's record of the omg command that made it; 0: none */
+	uint32_t action_uid;   /* who ran that command (the peer omgd saw) */
+	int32_t action_result; /* its exit status */
+	const char *action_command;
+	uint32_t naudit;       /* the audit log's change records it covers */
+	const uint64_t *audit; /* decoded: points into a copy (omg_history_free) */
+	uint32_t count;
+	struct omg_hist_change *changes;
+};
+
+struct omg_history {         /* HISTORY answer */
+	const char *problem;   /* "" or what could not be read (the answer is then partial) */
+	uint32_t total;        /* entries from since on, in all */
+	uint8_t more;          /* entries follow the last one sent: ask again with skip += count */
+	uint32_t count;
+	struct omg_hist_entry *v;
 };
 
 struct omg_error_msg {
@@ -484,6 +612,11 @@ void omg_enc_sizes(struct omg_wbuf *w, const struct omg_sizes *m);
 void omg_enc_plan_req(struct omg_wbuf *w, const struct omg_plan_req *m);
 void omg_enc_plan(struct omg_wbuf *w, const struct omg_plan *m);
 void omg_enc_acted(struct omg_wbuf *w, const struct omg_acted *m);
+void omg_enc_verify_req(struct omg_wbuf *w, const struct omg_verify_req *m);
+/* VERIFY answer: M's head and sources; the findings follow by omg_enc_finding, and their
+ * count is set by omg_enc_count at the returned offset. */
+size_t omg_enc_verify_head(struct omg_wbuf *w, const struct omg_verify *m);
+void omg_enc_finding(struct omg_wbuf *w, const struct omg_finding *f);
 
 /* Answers written item by item, as the items are found. A *_head encoder writes the fields
  * before the items, with a count of 0, and returns where that count sits (AT); the items
@@ -550,6 +683,11 @@ void omg_plan_req_free(struct omg_plan_req *m);
 int omg_dec_plan(const void *p, size_t n, struct omg_plan *m);
 void omg_plan_free(struct omg_plan *m);
 int omg_dec_acted(const void *p, size_t n, struct omg_acted *m);
+int omg_dec_verify_req(const void *p, size_t n, struct omg_verify_req *m);
+void omg_verify_req_free(struct omg_verify_req *m);
+int omg_dec_verify(const void *p, size_t n, struct omg_verify *m);
+void omg_verify_free(struct omg_verify *m);
+const char *omg_finding_name(uint8_t kind); /* "missing", "changed", ...; "?" */
 const char *omg_action_name(uint8_t action); /* "install", ..., "full-upgrade"; "?" */
 /* apt-get's words for a planned ACTION into W (2 at most), the same for its plan (-s) and its
  * run: apt upgrade is apt-get upgrade --with-new-pkgs. Returns how many (0: not apt's). */
@@ -566,6 +704,17 @@ void omg_audit_free(struct omg_audit_msg *m);
 void omg_rows_free(struct omg_rows *m);
 void omg_pairs_free(struct omg_pairs *m);
 void omg_words_free(struct omg_words *m);
+
+/* HISTORY: the request; the answer as head (PROBLEM, TOTAL), omg_enc_hist_entry items, then
+ * omg_enc_history_end with MORE and the count. OWNS: its request is laid out as INFO's (the
+ * path), its answer as PROVIDES's, each row's u32 saying OMG_OWNS_*. */
+void omg_enc_history_query(struct omg_wbuf *w, const struct omg_history_query *q);
+int omg_dec_history_query(const void *p, size_t n, struct omg_history_query *q);
+size_t omg_enc_history_head(struct omg_wbuf *w, const char *problem, uint32_t total);
+void omg_enc_hist_entry(struct omg_wbuf *w, const struct omg_hist_entry *e);
+void omg_enc_history_end(struct omg_wbuf *w, size_t at, uint8_t more, uint32_t count);
+int omg_dec_history(const void *p, size_t n, struct omg_history *m);
+void omg_history_free(struct omg_history *m);
 
 const char *omg_msg_name(uint8_t type);
 const char *omg_wire_strerror(uint32_t code);

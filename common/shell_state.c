@@ -6,7 +6,7 @@
 #include <string.h>
 
 const char *const omg_shell_var_names[OMG_SHELL_VARS] = {
-	"OMG_TOTAL", "OMG_EXPLICIT", "OMG_ORPHANS", "OMG_UPDATES", "OMG_SECURITY",
+	"OMG_TOTAL", "OMG_EXPLICIT", "OMG_ORPHANS", "OMG_UPDATES", "OMG_SECURITY", "OMG_MODIFIED",
 };
 
 struct omg_client *omg_shell_client(struct omg_shell *sh)
@@ -18,7 +18,7 @@ struct omg_client *omg_shell_client(struct omg_shell *sh)
 	return sh->client_ready ? &sh->client : NULL;
 }
 
-static int shell_security(struct omg_shell *sh, uint32_t *out)
+static int shell_cached(struct omg_shell *sh, int which, uint32_t *out)
 {
 	struct omg_client *c;
 	struct omg_status_msg st;
@@ -37,19 +37,20 @@ static int shell_security(struct omg_shell *sh, uint32_t *out)
 		rc = omg_client_call_within(c, &a, OMG_SECURITY_TIMEOUT_MS);
 		if (rc == OMG_OK && omg_dec_status(a.payload, a.length, &st) == OMG_OK) {
 			sh->security = st.security;
+			sh->modified = st.modified + st.untrusted;
 			sh->security_known = 1;
 		}
 	}
 	if (!sh->security_known || sh->security_epoch != sh->map.epoch)
 		return OMG_E_NODAEMON;
-	*out = sh->security;
+	*out = which == OMG_SHELL_MODIFIED ? sh->modified : sh->security;
 	return OMG_OK;
 }
 
 int omg_shell_value(struct omg_shell *sh, int which, uint32_t *out)
 {
-	if (which == OMG_SHELL_SECURITY)
-		return shell_security(sh, out);
+	if (which == OMG_SHELL_SECURITY || which == OMG_SHELL_MODIFIED)
+		return shell_cached(sh, which, out);
 	return omg_status_count(&sh->map, (enum omg_count)which, out);
 }
 

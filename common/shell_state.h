@@ -2,7 +2,7 @@
  * connection to omgd, the mapped status file, and the security count's cache. Both modules
  * (bash, zsh) hold one struct omg_shell and are otherwise only shell glue.
  *
- * OMG_SECURITY: the 32-byte status file has no security field (its layout is fixed for
+ * OMG_SECURITY and OMG_MODIFIED: the 32-byte status file has no field for them (its layout is fixed for
  * existing snippets), so the count is asked of omgd once per published status file, with one
  * STATUS request of at most OMG_SECURITY_TIMEOUT_MS, and cached against the mapping's epoch.
  * omgd publishes a new file whenever the security count changes, so the cache is never older
@@ -18,9 +18,12 @@
 
 #define OMG_SECURITY_TIMEOUT_MS 100 /* a prompt never waits longer for it */
 
-/* The live variables: the status file's four counts (enum omg_count), then the security count. */
+/* The live variables: the status file's four counts (enum omg_count), then the security count
+ * and OMG_MODIFIED (the last verification's findings: installed files changed or missing, and
+ * problems of the archive chain; 0 when all was well), both from the same cached STATUS. */
 #define OMG_SHELL_SECURITY OMG_COUNT__N
-#define OMG_SHELL_VARS (OMG_COUNT__N + 1)
+#define OMG_SHELL_MODIFIED (OMG_COUNT__N + 1)
+#define OMG_SHELL_VARS (OMG_COUNT__N + 2)
 extern const char *const omg_shell_var_names[OMG_SHELL_VARS];
 
 struct omg_shell {
@@ -31,6 +34,7 @@ struct omg_shell {
 	uint64_t security_epoch;  /* the status file the cached value belongs to; 0: none */
 	int security_known;
 	uint32_t security;
+	uint32_t modified;        /* cached with SECURITY */
 };
 
 /* The kept connection, opened on first use; NULL when no socket path can be resolved yet. */

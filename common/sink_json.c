@@ -36,7 +36,7 @@ static void emit(struct omg_sink *s, json_t *doc)
 
 static void json_status(struct omg_sink *s, const struct omg_status_msg *m)
 {
-	emit(s, json_pack("{s:i,s:i,s:i,s:i,s:i,s:I,s:I,s:I,s:b,s:b,s:b,s:o,s:o,s:s,s:o}",
+	json_t *doc = json_pack("{s:i,s:i,s:i,s:i,s:i,s:I,s:I,s:I,s:b,s:b,s:b,s:o,s:o,s:s,s:o}",
 			  "installed", (json_int_t)m->total, "explicit", (json_int_t)m->explicit_pkgs,
 			  "orphans", (json_int_t)m->orphans, "updates", (json_int_t)m->updates,
 			  "security", (json_int_t)m->security, "generation", (json_int_t)m->generation,
@@ -46,7 +46,13 @@ static void json_status(struct omg_sink *s, const struct omg_status_msg *m)
 			  "degraded", (int)!!(m->flags & OMG_STATUS_DEGRADED),
 			  "backend", jstr(m->backend), "root", jstr(m->root),
 			  "store", m->store[0] ? "unavailable" : "ok",
-			  "store_problem", m->store[0] ? jstr(m->store) : json_null()));
+			  "store_problem", m->store[0] ? jstr(m->store) : json_null());
+
+	/* the last verification (omg audit verify): null until one finished */
+	json_object_set_new(doc, "verified_at", m->verified_at ? json_integer((json_int_t)m->verified_at) : json_null());
+	json_object_set_new(doc, "modified", json_integer(m->modified));
+	json_object_set_new(doc, "untrusted", json_integer(m->untrusted));
+	emit(s, doc);
 }
 
 static void json_rows(struct omg_sink *s, const struct omg_rows *m)
@@ -203,6 +209,8 @@ static json_t *record_json(const struct omg_audit_rec *r, int with_text)
 			      "uid", (json_int_t)r->uid, "kind", omg_audit_kind_name(r->kind),
 			      "result", (json_int_t)r->result);
 
+	if (r->uid == OMG_UID_NONE) /* seen by omgd: no actor */
+		json_object_set_new(o, "uid", json_null());
 	if (with_text) {
 		json_object_set_new(o, "what", jstr(r->what));
 		json_object_set_new(o, "hash", hex(r->hash, OMG_AUDIT_HASH_SIZE));
@@ -231,24 +239,51 @@ static void json_audit(struct omg_sink *s, const struct omg_audit_msg *m)
 	emit(s, doc);
 }
 
-static void json_history(struct omg_sink *s, const struct omg_audit_msg *m)
+static void json_history(struct omg_sink *s, const struct omg_history *m)
 {
+	static const char *const sources[] = { "?", "apt", "dpkg", "pacman", "omgd" };
 	json_t *arr = json_array();
 
 	for (uint32_t i = 0; i < m->count; i++) {
-		const struct omg_audit_rec *act;
-		json_t *o;
-		char command[2048];
-		if (m->recs[i].kind != 2)
-			continue;
-		o = record_json(&m->recs[i], 0);
-		if ((act = omg_change_action(m, i))) {
-			omg_record_field(act->what, "command", command, sizeof command);
-			json_object_set_new(o, "command", jstr(command));
-			json_object_set_new(o, "requested_by", json_integer(act->uid));
-			json_object_set_new(o, "action_seq", json_integer((json_int_t)act->seq));
+		const struct omg_hist_entry *e = &m->v[i];
+		json_t *changes = json_array(), *audit = json_array(), *o;
+		for (uint32_t k = 0; k < e->count; k++) {
+			const struct omg_hist_change *c = &e->changes[k];
+			json_array_append_new(changes, json_pack("{s:s,s:o,s:o,s:o,s:o,s:b}", "action", omg_op_name(c->op),
+				"package", jstr(c->name), "arch", c->arch[0] ? jstr(c->arch) : json_null(),
+				"from", c->from[0] ? jstr(c->from) : json_null(), "to", c->to[0] ? jstr(c->to) : json_null(),
+				"automatic", (c->flags & OMG_HIST_AUTO) != 0));
 		}
+		for (uint32_t k = 0; k < e->naudit; k++)
+			json_array_append_new(audit, json_integer((json_int_t)e->audit[k]));
+		o = json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "source", sources[e->source <= 4 ? e->source : 0],
+			"start", (json_int_t)e->start, "end", e->end ? json_integer((json_int_t)e->end) : json_null(),
+			"commandline", e->commandline[0] ? jstr(e->commandline) : json_null(),
+			"requested_by", e->requested_by[0] ? jstr(e->requested_by) : json_null(),
+			"uid", e->uid != OMG_UID_NONE ? json_integer(e->uid) : json_null(),
+			"error", e->error[0] ? jstr(e->error) : json_null(), "changes", changes, "audit_records", audit);
+		json_object_set_new(o, "omg", e->action_seq ? json_pack("{s:I,s:o,s:o,s:i}", "audit_record",
+			(json_int_t)e->action_seq, "command", jstr(e->action_command),
+			"uid", e->action_uid != OMG_UID_NONE ? json_integer(e->action_uid) : json_null(),
+			"result", e->action_result) : json_null());
 		json_array_append_new(arr, o);
+	}
+	emit(s, arr);
+}
+
+static void json_owns(struct omg_sink *s, const char *const *paths, const struct omg_providers *m, int n)
+{
+	static const char *const kinds[] = { "file", "diverted-from", "diverted-to" };
+	json_t *arr = json_array();
+
+	for (int i = 0; i < n; i++) {
+		json_t *rows = json_array();
+		for (uint32_t k = 0; k < m[i].count; k++) {
+			const struct omg_provider *r = &m[i].v[k];
+			json_array_append_new(rows, json_pack("{s:o,s:o,s:s}", "package", r->package[0] ? jstr(r->package)
+				: json_null(), "path", jstr(r->path), "kind", kinds[r->installed <= 2 ? r->installed : 0]));
+		}
+		json_array_append_new(arr, json_pack("{s:o,s:o}", "query", jstr(paths[i]), "owners", rows));
 	}
 	emit(s, arr);
 }
@@ -408,11 +443,51 @@ static void json_plan(struct omg_sink *s, const struct omg_plan *m, const struct
 			  "notes", strs_json(m->notes, m->nnotes), "result", result));
 }
 
+/* One document for every page: kept in S->held until the last. */
+static void json_verify(struct omg_sink *s, const struct omg_verify *m, int first_page, int last_page)
+{
+	json_t *doc = s->held, *finds;
+
+	if (first_page || !doc) {
+		json_t *srcs = json_array();
+		if (doc)
+			json_decref(doc);
+		for (uint32_t i = 0; i < m->nsrc; i++) {
+			const struct omg_verify_source *v = &m->src[i];
+			static const char *const dates[] = { "ok", "expired", "not yet valid", "unchecked" };
+			json_array_append_new(srcs, json_pack("{s:o,s:o,s:i,s:o,s:o,s:o,s:s,s:I,s:I,s:i,s:i,s:i}", "source", jstr(v->desc),
+							      "release", jstr(v->release), "verdict", (int)v->verdict, "checker",
+							      jstr(v->checker), "signer", jstr(v->signer), "detail", jstr(v->detail),
+							      "dates", v->dates < 4 ? dates[v->dates] : "?", "date", (json_int_t)v->date,
+							      "valid_until", (json_int_t)v->valid_until, "lists", (int)v->lists,
+							      "lists_bad", (int)v->lists_bad, "lists_unchecked", (int)v->lists_unchecked));
+		}
+		doc = json_pack("{s:I,s:I,s:b,s:b,s:b,s:b,s:o,s:o,s:{s:i,s:i,s:i},s:{s:i,s:i,s:i,s:i,s:i},s:I,s:i,s:[]}",
+				"started_ns", (json_int_t)m->started_ns, "took_ns", (json_int_t)m->took_ns, "archive",
+				!!(m->flags & OMG_VERIFIED_ARCHIVE), "files", !!(m->flags & OMG_VERIFIED_FILES), "some",
+				!!(m->flags & OMG_VERIFIED_SOME), "stopped", !!(m->flags & OMG_VERIFIED_CUT), "checker",
+				jstr(m->checker), "sources", srcs, "debs", "checked", (int)m->debs, "bad", (int)m->debs_bad,
+				"unknown", (int)m->debs_unknown, "installed", "packages", (int)m->packages, "files", (int)m->files,
+				"hashed", (int)m->hashed, "cached", (int)m->cached, "without_checksums", (int)m->unsummed, "bytes",
+				(json_int_t)m->bytes, "total", (int)m->total, "findings");
+		s->held = doc;
+	}
+	finds = json_object_get(doc, "findings");
+	for (uint32_t i = 0; finds && i < m->count; i++)
+		json_array_append_new(finds, json_pack("{s:s,s:o,s:o,s:o}", "kind", omg_finding_name(m->find[i].kind), "package",
+						       jstr(m->find[i].package), "path", jstr(m->find[i].path), "detail",
+						       jstr(m->find[i].detail)));
+	if (last_page) {
+		s->held = NULL;
+		emit(s, doc);
+	}
+}
+
 const struct omg_sink_ops omg_sink_json = {
 	.status = json_status, .rows = json_rows, .info = json_info,
 	.words = json_words, .metrics = json_metrics, .pong = json_pong,
-	.providers = json_providers, .audit = json_audit, .history = json_history,
+	.providers = json_providers, .audit = json_audit, .history = json_history, .owns = json_owns,
 	.daemon = json_daemon, .error = json_error, .textlines = json_words,
 	.aur = json_aur, .policy = json_policy, .show = json_show, .virtual_pkg = json_virtual, .relations = json_relations, .sizes = json_sizes,
-	.plan = json_plan,
+	.plan = json_plan, .verify = json_verify,
 };

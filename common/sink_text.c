@@ -130,6 +130,17 @@ static void text_status(struct omg_sink *s, const struct omg_status_msg *m)
 	if (m->store[0])
 		fprintf(s->out, "store       %sunavailable%s, serving from memory: %s\n", paint(s, C_YELLOW),
 			paint(s, C_OFF), m->store);
+	if (m->verified_at) {
+		t = (time_t)m->verified_at;
+		if (gmtime_r(&t, &tm))
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+		if (m->modified || m->untrusted)
+			fprintf(s->out, "verified    %s%u file%s changed or missing, %u archive problem%s%s as of %s (omg audit verify --last)\n",
+				paint(s, C_RED), m->modified, m->modified == 1 ? "" : "s", m->untrusted, m->untrusted == 1 ? "" : "s",
+				paint(s, C_OFF), when);
+		else
+			fprintf(s->out, "verified    %sall ok%s as of %s\n", paint(s, C_GREEN), paint(s, C_OFF), when);
+	}
 }
 
 static void row_name(const struct omg_pkg_row *r, char *buf, size_t n)
@@ -280,7 +291,10 @@ static void text_audit(struct omg_sink *s, const struct omg_audit_msg *m)
 		const struct omg_audit_rec *r = &m->recs[i];
 		const char *nl = strchr(r->what, '\n');
 		local_time(r->time_ns, 0, when, sizeof when);
-		fprintf(s->out, "#%-5llu %s  uid %-5u %-8s %s", (unsigned long long)r->seq, when, r->uid,
+		char uid[16] = "-";
+		if (r->uid != OMG_UID_NONE)
+			snprintf(uid, sizeof uid, "%u", r->uid);
+		fprintf(s->out, "#%-5llu %s  uid %-5s %-8s %s", (unsigned long long)r->seq, when, uid,
 			omg_audit_kind_name(r->kind), r->result ? "FAILED: " : "");
 		if (nl) { /* a change: one indented line per package */
 			fprintf(s->out, "\n");
@@ -310,69 +324,135 @@ static void text_audit(struct omg_sink *s, const struct omg_audit_msg *m)
 	}
 }
 
-struct history_block {
-	FILE *out;                   /* NULL: only count */
-	const char *action;
-	int n;
-};
-
-static void history_item(const struct omg_change *c, void *ctx)
+/* The changes of E with operation OP as apt's history.log lists them, after "KEY: ". */
+static void history_list(FILE *out, const struct omg_hist_entry *e, uint8_t op, const char *key)
 {
-	struct history_block *h = ctx;
+	int n = 0;
 
-	if (strcmp(c->action, h->action) != 0)
-		return;
-	if (!h->out) {
-		h->n++;
-		return;
+	for (uint32_t i = 0; i < e->count; i++) {
+		const struct omg_hist_change *c = &e->changes[i];
+		if (c->op != op)
+			continue;
+		fputs(n++ ? ", " : key, out);
+		put_visible(out, c->name, 0);
+		if (c->arch[0]) {
+			fputc(':', out);
+			put_visible(out, c->arch, 0);
+		}
+		fputs(" (", out);
+		put_visible(out, c->from[0] ? c->from : c->to, 0);
+		if (c->from[0] && c->to[0]) {
+			fputs(", ", out);
+			put_visible(out, c->to, 0);
+		}
+		fputs(c->flags & OMG_HIST_AUTO ? ", automatic)" : ")", out);
 	}
-	fputs(h->n++ ? ", " : "", h->out);
-	put_visible(h->out, c->name, 0);
-	fputc(':', h->out);
-	put_visible(h->out, c->arch, 0);
-	fputs(" (", h->out);
-	put_visible(h->out, c->from[0] ? c->from : c->to, 0);
-	if (c->from[0] && c->to[0]) {
-		fputs(", ", h->out);
-		put_visible(h->out, c->to, 0);
-	}
-	fputc(')', h->out);
+	if (n)
+		fputc('\n', out);
 }
 
-/* As apt's history.log: a blank line, Start-Date, then one line per action. */
-static void text_history(struct omg_sink *s, const struct omg_audit_msg *m)
+/* "user (uid)" for UID, as apt writes Requested-By. */
+static void put_user(FILE *out, uint32_t uid)
 {
-	static const char *const actions[][2] = {
-		{ "install", "Install" }, { "upgrade", "Upgrade" }, { "downgrade", "Downgrade" }, { "remove", "Remove" },
+	struct passwd *pw = getpwuid(uid);
+
+	fprintf(out, "%s (%u)", pw ? pw->pw_name : "?", uid);
+}
+
+/* As apt's history.log (a blank line, Start-Date, Commandline, Requested-By, the changes,
+ * Error, End-Date), then what omg adds: the omg command that made it, the audit records that
+ * saw it, and where it was read when that is not apt's log. */
+static void text_history(struct omg_sink *s, const struct omg_history *m)
+{
+	static const struct { uint8_t op; const char *key; } lists[] = {
+		{ OMG_OP_INSTALL, "Install: " }, { OMG_OP_REINSTALL, "Reinstall: " }, { OMG_OP_UPGRADE, "Upgrade: " },
+		{ OMG_OP_DOWNGRADE, "Downgrade: " }, { OMG_OP_REMOVE, "Remove: " }, { OMG_OP_PURGE, "Purge: " },
 	};
-	const struct omg_audit_rec *act;
+	static const char *const logs[] = { "", "", "dpkg.log (dpkg run without apt)", "pacman.log",
+					    "none (seen by omgd only)" };
 	char when[64];
 
 	for (uint32_t i = 0; i < m->count; i++) {
-		const struct omg_audit_rec *r = &m->recs[i];
-		if (r->kind != 2) /* AUDIT_CHANGE */
-			continue;
-		local_time(r->time_ns, 1, when, sizeof when);
+		const struct omg_hist_entry *e = &m->v[i];
+		const char *cmd = e->commandline[0] ? e->commandline : e->action_command;
+		local_time(e->start * 1000000000u, 1, when, sizeof when);
 		fprintf(s->out, "\nStart-Date: %s\n", when);
-		if ((act = omg_change_action(m, i))) { /* apt's history.log says who asked, and how */
-			char command[2048];
-			struct passwd *pw = getpwuid(act->uid);
-			omg_record_field(act->what, "command", command, sizeof command);
+		if (cmd[0]) {
 			fputs("Commandline: ", s->out);
-			put_visible(s->out, command, 0);
-			fprintf(s->out, "\nRequested-By: %s (%u)\n", pw ? pw->pw_name : "?", act->uid);
-		}
-		for (size_t a = 0; a < sizeof actions / sizeof actions[0]; a++) {
-			struct history_block h = { NULL, actions[a][0], 0 };
-			omg_change_each(r->what, history_item, &h);
-			if (!h.n)
-				continue;
-			h = (struct history_block){ s->out, actions[a][0], 0 };
-			fprintf(s->out, "%s: ", actions[a][1]);
-			omg_change_each(r->what, history_item, &h);
+			put_visible(s->out, cmd, 0);
 			fputc('\n', s->out);
 		}
-		fprintf(s->out, "Audit-Record: %llu\n", (unsigned long long)r->seq);
+		if (e->requested_by[0]) {
+			fputs("Requested-By: ", s->out);
+			put_visible(s->out, e->requested_by, 0);
+			fputc('\n', s->out);
+		} else if (e->action_seq && e->action_uid != OMG_UID_NONE) { /* who ran omg */
+			fputs("Requested-By: ", s->out);
+			put_user(s->out, e->action_uid);
+			fputc('\n', s->out);
+		}
+		for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
+			history_list(s->out, e, lists[k].op, lists[k].key);
+		if (e->error[0]) {
+			fputs("Error: ", s->out);
+			put_visible(s->out, e->error, 0);
+			fputc('\n', s->out);
+		}
+		if (e->end) {
+			local_time(e->end * 1000000000u, 1, when, sizeof when);
+			fprintf(s->out, "End-Date: %s\n", when);
+		}
+		if (e->action_seq && e->commandline[0]) {
+			fputs("Omg-Command: ", s->out);
+			put_visible(s->out, e->action_command, 0);
+			fprintf(s->out, " (exit %d, audit record %llu)\n", e->action_result, (unsigned long long)e->action_seq);
+		}
+		if (e->naudit) {
+			fputs("Audit-Record: ", s->out);
+			for (uint32_t k = 0; k < e->naudit; k++)
+				fprintf(s->out, "%s%llu", k ? ", " : "", (unsigned long long)e->audit[k]);
+			fputc('\n', s->out);
+		}
+		if (e->source >= OMG_HIST_DPKG && e->source <= OMG_HIST_OMGD)
+			fprintf(s->out, "Log: %s\n", logs[e->source]);
+	}
+}
+
+/* As dpkg -S: "diversion by P from: X", "diversion by P to: Y", then "p1, p2: PATH". */
+static void text_owns(struct omg_sink *s, const char *const *paths, const struct omg_providers *m, int n)
+{
+	(void)paths;
+	for (int i = 0; i < n; i++) {
+		for (uint32_t k = 0; k < m[i].count; k++) {
+			const struct omg_provider *r = &m[i].v[k];
+			if (r->installed == OMG_OWNS_FILE)
+				continue;
+			fputs(r->package[0] ? "diversion by " : "local diversion", s->out);
+			put_visible(s->out, r->package, 0);
+			fputs(r->installed == OMG_OWNS_DIVERTED_FROM ? " from: " : " to: ", s->out);
+			put_visible(s->out, r->path, 0);
+			fputc('\n', s->out);
+		}
+		/* one line per path as recorded, its packages joined (a directory many have) */
+		for (uint32_t k = 0; k < m[i].count; k++) {
+			const struct omg_provider *r = &m[i].v[k];
+			int first = 1, seen = 0;
+			if (r->installed != OMG_OWNS_FILE)
+				continue;
+			for (uint32_t j = 0; j < k && !seen; j++)
+				seen = m[i].v[j].installed == OMG_OWNS_FILE && !strcmp(m[i].v[j].path, r->path);
+			if (seen)
+				continue;
+			for (uint32_t j = k; j < m[i].count; j++)
+				if (m[i].v[j].installed == OMG_OWNS_FILE && !strcmp(m[i].v[j].path, r->path)) {
+					fputs(first ? "" : ", ", s->out);
+					put_visible(s->out, m[i].v[j].package, 0);
+					first = 0;
+				}
+			fputs(": ", s->out);
+			put_visible(s->out, r->path, 0);
+			fputc('\n', s->out);
+		}
 	}
 }
 
@@ -673,11 +753,99 @@ static void text_plan(struct omg_sink *s, const struct omg_plan *m, const struct
 	fprintf(s->out, "disk space %s %s.\n", size, m->disk_kib < 0 ? "freed" : "used");
 }
 
+static const char *utc(int64_t t, char *buf, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t < 0 || !gmtime_r(&tt, &tm))
+		return "-";
+	strftime(buf, n, "%Y-%m-%d %H:%M UTC", &tm);
+	return buf;
+}
+
+static void text_verify(struct omg_sink *s, const struct omg_verify *m, int first_page, int last_page)
+{
+	static const char *const verdicts[] = { "good signature", "BAD signature", "no signature by a trusted key",
+						"only weak-digest signatures", "not checked (no supported key type)",
+						"signing key expired", "signing key revoked", "malformed signed file",
+						"unsigned", "no Release file", "trusted without a check", "Signed-By: no usable key" };
+	char a[64], b[64];
+
+	if (first_page && (m->flags & OMG_VERIFIED_ARCHIVE)) {
+		fprintf(s->out, "Archive: %u source%s\n", m->nsrc, m->nsrc == 1 ? "" : "s");
+		for (uint32_t i = 0; i < m->nsrc; i++) {
+			const struct omg_verify_source *v = &m->src[i];
+			int ok = (v->verdict == 0 || v->verdict == 10) && v->dates == 0 && !v->lists_bad;
+			fputs("  ", s->out);
+			put_visible(s->out, v->desc, 0);
+			fprintf(s->out, ": %s%s%s", paint(s, ok ? C_GREEN : C_RED),
+				v->verdict < sizeof verdicts / sizeof verdicts[0] ? verdicts[v->verdict] : "?", paint(s, C_OFF));
+			if (v->signer[0])
+				fprintf(s->out, " by %s", v->signer);
+			if (v->verdict == 0)
+				fprintf(s->out, " (%s)", v->checker);
+			if (v->dates == 1)
+				fprintf(s->out, ", %sEXPIRED%s on %s", paint(s, C_RED), paint(s, C_OFF), utc(v->valid_until, a, sizeof a));
+			else if (v->dates == 2)
+				fprintf(s->out, ", %snot valid yet%s (Date %s)", paint(s, C_RED), paint(s, C_OFF), utc(v->date, a, sizeof a));
+			else if (v->valid_until >= 0)
+				fprintf(s->out, ", valid until %s", utc(v->valid_until, a, sizeof a));
+			fprintf(s->out, "; %u list%s", v->lists, v->lists == 1 ? "" : "s");
+			if (v->lists_bad)
+				fprintf(s->out, ", %s%u bad%s", paint(s, C_RED), v->lists_bad, paint(s, C_OFF));
+			if (v->lists_unchecked)
+				fprintf(s->out, ", %u unchecked", v->lists_unchecked);
+			if (v->detail[0]) {
+				fputs("\n    ", s->out);
+				put_visible(s->out, v->detail, 0);
+			}
+			fputc('\n', s->out);
+		}
+		fprintf(s->out, "  cached packages: %u checked, %u bad", m->debs, m->debs_bad);
+		if (m->debs_unknown)
+			fprintf(s->out, ", %u in no signed list", m->debs_unknown);
+		fputc('\n', s->out);
+	}
+	if (first_page && (m->flags & OMG_VERIFIED_FILES))
+		fprintf(s->out, "Installed files (%s): %u package%s, %u files: %u read, %u unchanged since checked; "
+				"%u package%s without checksums\n",
+			m->checker, m->packages, m->packages == 1 ? "" : "s", m->files, m->hashed, m->cached, m->unsummed,
+			m->unsummed == 1 ? "" : "s");
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct omg_finding *f = &m->find[i];
+		fprintf(s->out, "%s%-16s%s ", paint(s, f->kind == OMG_FIND_CHANGED_CONFIG ? C_YELLOW : C_RED),
+			omg_finding_name(f->kind), paint(s, C_OFF));
+		put_visible(s->out, f->path[0] ? f->path : f->package, 0);
+		if (f->package[0] && f->path[0]) {
+			fputs(" (", s->out);
+			put_visible(s->out, f->package, 0);
+			fputc(')', s->out);
+		}
+		if (f->detail[0]) {
+			fputs(": ", s->out);
+			put_visible(s->out, f->detail, 0);
+		}
+		fputc('\n', s->out);
+	}
+	if (last_page) {
+		uint32_t files = 0;
+		for (uint32_t i = 0; i < m->count; i++)
+			files += OMG_FIND_ON_FILES(m->find[i].kind);
+		fprintf(s->out, "%s%u finding%s%s in %.1f s, %s\n", paint(s, m->total ? C_RED : C_GREEN), m->total,
+			m->total == 1 ? "" : "s", paint(s, C_OFF), (double)m->took_ns / 1e9,
+			utc((int64_t)(m->started_ns / 1000000000u), b, sizeof b));
+		if (m->flags & OMG_VERIFIED_CUT)
+			fputs("(stopped before the end: omgd was stopping)\n", s->out);
+		(void)files;
+	}
+}
+
 const struct omg_sink_ops omg_sink_text = {
 	.status = text_status, .rows = text_rows, .info = text_info,
 	.words = text_words, .metrics = text_metrics, .pong = text_pong,
-	.providers = text_providers, .audit = text_audit, .history = text_history,
+	.providers = text_providers, .audit = text_audit, .history = text_history, .owns = text_owns,
 	.daemon = text_daemon, .error = text_error, .textlines = text_lines,
 	.aur = text_aur, .policy = text_policy, .show = text_show, .virtual_pkg = text_virtual, .relations = text_relations, .sizes = text_sizes,
-	.plan = text_plan,
+	.plan = text_plan, .verify = text_verify,
 };

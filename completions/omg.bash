@@ -41,7 +41,7 @@ _omg() {
 		if [[ $cur == -* ]]; then
 			_omg_words "$cur" --json --timeout --help
 		else
-			_omg_words "$cur" status search info show policy depends rdepends why size files changelog list complete ping metrics daemon audit history not-found hook help \
+			_omg_words "$cur" status search info show policy depends rdepends why size files changelog list complete ping metrics daemon audit history owns not-found hook help \
 				install remove purge reinstall upgrade full-upgrade autoremove update hold unhold mark
 		fi
 		return 0
@@ -54,8 +54,16 @@ _omg() {
 	list) [[ $cur == -* ]] && _omg_words "$cur" -n --limit --json || _omg_words "$cur" installed explicit orphans upgradable security ;;
 	complete) [[ $cur == -* ]] && _omg_words "$cur" -i --installed -n --limit -A || _omg_packages "$cur" ;;
 	daemon) _omg_words "$cur" start stop status ;;
-	audit) [[ $cur == -* ]] && _omg_words "$cur" --since --verify --json || _omg_words "$cur" log ;;
+	audit)
+		if ((i + 1 == COMP_CWORD)); then
+			_omg_words "$cur" log verify
+		elif [[ ${COMP_WORDS[i + 1]} == verify ]]; then
+			[[ $cur == -* ]] && _omg_words "$cur" --full --last --no-archive --no-files --json || _omg_packages "$cur" -i
+		else
+			_omg_words "$cur" --since --verify --json
+		fi ;;
 	history) _omg_words "$cur" --since --json ;;
+	owns) [[ $cur == -* ]] && _omg_words "$cur" --json || { compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur") $(compgen -c -- "$cur")); } ;;
 	size) _omg_words "$cur" -n --limit --json ;;
 	install | reinstall) [[ $cur == -* ]] && _omg_words "$cur" -s --dry-run -y --yes --lock-timeout --json ||
 		_omg_packages "$cur" ;;

@@ -15,9 +15,11 @@
 #define SOURCES_FILE_MAX (4u << 20) /* a sources file larger than this is not one */
 
 /* An entry's architecture options, as written (comma- or blank-separated); NULL: absent. */
+/* An entry's options: architectures, and what the archive check needs (Signed-By, trusted). */
 struct arch_opts {
-	const char *set, *add, *del;
-	size_t setn, addn, deln;
+	const char *set, *add, *del, *signed_by;
+	size_t setn, addn, deln, signed_by_len;
+	int trusted;
 };
 
 /* A malloc'd copy of the list V (N bytes) with commas made blanks; *FAILED on no memory. */
@@ -88,14 +90,18 @@ uri_done:
 	e->arch_set = arch_list(ao->set, ao->setn, &failed);
 	e->arch_add = arch_list(ao->add, ao->addn, &failed);
 	e->arch_del = arch_list(ao->del, ao->deln, &failed);
-	if (!e->uri || !e->suite || !e->comps || failed) {
+	e->signed_by = ao->signed_by ? strndup(ao->signed_by, ao->signed_by_len) : NULL;
+	e->trusted = ao->trusted;
+	if (!e->uri || !e->suite || !e->comps || failed || (ao->signed_by && !e->signed_by)) {
 		free(e->uri), free(e->suite), free(e->comps);
-		free(e->arch_set), free(e->arch_add), free(e->arch_del);
+		free(e->arch_set), free(e->arch_add), free(e->arch_del), free(e->signed_by);
 		return OMG_ERROR(OMG_E_NOMEM, "sources");
 	}
 	s->n++;
 	return OMG_OK;
 }
+
+static int is_false(const char *v, size_t n);
 
 static const char *skip_blank(const char *p, const char *end)
 {
@@ -152,6 +158,10 @@ static int parse_line(struct aptsources *s, const char *p, const char *end)
 				ao.add = eq + 1, ao.addn = (size_t)(oe - eq - 1);
 			else if ((size_t)(eq - o) == 5 && !memcmp(o, "arch-", 5))
 				ao.del = eq + 1, ao.deln = (size_t)(oe - eq - 1);
+			else if ((size_t)(eq - o) == 9 && !memcmp(o, "signed-by", 9))
+				ao.signed_by = eq + 1, ao.signed_by_len = (size_t)(oe - eq - 1);
+			else if ((size_t)(eq - o) == 7 && !memcmp(o, "trusted", 7))
+				ao.trusted = is_false(eq + 1, (size_t)(oe - eq - 1)) ? -1 : 1;
 		}
 		p = skip_blank(close + 1, end);
 	}
@@ -212,6 +222,8 @@ static int parse_stanza(struct aptsources *s, const struct deb822_para *para)
 		else if (deb822_is(&f, "Architectures")) ao.set = f.value, ao.setn = f.value_len;
 		else if (deb822_is(&f, "Architectures-Add")) ao.add = f.value, ao.addn = f.value_len;
 		else if (deb822_is(&f, "Architectures-Remove")) ao.del = f.value, ao.deln = f.value_len;
+		else if (deb822_is(&f, "Signed-By")) ao.signed_by = f.value, ao.signed_by_len = f.value_len;
+		else if (deb822_is(&f, "Trusted")) ao.trusted = is_false(f.value, f.value_len) ? -1 : 1;
 	}
 	if (r < 0 || !types.value || !uris.value || !suites.value) {
 		s->errors++;
@@ -316,6 +328,11 @@ static void quote_into(char *out, size_t n, size_t *at, const char *s, size_t le
 	out[*at < n ? *at : n - 1] = 0;
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
 /* The file-name form of URI (with a trailing '_'): scheme, "//" and user:password@ go. */
 static size_t uri_prefix(const char *uri, char *out, size_t n)
 {
@@ -331,8 +348,23 @@ static size_t uri_prefix(const char *uri, char *out, size_t n)
 				p = at + 1;
 		}
 	}
-	out[0] = 0;
-	quote_into(out, n, &len, p, strlen(p));
+	/* apt's URI class keeps the path %-decoded, and URItoFileName quotes it again */
+	{
+		char plain[4096];
+		size_t k = 0;
+		for (const char *c = p; *c && k + 1 < sizeof plain; c++) {
+			int hi, lo;
+			if (c[0] == '%' && (hi = hex_digit(c[1])) >= 0 && (lo = hex_digit(c[2])) >= 0 && (hi | lo)) {
+				plain[k++] = (char)(hi << 4 | lo);
+				c += 2;
+			} else {
+				plain[k++] = *c;
+			}
+		}
+		plain[k] = 0;
+		out[0] = 0;
+		quote_into(out, n, &len, plain, k);
+	}
 	if (len + 1 < n)
 		out[len++] = '_', out[len] = 0;
 	return len;
@@ -501,6 +533,27 @@ int aptsource_has_arch(const struct aptsource *e, const char *arch, size_t len,
 	return has;
 }
 
+void aptsources_quote(const char *s, size_t len, char *out, size_t n)
+{
+	size_t at = 0;
+
+	out[0] = 0;
+	quote_into(out, n, &at, s, len);
+}
+
+void aptsource_release_prefix(const struct aptsource *e, char *out, size_t n)
+{
+	size_t len = uri_prefix(e->uri, out, n), sl = strlen(e->suite);
+
+	if (e->suite[sl - 1] != '/') { /* URI/dists/SUITE/InRelease; flat: URI/SUITE/InRelease */
+		quote_into(out, n, &len, "dists/", 6);
+		quote_into(out, n, &len, e->suite, sl);
+		quote_into(out, n, &len, "/", 1);
+	} else {
+		quote_into(out, n, &len, e->suite, sl);
+	}
+}
+
 void aptsources_free(struct aptsources *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
@@ -510,6 +563,7 @@ void aptsources_free(struct aptsources *s)
 		free(s->v[i].arch_set);
 		free(s->v[i].arch_add);
 		free(s->v[i].arch_del);
+		free(s->v[i].signed_by);
 	}
 	free(s->v);
 	memset(s, 0, sizeof *s);

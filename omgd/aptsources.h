@@ -24,6 +24,10 @@ struct aptsource {
 	/* Space-separated architectures: the entry's own set (arch=), or NULL for apt's
 	 * configured ones, with ARCH_ADD added and ARCH_DEL taken away (NULL: none). */
 	char *arch_set, *arch_add, *arch_del;
+	/* Signed-By as written (fingerprints, keyring paths, or a deb822 entry's armored key
+	 * block), NULL when not set; trusted: 1 for trusted=yes, -1 for trusted=no, 0 unset. */
+	char *signed_by;
+	int trusted;
 };
 
 struct aptsources {
@@ -58,6 +62,11 @@ int aptsources_find(const struct aptsources *s, const char *name, struct aptsour
  * LEN) says whether apt is configured for it. */
 int aptsource_has_arch(const struct aptsource *e, const char *arch, size_t len,
 		       int (*configured)(const void *ctx, const char *arch, size_t len), const void *ctx);
+/* apt's URItoFileName of S (LEN bytes) without a scheme: '/' made '_', specials %-quoted. */
+void aptsources_quote(const char *s, size_t len, char *out, size_t n);
+/* The name apt gives the Release files of entry E in its lists directory, without "InRelease"
+ * or "Release": "deb.debian.org_debian_dists_bookworm_", "example.org_repo_._" (flat). */
+void aptsource_release_prefix(const struct aptsource *e, char *out, size_t n);
 void aptsources_free(struct aptsources *s);
 
 #endif

@@ -12,6 +12,11 @@
  *     32 + n   32 bytes: the previous record's hash (zeros for seq 1)
  *     64 + n   32 bytes: SHA-256 of bytes [0, 64 + n) of this record
  *
+ * uid is who made the record happen: the client that asked (an ACTION: the peer's uid, as
+ * the kernel says it), or AUDIT_UID_NONE for what omgd saw or did by itself — a CHANGE's
+ * actor is not known to omgd (apt's log says it: omg history joins the two), and omgd's own
+ * uid would name the daemon, not who changed the system.
+ *
  * The key is seq as a big-endian u64, so records sort in order. "meta" holds "head": the
  * last seq (u64 LE) and its hash. audit_verify recomputes every hash and link and names the
  * first record that was edited, deleted, reordered or cut off. The head is kept a second time
@@ -37,6 +42,7 @@ struct store;
 #define AUDIT_HASH_SIZE 32
 #define AUDIT_WHAT_MAX (256u << 10)
 #define AUDIT_PENDING_MAX 4096
+#define AUDIT_UID_NONE UINT32_MAX
 
 enum audit_kind {
 	AUDIT_REFRESH = 1,   /* the index was rebuilt: trigger, sizes, time */

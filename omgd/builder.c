@@ -211,7 +211,7 @@ static void audit_note_as(struct builder *b, uint8_t kind, uint32_t uid, int32_t
 
 static void audit_note(struct builder *b, uint8_t kind, int32_t result, const char *text, size_t len)
 {
-	audit_note_as(b, kind, (uint32_t)getuid(), result, text, len);
+	audit_note_as(b, kind, AUDIT_UID_NONE, result, text, len); /* seen by omgd: no actor (audit.h) */
 }
 
 static void *worker(void *arg);

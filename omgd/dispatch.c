@@ -4,6 +4,7 @@
 #include "audit.h"
 #include "aur.h"
 #include "plan.h"
+#include "verify.h"
 #include "clock.h"
 #include "omgd.h"
 #include "omg_error.h"
@@ -83,6 +84,13 @@ static void on_status(struct daemon *d, struct answer *a)
 	m.flags |= d->degraded ? OMG_STATUS_DEGRADED : 0;
 	m.backend = d->backend->name;
 	m.root = d->root;
+	{
+		struct verify_summary vs;
+		verify_summary(d->verifier, &vs);
+		m.verified_at = vs.at;
+		m.modified = vs.modified;
+		m.untrusted = vs.untrusted;
+	}
 	omg_enc_status(a->w, &m);
 }
 
@@ -1077,6 +1085,19 @@ static void on_metrics(struct daemon *d, struct answer *a)
 		M("plans_cached", cached);     /* answered from memory (the same index) */
 		M("plans_ahead", ahead);       /* upgrade plans made before anyone asked */
 		M("plans_pending", plan_pending(d->planner)); /* queued or being made */
+		{
+			uint64_t runs, vns;
+			int vpending;
+			struct verify_summary vs;
+			verify_timing(d->verifier, &runs, &vns, &vpending);
+			verify_summary(d->verifier, &vs);
+			M("verify_runs", runs);
+			M("verify_pending", vpending);
+			if (runs)
+				M("verify_ns_avg", vns / runs);
+			M("verify_modified", vs.modified);
+			M("verify_untrusted", vs.untrusted);
+		}
 		if (made)
 			M("plan_ns_avg", ns / made);
 	}
@@ -1175,6 +1196,12 @@ static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_
 		return on_sizes(d, p, n, a);
 	case OMG_MSG_AUDIT:
 		return on_audit(d, p, n, a);
+	case OMG_MSG_HISTORY:
+		a->error = dispatch_history(d, p, n, a->w, a->message, sizeof a->message);
+		return;
+	case OMG_MSG_OWNS:
+		a->error = dispatch_owns(d, p, n, a->w, a->message, sizeof a->message);
+		return;
 	case OMG_MSG_BATCH:
 		return fail(a, OMG_WERR_INVALID, "batches cannot be nested");
 	case OMG_MSG_AUR_SEARCH:
@@ -1363,6 +1390,14 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 			return 0;
 		}
 		return plan_request(d->planner, d->db, d->backend, d->generation, origin, id, payload, length, out);
+	}
+	if (type == OMG_MSG_VERIFY) {
+		d->m.handled[type]++;
+		if (!d->verifier) {
+			omg_frame_error(out, id, OMG_WERR_INTERNAL, "omgd could not start its verification worker (see its log)");
+			return 0;
+		}
+		return verify_request(d->verifier, origin, id, payload, length, out);
 	}
 	if (type == OMG_MSG_BATCH)
 		return start_batch(d, id, payload, length, out, job);

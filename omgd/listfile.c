@@ -123,6 +123,47 @@ done:
 	return rc;
 }
 
+int listfile_read_raw(const char *path, listfile_fn fn, void *ctx)
+{
+	struct archive *a = open_stream(path);
+	struct archive_entry *entry;
+	char *buf = NULL;
+	uint64_t base = 0;
+	int rc = OMG_OK, r;
+
+	if (!a)
+		return OMG_E_SYS;
+	r = archive_read_next_header(a, &entry);
+	if (r == ARCHIVE_EOF)
+		goto done;
+	if (r != ARCHIVE_OK) {
+		rc = OMG_ERROR(OMG_E_CORRUPT, "%s: %s", path, archive_error_string(a));
+		goto done;
+	}
+	if (!(buf = malloc(CHUNK))) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "reading %s", path);
+		goto done;
+	}
+	for (;;) {
+		la_ssize_t n = archive_read_data(a, buf, CHUNK);
+		if (n < 0) {
+			rc = OMG_ERROR(OMG_E_CORRUPT, "%s: %s", path, archive_error_string(a));
+			goto done;
+		}
+		if (n == 0)
+			goto done;
+		if ((r = fn(ctx, buf, (size_t)n, base)) != 0) {
+			rc = r;
+			goto done;
+		}
+		base += (uint64_t)n;
+	}
+done:
+	free(buf);
+	archive_read_free(a);
+	return rc;
+}
+
 int listfile_extract(const char *path, int compressed, uint64_t off, uint32_t len, char *out)
 {
 	struct archive *a;

@@ -13,6 +13,9 @@ typedef int (*listfile_fn)(void *ctx, const char *buf, size_t len, uint64_t base
 int listfile_read(const char *path, listfile_fn fn, void *ctx);
 /* The same for line-oriented files (apt-file's Contents): buffers end at a newline. */
 int listfile_read_lines(const char *path, listfile_fn fn, void *ctx);
+/* Every decompressed byte, in order, in chunks of no particular boundary (hashing: a
+ * Contents index has no blank line to cut at); a damaged stream is OMG_E_CORRUPT. */
+int listfile_read_raw(const char *path, listfile_fn fn, void *ctx);
 /* Copies LEN bytes at decompressed offset OFF into OUT (LEN + 1 bytes, NUL-terminated). */
 int listfile_extract(const char *path, int compressed, uint64_t off, uint32_t len, char *out);
 

@@ -2,9 +2,13 @@
 #include "config.h"
 #include "aur.h"
 #include "plan.h"
+#include "verify.h"
 #include "autostart.h"
 #include "builder.h"
+#include "history.h"
 #include "log.h"
+#include "owns.h"
+#include "pacmanconf.h"
 #include "omgd.h"
 #include "omg_error.h"
 #include "paths.h"
@@ -28,17 +32,17 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-enum { KIND_SIGNAL = 10, KIND_BUILDER, KIND_INOTIFY, KIND_TIMER, KIND_AUR, KIND_PLAN };
+enum { KIND_SIGNAL = 10, KIND_BUILDER, KIND_INOTIFY, KIND_TIMER, KIND_AUR, KIND_PLAN, KIND_VERIFY };
 static const int tag_signal = KIND_SIGNAL, tag_builder = KIND_BUILDER,
 		 tag_inotify = KIND_INOTIFY, tag_timer = KIND_TIMER, tag_aur = KIND_AUR,
-		 tag_plan = KIND_PLAN;
+		 tag_plan = KIND_PLAN, tag_verify = KIND_VERIFY;
 
 #define BUILD_DEADLINE_MS 120000 /* a build longer than this is said to be stuck */
 
 struct options {
 	int foreground, no_store, no_aur;
 	const char *socket, *root, *status, *log, *store, *map_size, *backend, *aur_url, *aur_timeout;
-	const char *plan_ahead;
+	const char *plan_ahead, *verify_every, *verify_after;
 };
 
 static void usage(FILE *f)
@@ -46,6 +50,7 @@ static void usage(FILE *f)
 	fputs("usage: omgd [--foreground] [--socket PATH] [--root DIR] [--status PATH] [--log FILE]\n"
 	      "            [--store DIR | --no-store] [--store-map-size BYTES] [--backend dpkg|alpm]\n"
 	      "            [--aur-url URL] [--aur-timeout MS] [--no-aur] [--plan-ahead S]\n"
+	      "            [--verify-every S] [--verify-after S]\n"
 	      "  --foreground   stay attached to the terminal, log to stderr\n"
 	      "  --socket PATH  listen here (default $XDG_RUNTIME_DIR/omg.sock)\n"
 	      "  --root DIR     read the package data of the system rooted at DIR\n"
@@ -62,7 +67,30 @@ static void usage(FILE *f)
 	      "  --no-aur       never ask the AUR\n"
 	      "  --plan-ahead S make the upgrade plan ahead once the package data has stood S seconds\n"
 	      "                 with upgrades (default 30; 0: never)\n"
+	      "  --verify-every S  verify the archive chain and every installed file in the background,\n"
+	      "                 rehashing all, every S seconds (default 86400; 0: only when asked)\n"
+	      "  --verify-after S  and S seconds after the package data changed (default 60)\n"
 	      "signals: TERM/INT stop, HUP rebuilds the index\n", f);
+}
+
+/* A verification's record for the audit log (its result: the number of findings). */
+static void verify_record(void *bld, const char *text, uint32_t findings)
+{
+	builder_note(bld, AUDIT_VERIFY, AUDIT_UID_NONE, (int32_t)findings, text, strlen(text)); /* omgd checked */
+}
+
+/* A number of seconds (0 to a year) from option NAME's VALUE into *MS. */
+static int seconds_option(const char *name, const char *value, int64_t *ms)
+{
+	char *end;
+	long sec = strtol(value, &end, 10);
+
+	if (!value[0] || *end || sec < 0 || sec > 366L * 86400) {
+		omgd_log("%s: 0 to %ld seconds", name, 366L * 86400);
+		return -1;
+	}
+	*ms = (int64_t)sec * 1000;
+	return 0;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -74,7 +102,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 				  : !strcmp(a, "--store") ? &o->store : !strcmp(a, "--store-map-size") ? &o->map_size
 				  : !strcmp(a, "--backend") ? &o->backend : !strcmp(a, "--aur-url") ? &o->aur_url
 				  : !strcmp(a, "--aur-timeout") ? &o->aur_timeout
-				  : !strcmp(a, "--plan-ahead") ? &o->plan_ahead : NULL;
+				  : !strcmp(a, "--plan-ahead") ? &o->plan_ahead : !strcmp(a, "--verify-every") ? &o->verify_every
+				  : !strcmp(a, "--verify-after") ? &o->verify_after : NULL;
 		if (!strcmp(a, "--foreground") || !strcmp(a, "-f")) {
 			o->foreground = 1;
 		} else if (!strcmp(a, "--no-store")) {
@@ -171,6 +200,9 @@ static void install_db(struct daemon *d, struct db *db)
 	/* the upgrade plan is made ahead once the index has settled (a dpkg run or an apt update
 	 * makes several in a row, and a daemon that lives a few seconds needs none) */
 	d->prefetch_at = db->counts.updates && d->planner && d->plan_ahead_ms ? mono_now_ms() + d->plan_ahead_ms : 0;
+	/* and verified once the changes have settled (the cache makes it cheap) */
+	if (d->verifier && d->verify_every_ms)
+		d->verify_at = mono_now_ms() + d->verify_after_ms;
 	/* Unchanged counts: refresh the timestamp in place rather than make readers remap. */
 	if (same && omg_status_heartbeat(&d->status, omg_now()) == OMG_OK)
 		return;
@@ -395,12 +427,40 @@ int main(int argc, char **argv)
 		}
 		d.plan_ahead_ms = sec * 1000;
 	}
+	d.verify_every_ms = (int64_t)VERIFY_EVERY_S * 1000;
+	d.verify_after_ms = (int64_t)VERIFY_AFTER_CHANGE_S * 1000;
+	if ((o.verify_every && seconds_option("--verify-every", o.verify_every, &d.verify_every_ms) != 0) ||
+	    (o.verify_after && seconds_option("--verify-after", o.verify_after, &d.verify_after_ms) != 0))
+		goto out;
+	{
+		char vdir[4200];
+		struct verify_config vc = { .root = d.root, .backend = d.backend->name, .store_dir = NULL };
+		if (bc.store_dir) {
+			snprintf(vdir, sizeof vdir, "%s/verify", bc.store_dir);
+			vc.store_dir = vdir;
+		}
+		if (verify_open(&d.verifier, &vc) == OMG_OK)
+			add_fd(ep, verify_fd(d.verifier), &tag_verify);
+		else
+			omgd_log("no verification: %s", omg_errdetail());
+	}
 	{
 		struct plan_config pc = { .root = d.root, .apt_get = NULL, .backend = d.backend->name };
 		if (plan_open(&d.planner, &pc) == OMG_OK)
 			add_fd(ep, plan_fd(d.planner), &tag_plan);
 		else
 			omgd_log("no plans: %s", omg_errdetail());
+	}
+	{
+		/* omg history reads the root's own logs: apt's and dpkg's, or pacman's LogFile */
+		struct pacmanconf *pc = d.backend == &backend_alpm ? calloc(1, sizeof *pc) : NULL;
+		if (pc && pacmanconf_load(pc, d.root, NULL) != OMG_OK)
+			snprintf(pc->logfile, sizeof pc->logfile, "%.4000s/var/log/pacman.log", strcmp(d.root, "/") ? d.root : "");
+		if (history_open(&d.history, d.root, pc ? pc->logfile : "", d.backend->vercmp) != OMG_OK)
+			omgd_log("no history from the logs: %s", omg_errdetail());
+		if (pc)
+			pacmanconf_free(pc);
+		free(pc);
 	}
 	d.audit = builder_audit(bld);
 	d.note = note_to_builder;
@@ -482,6 +542,16 @@ int main(int argc, char **argv)
 				d.m.watch_events += (uint64_t)watch_read(wat);
 			} else if (ptr == &tag_aur) {
 				aur_collect(d.aur, server_deliver, srv);
+			} else if (ptr == &tag_verify) {
+				if (verify_collect(d.verifier, server_deliver, srv, verify_record, bld)) {
+					struct verify_summary vs;
+					verify_summary(d.verifier, &vs);
+					/* the shells cache OMG_MODIFIED per published file, as the security count */
+					if (d.db && (vs.modified != d.shown.modified || vs.untrusted != d.shown.untrusted) &&
+					    omg_status_publish(&d.status, &d.db->counts, omg_now()) != OMG_OK)
+						omgd_log("publishing %s: %s", d.status.path, omg_errdetail());
+					d.shown = vs;
+				}
 			} else if (ptr == &tag_plan) {
 				plan_collect(d.planner, d.db, d.backend, d.generation, server_deliver, srv);
 			} else if (ptr == &tag_timer) {
@@ -493,6 +563,15 @@ int main(int argc, char **argv)
 		}
 		now_ms = mono_now_ms();
 		timeout = server_tick(srv, now_ms);
+		if (d.verify_at && now_ms >= d.verify_at) {
+			int full = !d.verified_full_at || now_ms - (int64_t)d.verified_full_at >= d.verify_every_ms;
+			verify_background(d.verifier, full ? OMG_VERIFY_FULL : 0);
+			if (full)
+				d.verified_full_at = (uint64_t)now_ms;
+			d.verify_at = now_ms + d.verify_every_ms; /* and again at the next full one */
+		}
+		if (d.verify_at && (timeout < 0 || d.verify_at - now_ms < timeout))
+			timeout = (int)(d.verify_at - now_ms);
 		if (d.prefetch_at && now_ms >= d.prefetch_at) {
 			plan_prefetch(d.planner, d.generation);
 			d.prefetch_at = 0;
@@ -532,6 +611,10 @@ int main(int argc, char **argv)
 out:
 	server_close(srv);
 	aur_close(d.aur);
+	if (verify_close(d.verifier, 100) != 0)
+		omgd_log("the verification worker is stuck: exiting without it");
+	history_close(d.history);
+	owns_free(d.owns);
 	if (plan_close(d.planner, 250) != 0) /* SIGTERM ends omgd within 1 s: the build thread gets 700 ms */
 		omgd_log("the planner is stuck: exiting without it");
 	if (builder_stop(bld, 700) != 0) {

@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "db.h"
 #include "status_file.h"
+#include "verify.h"
 
 struct metrics {
 	uint64_t requests, errors, rebuilds, rebuild_failures, watch_events;
@@ -17,14 +18,20 @@ struct metrics {
 
 struct audit;
 struct aur;
+struct history;
+struct owns;
 struct planner;
 struct server_stats;
+struct verifier;
 
 struct daemon {
 	const struct backend *backend;
 	struct audit *audit;         /* the audit log, or NULL (AUDIT) */
 	struct aur *aur;             /* the AUR client, or NULL (not Arch, or --no-aur) */
 	struct planner *planner;     /* package action plans (plan.h), or NULL */
+	struct verifier *verifier;   /* the verification worker (verify.h), or NULL */
+	struct history *history;     /* the root's package manager logs (history.h), or NULL */
+	struct owns *owns;           /* the path -> package index (owns.h), built when asked */
 	uint32_t peer_uid;           /* the uid of the request being answered (server.h) */
 	/* The builder, seen through two calls (dispatch stays below it): queue a record for the
 	 * audit log (builder_note) and say whether a build is asked for or under way; NULL: none. */
@@ -41,6 +48,11 @@ struct daemon {
 	int build_overdue, degraded; /* build_overdue: the build under way was given up on */
 	int64_t prefetch_at;         /* monotonic ms: make the upgrade plan ahead then (0: no) */
 	int64_t plan_ahead_ms;       /* --plan-ahead: how long an index stands first (0: never) */
+	int64_t verify_at;           /* monotonic ms: a background verification then (0: none due) */
+	int64_t verify_after_ms;     /* --verify-after: how long a change settles first */
+	int64_t verify_every_ms;     /* --verify-every: a full verification this often (0: no background) */
+	uint64_t verified_full_at;   /* monotonic ms of the last full one asked for */
+	struct verify_summary shown; /* the verification summary the status file was published with */
 	struct omg_status_writer status;
 	struct metrics m;
 	const struct server_stats *net; /* the server's counters (connections, bytes), or NULL */
@@ -52,6 +64,12 @@ struct daemon {
  * (a large BATCH): call dispatch_continue once per round until it returns 0 with the answer in
  * OUT, or dispatch_job_free to give up. A job answers from one index (it starts again if the
  * index is replaced under it). */
+/* answer_history.c: the HISTORY and OWNS answers' payloads into W; 0, or a wire error code
+ * with MSG. On the event loop: HISTORY reads the logs that changed (history.h), OWNS builds
+ * its index at the first question after a change (owns.h). */
+uint32_t dispatch_history(struct daemon *d, const uint8_t *p, uint32_t n, struct omg_wbuf *w, char *msg, size_t msize);
+uint32_t dispatch_owns(struct daemon *d, const uint8_t *p, uint32_t n, struct omg_wbuf *w, char *msg, size_t msize);
+
 struct dispatch_job;
 int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t *payload,
 		     uint32_t length, struct omg_wbuf *out, uint64_t origin, struct dispatch_job **job);

@@ -55,6 +55,30 @@ static int add_words(char **list, int *n, char *value)
 
 static int read_file(struct parse *p, const char *path);
 
+/* VALUE's words after *WORDS (SigLevel lines add up, as pacman reads them). */
+static int append_words(char **words, const char *value)
+{
+	size_t have = *words ? strlen(*words) : 0, n = strlen(value);
+	char *g = realloc(*words, have + n + 2);
+
+	if (!g)
+		return OMG_ERROR(OMG_E_NOMEM, "pacman.conf");
+	if (have)
+		g[have++] = ' ';
+	memcpy(g + have, value, n + 1);
+	*words = g;
+	return OMG_OK;
+}
+
+/* The index of the repository section being read (-1: none). */
+static int repo_at(const struct parse *p)
+{
+	for (int i = 0; i < p->c->nrepos; i++)
+		if (!strcmp(p->c->repos[i], p->section))
+			return i;
+	return -1;
+}
+
 static int include(struct parse *p, const char *pattern)
 {
 	char full[4096];
@@ -107,12 +131,32 @@ static int line(struct parse *p, char *s)
 	}
 	if (!strcmp(key, "Include") && value)
 		return include(p, value);
-	if (strcmp(p->section, "options") != 0 || !value)
+	if (!value)
 		return OMG_OK;
-	if (!strcmp(key, "RootDir"))
+	if (strcmp(p->section, "options") != 0) {
+		int r = repo_at(p);
+		if (r >= 0 && !strcmp(key, "SigLevel"))
+			return append_words(&c->repo_siglevel[r], value);
+		if (r >= 0 && !strcmp(key, "Server") && !c->repo_server[r] && !(c->repo_server[r] = strdup(value)))
+			return OMG_ERROR(OMG_E_NOMEM, "pacman.conf");
+		return OMG_OK;
+	}
+	if (!strcmp(key, "SigLevel"))
+		return append_words(&c->siglevel, value);
+	if (!strcmp(key, "GPGDir"))
+		rooted(p, value, c->gpgdir, sizeof c->gpgdir);
+	else if (!strcmp(key, "CacheDir") && c->ncachedirs < PACMANCONF_MAX_CACHEDIRS) {
+		char dir[4096];
+		rooted(p, value, dir, sizeof dir);
+		if (!(c->cachedir[c->ncachedirs] = strdup(dir)))
+			return OMG_ERROR(OMG_E_NOMEM, "pacman.conf");
+		c->ncachedirs++;
+	} else if (!strcmp(key, "RootDir"))
 		rooted(p, value, c->rootdir, sizeof c->rootdir);
 	else if (!strcmp(key, "DBPath"))
 		rooted(p, value, c->dbpath, sizeof c->dbpath);
+	else if (!strcmp(key, "LogFile"))
+		rooted(p, value, c->logfile, sizeof c->logfile);
 	else if (!strcmp(key, "IgnorePkg"))
 		return add_words(c->ignore_pkg, &c->nignore_pkg, value);
 	else if (!strcmp(key, "IgnoreGroup"))
@@ -186,6 +230,17 @@ int pacmanconf_load(struct pacmanconf *c, const char *root, const char *conf)
 		snprintf(c->rootdir, sizeof c->rootdir, "%s", root);
 	if (!c->dbpath[0])
 		snprintf(c->dbpath, sizeof c->dbpath, "%s/var/lib/pacman/", strcmp(root, "/") ? root : "");
+	if (!c->logfile[0])
+		snprintf(c->logfile, sizeof c->logfile, "%s/var/log/pacman.log", strcmp(root, "/") ? root : "");
+	if (!c->gpgdir[0])
+		snprintf(c->gpgdir, sizeof c->gpgdir, "%s/etc/pacman.d/gnupg/", strcmp(root, "/") ? root : "");
+	if (!c->ncachedirs && rc == OMG_OK) {
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%s/var/cache/pacman/pkg/", strcmp(root, "/") ? root : "");
+		if (!(c->cachedir[0] = strdup(dir)))
+			return OMG_ERROR(OMG_E_NOMEM, "pacman.conf");
+		c->ncachedirs = 1;
+	}
 	return rc;
 }
 
@@ -196,6 +251,16 @@ void pacmanconf_free(struct pacmanconf *c)
 	for (int i = 0; i < c->nignore_group; i++)
 		free(c->ignore_group[i]);
 	c->nignore_pkg = c->nignore_group = 0;
+	for (int i = 0; i < c->ncachedirs; i++)
+		free(c->cachedir[i]);
+	c->ncachedirs = 0;
+	free(c->siglevel);
+	c->siglevel = NULL;
+	for (int i = 0; i < PACMANCONF_MAX_REPOS; i++) {
+		free(c->repo_siglevel[i]);
+		free(c->repo_server[i]);
+		c->repo_siglevel[i] = c->repo_server[i] = NULL;
+	}
 }
 
 int pacmanconf_ignored(const struct pacmanconf *c, const char *name)

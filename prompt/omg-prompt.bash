@@ -1,16 +1,18 @@
 # omg prompt theme for bash: pending updates at the front of PS1, hidden when there are none
 # (or when omgd is not running): yellow, or bold red with the security count (⚠) when
-# security updates are pending; orphans after them when OMG_PROMPT_ORPHANS=1. Outside a
+# security updates are pending; orphans after them when OMG_PROMPT_ORPHANS=1; and, in red,
+# what the last verification found (OMG_MODIFIED: files changed or missing, archive
+# problems: `omg audit verify --last` tells), only when it found something. Outside a
 # UTF-8 locale the signs are ASCII (^ ! ~), so that readline's idea of the prompt's width is
 # the terminal's and long lines wrap where they should. No fork per prompt: the segment is computed by PROMPT_COMMAND from $OMG_UPDATES, which the
 # omg module reads from omgd's mapped status file.
 #   . /usr/local/share/omg/prompt/omg-prompt.bash      (after: eval "$(omg hook bash)")
 
 _omg_prompt() {
-	local u=${OMG_UPDATES-} o=${OMG_ORPHANS-} s up='⬆' warn='⚠' orphan='♻'
+	local u=${OMG_UPDATES-} o=${OMG_ORPHANS-} m=${OMG_MODIFIED-} s up='⬆' warn='⚠' orphan='♻' bad='✗'
 	case ${LC_ALL:-${LC_CTYPE:-${LANG-}}} in
 	*[Uu][Tt][Ff]-8* | *[Uu][Tt][Ff]8*) ;;
-	*) up='^' warn='!' orphan='~' ;; # not UTF-8: one byte is one column
+	*) up='^' warn='!' orphan='~' bad='X' ;; # not UTF-8: one byte is one column
 	esac
 	OMG_PS1=
 	if [[ $u && $u != 0 ]]; then
@@ -22,6 +24,7 @@ _omg_prompt() {
 		fi
 	fi
 	[[ ${OMG_PROMPT_ORPHANS-} == 1 && $o && $o != 0 ]] && OMG_PS1+='\[\e[2m\]'"$orphan$o"'\[\e[0m\] '
+	[[ $m && $m != 0 ]] && OMG_PS1+='\[\e[1;31m\]'"$bad$m"'\[\e[0m\] '
 	return 0
 }
 

@@ -46,12 +46,14 @@ static char *get_explicit(UNUSED(Param pm)) { return var_string(OMG_COUNT_EXPLIC
 static char *get_orphans(UNUSED(Param pm)) { return var_string(OMG_COUNT_ORPHANS); }
 static char *get_updates(UNUSED(Param pm)) { return var_string(OMG_COUNT_UPDATES); }
 static char *get_security(UNUSED(Param pm)) { return var_string(OMG_SHELL_SECURITY); }
+static char *get_modified(UNUSED(Param pm)) { return var_string(OMG_SHELL_MODIFIED); }
 
 static const struct gsu_scalar total_gsu = { get_total, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar explicit_gsu = { get_explicit, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar orphans_gsu = { get_orphans, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar updates_gsu = { get_updates, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar security_gsu = { get_security, nullstrsetfn, stdunsetfn };
+static const struct gsu_scalar modified_gsu = { get_modified, nullstrsetfn, stdunsetfn };
 
 static int zsh_interrupted(void)
 {
@@ -111,6 +113,7 @@ static struct paramdef patab[] = {
 	SPECIALPMDEF("OMG_ORPHANS", PM_READONLY, &orphans_gsu, NULL, NULL),
 	SPECIALPMDEF("OMG_UPDATES", PM_READONLY, &updates_gsu, NULL, NULL),
 	SPECIALPMDEF("OMG_SECURITY", PM_READONLY, &security_gsu, NULL, NULL),
+	SPECIALPMDEF("OMG_MODIFIED", PM_READONLY, &modified_gsu, NULL, NULL),
 };
 
 static struct features module_features = {

@@ -6,7 +6,8 @@
 set -uo pipefail
 src=${OMG_SRCDIR:?} build=${OMG_BUILDDIR:?}
 seconds=${FUZZ_SECONDS:-20}
-targets=(fuzz_frame fuzz_status_file fuzz_deb822 fuzz_aptprefs fuzz_dpkg_root fuzz_store fuzz_pacmanconf fuzz_aur fuzz_aptsim)
+targets=(fuzz_frame fuzz_status_file fuzz_deb822 fuzz_aptprefs fuzz_dpkg_root fuzz_store fuzz_pacmanconf fuzz_aur fuzz_aptsim
+	fuzz_pgp_armor fuzz_pgp_packet fuzz_md5sums fuzz_aptlog fuzz_release)
 echo "1..${#targets[@]}"
 if [ -n "${OMG_SKIP_FUZZ:-}" ] || ! command -v clang >/dev/null; then
 	for i in "${!targets[@]}"; do echo "ok $((i + 1)) ${targets[$i]} # SKIP fuzzing runs in the plain build with clang"; done
@@ -16,16 +17,21 @@ work=$build/tests/fuzz/work
 mkdir -p "$work"
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c17
 	-D_GNU_SOURCE -I"$build" -I"$src/common" -I"$src/omgd" -I"$src/omgd/dpkg")
-common=("$src"/common/error.c "$src"/common/proto.c "$src"/common/proto_plan.c)
+common=("$src"/common/error.c "$src"/common/proto.c "$src"/common/proto_plan.c "$src"/common/proto_history.c)
 declare -A sources=(
-	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $(echo "$src"/omgd/aur/*.c) $(echo "$src"/omgd/plan/*.c) $src/omgd/child.c $src/omgd/version.c $src/omgd/pacmanconf.c ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -ldpkg -lalpm -lpthread"
+	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $(echo "$src"/omgd/aur/*.c) $(echo "$src"/omgd/plan/*.c) $src/omgd/child.c $src/omgd/version.c $src/omgd/pacmanconf.c $src/omgd/answer_history.c $src/omgd/history.c $src/omgd/history_files.c $src/omgd/pmlog.c $src/omgd/owns.c $src/omgd/listfile.c ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -ldpkg -lalpm -larchive -lpthread"
 	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
+	[fuzz_release]="$src/tests/fuzz/fuzz_release.c $src/omgd/verify/release.c $src/omgd/deb822.c ${common[*]}"
+	[fuzz_md5sums]="$src/tests/fuzz/fuzz_md5sums.c $src/omgd/verify/files_parse.c ${common[*]}"
+	[fuzz_aptlog]="$src/tests/fuzz/fuzz_aptlog.c $src/omgd/pmlog.c ${common[*]}"
 	[fuzz_pacmanconf]="$src/tests/fuzz/fuzz_pacmanconf.c $src/omgd/pacmanconf.c ${common[*]}"
 	[fuzz_aptsim]="$src/tests/fuzz/fuzz_aptsim.c $src/omgd/plan/aptsim.c $src/omgd/version.c ${common[*]} -ldpkg"
 	[fuzz_aur]="$src/tests/fuzz/fuzz_aur.c $src/omgd/aur/json.c ${common[*]} -ljansson"
 	[fuzz_status_file]="$src/tests/fuzz/fuzz_status_file.c $src/common/status_file.c $src/common/paths.c ${common[*]}"
 	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $(echo "$src"/omgd/dpkg/*.c) $src/omgd/pkgfiles.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/aptprefs.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/omgd/snapshot.c $src/omgd/backend_detect.c $src/omgd/backend_alpm.c $src/omgd/pacmanconf.c $src/omgd/revdeps.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto -lalpm"
 	[fuzz_aptprefs]="$src/tests/fuzz/fuzz_aptprefs.c $src/omgd/aptprefs.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/deb822.c ${common[*]}"
+	[fuzz_pgp_armor]="$src/tests/fuzz/fuzz_pgp_armor.c $(echo "$src"/omgd/verify/*.c) ${common[*]} -lmbedcrypto"
+	[fuzz_pgp_packet]="$src/tests/fuzz/fuzz_pgp_packet.c $(echo "$src"/omgd/verify/*.c) ${common[*]} -lmbedcrypto"
 	[fuzz_deb822]="$src/tests/fuzz/fuzz_deb822.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c ${common[*]}"
 )
 seed_corpus() {
@@ -46,6 +52,8 @@ seed_corpus() {
 		cp "$src"/tests/cases/aptsim/*.out "$dir/" ;;
 	fuzz_pacmanconf)
 		cp "$src/tests/fixtures/pacman.conf.sample" "$dir/sample" ;;
+	fuzz_aptlog)
+		cp "$src"/tests/cases/history/* "$dir/" ;;
 	fuzz_aur)
 		printf '{"version":5,"type":"search","resultcount":1,"results":[{"Name":"yay","Version":"12.3.5-1","Description":"AUR helper","NumVotes":3}]}' > "$dir/search"
 		printf '{"version":5,"type":"multiinfo","resultcount":1,"results":[{"Name":"yay","Version":"1-1","Depends":["git"],"OutOfDate":1710000000,"Popularity":0.5}]}' > "$dir/info"
@@ -63,6 +71,22 @@ seed_corpus() {
 		printf '\x1f\xe1\xf5\x05\x00\x00\x00\x00SGMO\x01\x00\x00\x00\x69\x03\x00\x00\x97\x00\x00\x00\x03\x00\x00\x00\x74\x00\x00\x00\x00\xe1\xf5\x05\x00\x00\x00\x00' > "$dir/stale" ;;
 	fuzz_dpkg_root)
 		cp "$src/tests/fuzz/seed-dpkg-root" "$dir/root" ;;
+	fuzz_pgp_armor)
+		cp "$src"/tests/cases/pgp/*.asc "$dir/"
+		for s in "$src"/tests/cases/pgp/detached-*.data; do
+			{ cat "$s"; printf '\0'; cat "${s%.data}.sig"; } > "$dir/$(basename "$s" .data)"
+		done ;;
+	fuzz_pgp_packet)
+		cp "$src/tests/cases/pgp/keyring.gpg" "$dir/keyring"
+		cp "$src/tests/cases/pgp/detached-binary.sig" "$dir/sig" ;;
+	fuzz_release)
+		printf 'Origin: Debian\nSuite: stable\nDate: Sat, 10 Jun 2023 08:54:04 UTC\nValid-Until: Sat, 17 Jun 2023 08:54:04 +0000\nSHA256:\n %064d 12 main/binary-amd64/Packages\n %064d 7 main/i18n/Translation-en.xz\n' 0 1 > "$dir/release"
+		printf 'Sat, 10 Jun 2023 08:54:04 GMT' > "$dir/date" ;;
+	fuzz_md5sums)
+		printf 'e712bbfd014de3c02a8402280c1e4187  usr/bin/vft-a\n93de6db37acfc9c3cccf599de2a22ea6  ./usr/share/a b.txt/\n' > "$dir/md5sums"
+		printf '/.\n/usr\n/usr/bin\n/usr/bin/vft-a\n' > "$dir/list"
+		printf ' /etc/vft/a.conf 0123456789abcdef0123456789abcdef\n /etc/x y newconffile remove-on-upgrade\n /etc/o 0123456789abcdef0123456789abcdef obsolete\n' > "$dir/conffiles"
+		printf '/bin/sh\n/bin/sh.distrib\ndash\n/usr/a\n/usr/a.orig\n:\n' > "$dir/diversions" ;;
 	esac
 	echo "$dir"
 }
@@ -77,7 +101,8 @@ for t in "${targets[@]}"; do
 		echo "not ok $i $t: build failed"; sed 's/^/# /' "$work/$t.build.log" | head -20; continue
 	fi
 	corpus=$(seed_corpus "$t")
-	if "$work/$t" -max_total_time="$seconds" -max_len=4096 -timeout=5 -rss_limit_mb=1024 \
+	# shellcheck disable=SC2097,SC2098
+	if OMG_FUZZ_KEYRING=$src/tests/cases/pgp/keyring.gpg "$work/$t" -max_total_time="$seconds" -max_len=4096 -timeout=5 -rss_limit_mb=1024 \
 		-artifact_prefix="$work/$t-" "$corpus" >"$work/$t.log" 2>&1; then
 		echo "ok $i $t # $(grep -o 'stat::number_of_executed_units: [0-9]*' "$work/$t.log" || tail -1 "$work/$t.log")"
 	else

@@ -126,7 +126,7 @@ serve_repo() {
 	[ "$(root_installed_count)" = $((before + 2)) ]
 	eventually_shows '*action*install -- omgtest-app*install omgtest-app*result: exit 0*' "$OMG" audit log
 	# omg history as apt's history.log: the change, the command that made it, who asked
-	eventually_shows "*Commandline: chroot $ROOT apt-get*install -- omgtest-app*Requested-By: root (0)*Install: *omgtest-app*" \
+	eventually_shows "*Commandline: apt-get*install -- omgtest-app*Requested-By: root (0)*Install: *omgtest-app*Omg-Command: chroot $ROOT apt-get*" \
 		"$OMG" history
 }
 

@@ -29,7 +29,7 @@ setup() {
 	PKGS=$BATS_FILE_TMPDIR/arch/pkgs
 	REPO=$BATS_TEST_TMPDIR/repo
 	cp -a "$BATS_FILE_TMPDIR/arch/repo" "$REPO"
-	mkdir -p "$ROOT/etc" "$ROOT/var/lib/pacman/local" "$ROOT/var/lib/pacman/sync" "$ROOT/var/cache/pacman/pkg"
+	mkdir -p "$ROOT/etc" "$ROOT/var/log" "$ROOT/var/lib/pacman/local" "$ROOT/var/lib/pacman/sync" "$ROOT/var/cache/pacman/pkg"
 	echo 9 > "$ROOT/var/lib/pacman/local/ALPM_DB_VERSION"
 	printf 'NAME="Arch Linux"\nID=arch\n' > "$ROOT/etc/os-release"
 	printf '[options]\nArchitecture = auto\nSigLevel = Never\nLocalFileSigLevel = Never\n\n[omgtest]\nServer = file://%s\n' \
@@ -37,7 +37,7 @@ setup() {
 	# pacman on the test root only: its database, configuration, cache, keyring and hooks
 	PACMAN=(pacman --root "$ROOT" --dbpath "$ROOT/var/lib/pacman/" --config "$ROOT/etc/pacman.conf"
 		--cachedir "$ROOT/var/cache/pacman/pkg/" --gpgdir "$ROOT/etc/pacman.d/gnupg/"
-		--hookdir "$ROOT/etc/pacman.d/hooks/" --color never)
+		--hookdir "$ROOT/etc/pacman.d/hooks/" --logfile "$ROOT/var/log/pacman.log" --color never)
 	"${PACMAN[@]}" -Sy > /dev/null
 	"${PACMAN[@]}" -S --noconfirm omgt-base > /dev/null
 	"${PACMAN[@]}" -S --noconfirm --asdeps omgt-orphan > /dev/null
@@ -281,4 +281,16 @@ wait_updates() {
 	run -2 "$OMG" hold omgt-base
 	[[ "$output" == *"pacman has no hold: list the package in IgnorePkg in $ROOT/etc/pacman.conf"* ]]
 	run -2 "$OMG" unhold omgt-base
+}
+
+@test "omg history on Arch: pacman's own log (its transactions, the command that ran them)" {
+	[ -s "$ROOT/var/log/pacman.log" ] || { ls -la "$ROOT/var/log" >&2; false; }
+	run "$OMG" history
+	[[ "$output" == *"Commandline: pacman "*" -S --noconfirm omgt-base"$'\n'"Install: omgt-base (1.0-1)"*"Log: pacman.log"* ]] || { echo "$output"; false; }
+	[[ "$output" == *"Install: omgt-orphan ("* ]]
+	# a removal by pacman itself, seen in its log and by omgd: one entry
+	"${PACMAN[@]}" -R --noconfirm omgt-orphan > /dev/null
+	eventually_shows "*Remove: omgt-orphan (*Audit-Record: *Log: pacman.log*" "$OMG" history
+	[ "$("$OMG" history | grep -c '^Remove: omgt-orphan')" = 1 ]
+	[[ "$("$OMG" history)" != *"Log: none"* ]]
 }

@@ -44,6 +44,12 @@ teardown() { tmux_teardown; }
 	wait_screen "omg mark auto"
 	keys C-u "omg install --dr" Tab
 	wait_screen "omg install --dry-run"
+	keys C-u "omg audit ver" Tab
+	wait_screen "omg audit verify"
+	type_text "--no-f"; keys Tab
+	wait_screen "omg audit verify --no-files"
+	keys "alt-o" Tab
+	wait_screen "omg audit verify --no-files alt-one"
 }
 
 @test "zsh: omg info fire<TAB> completes through compadd from the module" {
@@ -58,6 +64,8 @@ teardown() { tmux_teardown; }
 	wait_screen "omg upgrade --full"
 	keys C-u "omg purge alt-o" Tab
 	wait_screen "omg purge alt-one"
+	keys C-u "omg audit verify --la" Tab
+	wait_screen "omg audit verify --last"
 }
 
 @test "eval \"\$(omg hook bash)\" loads the module and the completion; a second eval changes nothing" {

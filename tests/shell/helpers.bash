@@ -29,7 +29,7 @@ print(sys.argv[2] + "/omg" + ("" if real == "/" else "/roots/%016x" % h))' "$1" 
 # No upgrade plan is made ahead (--plan-ahead 0) unless ARGS ask for it: its apt-get -s would
 # compete for the CPU with what a test measures against apt (it comes 30 s after a start).
 start_omgd() {
-	"$OMGD" --foreground --plan-ahead 0 "$@" 2>>"$BATS_TEST_TMPDIR/omgd.log" &
+	"$OMGD" --foreground --plan-ahead 0 --verify-every 0 "$@" 2>>"$BATS_TEST_TMPDIR/omgd.log" &
 	OMGD_PID=$!
 	wait_ready
 }
@@ -184,7 +184,7 @@ start_shell() {
 }
 keys() { tmux -L "$TMUX_SOCK" send-keys -t t "$@"; }
 # type_text TEXT: literally (send-keys would read "up" as the Up key)
-type_text() { tmux -L "$TMUX_SOCK" send-keys -t t -l "$1"; }
+type_text() { tmux -L "$TMUX_SOCK" send-keys -t t -l -- "$1"; }
 type_line() { type_text "$1"; keys Enter; }
 
 # eventually_shows GLOB CMD...: until CMD's output matches GLOB (an unquoted pattern), 5 s at

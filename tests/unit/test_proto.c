@@ -77,7 +77,7 @@ static void test_header_rejections(void **state)
 static void test_status_roundtrip(void **state)
 {
 	struct omg_status_msg m = { 873, 151, 3, 116, 74, 9, 1700000000, 1690000000, OMG_STATUS_READY, "dpkg", "/",
-				    "index store: No space left on device" }, b;
+				    "index store: No space left on device", 1765000000, 2, 1 }, b;
 	struct omg_wbuf w = { 0 };
 	(void)state;
 
@@ -89,6 +89,9 @@ static void test_status_roundtrip(void **state)
 	assert_int_equal(b.updated_at, 1700000000);
 	assert_string_equal(b.backend, "dpkg");
 	assert_string_equal(b.store, "index store: No space left on device");
+	assert_int_equal(b.verified_at, 1765000000);
+	assert_int_equal(b.modified, 2);
+	assert_int_equal(b.untrusted, 1);
 	/* every truncation is refused, and so is a trailing byte */
 	for (size_t n = 0; n < w.len; n++)
 		assert_int_equal(omg_dec_status(w.data, n, &b), OMG_E_PROTO);

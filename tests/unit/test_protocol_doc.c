@@ -81,6 +81,7 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 	case OMG_MSG_RDEPENDS:
 	case OMG_MSG_WHY:
 	case OMG_MSG_SIZES:
+	case OMG_MSG_OWNS:
 	case OMG_MSG_LIST: {
 		struct omg_query q;
 		return omg_dec_query(p, n, type, &q);
@@ -110,6 +111,7 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 			omg_words_free(&m);
 		return rc;
 	}
+	case OMG_MSG_OWNS | OMG_MSG_ANSWER: /* laid out as PROVIDES's */
 	case OMG_MSG_PROVIDES | OMG_MSG_ANSWER: {
 		struct omg_providers m;
 		if ((rc = omg_dec_providers(p, n, &m)) == OMG_OK)
@@ -186,6 +188,28 @@ static int decode_payload(uint8_t type, const uint8_t *p, size_t n)
 	}
 	case OMG_MSG_ACTED | OMG_MSG_ANSWER:
 		return n == 0 ? OMG_OK : OMG_E_PROTO;
+	case OMG_MSG_VERIFY: {
+		struct omg_verify_req q;
+		if ((rc = omg_dec_verify_req(p, n, &q)) == OMG_OK)
+			omg_verify_req_free(&q);
+		return rc;
+	}
+	case OMG_MSG_VERIFY | OMG_MSG_ANSWER: {
+		struct omg_verify m;
+		if ((rc = omg_dec_verify(p, n, &m)) == OMG_OK)
+			omg_verify_free(&m);
+		return rc;
+	}
+	case OMG_MSG_HISTORY: {
+		struct omg_history_query q;
+		return omg_dec_history_query(p, n, &q);
+	}
+	case OMG_MSG_HISTORY | OMG_MSG_ANSWER: {
+		struct omg_history m;
+		if ((rc = omg_dec_history(p, n, &m)) == OMG_OK)
+			omg_history_free(&m);
+		return rc;
+	}
 	case OMG_MSG_ERROR: {
 		struct omg_error_msg m;
 		return omg_dec_error(p, n, &m);
