@@ -1,5 +1,6 @@
 /* builder.c — see builder.h. */
 #include "config.h"
+#include "clock.h"
 #include "builder.h"
 #include "changes.h"
 #include "log.h"
@@ -508,11 +509,7 @@ int builder_stop(struct builder *b, int wait_ms)
 		return 0;
 	/* A build blocked in the kernel (a hung file system) is never joined: the caller exits
 	 * without it once WAIT_MS have passed. */
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += wait_ms / 1000;
-	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L)
-		until.tv_sec++, until.tv_nsec -= 1000000000L;
+	until = real_deadline(wait_ms);
 	pthread_mutex_lock(&b->mu);
 	b->stop = 1;
 	pthread_cond_broadcast(&b->cv);

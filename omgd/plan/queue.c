@@ -115,13 +115,7 @@ int plan_close(struct planner *p, int wait_ms)
 
 	if (!p)
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += wait_ms / 1000;
-	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	until = real_deadline(wait_ms);
 	pthread_mutex_lock(&p->mu);
 	__atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->cancel, 1, __ATOMIC_RELEASE); /* a running apt-get -s is killed (apt.c) */

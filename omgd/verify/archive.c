@@ -50,7 +50,6 @@ struct run {
 	int full;
 	struct archive_memo next;        /* this check's */
 	size_t capnext;
-	size_t fcap;
 	struct cached_deb *debs;
 	size_t ndebs;
 	size_t *touched;          /* debs given a hash by the list being read (undone if it is bad) */
@@ -66,31 +65,6 @@ static void hex(const unsigned char *p, size_t n, char *out)
 {
 	for (size_t i = 0; i < n; i++)
 		snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
-
-static int add_finding(struct run *run, uint8_t problem, const char *path, const char *detail)
-{
-	struct archive_report *r = run->r;
-	struct archive_finding *f;
-
-	if (r->nfind == run->fcap) {
-		size_t cap = run->fcap ? run->fcap * 2 : 16;
-		void *v = realloc(r->find, cap * sizeof *r->find);
-		if (!v)
-			return OMG_ERROR(OMG_E_NOMEM, "findings");
-		r->find = v;
-		run->fcap = cap;
-	}
-	f = &r->find[r->nfind];
-	f->problem = problem;
-	f->path = strdup(path);
-	f->detail = strdup(detail);
-	if (!f->path || !f->detail) {
-		free(f->path), free(f->detail);
-		return OMG_ERROR(OMG_E_NOMEM, "findings");
-	}
-	r->nfind++;
-	return OMG_OK;
 }
 
 static int names_add(struct names *ns, const char *name)
@@ -317,7 +291,7 @@ static int check_list(struct run *run, struct archive_source *s, const char *pat
 		run->debs[run->touched[i]].known = 0; /* an unverified list vouches for nothing */
 	s->lists_bad++;
 	if (rc != OMG_OK)
-		return add_finding(run, ARCHIVE_LIST_UNREADABLE, path, omg_errdetail());
+		return archive_add_finding(run->r, ARCHIVE_LIST_UNREADABLE, path, omg_errdetail());
 	hex(e->sha256, 32, want_hex);
 	hex(got, 32, got_hex);
 	if (lr.bytes != e->size)
@@ -325,7 +299,7 @@ static int check_list(struct run *run, struct archive_source *s, const char *pat
 			 (unsigned long long)e->size);
 	else
 		snprintf(detail, sizeof detail, "sha256 %s, signed: %s", got_hex, want_hex);
-	return add_finding(run, ARCHIVE_LIST_CHANGED, path, detail);
+	return archive_add_finding(run->r, ARCHIVE_LIST_CHANGED, path, detail);
 }
 
 /* Reads the Release files of entry E (prefix PREFIX in LISTS) and checks them. */
@@ -427,7 +401,7 @@ static int check_source(struct run *run, const char *root, const char *lists, co
 		} else if (!hit) {
 			s->lists++;
 			s->lists_bad++;
-			rc = add_finding(run, ARCHIVE_LIST_UNLISTED, path, "the signed Release names no such index");
+			rc = archive_add_finding(run->r, ARCHIVE_LIST_UNLISTED, path, "the signed Release names no such index");
 		} else {
 			rc = check_list(run, s, path, hit);
 		}
@@ -438,7 +412,7 @@ static int check_source(struct run *run, const char *root, const char *lists, co
 			snprintf(path, sizeof path, "%s/%s", lists, odd->v[i]);
 			s->lists++;
 			s->lists_bad++;
-			rc = add_finding(run, ARCHIVE_LIST_UNREADABLE, path, "not a regular file (a FIFO, a directory, a dangling link)");
+			rc = archive_add_finding(run->r, ARCHIVE_LIST_UNREADABLE, path, "not a regular file (a FIFO, a directory, a dangling link)");
 		}
 done:
 	for (size_t i = 0; quoted && i < rel.n; i++)
@@ -515,7 +489,7 @@ static int check_debs(struct run *run, const char *dir, const struct names *odd)
 		char path[8300];
 		snprintf(path, sizeof path, "%s/%s", dir, odd->v[i]);
 		run->r->debs_bad++;
-		rc = add_finding(run, ARCHIVE_DEB_UNREADABLE, path, "not a regular file (a FIFO, a directory, a dangling link)");
+		rc = archive_add_finding(run->r, ARCHIVE_DEB_UNREADABLE, path, "not a regular file (a FIFO, a directory, a dangling link)");
 	}
 	for (size_t i = 0; rc == OMG_OK && i < run->ndebs; i++) {
 		struct cached_deb *d = &run->debs[i];
@@ -535,13 +509,13 @@ static int check_debs(struct run *run, const char *dir, const struct names *odd)
 		snprintf(path, sizeof path, "%s/%s", dir, d->name);
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
 			run->r->debs_bad++;
-			rc = add_finding(run, ARCHIVE_DEB_UNREADABLE, path, strerror(errno));
+			rc = archive_add_finding(run->r, ARCHIVE_DEB_UNREADABLE, path, strerror(errno));
 			continue;
 		}
 		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 			close(fd);
 			run->r->debs_bad++;
-			rc = add_finding(run, ARCHIVE_DEB_UNREADABLE, path, "not a regular file");
+			rc = archive_add_finding(run->r, ARCHIVE_DEB_UNREADABLE, path, "not a regular file");
 			continue;
 		}
 		if (d->size != UINT64_MAX && (uint64_t)st.st_size != d->size) { /* no need to read it */
@@ -549,7 +523,7 @@ static int check_debs(struct run *run, const char *dir, const struct names *odd)
 			run->r->debs_bad++;
 			snprintf(detail, sizeof detail, "%llu bytes, its list: %llu", (unsigned long long)st.st_size,
 				 (unsigned long long)d->size);
-			rc = add_finding(run, ARCHIVE_DEB_CHANGED, path, detail);
+			rc = archive_add_finding(run->r, ARCHIVE_DEB_CHANGED, path, detail);
 			continue;
 		}
 		if ((known = memo_hit(run, d->name, &st))) {
@@ -576,13 +550,13 @@ static int check_debs(struct run *run, const char *dir, const struct names *odd)
 			rc = OMG_ERROR(OMG_E_TIMEOUT, "verification stopped");
 		} else if (n < 0) {
 			run->r->debs_bad++;
-			rc = add_finding(run, ARCHIVE_DEB_UNREADABLE, path, strerror(errno));
+			rc = archive_add_finding(run->r, ARCHIVE_DEB_UNREADABLE, path, strerror(errno));
 		} else if (memcmp(got, d->sha256, 32) || (d->size != UINT64_MAX && size != d->size)) {
 			run->r->debs_bad++;
 			hex(d->sha256, 32, want_hex);
 			hex(got, 32, got_hex);
 			snprintf(detail, sizeof detail, "sha256 %s, its list: %s", got_hex, want_hex);
-			rc = add_finding(run, ARCHIVE_DEB_CHANGED, path, detail);
+			rc = archive_add_finding(run->r, ARCHIVE_DEB_CHANGED, path, detail);
 		}
 	}
 	free(chunk);
@@ -656,6 +630,30 @@ fail:
 	aptsources_free(&srcs);
 	aptconf_free(&conf);
 	return rc;
+}
+
+int archive_add_finding(struct archive_report *r, uint8_t problem, const char *path, const char *detail)
+{
+	struct archive_finding *f;
+
+	if (r->nfind == r->capfind) {
+		size_t cap = r->capfind ? r->capfind * 2 : 16;
+		void *v = realloc(r->find, cap * sizeof *r->find);
+		if (!v)
+			return OMG_ERROR(OMG_E_NOMEM, "findings");
+		r->find = v;
+		r->capfind = cap;
+	}
+	f = &r->find[r->nfind];
+	f->problem = problem;
+	f->path = strdup(path);
+	f->detail = strdup(detail);
+	if (!f->path || !f->detail) {
+		free(f->path), free(f->detail);
+		return OMG_ERROR(OMG_E_NOMEM, "findings");
+	}
+	r->nfind++;
+	return OMG_OK;
 }
 
 int archive_source_ok(const struct archive_source *s)

@@ -59,6 +59,7 @@ struct archive_report {
 	size_t nfind;
 	uint32_t debs, debs_bad, debs_unknown; /* cached .debs: checked, wrong, in no list */
 	uint64_t bytes;           /* hashed, decompressed */
+	size_t capfind;           /* FIND's room */
 };
 
 /* What the last check read of the cached .debs: a .deb whose stat (device, inode, size, mtime,
@@ -103,6 +104,8 @@ int archive_verify(const char *root, int64_t now, const atomic_int *cancel, stru
  * root), OMG_E_NOMEM. */
 int archive_verify_alpm(const char *root, int64_t now, const atomic_int *cancel, struct archive_report *r);
 void archive_report_free(struct archive_report *r);
+/* Adds a finding to R: OMG_OK or OMG_E_NOMEM (for archive.c and archive_alpm.c). */
+int archive_add_finding(struct archive_report *r, uint8_t problem, const char *path, const char *detail);
 /* Whether source S is trusted as apt would use it: a good signature and dates in range
  * (or trusted=yes). */
 int archive_source_ok(const struct archive_source *s);

@@ -32,7 +32,6 @@ struct known {            /* a package a trusted sync database lists */
 struct run {
 	struct archive_report *r;
 	const atomic_int *cancel;
-	size_t fcap;
 	char log[256];        /* libalpm's last error line while a database is checked */
 };
 
@@ -110,31 +109,6 @@ static int repo_level(const struct pacmanconf *c, int r)
 	siglevel_words(c->siglevel, &base, &bmask);
 	siglevel_words(c->repo_siglevel[r], &over, &omask);
 	return omask ? (over & omask) | (base & ~omask) : base;
-}
-
-static int add_finding(struct run *run, uint8_t problem, const char *path, const char *detail)
-{
-	struct archive_report *r = run->r;
-	struct archive_finding *f;
-
-	if (r->nfind == run->fcap) {
-		size_t cap = run->fcap ? run->fcap * 2 : 16;
-		void *v = realloc(r->find, cap * sizeof *r->find);
-		if (!v)
-			return OMG_ERROR(OMG_E_NOMEM, "findings");
-		r->find = v;
-		run->fcap = cap;
-	}
-	f = &r->find[r->nfind];
-	f->problem = problem;
-	f->path = strdup(path);
-	f->detail = strdup(detail);
-	if (!f->path || !f->detail) {
-		free(f->path), free(f->detail);
-		return OMG_ERROR(OMG_E_NOMEM, "findings");
-	}
-	r->nfind++;
-	return OMG_OK;
 }
 
 /* Why libalpm refused DB, from its own signature results (the verdict is alpm_db_get_valid's). */
@@ -318,7 +292,7 @@ static int check_package(struct run *run, const char *path, const struct known *
 	run->r->debs++;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0) {
 		run->r->debs_bad++;
-		return add_finding(run, ARCHIVE_DEB_UNREADABLE, path, strerror(errno));
+		return archive_add_finding(run->r, ARCHIVE_DEB_UNREADABLE, path, strerror(errno));
 	}
 	mbedtls_sha256_init(&sha);
 	mbedtls_sha256_starts_ret(&sha, 0);
@@ -335,14 +309,14 @@ static int check_package(struct run *run, const char *path, const struct known *
 		return OMG_ERROR(OMG_E_TIMEOUT, "verification stopped");
 	if (n < 0) {
 		run->r->debs_bad++;
-		return add_finding(run, ARCHIVE_DEB_UNREADABLE, path, strerror((int)-n));
+		return archive_add_finding(run->r, ARCHIVE_DEB_UNREADABLE, path, strerror((int)-n));
 	}
 	hex(got, 32, got_hex);
 	if (!strcasecmp(got_hex, k->sha256))
 		return OMG_OK;
 	run->r->debs_bad++;
 	snprintf(detail, sizeof detail, "sha256 %s, its sync database: %.64s", got_hex, k->sha256);
-	return add_finding(run, ARCHIVE_DEB_CHANGED, path, detail);
+	return archive_add_finding(run->r, ARCHIVE_DEB_CHANGED, path, detail);
 }
 
 /* Every package file of DIR: in a trusted database (K, N sorted) and hashing to its entry. */

@@ -1,6 +1,7 @@
 /* worker.c — the verification worker: its queue, its thread, the kept result and the answers
  * (see verify.h). */
 #include "config.h"
+#include "clock.h"
 #include "verify.h"
 #include "archive.h"
 #include "files.h"
@@ -390,13 +391,7 @@ int verify_close(struct verifier *v, int wait_ms)
 
 	if (!v)
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += wait_ms / 1000;
-	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	until = real_deadline(wait_ms);
 	pthread_mutex_lock(&v->mu);
 	v->stop = 1;
 	atomic_store(&v->cancel, 1);

@@ -7,29 +7,7 @@
 PGPV=${OMG_BUILDDIR:?}/tests/tools/pgp_verify
 CASES=${OMG_SRCDIR:?}/tests/cases/pgp
 
-# apt_root DIR: a throwaway apt root and its APT_CONFIG file (DIR/apt.conf)
-apt_root() {
-	local r=$1/root
-	mkdir -p "$r/etc/apt/apt.conf.d" "$r/etc/apt/preferences.d" "$r/etc/apt/trusted.gpg.d" \
-		"$r/var/lib/apt/lists/partial" "$r/var/cache/apt/archives/partial" "$r/var/lib/dpkg"
-	: > "$r/var/lib/dpkg/status"
-	cat > "$1/apt.conf" <<-EOF
-	Dir "$r/";
-	Dir::State::status "$r/var/lib/dpkg/status";
-	Debug::NoLocking "true";
-	APT::Sandbox::User "$(id -un)";
-	Acquire::Languages "none";
-	EOF
-}
-
-# apt_accepts DIR: apt-get update in DIR's root took its Release (0) or refused it (1)
-apt_accepts() {
-	local r=$1/root
-	rm -rf "$r/var/lib/apt/lists"
-	mkdir -p "$r/var/lib/apt/lists/partial"
-	APT_CONFIG=$1/apt.conf apt-get update > "$1/apt.log" 2>&1 || return 1
-	! grep -q '^[WE]: ' "$1/apt.log" && ls "$r/var/lib/apt/lists/" | grep -q 'Release$'
-}
+load apt_helpers
 
 # The keyring apt uses for this machine's Debian sources: their Signed-By, else the parts.
 host_signed_by() {
