@@ -611,11 +611,13 @@ int main(int argc, char **argv)
 out:
 	server_close(srv);
 	aur_close(d.aur);
-	if (verify_close(d.verifier, 100) != 0)
+	/* the three threads share the second SIGTERM allows: 50 + 150 + 700 ms (a check stops within
+	 * one 256 KiB read of its cancel flag) */
+	if (verify_close(d.verifier, 50) != 0)
 		omgd_log("the verification worker is stuck: exiting without it");
 	history_close(d.history);
 	owns_free(d.owns);
-	if (plan_close(d.planner, 250) != 0) /* SIGTERM ends omgd within 1 s: the build thread gets 700 ms */
+	if (plan_close(d.planner, 150) != 0) /* SIGTERM ends omgd within 1 s: the build thread gets 700 ms */
 		omgd_log("the planner is stuck: exiting without it");
 	if (builder_stop(bld, 700) != 0) {
 		/* SIGTERM ends omgd within a second, whatever the build thread is stuck in */
