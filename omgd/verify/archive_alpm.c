@@ -32,6 +32,8 @@ struct known {            /* a package a trusted sync database lists */
 struct run {
 	struct archive_report *r;
 	const atomic_int *cancel;
+	alpm_handle_t *h;
+	const int *levels;    /* each repository's SigLevel, as registered */
 	char log[256];        /* libalpm's last error line while a database is checked */
 };
 
@@ -312,8 +314,21 @@ static int check_package(struct run *run, const char *path, const struct known *
 		return archive_add_finding(run->r, ARCHIVE_DEB_UNREADABLE, path, strerror((int)-n));
 	}
 	hex(got, 32, got_hex);
-	if (!strcasecmp(got_hex, k->sha256))
-		return OMG_OK;
+	if (!strcasecmp(got_hex, k->sha256)) {
+		/* and its signature, when its repository's SigLevel asks for one, as pacman checks it
+		 * before installing (libalpm: the .sig beside it, with the root's keyring) */
+		int level = run->levels[k->repo];
+		alpm_pkg_t *pkg = NULL;
+		if (!(level & ALPM_SIG_PACKAGE))
+			return OMG_OK;
+		if (alpm_pkg_load(run->h, path, 0, level, &pkg) == 0) {
+			alpm_pkg_free(pkg);
+			return OMG_OK;
+		}
+		run->r->debs_bad++;
+		snprintf(detail, sizeof detail, "its signature: %s", alpm_strerror(alpm_errno(run->h)));
+		return archive_add_finding(run->r, ARCHIVE_DEB_CHANGED, path, detail);
+	}
 	run->r->debs_bad++;
 	snprintf(detail, sizeof detail, "sha256 %s, its sync database: %.64s", got_hex, k->sha256);
 	return archive_add_finding(run->r, ARCHIVE_DEB_CHANGED, path, detail);
@@ -367,6 +382,7 @@ static int check_cache(struct run *run, const char *dir, const struct known *k, 
 int archive_verify_alpm(const char *root, int64_t now, const atomic_int *cancel, struct archive_report *r)
 {
 	struct run run = { .r = r, .cancel = cancel };
+	int levels[PACMANCONF_MAX_REPOS] = { 0 };
 	struct pacmanconf conf;
 	alpm_handle_t *h = NULL;
 	alpm_errno_t aerr;
@@ -393,7 +409,7 @@ int archive_verify_alpm(const char *root, int64_t now, const atomic_int *cancel,
 		goto fail;
 	}
 	for (int i = 0; i < conf.nrepos; i++) {
-		int level = repo_level(&conf, i), valid;
+		int level = levels[i] = repo_level(&conf, i), valid;
 		if (cancelled(cancel)) {
 			rc = OMG_ERROR(OMG_E_TIMEOUT, "verification stopped");
 			goto fail;
@@ -409,6 +425,8 @@ int archive_verify_alpm(const char *root, int64_t now, const atomic_int *cancel,
 	}
 	if ((rc = collect(dbs, r, conf.nrepos, &known, &nknown)) != OMG_OK)
 		goto fail;
+	run.h = h;
+	run.levels = levels;
 	for (int i = 0; rc == OMG_OK && i < conf.ncachedirs; i++)
 		rc = check_cache(&run, conf.cachedir[i], known, nknown);
 fail:

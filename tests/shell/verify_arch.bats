@@ -181,6 +181,17 @@ start() { start_omgd --root "$ROOT" --no-aur --no-store; }
 	"${PACMAN[@]}" -Sy > /dev/null
 	cp "$PKGS/omgt-base-1.0-1-any.pkg.tar.zst" "$CACHE/"
 	start
+	# Required asks for package signatures too: the cached package has none, and pacman would
+	# not install it (the oracle); omg says so
+	run ! "${PACMAN[@]}" -S --noconfirm omgt-base
+	[[ "$output" == *"missing required signature"* || "$output" == *"failed retrieving file 'omgt-base-1.0-1-any.pkg.tar.zst.sig'"* ]] ||
+		{ echo "$output"; false; }
+	verify
+	echo "$output"
+	[ "$status" -eq 5 ]
+	[[ "$output" == *"cached package changed $CACHE/omgt-base-1.0-1-any.pkg.tar.zst: its signature: "* ]]
+	# with package signatures not asked for, the package hashes to its entry and passes
+	conf PackageNever DatabaseRequired
 	verify
 	[ "$status" -eq 0 ]
 	[ "$(jq_ 'd["sources"][0]["verdict"]')" = 0 ]
