@@ -49,7 +49,6 @@ struct run {
 	const struct archive_memo *memo; /* the last check's digests (read only) */
 	int full;
 	struct archive_memo next;        /* this check's */
-	size_t capnext;
 	struct cached_deb *debs;
 	size_t ndebs;
 	size_t *touched;          /* debs given a hash by the list being read (undone if it is bad) */
@@ -430,37 +429,34 @@ static int memo_by_name(const void *key, const void *elem)
 	return strcmp(key, ((const struct archive_memo_entry *)elem)->name);
 }
 
-/* Remembers the digest of NAME with stat ST for the next check (in name order: the .debs come sorted). */
-static int memo_add(struct run *run, const char *name, const struct stat *st, const unsigned char *sha)
+int archive_memo_add(struct archive_memo *m, const char *name, const struct stat *st, const unsigned char *sha)
 {
 	struct archive_memo_entry *e;
 
-	if (run->next.n == run->capnext) {
-		size_t cap = run->capnext ? run->capnext * 2 : 64;
-		void *v = realloc(run->next.v, cap * sizeof *run->next.v);
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		void *v = realloc(m->v, cap * sizeof *m->v);
 		if (!v)
 			return OMG_ERROR(OMG_E_NOMEM, "cached packages");
-		run->next.v = v;
-		run->capnext = cap;
+		m->v = v;
+		m->cap = cap;
 	}
-	e = &run->next.v[run->next.n];
+	e = &m->v[m->n];
 	if (!(e->name = strdup(name)))
 		return OMG_ERROR(OMG_E_NOMEM, "cached packages");
 	e->dev = (uint64_t)st->st_dev, e->ino = (uint64_t)st->st_ino, e->size = (uint64_t)st->st_size;
 	e->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 	e->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
 	memcpy(e->sha256, sha, 32);
-	run->next.n++;
+	m->n++;
 	return OMG_OK;
 }
 
-/* The digest the last check read for NAME, when the file is as it was then. */
-static const unsigned char *memo_hit(const struct run *run, const char *name, const struct stat *st)
+const unsigned char *archive_memo_find(const struct archive_memo *m, const char *name, const struct stat *st)
 {
 	const struct archive_memo_entry *e;
 
-	if (!run->memo || run->full || !run->memo->n ||
-	    !(e = bsearch(name, run->memo->v, run->memo->n, sizeof *run->memo->v, memo_by_name)))
+	if (!m || !m->n || !(e = bsearch(name, m->v, m->n, sizeof *m->v, memo_by_name)))
 		return NULL;
 	if (e->dev != (uint64_t)st->st_dev || e->ino != (uint64_t)st->st_ino || e->size != (uint64_t)st->st_size ||
 	    e->mtime_ns != (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec ||
@@ -469,13 +465,24 @@ static const unsigned char *memo_hit(const struct run *run, const char *name, co
 	return e->sha256;
 }
 
+static int memo_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct archive_memo_entry *)a)->name, ((const struct archive_memo_entry *)b)->name);
+}
+
+void archive_memo_sort(struct archive_memo *m)
+{
+	if (m->n)
+		qsort(m->v, m->n, sizeof *m->v, memo_cmp);
+}
+
 void archive_memo_free(struct archive_memo *m)
 {
 	for (size_t i = 0; i < m->n; i++)
 		free(m->v[i].name);
 	free(m->v);
 	m->v = NULL;
-	m->n = 0;
+	m->n = m->cap = 0;
 }
 
 static int check_debs(struct run *run, const char *dir, const struct names *odd)
@@ -526,7 +533,7 @@ static int check_debs(struct run *run, const char *dir, const struct names *odd)
 			rc = archive_add_finding(run->r, ARCHIVE_DEB_CHANGED, path, detail);
 			continue;
 		}
-		if ((known = memo_hit(run, d->name, &st))) {
+		if (!run->full && (known = archive_memo_find(run->memo, d->name, &st))) {
 			memcpy(got, known, 32);
 			size = (uint64_t)st.st_size;
 		} else {
@@ -541,7 +548,7 @@ static int check_debs(struct run *run, const char *dir, const struct names *odd)
 			run->r->bytes += size;
 		}
 		/* remembered as read, right or wrong: a changed file has a new stat anyway */
-		if (n >= 0 && !cancelled(run->cancel) && fstat(fd, &st) == 0 && (rc = memo_add(run, d->name, &st, got)) != OMG_OK) {
+		if (n >= 0 && !cancelled(run->cancel) && fstat(fd, &st) == 0 && (rc = archive_memo_add(&run->next, d->name, &st, got)) != OMG_OK) {
 			close(fd);
 			break;
 		}
@@ -614,7 +621,7 @@ int archive_verify(const char *root, int64_t now, const atomic_int *cancel, stru
 	if (rc == OMG_OK && memo) {
 		archive_memo_free(memo);
 		*memo = run.next;
-		run.next.v = NULL, run.next.n = 0;
+		memset(&run.next, 0, sizeof run.next);
 	}
 fail:
 	archive_memo_free(&run.next);

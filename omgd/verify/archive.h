@@ -67,9 +67,16 @@ struct archive_report {
  * zero-initialised; archive_memo_free at the end. */
 struct archive_memo {
 	struct archive_memo_entry *v;
-	size_t n;
+	size_t n, cap;
 };
 void archive_memo_free(struct archive_memo *m);
+struct stat;
+/* The digest M holds for NAME, when its stat ST is what it was then; NULL otherwise. M must be
+ * sorted by name. */
+const unsigned char *archive_memo_find(const struct archive_memo *m, const char *name, const struct stat *st);
+/* Adds NAME's digest SHA read at stat ST to M: OMG_OK or OMG_E_NOMEM. */
+int archive_memo_add(struct archive_memo *m, const char *name, const struct stat *st, const unsigned char *sha);
+void archive_memo_sort(struct archive_memo *m);
 
 /* Checks the chain of ROOT ("/" or a directory holding etc/apt and var/lib/apt) at NOW (unix
  * seconds) into R, with MEMO (NULL: read every .deb; FULL: read every .deb and renew MEMO).
@@ -102,7 +109,8 @@ int archive_verify(const char *root, int64_t now, const atomic_int *cancel, stru
  * OMG_E_TIMEOUT when *CANCEL became non-zero (between databases, files and 256 KiB chunks; R
  * holds what was done), OMG_E_NOTFOUND (no pacman.conf), OMG_E_SYS (libalpm refused the
  * root), OMG_E_NOMEM. */
-int archive_verify_alpm(const char *root, int64_t now, const atomic_int *cancel, struct archive_report *r);
+int archive_verify_alpm(const char *root, int64_t now, const atomic_int *cancel, struct archive_memo *memo, int full,
+			struct archive_report *r);
 void archive_report_free(struct archive_report *r);
 /* Adds a finding to R: OMG_OK or OMG_E_NOMEM (for archive.c and archive_alpm.c). */
 int archive_add_finding(struct archive_report *r, uint8_t problem, const char *path, const char *detail);

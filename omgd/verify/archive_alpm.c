@@ -34,6 +34,8 @@ struct run {
 	const atomic_int *cancel;
 	alpm_handle_t *h;
 	const int *levels;    /* each repository's SigLevel, as registered */
+	const struct archive_memo *memo; /* the last check's digests: NULL (--full) to read every package */
+	struct archive_memo next;        /* this check's */
 	char log[256];        /* libalpm's last error line while a database is checked */
 };
 
@@ -287,25 +289,38 @@ static int check_package(struct run *run, const char *path, const struct known *
 {
 	mbedtls_sha256_context sha;
 	unsigned char got[32];
+	const unsigned char *known;
 	char got_hex[65], detail[300];
+	const char *name = strrchr(path, '/') + 1;
+	struct stat st;
 	ssize_t n = 0;
-	int fd;
+	int fd, rc;
 
 	run->r->debs++;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0) {
 		run->r->debs_bad++;
 		return archive_add_finding(run->r, ARCHIVE_DEB_UNREADABLE, path, strerror(errno));
 	}
-	mbedtls_sha256_init(&sha);
-	mbedtls_sha256_starts_ret(&sha, 0);
-	while (!cancelled(run->cancel) && (n = read(fd, chunk, READ_CHUNK)) > 0) {
-		mbedtls_sha256_update_ret(&sha, chunk, (size_t)n);
-		run->r->bytes += (uint64_t)n;
+	int have_st = fstat(fd, &st) == 0;
+
+	if (have_st && (known = archive_memo_find(run->memo, name, &st))) {
+		memcpy(got, known, 32); /* unchanged since the last check read it */
+	} else {
+		mbedtls_sha256_init(&sha);
+		mbedtls_sha256_starts_ret(&sha, 0);
+		while (!cancelled(run->cancel) && (n = read(fd, chunk, READ_CHUNK)) > 0) {
+			mbedtls_sha256_update_ret(&sha, chunk, (size_t)n);
+			run->r->bytes += (uint64_t)n;
+		}
+		if (n < 0)
+			n = -errno;
+		mbedtls_sha256_finish_ret(&sha, got);
+		mbedtls_sha256_free(&sha);
 	}
-	if (n < 0)
-		n = -errno;
-	mbedtls_sha256_finish_ret(&sha, got);
-	mbedtls_sha256_free(&sha);
+	if (have_st && n >= 0 && !cancelled(run->cancel) && (rc = archive_memo_add(&run->next, name, &st, got)) != OMG_OK) {
+		close(fd);
+		return rc;
+	}
 	close(fd);
 	if (cancelled(run->cancel))
 		return OMG_ERROR(OMG_E_TIMEOUT, "verification stopped");
@@ -379,9 +394,10 @@ static int check_cache(struct run *run, const char *dir, const struct known *k, 
 	return rc;
 }
 
-int archive_verify_alpm(const char *root, int64_t now, const atomic_int *cancel, struct archive_report *r)
+int archive_verify_alpm(const char *root, int64_t now, const atomic_int *cancel, struct archive_memo *memo, int full,
+			struct archive_report *r)
 {
-	struct run run = { .r = r, .cancel = cancel };
+	struct run run = { .r = r, .cancel = cancel, .memo = full ? NULL : memo };
 	int levels[PACMANCONF_MAX_REPOS] = { 0 };
 	struct pacmanconf conf;
 	alpm_handle_t *h = NULL;
@@ -429,7 +445,14 @@ int archive_verify_alpm(const char *root, int64_t now, const atomic_int *cancel,
 	run.levels = levels;
 	for (int i = 0; rc == OMG_OK && i < conf.ncachedirs; i++)
 		rc = check_cache(&run, conf.cachedir[i], known, nknown);
+	if (rc == OMG_OK && memo) {
+		archive_memo_sort(&run.next);
+		archive_memo_free(memo);
+		*memo = run.next;
+		memset(&run.next, 0, sizeof run.next);
+	}
 fail:
+	archive_memo_free(&run.next);
 	free(known);
 	if (h)
 		alpm_release(h);

@@ -145,8 +145,9 @@ static const char *dates_text(const struct archive_source *s, char *buf, size_t 
 static int run_archive(struct verifier *v, const struct job *j, struct vresult *r, struct omg_verify *h, struct archive_report *ar)
 {
 	int64_t now = (int64_t)(real_ns() / 1000000000u);
-	int rc = !strcmp(v->backend, "alpm") ? archive_verify_alpm(v->root, now, &v->cancel, ar)
-					     : archive_verify(v->root, now, &v->cancel, &v->memo, !!(j->flags & OMG_VERIFY_FULL), ar);
+	int full = !!(j->flags & OMG_VERIFY_FULL);
+	int rc = !strcmp(v->backend, "alpm") ? archive_verify_alpm(v->root, now, &v->cancel, &v->memo, full, ar)
+					     : archive_verify(v->root, now, &v->cancel, &v->memo, full, ar);
 
 	if (rc != OMG_OK && rc != OMG_E_TIMEOUT)
 		return rc;
