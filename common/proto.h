@@ -128,6 +128,7 @@ enum omg_list_kind {
 #define OMG_STATUS_REFRESHING 0x2u /* a rebuild is under way */
 #define OMG_STATUS_DEGRADED 0x4u   /* the last rebuild failed; see the log */
 #define OMG_STATUS_NO_STORE 0x8u   /* the store cannot be used: serving from memory (see `store`) */
+#define OMG_STATUS_REBOOT 0x10u    /* a reboot is required: ROOT/run/reboot-required is there */
 
 /* AUDIT request flags and answer verdicts */
 #define OMG_AUDIT_VERIFY 0x1u
