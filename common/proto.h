@@ -273,6 +273,9 @@ struct omg_status_msg {
 	uint64_t verified_at; /* unix seconds: the last complete verification; 0: none yet */
 	uint32_t modified;    /* its findings on installed files (OMG_FIND_MISSING..REPLACED) */
 	uint32_t untrusted;   /* its findings on the archive chain (sources, lists, cached .debs) */
+	/* not on the wire: omg status's names from ROOT/run/reboot-required.pkgs, one space
+	 * between them, while flags has OMG_STATUS_REBOOT; NULL otherwise */
+	const char *reboot_pkgs;
 };
 
 struct omg_audit_query {   /* AUDIT request */
