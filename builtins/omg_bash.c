@@ -42,10 +42,12 @@ static SHELL_VAR *get_orphans(SHELL_VAR *v) { return var_value(v, OMG_COUNT_ORPH
 static SHELL_VAR *get_updates(SHELL_VAR *v) { return var_value(v, OMG_COUNT_UPDATES); }
 static SHELL_VAR *get_security(SHELL_VAR *v) { return var_value(v, OMG_SHELL_SECURITY); }
 static SHELL_VAR *get_modified(SHELL_VAR *v) { return var_value(v, OMG_SHELL_MODIFIED); }
+static SHELL_VAR *get_reboot(SHELL_VAR *v) { return var_value(v, OMG_SHELL_REBOOT); }
 
 /* In the order of omg_shell_var_names. */
 static sh_var_value_func_t *const getters[OMG_SHELL_VARS] = {
 	get_total, get_explicit, get_orphans, get_updates, get_security, get_modified,
+	get_reboot,
 };
 
 static SHELL_VAR *ignore_assignment(SHELL_VAR *self, char *value, arrayind_t ind, char *key)
@@ -163,7 +165,8 @@ static char *omg_doc[] = {
 	"Commands: status, search [-d] [-i] [-n N] QUERY, info PACKAGE, list KIND,",
 	"complete [-i] [-A ARRAY] PREFIX, ping, metrics, help. Options: --json, --timeout MS.",
 	"Variables: OMG_TOTAL OMG_EXPLICIT OMG_ORPHANS OMG_UPDATES, live from omgd's",
-	"status file, OMG_SECURITY, and OMG_MODIFIED (findings of the last verification);",
+	"status file, OMG_SECURITY, OMG_MODIFIED (findings of the last verification) and",
+	"OMG_REBOOT (1 while a reboot is required);",
 	"empty when omgd is not running.",
 	"",
 	"Exit Status: 0 ok, 1 nothing found, 2 usage, 3 omgd unavailable, 4 error.",

@@ -83,8 +83,13 @@ static const struct {
 	  "network that apt changelog needs. Exit status 1 when it is not installed or has none.\n" },
 	{ "ping", omg_cmd_ping, "ping                   check that omgd answers", 0,
 	  "Checks that omgd answers; prints its protocol, backend and the round trip time.\n" },
-	{ "metrics", omg_cmd_metrics, "metrics                omgd's counters", 0,
-	  "omgd's counters: requests, connections, bytes, rebuilds, index size, time per request type.\n" },
+	{ "metrics", omg_cmd_metrics, "metrics [--prometheus]  omgd's counters and the package metrics", 0,
+	  "omgd's counters: requests, connections, bytes, rebuilds, index size, time per request type;\n"
+	  "then the package metrics under node-exporter's apt collector's names (apt_upgrades_pending by\n"
+	  "origin and architecture, apt_autoremove_pending, node_reboot_required) and omg's own\n"
+	  "(omg_security_updates_pending, omg_verify_findings, ...).\n\n"
+	  "      --prometheus     all of it in Prometheus's text format (# HELP, # TYPE; omgd's counters\n"
+	  "                       as omgd_*, times in seconds); omgd --textfile writes the package part\n" },
 	{ "daemon", omg_cmd_daemon, "daemon start|stop|status  run, stop or describe omgd", 0,
 	  "start: run omgd in the background; stop: end it; status: describe the running one.\n" },
 	{ "not-found", omg_cmd_not_found, "not-found [--shell NAME] COMMAND  which package has COMMAND, or similar ones (exit 127)", 0,
@@ -224,7 +229,8 @@ static int parse_int(const char *s, int *out)
  * command does not use are ignored by it. */
 enum opt_id { OPT_JSON, OPT_DESC, OPT_NAMES, OPT_INST, OPT_VERIFY, OPT_NOAUR, OPT_SINCE, OPT_SHELL,
 	      OPT_ARRAY, OPT_HELP, OPT_LIMIT, OPT_TIMEOUT, OPT_VERSION, OPT_ALL, OPT_DRY_RUN, OPT_YES,
-	      OPT_LOCK_TIMEOUT, OPT_ALLOW_ESSENTIAL, OPT_FULL, OPT_LAST, OPT_NO_ARCHIVE, OPT_NO_FILES };
+	      OPT_LOCK_TIMEOUT, OPT_ALLOW_ESSENTIAL, OPT_FULL, OPT_LAST, OPT_NO_ARCHIVE, OPT_NO_FILES,
+	      OPT_PROMETHEUS };
 
 static const struct opt {
 	const char *name; /* long, without "--" */
@@ -243,6 +249,7 @@ static const struct opt {
 	{ "lock-timeout", 0, 1, OPT_LOCK_TIMEOUT }, { "allow-remove-essential", 0, 0, OPT_ALLOW_ESSENTIAL },
 	{ "full", 0, 0, OPT_FULL },          { "last", 0, 0, OPT_LAST },
 	{ "no-archive", 0, 0, OPT_NO_ARCHIVE }, { "no-files", 0, 0, OPT_NO_FILES },
+	{ "prometheus", 0, 0, OPT_PROMETHEUS },
 };
 
 static int set_opt(struct omg_ctx *ctx, const struct opt *op, const char *val, const char *spelled)
@@ -264,6 +271,7 @@ static int set_opt(struct omg_ctx *ctx, const struct opt *op, const char *val, c
 	case OPT_ALLOW_ESSENTIAL: o->allow_essential = 1; break;
 	case OPT_FULL: o->full = 1; break;
 	case OPT_LAST: o->last = 1; break;
+	case OPT_PROMETHEUS: o->prometheus = 1; break;
 	case OPT_NO_ARCHIVE: o->skip |= OMG_VERIFY_NO_ARCHIVE; break;
 	case OPT_NO_FILES: o->skip |= OMG_VERIFY_NO_FILES; break;
 	case OPT_SINCE: o->since = val; break;

@@ -130,6 +130,7 @@ struct omg_opts {
 	int full;           /* --full (upgrade: full-upgrade; audit verify: rehash every file) */
 	int last;           /* --last (audit verify: the last result, nothing run) */
 	unsigned skip;      /* --no-archive, --no-files (audit verify): OMG_VERIFY_NO_* */
+	int prometheus;     /* --prometheus (metrics): the text exposition format */
 	int nargs;
 	char **args;       /* positional arguments */
 };

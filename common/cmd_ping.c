@@ -1,6 +1,7 @@
 /* cmd_ping.c — omg ping (HELLO round trip, timed) and omg metrics. */
 #include "config.h"
 #include "cmd.h"
+#include "prom.h"
 
 #include <time.h>
 
@@ -35,7 +36,10 @@ int omg_cmd_metrics(struct omg_ctx *ctx)
 		return rc;
 	if (omg_dec_pairs(a.payload, a.length, a.type, &m) != 0)
 		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "malformed METRICS answer");
-	ctx->sink.ops->metrics(&ctx->sink, &m);
+	if (ctx->opts.prometheus)
+		rc = omg_prom_write(ctx->sink.out, &m, 0) == OMG_OK ? OMG_EXIT_OK : OMG_EXIT_ERROR;
+	else
+		ctx->sink.ops->metrics(&ctx->sink, &m);
 	omg_pairs_free(&m);
-	return OMG_EXIT_OK;
+	return rc;
 }

@@ -128,6 +128,7 @@ enum omg_list_kind {
 #define OMG_STATUS_REFRESHING 0x2u /* a rebuild is under way */
 #define OMG_STATUS_DEGRADED 0x4u   /* the last rebuild failed; see the log */
 #define OMG_STATUS_NO_STORE 0x8u   /* the store cannot be used: serving from memory (see `store`) */
+#define OMG_STATUS_REBOOT 0x10u    /* a reboot is required: ROOT/run/reboot-required is there */
 
 /* AUDIT request flags and answer verdicts */
 #define OMG_AUDIT_VERIFY 0x1u
@@ -272,6 +273,9 @@ struct omg_status_msg {
 	uint64_t verified_at; /* unix seconds: the last complete verification; 0: none yet */
 	uint32_t modified;    /* its findings on installed files (OMG_FIND_MISSING..REPLACED) */
 	uint32_t untrusted;   /* its findings on the archive chain (sources, lists, cached .debs) */
+	/* not on the wire: omg status's names from ROOT/run/reboot-required.pkgs, one space
+	 * between them, while flags has OMG_STATUS_REBOOT; NULL otherwise */
+	const char *reboot_pkgs;
 };
 
 struct omg_audit_query {   /* AUDIT request */

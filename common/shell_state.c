@@ -7,6 +7,7 @@
 
 const char *const omg_shell_var_names[OMG_SHELL_VARS] = {
 	"OMG_TOTAL", "OMG_EXPLICIT", "OMG_ORPHANS", "OMG_UPDATES", "OMG_SECURITY", "OMG_MODIFIED",
+	"OMG_REBOOT",
 };
 
 struct omg_client *omg_shell_client(struct omg_shell *sh)
@@ -38,18 +39,19 @@ static int shell_cached(struct omg_shell *sh, int which, uint32_t *out)
 		if (rc == OMG_OK && omg_dec_status(a.payload, a.length, &st) == OMG_OK) {
 			sh->security = st.security;
 			sh->modified = st.modified + st.untrusted;
+			sh->reboot = (st.flags & OMG_STATUS_REBOOT) ? 1 : 0;
 			sh->security_known = 1;
 		}
 	}
 	if (!sh->security_known || sh->security_epoch != sh->map.epoch)
 		return OMG_E_NODAEMON;
-	*out = which == OMG_SHELL_MODIFIED ? sh->modified : sh->security;
+	*out = which == OMG_SHELL_MODIFIED ? sh->modified : which == OMG_SHELL_REBOOT ? sh->reboot : sh->security;
 	return OMG_OK;
 }
 
 int omg_shell_value(struct omg_shell *sh, int which, uint32_t *out)
 {
-	if (which == OMG_SHELL_SECURITY || which == OMG_SHELL_MODIFIED)
+	if (which == OMG_SHELL_SECURITY || which == OMG_SHELL_MODIFIED || which == OMG_SHELL_REBOOT)
 		return shell_cached(sh, which, out);
 	return omg_status_count(&sh->map, (enum omg_count)which, out);
 }

@@ -23,7 +23,10 @@
  * problems of the archive chain; 0 when all was well), both from the same cached STATUS. */
 #define OMG_SHELL_SECURITY OMG_COUNT__N
 #define OMG_SHELL_MODIFIED (OMG_COUNT__N + 1)
-#define OMG_SHELL_VARS (OMG_COUNT__N + 2)
+/* OMG_REBOOT: 1 while a reboot is required (STATUS flag OMG_STATUS_REBOOT), else 0; cached
+ * with SECURITY (omgd publishes a new status file when it changes). */
+#define OMG_SHELL_REBOOT (OMG_COUNT__N + 2)
+#define OMG_SHELL_VARS (OMG_COUNT__N + 3)
 extern const char *const omg_shell_var_names[OMG_SHELL_VARS];
 
 struct omg_shell {
@@ -35,6 +38,7 @@ struct omg_shell {
 	int security_known;
 	uint32_t security;
 	uint32_t modified;        /* cached with SECURITY */
+	uint32_t reboot;          /* cached with SECURITY */
 };
 
 /* The kept connection, opened on first use; NULL when no socket path can be resolved yet. */

@@ -3,6 +3,7 @@
 #include "cmd.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* jansson refuses invalid UTF-8: keep the bytes that are ASCII, mark the rest. */
@@ -52,6 +53,16 @@ static void json_status(struct omg_sink *s, const struct omg_status_msg *m)
 	json_object_set_new(doc, "verified_at", m->verified_at ? json_integer((json_int_t)m->verified_at) : json_null());
 	json_object_set_new(doc, "modified", json_integer(m->modified));
 	json_object_set_new(doc, "untrusted", json_integer(m->untrusted));
+	/* ROOT/run/reboot-required, and the packages its .pkgs file names */
+	json_object_set_new(doc, "reboot_required", json_boolean(m->flags & OMG_STATUS_REBOOT));
+	{
+		json_t *pkgs = json_array();
+		char *names = strdup(m->reboot_pkgs ? m->reboot_pkgs : "");
+		for (char *save = NULL, *n = names ? strtok_r(names, " ", &save) : NULL; n; n = strtok_r(NULL, " ", &save))
+			json_array_append_new(pkgs, jstr(n));
+		free(names);
+		json_object_set_new(doc, "reboot_packages", pkgs);
+	}
 	emit(s, doc);
 }
 

@@ -141,6 +141,9 @@ static void text_status(struct omg_sink *s, const struct omg_status_msg *m)
 		else
 			fprintf(s->out, "verified    %sall ok%s as of %s\n", paint(s, C_GREEN), paint(s, C_OFF), when);
 	}
+	if (m->flags & OMG_STATUS_REBOOT)
+		fprintf(s->out, "reboot      %srequired%s%s%s%s\n", paint(s, C_RED), paint(s, C_OFF),
+			m->reboot_pkgs ? " (by " : "", m->reboot_pkgs ? m->reboot_pkgs : "", m->reboot_pkgs ? ")" : "");
 }
 
 static void row_name(const struct omg_pkg_row *r, char *buf, size_t n)

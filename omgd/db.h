@@ -41,6 +41,7 @@ struct db_src {              /* one input file */
 
 #define DBV_SECURITY 0x1u    /* found in a security source */
 #define DBV_STATUS 0x2u      /* the installed version, from dpkg's status file */
+#define DBV_ARCH_ALL 0x4u    /* its list stanza says Architecture: all (filed under the native arch) */
 #define DBV_PRIO_SHIFT 8     /* bits 8-10: its Priority field, enum db_priority */
 #define DBV_PRIO_MASK 0x700u
 enum db_priority { DB_PRIO_NONE, DB_PRIO_REQUIRED, DB_PRIO_IMPORTANT, DB_PRIO_STANDARD, DB_PRIO_OPTIONAL, DB_PRIO_EXTRA };

@@ -6,6 +6,7 @@
 #include "plan.h"
 #include "verify.h"
 #include "clock.h"
+#include "hostmetrics.h"
 #include "omgd.h"
 #include "omg_error.h"
 #include "server.h"
@@ -82,6 +83,7 @@ static void on_status(struct daemon *d, struct answer *a)
 	if (d->building && d->building(d->builder_ctx) && !d->build_overdue)
 		m.flags |= OMG_STATUS_REFRESHING;
 	m.flags |= d->degraded ? OMG_STATUS_DEGRADED : 0;
+	m.flags |= d->reboot_required ? OMG_STATUS_REBOOT : 0;
 	m.backend = d->backend->name;
 	m.root = d->root;
 	{
@@ -1124,6 +1126,8 @@ static void on_metrics(struct daemon *d, struct answer *a)
 		M("ignored_lists", d->db->ignored_lists);
 	}
 #undef M
+	/* then the host's package metrics under their Prometheus names (hostmetrics.h) */
+	count += hostmetrics_put(d, a->w);
 	omg_enc_count(a->w, count_at, count);
 }
 

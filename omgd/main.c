@@ -6,6 +6,7 @@
 #include "autostart.h"
 #include "builder.h"
 #include "history.h"
+#include "hostmetrics.h"
 #include "log.h"
 #include "owns.h"
 #include "pacmanconf.h"
@@ -43,6 +44,7 @@ struct options {
 	int foreground, no_store, no_aur;
 	const char *socket, *root, *status, *log, *store, *map_size, *backend, *aur_url, *aur_timeout;
 	const char *plan_ahead, *verify_every, *verify_after;
+	const char *textfile;
 };
 
 static void usage(FILE *f)
@@ -51,6 +53,7 @@ static void usage(FILE *f)
 	      "            [--store DIR | --no-store] [--store-map-size BYTES] [--backend dpkg|alpm]\n"
 	      "            [--aur-url URL] [--aur-timeout MS] [--no-aur] [--plan-ahead S]\n"
 	      "            [--verify-every S] [--verify-after S]\n"
+	      "            [--textfile DIR]\n"
 	      "  --foreground   stay attached to the terminal, log to stderr\n"
 	      "  --socket PATH  listen here (default $XDG_RUNTIME_DIR/omg.sock)\n"
 	      "  --root DIR     read the package data of the system rooted at DIR\n"
@@ -70,6 +73,8 @@ static void usage(FILE *f)
 	      "  --verify-every S  verify the archive chain and every installed file in the background,\n"
 	      "                 rehashing all, every S seconds (default 86400; 0: only when asked)\n"
 	      "  --verify-after S  and S seconds after the package data changed (default 60)\n"
+	      "  --textfile DIR write DIR/omg.prom, the package metrics for node-exporter's textfile\n"
+	      "                 collector, at every change of them (omg metrics --prometheus)\n"
 	      "signals: TERM/INT stop, HUP rebuilds the index\n", f);
 }
 
@@ -110,6 +115,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->no_store = 1;
 		} else if (!strcmp(a, "--no-aur")) {
 			o->no_aur = 1;
+		} else if (!strcmp(a, "--textfile")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "omgd: %s needs a value\n", a);
+				return 2;
+			}
+			o->textfile = argv[++i];
 		} else if (slot) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "omgd: %s needs a value\n", a);
@@ -183,6 +194,13 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* The textfile (--textfile) follows every publish of the status and every verification. */
+static void write_textfile(const struct daemon *d)
+{
+	if (d->textfile && hostmetrics_textfile(d, d->textfile) != OMG_OK)
+		omgd_log("--textfile: %s", omg_errdetail());
+}
+
 static void install_db(struct daemon *d, struct db *db)
 {
 	struct omg_counts old = d->db ? d->db->counts : (struct omg_counts){ 0 };
@@ -203,6 +221,7 @@ static void install_db(struct daemon *d, struct db *db)
 	/* and verified once the changes have settled (the cache makes it cheap) */
 	if (d->verifier && d->verify_every_ms)
 		d->verify_at = mono_now_ms() + d->verify_after_ms;
+	write_textfile(d);
 	/* Unchanged counts: refresh the timestamp in place rather than make readers remap. */
 	if (same && omg_status_heartbeat(&d->status, omg_now()) == OMG_OK)
 		return;
@@ -335,6 +354,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "omgd: --root %s: %s\n", o.root, strerror(errno));
 		return 1;
 	}
+	if (o.textfile && access(o.textfile, W_OK | X_OK) != 0) {
+		fprintf(stderr, "omgd: --textfile %s: %s\n", o.textfile, strerror(errno));
+		return 1;
+	}
+	d.textfile = o.textfile;
+	d.reboot_required = hostmetrics_reboot(d.root);
 	d.backend = o.backend ? backend_named(o.backend) : backend_detect(d.root);
 	if (!d.backend) {
 		fprintf(stderr, "omgd: --backend %s: dpkg or alpm\n", o.backend);
@@ -551,6 +576,7 @@ int main(int argc, char **argv)
 					    omg_status_publish(&d.status, &d.db->counts, omg_now()) != OMG_OK)
 						omgd_log("publishing %s: %s", d.status.path, omg_errdetail());
 					d.shown = vs;
+					write_textfile(&d);
 				}
 			} else if (ptr == &tag_plan) {
 				plan_collect(d.planner, d.db, d.backend, d.generation, server_deliver, srv);
@@ -597,6 +623,15 @@ int main(int argc, char **argv)
 				d.degraded = 1;
 			}
 			server_sweep(srv, now_ms);
+			if (hostmetrics_reboot(d.root) != d.reboot_required) {
+				/* the shells cache the flag per published file, as the security count */
+				d.reboot_required = !d.reboot_required;
+				omgd_log("reboot %srequired", d.reboot_required ? "" : "no longer ");
+				if (d.db && omg_status_publish(&d.status, &d.db->counts, omg_now()) != OMG_OK)
+					omgd_log("publishing %s: %s", d.status.path, omg_errdetail());
+				if (d.db)
+					write_textfile(&d);
+			}
 			/* a removed, replaced or overwritten status file is put back within 1 s */
 			if (d.db && omg_status_check(&d.status, omg_now()) != OMG_OK)
 				omgd_log("status file: %s", omg_errdetail());

@@ -56,6 +56,8 @@ struct daemon {
 	struct omg_status_writer status;
 	struct metrics m;
 	const struct server_stats *net; /* the server's counters (connections, bytes), or NULL */
+	int reboot_required;         /* ROOT/run/reboot-required is there (hostmetrics.h), checked each second */
+	const char *textfile;        /* --textfile DIR: DIR/omg.prom at every publish, or NULL */
 };
 
 /* dispatch.c: answers one request frame into OUT (a whole answer frame) and returns 0; or

@@ -19,7 +19,7 @@
 
 #include "db.h"
 
-#define SNAPSHOT_FORMAT 3
+#define SNAPSHOT_FORMAT 4 /* 4: DBV_ARCH_ALL */
 #define SNAPSHOT_RACY_NS 1000000000ull
 
 /* Bytes snapshot_write will write for DB. */

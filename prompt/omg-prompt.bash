@@ -2,17 +2,18 @@
 # (or when omgd is not running): yellow, or bold red with the security count (⚠) when
 # security updates are pending; orphans after them when OMG_PROMPT_ORPHANS=1; and, in red,
 # what the last verification found (OMG_MODIFIED: files changed or missing, archive
-# problems: `omg audit verify --last` tells), only when it found something. Outside a
+# problems: `omg audit verify --last` tells), only when it found something; and ⟳ in yellow
+# while a reboot is required (OMG_REBOOT: /run/reboot-required is there). Outside a
 # UTF-8 locale the signs are ASCII (^ ! ~), so that readline's idea of the prompt's width is
 # the terminal's and long lines wrap where they should. No fork per prompt: the segment is computed by PROMPT_COMMAND from $OMG_UPDATES, which the
 # omg module reads from omgd's mapped status file.
 #   . /usr/local/share/omg/prompt/omg-prompt.bash      (after: eval "$(omg hook bash)")
 
 _omg_prompt() {
-	local u=${OMG_UPDATES-} o=${OMG_ORPHANS-} m=${OMG_MODIFIED-} s up='⬆' warn='⚠' orphan='♻' bad='✗'
+	local u=${OMG_UPDATES-} o=${OMG_ORPHANS-} m=${OMG_MODIFIED-} s up='⬆' warn='⚠' orphan='♻' bad='✗' reboot='⟳'
 	case ${LC_ALL:-${LC_CTYPE:-${LANG-}}} in
 	*[Uu][Tt][Ff]-8* | *[Uu][Tt][Ff]8*) ;;
-	*) up='^' warn='!' orphan='~' bad='X' ;; # not UTF-8: one byte is one column
+	*) up='^' warn='!' orphan='~' bad='X' reboot='R' ;; # not UTF-8: one byte is one column
 	esac
 	OMG_PS1=
 	if [[ $u && $u != 0 ]]; then
@@ -25,6 +26,7 @@ _omg_prompt() {
 	fi
 	[[ ${OMG_PROMPT_ORPHANS-} == 1 && $o && $o != 0 ]] && OMG_PS1+='\[\e[2m\]'"$orphan$o"'\[\e[0m\] '
 	[[ $m && $m != 0 ]] && OMG_PS1+='\[\e[1;31m\]'"$bad$m"'\[\e[0m\] '
+	[[ ${OMG_REBOOT-} == 1 ]] && OMG_PS1+='\[\e[1;33m\]'"$reboot"'\[\e[0m\] '
 	return 0
 }
 

@@ -47,6 +47,7 @@ static char *get_orphans(UNUSED(Param pm)) { return var_string(OMG_COUNT_ORPHANS
 static char *get_updates(UNUSED(Param pm)) { return var_string(OMG_COUNT_UPDATES); }
 static char *get_security(UNUSED(Param pm)) { return var_string(OMG_SHELL_SECURITY); }
 static char *get_modified(UNUSED(Param pm)) { return var_string(OMG_SHELL_MODIFIED); }
+static char *get_reboot(UNUSED(Param pm)) { return var_string(OMG_SHELL_REBOOT); }
 
 static const struct gsu_scalar total_gsu = { get_total, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar explicit_gsu = { get_explicit, nullstrsetfn, stdunsetfn };
@@ -54,6 +55,7 @@ static const struct gsu_scalar orphans_gsu = { get_orphans, nullstrsetfn, stduns
 static const struct gsu_scalar updates_gsu = { get_updates, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar security_gsu = { get_security, nullstrsetfn, stdunsetfn };
 static const struct gsu_scalar modified_gsu = { get_modified, nullstrsetfn, stdunsetfn };
+static const struct gsu_scalar reboot_gsu = { get_reboot, nullstrsetfn, stdunsetfn };
 
 static int zsh_interrupted(void)
 {
@@ -114,6 +116,7 @@ static struct paramdef patab[] = {
 	SPECIALPMDEF("OMG_UPDATES", PM_READONLY, &updates_gsu, NULL, NULL),
 	SPECIALPMDEF("OMG_SECURITY", PM_READONLY, &security_gsu, NULL, NULL),
 	SPECIALPMDEF("OMG_MODIFIED", PM_READONLY, &modified_gsu, NULL, NULL),
+	SPECIALPMDEF("OMG_REBOOT", PM_READONLY, &reboot_gsu, NULL, NULL),
 };
 
 static struct features module_features = {

@@ -53,6 +53,8 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 		return OMG_E_NOMEM;
 	if (src->security)
 		db->vers[v].flags |= DBV_SECURITY;
+	if (lp->alen == 3 && !memcmp(lp->arch, "all", 3)) /* apt's Version.Arch(): the metrics' arch label */
+		db->vers[v].flags |= DBV_ARCH_ALL;
 	return 0;
 }
 
