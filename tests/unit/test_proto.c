@@ -77,7 +77,7 @@ static void test_header_rejections(void **state)
 static void test_status_roundtrip(void **state)
 {
 	struct omg_status_msg m = { 873, 151, 3, 116, 74, 9, 1700000000, 1690000000, OMG_STATUS_READY, "dpkg", "/",
-				    "index store: No space left on device", 1765000000, 2, 1 }, b;
+				    "index store: No space left on device", 1765000000, 2, 1, NULL }, b;
 	struct omg_wbuf w = { 0 };
 	(void)state;
 
