@@ -97,7 +97,7 @@ static int build(struct owns *o, const struct db *db, const struct backend *b, c
 			o->qualified[p] = access(path, F_OK) == 0;
 		}
 	}
-	if (rc == OMG_OK)
+	if (rc == OMG_OK && o->n)
 		qsort(o->v, o->n, sizeof *o->v, by_hash);
 	return rc;
 }

@@ -154,7 +154,7 @@ static void refused(struct run *run, alpm_db_t *db, int level, struct archive_so
 		alpm_siglist_cleanup(&sl);
 	}
 	if (!g->detail[0])
-		snprintf(g->detail, sizeof g->detail, "refused by libalpm: %s", run->log[0] ? run->log : alpm_strerror(ALPM_ERR_DB_INVALID_SIG));
+		snprintf(g->detail, sizeof g->detail, "refused by libalpm: %.200s", run->log[0] ? run->log : alpm_strerror(ALPM_ERR_DB_INVALID_SIG));
 }
 
 /* The signer of DB's good signature, hex, into S (libalpm found it valid). */
@@ -197,7 +197,7 @@ static void check_db(struct run *run, const struct pacmanconf *c, int r, alpm_db
 	has_sig = stat(sig, &st) == 0;
 	if (!db) {
 		g->verdict = ARCHIVE_SIG_UNCHECKED;
-		snprintf(g->detail, sizeof g->detail, "libalpm did not register it: %s", run->log);
+		snprintf(g->detail, sizeof g->detail, "libalpm did not register it: %.200s", run->log);
 	} else if (stat(s->release, &st) != 0) {
 		g->verdict = ARCHIVE_SIG_MISSING;
 		snprintf(g->detail, sizeof g->detail, "no sync database (pacman -Sy fetches it)");

@@ -130,7 +130,7 @@ static int named(const struct verify_run *r, const char *name, char *seen)
 {
 	int hit = 0;
 
-	for (size_t i = 0; i < r->nnames; i++)
+	for (size_t i = 0; seen && i < r->nnames; i++)
 		if (!strcmp(r->names[i], name))
 			seen[i] = 1, hit = 1;
 	return hit;
@@ -214,7 +214,7 @@ int verify_alpm(struct verify_run *run)
 		vf_progress(&x, 0);
 	}
 	for (size_t i = 0; rc == OMG_OK && i < run->nnames; i++)
-		if (!seen[i])
+		if (seen && !seen[i])
 			rc = vf_unknown(&x, run->names[i]);
 	rc = vf_finish(&x, rc);
 	goto done;

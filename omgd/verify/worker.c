@@ -301,7 +301,7 @@ static void run_job(struct verifier *v, struct job *j)
 		rc = run_archive(v, j, r, &h, &ar);
 	if (rc != OMG_OK && rc != OMG_E_TIMEOUT)
 		omgd_log("verification of the archive chain: %s", omg_errdetail());
-	if (!(j->flags & OMG_VERIFY_NO_FILES) && (rc = run_files(v, j, r, &h)) != OMG_OK)
+	if (!(j->flags & OMG_VERIFY_NO_FILES) && run_files(v, j, r, &h) != OMG_OK)
 		omgd_log("verification of the installed files: %s", omg_errdetail());
 	h.took_ns = real_ns() - t0;
 	h.total = r->nfind;
