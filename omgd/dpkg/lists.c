@@ -42,9 +42,8 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 		db->vers[v].src = b->src;
 		db->vers[v].off = lp->off;
 		db->vers[v].len = lp->len;
-		db->vers[v].desc = db_str(db, lp->desc, lp->dlen);
 		db->vers[v].flags = (uint16_t)((db->vers[v].flags & ~DBV_PRIO_MASK) | (lp->priority << DBV_PRIO_SHIFT));
-		if ((lp->plen && deb_add_provides(db, v, lp->prov, lp->plen) != OMG_OK) ||
+		if (db_desc_set(db, v, lp->desc, lp->dlen) != OMG_OK || (lp->plen && deb_add_provides(db, v, lp->prov, lp->plen) != OMG_OK) ||
 		    deb_add_relations(db, v, lp->rel, lp->rlen) != OMG_OK ||
 		    deb_set_source(b, v, lp->source, lp->slen) != OMG_OK)
 			return OMG_E_NOMEM;
@@ -56,7 +55,8 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 	return 0;
 }
 
-/* Record: u16 name, arch, version and description lengths, u32 stanza length, u64 offset,
+/* Record: u16 name, arch and version lengths, u32 description length (the whole field: apt
+ * searches it), u32 stanza length, u64 offset,
  * u32 Provides length, u32 lengths of the relation fields, u8 priority, u16 Source name
  * length, then the strings in that order. */
 static void record_list_para(struct omg_wbuf *w, const struct list_para *lp)
@@ -64,7 +64,7 @@ static void record_list_para(struct omg_wbuf *w, const struct list_para *lp)
 	omg_put_u16(w, (uint16_t)lp->nlen);
 	omg_put_u16(w, (uint16_t)lp->alen);
 	omg_put_u16(w, (uint16_t)lp->vlen);
-	omg_put_u16(w, (uint16_t)lp->dlen);
+	omg_put_u32(w, (uint32_t)lp->dlen);
 	omg_put_u32(w, lp->len);
 	omg_put_u64(w, lp->off);
 	omg_put_u32(w, (uint32_t)lp->plen);
@@ -93,7 +93,7 @@ static int replay_list(struct build *b, const struct src_records *sr)
 		lp.nlen = omg_get_u16(&r);
 		lp.alen = omg_get_u16(&r);
 		lp.vlen = omg_get_u16(&r);
-		lp.dlen = omg_get_u16(&r);
+		lp.dlen = omg_get_u32(&r);
 		lp.len = omg_get_u32(&r);
 		lp.off = omg_get_u64(&r);
 		lp.plen = omg_get_u32(&r);
@@ -158,14 +158,12 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		lp = (struct list_para){ .name = name.value, .arch = arch.value, .ver = ver.value, .desc = desc.value,
 					 .prov = prov.value, .source = source.value, .nlen = name.value_len,
 					 .alen = arch.value_len, .vlen = ver.value_len,
-					 .dlen = deb822_first_line(desc.value, desc.value_len), .plen = prov.value_len,
+					 .dlen = desc.value_len, .plen = prov.value_len,
 					 .slen = source.value_len < UINT16_MAX ? source.value_len : UINT16_MAX,
 					 .off = base + para.offset, .len = (uint32_t)para.len };
 		for (k = 0; k < DB_REL__COUNT; k++)
 			lp.rel[k] = rel[k].value, lp.rlen[k] = rel[k].value_len;
 		lp.priority = deb_priority_code(prio.value, prio.value_len);
-		if (lp.dlen > UINT16_MAX)
-			lp.dlen = UINT16_MAX;
 		if (b->cache)
 			record_list_para(&b->rec, &lp);
 		if ((r = add_list_version(b, &lp)) != 0)
