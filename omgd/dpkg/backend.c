@@ -184,6 +184,7 @@ fail:
 	aptsources_free(&b.sources);
 	aptprefs_free(&b.prefs);
 	omg_wbuf_free(&b.ver_source);
+	omg_wbuf_free(&b.ver_md5);
 	return rc;
 }
 

@@ -22,6 +22,7 @@ struct list_para {
 	const char *rel[DB_REL__COUNT];
 	size_t rlen[DB_REL__COUNT];
 	uint8_t priority;        /* enum db_priority */
+	uint32_t dmd5;           /* deb_desc_md5 */
 };
 
 static int add_list_version(struct build *b, const struct list_para *lp)
@@ -43,7 +44,8 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 		db->vers[v].off = lp->off;
 		db->vers[v].len = lp->len;
 		db->vers[v].flags = (uint16_t)((db->vers[v].flags & ~DBV_PRIO_MASK) | (lp->priority << DBV_PRIO_SHIFT));
-		if (db_desc_set(db, v, lp->desc, lp->dlen) != OMG_OK || (lp->plen && deb_add_provides(db, v, lp->prov, lp->plen) != OMG_OK) ||
+		if (db_desc_set(db, v, lp->desc, lp->dlen) != OMG_OK || deb_set_desc_md5(b, v, lp->dmd5) != OMG_OK ||
+		    (lp->plen && deb_add_provides(db, v, lp->prov, lp->plen) != OMG_OK) ||
 		    deb_add_relations(db, v, lp->rel, lp->rlen) != OMG_OK ||
 		    deb_set_source(b, v, lp->source, lp->slen) != OMG_OK)
 			return OMG_E_NOMEM;
@@ -58,7 +60,7 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 /* Record: u16 name, arch and version lengths, u32 description length (the whole field: apt
  * searches it), u32 stanza length, u64 offset,
  * u32 Provides length, u32 lengths of the relation fields, u8 priority, u16 Source name
- * length, then the strings in that order. */
+ * length, u32 description MD5 (deb_desc_md5), then the strings in that order. */
 static void record_list_para(struct omg_wbuf *w, const struct list_para *lp)
 {
 	omg_put_u16(w, (uint16_t)lp->nlen);
@@ -72,6 +74,7 @@ static void record_list_para(struct omg_wbuf *w, const struct list_para *lp)
 		omg_put_u32(w, (uint32_t)lp->rlen[k]);
 	omg_put_u8(w, lp->priority);
 	omg_put_u16(w, (uint16_t)lp->slen);
+	omg_put_u32(w, lp->dmd5);
 	omg_put_bytes(w, lp->name, lp->nlen);
 	omg_put_bytes(w, lp->arch, lp->alen);
 	omg_put_bytes(w, lp->ver, lp->vlen);
@@ -101,6 +104,7 @@ static int replay_list(struct build *b, const struct src_records *sr)
 			lp.rlen[k] = omg_get_u32(&r);
 		lp.priority = omg_get_u8(&r);
 		lp.slen = omg_get_u16(&r);
+		lp.dmd5 = omg_get_u32(&r);
 		lp.name = (const char *)omg_get_bytes(&r, lp.nlen);
 		lp.arch = (const char *)omg_get_bytes(&r, lp.alen);
 		lp.ver = (const char *)omg_get_bytes(&r, lp.vlen);
@@ -127,7 +131,7 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 
 	while (deb822_next_para(buf, len, &pos, &para)) {
 		struct deb822_field f, name = { 0 }, ver = { 0 }, arch = { 0 }, desc = { 0 }, prov = { 0 };
-		struct deb822_field rel[DB_REL__COUNT] = { { 0 } }, prio = { 0 }, source = { 0 };
+		struct deb822_field rel[DB_REL__COUNT] = { { 0 } }, prio = { 0 }, source = { 0 }, md5 = { 0 };
 		struct list_para lp;
 		size_t fpos = 0;
 		int r, k;
@@ -147,6 +151,8 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 				prio = f;
 			else if (deb822_is(&f, "Source"))
 				source = f;
+			else if (deb822_is(&f, "Description-md5"))
+				md5 = f;
 			else if ((k = deb_rel_field(&f)) >= 0)
 				rel[k] = f;
 		}
@@ -164,6 +170,7 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		for (k = 0; k < DB_REL__COUNT; k++)
 			lp.rel[k] = rel[k].value, lp.rlen[k] = rel[k].value_len;
 		lp.priority = deb_priority_code(prio.value, prio.value_len);
+		lp.dmd5 = deb_desc_md5(md5.value, md5.value_len, desc.value, desc.value_len);
 		if (b->cache)
 			record_list_para(&b->rec, &lp);
 		if ((r = add_list_version(b, &lp)) != 0)

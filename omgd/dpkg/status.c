@@ -135,7 +135,7 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		db->vers[v].off = base + para.offset;
 		db->vers[v].len = (uint32_t)para.len;
 		/* apt describes a version from the first file that has it: a list's, when one has it */
-		if (!db->vers[v].desc && db_desc_set(db, v, desc.value, desc.value_len) != OMG_OK)
+		if (!db->vers[v].desc && deb_status_desc(b, v, desc.value, desc.value_len) != OMG_OK)
 			return OMG_E_NOMEM;
 		rec.pkg = p;
 		/* apt takes a version's Priority from the first index that has it, and reads the
