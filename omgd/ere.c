@@ -118,19 +118,20 @@ int ere_required(const char *pattern, char *out, size_t cap)
 #define END_RUN() do { if (run) { if (at >= cap) return 0; out[at++] = 0; n++; run = 0; } } while (0)
 	for (const char *c = pattern; *c; c++) {
 		unsigned char ch = (unsigned char)*c;
-		if (ch == '*' || ch == '?' || ch == '{') {
-			/* the atom before may be absent: a plain character leaves the run */
-			if (run) {
+		if (ch == '*' || ch == '?' || ch == '{' || ch == '+') {
+			/* Quantifiers in a row apply to one atom: only '+' alone keeps it ("a+*" may
+			 * have no a). Either way the next atom is not next to this one. */
+			int optional = 0;
+			for (c--; c[1] == '*' || c[1] == '?' || c[1] == '{' || c[1] == '+'; c++) {
+				optional |= c[1] != '+';
+				if (c[1] == '{')
+					while (c[2] && c[1] != '}')
+						c++;
+			}
+			if (optional && run) {
 				at--;
 				run--;
 			}
-			END_RUN();
-			if (ch == '{')
-				while (c[1] && *c != '}')
-					c++;
-			continue;
-		}
-		if (ch == '+') { /* the atom is there once at least, then maybe again */
 			END_RUN();
 			continue;
 		}

@@ -6,7 +6,7 @@
 set -uo pipefail
 src=${OMG_SRCDIR:?} build=${OMG_BUILDDIR:?}
 seconds=${FUZZ_SECONDS:-20}
-targets=(fuzz_frame fuzz_status_file fuzz_deb822 fuzz_aptprefs fuzz_dpkg_root fuzz_store fuzz_pacmanconf fuzz_aur fuzz_aptsim)
+targets=(fuzz_frame fuzz_status_file fuzz_deb822 fuzz_aptprefs fuzz_dpkg_root fuzz_store fuzz_pacmanconf fuzz_aur fuzz_aptsim fuzz_ere)
 echo "1..${#targets[@]}"
 if [ -n "${OMG_SKIP_FUZZ:-}" ] || ! command -v clang >/dev/null; then
 	for i in "${!targets[@]}"; do echo "ok $((i + 1)) ${targets[$i]} # SKIP fuzzing runs in the plain build with clang"; done
@@ -18,13 +18,14 @@ cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefin
 	-D_GNU_SOURCE -I"$build" -I"$src/common" -I"$src/omgd" -I"$src/omgd/dpkg")
 common=("$src"/common/error.c "$src"/common/proto.c "$src"/common/proto_plan.c)
 declare -A sources=(
-	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $(echo "$src"/omgd/aur/*.c) $(echo "$src"/omgd/plan/*.c) $src/omgd/child.c $src/omgd/version.c $src/omgd/pacmanconf.c ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -ldpkg -lalpm -lpthread"
-	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
+	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $src/omgd/dispatch.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/search.c $src/omgd/textidx.c $src/omgd/ere.c $src/omgd/snapshot.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $(echo "$src"/omgd/aur/*.c) $(echo "$src"/omgd/plan/*.c) $src/omgd/child.c $src/omgd/version.c $src/omgd/pacmanconf.c ${common[*]} -llmdb -lmbedcrypto -lcurl -ljansson -ldpkg -lalpm -lpthread"
+	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/search.c $src/omgd/textidx.c $src/omgd/ere.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
 	[fuzz_pacmanconf]="$src/tests/fuzz/fuzz_pacmanconf.c $src/omgd/pacmanconf.c ${common[*]}"
 	[fuzz_aptsim]="$src/tests/fuzz/fuzz_aptsim.c $src/omgd/plan/aptsim.c $src/omgd/version.c ${common[*]} -ldpkg"
+	[fuzz_ere]="$src/tests/fuzz/fuzz_ere.c $src/omgd/ere.c ${common[*]}"
 	[fuzz_aur]="$src/tests/fuzz/fuzz_aur.c $src/omgd/aur/json.c ${common[*]} -ljansson"
 	[fuzz_status_file]="$src/tests/fuzz/fuzz_status_file.c $src/common/status_file.c $src/common/paths.c ${common[*]}"
-	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $(echo "$src"/omgd/dpkg/*.c) $src/omgd/pkgfiles.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/aptprefs.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/omgd/snapshot.c $src/omgd/backend_detect.c $src/omgd/backend_alpm.c $src/omgd/pacmanconf.c $src/omgd/revdeps.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto -lalpm"
+	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $(echo "$src"/omgd/dpkg/*.c) $src/omgd/pkgfiles.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/aptprefs.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/search.c $src/omgd/textidx.c $src/omgd/ere.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/omgd/snapshot.c $src/omgd/backend_detect.c $src/omgd/backend_alpm.c $src/omgd/pacmanconf.c $src/omgd/revdeps.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto -lalpm"
 	[fuzz_aptprefs]="$src/tests/fuzz/fuzz_aptprefs.c $src/omgd/aptprefs.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/deb822.c ${common[*]}"
 	[fuzz_deb822]="$src/tests/fuzz/fuzz_deb822.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c ${common[*]}"
 )
@@ -63,6 +64,10 @@ seed_corpus() {
 		printf '\x1f\xe1\xf5\x05\x00\x00\x00\x00SGMO\x01\x00\x00\x00\x69\x03\x00\x00\x97\x00\x00\x00\x03\x00\x00\x00\x74\x00\x00\x00\x00\xe1\xf5\x05\x00\x00\x00\x00' > "$dir/stale" ;;
 	fuzz_dpkg_root)
 		cp "$src/tests/fuzz/seed-dpkg-root" "$dir/root" ;;
+	fuzz_ere)
+		printf '\x0b^lib.*ssl+libfoo-ssl1.1 - SSL library' > "$dir/regex"
+		printf '\x0bc\\+\\+ (x|y)Gnu C++ compiler (x)' > "$dir/escapes"
+		printf '\x07fire?Firewalld' > "$dir/plain" ;;
 	esac
 	echo "$dir"
 }
