@@ -235,8 +235,8 @@ static int set_opt(struct omg_ctx *ctx, const struct opt *op, const char *val, c
 
 	switch (op->id) {
 	case OPT_JSON: o->json = 1; break;
-	case OPT_DESC: o->flags |= OMG_SEARCH_DESCRIPTIONS; break;
-	case OPT_NAMES: o->names_only = 1; break;
+	case OPT_DESC: o->flags |= OMG_SEARCH_DESCRIPTIONS; o->names_only = 0; break;
+	case OPT_NAMES: o->flags &= ~OMG_SEARCH_DESCRIPTIONS; o->names_only = 1; break;
 	case OPT_INST: o->flags |= OMG_SEARCH_INSTALLED; break;
 	case OPT_VERIFY: o->verify = 1; break;
 	case OPT_NOAUR: o->no_aur = 1; break;
