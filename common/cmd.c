@@ -27,7 +27,7 @@ static const struct {
 	{ "status", omg_cmd_status, "status                 counts: installed, explicit, orphans, updates", 0,
 	  "Installed, explicit (manually installed), orphan (auto-removable) and upgradable package\n"
 	  "counts, security updates, and the index's generation and age.\n" },
-	{ "search", omg_cmd_search, "search [--names-only] [-i] [-n N] TERM...  as apt-cache search: names, descriptions", 0,
+	{ "search", omg_cmd_search, "search [--names-only] [-i] [-n N] [--no-aur] TERM...  as apt-cache search", 0,
 	  "Packages that every TERM matches, as apt-cache search finds them: each TERM is a POSIX\n"
 	  "extended regular expression, without regard to case, matched against the name, the names\n"
 	  "the package provides and its whole description (first line and the rest). Ranked: exact\n"
