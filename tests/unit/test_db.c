@@ -288,6 +288,35 @@ static void test_search_refuses(void **state)
 	free(h.v);
 }
 
+/* A term whose every match costs milliseconds ("(a|aa)*b" against 4,000 a's: glibc tries the
+ * ways to split them) over 640 documents: the search stops at its deadline with
+ * OMG_E_TIMEOUT, whatever the machine's speed (it checks every 64 documents; the whole walk
+ * takes over a second here). */
+static void test_search_deadline(void **state)
+{
+	struct db db;
+	struct db_hits h;
+	char *desc = malloc(4002);
+	(void)state;
+
+	assert_non_null(desc);
+	memset(desc, 'a', 4000);
+	desc[4000] = 0;
+	assert_int_equal(db_init(&db), OMG_OK);
+	db.native_arch = db_str(&db, NATIVE, strlen(NATIVE));
+	for (int i = 0; i < 640; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "slow-%03d", i);
+		const struct pkg_row r = { name, NATIVE, NULL, "1", NULL, desc, 0 };
+		add_pkg(&db, &r);
+	}
+	assert_int_equal(db_finish(&db), OMG_OK);
+	assert_int_equal(db_search(&db, "(a|aa)*b", 50, D, &h), OMG_E_TIMEOUT);
+	assert_null(h.v);
+	free(desc);
+	db_free(&db);
+}
+
 /* ---- db_suggest (omg complete) ---------------------------------------------------------- */
 
 static const struct suggest_row {
@@ -449,6 +478,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_search_table),
 		cmocka_unit_test(test_search_refuses),
+		cmocka_unit_test(test_search_deadline),
 		cmocka_unit_test(test_suggest_table),
 		cmocka_unit_test(test_lookup_table),
 		cmocka_unit_test(test_one_edit_table),
