@@ -82,7 +82,8 @@ int omg_cmd_search(struct omg_ctx *ctx)
 	q.limit = ctx->opts.limit > 0 ? (uint32_t)ctx->opts.limit
 		: ctx->opts.limit == 0 || !isatty(fileno(ctx->env->out)) ? OMG_LIMIT_MAX : OMG_LIMIT_DEFAULT;
 	omg_enc_query(omg_client_begin(ctx->client, OMG_MSG_SEARCH), OMG_MSG_SEARCH, &q);
-	if ((rc = omg_cmd_call(ctx, &a)) != OMG_EXIT_OK)
+	/* a term without a trigram makes omgd read every name: its deadline, not a lookup's */
+	if ((rc = omg_cmd_call_within(ctx, &a, OMG_SEARCH_DEADLINE_MS + 500)) != OMG_EXIT_OK)
 		return rc;
 	if (omg_dec_rows(a.payload, a.length, &rows) != 0)
 		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "malformed answer");

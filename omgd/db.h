@@ -254,7 +254,7 @@ struct db_hits {
  * instance; ranked by the worst of its terms' ranks: exact name, prefix, word start, inside
  * the name, then provides or description; names in order within a rank. OMG_E_INVAL for a
  * query omgd refuses (ere.h), OMG_E_TIMEOUT past SEARCH_DEADLINE_MS. */
-#define SEARCH_DEADLINE_MS 400
+#define SEARCH_DEADLINE_MS OMG_SEARCH_DEADLINE_MS
 #define SEARCH_TERMS_MAX 32
 int db_search(const struct db *db, const char *query, uint32_t limit, uint32_t flags, struct db_hits *out);
 int db_suggest(const struct db *db, const char *prefix, uint32_t limit, uint32_t flags, struct db_hits *out);
