@@ -54,8 +54,11 @@ uint32_t textidx_doc_ver(const struct db *db, const struct db_doc *d)
 
 /* ---- building ------------------------------------------------------------------------- */
 
-/* What a build keeps of one key: one cache line's quarter, so that a visit costs one miss. */
+/* What a build keeps of one key, in a table of SIZE entries: indexed by the key itself when
+ * SIZE is TEXTIDX_KEYS, else hashed (a small index's table is small: a 5 MB one cost a
+ * fixture root's build 5 ms of page faults). */
 struct key_state {
+	uint32_t key1;           /* the key + 1, 0: a free entry */
 	uint32_t last;           /* the last document that had it + 1, 0: none yet */
 	uint32_t count, bytes;   /* documents, and bytes of their list */
 	uint32_t at;             /* where the next number goes (second pass) */
@@ -63,6 +66,7 @@ struct key_state {
 
 struct build {
 	struct key_state *k;
+	uint32_t size;           /* entries of K: a power of two */
 	uint8_t *post;
 	uint32_t doc;
 	int pass;
@@ -78,9 +82,20 @@ static uint32_t varint_len(uint32_t v)
 	return n;
 }
 
+static struct key_state *entry(struct build *t, uint32_t key)
+{
+	uint32_t i = t->size == TEXTIDX_KEYS ? key : (key * 2654435761u) & (t->size - 1);
+
+	/* at most half full (textidx_build's size): a free entry is always found */
+	while (t->k[i].key1 && t->k[i].key1 != key + 1)
+		i = (i + 1) & (t->size - 1);
+	t->k[i].key1 = key + 1;
+	return &t->k[i];
+}
+
 static void visit(struct build *t, uint32_t key)
 {
-	struct key_state *k = &t->k[key];
+	struct key_state *k = entry(t, key);
 	uint32_t delta;
 
 	if (k->last == t->doc + 1)
@@ -203,37 +218,55 @@ static int make_provs(struct db *db, const uint32_t *doc_of)
 	return OMG_OK;
 }
 
+static int cmp_key(const void *a, const void *b, void *ctx)
+{
+	const struct key_state *k = ctx;
+	uint32_t x = k[*(const uint32_t *)a].key1, y = k[*(const uint32_t *)b].key1;
+
+	return x < y ? -1 : x > y;
+}
+
 static int make_trigrams(struct db *db)
 {
 	struct build t = { 0 };
 	uint64_t total = 0;
+	uint32_t used = 0, off = 0, *order = NULL;
+	int rc = OMG_OK;
 
 	for (unsigned c = 0; c < 256; c++)
 		t.code[c] = (uint8_t)textidx_code((unsigned char)c);
-	if (!(t.k = calloc(TEXTIDX_KEYS, sizeof *t.k)))
+	/* the arena's length bounds the trigrams there can be; twice that keeps the table half full */
+	for (t.size = 16; t.size < TEXTIDX_KEYS && t.size < 2 * (uint64_t)db->str.len; t.size *= 2)
+		;
+	if (!(t.k = calloc(t.size, sizeof *t.k)))
 		return OMG_ERROR(OMG_E_NOMEM, "search index");
 	for (uint32_t d = 0; d < db->ndocs; d++)
 		visit_doc(&t, db, d);
-	db->ntris = 0;
-	for (uint32_t k = 0; k < TEXTIDX_KEYS; k++) {
-		db->ntris += t.k[k].count != 0;
-		total += t.k[k].bytes;
+	/* the entries used, in the order of their keys (the identity table's already is) */
+	for (uint32_t i = 0; i < t.size; i++)
+		used += t.k[i].key1 != 0;
+	if (!(order = malloc(((size_t)used + 1) * sizeof *order))) {
+		rc = OMG_ERROR(OMG_E_NOMEM, "search index");
+		goto fail;
 	}
-	if (total > UINT32_MAX) {
-		free(t.k);
-		return OMG_ERROR(OMG_E_NOMEM, "search index: %llu bytes", (unsigned long long)total);
-	}
-	db->tris = malloc(((size_t)db->ntris + 1) * sizeof *db->tris);
-	db->postings = malloc((size_t)total + 1);
+	for (uint32_t i = 0, n = 0; i < t.size; i++)
+		if (t.k[i].key1) {
+			order[n++] = i;
+			total += t.k[i].bytes;
+		}
+	if (t.size != TEXTIDX_KEYS && used)
+		qsort_r(order, used, sizeof *order, cmp_key, t.k);
+	db->ntris = used;
+	db->tris = malloc(((size_t)used + 1) * sizeof *db->tris);
+	db->postings = total <= UINT32_MAX ? malloc((size_t)total + 1) : NULL;
 	if (!db->tris || !db->postings) {
-		free(t.k);
-		return OMG_ERROR(OMG_E_NOMEM, "search index");
+		rc = OMG_ERROR(OMG_E_NOMEM, "search index: %llu bytes", (unsigned long long)total);
+		goto fail;
 	}
 	db->npostings = (uint32_t)total;
-	for (uint32_t k = 0, i = 0, off = 0; k < TEXTIDX_KEYS; k++) {
-		struct key_state *ks = &t.k[k];
-		if (ks->count)
-			db->tris[i++] = (struct db_tri){ k, ks->count, off, ks->bytes };
+	for (uint32_t i = 0; i < used; i++) {
+		struct key_state *ks = &t.k[order[i]];
+		db->tris[i] = (struct db_tri){ ks->key1 - 1, ks->count, off, ks->bytes };
 		ks->at = off;
 		ks->last = 0;
 		off += ks->bytes;
@@ -242,8 +275,10 @@ static int make_trigrams(struct db *db)
 	t.pass = 1;
 	for (uint32_t d = 0; d < db->ndocs; d++)
 		visit_doc(&t, db, d);
+fail:
+	free(order);
 	free(t.k);
-	return OMG_OK;
+	return rc;
 }
 
 int textidx_build(struct db *db)
