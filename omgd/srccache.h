@@ -20,7 +20,7 @@
 #include "db.h"
 #include "store.h"
 
-enum src_kind { SRC_PACKAGES = 1, SRC_CONTENTS = 2, SRC_DPKG_INFO = 3 };
+enum src_kind { SRC_PACKAGES = 1, SRC_CONTENTS = 2, SRC_DPKG_INFO = 3, SRC_TRANSLATIONS = 4 };
 
 /* The index store's databases, in the order store_open gets them. */
 #define SRCCACHE_DBS { "sources", "snapshot", NULL }

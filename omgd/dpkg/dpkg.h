@@ -1,7 +1,7 @@
 /* dpkg.h — the Debian backend's inside: what its files share while one build runs.
  *
  * The backend (backend.c) reads apt's configuration (config.c), the lists of the configured
- * sources with their Release files (sources.c, lists.c), dpkg's status and apt's
+ * sources with their Release files (sources.c, lists.c) and translations (translations.c), dpkg's status and apt's
  * extended_states (status.c), then picks each package's candidate (candidate.c), walks
  * apt's autoremove marks (autoremove.c) and indexes the commands (commands.c). A version's
  * fields go into the index through fields.c; a source's records are replayed from the store
@@ -114,6 +114,8 @@ int deb_cached_source(struct build *b, const char *path, const struct stat *st, 
 
 /* lists.c: every package list of the lists directory. */
 int deb_read_lists(struct build *b);
+/* translations.c: the Translation-en files of those lists (their long descriptions). */
+int deb_read_translations(struct build *b);
 
 /* status.c: listfile_read callbacks for dpkg's status file and apt's extended_states. */
 int deb_status_chunk(void *b, const char *buf, size_t len, uint64_t base);

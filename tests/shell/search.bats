@@ -126,6 +126,55 @@ search_root() {
 	[ "$QUERIES" -eq 36 ] && [ "$NONEMPTY" -ge 29 ]
 }
 
+# translated ROOT: a list with short descriptions and their MD5s, as Debian's, and its
+# Translation-en (gzip) with the long ones; one entry's MD5 is no version's.
+translated() {
+	local L=$ROOT/var/lib/apt/lists one two md5one md5two
+	one=$'the zoo fixture\n It speaks of zebras and lions.\n .\n Translated.'
+	two=$'the farm fixture\n It speaks of cows.'
+	md5one=$(printf '%s\n' "$one" | md5sum | cut -d' ' -f1)
+	md5two=$(printf '%s\n' "$two" | md5sum | cut -d' ' -f1)
+	{
+		printf 'Package: zoo\nVersion: 1.0\nArchitecture: %s\nDescription: the zoo fixture\nDescription-md5: %s\n\n' "$NATIVE" "$md5one"
+		printf 'Package: farm\nVersion: 1.0\nArchitecture: %s\nDescription: the farm fixture\nDescription-md5: %s\n\n' "$NATIVE" "$md5two"
+	} > "$L/fixture.invalid_bulk_dists_x_main_binary-${NATIVE}_Packages"
+	{
+		printf 'Package: zoo\nDescription-md5: %s\nDescription-en: %s\n\n' "$md5one" "$one"
+		printf 'Package: farm\nDescription-md5: 0123456789abcdef0123456789abcdef\nDescription-en: the farm fixture\n Giraffes.\n\n'
+	} | gzip -9n > "$L/fixture.invalid_bulk_dists_x_main_i18n_Translation-en.gz"
+}
+
+@test "fixture root: long descriptions from Translation-en, as apt takes them (Acquire::Languages)" {
+	search_root
+	translated
+	echo 'Acquire::Languages { "en"; };' > "$ROOT/etc/apt/apt.conf.d/60languages"
+	sleep 1.1 # files changed in the last second are never trusted from the store (snapshot.h)
+	start_omgd --root "$ROOT"
+	QUERIES=0 NONEMPTY=0
+	same_as_apt zebras
+	same_as_apt 'lions.*translated'
+	same_as_apt 'fixture$'
+	same_as_apt giraffes
+	same_as_apt cows
+	same_as_apt -n zebras
+	# a rebuild takes the translation's records from the store: the same answers
+	kill -HUP "$OMGD_PID"
+	local i
+	for i in $(seq 1 100); do [ "$(grep -c 'index:' "$BATS_TEST_TMPDIR/omgd.log")" -ge 2 ] && break; sleep 0.05; done
+	for i in $(seq 1 100); do "$OMG" audit log | grep -q '[1-9][0-9]* sources from the store' && break; sleep 0.05; done
+	"$OMG" audit log | grep -q '[1-9][0-9]* sources from the store'
+	[ "$(omg_names zebras)" = zoo ]
+	stop_omgd
+	# "none": no translation (this machine's setting)
+	echo 'Acquire::Languages { "none"; };' > "$ROOT/etc/apt/apt.conf.d/60languages"
+	start_omgd --root "$ROOT" --no-store
+	same_as_apt zebras
+	same_as_apt 'fixture$'
+	[ -z "$(omg_names zebras)" ]
+	[ "$QUERIES" -eq 8 ]
+	[ "$NONEMPTY" -eq 4 ]
+}
+
 @test "what apt refuses is a usage error; nothing found is said on stderr, exit 1" {
 	search_root
 	start_omgd --root "$ROOT"
