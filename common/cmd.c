@@ -27,11 +27,15 @@ static const struct {
 	{ "status", omg_cmd_status, "status                 counts: installed, explicit, orphans, updates", 0,
 	  "Installed, explicit (manually installed), orphan (auto-removable) and upgradable package\n"
 	  "counts, security updates, and the index's generation and age.\n" },
-	{ "search", omg_cmd_search, "search [-d] [-i] [-n N] [--no-aur] QUERY   names (and with -d descriptions)", 0,
-	  "Packages whose name contains QUERY (case-insensitive), ranked: exact name, prefix, word\n"
-	  "start, substring. On Arch the AUR's results follow.\n\n"
-	  "  -d, --descriptions   match short descriptions too\n"
-	  "      --names-only     names only (the default)\n"
+	{ "search", omg_cmd_search, "search [--names-only] [-i] [-n N] [--no-aur] TERM...  as apt-cache search", 0,
+	  "Packages that every TERM matches, as apt-cache search finds them: each TERM is a POSIX\n"
+	  "extended regular expression, without regard to case, matched against the name, the names\n"
+	  "the package provides and its whole description (first line and the rest). Ranked: exact\n"
+	  "name, prefix, word start, inside the name, then provides or description; the worst term\n"
+	  "ranks a package. Nothing found: a line on standard error, exit status 1. On Arch the\n"
+	  "AUR's results for the first TERM follow.\n\n"
+	  "      --names-only     names (and provided names) only, not descriptions\n"
+	  "  -d, --descriptions   names and descriptions (the default)\n"
 	  "  -i, --installed      installed packages only\n"
 	  "  -n, --limit N        at most N rows; 0: as many as omgd answers (5000). Default: 50 on a\n"
 	  "                       terminal, else 5000; the count of the rest goes to standard error\n"
@@ -258,8 +262,8 @@ static int set_opt(struct omg_ctx *ctx, const struct opt *op, const char *val, c
 
 	switch (op->id) {
 	case OPT_JSON: o->json = 1; break;
-	case OPT_DESC: o->flags |= OMG_SEARCH_DESCRIPTIONS; break;
-	case OPT_NAMES: o->flags &= ~OMG_SEARCH_DESCRIPTIONS; break;
+	case OPT_DESC: o->flags |= OMG_SEARCH_DESCRIPTIONS; o->names_only = 0; break;
+	case OPT_NAMES: o->flags &= ~OMG_SEARCH_DESCRIPTIONS; o->names_only = 1; break;
 	case OPT_INST: o->flags |= OMG_SEARCH_INSTALLED; break;
 	case OPT_VERIFY: o->verify = 1; break;
 	case OPT_NOAUR: o->no_aur = 1; break;

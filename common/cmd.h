@@ -119,6 +119,7 @@ struct omg_opts {
 	const char *since;  /* --since TIME */
 	int verify;         /* --verify */
 	int no_aur;         /* --no-aur */
+	int names_only;     /* --names-only (search: not the descriptions); the last of it and -d wins */
 	const char *shell;  /* --shell NAME: not-found runs as NAME's command-not-found handler */
 	int help;           /* -h, --help: the command's help (or omg's) */
 	int version;        /* -V, --version */

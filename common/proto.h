@@ -29,6 +29,7 @@
 #define OMG_QUERY_MAX 256            /* search query, suggest prefix, package name */
 #define OMG_LIMIT_DEFAULT 50
 #define OMG_LIMIT_MAX 5000
+#define OMG_SEARCH_DEADLINE_MS 1000  /* omgd gives up a SEARCH after this long (ERROR 8) */
 #define OMG_BATCH_MAX 100
 #define OMG_PROVIDES_MAX 100         /* PROVIDES: packages in an answer */
 #define OMG_SIMILAR_MAX 15           /* SIMILAR: entries in an answer (as Debian's command-not-found) */

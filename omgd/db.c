@@ -1,7 +1,8 @@
-/* db.c — the index's storage, name lookup, search ranking and prefix suggestions. */
+/* db.c — the index's storage, name lookup and prefix suggestions (search: search.c). */
 #include "config.h"
 #include "db.h"
 #include "omg_error.h"
+#include "textidx.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -52,7 +53,45 @@ void db_free(struct db *db)
 	free(db->rels);
 	free(db->rels_by_name);
 	free(db->inputs);
+	free(db->docs);
+	free(db->doc_provs);
+	free(db->tris);
+	free(db->postings);
 	memset(db, 0, sizeof *db);
+}
+
+int db_desc_set(struct db *db, uint32_t v, const char *value, size_t len)
+{
+	const char *nl;
+	size_t first;
+
+	while (len && (*value == ' ' || *value == '\t'))
+		value++, len--;
+	/* apt's field values end at their last non-blank byte */
+	while (len && (value[len - 1] == ' ' || value[len - 1] == '\t' || value[len - 1] == '\n' || value[len - 1] == '\r'))
+		len--;
+	nl = len ? memchr(value, '\n', len) : NULL;
+	first = nl ? (size_t)(nl - value) : len;
+	while (first && (value[first - 1] == ' ' || value[first - 1] == '\r'))
+		first--;
+	db->vers[v].flags &= (uint16_t)~DBV_LONG_DESC;
+	if ((db->vers[v].desc = db_str(db, value, first)) == DB_NONE)
+		return OMG_ERROR(OMG_E_NOMEM, "index strings");
+	/* The rest, from its newline, right after the first line's NUL (an empty first line is
+	 * the arena's shared "", with nothing after it: such a description keeps its first line). */
+	if (nl && first) {
+		if (db_str(db, nl, len - (size_t)(nl - value)) == DB_NONE)
+			return OMG_ERROR(OMG_E_NOMEM, "index strings");
+		db->vers[v].flags |= DBV_LONG_DESC;
+	}
+	return OMG_OK;
+}
+
+const char *db_desc_rest(const struct db *db, uint32_t v)
+{
+	const char *first = db_s(db, db->vers[v].desc);
+
+	return db->vers[v].flags & DBV_LONG_DESC ? first + strlen(first) + 1 : "";
 }
 
 uint32_t db_str(struct db *db, const char *s, size_t n)
@@ -543,8 +582,11 @@ int db_validate(const struct db *db)
 	for (uint32_t i = 0; i < db->ninputs; i++)
 		if (!STR_OK(db->inputs[i].path))
 			BAD("input");
+	for (uint32_t i = 0; i < db->nvers; i++) /* the rest of a description is a string too */
+		if ((db->vers[i].flags & DBV_LONG_DESC) && !STR_OK(db->vers[i].desc + strlen(db_s(db, db->vers[i].desc)) + 1))
+			BAD("description");
 #undef STR_OK
-	return OMG_OK;
+	return textidx_validate(db);
 }
 
 int db_finish(struct db *db)
@@ -573,7 +615,7 @@ int db_finish(struct db *db)
 	if (db->nprovs)
 		qsort_r(db->provs, db->nprovs, sizeof *db->provs, cmp_provide, db);
 	db_vfiles_sort(db);
-	if (db_rels_finish(db) != OMG_OK)
+	if (db_rels_finish(db) != OMG_OK || textidx_build(db) != OMG_OK)
 		return OMG_E_NOMEM;
 	/* give back spare capacity; the version table is rebuilt if a reused db grows */
 	free(db->vhash);
@@ -598,50 +640,6 @@ int db_finish(struct db *db)
 
 /* ---- queries ------------------------------------------------------------------------ */
 
-static const char *find_ci(const char *hay, const char *needle, size_t nlen)
-{
-	for (; *hay; hay++) {
-		size_t i = 0;
-		while (i < nlen && hay[i] && tolower((unsigned char)hay[i]) == needle[i])
-			i++;
-		if (i == nlen)
-			return hay;
-	}
-	return NULL;
-}
-
-enum { RANK_EXACT, RANK_PREFIX, RANK_WORD, RANK_SUBSTRING, RANK_DESCRIPTION, RANK__COUNT };
-
-/* Finds lower-case Q in NAME: glibc's strstr when the index has only lower-case names
- * (Debian policy), a case-folding scan otherwise. */
-static const char *find_name(const struct db *db, const char *name, const char *q, size_t qlen)
-{
-	return db->mixed_case_names ? find_ci(name, q, qlen) : strstr(name, q);
-}
-
-/* Rank of P for the lower-case query Q, or -1 when it does not match. */
-static int rank_of(const struct db *db, uint32_t p, const char *q, size_t qlen, uint32_t flags)
-{
-	const struct db_pkg *pk = &db->pkgs[p];
-	const char *name = db_s(db, pk->name);
-	const char *hit = find_name(db, name, q, qlen);
-
-	if (hit == name)
-		return name[qlen] == 0 ? RANK_EXACT : RANK_PREFIX;
-	if (hit) {
-		for (const char *h = hit; h; h = find_name(db, h + 1, q, qlen))
-			if (h[-1] == '-' || h[-1] == '.' || h[-1] == '+')
-				return RANK_WORD;
-		return RANK_SUBSTRING;
-	}
-	if (flags & OMG_SEARCH_DESCRIPTIONS) {
-		uint32_t v = pk->cand != DB_NONE ? pk->cand : pk->inst;
-		if (v != DB_NONE && strcasestr(db_s(db, db->vers[v].desc), q))
-			return RANK_DESCRIPTION;
-	}
-	return -1;
-}
-
 static int usable(const struct db *db, uint32_t p, uint32_t flags)
 {
 	const struct db_pkg *pk = &db->pkgs[p];
@@ -649,46 +647,6 @@ static int usable(const struct db *db, uint32_t p, uint32_t flags)
 	if (flags & OMG_SEARCH_INSTALLED)
 		return pk->inst != DB_NONE;
 	return pk->inst != DB_NONE || pk->cand != DB_NONE;
-}
-
-int db_search(const struct db *db, const char *query, uint32_t limit, uint32_t flags, struct db_hits *out)
-{
-	char q[OMG_QUERY_MAX + 1];
-	size_t qlen = strlen(query);
-	uint32_t *bucket, nb[RANK__COUNT] = { 0 };
-
-	memset(out, 0, sizeof *out);
-	if (qlen == 0 || qlen > OMG_QUERY_MAX)
-		return OMG_ERROR(OMG_E_INVAL, "query must be 1 to %d bytes", OMG_QUERY_MAX);
-	for (size_t i = 0; i <= qlen; i++)
-		q[i] = (char)tolower((unsigned char)query[i]);
-	/* Names are walked in order, so each rank's hits come alphabetically: only the first
-	 * LIMIT of each rank can be shown, the rest are only counted. */
-	/* calloc, not malloc: only the first min(nb[r], LIMIT) of a rank are read, and all are
-	 * written, but scan-build cannot follow nb[r] and reports a read of garbage */
-	bucket = calloc((size_t)RANK__COUNT * ((size_t)limit + 1), sizeof *bucket);
-	out->v = malloc(((size_t)limit + 1) * sizeof *out->v);
-	if (!bucket || !out->v) {
-		free(bucket);
-		free(out->v);
-		out->v = NULL;
-		return OMG_ERROR(OMG_E_NOMEM, "search");
-	}
-	for (uint32_t i = 0; i < db->npkgs; i++) {
-		uint32_t p = db->by_name[i];
-		int r;
-		if (!usable(db, p, flags) || (r = rank_of(db, p, q, qlen, flags)) < 0)
-			continue;
-		if (nb[r] < limit)
-			bucket[(size_t)r * (limit + 1) + nb[r]] = p;
-		nb[r]++;
-		out->matched++;
-	}
-	for (int r = 0; r < RANK__COUNT; r++)
-		for (uint32_t j = 0; j < nb[r] && j < limit && out->n < limit; j++)
-			out->v[out->n++] = bucket[(size_t)r * (limit + 1) + j];
-	free(bucket);
-	return OMG_OK;
 }
 
 int db_suggest(const struct db *db, const char *prefix, uint32_t limit, uint32_t flags, struct db_hits *out)

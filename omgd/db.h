@@ -42,6 +42,7 @@ struct db_src {              /* one input file */
 #define DBV_SECURITY 0x1u    /* found in a security source */
 #define DBV_STATUS 0x2u      /* the installed version, from dpkg's status file */
 #define DBV_ARCH_ALL 0x4u    /* its list stanza says Architecture: all (filed under the native arch) */
+#define DBV_LONG_DESC 0x8u   /* the rest of its Description follows its first line in the arena */
 #define DBV_PRIO_SHIFT 8     /* bits 8-10: its Priority field, enum db_priority */
 #define DBV_PRIO_MASK 0x700u
 enum db_priority { DB_PRIO_NONE, DB_PRIO_REQUIRED, DB_PRIO_IMPORTANT, DB_PRIO_STANDARD, DB_PRIO_OPTIONAL, DB_PRIO_EXTRA };
@@ -115,6 +116,20 @@ struct db_input {
 	uint64_t size, mtime_ns, ctime_ns, ino, dev;
 };
 
+/* The search index (textidx.h): one document a name, as apt-cache search sees a group. */
+struct db_doc {
+	uint32_t pkg;            /* the name's preferred instance: native if it has a version, else
+				  * the first that has one */
+	uint32_t provs;          /* its first entry in db->doc_provs; the next document's ends them */
+};
+
+/* One trigram of the documents' text (three bytes folded by textidx_code), and the documents
+ * that have it: ascending numbers, each the difference from the last as a LEB128 varint. */
+struct db_tri {
+	uint32_t key, count;     /* count: documents in its list */
+	uint32_t off, len;       /* its list's bytes in db->postings */
+};
+
 struct db {
 	/* A db read from a stored snapshot borrows its arrays: db_free calls RELEASE instead of
 	 * freeing them (snapshot.h). */
@@ -144,6 +159,12 @@ struct db {
 	uint32_t *vhash;         /* by (package, version): db_ver_get's lookup, built lazily */
 	uint32_t vhash_mask, vhash_n; /* vhash_n: versions in it (a reused db may add more) */
 	uint32_t *by_name;       /* package indices sorted by name, then architecture */
+	struct db_doc *docs;     /* the search index, by name (ndocs + 1 entries: the last ends the
+				  * provides), made by db_finish (textidx_build) */
+	uint32_t ndocs, ndoc_provs, ntris, npostings;
+	uint32_t *doc_provs;     /* arena: the names each document's versions provide */
+	struct db_tri *tris;     /* sorted by key */
+	uint8_t *postings;
 	struct omg_counts counts;
 	uint32_t security;
 	uint32_t malformed;      /* paragraphs (and damaged lists) skipped */
@@ -216,11 +237,26 @@ int db_validate(const struct db *db);
 /* Sorts the name index and releases spare capacity. */
 int db_finish(struct db *db);
 
+/* Stores version V's Description (VALUE, LEN bytes as its record has it): the first line is
+ * its desc, the rest (from the newline, as apt's LongDesc has it) follows with DBV_LONG_DESC. */
+int db_desc_set(struct db *db, uint32_t v, const char *value, size_t len);
+/* The rest of version V's Description after its first line ("\n ..."), or "". */
+const char *db_desc_rest(const struct db *db, uint32_t v);
+
 /* Queries (read-only). Results are package indices. */
 struct db_hits {
 	uint32_t *v;
 	uint32_t n, matched;
 };
+/* apt-cache search (search.c): QUERY is one or more terms separated by newlines, each a
+ * POSIX extended regular expression matched without regard to case. A name matches when
+ * every term matches its name, a name one of its versions provides, or (with
+ * OMG_SEARCH_DESCRIPTIONS) its candidate's whole description. One row a name, its preferred
+ * instance; ranked by the worst of its terms' ranks: exact name, prefix, word start, inside
+ * the name, then provides or description; names in order within a rank. OMG_E_INVAL for a
+ * query omgd refuses (ere.h), OMG_E_TIMEOUT past SEARCH_DEADLINE_MS. */
+#define SEARCH_DEADLINE_MS OMG_SEARCH_DEADLINE_MS
+#define SEARCH_TERMS_MAX 32
 int db_search(const struct db *db, const char *query, uint32_t limit, uint32_t flags, struct db_hits *out);
 int db_suggest(const struct db *db, const char *prefix, uint32_t limit, uint32_t flags, struct db_hits *out);
 void db_row(const struct db *db, uint32_t p, struct omg_pkg_row *row);

@@ -131,8 +131,8 @@ static void on_search(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t
 		rc = db_search(d->db, q.text, clamp_limit(q.limit, OMG_LIMIT_DEFAULT), q.flags, &h);
 	else
 		rc = db_suggest(d->db, q.text, clamp_limit(q.limit, OMG_LIMIT_MAX), q.flags, &h);
-	if (rc != OMG_OK)
-		return fail(a, OMG_WERR_INTERNAL, "%s", omg_errdetail());
+	if (rc != OMG_OK) /* a term omgd refuses (search.c), or a search over its deadline */
+		return fail(a, rc == OMG_E_INVAL ? OMG_WERR_INVALID : OMG_WERR_INTERNAL, "%s", omg_errdetail());
 	if (type == OMG_MSG_SEARCH) {
 		put_rows(d, &h, a);
 	} else {

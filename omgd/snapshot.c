@@ -15,8 +15,10 @@ struct snap_header {
 	char magic[8];
 	char omg_version[16];        /* PACKAGE_VERSION: a new omgd may compute differently */
 	uint32_t format, byte_order;
-	uint32_t sizes[8];           /* db_pkg, db_ver, db_src, db_cmd, db_input, db_vfile, db_provide, db_rel */
+	uint32_t sizes[10];          /* db_pkg, db_ver, db_src, db_cmd, db_input, db_vfile, db_provide, db_rel,
+				      * db_doc, db_tri */
 	uint32_t npkgs, nvers, nsrcs, ncmds, ninputs, hash_mask, nvfiles, nprovs, nrels, reserved3;
+	uint32_t ndocs, ndoc_provs, ntris, npostings;
 	uint64_t arena_len;
 	struct omg_counts counts;
 	uint32_t security, malformed, damaged_lists, native_arch, mixed_case_names, ignored_lists;
@@ -59,7 +61,9 @@ struct section {
 	size_t bytes;
 };
 
-static int sections(const struct db *db, struct section s[12])
+#define NSECTIONS 16
+
+static int sections(const struct db *db, struct section s[NSECTIONS])
 {
 	struct db *m = (struct db *)db; /* only the addresses of the members are taken */
 
@@ -75,12 +79,17 @@ static int sections(const struct db *db, struct section s[12])
 	s[9] = (struct section){ (void **)&m->provs, (size_t)db->nprovs * sizeof *db->provs };
 	s[10] = (struct section){ (void **)&m->rels, (size_t)db->nrels * sizeof *db->rels };
 	s[11] = (struct section){ (void **)&m->rels_by_name, (size_t)db->nrels * sizeof *db->rels_by_name };
-	return 12;
+	/* the search index (textidx.h): stored, so that a warm start does not make it again */
+	s[12] = (struct section){ (void **)&m->docs, ((size_t)db->ndocs + 1) * sizeof *db->docs };
+	s[13] = (struct section){ (void **)&m->doc_provs, (size_t)db->ndoc_provs * sizeof *db->doc_provs };
+	s[14] = (struct section){ (void **)&m->tris, (size_t)db->ntris * sizeof *db->tris };
+	s[15] = (struct section){ (void **)&m->postings, db->npostings };
+	return NSECTIONS;
 }
 
 size_t snapshot_size(const struct db *db)
 {
-	struct section s[12];
+	struct section s[NSECTIONS];
 	size_t n = sizeof(struct snap_header);
 
 	for (int i = 0, k = sections(db, s); i < k; i++)
@@ -106,6 +115,12 @@ static void header_of(const struct db *db, struct snap_header *h)
 	h->nprovs = db->nprovs;
 	h->sizes[7] = sizeof(struct db_rel);
 	h->nrels = db->nrels;
+	h->sizes[8] = sizeof(struct db_doc);
+	h->sizes[9] = sizeof(struct db_tri);
+	h->ndocs = db->ndocs;
+	h->ndoc_provs = db->ndoc_provs;
+	h->ntris = db->ntris;
+	h->npostings = db->npostings;
 	h->npkgs = db->npkgs;
 	h->nvers = db->nvers;
 	h->nsrcs = db->nsrcs;
@@ -128,7 +143,7 @@ static void header_of(const struct db *db, struct snap_header *h)
 void snapshot_write(const struct db *db, void *dst)
 {
 	struct snap_header h;
-	struct section s[12];
+	struct section s[NSECTIONS];
 	unsigned char *p = dst, *body = p + sizeof h;
 	size_t at = sizeof h;
 
@@ -147,7 +162,7 @@ int snapshot_read(const void *src, size_t n, struct db *db, unsigned flags)
 {
 	const unsigned char *p = src;
 	struct snap_header h, want;
-	struct section s[12];
+	struct section s[NSECTIONS];
 	size_t at = sizeof h;
 	int rc, k;
 
@@ -175,11 +190,15 @@ int snapshot_read(const void *src, size_t n, struct db *db, unsigned flags)
 	db->nprovs = h.nprovs;
 	db->nrels = h.nrels;
 	db->hash_mask = h.hash_mask;
+	db->ndocs = h.ndocs;
+	db->ndoc_provs = h.ndoc_provs;
+	db->ntris = h.ntris;
+	db->npostings = h.npostings;
 	k = sections(db, s);
 	{
 		size_t need = sizeof h;
 		for (int i = 0; i < k; i++)
-			need += pad8(s[i].bytes); /* at most 2^32 entries of < 64 bytes each: no overflow */
+			need += pad8(s[i].bytes); /* at most 2^32 + 1 entries of < 64 bytes each: no overflow */
 		if (need != n) {
 			memset(db, 0, sizeof *db);
 			return OMG_ERROR(OMG_E_CORRUPT, "stored index: %zu bytes, its header describes %zu", n, need);

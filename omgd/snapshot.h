@@ -2,7 +2,8 @@
  *
  * Layout (host byte order; the header names it, and the struct sizes, so that another
  * build of omgd never misreads a snapshot): a struct snap_header, then, each padded to 8
- * bytes, the string arena, pkgs, vers, srcs, cmds, by_name, the hash table and the inputs.
+ * bytes, the string arena, pkgs, vers, srcs, cmds, by_name, the hash table, the inputs, the
+ * version files, provides and relations, and the search index (docs, doc_provs, tris, postings).
  * The header's checksum covers every byte after it (store_checksum: damage, not tampering:
  * the store directory is the user's own, mode 0700).
  *
@@ -19,7 +20,7 @@
 
 #include "db.h"
 
-#define SNAPSHOT_FORMAT 4 /* 4: DBV_ARCH_ALL */
+#define SNAPSHOT_FORMAT 5 /* 4: DBV_ARCH_ALL; 5: the search index and DBV_LONG_DESC */
 #define SNAPSHOT_RACY_NS 1000000000ull
 
 /* Bytes snapshot_write will write for DB. */

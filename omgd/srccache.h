@@ -20,11 +20,11 @@
 #include "db.h"
 #include "store.h"
 
-enum src_kind { SRC_PACKAGES = 1, SRC_CONTENTS = 2, SRC_DPKG_INFO = 3 };
+enum src_kind { SRC_PACKAGES = 1, SRC_CONTENTS = 2, SRC_DPKG_INFO = 3, SRC_TRANSLATIONS = 4 };
 
 /* The index store's databases, in the order store_open gets them. */
 #define SRCCACHE_DBS { "sources", "snapshot", NULL }
-#define SRCCACHE_FORMAT 3
+#define SRCCACHE_FORMAT 4
 
 struct src_records {
 	const uint8_t *p;        /* valid until srccache_commit or srccache_close */

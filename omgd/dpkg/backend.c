@@ -132,7 +132,7 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 	if (b.sources.errors && omgd_log)
 		omgd_log("apt's sources: %d entr%s apt rejects: skipped", b.sources.errors,
 			 b.sources.errors == 1 ? "y" : "ies");
-	if ((rc = deb_read_lists(&b)) != OMG_OK)
+	if ((rc = deb_read_lists(&b)) != OMG_OK || (rc = deb_read_translations(&b)) != OMG_OK)
 		goto fail;
 	if ((b.src = deb_add_src(&b, b.paths.status, 0, NULL, NULL)) == DB_NONE) {
 		rc = OMG_ERROR(OMG_E_NOMEM, "sources");
@@ -184,6 +184,7 @@ fail:
 	aptsources_free(&b.sources);
 	aptprefs_free(&b.prefs);
 	omg_wbuf_free(&b.ver_source);
+	omg_wbuf_free(&b.ver_md5);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 /* dpkg.h — the Debian backend's inside: what its files share while one build runs.
  *
  * The backend (backend.c) reads apt's configuration (config.c), the lists of the configured
- * sources with their Release files (sources.c, lists.c), dpkg's status and apt's
+ * sources with their Release files (sources.c, lists.c) and translations (translations.c), dpkg's status and apt's
  * extended_states (status.c), then picks each package's candidate (candidate.c), walks
  * apt's autoremove marks (autoremove.c) and indexes the commands (commands.c). A version's
  * fields go into the index through fields.c; a source's records are replayed from the store
@@ -72,6 +72,7 @@ struct build {
 	struct omg_wbuf rec;     /* records of the source being parsed, for the cache */
 	struct omg_wbuf order;   /* deb_pick_candidate's scratch: one package's versions */
 	struct omg_wbuf ver_source; /* uint32_t by version: its Source name (arena), 0: its own name */
+	struct omg_wbuf ver_md5;    /* uint32_t by version: its Description-md5's first 4 bytes, 0: none */
 	struct aptprefs prefs;   /* apt_preferences, APT::Default-Release first */
 };
 
@@ -97,6 +98,14 @@ int deb_add_relations(struct db *db, uint32_t v, const char *const *rel, const s
 uint8_t deb_priority_code(const char *v, size_t n); /* enum db_priority */
 int deb_add_provides(struct db *db, uint32_t v, const char *value, size_t len);
 int deb_set_source(struct build *b, uint32_t v, const char *source, size_t len); /* its Source field */
+/* The first 4 bytes of a description's MD5 as apt takes it: its Description-md5 field (MD5,
+ * MLEN bytes of hex) when a record has one, else the MD5 of the Description's VALUE and a
+ * newline. 0: no description. */
+uint32_t deb_desc_md5(const char *md5, size_t mlen, const char *value, size_t len);
+int deb_set_desc_md5(struct build *b, uint32_t v, uint32_t md5);
+/* Version V, installed from dpkg's status file and in no list, takes the description of a
+ * version of its name with the same MD5, as apt's cache shares them (its own otherwise). */
+int deb_status_desc(struct build *b, uint32_t v, const char *value, size_t len);
 
 /* cached.c: a source read through the store: replayed when unchanged, else READ and stored. */
 int deb_cached_source(struct build *b, const char *path, const struct stat *st, uint32_t kind, uint64_t salt,
@@ -105,6 +114,8 @@ int deb_cached_source(struct build *b, const char *path, const struct stat *st, 
 
 /* lists.c: every package list of the lists directory. */
 int deb_read_lists(struct build *b);
+/* translations.c: the Translation-en files of those lists (their long descriptions). */
+int deb_read_translations(struct build *b);
 
 /* status.c: listfile_read callbacks for dpkg's status file and apt's extended_states. */
 int deb_status_chunk(void *b, const char *buf, size_t len, uint64_t base);

@@ -1,9 +1,11 @@
-/* fields.c — a version's Priority, Provides and relation fields into the index, as apt
- * parses them. */
+/* fields.c — a version's Priority, Provides, relation fields and description's MD5 into the
+ * index, as apt parses them. */
 #include "config.h"
 #include "dpkg.h"
 #include "omg_error.h"
 
+#include <ctype.h>
+#include <mbedtls/md5.h>
 #include <string.h>
 #include <strings.h>
 
@@ -75,4 +77,64 @@ int deb_set_source(struct build *b, uint32_t v, const char *value, size_t len)
 		return OMG_E_NOMEM;
 	((uint32_t *)(void *)b->ver_source.data)[v] = s;
 	return OMG_OK;
+}
+
+uint32_t deb_desc_md5(const char *md5, size_t mlen, const char *value, size_t len)
+{
+	unsigned char sum[16];
+	mbedtls_md5_context c;
+	uint32_t h = 0;
+
+	if (mlen >= 8) {
+		for (size_t i = 0; i < 8; i++) {
+			int d = isdigit((unsigned char)md5[i]) ? md5[i] - '0' : tolower((unsigned char)md5[i]) - 'a' + 10;
+			if (d < 0 || d > 15)
+				return 0;
+			h = h << 4 | (uint32_t)d;
+		}
+		return h;
+	}
+	/* apt's value: from the first non-blank byte to the last one */
+	while (len && (*value == ' ' || *value == '\t'))
+		value++, len--;
+	while (len && isspace((unsigned char)value[len - 1]))
+		len--;
+	if (!len)
+		return 0;
+	mbedtls_md5_init(&c);
+	mbedtls_md5_starts_ret(&c);
+	mbedtls_md5_update_ret(&c, (const unsigned char *)value, len);
+	mbedtls_md5_update_ret(&c, (const unsigned char *)"\n", 1);
+	mbedtls_md5_finish_ret(&c, sum);
+	mbedtls_md5_free(&c);
+	return (uint32_t)sum[0] << 24 | (uint32_t)sum[1] << 16 | (uint32_t)sum[2] << 8 | sum[3];
+}
+
+int deb_set_desc_md5(struct build *b, uint32_t v, uint32_t md5)
+{
+	uint32_t zero = 0;
+
+	while (b->ver_md5.len / sizeof(uint32_t) <= v && !b->ver_md5.failed)
+		omg_put_bytes(&b->ver_md5, &zero, sizeof zero);
+	if (b->ver_md5.failed)
+		return OMG_E_NOMEM;
+	((uint32_t *)(void *)b->ver_md5.data)[v] = md5;
+	return OMG_OK;
+}
+
+int deb_status_desc(struct build *b, uint32_t v, const char *value, size_t len)
+{
+	struct db *db = b->db;
+	const uint32_t *md5s = (const uint32_t *)(const void *)b->ver_md5.data;
+	uint32_t n = (uint32_t)(b->ver_md5.len / sizeof *md5s), m = deb_desc_md5(NULL, 0, value, len);
+	const char *name = db_s(db, db->pkgs[db->vers[v].pkg].name);
+
+	for (uint32_t p = m ? db_pkg_first(db, name, strlen(name)) : DB_NONE; p != DB_NONE; p = db->pkgs[p].next_arch)
+		for (uint32_t w = db->pkgs[p].vers; w != DB_NONE; w = db->vers[w].next)
+			if (w != v && w < n && md5s[w] == m) {
+				db->vers[v].desc = db->vers[w].desc;
+				db->vers[v].flags = (uint16_t)((db->vers[v].flags & ~DBV_LONG_DESC) | (db->vers[w].flags & DBV_LONG_DESC));
+				return OMG_OK;
+			}
+	return db_desc_set(db, v, value, len);
 }

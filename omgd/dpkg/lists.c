@@ -22,6 +22,7 @@ struct list_para {
 	const char *rel[DB_REL__COUNT];
 	size_t rlen[DB_REL__COUNT];
 	uint8_t priority;        /* enum db_priority */
+	uint32_t dmd5;           /* deb_desc_md5 */
 };
 
 static int add_list_version(struct build *b, const struct list_para *lp)
@@ -42,9 +43,9 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 		db->vers[v].src = b->src;
 		db->vers[v].off = lp->off;
 		db->vers[v].len = lp->len;
-		db->vers[v].desc = db_str(db, lp->desc, lp->dlen);
 		db->vers[v].flags = (uint16_t)((db->vers[v].flags & ~DBV_PRIO_MASK) | (lp->priority << DBV_PRIO_SHIFT));
-		if ((lp->plen && deb_add_provides(db, v, lp->prov, lp->plen) != OMG_OK) ||
+		if (db_desc_set(db, v, lp->desc, lp->dlen) != OMG_OK || deb_set_desc_md5(b, v, lp->dmd5) != OMG_OK ||
+		    (lp->plen && deb_add_provides(db, v, lp->prov, lp->plen) != OMG_OK) ||
 		    deb_add_relations(db, v, lp->rel, lp->rlen) != OMG_OK ||
 		    deb_set_source(b, v, lp->source, lp->slen) != OMG_OK)
 			return OMG_E_NOMEM;
@@ -58,15 +59,16 @@ static int add_list_version(struct build *b, const struct list_para *lp)
 	return 0;
 }
 
-/* Record: u16 name, arch, version and description lengths, u32 stanza length, u64 offset,
+/* Record: u16 name, arch and version lengths, u32 description length (the whole field: apt
+ * searches it), u32 stanza length, u64 offset,
  * u32 Provides length, u32 lengths of the relation fields, u8 priority, u16 Source name
- * length, then the strings in that order. */
+ * length, u32 description MD5 (deb_desc_md5), then the strings in that order. */
 static void record_list_para(struct omg_wbuf *w, const struct list_para *lp)
 {
 	omg_put_u16(w, (uint16_t)lp->nlen);
 	omg_put_u16(w, (uint16_t)lp->alen);
 	omg_put_u16(w, (uint16_t)lp->vlen);
-	omg_put_u16(w, (uint16_t)lp->dlen);
+	omg_put_u32(w, (uint32_t)lp->dlen);
 	omg_put_u32(w, lp->len);
 	omg_put_u64(w, lp->off);
 	omg_put_u32(w, (uint32_t)lp->plen);
@@ -74,6 +76,7 @@ static void record_list_para(struct omg_wbuf *w, const struct list_para *lp)
 		omg_put_u32(w, (uint32_t)lp->rlen[k]);
 	omg_put_u8(w, lp->priority);
 	omg_put_u16(w, (uint16_t)lp->slen);
+	omg_put_u32(w, lp->dmd5);
 	omg_put_bytes(w, lp->name, lp->nlen);
 	omg_put_bytes(w, lp->arch, lp->alen);
 	omg_put_bytes(w, lp->ver, lp->vlen);
@@ -95,7 +98,7 @@ static int replay_list(struct build *b, const struct src_records *sr)
 		lp.nlen = omg_get_u16(&r);
 		lp.alen = omg_get_u16(&r);
 		lp.vlen = omg_get_u16(&r);
-		lp.dlen = omg_get_u16(&r);
+		lp.dlen = omg_get_u32(&r);
 		lp.len = omg_get_u32(&r);
 		lp.off = omg_get_u64(&r);
 		lp.plen = omg_get_u32(&r);
@@ -103,6 +106,7 @@ static int replay_list(struct build *b, const struct src_records *sr)
 			lp.rlen[k] = omg_get_u32(&r);
 		lp.priority = omg_get_u8(&r);
 		lp.slen = omg_get_u16(&r);
+		lp.dmd5 = omg_get_u32(&r);
 		lp.name = (const char *)omg_get_bytes(&r, lp.nlen);
 		lp.arch = (const char *)omg_get_bytes(&r, lp.alen);
 		lp.ver = (const char *)omg_get_bytes(&r, lp.vlen);
@@ -129,7 +133,7 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 
 	while (deb822_next_para(buf, len, &pos, &para)) {
 		struct deb822_field f, name = { 0 }, ver = { 0 }, arch = { 0 }, desc = { 0 }, prov = { 0 };
-		struct deb822_field rel[DB_REL__COUNT] = { { 0 } }, prio = { 0 }, source = { 0 };
+		struct deb822_field rel[DB_REL__COUNT] = { { 0 } }, prio = { 0 }, source = { 0 }, md5 = { 0 };
 		struct list_para lp;
 		size_t fpos = 0;
 		int r, k;
@@ -149,6 +153,8 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 				prio = f;
 			else if (deb822_is(&f, "Source"))
 				source = f;
+			else if (deb822_is(&f, "Description-md5"))
+				md5 = f;
 			else if ((k = deb_rel_field(&f)) >= 0)
 				rel[k] = f;
 		}
@@ -160,14 +166,13 @@ static int list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		lp = (struct list_para){ .name = name.value, .arch = arch.value, .ver = ver.value, .desc = desc.value,
 					 .prov = prov.value, .source = source.value, .nlen = name.value_len,
 					 .alen = arch.value_len, .vlen = ver.value_len,
-					 .dlen = deb822_first_line(desc.value, desc.value_len), .plen = prov.value_len,
+					 .dlen = desc.value_len, .plen = prov.value_len,
 					 .slen = source.value_len < UINT16_MAX ? source.value_len : UINT16_MAX,
 					 .off = base + para.offset, .len = (uint32_t)para.len };
 		for (k = 0; k < DB_REL__COUNT; k++)
 			lp.rel[k] = rel[k].value, lp.rlen[k] = rel[k].value_len;
 		lp.priority = deb_priority_code(prio.value, prio.value_len);
-		if (lp.dlen > UINT16_MAX)
-			lp.dlen = UINT16_MAX;
+		lp.dmd5 = deb_desc_md5(md5.value, md5.value_len, desc.value, desc.value_len);
 		if (b->cache)
 			record_list_para(&b->rec, &lp);
 		if ((r = add_list_version(b, &lp)) != 0)

@@ -105,7 +105,8 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 					db->vers[v].src = b->src;
 					db->vers[v].off = base + para.offset;
 					db->vers[v].len = (uint32_t)para.len;
-					db->vers[v].desc = db_str(db, desc.value, deb822_first_line(desc.value, desc.value_len));
+					if (db_desc_set(db, v, desc.value, desc.value_len) != OMG_OK)
+						return OMG_E_NOMEM;
 				}
 			}
 			continue;
@@ -133,8 +134,9 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		db->vers[v].src = b->src;
 		db->vers[v].off = base + para.offset;
 		db->vers[v].len = (uint32_t)para.len;
-		if (!db->vers[v].desc)
-			db->vers[v].desc = db_str(db, desc.value, deb822_first_line(desc.value, desc.value_len));
+		/* apt describes a version from the first file that has it: a list's, when one has it */
+		if (!db->vers[v].desc && deb_status_desc(b, v, desc.value, desc.value_len) != OMG_OK)
+			return OMG_E_NOMEM;
 		rec.pkg = p;
 		/* apt takes a version's Priority from the first index that has it, and reads the
 		 * lists before the status file (zlib1g: "required" in status, "optional" in the

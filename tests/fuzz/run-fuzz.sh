@@ -7,7 +7,7 @@ set -uo pipefail
 src=${OMG_SRCDIR:?} build=${OMG_BUILDDIR:?}
 seconds=${FUZZ_SECONDS:-20}
 targets=(fuzz_frame fuzz_status_file fuzz_deb822 fuzz_aptprefs fuzz_dpkg_root fuzz_store fuzz_pacmanconf fuzz_aur fuzz_aptsim
-	fuzz_pgp_armor fuzz_pgp_packet fuzz_md5sums fuzz_aptlog fuzz_release)
+	fuzz_pgp_armor fuzz_pgp_packet fuzz_md5sums fuzz_aptlog fuzz_release fuzz_ere)
 echo "1..${#targets[@]}"
 if [ -n "${OMG_SKIP_FUZZ:-}" ] || ! command -v clang >/dev/null; then
 	for i in "${!targets[@]}"; do echo "ok $((i + 1)) ${targets[$i]} # SKIP fuzzing runs in the plain build with clang"; done
@@ -24,15 +24,16 @@ daemon=$(ls "$src"/omgd/*.c "$src"/omgd/*/*.c | grep -v '/omgd/main\.c$\|/omgd/l
 daemon_common=$(ls "$src"/common/*.c | grep -v '/common/omg_cli\.c$' | tr '\n' ' ')
 declare -A sources=(
 	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $daemon $daemon_common -llmdb -lmbedcrypto -lcurl -ljansson -ldpkg -lalpm -larchive -lpthread"
-	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
+	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/search.c $src/omgd/textidx.c $src/omgd/ere.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
 	[fuzz_release]="$src/tests/fuzz/fuzz_release.c $src/omgd/verify/release.c $src/omgd/deb822.c ${common[*]}"
 	[fuzz_md5sums]="$src/tests/fuzz/fuzz_md5sums.c $src/omgd/verify/files_parse.c ${common[*]}"
 	[fuzz_aptlog]="$src/tests/fuzz/fuzz_aptlog.c $src/omgd/pmlog.c ${common[*]}"
 	[fuzz_pacmanconf]="$src/tests/fuzz/fuzz_pacmanconf.c $src/omgd/pacmanconf.c ${common[*]}"
 	[fuzz_aptsim]="$src/tests/fuzz/fuzz_aptsim.c $src/omgd/plan/aptsim.c $src/omgd/version.c ${common[*]} -ldpkg"
+	[fuzz_ere]="$src/tests/fuzz/fuzz_ere.c $src/omgd/ere.c ${common[*]}"
 	[fuzz_aur]="$src/tests/fuzz/fuzz_aur.c $src/omgd/aur/json.c ${common[*]} -ljansson"
 	[fuzz_status_file]="$src/tests/fuzz/fuzz_status_file.c $src/common/status_file.c $src/common/paths.c ${common[*]}"
-	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $(echo "$src"/omgd/dpkg/*.c) $src/omgd/pkgfiles.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/aptprefs.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/omgd/snapshot.c $src/omgd/backend_detect.c $src/omgd/backend_alpm.c $src/omgd/pacmanconf.c $src/omgd/revdeps.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto -lalpm"
+	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $(echo "$src"/omgd/dpkg/*.c) $src/omgd/pkgfiles.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/aptprefs.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/search.c $src/omgd/textidx.c $src/omgd/ere.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/omgd/snapshot.c $src/omgd/backend_detect.c $src/omgd/backend_alpm.c $src/omgd/pacmanconf.c $src/omgd/revdeps.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto -lalpm"
 	[fuzz_aptprefs]="$src/tests/fuzz/fuzz_aptprefs.c $src/omgd/aptprefs.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/deb822.c ${common[*]}"
 	[fuzz_pgp_armor]="$src/tests/fuzz/fuzz_pgp_armor.c $src/omgd/verify/armor.c $src/omgd/verify/packet.c $src/omgd/verify/sigverify.c $src/omgd/verify/keyring.c $src/omgd/verify/clearsign.c $src/omgd/verify/verdict.c ${common[*]} -lmbedcrypto"
 	[fuzz_pgp_packet]="$src/tests/fuzz/fuzz_pgp_packet.c $src/omgd/verify/armor.c $src/omgd/verify/packet.c $src/omgd/verify/sigverify.c $src/omgd/verify/keyring.c $src/omgd/verify/clearsign.c $src/omgd/verify/verdict.c ${common[*]} -lmbedcrypto"
@@ -91,6 +92,10 @@ seed_corpus() {
 		printf '/.\n/usr\n/usr/bin\n/usr/bin/vft-a\n' > "$dir/list"
 		printf ' /etc/vft/a.conf 0123456789abcdef0123456789abcdef\n /etc/x y newconffile remove-on-upgrade\n /etc/o 0123456789abcdef0123456789abcdef obsolete\n' > "$dir/conffiles"
 		printf '/bin/sh\n/bin/sh.distrib\ndash\n/usr/a\n/usr/a.orig\n:\n' > "$dir/diversions" ;;
+	fuzz_ere)
+		printf '\x0b^lib.*ssl+libfoo-ssl1.1 - SSL library' > "$dir/regex"
+		printf '\x0bc\\+\\+ (x|y)Gnu C++ compiler (x)' > "$dir/escapes"
+		printf '\x07fire?Firewalld' > "$dir/plain" ;;
 	esac
 	echo "$dir"
 }

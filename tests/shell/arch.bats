@@ -153,6 +153,15 @@ wait_for_status() {
 	# pacman -Ss searches the repositories, -Qs the local database: omg searches both
 	diff <(sort -u <("${PACMAN[@]}" -Ssq fire) <("${PACMAN[@]}" -Qsq fire)) <(printf '%s\n' "${lines[@]}" | awk '{print $1}' | sort)
 	[[ "$output" == *"pkg009"*"fixture package 9 with a fire"* ]]
+	# the same rules as pacman -Ss: every term a regular expression, on the name, the
+	# description or a provided name
+	local q
+	for q in 'fire' '^pkg01' 'pkg0.5$' 'fixture package 9' 'virt-1' 'FIXTURE fire' 'pkg(01|02)' 'package 1[0-9]{2}'; do
+		# shellcheck disable=SC2086
+		diff <(sort -u <("${PACMAN[@]}" -Ssq $q) <("${PACMAN[@]}" -Qsq $q)) \
+			<("$OMG" search --no-aur -n 0 $q | awk '{print $1}' | sort) || { echo "search $q"; false; }
+		[ -n "$("${PACMAN[@]}" -Ssq $q)" ] || { echo "search $q: pacman finds nothing"; false; }
+	done
 	run "$OMG" search pkg00
 	[[ "${lines[0]}" == "pkg001 "*"[upgradable from: 1.1-1]"* ]]
 	[ "$("$OMG" complete pkg01 | wc -l)" -eq 10 ]

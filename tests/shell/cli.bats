@@ -70,12 +70,14 @@ teardown() { stop_omgd; }
 	[ "$(printf '%s\n' "$output" | grep -c bulkpkg-)" -eq 120 ]
 }
 
-@test "search is case-insensitive and -d also searches descriptions" {
+@test "search is case-insensitive and searches descriptions unless --names-only" {
 	run "$OMG" search FIREWALLD
 	[ "$status" -eq 0 ]
 	[[ "$output" == firewalld* ]]
-	run "$OMG" search "version 1.0"
+	run "$OMG" search --names-only "version 1.0"
 	[ "$status" -eq 1 ]
+	run "$OMG" search "version 1.0"   # the long description, as apt-cache search
+	[ "$status" -eq 0 ]
 	run "$OMG" search -d "fixture package"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -gt 10 ]
@@ -85,9 +87,10 @@ teardown() { stop_omgd; }
 	run "$OMG" search -i fire
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
-	run "$OMG" search zzzznotapackage
+	run --separate-stderr "$OMG" search zzzznotapackage
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
+	[ "$stderr" = "omg: no packages found" ]
 }
 
 @test "info shows installed, candidate, reason, archive and the record" {

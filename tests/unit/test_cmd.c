@@ -47,7 +47,7 @@ static const struct opt_row {
 	{ { "search", "-dn3", "x" }, OMG_EXIT_OK, "search args=x limit=3 d" },
 	{ { "search", "-din", "4", "x" }, OMG_EXIT_OK, "search args=x limit=4 d i" },
 	/* the last word wins: --names-only undoes -d */
-	{ { "search", "-d", "--names-only", "x" }, OMG_EXIT_OK, "search args=x" },
+	{ { "search", "-d", "--names-only", "x" }, OMG_EXIT_OK, "search args=x names-only" },
 	{ { "search", "--names-only", "-d", "x" }, OMG_EXIT_OK, "search args=x d" },
 	{ { "search", "-n", "3", "-n", "5", "x" }, OMG_EXIT_OK, "search args=x limit=5" },
 	/* "--" ends the options; a lone "-" is a word */
@@ -106,6 +106,8 @@ static void describe(const char *cmd, const struct omg_opts *o, char *buf, size_
 		ADD(" d");
 	if (o->flags & OMG_SEARCH_INSTALLED)
 		ADD(" i");
+	if (o->names_only)
+		ADD(" names-only");
 	if (o->json)
 		ADD(" json");
 	if (o->timeout_ms)

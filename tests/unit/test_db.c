@@ -2,8 +2,10 @@
  * db_lookup (NAME and NAME:ARCH) and db_cmd_similar (command-not-found's "did you mean").
  *
  * Each table is data: one row a case, the query and what the code must answer, written as
- * omg(1) describes it (search ranks exact name, prefix, word start, substring, then with -d
- * short descriptions; names in order within a rank). A new case is a new row. The packages
+ * omg(1) describes it (search takes apt-cache search's terms: regular expressions that must
+ * all match the name, a provided name or with -d the whole description; one row a name,
+ * ranked exact name, prefix, word start, substring, then provides or description; names in
+ * order within a rank). A new case is a new row. The packages
  * and commands every row runs against are tables too (PKGS, CMDS), built into a db with
  * db_pkg_get, db_ver_get and db_finish as a backend and the builder do.
  */
@@ -26,7 +28,8 @@
 /* ---- the fixture ---------------------------------------------------------------------- */
 
 /* One package instance. INST and CAND are version strings or NULL; OTHER is a version that
- * is neither (a list has it, apt would not install it), or NULL. */
+ * is neither (a list has it, apt would not install it), or NULL. DESC is the Description
+ * field as a record has it. */
 static const struct pkg_row {
 	const char *name, *arch, *inst, *cand, *other, *desc;
 	uint32_t flags;
@@ -44,10 +47,18 @@ static const struct pkg_row {
 	{ "bonfire", NATIVE, "2", "2", NULL, "", OMG_PKG_INSTALLED },
 	{ "campfires", NATIVE, NULL, "5", NULL, "", 0 },
 	{ "blaze", NATIVE, NULL, "1.2", NULL, "Starts a FIRE safely", 0 }, /* only its description */
-	{ "ember", NATIVE, "1", "1", NULL, "cools down", OMG_PKG_INSTALLED },
+	{ "ember", NATIVE, "1", "1", NULL, "cools down\n Puts out the fire\n .\n slowly.", OMG_PKG_INSTALLED },
 	{ "firejail-rc", NATIVE, NULL, NULL, NULL, "", OMG_PKG_CONFIG_FILES }, /* dpkg rc: config files */
 	{ "libonly32", "i386", "4", "4", NULL, "", OMG_PKG_INSTALLED | OMG_PKG_FOREIGN },
 	{ "zsh", NATIVE, "5.9", "5.9", NULL, "shell with lots of features", OMG_PKG_INSTALLED },
+};
+
+/* A name the candidate of a native package provides. */
+static const struct prov_row {
+	const char *package, *provides;
+} PROVS[] = {
+	{ "firefox-esr", "www-browser" },
+	{ "fire", "fire" },  /* its own name: nothing more */
 };
 
 /* One executable: the command, its package, installed (dpkg's lists) or not (Contents). */
@@ -85,7 +96,11 @@ static void add_pkg(struct db *db, const struct pkg_row *r)
 	if (r->other)
 		version(db, p, r->other);
 	for (uint32_t i = db->pkgs[p].vers; i != DB_NONE; i = db->vers[i].next)
-		db->vers[i].desc = db_str(db, r->desc, strlen(r->desc));
+		assert_int_equal(db_desc_set(db, i, r->desc, strlen(r->desc)), OMG_OK);
+	for (size_t i = 0; i < sizeof PROVS / sizeof PROVS[0]; i++)
+		if (db == &DB && !strcmp(PROVS[i].package, r->name) && !strcmp(r->arch, NATIVE))
+			assert_int_equal(db_provide_add(db, PROVS[i].provides, strlen(PROVS[i].provides), db->pkgs[p].cand,
+							"", 0), OMG_OK);
 	db->pkgs[p].flags = r->flags;
 }
 
@@ -164,21 +179,22 @@ static const struct search_row {
 	const char *hits;       /* in rank order, names in order within a rank */
 	uint32_t matched;       /* every match, also those past LIMIT */
 } SEARCHES[] = {
-	/* exact, then prefix, then word start (after - . +), then substring */
+	/* exact, then prefix, then word start (after - . +), then substring; one row a name
+	 * (fire and fire:i386 are one, as apt-cache search lists a name once) */
 	{ 0, "fire", 50, 0,
-	  "fire fire:i386 firefox-esr firewalld bonfire-fire gnome-fire node.fire x+fire bonfire campfires", 10 },
+	  "fire firefox-esr firewalld bonfire-fire gnome-fire node.fire x+fire bonfire campfires", 9 },
 	/* the query is case-insensitive */
 	{ 0, "FiRe", 50, 0,
-	  "fire fire:i386 firefox-esr firewalld bonfire-fire gnome-fire node.fire x+fire bonfire campfires", 10 },
-	/* -d: then the packages whose short description has it, in any case */
+	  "fire firefox-esr firewalld bonfire-fire gnome-fire node.fire x+fire bonfire campfires", 9 },
+	/* -d: then the packages whose description has it, in any case, its long part too */
 	{ 0, "fire", 50, D,
-	  "fire fire:i386 firefox-esr firewalld bonfire-fire gnome-fire node.fire x+fire bonfire campfires blaze", 11 },
-	/* -i: installed only (fire:i386 is not) */
+	  "fire firefox-esr firewalld bonfire-fire gnome-fire node.fire x+fire bonfire campfires blaze ember", 11 },
+	/* -i: installed only (fire:i386 is not, fire is) */
 	{ 0, "fire", 50, I, "fire firewalld bonfire", 3 },
-	{ 0, "fire", 50, I | D, "fire firewalld bonfire", 3 },
+	{ 0, "fire", 50, I | D, "fire firewalld bonfire ember", 4 },
 	/* LIMIT keeps the best ranks; MATCHED still counts all */
-	{ 0, "fire", 3, 0, "fire fire:i386 firefox-esr", 10 },
-	{ 0, "fire", 5, 0, "fire fire:i386 firefox-esr firewalld bonfire-fire", 10 },
+	{ 0, "fire", 3, 0, "fire firefox-esr firewalld", 9 },
+	{ 0, "fire", 5, 0, "fire firefox-esr firewalld bonfire-fire gnome-fire", 9 },
 	{ 0, "fire", 1, D, "fire", 11 },
 	/* no exact name: the prefix rank leads */
 	{ 0, "firew", 50, 0, "firewalld", 1 },
@@ -187,16 +203,37 @@ static const struct search_row {
 	/* the description of a package that also matches by name is not a second hit */
 	{ 0, "shell", 50, D, "zsh", 1 },
 	{ 0, "zsh", 50, D, "zsh", 1 },
-	/* never a package without an installed or candidate version */
+	/* never a package without a candidate (or with -i installed) version */
 	{ 0, "firewood", 50, 0, "", 0 },
 	{ 0, "firemaker", 50, D, "", 0 },
 	{ 0, "nothing-like-it", 50, D, "", 0 },
-	/* a dot and a plus in the query are plain bytes */
-	{ 0, ".fire", 50, 0, "node.fire", 1 },
-	{ 0, "x+", 50, 0, "x+fire", 1 },
+	/* every term must match (a newline between terms), each the name or the description */
+	{ 0, "fire\nesr", 50, 0, "firefox-esr", 1 },
+	{ 0, "fire\nsafely", 50, D, "blaze", 1 },
+	{ 0, "fire\nsafely", 50, 0, "", 0 },
+	{ 0, "fire\nway", 50, D, "fire", 1 },         /* the worst term's rank: way is in its description */
+	/* terms are POSIX extended regular expressions, as apt's */
+	{ 0, ".fire", 50, 0, "bonfire bonfire-fire campfires gnome-fire node.fire x+fire", 6 },
+	{ 0, "x+", 50, 0, "x+fire firefox-esr", 2 },
+	{ 0, "node\\.fire", 50, 0, "node.fire", 1 },
+	{ 0, "^fire", 50, 0, "fire firefox-esr firewalld", 3 },
+	{ 0, "fire$", 50, 0, "fire bonfire-fire gnome-fire node.fire x+fire bonfire", 6 },
+	{ 0, "fire|zsh", 50, 0, "fire zsh firefox-esr firewalld bonfire-fire gnome-fire node.fire x+fire bonfire campfires", 10 },
+	{ 0, "f[aeiou]re", 50, 0,
+	  "fire firefox-esr firewalld bonfire-fire gnome-fire node.fire x+fire bonfire campfires", 9 },
+	/* a description is one string: first line, then "\n rest" ($ is its end, . a newline) */
+	{ 0, "^cools", 50, D, "ember", 1 },
+	{ 0, "down$", 50, D, "", 0 },
+	{ 0, "down.*slowly\\.$", 50, D, "ember", 1 },
+	{ 0, "down. Puts", 50, D, "ember", 1 },
+	{ 0, "fire *slowly", 50, D, "", 0 },
+	/* a provided name matches for its providers, names only too */
+	{ 0, "www-browser", 50, 0, "firefox-esr", 1 },
+	{ 0, "browser\nfire", 50, 0, "firefox-esr", 1 },
 	/* mixed-case names are folded too: libFIRE's "FIRE" does not start a word */
 	{ 1, "fire", 50, 0, "fire FireTool py-Fire libFIRE", 4 },
 	{ 1, "TOOL", 50, 0, "FireTool", 1 },
+	{ 1, "t[o]ol$", 50, 0, "FireTool", 1 },
 };
 
 static void test_search_table(void **state)
@@ -234,6 +271,50 @@ static void test_search_refuses(void **state)
 	assert_int_equal(db_search(&DB, longq, 50, 0, &h), OMG_OK);
 	assert_int_equal(h.n, 0);
 	free(h.v);
+	/* what regcomp refuses (apt: "Regex compilation error"), an empty term, and what would
+	 * cost exponential time or memory (ere.h) */
+	static const char *const bad[] = { "*fire", "fire(", "[fire", "fire\n\nx", "\nfire", "a+++++", "(a)\\1",
+					   "a{300}", "a{2}b{2}" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(db_search(&DB, bad[i], 50, D, &h), OMG_E_INVAL);
+		assert_null(h.v);
+	}
+	/* what apt accepts: stacked quantifiers up to four (c++), one counted repetition */
+	assert_int_equal(db_search(&DB, "x++", 50, 0, &h), OMG_OK);
+	assert_int_equal(h.n, 2);
+	free(h.v);
+	assert_int_equal(db_search(&DB, "f{1}ire", 50, 0, &h), OMG_OK);
+	assert_int_equal(h.n, 9);
+	free(h.v);
+}
+
+/* A term whose every match costs milliseconds ("(a|aa)*b" against 4,000 a's: glibc tries the
+ * ways to split them) over 1,280 documents: the search stops at its deadline with
+ * OMG_E_TIMEOUT, whatever the machine's speed (it checks every 64 documents; the whole walk
+ * would take over 10 s here). */
+static void test_search_deadline(void **state)
+{
+	struct db db;
+	struct db_hits h;
+	char *desc = malloc(4002);
+	(void)state;
+
+	assert_non_null(desc);
+	memset(desc, 'a', 4000);
+	desc[4000] = 0;
+	assert_int_equal(db_init(&db), OMG_OK);
+	db.native_arch = db_str(&db, NATIVE, strlen(NATIVE));
+	for (int i = 0; i < 1280; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "slow-%04d", i);
+		const struct pkg_row r = { name, NATIVE, NULL, "1", NULL, desc, 0 };
+		add_pkg(&db, &r);
+	}
+	assert_int_equal(db_finish(&db), OMG_OK);
+	assert_int_equal(db_search(&db, "(a|aa)*b", 50, D, &h), OMG_E_TIMEOUT);
+	assert_null(h.v);
+	free(desc);
+	db_free(&db);
 }
 
 /* ---- db_suggest (omg complete) ---------------------------------------------------------- */
@@ -397,6 +478,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_search_table),
 		cmocka_unit_test(test_search_refuses),
+		cmocka_unit_test(test_search_deadline),
 		cmocka_unit_test(test_suggest_table),
 		cmocka_unit_test(test_lookup_table),
 		cmocka_unit_test(test_one_edit_table),
