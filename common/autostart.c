@@ -33,19 +33,24 @@ int omg_autostart(void)
 }
 
 /* See autostart.h. */
-void omg_close_inherited_fds(void)
+void omg_close_fds_from(int first)
 {
 	struct rlimit rl;
 	long max = 65536;
 
 #ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0)
+	if (syscall(SYS_close_range, (unsigned)first, ~0u, 0u) == 0)
 		return;
 #endif
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < max)
 		max = (long)rl.rlim_cur;
-	for (long fd = 3; fd < max; fd++)
+	for (long fd = first; fd < max; fd++)
 		close((int)fd);
+}
+
+void omg_close_inherited_fds(void)
+{
+	omg_close_fds_from(3);
 }
 
 /* The omgd that belongs to this code: the build tree's when this code (the executable or a

@@ -20,5 +20,7 @@ int omg_autostart_now(void);
  * system calls, so a forked child may call it; omgd calls it first thing, so a caller's
  * pipe or terminal is never held for the daemon's life. */
 void omg_close_inherited_fds(void);
+/* The same from descriptor FIRST up (omgd keeps a socket systemd handed over on 3). */
+void omg_close_fds_from(int first);
 
 #endif
