@@ -527,6 +527,7 @@ int main(int argc, char **argv)
 		struct epoll_event evs[256];
 		int n = epoll_wait(ep, evs, 256, timeout);
 		int64_t now_ms;
+		int served = 0;
 
 		if (n < 0 && errno != EINTR) {
 			omgd_log("epoll_wait: %s", strerror(errno));
@@ -605,12 +606,14 @@ int main(int argc, char **argv)
 				builder_request(bld, "change");
 			} else {
 				server_event(srv, ptr, evs[i].events);
+				served = 1;
 			}
 		}
 		now_ms = mono_now_ms();
 		timeout = server_tick(srv, now_ms);
 		if (idle_ms) {
-			if (!server_idle(srv))
+			/* idle from the last byte or close of a client, not from the last wake */
+			if (served || !server_idle(srv))
 				idle_since = now_ms;
 			else if (now_ms - idle_since >= idle_ms) {
 				omgd_log("no client for %lld s (OMG_IDLE_EXIT): exiting", (long long)(idle_ms / 1000));

@@ -89,3 +89,94 @@ PY
 	wait "$py"
 	[ "$(cat "$BATS_TEST_TMPDIR/got")" = "READY=1 True" ]
 }
+
+# the pid of the omgd that serves $SOCK (it says so), or nothing
+served_by() { "$OMG" daemon status 2>/dev/null | sed -n 's/^omgd is running (pid \([0-9]*\),.*/\1/p'; }
+# stop_started PID: an omgd this shell did not start (autostarted): SIGTERM, gone within 2 s
+stop_started() {
+	kill -TERM "$1"
+	wait_for 2 gone "$1"
+}
+
+@test "without systemd: the first command starts omgd, waits for it and answers (this system's counts)" {
+	[ -s /var/lib/dpkg/status ] || skip "needs a Debian system"
+	run env OMG_AUTOSTART=1 OMG_OMGD="$OMGD" "$OMG" --json status
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | json_field ready)" = true ]
+	[ "$(echo "$output" | json_field installed)" = "$(oracle_total)" ]
+	local pid; pid=$(served_by)
+	[ -n "$pid" ]
+	is_omgd "$pid"
+	stop_started "$pid"
+}
+
+@test "without systemd: the runtime directory does not exist yet: made by omgd, the command answers" {
+	[ -s /var/lib/dpkg/status ] || skip "needs a Debian system"
+	[ ! -d "/run/user/$(id -u)" ] || skip "/run/user/$(id -u) exists: the runtime directory would be that one"
+	unset XDG_RUNTIME_DIR
+	export TMPDIR=$BATS_TEST_TMPDIR/tmp
+	mkdir "$TMPDIR"
+	run env OMG_AUTOSTART=1 OMG_OMGD="$OMGD" "$OMG" status
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"installed   $(oracle_total)"* ]]
+	[ "$(stat -c %a "$TMPDIR/omg-$(id -u)")" = 700 ]
+	local pid; pid=$(served_by)
+	[ -n "$pid" ]
+	stop_started "$pid"
+}
+
+@test "without systemd: in bash, the builtin's first command starts omgd and answers" {
+	[ -s /var/lib/dpkg/status ] || skip "needs a Debian system"
+	run env OMG_AUTOSTART=1 OMG_OMGD="$OMGD" bash --norc --noprofile -c \
+		'enable -f "$1" omg && type -t omg && omg status | head -1' _ "$BASH_MODULE"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = builtin ]
+	[ "${lines[1]}" = "installed   $(oracle_total)" ]
+	local pid; pid=$(served_by)
+	[ -n "$pid" ]
+	stop_started "$pid"
+}
+
+@test "without systemd: OMG_AUTOSTART=0 starts nothing (exit 3, said); completion and omg daemon status do not wait" {
+	run env OMG_AUTOSTART=0 OMG_OMGD="$OMGD" "$OMG" status
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"omgd is not running"* ]]
+	[ -z "$(served_by)" ]
+	run env OMG_AUTOSTART=0 "$OMG" daemon status
+	[ "$status" -eq 3 ]
+	[ ! -e "$SOCK" ]
+}
+
+@test "OMG_IDLE_EXIT=2: omgd exits 2 s after its last client has gone, not while one is connected; exit 0, the socket removed" {
+	"$FIXTURE" "$ROOT"
+	OMG_IDLE_EXIT=2 "$OMGD" --foreground --root "$ROOT" --no-store --plan-ahead 0 --verify-every 0 2>>"$LOG" &
+	OMGD_PID=$!
+	wait_ready
+	# a client that stays connected for 4 s
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); time.sleep(4)' "$SOCK" &
+	local held=$!
+	sleep 3
+	kill -0 "$OMGD_PID"
+	wait "$held"
+	local t0; t0=$(date +%s%N)
+	wait_for 5 gone "$OMGD_PID"
+	local ms=$((($(date +%s%N) - t0) / 1000000))
+	echo "exited $ms ms after the last client went"
+	[ "$ms" -ge 1500 ]
+	local rc=0
+	wait "$OMGD_PID" || rc=$?
+	OMGD_PID=
+	[ "$rc" -eq 0 ]
+	grep -q "no client for 2 s (OMG_IDLE_EXIT): exiting" "$LOG"
+	[ ! -e "$SOCK" ]
+}
+
+@test "OMG_IDLE_EXIT: not a number of seconds: omgd refuses to start (exit 2)" {
+	run env OMG_IDLE_EXIT=soon "$OMGD" --foreground --no-store
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"OMG_IDLE_EXIT"* ]]
+}
