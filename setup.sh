@@ -16,7 +16,8 @@ PACKAGES=(build-essential autoconf automake libtool pkg-config clang
 	apt-utils gnupg
 	gpgv
 	pacman-package-manager makepkg libarchive-tools cppcheck clang-tools
-	debsums)
+	debsums
+	systemd)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
