@@ -72,3 +72,12 @@ user_env() {
 	echo "left: $left"
 	[ -z "$left" ]
 }
+
+@test "make distcheck: the tarball builds in a read-only tree, installs and uninstalls in its prefix, cleans up" {
+	# its make check runs one unit test: the suites run here, and a distcheck inside a
+	# distcheck's check would never end
+	[ -w "$OMG_SRCDIR" ] || skip "inside make distcheck (a read-only source tree): not again"
+	(cd "$B" && make -j2 distcheck TESTS=tests/unit/test_activation) > "$BATS_TEST_TMPDIR/distcheck.log" 2>&1 ||
+		{ tail -40 "$BATS_TEST_TMPDIR/distcheck.log"; false; }
+	grep -q "archives ready for distribution" "$BATS_TEST_TMPDIR/distcheck.log"
+}
