@@ -16,7 +16,8 @@ PACKAGES=(build-essential autoconf automake libtool pkg-config clang
 	apt-utils gnupg
 	gpgv
 	pacman-package-manager makepkg libarchive-tools cppcheck clang-tools
-	debsums)
+	debsums
+	systemd)
 # promtool (check metrics, check and test rules) and node-exporter's apt collector (apt_info.py): oracles of prometheus.bats
 PACKAGES+=(prometheus prometheus-node-exporter-collectors)
 

@@ -1,24 +1,32 @@
-/* autostart.h — start omgd in the background when a command finds it missing.
+/* autostart.h — start omgd when a command finds it missing, and wait for it.
  *
  * Detached: double fork, setsid (no controlling terminal), stdio on /dev/null, so neither
- * a zombie nor output reaches the calling shell; the caller waits only for the first child,
- * which exits at once. Off when $OMG_AUTOSTART is "0". The daemon is $OMG_OMGD, else the
- * build's own omgd when this code runs from its build tree, else the installed omgd. At most
- * one attempt every OMG_AUTOSTART_INTERVAL seconds per process.
+ * a zombie nor output reaches the calling shell. omgd run in the background returns once its
+ * first index is built (or when another omgd already answers); the first child waits for
+ * that up to the deadline asked for and exits, so the caller waits only for it and never
+ * longer than the deadline. Off when $OMG_AUTOSTART is "0". The daemon is $OMG_OMGD, else
+ * the build's own omgd when this code runs from its build tree, else the installed one. At
+ * most one attempt every OMG_AUTOSTART_INTERVAL seconds per process.
  */
 #ifndef OMG_AUTOSTART_H
 #define OMG_AUTOSTART_H
 
 #define OMG_AUTOSTART_INTERVAL 10
+#define OMG_AUTOSTART_WAIT_MS 5000 /* a command waits this long for the omgd it started */
 
-/* Returns 1 if a start was attempted, 0 if disabled or rate-limited, -1 on failure. */
-int omg_autostart(void);
-/* The same start, asked for explicitly (omg daemon start): no rate limit, no OMG_AUTOSTART. */
+/* Starts omgd and waits up to WAIT_MS (0: not at all) for it to be ready. Returns 1 if it
+ * was started and is ready (or another omgd answers), 2 if it was started and is not ready
+ * yet (or WAIT_MS is 0), 0 if disabled or rate-limited, -1 if omgd cannot be run or failed. */
+int omg_autostart(int wait_ms);
+/* The same start, asked for explicitly (omg daemon start): no rate limit, no OMG_AUTOSTART,
+ * no wait. */
 int omg_autostart_now(void);
 
 /* Closes every descriptor above 2 (close_range, else each up to RLIMIT_NOFILE). Only
  * system calls, so a forked child may call it; omgd calls it first thing, so a caller's
  * pipe or terminal is never held for the daemon's life. */
 void omg_close_inherited_fds(void);
+/* The same from descriptor FIRST up (omgd keeps a socket systemd handed over on 3). */
+void omg_close_fds_from(int first);
 
 #endif

@@ -330,6 +330,22 @@ static int client_exchange(struct omg_client *c, struct omg_answer *a, int64_t d
 			 em.message[0] ? em.message : omg_wire_strerror(em.code));
 }
 
+int omg_client_connect(struct omg_client *c)
+{
+	if (c->busy)
+		return OMG_OK; /* a call is under way on it: a trap's call connects on its own */
+	if (client_owns_fd(c)) {
+		struct pollfd p = { .fd = c->fd, .events = POLLRDHUP };
+		/* closed by omgd (its idle timeout, its exit): forget it; a late answer waiting
+		 * to be read is not a close */
+		if (poll(&p, 1, 0) == 0)
+			return OMG_OK;
+		client_disconnect(c);
+	}
+	c->call_ms = c->timeout_ms;
+	return client_connect(c, mono_ms() + c->timeout_ms);
+}
+
 int omg_client_call(struct omg_client *c, struct omg_answer *a)
 {
 	return omg_client_call_within(c, a, c->timeout_ms);

@@ -68,6 +68,9 @@ int omg_client_call(struct omg_client *c, struct omg_answer *a);
  * command that waits longer than a lookup (a plan, the AUR, a verification) says so here,
  * and the client's default is never changed. */
 int omg_client_call_within(struct omg_client *c, struct omg_answer *a, int timeout_ms);
+/* Connects now, within the client's default deadline, unless it holds a connection omgd has
+ * not closed: OMG_OK, or why not (OMG_E_NODAEMON: nobody listens at the path). */
+int omg_client_connect(struct omg_client *c);
 void omg_client_close(struct omg_client *c);
 
 #endif

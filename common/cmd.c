@@ -389,8 +389,9 @@ int omg_cmd_report(struct omg_ctx *ctx, int rc)
 	case OMG_E_NOTFOUND:
 		return omg_cmd_fail(ctx, OMG_EXIT_NOTHING, "%s", omg_errdetail());
 	case OMG_E_NODAEMON:
-		/* Nobody listens: start omgd so that the next prompt has values. */
-		if (omg_autostart() == 1)
+		/* Nobody listens any more (omg_run found it there): start omgd so that the next
+		 * prompt has values. */
+		if (omg_autostart(0) == 2)
 			return omg_cmd_fail(ctx, OMG_EXIT_NODAEMON, "%s; starting it in the background",
 					    omg_errdetail());
 		return omg_cmd_fail(ctx, OMG_EXIT_NODAEMON, "%s", omg_errdetail());
@@ -400,6 +401,12 @@ int omg_cmd_report(struct omg_ctx *ctx, int rc)
 	default:
 		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "%s", omg_errdetail());
 	}
+}
+
+/* Whether command CMD, finding no omgd, starts it and waits for it before it runs. */
+static int autostart_waits(const char *cmd)
+{
+	return strcmp(cmd, "complete") != 0 && strcmp(cmd, "not-found") != 0 && strcmp(cmd, "daemon") != 0;
 }
 
 int omg_run(int argc, char **argv, struct omg_env *env)
@@ -461,10 +468,30 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 			irc = omg_client_init(&own, NULL, ctx.opts.timeout_ms);
 			ctx.client = &own;
 		}
-		if (irc != OMG_OK) { /* no socket path: omgd never ran here (start it) or a bad setup */
-			int started = irc == OMG_E_NODAEMON && omg_autostart() == 1;
-			rc = omg_cmd_fail(&ctx, OMG_EXIT_NODAEMON, "%s%s", omg_errdetail(),
-					  started ? "; starting it in the background" : "");
+		/* Nobody listens (no runtime directory, no socket): the user's first command starts
+		 * omgd and waits for it, then answers. Not so for what must stay instant or must
+		 * not start it (completion, a mistyped command, omg daemon). */
+		if (irc == OMG_OK && autostart_waits(cmd))
+			irc = omg_client_connect(ctx.client);
+		if (irc == OMG_E_NODAEMON) {
+			int started = omg_autostart(autostart_waits(cmd) ? OMG_AUTOSTART_WAIT_MS : 0);
+			if (started == 1) {
+				irc = env->client ? omg_client_retarget(ctx.client) : omg_client_init(&own, NULL, ctx.opts.timeout_ms);
+				if (irc == OMG_OK)
+					irc = omg_client_connect(ctx.client);
+			}
+			if (irc != OMG_OK) {
+				rc = omg_cmd_fail(&ctx, OMG_EXIT_NODAEMON, "%s%s", omg_errdetail(),
+						  started == 2 ? "; starting it in the background" : "");
+				if (!env->client)
+					omg_client_close(&own);
+				goto done;
+			}
+		}
+		if (irc != OMG_OK) { /* a bad setup: a runtime directory that is not private */
+			rc = omg_cmd_fail(&ctx, OMG_EXIT_NODAEMON, "%s", omg_errdetail());
+			if (!env->client)
+				omg_client_close(&own);
 			goto done;
 		}
 		/* --timeout applies to this command only, also on a kept connection */

@@ -1,5 +1,6 @@
 /* main.c — omgd: options, single-instance lock, daemonizing, signals and the event loop. */
 #include "config.h"
+#include "activation.h"
 #include "aur.h"
 #include "plan.h"
 #include "verify.h"
@@ -75,7 +76,9 @@ static void usage(FILE *f)
 	      "  --verify-after S  and S seconds after the package data changed (default 60)\n"
 	      "  --textfile DIR write DIR/omg.prom, the package metrics for node-exporter's textfile\n"
 	      "                 collector, at every change of them (omg metrics --prometheus)\n"
-	      "signals: TERM/INT stop, HUP rebuilds the index\n", f);
+	      "signals: TERM/INT stop, HUP rebuilds the index\n"
+	      "environment: OMG_IDLE_EXIT=S exit after S seconds without a client (default: never);\n"
+	      "  LISTEN_FDS/LISTEN_PID: serve the socket systemd hands over (omgd.socket), in the foreground\n", f);
 }
 
 /* A verification's record for the audit log (its result: the number of findings). */
@@ -261,10 +264,10 @@ static void store_problem_of(void *ctx, char *buf, size_t size)
 }
 
 /* A daemon killed with -9 holds its lock until the kernel has torn it down (16-25 ms seen):
- * a restart at once waits for that, up to a second. */
-static int take_lock(int lfd)
+ * a restart at once waits for that, TRIES times 10 ms. */
+static int take_lock(int lfd, int tries)
 {
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < tries; i++) {
 		if (flock(lfd, LOCK_EX | LOCK_NB) == 0)
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EINTR)
@@ -316,6 +319,19 @@ static void note_to_builder(void *ctx, uint8_t kind, uint32_t uid, int32_t resul
 	builder_note(ctx, kind, uid, result, text, len);
 }
 
+/* $OMG_IDLE_EXIT: seconds without a client before omgd exits (0 or unset: never) into *MS. */
+static int idle_exit_env(int64_t *ms)
+{
+	const char *v = getenv("OMG_IDLE_EXIT");
+
+	*ms = 0;
+	if (!v || !v[0])
+		return 0;
+	if (seconds_option("OMG_IDLE_EXIT", v, ms) != 0)
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -331,15 +347,30 @@ int main(int argc, char **argv)
 	struct watch_spec specs[WATCH_MAX];
 	char sock[4096], status[4096], lock[4200], logpath[4096], err[512];
 	int ep = -1, sfd = -1, lfd = -1, ready_fd = -1, rc = 1, nspecs, running = 1, gone = 0;
-	int timeout = 1000;
+	int timeout = 1000, listen_fd = -1, announced = 0;
 	uint64_t last_beat;
-	int64_t last_sweep = 0;
+	int64_t last_sweep = 0, idle_ms, idle_since;
+	char handed[108];
 	sigset_t mask;
 
+	/* systemd's socket on descriptor 3, if any, and the environment cleaned of its variables */
+	if (activation_take(&listen_fd, handed, sizeof handed) != OMG_OK) {
+		fprintf(stderr, "omgd: %s\n", omg_errdetail());
+		return 1;
+	}
 	/* before anything of ours is opened: "exec 3>&1; omg status | cat" must end */
-	omg_close_inherited_fds();
+	omg_close_fds_from(listen_fd >= 0 ? listen_fd + 1 : 3);
 	if (parse_options(argc, argv, &o) != 0)
 		return 2;
+	if (idle_exit_env(&idle_ms) != 0)
+		return 2;
+	if (listen_fd >= 0) {
+		/* started by systemd: it watches this process, and the socket is the one it made */
+		if (o.socket && strcmp(o.socket, handed) != 0)
+			fprintf(stderr, "omgd: --socket %s: serving the socket systemd handed over, %s\n", o.socket, handed);
+		o.socket = handed;
+		o.foreground = 1;
+	}
 	if (o.map_size) {
 		char *end;
 		unsigned long long v = strtoull(o.map_size, &end, 10);
@@ -381,7 +412,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "omgd: %s: %s\n", lock, strerror(errno));
 		return 1;
 	}
-	if (take_lock(lfd) != 0) {
+	/* Activated: a daemon that bound this path before systemd did exits within a second or
+	 * two (its socket was replaced, server_gone): wait for it. */
+	if (take_lock(lfd, listen_fd >= 0 ? 300 : 100) != 0) {
+		/* Asking the socket would start ourselves again: it is systemd's. */
+		if (listen_fd >= 0) {
+			fprintf(stderr, "omgd: %s is held by another omgd\n", lock);
+			return 1;
+		}
 		/* Held: by a live daemon (it answers), or by one that is going or gone astray. */
 		if (socket_answers(sock)) {
 			fprintf(stderr, "omgd: already running for this socket\n");
@@ -424,7 +462,8 @@ int main(int argc, char **argv)
 		bc.store_dir = store_dir;
 	else if (!o.no_store)
 		omgd_log("no store: %s", omg_errdetail());
-	if (server_open(&srv, &handler, ep, sock) != OMG_OK || builder_open(&bld, &bc) != OMG_OK) {
+	if ((listen_fd >= 0 ? server_adopt(&srv, &handler, ep, listen_fd, sock) : server_open(&srv, &handler, ep, sock)) != OMG_OK ||
+	    builder_open(&bld, &bc) != OMG_OK) {
 		omgd_log("%s", omg_errdetail());
 		goto out;
 	}
@@ -501,15 +540,19 @@ int main(int argc, char **argv)
 	} else {
 		omgd_log("no change notification: %s", omg_errdetail());
 	}
-	omgd_log("listening on %s (backend %s, root %s, store %s)", sock, d.backend->name, d.root,
-		 bc.store_dir ? bc.store_dir : "none");
+	omgd_log("listening on %s%s (backend %s, root %s, store %s)", sock, listen_fd >= 0 ? " (from systemd)" : "",
+		 d.backend->name, d.root, bc.store_dir ? bc.store_dir : "none");
+	if (idle_ms)
+		omgd_log("exiting after %lld s without a client (OMG_IDLE_EXIT)", (long long)(idle_ms / 1000));
 	builder_request(bld, "start");
 	last_beat = omg_now();
+	idle_since = mono_now_ms();
 	while (running) {
 		/* many events a round: a request read early is answered early (server.h) */
 		struct epoll_event evs[256];
 		int n = epoll_wait(ep, evs, 256, timeout);
 		int64_t now_ms;
+		int served = 0;
 
 		if (n < 0 && errno != EINTR) {
 			omgd_log("epoll_wait: %s", strerror(errno));
@@ -556,6 +599,10 @@ int main(int argc, char **argv)
 					d.m.rebuild_failures++;
 					omgd_log("index build failed: %s (keeping the previous index)", err);
 				}
+				if (!announced) { /* Type=notify: the first index, built or not, as ready_fd */
+					activation_notify("READY=1");
+					announced = 1;
+				}
 				if (ready_fd >= 0) {
 					char c = db ? 'y' : 'n';
 					if (write(ready_fd, &c, 1) != 1)
@@ -585,10 +632,22 @@ int main(int argc, char **argv)
 				builder_request(bld, "change");
 			} else {
 				server_event(srv, ptr, evs[i].events);
+				served = 1;
 			}
 		}
 		now_ms = mono_now_ms();
 		timeout = server_tick(srv, now_ms);
+		if (idle_ms) {
+			/* idle from the last byte or close of a client, not from the last wake */
+			if (served || !server_idle(srv))
+				idle_since = now_ms;
+			else if (now_ms - idle_since >= idle_ms) {
+				omgd_log("no client for %lld s (OMG_IDLE_EXIT): exiting", (long long)(idle_ms / 1000));
+				break;
+			}
+			if (timeout < 0 || idle_since + idle_ms - now_ms < timeout)
+				timeout = (int)(idle_since + idle_ms - now_ms);
+		}
 		if (d.verify_at && now_ms >= d.verify_at) {
 			int full = !d.verified_full_at || now_ms - (int64_t)d.verified_full_at >= d.verify_every_ms;
 			verify_background(d.verifier, full ? OMG_VERIFY_FULL : 0);
@@ -642,6 +701,7 @@ int main(int argc, char **argv)
 		}
 	}
 	omgd_log("stopping");
+	activation_notify("STOPPING=1");
 	rc = gone ? 1 : 0;
 out:
 	server_close(srv);

@@ -5,6 +5,7 @@
 #include "omg_error.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,24 +55,61 @@ struct server {
 	uint64_t round_ns;        /* time spent answering in this round of the event loop */
 	int jobs;                 /* connections with a job (answered a slice per round) */
 	uint64_t last_job;        /* serial of the connection whose job had the last slice */
+	int adopted;              /* the socket was handed over (systemd's): never unlinked */
 };
+
+/* S->path is bound to S->fd: remember what is there (server_gone) and listen on the loop. */
+static int server_watch(struct server *s)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct stat st, dst;
+	char *slash;
+
+	snprintf(s->dir, sizeof s->dir, "%s", s->path);
+	slash = strrchr(s->dir, '/');
+	if (slash == s->dir)
+		slash[1] = 0;
+	else if (slash)
+		*slash = 0;
+	else
+		strcpy(s->dir, ".");
+	if (stat(s->path, &st) != 0 || stat(s->dir, &dst) != 0)
+		return OMG_ERROR(OMG_E_SYS, "stat %s: %s", s->path, strerror(errno));
+	if (!S_ISSOCK(st.st_mode))
+		return OMG_ERROR(OMG_E_SYS, "%s is not a socket", s->path);
+	s->sock_dev = st.st_dev, s->sock_ino = st.st_ino;
+	s->dir_dev = dst.st_dev, s->dir_ino = dst.st_ino;
+	ev.data.ptr = s;
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->fd, &ev) != 0)
+		return OMG_ERROR(OMG_E_SYS, "epoll_ctl: %s", strerror(errno));
+	return OMG_OK;
+}
+
+static struct server *server_new(const struct server_handler *h, int epfd, const char *path)
+{
+	struct server *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return NULL;
+	s->kind = KIND_LISTEN;
+	s->epfd = epfd;
+	s->h = *h;
+	s->fd = -1;
+	strcpy(s->path, path);
+	return s;
+}
 
 int server_open(struct server **out, const struct server_handler *h, int epfd, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct epoll_event ev = { .events = EPOLLIN };
 	struct server *s;
 	mode_t old;
 	int rc;
 
 	if (strlen(path) >= sizeof sa.sun_path)
 		return OMG_ERROR(OMG_E_TOOBIG, "socket path too long (max %zu): %s", sizeof sa.sun_path - 1, path);
-	if (!(s = calloc(1, sizeof *s)))
+	if (!(s = server_new(h, epfd, path)))
 		return OMG_ERROR(OMG_E_NOMEM, "server");
-	s->kind = KIND_LISTEN;
-	s->epfd = epfd;
-	s->h = *h;
-	strcpy(s->path, path);
 	strcpy(sa.sun_path, path);
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
@@ -86,29 +124,8 @@ int server_open(struct server **out, const struct server_handler *h, int epfd, c
 		rc = OMG_ERROR(OMG_E_SYS, "bind %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	{
-		struct stat st, dst;
-		char *slash;
-		snprintf(s->dir, sizeof s->dir, "%s", path);
-		slash = strrchr(s->dir, '/');
-		if (slash == s->dir)
-			slash[1] = 0;
-		else if (slash)
-			*slash = 0;
-		else
-			strcpy(s->dir, ".");
-		if (stat(path, &st) != 0 || stat(s->dir, &dst) != 0) {
-			rc = OMG_ERROR(OMG_E_SYS, "stat %s: %s", path, strerror(errno));
-			goto fail;
-		}
-		s->sock_dev = st.st_dev, s->sock_ino = st.st_ino;
-		s->dir_dev = dst.st_dev, s->dir_ino = dst.st_ino;
-	}
-	ev.data.ptr = s;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) != 0) {
-		rc = OMG_ERROR(OMG_E_SYS, "epoll_ctl: %s", strerror(errno));
+	if ((rc = server_watch(s)) != OMG_OK)
 		goto fail;
-	}
 	*out = s;
 	return OMG_OK;
 fail:
@@ -116,6 +133,25 @@ fail:
 		close(s->fd);
 	free(s);
 	return rc;
+}
+
+int server_adopt(struct server **out, const struct server_handler *h, int epfd, int fd, const char *path)
+{
+	struct server *s;
+	int rc;
+
+	if (strlen(path) >= sizeof s->path)
+		return OMG_ERROR(OMG_E_TOOBIG, "socket path too long: %s", path);
+	if (!(s = server_new(h, epfd, path)))
+		return OMG_ERROR(OMG_E_NOMEM, "server");
+	s->fd = fd;
+	s->adopted = 1;
+	if ((rc = server_watch(s)) != OMG_OK) {
+		free(s); /* the descriptor stays the caller's */
+		return rc;
+	}
+	*out = s;
+	return OMG_OK;
 }
 
 static void accept_resume(struct server *s)
@@ -504,6 +540,13 @@ const struct server_stats *server_stats(const struct server *s)
 	return &s->st;
 }
 
+int server_idle(const struct server *s)
+{
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+
+	return !s->conns && poll(&p, 1, 0) == 0;
+}
+
 const char *server_gone(const struct server *s)
 {
 	struct stat st;
@@ -541,7 +584,9 @@ void server_close(struct server *s)
 		conn_close(s, c);
 	}
 	close(s->fd);
-	if (!server_gone(s))
-		unlink(s->path); /* only our own: another daemon may have bound the path since */
+	/* only our own: another daemon may have bound the path since; and systemd's stays, to
+	 * start omgd again at the next connection */
+	if (!s->adopted && !server_gone(s))
+		unlink(s->path);
 	free(s);
 }

@@ -60,6 +60,10 @@ struct server_handler {
 /* Binds PATH (mode 0600); the caller holds the lock that makes a stale socket safe to remove.
  * Requests go to H. */
 int server_open(struct server **s, const struct server_handler *h, int epfd, const char *path);
+/* The same with a listening socket FD bound to PATH by someone else (systemd's socket
+ * activation): FD is the server's on success, the caller's on failure; server_close closes
+ * it but leaves PATH in place. */
+int server_adopt(struct server **s, const struct server_handler *h, int epfd, int fd, const char *path);
 const struct server_stats *server_stats(const struct server *s);
 /* Handles an epoll event whose data.ptr is a server object; returns 1 if it was ours. */
 int server_event(struct server *s, void *ptr, uint32_t events);
@@ -70,6 +74,8 @@ void server_sweep(struct server *s, int64_t now_ms);
 /* Each round of the event loop: resumes accepting and parked requests; returns the longest
  * the next epoll_wait may sleep (ms). */
 int server_tick(struct server *s, int64_t now_ms);
+/* 1 when no connection is open and none waits to be accepted. */
+int server_idle(const struct server *s);
 /* NULL while the socket we bound is still at its path, else what happened to it. */
 const char *server_gone(const struct server *s);
 void server_close(struct server *s);

@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# make install stays inside --prefix: a build of its own (configure --prefix=P, in this file's
+# temporary directory: about a minute), installed once into a DESTDIR (every file listed must
+# be under P) and once for real into P, where bash and zsh load the modules through the hook
+# with no other setup; make uninstall leaves no file behind.
+
+setup_file() {
+	export B=$BATS_FILE_TMPDIR/build P=$BATS_FILE_TMPDIR/prefix D=$BATS_FILE_TMPDIR/dest
+	mkdir -p "$B"
+	(cd "$B" && "${OMG_SRCDIR:?}/configure" --prefix="$P" && make -j2 && make install DESTDIR="$D" && make install) \
+		> "$BATS_FILE_TMPDIR/build.log" 2>&1 || { tail -40 "$BATS_FILE_TMPDIR/build.log" >&3; return 1; }
+}
+
+# a user's shell: the installed bin first in PATH, nothing of the build or of the tests
+user_env() {
+	env -i HOME="$BATS_TEST_TMPDIR" PATH="$P/bin:/usr/bin:/bin" XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run" \
+		OMG_AUTOSTART=0 TERM=dumb "$@"
+}
+
+@test "every file installed is under the prefix, and the expected ones are there" {
+	local outside
+	outside=$(cd "$D" && find . ! -type d | sed 's|^\.||' | grep -v "^$P/" || true)
+	echo "outside the prefix: $outside"
+	[ -z "$outside" ]
+	local zv; zv=$(sed -n 's/^#define MODULE_DIR ".*\/\(.*\)"/\1/p' /usr/include/zsh/zshpaths.h)
+	local f
+	for f in bin/omg sbin/omgd lib/bash/omg.so lib/bash/omg "lib/zsh/$zv/omg.so" \
+		share/bash-completion/completions/omg share/zsh/site-functions/_omg \
+		lib/systemd/user/omgd.socket lib/systemd/user/omgd.service share/man/man8/omgd.8 share/man/man1/omg.1; do
+		echo "$f"
+		[ -e "$D$P/$f" ]
+		[ -e "$P/$f" ]
+	done
+	# no libtool archives for the shells to trip on
+	[ -z "$(find "$P" -name '*.la')" ]
+}
+
+@test "bash: eval \"\$(omg hook bash)\" loads the installed builtin and completion" {
+	run user_env bash --norc --noprofile -c 'eval "$(omg hook bash)"; type -t omg; complete -p omg; type -P omg'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = builtin ]
+	[[ "${lines[1]}" == "complete "*" omg" ]]
+	[ "${lines[2]}" = "$P/bin/omg" ]
+}
+
+@test "zsh: eval \"\$(omg hook zsh)\" loads the installed module and completion" {
+	run user_env zsh -f -c 'autoload -Uz compinit; compinit -u -D; eval "$(omg hook zsh)"; whence -w omg; print -r -- ${_comps[omg]}'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "omg: builtin" ]
+	[ "${lines[1]}" = _omg ]
+}
+
+@test "the installed omgd.service runs the installed omgd; the socket unit is the user's, 0600" {
+	grep -qx "ExecStart=$P/sbin/omgd --foreground" "$P/lib/systemd/user/omgd.service"
+	grep -qx 'ListenStream=%t/omg.sock' "$P/lib/systemd/user/omgd.socket"
+	grep -qx 'SocketMode=0600' "$P/lib/systemd/user/omgd.socket"
+	if command -v systemd-analyze >/dev/null; then
+		# systemd's own reading of the units (offline: no manager needed); it says what it
+		# ignores (an unknown key or value) without failing: nothing may be said
+		run systemd-analyze verify --man=no "$P/lib/systemd/user/omgd.socket" "$P/lib/systemd/user/omgd.service"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[ -z "$output" ]
+	fi
+}
+
+@test "make uninstall leaves no file in the prefix" {
+	(cd "$B" && make uninstall) > "$BATS_TEST_TMPDIR/uninstall.log" 2>&1 || { cat "$BATS_TEST_TMPDIR/uninstall.log"; false; }
+	local left; left=$(find "$P" ! -type d)
+	echo "left: $left"
+	[ -z "$left" ]
+}
+
+@test "make distcheck: the tarball builds in a read-only tree, installs and uninstalls in its prefix, cleans up" {
+	# its make check runs one unit test: the suites run here, and a distcheck inside a
+	# distcheck's check would never end
+	[ -w "$OMG_SRCDIR" ] || skip "inside make distcheck (a read-only source tree): not again"
+	(cd "$B" && make -j2 distcheck TESTS=tests/unit/test_activation) > "$BATS_TEST_TMPDIR/distcheck.log" 2>&1 ||
+		{ tail -40 "$BATS_TEST_TMPDIR/distcheck.log"; false; }
+	grep -q "archives ready for distribution" "$BATS_TEST_TMPDIR/distcheck.log"
+}
