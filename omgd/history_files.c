@@ -145,42 +145,16 @@ static int file_parse(struct history *h, struct logfile *f, const char *buf, siz
 	return rc;
 }
 
-struct bytes {
-	char *p;
-	size_t n, cap;
-};
-
-static int add_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
-{
-	struct bytes *b = ctx;
-
-	(void)base;
-	if (b->n + len > FILE_MAX)
-		return OMG_ERROR(OMG_E_TOOBIG, "over %u MiB", FILE_MAX >> 20);
-	if (b->n + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 1u << 16;
-		char *p;
-		while (cap < b->n + len)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap)))
-			return OMG_ERROR(OMG_E_NOMEM, "history");
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, buf, len);
-	b->n += len;
-	return 0;
-}
-
 /* A rotated file, compressed or not (libarchive tells): read whole, once. */
 static int read_frozen(struct history *h, struct logfile *f)
 {
-	struct bytes b = { 0 };
-	int rc = listfile_read_lines(f->path, add_chunk, &b);
+	char *p = NULL;
+	size_t n = 0;
+	int rc = listfile_read_all(f->path, FILE_MAX, "history", &p, &n);
 
 	if (rc == OMG_OK)
-		rc = file_parse(h, f, b.p ? b.p : "", b.n, 0, 1);
-	free(b.p);
+		rc = file_parse(h, f, p, n, 0, 1);
+	free(p);
 	return rc;
 }
 

@@ -164,6 +164,51 @@ done:
 	return rc;
 }
 
+struct whole {
+	char *p;
+	size_t n, cap, max;
+	const char *what;
+};
+
+static int add_whole(void *ctx, const char *buf, size_t len, uint64_t base)
+{
+	struct whole *w = ctx;
+
+	(void)base;
+	if (w->n + len > w->max)
+		return OMG_ERROR(OMG_E_TOOBIG, "%s: over %zu bytes", w->what, w->max);
+	if (w->n + len + 2 > w->cap) {
+		size_t cap = w->cap ? w->cap : 1u << 16;
+		char *p;
+		while (cap < w->n + len + 2)
+			cap *= 2;
+		if (!(p = realloc(w->p, cap)))
+			return OMG_ERROR(OMG_E_NOMEM, "%s", w->what);
+		w->p = p;
+		w->cap = cap;
+	}
+	memcpy(w->p + w->n, buf, len);
+	w->n += len;
+	return 0;
+}
+
+int listfile_read_all(const char *path, size_t max, const char *what, char **out, size_t *len)
+{
+	struct whole w = { .max = max, .what = what };
+	int rc = listfile_read_raw(path, add_whole, &w);
+
+	if (rc == OMG_OK && !w.p && !(w.p = malloc(2)))
+		rc = OMG_ERROR(OMG_E_NOMEM, "%s", what);
+	if (rc != OMG_OK) {
+		free(w.p);
+		return rc;
+	}
+	w.p[w.n] = 0;
+	*out = w.p;
+	*len = w.n;
+	return OMG_OK;
+}
+
 int listfile_extract(const char *path, int compressed, uint64_t off, uint32_t len, char *out)
 {
 	struct archive *a;

@@ -16,6 +16,10 @@ int listfile_read_lines(const char *path, listfile_fn fn, void *ctx);
 /* Every decompressed byte, in order, in chunks of no particular boundary (hashing: a
  * Contents index has no blank line to cut at); a damaged stream is OMG_E_CORRUPT. */
 int listfile_read_raw(const char *path, listfile_fn fn, void *ctx);
+/* The whole decompressed file into *OUT (malloc'd, NUL-terminated, room for one more byte
+ * after the NUL) and *LEN: OMG_OK, OMG_E_TOOBIG over MAX bytes (WHAT names it in the error),
+ * OMG_E_NOMEM, or listfile_read_raw's errors. */
+int listfile_read_all(const char *path, size_t max, const char *what, char **out, size_t *len);
 /* Copies LEN bytes at decompressed offset OFF into OUT (LEN + 1 bytes, NUL-terminated). */
 int listfile_extract(const char *path, int compressed, uint64_t off, uint32_t len, char *out);
 

@@ -143,33 +143,6 @@ int pkgfiles_alpm(const struct db *db, const char *root, uint32_t pkg, char **ou
 	return OMG_OK;
 }
 
-struct text {
-	char *p;
-	size_t len, cap;
-};
-
-static int text_add(void *ctx, const char *buf, size_t len, uint64_t base)
-{
-	struct text *t = ctx;
-
-	(void)base;
-	if (t->len + len + 2 > PKGFILES_MAX)
-		return OMG_ERROR(OMG_E_TOOBIG, "larger than %u MiB", PKGFILES_MAX >> 20);
-	if (t->len + len + 2 > t->cap) {
-		size_t cap = t->cap ? t->cap : 65536;
-		char *p;
-		while (cap < t->len + len + 2)
-			cap *= 2;
-		if (!(p = realloc(t->p, cap)))
-			return OMG_ERROR(OMG_E_NOMEM, "changelog");
-		t->p = p;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, buf, len);
-	t->len += len;
-	return 0;
-}
-
 /* The first of NAMES (under DIR) that exists, decompressed as listfile reads it. */
 static int read_text(const char *dir, const char *const *names, char **out, size_t *len)
 {
@@ -177,22 +150,18 @@ static int read_text(const char *dir, const char *const *names, char **out, size
 	struct stat st;
 
 	for (; *names; names++) {
-		struct text t = { 0 };
+		char *p;
+		size_t n;
 		int rc;
 		snprintf(path, sizeof path, "%s/%s", dir, *names);
 		if (stat(path, &st) != 0)
 			continue;
-		if ((rc = listfile_read_lines(path, text_add, &t)) != OMG_OK) {
-			free(t.p);
+		if ((rc = listfile_read_all(path, PKGFILES_MAX - 2, "changelog", &p, &n)) != OMG_OK)
 			return rc;
-		}
-		if (!t.p && !(t.p = malloc(2))) /* an empty changelog */
-			return OMG_ERROR(OMG_E_NOMEM, "changelog");
-		if (t.len && t.p[t.len - 1] != '\n')
-			t.p[t.len++] = '\n';
-		t.p[t.len] = 0;
-		*out = t.p;
-		*len = t.len;
+		if (n && p[n - 1] != '\n') /* room for it: listfile_read_all keeps one byte */
+			p[n++] = '\n', p[n] = 0;
+		*out = p;
+		*len = n;
 		return OMG_OK;
 	}
 	return OMG_ERROR(OMG_E_NOTFOUND, "no changelog in %s", dir);
