@@ -301,13 +301,33 @@ static int check_list(struct run *run, struct archive_source *s, const char *pat
 	return archive_add_finding(run->r, ARCHIVE_LIST_CHANGED, path, detail);
 }
 
+/* A Release entry's path as apt names its list file, and its place in the Release. */
+struct quoted {
+	char *name;
+	size_t idx;
+};
+
+static int by_quoted(const void *a, const void *b)
+{
+	const struct quoted *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int by_name_only(const void *a, const void *b)
+{
+	return strcmp(((const struct quoted *)a)->name, ((const struct quoted *)b)->name);
+}
+
 /* Reads the Release files of entry E (prefix PREFIX in LISTS) and checks them. */
 static int check_source(struct run *run, const char *root, const char *lists, const struct aptsource *e,
 			const char *prefix, const struct names *files, const struct names *odd, int64_t now)
 {
 	struct archive_source *s = &run->r->src[run->r->nsrc++];
 	struct release_info rel = { 0 };
-	char path[8300], **quoted = NULL;
+	char path[8300];
+	struct quoted *quoted = NULL;
 	char *buf = NULL, *gpg = NULL;
 	size_t len = 0, glen = 0, plen = strlen(prefix), tlen = 0;
 	const char *text = NULL;
@@ -373,11 +393,15 @@ static int check_source(struct run *run, const char *root, const char *lists, co
 		for (size_t i = 0; i < rel.n; i++) {
 			char q[4096];
 			aptsources_quote(rel.v[i].path, strlen(rel.v[i].path), q, sizeof q);
-			if (!(quoted[i] = strdup(q))) {
+			quoted[i].idx = i;
+			if (!(quoted[i].name = strdup(q))) {
 				rc = OMG_ERROR(OMG_E_NOMEM, "Release");
 				goto done;
 			}
 		}
+		/* sorted: a hostile Release of 100,000 entries and thousands of lists is a lookup each */
+		if (rel.n)
+			qsort(quoted, rel.n, sizeof *quoted, by_quoted);
 	}
 	for (size_t i = 0; rc == OMG_OK && i < files->n; i++) {
 		const char *name = files->v[i], *rest = name + plen;
@@ -391,9 +415,16 @@ static int check_source(struct run *run, const char *root, const char *lists, co
 			continue;
 		}
 		stem = strip_compression(rest);
-		for (size_t k = 0; k < rel.n && !hit; k++)
-			if (strlen(quoted[k]) == stem && !memcmp(quoted[k], rest, stem))
-				hit = &rel.v[k];
+		if (stem < sizeof path && rel.n) {
+			struct quoted key = { path, 0 }, *q;
+			memcpy(path, rest, stem);
+			path[stem] = 0;
+			if ((q = bsearch(&key, quoted, rel.n, sizeof *quoted, by_name_only))) {
+				while (q > quoted && !strcmp(q[-1].name, path))
+					q--; /* the Release's first entry of that name */
+				hit = &rel.v[q->idx];
+			}
+		}
 		snprintf(path, sizeof path, "%s/%s", lists, name);
 		if (cancelled(run->cancel)) {
 			rc = OMG_ERROR(OMG_E_TIMEOUT, "verification stopped");
@@ -415,7 +446,7 @@ static int check_source(struct run *run, const char *root, const char *lists, co
 		}
 done:
 	for (size_t i = 0; quoted && i < rel.n; i++)
-		free(quoted[i]);
+		free(quoted[i].name);
 	free(quoted);
 	release_free(&rel);
 	archive_sig_result_free(&s->sig); /* the text is parsed: only the verdict is kept */
