@@ -74,10 +74,13 @@ user_env() {
 }
 
 @test "make distcheck: the tarball builds in a read-only tree, installs and uninstalls in its prefix, cleans up" {
-	# its make check runs one unit test: the suites run here, and a distcheck inside a
-	# distcheck's check would never end
-	[ -w "$OMG_SRCDIR" ] || skip "inside make distcheck (a read-only source tree): not again"
-	(cd "$B" && make -j2 distcheck TESTS=tests/unit/test_activation) > "$BATS_TEST_TMPDIR/distcheck.log" 2>&1 ||
+	# Opt-in (OMG_TEST_DISTCHECK=1): distcheck's inner make check does not take TESTS= from
+	# this command line, so it ran every suite, this one included, and a distcheck inside a
+	# distcheck's check never ended (as root the read-only tree is writable: that guard failed).
+	# OMG_IN_DISTCHECK reaches every process below, so the inner run of this test skips.
+	[ "${OMG_TEST_DISTCHECK:-}" = 1 ] || skip "make distcheck runs every suite again: OMG_TEST_DISTCHECK=1 to run it"
+	[ -z "${OMG_IN_DISTCHECK:-}" ] || skip "inside make distcheck: not again"
+	(cd "$B" && OMG_IN_DISTCHECK=1 make -j2 distcheck) > "$BATS_TEST_TMPDIR/distcheck.log" 2>&1 ||
 		{ tail -40 "$BATS_TEST_TMPDIR/distcheck.log"; false; }
 	grep -q "archives ready for distribution" "$BATS_TEST_TMPDIR/distcheck.log"
 }
