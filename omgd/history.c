@@ -391,7 +391,7 @@ int history_collect(struct history *h, struct audit *audit, int64_t since, int d
 	for (size_t i = 0; i < n && rc == OMG_OK; i++)
 		if (ents[i]->nchanges || ents[i]->error[0])
 			rc = add_item(out, ents[i]);
-	if (rc == OMG_OK)
+	if (rc == OMG_OK && out->n)
 		qsort(out->v, out->n, sizeof *out->v, by_start);
 	/* dpkg's runs under apt: out (marked, then dropped in one pass) */
 	for (size_t i = 0; i < out->n && rc == OMG_OK; i++)
@@ -407,7 +407,8 @@ int history_collect(struct history *h, struct audit *audit, int64_t since, int d
 		history_list_free(out);
 		return rc;
 	}
-	qsort(out->v, out->n, sizeof *out->v, by_start);
+	if (out->n)
+		qsort(out->v, out->n, sizeof *out->v, by_start);
 	keep = 0;
 	for (size_t i = 0; i < out->n; i++) {
 		if (end_of(out->v[i].e) >= since) {

@@ -293,7 +293,8 @@ static int find_log(const char *path, uint8_t kind, struct found *out, int max)
 		n++;
 	}
 	closedir(d);
-	qsort(out, (size_t)n, sizeof *out, by_rotation);
+	if (n > 0)
+		qsort(out, (size_t)n, sizeof *out, by_rotation);
 	return n;
 }
 
@@ -339,7 +340,8 @@ int history_files_read(struct history *h, int deadline_ms, const struct pmlog_en
 	for (int i = 0; i < h->nfiles; i++)
 		h->files[i]->seen = 0;
 	/* newest first: what the deadline leaves unread is the oldest */
-	qsort(found, (size_t)nf, sizeof *found, by_rotation);
+	if (nf > 0)
+		qsort(found, (size_t)nf, sizeof *found, by_rotation);
 	for (int i = 0; i < nf; i++) {
 		struct logfile *f = file_for(h, found[i].path, found[i].kind, found[i].n == 0);
 		int r;

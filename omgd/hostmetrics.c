@@ -88,7 +88,8 @@ static uint32_t reboot_pkgs(const char *root)
 		if (line[0])
 			names[n++] = line;
 	}
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
 	for (uint32_t i = 0; i < n; i++)
 		distinct += !i || strcmp(names[i], names[i - 1]) != 0;
 fail:
@@ -114,7 +115,8 @@ static char *origins_of(const struct db *db, uint32_t ver)
 			goto fail;
 		len += strlen(each[n++]) + 1;
 	}
-	qsort(each, n, sizeof *each, cmp_str);
+	if (n)
+		qsort(each, n, sizeof *each, cmp_str);
 	if (!(out = malloc(len)))
 		goto fail;
 	out[0] = 0;

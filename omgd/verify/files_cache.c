@@ -327,7 +327,8 @@ int vf_cache_prune(struct verify_cache *c)
 	MDB_val k, v;
 	int rc, orc = OMG_OK, op = MDB_FIRST;
 
-	qsort(c->seen, c->nseen, sizeof *c->seen, cmp_str);
+	if (c->nseen) /* qsort takes no NULL array, even empty */
+		qsort(c->seen, c->nseen, sizeof *c->seen, cmp_str);
 	if ((rc = vf_cache_flush(c)) != OMG_OK || (rc = begin_read(c)) != OMG_OK)
 		return rc;
 	if ((rc = mdb_cursor_open(c->rtxn, c->s.dbi[DBI_PKGS], &cur)) != 0)
