@@ -128,6 +128,7 @@ stop_started() {
 }
 
 @test "without systemd: in bash, the builtin's first command starts omgd and answers" {
+	require_modules
 	[ -s /var/lib/dpkg/status ] || skip "needs a Debian system"
 	run env OMG_AUTOSTART=1 OMG_OMGD="$OMGD" bash --norc --noprofile -c \
 		'enable -f "$1" omg && type -t omg && omg status | head -1' _ "$BASH_MODULE"
