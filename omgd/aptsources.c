@@ -3,6 +3,7 @@
 #include "aptsources.h"
 #include "aptdir.h"
 #include "deb822.h"
+#include "hex.h"
 #include "omg_error.h"
 
 #include <ctype.h>
@@ -328,11 +329,6 @@ static void quote_into(char *out, size_t n, size_t *at, const char *s, size_t le
 	out[*at < n ? *at : n - 1] = 0;
 }
 
-static int hex_digit(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* The file-name form of URI (with a trailing '_'): scheme, "//" and user:password@ go. */
 static size_t uri_prefix(const char *uri, char *out, size_t n)
 {
@@ -354,7 +350,7 @@ static size_t uri_prefix(const char *uri, char *out, size_t n)
 		size_t k = 0;
 		for (const char *c = p; *c && k + 1 < sizeof plain; c++) {
 			int hi, lo;
-			if (c[0] == '%' && (hi = hex_digit(c[1])) >= 0 && (lo = hex_digit(c[2])) >= 0 && (hi | lo)) {
+			if (c[0] == '%' && (hi = hex_value(c[1])) >= 0 && (lo = hex_value(c[2])) >= 0 && (hi | lo)) {
 				plain[k++] = (char)(hi << 4 | lo);
 				c += 2;
 			} else {

@@ -7,6 +7,7 @@
 #include "deb822.h"
 #include "dpkg/dpkg.h"
 #include "listfile.h"
+#include "hex.h"
 #include "omg_error.h"
 #include "release.h"
 
@@ -58,12 +59,6 @@ struct run {
 static int cancelled(const atomic_int *cancel)
 {
 	return cancel && atomic_load_explicit(cancel, memory_order_relaxed);
-}
-
-static void hex(const unsigned char *p, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
 }
 
 static int names_add(struct names *ns, const char *name)
@@ -153,18 +148,13 @@ static void apt_archive_name(const struct deb822_field *pkg, const struct deb822
 	out[at < n ? at : n - 1] = 0;
 }
 
-static int hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* 64 hex digits of a list's field (not NUL-terminated: only LEN bytes are read) */
 static int parse_hex32(const char *s, size_t len, unsigned char *out)
 {
 	if (len != 64)
 		return -1;
 	for (int i = 0; i < 32; i++) {
-		int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
+		int hi = hex_value((unsigned char)s[2 * i]), lo = hex_value((unsigned char)s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
@@ -291,8 +281,8 @@ static int check_list(struct run *run, struct archive_source *s, const char *pat
 	s->lists_bad++;
 	if (rc != OMG_OK)
 		return archive_add_finding(run->r, ARCHIVE_LIST_UNREADABLE, path, omg_errdetail());
-	hex(e->sha256, 32, want_hex);
-	hex(got, 32, got_hex);
+	hex_encode(e->sha256, 32, want_hex);
+	hex_encode(got, 32, got_hex);
 	if (lr.bytes != e->size)
 		snprintf(detail, sizeof detail, "%llu bytes, signed: %llu", (unsigned long long)lr.bytes,
 			 (unsigned long long)e->size);
@@ -591,8 +581,8 @@ static int check_debs(struct run *run, const char *dir, const struct names *odd)
 			rc = archive_add_finding(run->r, ARCHIVE_DEB_UNREADABLE, path, strerror(errno));
 		} else if (memcmp(got, d->sha256, 32) || (d->size != UINT64_MAX && size != d->size)) {
 			run->r->debs_bad++;
-			hex(d->sha256, 32, want_hex);
-			hex(got, 32, got_hex);
+			hex_encode(d->sha256, 32, want_hex);
+			hex_encode(got, 32, got_hex);
 			snprintf(detail, sizeof detail, "sha256 %s, its list: %s", got_hex, want_hex);
 			rc = archive_add_finding(run->r, ARCHIVE_DEB_CHANGED, path, detail);
 		}

@@ -3,6 +3,7 @@
  * then every package file in the CacheDirs against the SHA-256 its sync database gives. */
 #include "config.h"
 #include "archive.h"
+#include "hex.h"
 #include "omg_error.h"
 #include "pacmanconf.h"
 
@@ -278,12 +279,6 @@ static int is_package(const char *name)
 	return strstr(name, ".pkg.tar") && !(n > 4 && !strcmp(name + n - 4, ".sig")) && !(n > 5 && !strcmp(name + n - 5, ".part"));
 }
 
-static void hex(const unsigned char *p, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", p[i]);
-}
-
 /* PATH's SHA-256 against K's. */
 static int check_package(struct run *run, const char *path, const struct known *k, unsigned char *chunk)
 {
@@ -328,7 +323,7 @@ static int check_package(struct run *run, const char *path, const struct known *
 		run->r->debs_bad++;
 		return archive_add_finding(run->r, ARCHIVE_DEB_UNREADABLE, path, strerror((int)-n));
 	}
-	hex(got, 32, got_hex);
+	hex_encode(got, 32, got_hex);
 	if (!strcasecmp(got_hex, k->sha256)) {
 		/* and its signature, when its repository's SigLevel asks for one, as pacman checks it
 		 * before installing (libalpm: the .sig beside it, with the root's keyring) */

@@ -5,6 +5,7 @@
 
 #include "verify/files.h"
 
+#include "hex.h"
 #include "omg_error.h"
 
 #include <string.h>
@@ -30,21 +31,10 @@ size_t verify_canon_path(const char *p, size_t n, char *out)
 	return n + 1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_md5(const char *s, uint8_t md5[16])
 {
 	for (int i = 0; i < 16; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

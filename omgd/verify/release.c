@@ -2,6 +2,7 @@
 #include "config.h"
 #include "release.h"
 #include "deb822.h"
+#include "hex.h"
 #include "omg_error.h"
 
 #include <stdlib.h>
@@ -9,11 +10,6 @@
 #include <stdio.h>
 #include <strings.h>
 #include <time.h>
-
-static int hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
 
 int release_date(const char *s, size_t len, int64_t *out)
 {
@@ -75,7 +71,7 @@ static int add_line(struct release_info *r, const char *p, const char *end, size
 	}
 	e = &r->v[r->n];
 	for (int i = 0; i < 32; i++) {
-		int hi = hexval((unsigned char)p[2 * i]), lo = hexval((unsigned char)p[2 * i + 1]);
+		int hi = hex_value((unsigned char)p[2 * i]), lo = hex_value((unsigned char)p[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return OMG_ERROR(OMG_E_CORRUPT, "SHA256 line: not a hash");
 		e->sha256[i] = (unsigned char)(hi << 4 | lo);
