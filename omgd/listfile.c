@@ -30,29 +30,34 @@ static struct archive *open_stream(const char *path)
 	return a;
 }
 
-/* End of the last paragraph separator (a blank line) in BUF, or of the last line in LINES
- * mode; 0 when there is none yet. */
-static size_t last_boundary(const char *buf, size_t len, int lines)
+/* Where a stream's buffers are cut: after a paragraph, after a line, or anywhere (hashing). */
+enum cut { CUT_PARAGRAPHS, CUT_LINES, CUT_NONE };
+
+/* End of the last paragraph separator (a blank line) in BUF, or of the last line in CUT_LINES
+ * mode, or LEN in CUT_NONE mode; 0 when there is none yet. */
+static size_t last_boundary(const char *buf, size_t len, enum cut lines)
 {
+	if (lines == CUT_NONE)
+		return len;
 	for (size_t i = len; i >= 2; i--)
-		if (buf[i - 1] == '\n' && (lines || buf[i - 2] == '\n'))
+		if (buf[i - 1] == '\n' && (lines == CUT_LINES || buf[i - 2] == '\n'))
 			return i;
 	return 0;
 }
 
-static int read_stream(const char *path, listfile_fn fn, void *ctx, int lines);
+static int read_stream(const char *path, listfile_fn fn, void *ctx, enum cut lines);
 
 int listfile_read(const char *path, listfile_fn fn, void *ctx)
 {
-	return read_stream(path, fn, ctx, 0);
+	return read_stream(path, fn, ctx, CUT_PARAGRAPHS);
 }
 
 int listfile_read_lines(const char *path, listfile_fn fn, void *ctx)
 {
-	return read_stream(path, fn, ctx, 1);
+	return read_stream(path, fn, ctx, CUT_LINES);
 }
 
-static int read_stream(const char *path, listfile_fn fn, void *ctx, int lines)
+static int read_stream(const char *path, listfile_fn fn, void *ctx, enum cut lines)
 {
 	struct archive *a = open_stream(path);
 	struct archive_entry *entry;
@@ -125,43 +130,7 @@ done:
 
 int listfile_read_raw(const char *path, listfile_fn fn, void *ctx)
 {
-	struct archive *a = open_stream(path);
-	struct archive_entry *entry;
-	char *buf = NULL;
-	uint64_t base = 0;
-	int rc = OMG_OK, r;
-
-	if (!a)
-		return OMG_E_SYS;
-	r = archive_read_next_header(a, &entry);
-	if (r == ARCHIVE_EOF)
-		goto done;
-	if (r != ARCHIVE_OK) {
-		rc = OMG_ERROR(OMG_E_CORRUPT, "%s: %s", path, archive_error_string(a));
-		goto done;
-	}
-	if (!(buf = malloc(CHUNK))) {
-		rc = OMG_ERROR(OMG_E_NOMEM, "reading %s", path);
-		goto done;
-	}
-	for (;;) {
-		la_ssize_t n = archive_read_data(a, buf, CHUNK);
-		if (n < 0) {
-			rc = OMG_ERROR(OMG_E_CORRUPT, "%s: %s", path, archive_error_string(a));
-			goto done;
-		}
-		if (n == 0)
-			goto done;
-		if ((r = fn(ctx, buf, (size_t)n, base)) != 0) {
-			rc = r;
-			goto done;
-		}
-		base += (uint64_t)n;
-	}
-done:
-	free(buf);
-	archive_read_free(a);
-	return rc;
+	return read_stream(path, fn, ctx, CUT_NONE);
 }
 
 struct whole {
