@@ -40,6 +40,7 @@ static const int tag_signal = KIND_SIGNAL, tag_builder = KIND_BUILDER,
 		 tag_plan = KIND_PLAN, tag_verify = KIND_VERIFY;
 
 #define BUILD_DEADLINE_MS 120000 /* a build longer than this is said to be stuck */
+#define STOP_BUDGET_MS 900       /* from SIGTERM to the threads stopped (then the exit) */
 
 struct options {
 	int foreground, no_store, no_aur;
@@ -349,7 +350,7 @@ int main(int argc, char **argv)
 	int ep = -1, sfd = -1, lfd = -1, ready_fd = -1, rc = 1, nspecs, running = 1, gone = 0;
 	int timeout = 1000, listen_fd = -1, announced = 0;
 	uint64_t last_beat;
-	int64_t last_sweep = 0, idle_ms, idle_since;
+	int64_t last_sweep = 0, idle_ms, idle_since, stop_by;
 	char handed[108];
 	sigset_t mask;
 
@@ -706,15 +707,17 @@ int main(int argc, char **argv)
 out:
 	server_close(srv);
 	aur_close(d.aur);
-	/* the three threads share the second SIGTERM allows: 50 + 150 + 700 ms (a check stops within
-	 * one 256 KiB read of its cancel flag) */
+	/* SIGTERM ends omgd within a second: the threads share one deadline, each waited for at
+	 * most its share (a check stops within one 256 KiB read, apt-get -s is killed within
+	 * 100 ms) and the build whatever is left, so a stuck one costs only its own share */
+	stop_by = mono_now_ms() + STOP_BUDGET_MS;
 	if (verify_close(d.verifier, 50) != 0)
 		omgd_log("the verification worker is stuck: exiting without it");
 	history_close(d.history);
 	owns_free(d.owns);
-	if (plan_close(d.planner, 150) != 0) /* SIGTERM ends omgd within 1 s: the build thread gets 700 ms */
+	if (plan_close(d.planner, 150) != 0)
 		omgd_log("the planner is stuck: exiting without it");
-	if (builder_stop(bld, 700) != 0) {
+	if (builder_stop(bld, (int)(stop_by - mono_now_ms() > 0 ? stop_by - mono_now_ms() : 0)) != 0) {
 		/* SIGTERM ends omgd within a second, whatever the build thread is stuck in */
 		omgd_log("the index build is stuck: exiting without it");
 		omg_status_writer_close(&d.status, !gone);

@@ -56,11 +56,6 @@ struct run {
 	size_t ntouched, captouched;
 };
 
-static int cancelled(const atomic_int *cancel)
-{
-	return cancel && atomic_load_explicit(cancel, memory_order_relaxed);
-}
-
 static int names_add(struct names *ns, const char *name)
 {
 	if (ns->n == ns->cap) {
@@ -230,7 +225,7 @@ static int on_list_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 	struct list_read *lr = ctx;
 
 	(void)base; /* chunks come in order and cover every byte */
-	if (cancelled(lr->run->cancel))
+	if (archive_cancelled(lr->run->cancel))
 		return OMG_ERROR(OMG_E_TIMEOUT, "verification stopped");
 	mbedtls_sha256_update_ret(&lr->sha, (const unsigned char *)buf, len);
 	lr->bytes += len;
@@ -416,7 +411,7 @@ static int check_source(struct run *run, const char *root, const char *lists, co
 			}
 		}
 		snprintf(path, sizeof path, "%s/%s", lists, name);
-		if (cancelled(run->cancel)) {
+		if (archive_cancelled(run->cancel)) {
 			rc = OMG_ERROR(OMG_E_TIMEOUT, "verification stopped");
 		} else if (!hit) {
 			s->lists++;
@@ -560,7 +555,7 @@ static int check_debs(struct run *run, const char *dir, const struct names *odd)
 		} else {
 			mbedtls_sha256_init(&sha);
 			mbedtls_sha256_starts_ret(&sha, 0);
-			while ((n = read(fd, chunk, READ_CHUNK)) > 0 && !cancelled(run->cancel)) {
+			while ((n = read(fd, chunk, READ_CHUNK)) > 0 && !archive_cancelled(run->cancel)) {
 				mbedtls_sha256_update_ret(&sha, chunk, (size_t)n);
 				size += (uint64_t)n;
 			}
@@ -569,12 +564,13 @@ static int check_debs(struct run *run, const char *dir, const struct names *odd)
 			run->r->bytes += size;
 		}
 		/* remembered as read, right or wrong: a changed file has a new stat anyway */
-		if (n >= 0 && !cancelled(run->cancel) && fstat(fd, &st) == 0 && (rc = archive_memo_add(&run->next, d->name, &st, got)) != OMG_OK) {
+		if (n >= 0 && !archive_cancelled(run->cancel) && fstat(fd, &st) == 0 &&
+		    (rc = archive_memo_add(&run->next, d->name, &st, got)) != OMG_OK) {
 			close(fd);
 			break;
 		}
 		close(fd);
-		if (cancelled(run->cancel)) {
+		if (archive_cancelled(run->cancel)) {
 			rc = OMG_ERROR(OMG_E_TIMEOUT, "verification stopped");
 		} else if (n < 0) {
 			run->r->debs_bad++;

@@ -112,6 +112,11 @@ int archive_verify(const char *root, int64_t now, const atomic_int *cancel, stru
 int archive_verify_alpm(const char *root, int64_t now, const atomic_int *cancel, struct archive_memo *memo, int full,
 			struct archive_report *r);
 void archive_report_free(struct archive_report *r);
+/* Whether *CANCEL (NULL: never) asks the check to stop (archive.c, archive_alpm.c). */
+static inline int archive_cancelled(const atomic_int *cancel)
+{
+	return cancel && atomic_load_explicit(cancel, memory_order_relaxed);
+}
 /* Adds a finding to R: OMG_OK or OMG_E_NOMEM (for archive.c and archive_alpm.c). */
 int archive_add_finding(struct archive_report *r, uint8_t problem, const char *path, const char *detail);
 /* Whether source S is trusted as apt would use it: a good signature and dates in range

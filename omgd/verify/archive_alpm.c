@@ -40,11 +40,6 @@ struct run {
 	char log[256];        /* libalpm's last error line while a database is checked */
 };
 
-static int cancelled(const atomic_int *cancel)
-{
-	return cancel && atomic_load_explicit(cancel, memory_order_relaxed);
-}
-
 /* libalpm's errors, kept as pacman would print the last one (the reason a database is refused). */
 static void on_log(void *ctx, alpm_loglevel_t level, const char *fmt, va_list args)
 {
@@ -303,7 +298,7 @@ static int check_package(struct run *run, const char *path, const struct known *
 	} else {
 		mbedtls_sha256_init(&sha);
 		mbedtls_sha256_starts_ret(&sha, 0);
-		while (!cancelled(run->cancel) && (n = read(fd, chunk, READ_CHUNK)) > 0) {
+		while (!archive_cancelled(run->cancel) && (n = read(fd, chunk, READ_CHUNK)) > 0) {
 			mbedtls_sha256_update_ret(&sha, chunk, (size_t)n);
 			run->r->bytes += (uint64_t)n;
 		}
@@ -312,12 +307,12 @@ static int check_package(struct run *run, const char *path, const struct known *
 		mbedtls_sha256_finish_ret(&sha, got);
 		mbedtls_sha256_free(&sha);
 	}
-	if (have_st && n >= 0 && !cancelled(run->cancel) && (rc = archive_memo_add(&run->next, name, &st, got)) != OMG_OK) {
+	if (have_st && n >= 0 && !archive_cancelled(run->cancel) && (rc = archive_memo_add(&run->next, name, &st, got)) != OMG_OK) {
 		close(fd);
 		return rc;
 	}
 	close(fd);
-	if (cancelled(run->cancel))
+	if (archive_cancelled(run->cancel))
 		return OMG_ERROR(OMG_E_TIMEOUT, "verification stopped");
 	if (n < 0) {
 		run->r->debs_bad++;
@@ -366,7 +361,7 @@ static int check_cache(struct run *run, const char *dir, const struct known *k, 
 		char path[8300];
 		const struct known *hit;
 		struct stat st;
-		if (cancelled(run->cancel)) {
+		if (archive_cancelled(run->cancel)) {
 			rc = OMG_ERROR(OMG_E_TIMEOUT, "verification stopped");
 			break;
 		}
@@ -421,7 +416,7 @@ int archive_verify_alpm(const char *root, int64_t now, const atomic_int *cancel,
 	}
 	for (int i = 0; i < conf.nrepos; i++) {
 		int level = levels[i] = repo_level(&conf, i), valid;
-		if (cancelled(cancel)) {
+		if (archive_cancelled(cancel)) {
 			rc = OMG_ERROR(OMG_E_TIMEOUT, "verification stopped");
 			goto fail;
 		}
