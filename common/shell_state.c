@@ -37,21 +37,21 @@ static int shell_cached(struct omg_shell *sh, int which, uint32_t *out)
 		omg_client_begin(c, OMG_MSG_STATUS);
 		rc = omg_client_call_within(c, &a, OMG_SECURITY_TIMEOUT_MS);
 		if (rc == OMG_OK && omg_dec_status(a.payload, a.length, &st) == OMG_OK) {
-			sh->security = st.security;
-			sh->modified = st.modified + st.untrusted;
-			sh->reboot = (st.flags & OMG_STATUS_REBOOT) ? 1 : 0;
+			sh->cached[OMG_SHELL_SECURITY - OMG_SHELL_SECURITY] = st.security;
+			sh->cached[OMG_SHELL_MODIFIED - OMG_SHELL_SECURITY] = st.modified + st.untrusted;
+			sh->cached[OMG_SHELL_REBOOT - OMG_SHELL_SECURITY] = (st.flags & OMG_STATUS_REBOOT) ? 1 : 0;
 			sh->security_known = 1;
 		}
 	}
 	if (!sh->security_known || sh->security_epoch != sh->map.epoch)
 		return OMG_E_NODAEMON;
-	*out = which == OMG_SHELL_MODIFIED ? sh->modified : which == OMG_SHELL_REBOOT ? sh->reboot : sh->security;
+	*out = sh->cached[which - OMG_SHELL_SECURITY];
 	return OMG_OK;
 }
 
 int omg_shell_value(struct omg_shell *sh, int which, uint32_t *out)
 {
-	if (which == OMG_SHELL_SECURITY || which == OMG_SHELL_MODIFIED || which == OMG_SHELL_REBOOT)
+	if (which >= OMG_SHELL_SECURITY)
 		return shell_cached(sh, which, out);
 	return omg_status_count(&sh->map, (enum omg_count)which, out);
 }

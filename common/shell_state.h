@@ -36,9 +36,7 @@ struct omg_shell {
 	struct omg_status_map map;
 	uint64_t security_epoch;  /* the status file the cached value belongs to; 0: none */
 	int security_known;
-	uint32_t security;
-	uint32_t modified;        /* cached with SECURITY */
-	uint32_t reboot;          /* cached with SECURITY */
+	uint32_t cached[OMG_SHELL_VARS - OMG_SHELL_SECURITY]; /* SECURITY, MODIFIED, REBOOT: one STATUS */
 };
 
 /* The kept connection, opened on first use; NULL when no socket path can be resolved yet. */
