@@ -232,8 +232,9 @@ static int add_packets(struct pgp_keyring *kr, const uint8_t *buf, size_t len, s
 	struct pgp_packet p;
 	int rc;
 
-	/* kept as given, for a keyring file gpgv can read (archive_sig.c's fallback) */
-	if (kr->rawlen + len > kr->rawcap) {
+	/* kept as given, for a keyring file gpgv can read (archive_sig.c's fallback); nothing to
+	 * keep of an empty buffer (and no arithmetic on a NULL one) */
+	if (len && kr->rawlen + len > kr->rawcap) {
 		size_t cap = kr->rawcap ? kr->rawcap : 4096;
 		unsigned char *r;
 		while (cap < kr->rawlen + len)
@@ -243,8 +244,10 @@ static int add_packets(struct pgp_keyring *kr, const uint8_t *buf, size_t len, s
 		kr->raw = r;
 		kr->rawcap = cap;
 	}
-	memcpy(kr->raw + kr->rawlen, buf, len);
-	kr->rawlen += len;
+	if (len) {
+		memcpy(kr->raw + kr->rawlen, buf, len);
+		kr->rawlen += len;
+	}
 
 	while (off < len) {
 		size_t here = off;
