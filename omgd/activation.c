@@ -30,7 +30,7 @@ static long env_number(const char *name)
 
 static int check_socket(int fd, char *path, size_t size)
 {
-	struct sockaddr_un sa;
+	struct sockaddr_un sa = { 0 }; /* getsockname fills only LEN bytes */
 	socklen_t len = sizeof sa;
 	int type = 0, domain = 0, listening = 0, flags;
 	socklen_t ilen = sizeof type;

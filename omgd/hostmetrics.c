@@ -218,7 +218,8 @@ static void put_upgrades(const struct db *db, struct omg_wbuf *w, uint32_t *coun
 			  pk->flags & OMG_PKG_HELD);
 	}
 	if (!g.failed) {
-		qsort(g.v, g.n, sizeof *g.v, cmp_group);
+		if (g.n)
+			qsort(g.v, g.n, sizeof *g.v, cmp_group);
 		for (size_t i = 0; i < g.n; i++)
 			put_labelled(w, count, "apt_upgrades_pending", g.v[i].origin, g.v[i].arch, g.v[i].pending);
 		if (!g.n)

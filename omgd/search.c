@@ -38,7 +38,7 @@ struct term {
 
 struct search {
 	const struct db *db;
-	struct term *t;
+	struct term t[SEARCH_TERMS_MAX]; /* 13 KiB: on the calling thread's stack */
 	int nt;
 	uint32_t flags;
 	char *buf;               /* a whole description, for regexec */
@@ -123,7 +123,7 @@ static int match_desc(struct search *s, const struct term *t, uint32_t v)
 	if (!*rest)
 		return regexec(&t->re, first, 0, NULL, 0) == 0;
 	fl = strlen(first), rl = strlen(rest);
-	if (fl + rl + 1 > s->cap) {
+	if (!s->buf || fl + rl + 1 > s->cap) {
 		char *b = realloc(s->buf, fl + rl + 1);
 		if (!b)
 			return 0; /* no memory: no match */
@@ -331,8 +331,7 @@ int db_search(const struct db *db, const char *query, uint32_t limit, uint32_t f
 	if (utf8)
 		was = uselocale(utf8);
 	q = strdup(query);
-	s.t = calloc(SEARCH_TERMS_MAX, sizeof *s.t);
-	if (!q || !s.t) {
+	if (!q) {
 		rc = OMG_ERROR(OMG_E_NOMEM, "search");
 		goto fail;
 	}
@@ -343,12 +342,11 @@ fail:
 		free(out->v);
 		memset(out, 0, sizeof *out);
 	}
-	for (int i = 0; s.t && i < s.nt; i++)
+	for (int i = 0; i < s.nt; i++)
 		if (s.t[i].compiled) {
 			regfree(&s.t[i].re);
 			regfree(&s.t[i].at);
 		}
-	free(s.t);
 	free(s.buf);
 	free(q);
 	if (utf8)
