@@ -3,6 +3,7 @@
 #include "aptprefs.h"
 #include "aptdir.h"
 #include "deb822.h"
+#include "ere.h"
 #include "omg_error.h"
 
 #include <ctype.h>
@@ -19,36 +20,11 @@
 
 #define PREFS_FILE_MAX (4u << 20) /* a preferences file larger than this is not one */
 
-/* glibc's regcomp copies a pattern's tree for every stacked quantifier and counted
- * repetition: "x+++...+" or "(a{200}){200}" takes gigabytes. A pin's pattern is a package
- * name's; one with such a thing is refused (it matches nothing, as a bad regex in apt),
- * so that a preferences file cannot make omgd allocate without bound. */
-#define REGEX_REPEAT_MAX 255
+/* A pin's pattern is a package name's: one that ere.h's guard refuses (a pattern that would
+ * make glibc's regcomp allocate without bound) matches nothing, as a bad regex in apt. */
 static int regex_compile(regex_t *re, const char *body)
 {
-	int prev_quant = 0;
-
-	for (const char *c = body; *c; c++) {
-		int quant = *c == '*' || *c == '+' || *c == '?' || *c == '{';
-		if (*c == '\\' && c[1]) {
-			c++;
-			prev_quant = 0;
-			continue;
-		}
-		if (quant && prev_quant)
-			return -1;
-		if (*c == '{') {
-			char *end;
-			unsigned long n = strtoul(c + 1, &end, 10);
-			if (n > REGEX_REPEAT_MAX || (*end == ',' && strtoul(end + 1, &end, 10) > REGEX_REPEAT_MAX))
-				return -1;
-			if (strchr(body, '{') != strrchr(body, '{'))
-				return -1; /* two counted repetitions may nest: their product is the cost */
-			c = *end == '}' ? end : c;
-		}
-		prev_quant = quant;
-	}
-	return regcomp(re, body, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0 ? 0 : -1;
+	return ere_compile(re, body, REG_NOSUB) == OMG_OK ? 0 : -1;
 }
 
 int aptpin_expr(const char *pattern, const char *s)

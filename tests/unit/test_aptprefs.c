@@ -155,6 +155,12 @@ static void test_version_table(void **state)
 	assert_true(aptpin_expr("lib*", "LIBFOO"));  /* globs ignore case */
 	assert_false(aptpin_expr("lib*", NULL));
 	assert_false(aptpin_expr("/[/", "x"));       /* a bad regex matches nothing */
+	/* ere.h's guard: a pattern that would make regcomp allocate without bound matches nothing */
+	assert_false(aptpin_expr("/x++++++/", "xxx"));
+	assert_true(aptpin_expr("/^g++$/", "ggg"));  /* two stacked ("g++"): allowed, as regcomp takes it */
+	assert_false(aptpin_expr("/(a{200}){200}/", "a"));
+	assert_false(aptpin_expr("/a{300}/", "a"));
+	assert_true(aptpin_expr("/^lib(foo|bar)[0-9]+$/", "libfoo2"));
 }
 
 int main(void)
