@@ -2,6 +2,7 @@
 #include "config.h"
 #include "aptconf.h"
 #include "aptdir.h"
+#include "grow.h"
 #include "omg_error.h"
 #include "log.h"
 
@@ -122,16 +123,10 @@ static int conf_set(struct aptconf *c, char *key, const char *value)
 		key[kl - 2] = 0;
 	else
 		conf_clear(c, key, 0);
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct aptconf_entry *v = realloc(c->v, cap * sizeof *v);
-		if (!v) {
+	if (omg_grow(&c->v, &c->cap, c->n + 1, sizeof *c->v, OMG_GROW_UNBOUNDED) != OMG_OK) {
 			free(key);
 			return OMG_ERROR(OMG_E_NOMEM, "apt configuration");
 		}
-		c->v = v;
-		c->cap = cap;
-	}
 	c->v[c->n].key = key;
 	c->v[c->n].value = strdup(value);
 	if (!c->v[c->n].value) {

@@ -4,6 +4,7 @@
 #include "aptdir.h"
 #include "deb822.h"
 #include "ere.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <ctype.h>
@@ -205,14 +206,8 @@ static void pin_free(struct aptpin *pin)
 
 static int push(struct aptprefs *p, struct aptpin *pin, int front)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		void *v = realloc(p->v, cap * sizeof *p->v);
-		if (!v)
+	if (omg_grow(&p->v, &p->cap, p->n + 1, sizeof *p->v, OMG_GROW_UNBOUNDED) != OMG_OK)
 			return OMG_E_NOMEM;
-		p->v = v;
-		p->cap = cap;
-	}
 	if (front) {
 		memmove(p->v + 1, p->v, p->n * sizeof *p->v);
 		p->v[0] = *pin;

@@ -3,6 +3,7 @@
 #include "aptsources.h"
 #include "aptdir.h"
 #include "deb822.h"
+#include "grow.h"
 #include "hex.h"
 #include "omg_error.h"
 
@@ -53,14 +54,8 @@ static int add(struct aptsources *s, const char *uri, size_t ulen, const char *s
 		s->errors++; /* apt: "Malformed entry" */
 		return OMG_OK;
 	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		void *p = realloc(s->v, cap * sizeof *s->v);
-		if (!p)
+	if (omg_grow(&s->v, &s->cap, s->n + 1, sizeof *s->v, OMG_GROW_UNBOUNDED) != OMG_OK)
 			return OMG_ERROR(OMG_E_NOMEM, "sources");
-		s->v = p;
-		s->cap = cap;
-	}
 	e = &s->v[s->n];
 	{ /* apt never shows a URI's user and password */
 		const char *sep = memchr(uri, ':', ulen), *host, *at;

@@ -21,6 +21,7 @@
  */
 #include "config.h"
 #include "backend.h"
+#include "grow.h"
 #include "pkgfiles.h"
 #include "omg_error.h"
 #include "pacmanconf.h"
@@ -218,14 +219,8 @@ static uint32_t add_src(struct db *db, const char *path, const char *origin)
 	struct db_src *s;
 	uint32_t i;
 
-	if (db->nsrcs == db->cap_srcs) {
-		uint32_t cap = db->cap_srcs ? db->cap_srcs * 2 : 16;
-		struct db_src *n = realloc(db->srcs, cap * sizeof *n);
-		if (!n)
+	if (omg_grow32(&db->srcs, &db->cap_srcs, db->nsrcs + 1, sizeof *db->srcs, UINT32_MAX) != OMG_OK)
 			return DB_NONE;
-		db->srcs = n;
-		db->cap_srcs = cap;
-	}
 	i = db->nsrcs;
 	s = &db->srcs[i];
 	memset(s, 0, sizeof *s);

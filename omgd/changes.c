@@ -1,6 +1,7 @@
 /* changes.c — see changes.h. */
 #include "config.h"
 #include "changes.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <stdio.h>
@@ -16,40 +17,19 @@ static const char *installed_version(const struct db *db, uint32_t p)
 	return db_s(db, db->vers[pk->inst].version);
 }
 
-struct out {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void emit(struct out *o, const char *what, const char *name, const char *arch, const char *v1, const char *v2)
+static void emit(struct omg_buf *o, const char *what, const char *name, const char *arch, const char *v1, const char *v2)
 {
-	size_t need = strlen(what) + strlen(name) + strlen(arch) + strlen(v1) + (v2 ? strlen(v2) : 0) + 8;
-	int n;
-
-	if (o->failed)
-		return;
-	if (o->len + need > o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 4096;
-		char *p;
-		while (cap < o->len + need)
-			cap *= 2;
-		if (!(p = realloc(o->p, cap))) {
-			o->failed = 1;
-			return;
-		}
-		o->p = p;
-		o->cap = cap;
-	}
-	n = snprintf(o->p + o->len, o->cap - o->len, v2 ? "%s %s:%s %s %s\n" : "%s %s:%s %s\n", what, name, arch, v1, v2);
-	o->len += (size_t)n;
+	if (v2)
+		omg_buf_addf(o, "%s %s:%s %s %s\n", what, name, arch, v1, v2);
+	else
+		omg_buf_addf(o, "%s %s:%s %s\n", what, name, arch, v1);
 }
 
 /* Walks DB's packages in name order (by_name), emitting for each instance what CMP says. */
 int changes_between(const struct db *old, const struct db *cur, int (*vercmp)(const char *, const char *),
 		    char **text, size_t *len, unsigned *lines)
 {
-	struct out o = { 0 };
+	struct omg_buf o = OMG_BUF_INIT(OMG_GROW_UNBOUNDED);
 	uint32_t i = 0, j = 0;
 
 	*lines = 0;
@@ -88,7 +68,7 @@ int changes_between(const struct db *old, const struct db *cur, int (*vercmp)(co
 		}
 	}
 	if (o.failed) {
-		free(o.p);
+		omg_buf_free(&o);
 		return OMG_ERROR(OMG_E_NOMEM, "changes");
 	}
 	*text = o.p;

@@ -1,6 +1,7 @@
 /* db.c — the index's storage, name lookup and prefix suggestions (search: search.c). */
 #include "config.h"
 #include "db.h"
+#include "grow.h"
 #include "omg_error.h"
 #include "textidx.h"
 
@@ -118,23 +119,6 @@ uint32_t db_str(struct db *db, const char *s, size_t n)
 	return off;
 }
 
-static int grow(void **arr, uint32_t *cap, uint32_t need, size_t size)
-{
-	uint32_t c = *cap ? *cap : 1024;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	p = realloc(*arr, (size_t)c * size);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = c;
-	return 0;
-}
-
 static int hash_rebuild(struct db *db, uint32_t mask)
 {
 	uint32_t *h = malloc(((size_t)mask + 1) * sizeof *h);
@@ -183,7 +167,7 @@ uint32_t db_pkg_get(struct db *db, const char *name, size_t nlen, uint32_t arch,
 	}
 	if (!create)
 		return DB_NONE;
-	if (grow((void **)&db->pkgs, &db->cap_pkgs, db->npkgs + 1, sizeof *db->pkgs) != 0)
+	if (omg_grow32(&db->pkgs, &db->cap_pkgs, db->npkgs + 1, sizeof *db->pkgs, UINT32_MAX) != 0)
 		return DB_NONE;
 	p = db->npkgs;
 	pk = &db->pkgs[p];
@@ -261,7 +245,7 @@ uint32_t db_ver_get(struct db *db, uint32_t p, const char *version, size_t vlen,
 		if (db->vers[i].pkg == p && !strncmp(s, version, vlen) && s[vlen] == 0)
 			return i;
 	}
-	if (grow((void **)&db->vers, &db->cap_vers, db->nvers + 1, sizeof *db->vers) != 0)
+	if (omg_grow32(&db->vers, &db->cap_vers, db->nvers + 1, sizeof *db->vers, UINT32_MAX) != 0)
 		return DB_NONE;
 	i = db->nvers;
 	v = &db->vers[i];
@@ -295,7 +279,7 @@ int db_cmd_add(struct db *db, const char *name, size_t nlen, const char *package
 {
 	struct db_cmd *c;
 
-	if (grow((void **)&db->cmds, &db->cap_cmds, db->ncmds + 1, sizeof *db->cmds) != 0)
+	if (omg_grow32(&db->cmds, &db->cap_cmds, db->ncmds + 1, sizeof *db->cmds, UINT32_MAX) != 0)
 		return OMG_ERROR(OMG_E_NOMEM, "command index");
 	c = &db->cmds[db->ncmds];
 	c->name = db_str(db, name, nlen);
@@ -310,7 +294,7 @@ int db_cmd_add(struct db *db, const char *name, size_t nlen, const char *package
 
 int db_vfile_add(struct db *db, uint32_t ver, uint32_t src, uint64_t off, uint32_t len)
 {
-	if (grow((void **)&db->vfiles, &db->cap_vfiles, db->nvfiles + 1, sizeof *db->vfiles) != 0)
+	if (omg_grow32(&db->vfiles, &db->cap_vfiles, db->nvfiles + 1, sizeof *db->vfiles, UINT32_MAX) != 0)
 		return OMG_ERROR(OMG_E_NOMEM, "index");
 	db->vfiles[db->nvfiles++] = (struct db_vfile){ off, ver, src, len, 0 };
 	return OMG_OK;
@@ -364,7 +348,7 @@ int db_provide_add(struct db *db, const char *name, size_t nlen, uint32_t ver, c
 
 	if (!nlen)
 		return OMG_OK;
-	if (grow((void **)&db->provs, &db->cap_provs, db->nprovs + 1, sizeof *db->provs) != 0 ||
+	if (omg_grow32(&db->provs, &db->cap_provs, db->nprovs + 1, sizeof *db->provs, UINT32_MAX) != 0 ||
 	    (off = db_intern(db, name, nlen)) == DB_NONE || (vlen && (voff = db_intern(db, version, vlen)) == DB_NONE))
 		return OMG_ERROR(OMG_E_NOMEM, "index");
 	db->provs[db->nprovs++] = (struct db_provide){ off, ver, voff };
@@ -495,7 +479,7 @@ int db_input_add(struct db *db, const char *path)
 	struct db_input *in;
 	struct stat st;
 
-	if (grow((void **)&db->inputs, &db->cap_inputs, db->ninputs + 1, sizeof *db->inputs) != 0)
+	if (omg_grow32(&db->inputs, &db->cap_inputs, db->ninputs + 1, sizeof *db->inputs, UINT32_MAX) != 0)
 		return OMG_ERROR(OMG_E_NOMEM, "inputs");
 	in = &db->inputs[db->ninputs];
 	memset(in, 0, sizeof *in);

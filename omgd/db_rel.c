@@ -3,6 +3,7 @@
 #include "config.h"
 #include "db.h"
 #include "deb822.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <stdlib.h>
@@ -56,14 +57,8 @@ uint32_t db_intern(struct db *db, const char *s, size_t n)
 
 static int rel_add(struct db *db, const struct db_rel *r)
 {
-	if (db->nrels == db->cap_rels) {
-		uint32_t cap = db->cap_rels ? db->cap_rels * 2 : 4096;
-		void *p = realloc(db->rels, (size_t)cap * sizeof *db->rels);
-		if (!p)
+	if (omg_grow32(&db->rels, &db->cap_rels, db->nrels + 1, sizeof *db->rels, UINT32_MAX) != OMG_OK)
 			return OMG_ERROR(OMG_E_NOMEM, "relations");
-		db->rels = p;
-		db->cap_rels = cap;
-	}
 	db->rels[db->nrels++] = *r;
 	return OMG_OK;
 }

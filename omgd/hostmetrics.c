@@ -3,6 +3,7 @@
 #include "hostmetrics.h"
 #include "aptconf.h"
 #include "backend.h"
+#include "grow.h"
 #include "omg_error.h"
 #include "prom.h"
 
@@ -140,17 +141,11 @@ static void group_add(struct groups *g, char *origin, const char *arch, int held
 	if (i < g->n) {
 		free(origin);
 	} else {
-		if (g->n == g->cap) {
-			size_t cap = g->cap ? g->cap * 2 : 16;
-			struct group *v = realloc(g->v, cap * sizeof *v);
-			if (!v) {
+		if (omg_grow(&g->v, &g->cap, g->n + 1, sizeof *g->v, OMG_GROW_UNBOUNDED) != OMG_OK) {
 				free(origin);
 				g->failed = 1;
 				return;
 			}
-			g->v = v;
-			g->cap = cap;
-		}
 		g->v[g->n++] = (struct group){ .origin = origin, .arch = arch };
 	}
 	g->v[i].pending++;

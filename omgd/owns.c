@@ -1,6 +1,7 @@
 /* owns.c — see owns.h. */
 #include "config.h"
 #include "owns.h"
+#include "grow.h"
 #include "omg_error.h"
 #include "proto.h"
 
@@ -56,14 +57,8 @@ static int by_hash(const void *a, const void *b)
 
 static int add(struct owns *o, uint64_t hash, uint32_t pkg)
 {
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 1u << 16;
-		struct pair *v = realloc(o->v, cap * sizeof *v);
-		if (!v)
+	if (omg_grow(&o->v, &o->cap, o->n + 1, sizeof *o->v, OMG_GROW_UNBOUNDED) != OMG_OK)
 			return OMG_ERROR(OMG_E_NOMEM, "owns index");
-		o->v = v;
-		o->cap = cap;
-	}
 	o->v[o->n++] = (struct pair){ hash, pkg };
 	return OMG_OK;
 }

@@ -1,6 +1,7 @@
 /* pmlog.c — see pmlog.h. */
 #include "config.h"
 #include "pmlog.h"
+#include "grow.h"
 #include "omg_error.h"
 #include "proto.h"
 
@@ -48,14 +49,8 @@ int pmlog_add_change(struct pmlog_entry *e, uint8_t op, int automatic, const cha
 
 	if (e->nchanges >= PMLOG_CHANGES_MAX)
 		return OMG_OK; /* bounded: the rest is left out */
-	if (e->nchanges == e->capchanges) {
-		uint32_t cap = e->capchanges ? e->capchanges * 2 : 8;
-		struct pmlog_change *v = realloc(e->changes, cap * sizeof *v);
-		if (!v)
+	if (omg_grow32(&e->changes, &e->capchanges, e->nchanges + 1, sizeof *e->changes, UINT32_MAX) != OMG_OK)
 			return OMG_ERROR(OMG_E_NOMEM, "history");
-		e->changes = v;
-		e->capchanges = cap;
-	}
 	c = &e->changes[e->nchanges];
 	*c = (struct pmlog_change){ op, (uint8_t)(automatic != 0), dupn(name, strlen(name)), dupn(arch, strlen(arch)),
 				    dupn(from, strlen(from)), dupn(to, strlen(to)) };

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "revdeps.h"
 #include "db.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <stdint.h>
@@ -53,14 +54,8 @@ struct edges {
 
 static int edge_add(struct edges *es, uint32_t target, const char *source)
 {
-	if (es->n == es->cap) {
-		size_t cap = es->cap ? es->cap * 2 : 1024;
-		struct edge *e = realloc(es->e, cap * sizeof *e);
-		if (!e)
+	if (omg_grow(&es->e, &es->cap, es->n + 1, sizeof *es->e, OMG_GROW_UNBOUNDED) != OMG_OK)
 			return OMG_ERROR(OMG_E_NOMEM, "required-by");
-		es->e = e;
-		es->cap = cap;
-	}
 	es->e[es->n++] = (struct edge){ target, source };
 	return OMG_OK;
 }

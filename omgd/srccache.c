@@ -1,6 +1,7 @@
 /* srccache.c — see srccache.h. */
 #include "config.h"
 #include "srccache.h"
+#include "grow.h"
 #include "omg_error.h"
 #include "snapshot.h"
 
@@ -54,14 +55,8 @@ int srccache_open(struct srccache **out, struct store *s, const char *key, const
 
 static int note_used(struct srccache *c, const char *path)
 {
-	if (c->nused == c->cap_used) {
-		size_t cap = c->cap_used ? c->cap_used * 2 : 64;
-		char **u = realloc(c->used, cap * sizeof *u);
-		if (!u)
-			return OMG_ERROR(OMG_E_NOMEM, "source cache");
-		c->used = u;
-		c->cap_used = cap;
-	}
+	if (omg_grow(&c->used, &c->cap_used, c->nused + 1, sizeof *c->used, OMG_GROW_UNBOUNDED) != OMG_OK)
+		return OMG_ERROR(OMG_E_NOMEM, "source cache");
 	if (!(c->used[c->nused] = strdup(path)))
 		return OMG_ERROR(OMG_E_NOMEM, "source cache");
 	c->nused++;
@@ -106,14 +101,8 @@ int srccache_put(struct srccache *c, const char *path, const struct stat *st, ui
 	struct pending *p;
 
 	c->parsed++;
-	if (c->nput == c->cap_put) {
-		size_t cap = c->cap_put ? c->cap_put * 2 : 16;
-		struct pending *np = realloc(c->put, cap * sizeof *np);
-		if (!np)
+	if (omg_grow(&c->put, &c->cap_put, c->nput + 1, sizeof *c->put, OMG_GROW_UNBOUNDED) != OMG_OK)
 			return OMG_ERROR(OMG_E_NOMEM, "source cache");
-		c->put = np;
-		c->cap_put = cap;
-	}
 	db_input_fill(&h.id, st);
 	h.checksum = store_checksum(rec, len);
 	p = &c->put[c->nput];

@@ -2,6 +2,7 @@
  * remove (OMG_PKG_ORPHAN). */
 #include "config.h"
 #include "dpkg.h"
+#include "grow.h"
 #include "version.h"
 #include "omg_error.h"
 
@@ -277,14 +278,9 @@ int deb_find_orphans(struct build *b)
 		for (const char *end = s + strlen(s); deb822_next_relation(&s, end, &r);) {
 			if (r.nlen) {
 				struct provide *pv;
-				if (w.nprov == w.cap_prov) {
-					void *np = realloc(w.prov, (size_t)w.cap_prov * 2 * sizeof *w.prov);
-					if (!np) {
-						rc = OMG_ERROR(OMG_E_NOMEM, "autoremove");
-						goto fail;
-					}
-					w.prov = np;
-					w.cap_prov *= 2;
+				if (omg_grow32(&w.prov, &w.cap_prov, w.nprov + 1, sizeof *w.prov, UINT32_MAX) != OMG_OK) {
+					rc = OMG_ERROR(OMG_E_NOMEM, "autoremove");
+					goto fail;
 				}
 				pv = &w.prov[w.nprov++];
 				pv->name = db_str(db, r.name, r.nlen);

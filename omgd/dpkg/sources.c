@@ -3,6 +3,7 @@
  * describes it (sources.list's order and text). */
 #include "config.h"
 #include "dpkg.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <fcntl.h>
@@ -19,14 +20,8 @@ uint32_t deb_add_src(struct build *b, const char *path, int compressed, const st
 	struct db *db = b->db;
 	struct db_src *s;
 
-	if (db->nsrcs == db->cap_srcs) {
-		uint32_t cap = db->cap_srcs ? db->cap_srcs * 2 : 16;
-		void *p = realloc(db->srcs, cap * sizeof *db->srcs);
-		if (!p)
+	if (omg_grow32(&db->srcs, &db->cap_srcs, db->nsrcs + 1, sizeof *db->srcs, UINT32_MAX) != OMG_OK)
 			return DB_NONE;
-		db->srcs = p;
-		db->cap_srcs = cap;
-	}
 	s = &db->srcs[db->nsrcs];
 	memset(s, 0, sizeof *s);
 	s->path = db_str(db, path, strlen(path));

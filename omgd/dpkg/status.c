@@ -2,6 +2,7 @@
  * autoremove walk needs) and apt's extended_states (Auto-Installed). */
 #include "config.h"
 #include "dpkg.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <stdio.h>
@@ -153,14 +154,8 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 				}
 			continue;
 		}
-		if (b->ninst == b->cap_inst) {
-			uint32_t cap = b->cap_inst ? b->cap_inst * 2 : 1024;
-			void *np = realloc(b->inst, cap * sizeof *b->inst);
-			if (!np)
+		if (omg_grow32(&b->inst, &b->cap_inst, b->ninst + 1, sizeof *b->inst, UINT32_MAX) != OMG_OK)
 				return OMG_ERROR(OMG_E_NOMEM, "index");
-			b->inst = np;
-			b->cap_inst = cap;
-		}
 		b->inst[b->ninst++] = rec;
 	}
 	return 0;

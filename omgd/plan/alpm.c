@@ -15,8 +15,9 @@
  */
 #include "config.h"
 #include "internal.h"
-#include "omg_error.h"
 #include "clock.h"
+#include "grow.h"
+#include "omg_error.h"
 #include "pacmanconf.h"
 
 #include <alpm.h>
@@ -45,8 +46,7 @@ struct build {
 	size_t notes[NOTES_MAX], kept[NOTES_MAX];
 	uint32_t nnotes, nkept;
 	alpm_list_t *asked;     /* the names of the packages the user's targets are (strdup'd) */
-	char *problem;          /* lines joined by '\n' (malloc'd, as aptsim's) */
-	size_t plen;
+	struct omg_buf problem; /* lines joined by '\n' (handed over as aptsim's) */
 	int failed;             /* out of memory somewhere */
 };
 
@@ -88,22 +88,12 @@ static void problem(struct build *b, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
-	size_t n;
-	char *g;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	n = strlen(line);
-	if (b->failed || !(g = realloc(b->problem, b->plen + n + 2))) {
+	if (omg_buf_addline(&b->problem, line) != OMG_OK)
 		b->failed = 1;
-		return;
-	}
-	b->problem = g;
-	if (b->plen)
-		g[b->plen++] = '\n';
-	memcpy(g + b->plen, line, n + 1);
-	b->plen += n;
 }
 
 static void note(struct build *b, const char *text)
@@ -125,15 +115,9 @@ static void add_op(struct build *b, uint8_t op, alpm_pkg_t *pkg, alpm_pkg_t *ins
 {
 	struct op_at *o;
 
-	if (b->nops == b->cap_ops) {
-		uint32_t cap = b->cap_ops ? b->cap_ops * 2 : 32;
-		struct op_at *g = b->nops < APTSIM_OPS_MAX ? realloc(b->ops, cap * sizeof *g) : NULL;
-		if (!g) {
-			b->failed = 1;
-			return;
-		}
-		b->ops = g;
-		b->cap_ops = cap;
+	if (omg_grow32(&b->ops, &b->cap_ops, b->nops + 1, sizeof *b->ops, APTSIM_OPS_MAX) != OMG_OK) {
+		b->failed = 1;
+		return;
 	}
 	o = &b->ops[b->nops++];
 	memset(o, 0, sizeof *o);
@@ -158,7 +142,7 @@ static void add_op(struct build *b, uint8_t op, alpm_pkg_t *pkg, alpm_pkg_t *ins
 static int finish(struct build *b, struct aptsim *s)
 {
 	memset(s, 0, sizeof *s);
-	if (!b->problem && !b->failed && (b->problem = calloc(1, 1)) == NULL)
+	if (omg_buf_add(&b->problem, "", 0) != OMG_OK) /* an empty problem is "" */
 		b->failed = 1;
 	if (!b->failed && b->nops && !(s->ops = calloc(b->nops, sizeof *s->ops)))
 		b->failed = 1;
@@ -170,7 +154,7 @@ static int finish(struct build *b, struct aptsim *s)
 		aptsim_free(s);
 		free(b->buf);
 		free(b->ops);
-		free(b->problem);
+		omg_buf_free(&b->problem);
 		memset(b, 0, sizeof *b);
 		return OMG_ERROR(OMG_E_NOMEM, "the plan");
 	}
@@ -188,7 +172,7 @@ static int finish(struct build *b, struct aptsim *s)
 	s->nops = b->nops;
 	s->nnotes = b->nnotes;
 	s->nkept = b->nkept;
-	s->problem = b->problem;
+	s->problem = b->problem.p;
 	s->buf = b->buf;
 	s->buflen = b->len;
 	free(b->ops);
@@ -450,13 +434,13 @@ void plan_alpm_run(const struct planner *p, struct plan_job *job)
 		break;
 	}
 	/* a target pacman would not find ends the plan there, as pacman stops before it resolves */
-	if (!b.plen && targets && alpm_trans_prepare(h, &data) != 0)
+	if (!b.problem.len && targets && alpm_trans_prepare(h, &data) != 0)
 		prepare_failed(h, &b, data, removal);
-	else if (!b.plen && targets)
+	else if (!b.problem.len && targets)
 		read_plan(h, &b, job->action);
 	alpm_trans_release(h);
 	FREELIST(b.asked);
-	job->exit_status = b.plen ? 1 : 0;
+	job->exit_status = b.problem.len ? 1 : 0;
 	if (finish(&b, &job->sim) != OMG_OK) {
 		snprintf(job->problem, sizeof job->problem, "%s", omg_errdetail());
 		goto out;
@@ -470,7 +454,7 @@ out:
 		FREELIST(b.asked);
 		free(b.buf);
 		free(b.ops);
-		free(b.problem);
+		omg_buf_free(&b.problem);
 	}
 	job->ran_ns = mono_now_ns() - t0;
 }

@@ -1,6 +1,7 @@
 /* aptsim.c — apt-get -s's output read into a plan (aptsim.h). */
 #include "config.h"
 #include "aptsim.h"
+#include "grow.h"
 #include "omg_error.h"
 #include "proto.h"
 #include "version.h"
@@ -11,14 +12,8 @@
 /* Growable arrays of pointers into the copy. */
 static int push(const char ***v, uint32_t *n, uint32_t *cap, const char *s)
 {
-	if (*n == *cap) {
-		uint32_t want = *cap ? *cap * 2 : 16;
-		const char **g;
-		if (*n >= APTSIM_OPS_MAX || !(g = realloc(*v, want * sizeof *g)))
-			return -1;
-		*v = g;
-		*cap = want;
-	}
+	if (omg_grow32(v, cap, *n + 1, sizeof **v, APTSIM_OPS_MAX) != OMG_OK)
+		return -1;
 	(*v)[(*n)++] = s;
 	return 0;
 }
@@ -141,30 +136,15 @@ static int noise(const char *l)
 	return strstr(l, " upgraded, ") && strstr(l, " newly installed, ");
 }
 
-static int add_problem(char **problem, size_t *plen, const char *line)
-{
-	size_t n = strlen(line);
-	char *g = realloc(*problem, *plen + n + 2);
-
-	if (!g)
-		return -1;
-	*problem = g;
-	if (*plen)
-		g[(*plen)++] = '\n';
-	memcpy(g + *plen, line, n + 1);
-	*plen += n;
-	return 0;
-}
-
 int aptsim_parse(const char *text, size_t len, struct aptsim *s)
 {
 	uint32_t ops_cap = 0, kept_cap = 0, auto_cap = 0, notes_cap = 0;
 	enum section sec = SEC_NONE;
-	size_t plen = 0;
+	struct omg_buf problem = OMG_BUF_INIT(OMG_GROW_UNBOUNDED); /* no longer than TEXT */
 	char *p, *end;
 
 	memset(s, 0, sizeof *s);
-	if (!(s->buf = malloc(len + 1)) || !(s->problem = calloc(1, 1)))
+	if (!(s->buf = malloc(len + 1)) || omg_buf_add(&problem, "", 0) != OMG_OK)
 		goto nomem;
 	memcpy(s->buf, text, len);
 	s->buf[len] = 0;
@@ -186,7 +166,7 @@ int aptsim_parse(const char *text, size_t len, struct aptsim *s)
 		if (line[0] == ' ') { /* a continuation: a list's words, or a block's lines */
 			char *q = line, *w;
 			if (sec == SEC_UNMET) {
-				if (add_problem(&s->problem, &plen, line) != 0)
+				if (omg_buf_addline(&problem, line) != OMG_OK)
 					goto nomem;
 				continue;
 			}
@@ -209,13 +189,8 @@ int aptsim_parse(const char *text, size_t len, struct aptsim *s)
 			int inst = line[0] == 'I';
 			if (parse_op(line + 5, inst, line[0] == 'P' ? OMG_OP_PURGE : OMG_OP_REMOVE, &o) != 0)
 				continue;
-			if (s->nops == ops_cap) {
-				struct aptsim_op *g;
-				if (s->nops >= APTSIM_OPS_MAX || !(g = realloc(s->ops, (ops_cap + 64) * sizeof *g)))
-					goto nomem;
-				s->ops = g;
-				ops_cap += 64;
-			}
+			if (omg_grow32(&s->ops, &ops_cap, s->nops + 1, sizeof *s->ops, APTSIM_OPS_MAX) != OMG_OK)
+				goto nomem;
 			s->ops[s->nops++] = o;
 		} else if (starts(line, "Conf ")) {
 			continue;
@@ -223,12 +198,12 @@ int aptsim_parse(const char *text, size_t len, struct aptsim *s)
 			sec = strstr(line, "kept back") ? SEC_KEPT
 			    : strstr(line, "no longer required") ? SEC_AUTOREMOVABLE
 			    : strstr(line, "unmet dependencies") ? SEC_UNMET : SEC_OTHER;
-			if (sec == SEC_UNMET && add_problem(&s->problem, &plen, line) != 0)
+			if (sec == SEC_UNMET && omg_buf_addline(&problem, line) != OMG_OK)
 				goto nomem;
 		} else if (starts(line, "Suggested packages:") || starts(line, "Recommended packages:")) {
 			sec = SEC_OTHER;
 		} else if (starts(line, "E: ")) {
-			if (add_problem(&s->problem, &plen, line + 3) != 0)
+			if (omg_buf_addline(&problem, line + 3) != OMG_OK)
 				goto nomem;
 		} else if (!noise(line)) {
 			if (push(&s->notes, &s->nnotes, &notes_cap, starts(line, "W: ") || starts(line, "N: ") ? line + 3 : line) != 0)
@@ -237,8 +212,10 @@ int aptsim_parse(const char *text, size_t len, struct aptsim *s)
 				sec = SEC_NOTE;
 		}
 	}
+	s->problem = problem.p;
 	return OMG_OK;
 nomem:
+	omg_buf_free(&problem);
 	aptsim_free(s);
 	return OMG_ERROR(OMG_E_NOMEM, "reading apt-get's plan");
 }

@@ -6,6 +6,7 @@
 #include "aptsources.h"
 #include "deb822.h"
 #include "dpkg/dpkg.h"
+#include "grow.h"
 #include "listfile.h"
 #include "hex.h"
 #include "omg_error.h"
@@ -58,14 +59,8 @@ struct run {
 
 static int names_add(struct names *ns, const char *name)
 {
-	if (ns->n == ns->cap) {
-		size_t cap = ns->cap ? ns->cap * 2 : 32;
-		void *v = realloc(ns->v, cap * sizeof *ns->v);
-		if (!v)
+	if (omg_grow(&ns->v, &ns->cap, ns->n + 1, sizeof *ns->v, OMG_GROW_UNBOUNDED) != OMG_OK)
 			return OMG_ERROR(OMG_E_NOMEM, "lists");
-		ns->v = v;
-		ns->cap = cap;
-	}
 	if (!(ns->v[ns->n] = strdup(name)))
 		return OMG_ERROR(OMG_E_NOMEM, "lists");
 	ns->n++;
@@ -207,14 +202,8 @@ static int note_debs(struct run *run, const char *buf, size_t len)
 			continue;
 		d->size = parse_size(size.value, size.value_len);
 		d->known = 1;
-		if (run->ntouched == run->captouched) {
-			size_t cap = run->captouched ? run->captouched * 2 : 16;
-			void *v = realloc(run->touched, cap * sizeof *run->touched);
-			if (!v)
+		if (omg_grow(&run->touched, &run->captouched, run->ntouched + 1, sizeof *run->touched, OMG_GROW_UNBOUNDED) != OMG_OK)
 				return OMG_ERROR(OMG_E_NOMEM, "cached packages");
-			run->touched = v;
-			run->captouched = cap;
-		}
 		run->touched[run->ntouched++] = (size_t)(d - run->debs);
 	}
 	return OMG_OK;
@@ -449,14 +438,8 @@ int archive_memo_add(struct archive_memo *m, const char *name, const struct stat
 {
 	struct archive_memo_entry *e;
 
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		void *v = realloc(m->v, cap * sizeof *m->v);
-		if (!v)
+	if (omg_grow(&m->v, &m->cap, m->n + 1, sizeof *m->v, OMG_GROW_UNBOUNDED) != OMG_OK)
 			return OMG_ERROR(OMG_E_NOMEM, "cached packages");
-		m->v = v;
-		m->cap = cap;
-	}
 	e = &m->v[m->n];
 	if (!(e->name = strdup(name)))
 		return OMG_ERROR(OMG_E_NOMEM, "cached packages");
@@ -660,14 +643,8 @@ int archive_add_finding(struct archive_report *r, uint8_t problem, const char *p
 {
 	struct archive_finding *f;
 
-	if (r->nfind == r->capfind) {
-		size_t cap = r->capfind ? r->capfind * 2 : 16;
-		void *v = realloc(r->find, cap * sizeof *r->find);
-		if (!v)
+	if (omg_grow(&r->find, &r->capfind, r->nfind + 1, sizeof *r->find, OMG_GROW_UNBOUNDED) != OMG_OK)
 			return OMG_ERROR(OMG_E_NOMEM, "findings");
-		r->find = v;
-		r->capfind = cap;
-	}
 	f = &r->find[r->nfind];
 	f->problem = problem;
 	f->path = strdup(path);

@@ -13,6 +13,7 @@
 
 #include "verify/files_int.h"
 
+#include "grow.h"
 #include "omg_error.h"
 #include "store.h"
 
@@ -207,15 +208,8 @@ int vf_cache_pkg(struct verify_cache *c, const char *pkg, const char *version)
 	int rc;
 
 	c->cur_stale = 0;
-	if (c->nseen == c->cap_seen) {
-		size_t cap = c->cap_seen ? c->cap_seen * 2 : 1024;
-		char **grown = realloc(c->seen, cap * sizeof *grown);
-
-		if (!grown)
-			return OMG_ERROR(OMG_E_NOMEM, "verification cache");
-		c->seen = grown;
-		c->cap_seen = cap;
-	}
+	if (omg_grow(&c->seen, &c->cap_seen, c->nseen + 1, sizeof *c->seen, OMG_GROW_UNBOUNDED) != OMG_OK)
+		return OMG_ERROR(OMG_E_NOMEM, "verification cache");
 	if (!(c->seen[c->nseen] = strdup(pkg)))
 		return OMG_ERROR(OMG_E_NOMEM, "verification cache");
 	c->nseen++;

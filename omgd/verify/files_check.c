@@ -6,6 +6,7 @@
 #include "verify/files_int.h"
 
 #include "clock.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <errno.h>
@@ -267,14 +268,8 @@ int vf_add(struct vf *x, const char *pkg, const char *path, int cls, int config,
 	struct verify_run *r = x->run;
 	struct verify_finding *f;
 
-	if (r->nfindings == r->cap_findings) {
-		size_t cap = r->cap_findings ? r->cap_findings * 2 : 64;
-
-		if (!(f = realloc(r->findings, cap * sizeof *f)))
-			return OMG_ERROR(OMG_E_NOMEM, "findings");
-		r->findings = f;
-		r->cap_findings = cap;
-	}
+	if (omg_grow(&r->findings, &r->cap_findings, r->nfindings + 1, sizeof *r->findings, OMG_GROW_UNBOUNDED) != OMG_OK)
+		return OMG_ERROR(OMG_E_NOMEM, "findings");
 	f = &r->findings[r->nfindings];
 	*f = (struct verify_finding){ .cls = (uint8_t)cls, .config = (uint8_t)config, .detail = (uint16_t)detail, .err = err };
 	if (!(f->pkg = strdup(pkg)) || !(f->path = strdup(path))) {

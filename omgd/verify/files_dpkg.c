@@ -17,6 +17,7 @@
 
 #include "aptdir.h"
 #include "deb822.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <errno.h>
@@ -219,15 +220,8 @@ static int on_divert(void *ctx, const char *from, const char *to, const char *pk
 
 static int add_pkg(struct dv *d, const struct pkg *p)
 {
-	if (d->npkgs == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 1024;
-		struct pkg *v = realloc(d->pkgs, cap * sizeof *v);
-
-		if (!v)
-			return OMG_ERROR(OMG_E_NOMEM, "packages");
-		d->pkgs = v;
-		d->cap = cap;
-	}
+	if (omg_grow(&d->pkgs, &d->cap, d->npkgs + 1, sizeof *d->pkgs, OMG_GROW_UNBOUNDED) != OMG_OK)
+		return OMG_ERROR(OMG_E_NOMEM, "packages");
 	d->pkgs[d->npkgs++] = *p;
 	return OMG_OK;
 }

@@ -2,6 +2,7 @@
  * self-signatures (RFC 4880 §11.1: primary, user ids, subkeys), and apt's choice of keyrings. */
 #include "config.h"
 #include "internal.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <dirent.h>
@@ -61,17 +62,9 @@ static int add_key(struct pgp_keyring *kr, const struct pgp_pubkey *pk, size_t p
 {
 	struct pgp_key *k;
 
-	if (kr->nkeys == PGP_MAX_KEYS)
-		return OMG_ERROR(OMG_E_TOOBIG, "keyring over %d keys", PGP_MAX_KEYS);
-	if (kr->nkeys == kr->cap) {
-		size_t cap = kr->cap ? kr->cap * 2 : 16;
-		struct pgp_key *keys = realloc(kr->keys, cap * sizeof *keys);
-
-		if (!keys)
-			return OMG_ERROR(OMG_E_NOMEM, "keyring");
-		kr->keys = keys;
-		kr->cap = cap;
-	}
+	if (omg_grow(&kr->keys, &kr->cap, kr->nkeys + 1, sizeof *kr->keys, PGP_MAX_KEYS) != OMG_OK)
+		return kr->nkeys == PGP_MAX_KEYS ? OMG_ERROR(OMG_E_TOOBIG, "keyring over %d keys", PGP_MAX_KEYS)
+						 : OMG_ERROR(OMG_E_NOMEM, "keyring");
 	k = &kr->keys[kr->nkeys];
 	memset(k, 0, sizeof *k);
 	memcpy(k->fpr, pk->fpr, PGP_FPR_LEN);

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "release.h"
 #include "deb822.h"
+#include "grow.h"
 #include "hex.h"
 #include "omg_error.h"
 
@@ -59,16 +60,10 @@ static int add_line(struct release_info *r, const char *p, const char *end, size
 		return OMG_OK; /* the field's empty first line */
 	if (end - p < 64 + 4)
 		return OMG_ERROR(OMG_E_CORRUPT, "SHA256 line too short");
-	if (r->n == RELEASE_ENTRIES_MAX)
-		return OMG_ERROR(OMG_E_CORRUPT, "more than %d SHA256 entries", RELEASE_ENTRIES_MAX);
-	if (r->n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		void *v = realloc(r->v, c * sizeof *r->v);
-		if (!v)
-			return OMG_ERROR(OMG_E_NOMEM, "Release");
-		r->v = v;
-		*cap = c;
-	}
+	if (omg_grow(&r->v, cap, r->n + 1, sizeof *r->v, RELEASE_ENTRIES_MAX) != OMG_OK)
+		return r->n == RELEASE_ENTRIES_MAX
+			       ? OMG_ERROR(OMG_E_CORRUPT, "more than %d SHA256 entries", RELEASE_ENTRIES_MAX)
+			       : OMG_ERROR(OMG_E_NOMEM, "Release");
 	e = &r->v[r->n];
 	for (int i = 0; i < 32; i++) {
 		int hi = hex_value((unsigned char)p[2 * i]), lo = hex_value((unsigned char)p[2 * i + 1]);

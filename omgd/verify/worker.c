@@ -2,6 +2,7 @@
  * (see verify.h). */
 #include "config.h"
 #include "clock.h"
+#include "grow.h"
 #include "verify.h"
 #include "archive.h"
 #include "files.h"
@@ -99,14 +100,8 @@ static int add_finding(struct vresult *r, uint8_t kind, const char *pkg, const c
 {
 	struct omg_finding f = { kind, pkg ? pkg : "", path ? path : "", detail ? detail : "" };
 
-	if (r->nfind == r->capfind) {
-		uint32_t cap = r->capfind ? r->capfind * 2 : 64;
-		void *v = realloc(r->off, cap * sizeof *r->off);
-		if (!v)
+	if (omg_grow32(&r->off, &r->capfind, r->nfind + 1, sizeof *r->off, UINT32_MAX) != OMG_OK)
 			return OMG_ERROR(OMG_E_NOMEM, "findings");
-		r->off = v;
-		r->capfind = cap;
-	}
 	r->off[r->nfind++] = r->finds.len;
 	omg_enc_finding(&r->finds, &f);
 	if (r->finds.failed)
