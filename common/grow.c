@@ -80,25 +80,34 @@ int omg_buf_addline(struct omg_buf *b, const char *line)
 	return omg_buf_add(b, line, strlen(line));
 }
 
+int omg_buf_vaddf(struct omg_buf *b, const char *fmt, va_list ap)
+{
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	if (b->failed || n < 0 || buf_room(b, (size_t)n) != OMG_OK) {
+		va_end(again);
+		if (!b->failed)
+			b->failed = OMG_ERROR(OMG_E_INVAL, "a format omg_buf_addf cannot write");
+		return b->failed;
+	}
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, again);
+	va_end(again);
+	b->len += (size_t)n;
+	return OMG_OK;
+}
+
 int omg_buf_addf(struct omg_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	rc = omg_buf_vaddf(b, fmt, ap);
 	va_end(ap);
-	if (b->failed)
-		return b->failed;
-	if (n < 0)
-		return b->failed = OMG_ERROR(OMG_E_INVAL, "a format omg_buf_addf cannot write");
-	if (buf_room(b, (size_t)n) != OMG_OK)
-		return b->failed;
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-	return OMG_OK;
+	return rc;
 }
 
 void omg_buf_free(struct omg_buf *b)

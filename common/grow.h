@@ -8,6 +8,7 @@
 #ifndef OMG_GROW_H
 #define OMG_GROW_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,7 @@ int omg_buf_add(struct omg_buf *b, const void *p, size_t n);
 int omg_buf_addline(struct omg_buf *b, const char *line);
 /* Appends what FMT makes. */
 int omg_buf_addf(struct omg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int omg_buf_vaddf(struct omg_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Frees P and forgets a failure; B can be used again, with the same bound. */
 void omg_buf_free(struct omg_buf *b);
 

@@ -1,6 +1,7 @@
 /* proto.c — the codec of wire protocol v1 (see proto.h), used by omgd and every client. */
 #include "config.h"
 #include "proto.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <stdarg.h>
@@ -56,7 +57,6 @@ void omg_wbuf_free(struct omg_wbuf *w)
 
 static uint8_t *wbuf_grow(struct omg_wbuf *w, size_t n)
 {
-	size_t cap;
 	uint8_t *p;
 
 	if (w->failed)
@@ -65,18 +65,8 @@ static uint8_t *wbuf_grow(struct omg_wbuf *w, size_t n)
 		w->failed = OMG_E_TOOBIG;
 		return NULL;
 	}
-	if (w->len + n > w->cap) {
-		cap = w->cap ? w->cap : 256;
-		while (cap < w->len + n)
-			cap *= 2;
-		p = realloc(w->data, cap);
-		if (!p) {
-			w->failed = OMG_E_NOMEM;
-			return NULL;
-		}
-		w->data = p;
-		w->cap = cap;
-	}
+	if ((w->failed = omg_grow(&w->data, &w->cap, w->len + n, 1, (size_t)8 * OMG_FRAME_MAX)) != OMG_OK)
+		return NULL;
 	p = w->data + w->len;
 	w->len += n;
 	return p;

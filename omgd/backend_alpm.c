@@ -36,83 +36,42 @@
 #include <sys/utsname.h>
 #include <time.h>
 
-struct text {              /* a growing record */
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void addf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void addf(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (t->failed)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->p ? t->p + t->len : NULL, t->p ? t->cap - t->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			t->failed = 1;
-			return;
-		}
-		if (t->p && t->len + (size_t)n < t->cap) {
-			t->len += (size_t)n;
-			return;
-		}
-		{
-			size_t cap = t->cap ? t->cap * 2 : 1024;
-			char *p;
-			while (cap < t->len + (size_t)n + 1)
-				cap *= 2;
-			if (!(p = realloc(t->p, cap))) {
-				t->failed = 1;
-				return;
-			}
-			t->p = p;
-			t->cap = cap;
-		}
-	}
-}
-
 /* "a b c", or "None" as pacman prints an empty list. */
-static void add_names(struct text *t, const char *key, const char *const *names, size_t n)
+static void add_names(struct omg_buf *t, const char *key, const char *const *names, size_t n)
 {
-	addf(t, "%s:", key);
+	omg_buf_addf(t, "%s:", key);
 	if (!n)
-		addf(t, " None");
+		omg_buf_addf(t, " None");
 	for (size_t i = 0; i < n; i++)
-		addf(t, " %s", names[i]);
-	addf(t, "\n");
+		omg_buf_addf(t, " %s", names[i]);
+	omg_buf_addf(t, "\n");
 }
 
-static void add_strings(struct text *t, const char *key, alpm_list_t *l)
+static void add_strings(struct omg_buf *t, const char *key, alpm_list_t *l)
 {
-	addf(t, "%s:", key);
+	omg_buf_addf(t, "%s:", key);
 	if (!l)
-		addf(t, " None");
+		omg_buf_addf(t, " None");
 	for (; l; l = alpm_list_next(l))
-		addf(t, " %s", (const char *)l->data);
-	addf(t, "\n");
+		omg_buf_addf(t, " %s", (const char *)l->data);
+	omg_buf_addf(t, "\n");
 }
 
-static void add_deps(struct text *t, const char *key, alpm_list_t *l, int optional)
+static void add_deps(struct omg_buf *t, const char *key, alpm_list_t *l, int optional)
 {
-	addf(t, "%s:", key);
+	omg_buf_addf(t, "%s:", key);
 	if (!l)
-		addf(t, " None");
+		omg_buf_addf(t, " None");
 	for (int first = 1; l; l = alpm_list_next(l), first = 0) {
 		char *s = alpm_dep_compute_string(l->data);
 		/* optional dependencies carry a reason: one per line, as pacman -Si shows them */
-		addf(t, optional ? (first ? " %s" : "\n %s") : " %s", s ? s : "?");
+		omg_buf_addf(t, optional ? (first ? " %s" : "\n %s") : " %s", s ? s : "?");
 		free(s);
 	}
-	addf(t, "\n");
+	omg_buf_addf(t, "\n");
 }
 
-static void add_size(struct text *t, const char *key, off_t size)
+static void add_size(struct omg_buf *t, const char *key, off_t size)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	double v = (double)size;
@@ -120,10 +79,10 @@ static void add_size(struct text *t, const char *key, off_t size)
 
 	while (v >= 1024 && u < 4)
 		v /= 1024, u++;
-	addf(t, "%s: %.2f %s\n", key, v, units[u]);
+	omg_buf_addf(t, "%s: %.2f %s\n", key, v, units[u]);
 }
 
-static void add_date(struct text *t, const char *key, alpm_time_t when)
+static void add_date(struct omg_buf *t, const char *key, alpm_time_t when)
 {
 	char buf[64];
 	time_t tt = (time_t)when;
@@ -131,23 +90,23 @@ static void add_date(struct text *t, const char *key, alpm_time_t when)
 
 	if (when <= 0 || !gmtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm))
 		return;
-	addf(t, "%s: %s\n", key, buf);
+	omg_buf_addf(t, "%s: %s\n", key, buf);
 }
 
 /* The INFO record of PKG: the fields of pacman -Si (REPO set) or -Qi (local, with RD). */
-static void make_record(struct text *t, alpm_pkg_t *pkg, const char *repo, const struct revdeps *rd)
+static void make_record(struct omg_buf *t, alpm_pkg_t *pkg, const char *repo, const struct revdeps *rd)
 {
 	const char *const *names;
 	size_t n;
 
 	t->len = 0;
 	if (repo)
-		addf(t, "Repository: %s\n", repo);
-	addf(t, "Version: %s\nDescription: %s\n", alpm_pkg_get_version(pkg),
+		omg_buf_addf(t, "Repository: %s\n", repo);
+	omg_buf_addf(t, "Version: %s\nDescription: %s\n", alpm_pkg_get_version(pkg),
 	     alpm_pkg_get_desc(pkg) ? alpm_pkg_get_desc(pkg) : "");
-	addf(t, "Package-Architecture: %s\n", alpm_pkg_get_arch(pkg) ? alpm_pkg_get_arch(pkg) : "");
+	omg_buf_addf(t, "Package-Architecture: %s\n", alpm_pkg_get_arch(pkg) ? alpm_pkg_get_arch(pkg) : "");
 	if (alpm_pkg_get_url(pkg))
-		addf(t, "URL: %s\n", alpm_pkg_get_url(pkg));
+		omg_buf_addf(t, "URL: %s\n", alpm_pkg_get_url(pkg));
 	add_strings(t, "Licenses", alpm_pkg_get_licenses(pkg));
 	add_strings(t, "Groups", alpm_pkg_get_groups(pkg));
 	add_deps(t, "Provides", alpm_pkg_get_provides(pkg), 0);
@@ -163,7 +122,7 @@ static void make_record(struct text *t, alpm_pkg_t *pkg, const char *repo, const
 	}
 	add_size(t, "Installed-Size", alpm_pkg_get_isize(pkg));
 	if (alpm_pkg_get_packager(pkg))
-		addf(t, "Packager: %s\n", alpm_pkg_get_packager(pkg));
+		omg_buf_addf(t, "Packager: %s\n", alpm_pkg_get_packager(pkg));
 	add_date(t, "Build-Date", alpm_pkg_get_builddate(pkg));
 	if (!repo)
 		add_date(t, "Install-Date", alpm_pkg_get_installdate(pkg));
@@ -171,7 +130,7 @@ static void make_record(struct text *t, alpm_pkg_t *pkg, const char *repo, const
 
 struct alpm_build {
 	struct db *db;
-	struct text rec;
+	struct omg_buf rec;
 	const struct revdeps *local_rd; /* required-by and optional-for in the local database */
 	uint32_t arch;           /* every instance is keyed by this one architecture name */
 };

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "child.h"
 #include "clock.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <errno.h>
@@ -91,19 +92,11 @@ int spawn_capture(const char *const argv[], const char *const envp[], int deadli
 			r->truncated = 1;
 			got = (ssize_t)(cap - r->len);
 		}
-		if (r->len + (size_t)got + 1 > size) {
-			size_t want = size;
-			char *grown;
-			while (want < r->len + (size_t)got + 1)
-				want *= 2;
-			if (!(grown = realloc(r->out, want))) {
-				kill(-pid, SIGKILL);
-				waitpid(pid, &st, 0);
-				rc = OMG_ERROR(OMG_E_NOMEM, "spawn: output");
-				goto fail;
-			}
-			r->out = grown;
-			size = want;
+		if (omg_grow(&r->out, &size, r->len + (size_t)got + 1, 1, cap + 1) != OMG_OK) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			rc = OMG_ERROR(OMG_E_NOMEM, "spawn: output");
+			goto fail;
 		}
 		memcpy(r->out + r->len, chunk, (size_t)got);
 		r->len += (size_t)got;

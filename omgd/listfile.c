@@ -1,6 +1,7 @@
 /* listfile.c — see listfile.h. */
 #include "config.h"
 #include "listfile.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <archive.h>
@@ -82,18 +83,10 @@ static int read_stream(const char *path, listfile_fn fn, void *ctx, enum cut lin
 	for (;;) {
 		la_ssize_t n;
 		size_t cut;
-		if (cap - have < CHUNK) {
-			char *p;
-			if (cap >= PARA_MAX) {
-				rc = OMG_ERROR(OMG_E_CORRUPT, "%s: paragraph over %u bytes", path, PARA_MAX);
-				goto done;
-			}
-			if (!(p = realloc(buf, cap * 2))) {
-				rc = OMG_ERROR(OMG_E_NOMEM, "reading %s", path);
-				goto done;
-			}
-			buf = p;
-			cap *= 2;
+		if ((rc = omg_grow(&buf, &cap, have + CHUNK, 1, PARA_MAX)) != OMG_OK) {
+			rc = rc == OMG_E_TOOBIG ? OMG_ERROR(OMG_E_CORRUPT, "%s: paragraph over %u bytes", path, PARA_MAX)
+						: OMG_ERROR(OMG_E_NOMEM, "reading %s", path);
+			goto done;
 		}
 		n = archive_read_data(a, buf + have, cap - have);
 		if (n < 0) {
@@ -146,16 +139,8 @@ static int add_whole(void *ctx, const char *buf, size_t len, uint64_t base)
 	(void)base;
 	if (w->n + len > w->max)
 		return OMG_ERROR(OMG_E_TOOBIG, "%s: over %zu bytes", w->what, w->max);
-	if (w->n + len + 2 > w->cap) {
-		size_t cap = w->cap ? w->cap : 1u << 16;
-		char *p;
-		while (cap < w->n + len + 2)
-			cap *= 2;
-		if (!(p = realloc(w->p, cap)))
-			return OMG_ERROR(OMG_E_NOMEM, "%s", w->what);
-		w->p = p;
-		w->cap = cap;
-	}
+	if (omg_grow(&w->p, &w->cap, w->n + len + 2, 1, OMG_GROW_UNBOUNDED) != OMG_OK)
+		return OMG_ERROR(OMG_E_NOMEM, "%s", w->what);
 	memcpy(w->p + w->n, buf, len);
 	w->n += len;
 	return 0;

@@ -39,8 +39,7 @@ struct op_at {
 };
 
 struct build {
-	char *buf;
-	size_t len, cap;
+	struct omg_buf str;     /* the arena: NUL-ended strings, named by offset */
 	struct op_at *ops;
 	uint32_t nops, cap_ops;
 	size_t notes[NOTES_MAX], kept[NOTES_MAX];
@@ -54,32 +53,17 @@ struct build {
 static size_t put(struct build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static size_t put(struct build *b, const char *fmt, ...)
 {
+	size_t at = b->str.len;
 	va_list ap;
-	int n;
-	size_t at;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	rc = omg_buf_vaddf(&b->str, fmt, ap);
 	va_end(ap);
-	if (n < 0 || b->failed)
+	if (rc != OMG_OK || omg_buf_add(&b->str, "", 1) != OMG_OK) { /* each string keeps its NUL */
+		b->failed = 1;
 		return 0;
-	if (b->len + (size_t)n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *g;
-		while (cap < b->len + (size_t)n + 1)
-			cap *= 2;
-		if (!(g = realloc(b->buf, cap))) {
-			b->failed = 1;
-			return 0;
-		}
-		b->buf = g;
-		b->cap = cap;
 	}
-	at = b->len;
-	va_start(ap, fmt);
-	vsnprintf(b->buf + at, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n + 1;
 	return at;
 }
 
@@ -99,7 +83,7 @@ static void problem(struct build *b, const char *fmt, ...)
 static void note(struct build *b, const char *text)
 {
 	for (uint32_t i = 0; i < b->nnotes; i++)
-		if (!strcmp(b->buf + b->notes[i], text))
+		if (!strcmp(b->str.p + b->notes[i], text))
 			return; /* libalpm says some things once per database */
 	if (b->nnotes < NOTES_MAX)
 		b->notes[b->nnotes++] = put(b, "%s", text);
@@ -152,7 +136,7 @@ static int finish(struct build *b, struct aptsim *s)
 		b->failed = 1;
 	if (b->failed) {
 		aptsim_free(s);
-		free(b->buf);
+		omg_buf_free(&b->str);
 		free(b->ops);
 		omg_buf_free(&b->problem);
 		memset(b, 0, sizeof *b);
@@ -160,21 +144,21 @@ static int finish(struct build *b, struct aptsim *s)
 	}
 	for (uint32_t i = 0; i < b->nops; i++) {
 		const struct op_at *o = &b->ops[i];
-		s->ops[i] = (struct aptsim_op){ .op = o->op, .name = b->buf + o->name, .arch = b->buf + o->arch,
-						.from = b->buf + o->from, .to = b->buf + o->to,
-						.release = b->buf + o->release, .sized = 1, .download = o->download,
+		s->ops[i] = (struct aptsim_op){ .op = o->op, .name = b->str.p + o->name, .arch = b->str.p + o->arch,
+						.from = b->str.p + o->from, .to = b->str.p + o->to,
+						.release = b->str.p + o->release, .sized = 1, .download = o->download,
 						.disk_kib = o->disk_kib, .asked = o->asked };
 	}
 	for (uint32_t i = 0; i < b->nnotes; i++)
-		s->notes[i] = b->buf + b->notes[i];
+		s->notes[i] = b->str.p + b->notes[i];
 	for (uint32_t i = 0; i < b->nkept; i++)
-		s->kept[i] = b->buf + b->kept[i];
+		s->kept[i] = b->str.p + b->kept[i];
 	s->nops = b->nops;
 	s->nnotes = b->nnotes;
 	s->nkept = b->nkept;
 	s->problem = b->problem.p;
-	s->buf = b->buf;
-	s->buflen = b->len;
+	s->buf = b->str.p;
+	s->buflen = b->str.len;
 	free(b->ops);
 	memset(b, 0, sizeof *b);
 	return OMG_OK;
@@ -452,7 +436,7 @@ out:
 	pacmanconf_free(&conf);
 	if (!job->ran) {
 		FREELIST(b.asked);
-		free(b.buf);
+		omg_buf_free(&b.str);
 		free(b.ops);
 		omg_buf_free(&b.problem);
 	}

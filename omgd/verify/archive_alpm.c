@@ -3,6 +3,7 @@
  * then every package file in the CacheDirs against the SHA-256 its sync database gives. */
 #include "config.h"
 #include "archive.h"
+#include "grow.h"
 #include "hex.h"
 #include "omg_error.h"
 #include "pacmanconf.h"
@@ -242,15 +243,9 @@ static int collect(alpm_db_t **dbs, const struct archive_report *r, int n, struc
 			const char *fn = alpm_pkg_get_filename(l->data);
 			if (!fn)
 				continue;
-			if (cnt == cap) {
-				size_t c2 = cap ? cap * 2 : 1024;
-				void *g = realloc(v, c2 * sizeof *v);
-				if (!g) {
-					free(v);
-					return OMG_ERROR(OMG_E_NOMEM, "sync packages");
-				}
-				v = g;
-				cap = c2;
+			if (omg_grow(&v, &cap, cnt + 1, sizeof *v, OMG_GROW_UNBOUNDED) != OMG_OK) {
+				free(v);
+				return OMG_ERROR(OMG_E_NOMEM, "sync packages");
 			}
 			v[cnt++] = (struct known){ fn, alpm_pkg_get_sha256sum(l->data), i };
 		}

@@ -1,6 +1,7 @@
 /* armor.c — lines as apt reads them, and ASCII armor (RFC 4880 §6): headers, base64, CRC-24. */
 #include "config.h"
 #include "internal.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <stdio.h>
@@ -40,18 +41,8 @@ int pgp_bytes_add(struct pgp_bytes *b, const void *p, size_t n)
 {
 	if (n > PGP_FILE_MAX - b->len)
 		return OMG_ERROR(OMG_E_TOOBIG, "OpenPGP data over %u bytes", PGP_FILE_MAX);
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		uint8_t *q;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		q = realloc(b->p, cap);
-		if (!q)
-			return OMG_ERROR(OMG_E_NOMEM, "OpenPGP buffer");
-		b->p = q;
-		b->cap = cap;
-	}
+	if (omg_grow(&b->p, &b->cap, b->len + n, 1, PGP_FILE_MAX) != OMG_OK)
+		return OMG_ERROR(OMG_E_NOMEM, "OpenPGP buffer");
 	if (n)
 		memcpy(b->p + b->len, p, n);
 	b->len += n;

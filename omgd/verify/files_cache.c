@@ -92,17 +92,8 @@ static int queue_op(struct verify_cache *c, int op, const void *k, uint32_t kl, 
 {
 	size_t need = 9 + (size_t)kl + vl;
 
-	if (c->nops_bytes + need > c->cap_ops) {
-		size_t cap = c->cap_ops ? c->cap_ops * 2 : 1u << 20;
-		uint8_t *p;
-
-		while (cap < c->nops_bytes + need)
-			cap *= 2;
-		if (!(p = realloc(c->ops, cap)))
-			return OMG_ERROR(OMG_E_NOMEM, "verification cache");
-		c->ops = p;
-		c->cap_ops = cap;
-	}
+	if (omg_grow(&c->ops, &c->cap_ops, c->nops_bytes + need, 1, OMG_GROW_UNBOUNDED) != OMG_OK)
+		return OMG_ERROR(OMG_E_NOMEM, "verification cache");
 	c->ops[c->nops_bytes] = (uint8_t)op;
 	memcpy(c->ops + c->nops_bytes + 1, &kl, 4);
 	memcpy(c->ops + c->nops_bytes + 5, &vl, 4);

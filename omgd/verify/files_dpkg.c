@@ -87,17 +87,8 @@ static void map_free(struct map *m)
 
 static int arena_add(struct map *m, const char *s, size_t n, uint32_t *off)
 {
-	if (m->alen + n + 1 > m->acap) {
-		size_t cap = m->acap ? m->acap * 2 : 1u << 16;
-		char *p;
-
-		while (cap < m->alen + n + 1)
-			cap *= 2;
-		if (cap > UINT32_MAX || !(p = realloc(m->arena, cap)))
-			return OMG_ERROR(OMG_E_NOMEM, "file table");
-		m->arena = p;
-		m->acap = cap;
-	}
+	if (omg_grow(&m->arena, &m->acap, m->alen + n + 1, 1, UINT32_MAX) != OMG_OK) /* 32-bit offsets */
+		return OMG_ERROR(OMG_E_NOMEM, "file table");
 	memcpy(m->arena + m->alen, s, n);
 	m->arena[m->alen + n] = 0;
 	*off = (uint32_t)m->alen;

@@ -227,16 +227,8 @@ static int add_packets(struct pgp_keyring *kr, const uint8_t *buf, size_t len, s
 
 	/* kept as given, for a keyring file gpgv can read (archive_sig.c's fallback); nothing to
 	 * keep of an empty buffer (and no arithmetic on a NULL one) */
-	if (len && kr->rawlen + len > kr->rawcap) {
-		size_t cap = kr->rawcap ? kr->rawcap : 4096;
-		unsigned char *r;
-		while (cap < kr->rawlen + len)
-			cap *= 2;
-		if (!(r = realloc(kr->raw, cap)))
-			return OMG_ERROR(OMG_E_NOMEM, "keyring");
-		kr->raw = r;
-		kr->rawcap = cap;
-	}
+	if (len && omg_grow(&kr->raw, &kr->rawcap, kr->rawlen + len, 1, OMG_GROW_UNBOUNDED) != OMG_OK)
+		return OMG_ERROR(OMG_E_NOMEM, "keyring");
 	if (len) {
 		memcpy(kr->raw + kr->rawlen, buf, len);
 		kr->rawlen += len;
@@ -419,14 +411,9 @@ static int add_parts(struct pgp_keyring *kr, const char *root)
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' || !(ends_with(e->d_name, ".gpg") || ends_with(e->d_name, ".asc")))
 			continue;
-		if (n == cap) {
-			char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *nn);
-
-			if (!nn) {
-				rc = OMG_ERROR(OMG_E_NOMEM, "names");
-				goto fail;
-			}
-			names = nn;
+		if (omg_grow(&names, &cap, n + 1, sizeof *names, OMG_GROW_UNBOUNDED) != OMG_OK) {
+			rc = OMG_ERROR(OMG_E_NOMEM, "names");
+			goto fail;
 		}
 		if (!(names[n] = malloc(strlen("/etc/apt/trusted.gpg.d/") + strlen(e->d_name) + 1))) {
 			rc = OMG_ERROR(OMG_E_NOMEM, "names");
