@@ -332,8 +332,12 @@ static int alpm_build_db(struct db *db, const char *root, struct srccache *cache
 				db->pkgs[p].flags |= OMG_PKG_ORPHAN;
 				db->counts.orphans++;
 			}
-		} else {
+		} else if (alpm_pkg_get_reason(pkg) == ALPM_PKG_REASON_EXPLICIT) {
 			db->counts.explicit_pkgs++;
+		} else {
+			/* a reason libalpm does not know (a hand-edited desc): pacman -Qe does not list
+			 * it and -Qdt does not either; shown as not explicit, never an orphan */
+			db->pkgs[p].flags |= OMG_PKG_AUTO;
 		}
 		if (pacmanconf_ignored(&conf, alpm_pkg_get_name(pkg)))
 			db->pkgs[p].flags |= OMG_PKG_HELD;

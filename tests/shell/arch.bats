@@ -278,3 +278,103 @@ for e in json.load(sys.stdin)["packages"]:
 			<("${PACMAN[@]}" -S --print --print-format '%n %v' $p | sort)
 	done
 }
+
+# ---- the cases: tests/cases/alpm/*.sh, each on a fresh copy of the fixture -----------------
+# A case is a bash script run with set -euo pipefail in the copy's top directory, with ROOT
+# and the functions below (tests/cases/alpm/README). pacman on the copy is the oracle.
+
+# conf FILE: stdin as ROOT/etc/FILE
+conf() { mkdir -p "$(dirname "$ROOT/etc/$1")"; rm -f "$ROOT/etc/$1"; cat > "$ROOT/etc/$1"; }
+
+# desc_of NAME VER: the common desc lines, then stdin's
+desc_of() {
+	printf '%%NAME%%\n%s\n\n%%VERSION%%\n%s\n\n%%DESC%%\ncase package %s\n\n%%ARCH%%\nx86_64\n\n' "$1" "$2" "$1"
+	cat
+	echo
+}
+
+# local_add NAME VER REASON: an installed package (REASON -: no %REASON% line)
+local_add() {
+	local d=$ROOT/var/lib/pacman/local/$1-$2
+	mkdir -p "$d"
+	{ [ "$3" = - ] || printf '%%REASON%%\n%s\n\n' "$3"; desc_of "$1" "$2"; } > "$d/desc"
+}
+
+# sync_unpack REPO DIR / sync_pack REPO DIR: a sync database as files, and back
+sync_unpack() { mkdir -p "$2"; [ ! -e "$ROOT/var/lib/pacman/sync/$1.db" ] || tar -xzf "$ROOT/var/lib/pacman/sync/$1.db" -C "$2"; }
+sync_pack() { (cd "$2" && tar -czf "$ROOT/var/lib/pacman/sync/$1.db" --format=ustar --owner=0 --group=0 $(ls)); rm -rf "$2"; }
+
+# sync_add REPO NAME VER: a package in REPO's database
+sync_add() {
+	local w; w=$(mktemp -d)
+	sync_unpack "$1" "$w"
+	mkdir -p "$w/$2-$3"
+	{ printf '%%FILENAME%%\n%s-%s-x86_64.pkg.tar.zst\n\n%%CSIZE%%\n1000\n\n%%ISIZE%%\n4096\n\n' "$2" "$3"; desc_of "$2" "$3"; } > "$w/$2-$3/desc"
+	sync_pack "$1" "$w"
+}
+
+# sync_field REPO NAME FIELD VALUE...: FIELD added to NAME's entry in REPO
+sync_field() {
+	local repo=$1 name=$2 w f d=
+	w=$(mktemp -d)
+	sync_unpack "$repo" "$w"
+	for f in "$w"/*/desc; do
+		[ "$(sed -n '/^%NAME%$/{n;p;q}' "$f")" != "$name" ] || d=$f
+	done
+	[ -n "$d" ] || { echo "sync_field: no $name in $repo" >&2; return 1; }
+	shift 2
+	{ echo "$1"; shift; printf '%s\n' "$@"; echo; } >> "$d"
+	sync_pack "$repo" "$w"
+}
+
+# oracle_conf: pacman's copy of ROOT/etc's pacman.conf and pacman.d, Include paths spelt out
+oracle_conf() {
+	local o=$ROOT/oracle-etc f
+	rm -rf "$o"
+	mkdir -p "$o"
+	(cd "$ROOT/etc" && find pacman.conf pacman.d -type f 2>/dev/null) | while read -r f; do
+		mkdir -p "$o/$(dirname "$f")"
+		sed "s|^\([[:space:]]*Include[[:space:]]*=[[:space:]]*\)/etc/|\1$o/|" "$ROOT/etc/$f" > "$o/$f"
+	done
+}
+
+# check_arch_root LABEL: omg's four counts and names on ROOT against pacman's; the differences
+# under LABEL, status 1 when there are any
+check_arch_root() {
+	local pac=(pacman --config "$ROOT/oracle-etc/pacman.conf" --dbpath "$ROOT/var/lib/pacman") out rc=0 kind q f
+	oracle_conf
+	start_omgd --root "$ROOT" --no-aur
+	out=$(
+		r=0
+		for kind in installed:-Qq:installed explicit:-Qqe:explicit orphans:-Qdtq:orphans upgradable:-Qu:updates; do
+			IFS=: read -r kind q f <<<"$kind"
+			diff <("${pac[@]}" "$q" 2>/dev/null | awk '{print $1}') <(names "$kind") > "$BATS_TEST_TMPDIR/d" ||
+				{ echo "$kind (< pacman $q, > omg):"; head -20 "$BATS_TEST_TMPDIR/d"; r=1; }
+			[ "$("$OMG" --json status | json_field "$f")" = "$("${pac[@]}" "$q" 2>/dev/null | wc -l)" ] ||
+				{ echo "$f: omg $("$OMG" --json status | json_field "$f"), pacman $("${pac[@]}" "$q" 2>/dev/null | wc -l)"; r=1; }
+		done
+		exit $r
+	) || rc=1
+	stop_omgd
+	[ "$rc" = 0 ] || { echo "$1:"; echo "$out" | sed 's/^/  /'; }
+	return $rc
+}
+
+@test "cases: each tests/cases/alpm/*.sh on a copy of the fixture: omg's counts and names equal pacman's" {
+	local cases=$OMG_SRCDIR/tests/cases/alpm base=$ROOT t=$BATS_TEST_TMPDIR c name failed=() out
+	export -f conf desc_of local_add sync_unpack sync_pack sync_add sync_field
+	for c in "$cases"/*.sh; do
+		name=$(basename "$c" .sh)
+		ROOT=$t/case-$name
+		cp -a "$base" "$ROOT"
+		if ! out=$(cd "$ROOT" && ROOT=$ROOT bash -euo pipefail "$c" 2>&1); then
+			echo "case $name: the case itself failed:"; echo "$out" | tail -5
+			failed+=("$name"); continue
+		fi
+		check_arch_root "case $name" || failed+=("$name")
+		rm -rf "$ROOT"
+	done
+	ROOT=$base
+	echo "${#failed[@]} of $(ls "$cases"/*.sh | wc -l) differ from pacman: ${failed[*]:-none}"
+	[ ${#failed[@]} = 0 ]
+}
