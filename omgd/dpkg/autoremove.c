@@ -127,10 +127,8 @@ static void mark_deps(struct walk *w, uint32_t p)
 
 static int never_remove(const struct build *b, const char *name)
 {
-	regex_t *const *re = (regex_t *const *)(const void *)b->never.data;
-
-	for (size_t i = 0; i < b->never.len / sizeof *re; i++)
-		if (regexec(re[i], name, 0, NULL, 0) == 0)
+	for (size_t i = 0; i < b->nnever; i++)
+		if (regexec(b->never[i], name, 0, NULL, 0) == 0)
 			return 1;
 	return 0;
 }
@@ -167,22 +165,31 @@ static int cmp_kernel(const void *a, const void *b)
 }
 
 /* Appends "|^PATTERN-UNAME$" to W, with UNAME's '.' and '+' escaped. */
-static void kernel_alt(struct omg_wbuf *w, const char *pattern, const char *uname)
+static void kernel_alt(struct omg_buf *w, const char *pattern, const char *uname)
 {
-	omg_put_bytes(w, "|^", 2);
-	omg_put_bytes(w, pattern, strlen(pattern));
-	omg_put_bytes(w, "-", 1);
+	omg_buf_addf(w, "|^%s-", pattern);
 	for (const char *c = uname; *c; c++) {
 		if (*c == '.' || *c == '+')
-			omg_put_bytes(w, "\\", 1);
-		omg_put_bytes(w, c, 1);
+			omg_buf_add(w, "\\", 1);
+		omg_buf_add(w, c, 1);
 	}
-	omg_put_bytes(w, "$", 1);
+	omg_buf_add(w, "$", 1);
 }
 
-static void add_pattern(void *w, const char *pattern)
+struct names {
+	const char **v;
+	size_t n, cap;
+	int failed;
+};
+
+static void add_pattern(void *ctx, const char *pattern)
 {
-	omg_put_bytes(w, &pattern, sizeof pattern);
+	struct names *ps = ctx;
+
+	if (omg_grow(&ps->v, &ps->cap, ps->n + 1, sizeof *ps->v, OMG_GROW_UNBOUNDED) != OMG_OK)
+		ps->failed = 1;
+	else
+		ps->v[ps->n++] = pattern;
 }
 
 /* apt's GetProtectedKernelsRegex: the running kernel (uname -r, unless SOURCE_DATE_EPOCH is
@@ -191,11 +198,12 @@ static void add_pattern(void *w, const char *pattern)
 static int protect_kernels(struct build *b)
 {
 	struct db *db = b->db;
-	struct omg_wbuf kernels = { 0 }, patterns = { 0 }, re = { 0 };
+	struct names patterns = { 0 };
+	struct omg_buf re = { 0 };
 	struct utsname uts = { 0 };
-	struct kernel *k;
-	size_t nk, np, booted = SIZE_MAX, latest;
-	int two;
+	struct kernel *k = NULL;
+	size_t nk = 0, cap_k = 0, np, booted = SIZE_MAX, latest;
+	int two, failed = 0;
 	const char **pat;
 	int rc = OMG_OK;
 
@@ -206,15 +214,17 @@ static int protect_kernels(struct build *b)
 	for (uint32_t i = 0; i < b->ninst; i++) {
 		const struct db_pkg *pk = &db->pkgs[b->inst[i].pkg];
 		struct kernel kn = { db_s(db, db->vers[pk->inst].version), kernel_uname(db_s(db, pk->name)), 0 };
-		if (kn.uname)
-			omg_put_bytes(&kernels, &kn, sizeof kn);
+		if (!kn.uname)
+			continue;
+		if (omg_grow(&k, &cap_k, nk + 1, sizeof *k, OMG_GROW_UNBOUNDED) != OMG_OK)
+			failed = 1;
+		else
+			k[nk++] = kn;
 	}
 	aptconf_each(&b->conf, "apt::versionedkernelpackages", add_pattern, &patterns);
-	k = (struct kernel *)(void *)kernels.data;
-	nk = kernels.len / sizeof *k;
-	pat = (const char **)(void *)patterns.data;
-	np = patterns.len / sizeof *pat;
-	if (!nk || kernels.failed || patterns.failed)
+	pat = patterns.v;
+	np = patterns.n;
+	if (!nk || failed || patterns.failed)
 		goto done;
 	qsort(k, nk, sizeof *k, cmp_kernel);
 	for (size_t i = 0; i < nk; i++)
@@ -236,19 +246,18 @@ static int protect_kernels(struct build *b)
 			if (k[i].keep)
 				kernel_alt(&re, pat[p], k[i].uname);
 	}
-	omg_put_bytes(&re, "", 1);
 	if (re.failed) {
 		rc = OMG_ERROR(OMG_E_NOMEM, "autoremove");
 		goto done;
 	}
 	if (re.len > 1)
-		deb_add_never(b, (const char *)re.data + 1); /* without the leading '|' */
+		deb_add_never(b, re.p + 1); /* without the leading '|' */
 	if (b->conf_failed)
 		rc = OMG_ERROR(OMG_E_NOMEM, "autoremove");
 done:
-	omg_wbuf_free(&kernels);
-	omg_wbuf_free(&patterns);
-	omg_wbuf_free(&re);
+	free(k);
+	free(patterns.v);
+	omg_buf_free(&re);
 	return rc;
 }
 

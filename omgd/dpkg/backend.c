@@ -17,6 +17,7 @@
  */
 #include "config.h"
 #include "dpkg.h"
+#include "grow.h"
 #include "log.h"
 
 /* The fuzz targets link the backend without omgd's log (aptconf.c does the same). */
@@ -116,11 +117,12 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 		goto fail;
 	aptconf_each(&b.conf, "apt::neverautoremove", deb_add_never, &b);
 	db->native_arch = db_str(db, arch, strlen(arch));
-	omg_put_bytes(&b.arch_off, &db->native_arch, sizeof db->native_arch);
-	if (b.conf_failed || b.arch_off.failed || db->native_arch == DB_NONE) {
+	if (b.conf_failed || db->native_arch == DB_NONE ||
+	    omg_grow(&b.arch_off, &b.cap_arch_off, b.narch_off + 1, sizeof *b.arch_off, OMG_GROW_UNBOUNDED) != OMG_OK) {
 		rc = OMG_ERROR(OMG_E_NOMEM, "apt configuration");
 		goto fail;
 	}
+	b.arch_off[b.narch_off++] = db->native_arch; /* the interned names start with the native one */
 	if ((rc = aptprefs_load(&b.prefs, root)) != OMG_OK ||
 	    ((dr = aptconf_get(&b.conf, "apt::default-release", NULL)) && dr[0] &&
 	     (rc = aptprefs_default_release(&b.prefs, dr)) != OMG_OK))
@@ -167,24 +169,23 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 		rc = deb_read_commands(&b);
 fail:
 	omg_wbuf_free(&b.rec);
-	omg_wbuf_free(&b.order);
-	for (size_t i = 0; i < b.never.len / sizeof(regex_t *); i++) {
-		regex_t *re = ((regex_t **)(void *)b.never.data)[i];
-		regfree(re);
-		free(re);
+	free(b.order);
+	for (size_t i = 0; i < b.nnever; i++) {
+		regfree(b.never[i]);
+		free(b.never[i]);
 	}
-	omg_wbuf_free(&b.never);
-	for (size_t i = 0; i < b.archs.len / sizeof(char *); i++)
-		free(((char **)(void *)b.archs.data)[i]);
-	omg_wbuf_free(&b.archs);
-	omg_wbuf_free(&b.arch_off);
+	free(b.never);
+	for (size_t i = 0; i < b.narchs; i++)
+		free(b.archs[i]);
+	free(b.archs);
+	free(b.arch_off);
 	free(b.inst);
 	free(b.ma);
 	aptconf_free(&b.conf);
 	aptsources_free(&b.sources);
 	aptprefs_free(&b.prefs);
-	omg_wbuf_free(&b.ver_source);
-	omg_wbuf_free(&b.ver_md5);
+	free(b.ver_source);
+	free(b.ver_md5);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
  * never; a version older than the installed one only at 1000 or more (a downgrade). */
 #include "config.h"
 #include "dpkg.h"
+#include "grow.h"
 #include "version.h"
 #include "omg_error.h"
 
@@ -34,12 +35,12 @@ int deb_pick_candidate(struct build *b, uint32_t p)
 	uint32_t n = 0, pref = DB_NONE;
 	int max = -1;
 
-	omg_wbuf_reset(&b->order);
-	for (uint32_t v = pk->vers; v != DB_NONE; v = db->vers[v].next, n++)
-		omg_put_bytes(&b->order, &(struct ver_at){ v, n }, sizeof(struct ver_at));
-	if (b->order.failed)
-		return OMG_ERROR(OMG_E_NOMEM, "candidates");
-	va = (struct ver_at *)(void *)b->order.data;
+	for (uint32_t v = pk->vers; v != DB_NONE; v = db->vers[v].next, n++) {
+		if (omg_grow(&b->order, &b->cap_order, (size_t)n + 1, sizeof *b->order, OMG_GROW_UNBOUNDED) != OMG_OK)
+			return OMG_ERROR(OMG_E_NOMEM, "candidates");
+		b->order[n] = (struct ver_at){ v, n };
+	}
+	va = b->order;
 	if (n > 1)
 		qsort_r(va, n, sizeof *va, cmp_newest_first, db);
 	for (uint32_t i = 0; i < n; i++) {

@@ -2,6 +2,7 @@
  * apt's configuration as apt resolves them. */
 #include "config.h"
 #include "dpkg.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <regex.h>
@@ -45,20 +46,17 @@ void deb_add_arch(void *ctx, const char *v)
 {
 	struct build *b = ctx;
 
-	char **a = (char **)(void *)b->archs.data, *d;
+	char *d;
 
-	for (size_t i = 0; i < b->archs.len / sizeof *a; i++)
-		if (!strcmp(a[i], v))
+	for (size_t i = 0; i < b->narchs; i++)
+		if (!strcmp(b->archs[i], v))
 			return;
-	if (!(d = strdup(v))) {
+	if (omg_grow(&b->archs, &b->cap_archs, b->narchs + 1, sizeof *b->archs, OMG_GROW_UNBOUNDED) != OMG_OK ||
+	    !(d = strdup(v))) {
 		b->conf_failed = 1;
 		return;
 	}
-	omg_put_bytes(&b->archs, &d, sizeof d);
-	if (b->archs.failed) {
-		free(d);
-		b->conf_failed = 1;
-	}
+	b->archs[b->narchs++] = d;
 }
 
 void deb_add_never(void *ctx, const char *v)
@@ -75,8 +73,9 @@ void deb_add_never(void *ctx, const char *v)
 		free(re); /* as apt: a pattern that does not compile matches nothing */
 		return;
 	}
-	omg_put_bytes(&b->never, &re, sizeof re);
-	if (b->never.failed) {
+	if (omg_grow(&b->never, &b->cap_never, b->nnever + 1, sizeof *b->never, OMG_GROW_UNBOUNDED) == OMG_OK) {
+		b->never[b->nnever++] = re;
+	} else {
 		regfree(re);
 		free(re);
 		b->conf_failed = 1;
@@ -115,10 +114,8 @@ int deb_add_foreign_archs(struct build *b)
 
 int deb_arch_known(const struct build *b, const char *a, size_t n)
 {
-	char *const *v = (char *const *)(const void *)b->archs.data;
-
-	for (size_t i = 0; i < b->archs.len / sizeof *v; i++)
-		if (strlen(v[i]) == n && !strncmp(v[i], a, n))
+	for (size_t i = 0; i < b->narchs; i++)
+		if (strlen(b->archs[i]) == n && !strncmp(b->archs[i], a, n))
 			return 1;
 	return 0;
 }
@@ -130,15 +127,16 @@ uint32_t deb_arch_of(struct build *b, const char *a, size_t n)
 
 	if (n == 0 || (n == 3 && !strncmp(a, "all", 3)))
 		return db->native_arch;
-	const uint32_t *off = (const uint32_t *)(const void *)b->arch_off.data;
 	uint32_t s;
 
-	for (size_t i = 0; i < b->arch_off.len / sizeof *off; i++) {
-		const char *t = db_s(db, off[i]);
+	for (size_t i = 0; i < b->narch_off; i++) {
+		const char *t = db_s(db, b->arch_off[i]);
 		if (strlen(t) == n && !strncmp(t, a, n))
-			return off[i];
+			return b->arch_off[i];
 	}
-	if ((s = db_str(db, a, n)) != DB_NONE)
-		omg_put_bytes(&b->arch_off, &s, sizeof s); /* on failure: not cached, still right */
+	/* on failure to grow: not cached, still right */
+	if ((s = db_str(db, a, n)) != DB_NONE &&
+	    omg_grow(&b->arch_off, &b->cap_arch_off, b->narch_off + 1, sizeof *b->arch_off, OMG_GROW_UNBOUNDED) == OMG_OK)
+		b->arch_off[b->narch_off++] = s;
 	return s;
 }

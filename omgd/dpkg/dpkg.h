@@ -21,6 +21,7 @@
 #include "deb822.h"
 #include "srccache.h"
 
+#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -60,19 +61,25 @@ struct build {
 	struct aptsources sources; /* to describe the lists as apt does */
 	/* Growable: fixed tables (8 architectures, 16 interned names, 32 NeverAutoRemove
 	 * patterns) once dropped the rest silently. conf_failed: one could not be added. */
-	struct omg_wbuf archs;    /* char *: native first, then APT::Architectures */
-	struct omg_wbuf arch_off; /* uint32_t: interned architecture names */
+	char **archs;             /* native first, then APT::Architectures */
+	size_t narchs, cap_archs;
+	uint32_t *arch_off;       /* interned architecture names */
+	size_t narch_off, cap_arch_off;
 	int conf_failed;
 	uint32_t src;        /* the source being read */
 	struct inst_rec *inst;
 	uint32_t ninst, cap_inst;
 	uint8_t *ma;         /* multiarch by package index (installed only) */
-	struct omg_wbuf never;    /* regex_t * */
+	regex_t **never;          /* APT::NeverAutoRemove */
+	size_t nnever, cap_never;
 	struct srccache *cache; /* NULL: no store, parse everything */
 	struct omg_wbuf rec;     /* records of the source being parsed, for the cache */
-	struct omg_wbuf order;   /* deb_pick_candidate's scratch: one package's versions */
-	struct omg_wbuf ver_source; /* uint32_t by version: its Source name (arena), 0: its own name */
-	struct omg_wbuf ver_md5;    /* uint32_t by version: its Description-md5's first 4 bytes, 0: none */
+	struct ver_at *order;    /* deb_pick_candidate's scratch: one package's versions */
+	size_t cap_order;
+	uint32_t *ver_source;    /* by version: its Source name (arena), 0: its own name */
+	size_t nver_source, cap_ver_source;
+	uint32_t *ver_md5;       /* by version: its Description-md5's first 4 bytes, 0: none */
+	size_t nver_md5, cap_ver_md5;
 	struct aptprefs prefs;   /* apt_preferences, APT::Default-Release first */
 };
 

@@ -2,6 +2,7 @@
  * index, as apt parses them. */
 #include "config.h"
 #include "dpkg.h"
+#include "grow.h"
 #include "omg_error.h"
 
 #include <ctype.h>
@@ -62,21 +63,30 @@ static size_t source_name_len(const char *v, size_t n)
 	return l;
 }
 
+/* (*ARRAY)[V] = VALUE in an array indexed by version, the versions before V that have none
+ * set to 0. */
+static int set_by_version(uint32_t **array, size_t *n, size_t *cap, uint32_t v, uint32_t value)
+{
+	if (v >= *n) {
+		if (omg_grow(array, cap, (size_t)v + 1, sizeof **array, UINT32_MAX) != OMG_OK)
+			return OMG_E_NOMEM;
+		memset(*array + *n, 0, ((size_t)v + 1 - *n) * sizeof **array);
+		*n = (size_t)v + 1;
+	}
+	(*array)[v] = value;
+	return OMG_OK;
+}
+
 /* Version V's source package from its Source field (VALUE, LEN bytes: "name (version)"),
  * for src: pins; none given is the package's own name. */
 int deb_set_source(struct build *b, uint32_t v, const char *value, size_t len)
 {
 	size_t nlen = value ? source_name_len(value, len) : 0;
-	uint32_t s = nlen ? db_str(b->db, value, nlen) : 0, zero = 0;
+	uint32_t s = nlen ? db_str(b->db, value, nlen) : 0;
 
 	if (s == DB_NONE)
 		return OMG_E_NOMEM;
-	while (b->ver_source.len / sizeof(uint32_t) <= v && !b->ver_source.failed)
-		omg_put_bytes(&b->ver_source, &zero, sizeof zero);
-	if (b->ver_source.failed)
-		return OMG_E_NOMEM;
-	((uint32_t *)(void *)b->ver_source.data)[v] = s;
-	return OMG_OK;
+	return set_by_version(&b->ver_source, &b->nver_source, &b->cap_ver_source, v, s);
 }
 
 uint32_t deb_desc_md5(const char *md5, size_t mlen, const char *value, size_t len)
@@ -112,21 +122,15 @@ uint32_t deb_desc_md5(const char *md5, size_t mlen, const char *value, size_t le
 
 int deb_set_desc_md5(struct build *b, uint32_t v, uint32_t md5)
 {
-	uint32_t zero = 0;
-
-	while (b->ver_md5.len / sizeof(uint32_t) <= v && !b->ver_md5.failed)
-		omg_put_bytes(&b->ver_md5, &zero, sizeof zero);
-	if (b->ver_md5.failed)
-		return OMG_E_NOMEM;
-	((uint32_t *)(void *)b->ver_md5.data)[v] = md5;
-	return OMG_OK;
+	return set_by_version(&b->ver_md5, &b->nver_md5, &b->cap_ver_md5, v, md5);
 }
 
 int deb_status_desc(struct build *b, uint32_t v, const char *value, size_t len)
 {
 	struct db *db = b->db;
-	const uint32_t *md5s = (const uint32_t *)(const void *)b->ver_md5.data;
-	uint32_t n = (uint32_t)(b->ver_md5.len / sizeof *md5s), m = deb_desc_md5(NULL, 0, value, len);
+	const uint32_t *md5s = b->ver_md5;
+	size_t n = b->nver_md5;
+	uint32_t m = deb_desc_md5(NULL, 0, value, len);
 	const char *name = db_s(db, db->pkgs[db->vers[v].pkg].name);
 
 	for (uint32_t p = m ? db_pkg_first(db, name, strlen(name)) : DB_NONE; p != DB_NONE; p = db->pkgs[p].next_arch)

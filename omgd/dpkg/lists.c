@@ -2,6 +2,7 @@
  * the Release file of its source. */
 #include "config.h"
 #include "dpkg.h"
+#include "grow.h"
 #include "listfile.h"
 #include "omg_error.h"
 
@@ -250,12 +251,11 @@ static int named_by_source(const struct build *b, const struct list_file *lf)
  * and 64 Release files once indexed whatever subset readdir happened to return first. */
 int deb_read_lists(struct build *b)
 {
-	struct omg_wbuf nbuf = { 0 }, rbuf = { 0 }, lbuf = { 0 };
-	struct release *rels;
-	struct list_file *lists;
-	char **names, path[8192];
-	size_t nrel = 0, nn = 0, nl;
-	int rc = OMG_OK;
+	struct release *rels = NULL;
+	struct list_file *lists = NULL;
+	char **names = NULL, path[8192];
+	size_t nrel = 0, nn = 0, nl = 0, cap_rels = 0, cap_names = 0, cap_lists = 0;
+	int rc = OMG_OK, failed = 0;
 	struct dirent *de;
 	DIR *d = opendir(b->paths.lists);
 
@@ -268,21 +268,15 @@ int deb_read_lists(struct build *b)
 		return errno == ENOENT ? OMG_OK : OMG_ERROR(OMG_E_SYS, "%s: %s", b->paths.lists, strerror(errno));
 	while ((de = readdir(d)))
 		if (de->d_name[0] != '.') {
-			char *n = strdup(de->d_name);
-			if (!n) {
-				nbuf.failed = 1;
-				break;
-			}
-			omg_put_bytes(&nbuf, &n, sizeof n);
-			if (nbuf.failed) {
-				free(n);
+			if (omg_grow(&names, &cap_names, nn + 1, sizeof *names, OMG_GROW_UNBOUNDED) != OMG_OK ||
+			    !(names[nn] = strdup(de->d_name))) {
+				failed = 1;
 				break;
 			}
 			nn++;
 		}
 	closedir(d);
-	names = (char **)(void *)nbuf.data;
-	if (nbuf.failed) {
+	if (failed) {
 		rc = OMG_ERROR(OMG_E_NOMEM, "%s", b->paths.lists);
 		goto fail;
 	}
@@ -302,28 +296,24 @@ int deb_read_lists(struct build *b)
 			goto fail;
 		}
 		if (deb_read_release(path, &r) == 0) {
-			omg_put_bytes(&rbuf, &r, sizeof r);
-			nrel++;
+			if (omg_grow(&rels, &cap_rels, nrel + 1, sizeof *rels, OMG_GROW_UNBOUNDED) != OMG_OK) {
+				rc = OMG_ERROR(OMG_E_NOMEM, "Release files");
+				goto fail;
+			}
+			rels[nrel++] = r;
 		}
 	}
-	if (rbuf.failed) {
-		rc = OMG_ERROR(OMG_E_NOMEM, "Release files");
-		goto fail;
-	}
-	rels = (struct release *)(void *)rbuf.data;
 	for (size_t i = 0; i < nn; i++) {
 		struct list_file lf = { .name = names[i] };
 		if (!is_list(names[i], &lf.compressed))
 			continue;
 		aptsources_find(&b->sources, names[i], &lf.l);
-		omg_put_bytes(&lbuf, &lf, sizeof lf);
+		if (omg_grow(&lists, &cap_lists, nl + 1, sizeof *lists, OMG_GROW_UNBOUNDED) != OMG_OK) {
+			rc = OMG_ERROR(OMG_E_NOMEM, "package lists");
+			goto fail;
+		}
+		lists[nl++] = lf;
 	}
-	if (lbuf.failed) {
-		rc = OMG_ERROR(OMG_E_NOMEM, "package lists");
-		goto fail;
-	}
-	lists = (struct list_file *)(void *)lbuf.data;
-	nl = lbuf.len / sizeof *lists;
 	if (nl)
 		qsort(lists, nl, sizeof *lists, cmp_source_order);
 	for (size_t i = 0; i < nl; i++) {
@@ -355,8 +345,8 @@ int deb_read_lists(struct build *b)
 fail:
 	for (size_t i = 0; i < nn; i++)
 		free(names[i]);
-	omg_wbuf_free(&nbuf);
-	omg_wbuf_free(&rbuf);
-	omg_wbuf_free(&lbuf);
+	free(names);
+	free(rels);
+	free(lists);
 	return rc;
 }

@@ -145,8 +145,7 @@ static int arch_matches(const struct db *db, const struct aptpin *pin, uint32_t 
 
 static const char *source_of(const struct build *b, uint32_t v)
 {
-	const uint32_t *src = (const uint32_t *)(const void *)b->ver_source.data;
-	uint32_t s = v < b->ver_source.len / sizeof *src ? src[v] : 0;
+	uint32_t s = v < b->nver_source ? b->ver_source[v] : 0;
 
 	return db_s(b->db, s ? s : b->db->pkgs[b->db->vers[v].pkg].name);
 }

@@ -51,8 +51,8 @@ static int wants_english(const struct build *b)
 static int apply(struct build *b, const char *name, size_t nlen, uint32_t md5, const char *desc, size_t len)
 {
 	struct db *db = b->db;
-	const uint32_t *md5s = (const uint32_t *)(const void *)b->ver_md5.data;
-	uint32_t n = (uint32_t)(b->ver_md5.len / sizeof *md5s);
+	const uint32_t *md5s = b->ver_md5;
+	size_t n = b->nver_md5;
 
 	if (!md5)
 		return OMG_OK;

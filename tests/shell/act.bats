@@ -337,6 +337,8 @@ mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 /opt/omg/omgd --foreground 2>/tmp/omguser-omgd.log & OMGD=$!
 for i in $(seq 1 100); do /opt/omg/omg --json status 2>/dev/null | grep -q '"ready":true' && break; sleep 0.05; done
 /opt/omg/omg install -y omgtest-app; echo "status=$?"
+# the action's record is written by omgd's build thread after the changes it saw (20 s at most)
+for i in $(seq 1 400); do /opt/omg/omg audit log | grep -q action && break; sleep 0.05; done
 /opt/omg/omg audit log | grep -A2 action
 kill "$OMGD"; wait "$OMGD"
 SCRIPT
