@@ -341,26 +341,26 @@ static void check_index_store(struct doctor *d, const struct answers *an)
 /* ---- the shells ------------------------------------------------------------------------- */
 
 /* The first line of TEXT (not a comment) that has every word of ALL (NULL-terminated): its
- * number, or 0. */
-static int rc_line(const char *text, const char *const *all)
+ * number, or 0. Each line is searched on its own (cut at its newline, put back after), so a
+ * long file costs one pass per word, not one per line. */
+static int rc_line(char *text, const char *const *all)
 {
-	int line = 1;
+	int line = 1, found = 0;
 
-	for (const char *p = text; p && *p; line++) {
-		const char *end = strchr(p, '\n'), *q = p;
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		int found = 1;
-		while (q < p + len && (*q == ' ' || *q == '\t'))
+	for (char *p = text; p && *p && !found; line++) {
+		char *end = strchr(p, '\n'), *q = p;
+		if (end)
+			*end = 0;
+		while (*q == ' ' || *q == '\t')
 			q++;
-		for (size_t k = 0; all[k] && found; k++) {
-			const char *hit = strstr(q, all[k]);
-			found = hit && hit + strlen(all[k]) <= p + len;
-		}
-		if (found && *q != '#')
-			return line;
+		found = *q != '#';
+		for (size_t k = 0; all[k] && found; k++)
+			found = strstr(q, all[k]) != NULL;
+		if (end)
+			*end = '\n';
 		p = end ? end + 1 : NULL;
 	}
-	return 0;
+	return found ? line - 1 : 0;
 }
 
 struct shell_setup {
@@ -419,6 +419,13 @@ static void check_shell(struct doctor *d, const char *shell, const struct shell_
 		    shell);
 		return;
 	}
+#ifndef OMG_WITH_ZSH
+	if (!bash) {
+		add(d, shell, OMG_CHECK_OK, NULL, "hook in ~/.zshrc:%d; no module: omg was built --without-zsh (the omg command, "
+		    "completion and command-not-found work, the $OMG_* parameters do not)", s->hook);
+		return;
+	}
+#endif
 	if (!loaded[0] && !exists(module)) {
 		char shown[PATH_MAX];
 		add(d, shell, OMG_CHECK_WARN, bash ? "make install, or set OMG_BASH_MODULE to the built omg.so"
