@@ -209,6 +209,7 @@ dpkg_classes() { "$@" dpkg --root="$R" --verify 2>/dev/null | "$CLASSES"; }
 
 arch_setup() {
 	local tool
+	require_feature alpm
 	for tool in pacman makepkg repo-add bsdtar; do
 		command -v "$tool" > /dev/null || skip "$tool is not installed (setup.sh installs it)"
 	done
