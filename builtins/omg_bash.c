@@ -85,10 +85,18 @@ static int fill_array(const char *name, const struct omg_words *words)
 	return 0;
 }
 
+/* The release whose loadable-builtin interface (struct builtin, WORD_LIST, SHELL_VAR and the
+ * variable functions) the module was compiled against. bash's patches within a release fix
+ * bugs and keep that interface, and Debian updates bash by patch level within a release, so
+ * only the release must match: a patch-level update keeps the module loading. */
+#ifndef OMG_BASH_RELEASE
+#define OMG_BASH_RELEASE DISTVERSION
+#endif
+
 static int omg_builtin(WORD_LIST *list)
 {
 	struct omg_env env = { .out = stdout, .err = stderr, .prog = "omg", .fill_array = fill_array };
-	char *argv[256];
+	char *argv[256], module[160];
 	int argc = 0, rc;
 
 	argv[argc++] = "omg";
@@ -100,6 +108,9 @@ static int omg_builtin(WORD_LIST *list)
 		argv[argc++] = l->word->word;
 	}
 	argv[argc] = NULL;
+	snprintf(module, sizeof module, "bash module loaded: built for bash %s (patch %d), this is bash %s.%d",
+		 OMG_BASH_RELEASE, OMG_BASH_PATCHLEVEL, dist_version, patch_level);
+	env.module = module;
 	/* no runtime directory yet: the command layer reports it (and autostarts omgd) */
 	env.client = omg_shell_client(&shell);
 	rc = omg_run(argc, argv, &env);
@@ -108,14 +119,6 @@ static int omg_builtin(WORD_LIST *list)
 	QUIT;
 	return rc;
 }
-
-/* The release whose loadable-builtin interface (struct builtin, WORD_LIST, SHELL_VAR and the
- * variable functions) the module was compiled against. bash's patches within a release fix
- * bugs and keep that interface, and Debian updates bash by patch level within a release, so
- * only the release must match: a patch-level update keeps the module loading. */
-#ifndef OMG_BASH_RELEASE
-#define OMG_BASH_RELEASE DISTVERSION
-#endif
 
 /* bash finds the hooks by name (dlsym), so nothing else declares them */
 int omg_builtin_load(char *name);

@@ -159,6 +159,14 @@ static const struct {
 	{ "mark", omg_cmd_mark, "mark auto|manual PACKAGE...  installed as a dependency, or by hand", 0,
 	  "Marks each PACKAGE as installed automatically (autoremove takes it when nothing needs it)\n"
 	  "or manually (apt-mark auto, manual).\n" },
+	{ "doctor", omg_cmd_doctor, "doctor                 what is wrong with this setup, and how to fix it", 1,
+	  "Checks omgd (running, which, version, socket, runtime directory), the status file, the\n"
+	  "index and the store, the shell modules and the hook in ~/.bashrc and ~/.zshrc, completion,\n"
+	  "the package lists' age, apt-file's Contents, the last verification's keyrings verdict and\n"
+	  "the systemd user units: one line each, \"ok\", \"warn\" or \"FAIL\", what it found and,\n"
+	  "after a dash, how to fix it. It never starts omgd and never verifies anything itself.\n"
+	  "Exit status: 0 every check ok, 1 warnings only, 3 omgd unavailable, 4 a check failed,\n"
+	  "5 the last verification found untrusted sources.\n" },
 	{ "hook", omg_cmd_hook, "hook bash|zsh [apt]    init code: eval \"$(omg hook bash)\"", 1,
 	  "The shell's init code: the module, omg's completion and a command-not-found handler. With\n"
 	  "apt, package names in apt, apt-get, apt-cache, dpkg and pacman completion too, on top of\n"
@@ -191,8 +199,8 @@ static void print_help(FILE *f)
 	fputs("usage: omg [--json] [--timeout MS] COMMAND [ARGS]\n\ncommands:\n", f);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %s\n", commands[i].usage);
-	fputs("  help                   this text\n\nexit status: 0 ok, 1 nothing found, 2 usage, "
-	      "3 omgd unavailable, 4 error,\n5 verification failed\n", f);
+	fputs("  help                   this text\n\nexit status: 0 ok, 1 nothing found (doctor: warnings), 2 usage, "
+	      "3 omgd unavailable,\n4 error, 5 verification failed (doctor: untrusted sources), 6 the package manager failed\n", f);
 }
 
 /* Package names and queries: printable, no whitespace, bounded. */

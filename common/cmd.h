@@ -7,6 +7,8 @@
  *   3 omgd unavailable (not running, timed out, refused) · 4 other error ·
  *   5 verification failed (omg audit log --verify found a damaged chain) ·
  *   6 the package manager ran and failed (install, remove, upgrade...)
+ * omg doctor: 0 every check ok, 1 warnings only, 3 omgd unavailable, 4 a check failed,
+ *   5 the last verification found untrusted sources.
  */
 #ifndef OMG_CMD_H
 #define OMG_CMD_H
@@ -29,6 +31,16 @@ enum omg_exit {
 };
 
 struct omg_sink;
+
+/* omg doctor: one check's verdict, what it found, and how to fix it ("" when nothing to do). */
+enum omg_check_level { OMG_CHECK_OK, OMG_CHECK_WARN, OMG_CHECK_FAIL };
+#define OMG_CHECKS_MAX 24
+struct omg_check {
+	const char *name;          /* "daemon", "socket", "bash", ... */
+	enum omg_check_level level;
+	char what[640];
+	char fix[256];
+};
 
 enum omg_rel_mode { OMG_REL_MODE_DEPENDS, OMG_REL_MODE_RDEPENDS, OMG_REL_MODE_WHY };
 
@@ -84,6 +96,8 @@ struct omg_sink_ops {
 	/* A command failed with exit status CODE: JSON says so on standard output too (the text
 	 * sink prints nothing: the message is on standard error already). */
 	void (*error)(struct omg_sink *s, int code, const char *message);
+	/* omg doctor: N checks, and the exit status they make */
+	void (*doctor)(struct omg_sink *s, const struct omg_check *c, size_t n, int code);
 };
 
 struct omg_sink {
@@ -105,6 +119,9 @@ struct omg_env {
 	/* Shell front ends: fill the shell array NAME with WORDS (omg complete -A NAME).
 	 * NULL in the executable, where -A is a usage error. Returns 0 on success. */
 	int (*fill_array)(const char *name, const struct omg_words *words);
+	/* Shell front ends: the module's own line for omg doctor, "bash module loaded: ..." or
+	 * "zsh module loaded: ..." (what was built for and what runs); NULL in the executable. */
+	const char *module;
 };
 
 int omg_run(int argc, char **argv, struct omg_env *env);
@@ -173,6 +190,7 @@ int omg_cmd_audit(struct omg_ctx *ctx);
 int omg_cmd_verify(struct omg_ctx *ctx);  /* omg audit verify (cmd_verify.c) */
 int omg_cmd_history(struct omg_ctx *ctx);
 int omg_cmd_owns(struct omg_ctx *ctx);
+int omg_cmd_doctor(struct omg_ctx *ctx);
 /* omg owns's argument as the path to ask omgd about into OUT: a word without a slash is a
  * command, found through $PATH as `type -P` does; a relative path is made absolute from the
  * current directory; "." and ".." parts and repeated slashes are taken out (no symbolic link

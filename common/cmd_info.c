@@ -59,6 +59,8 @@ int omg_cmd_info(struct omg_ctx *ctx)
 			rc = omg_cmd_fail(ctx, OMG_EXIT_NOTHING, "%s", why);
 			if (aur.status == OMG_AUR_MISSING)
 				omg_cmd_fail(ctx, OMG_EXIT_OK, "AUR part missing: %s", aur.problem);
+			else if (aur.status == OMG_AUR_UNAVAILABLE && aur.problem && !strcmp(aur.problem, OMG_AUR_BUILT_OUT))
+				omg_cmd_fail(ctx, OMG_EXIT_OK, "the AUR was not asked: %s", aur.problem);
 		}
 		omg_aur_free(&aur);
 		free(raw);

@@ -108,6 +108,8 @@ int omg_cmd_search(struct omg_ctx *ctx)
 	ctx->sink.ops->aur(&ctx->sink, &aur);
 	if (aur.status == OMG_AUR_MISSING && !ctx->opts.json)
 		omg_cmd_fail(ctx, OMG_EXIT_OK, "AUR results missing: %s", aur.problem);
+	else if (aur.status == OMG_AUR_UNAVAILABLE && !ctx->opts.json && aur.problem && !strcmp(aur.problem, OMG_AUR_BUILT_OUT))
+		omg_cmd_fail(ctx, OMG_EXIT_OK, "the AUR was not asked: %s", aur.problem);
 	found |= aur.status == OMG_AUR_OK && aur.rows.count > 0;
 	omg_aur_free(&aur);
 	free(raw);

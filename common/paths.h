@@ -23,4 +23,8 @@ int omg_runtime_path(char *buf, size_t size, const char *name, int create);
 /* The socket path: $OMG_SOCKET or $RUNTIME/omg.sock. */
 int omg_socket_path(char *buf, size_t size);
 
+/* The store directory omgd takes when not given --store (omgd/store.h's store_default_dir,
+ * also for omg doctor): $STATE_DIRECTORY, $XDG_CACHE_HOME/omg, $HOME/.cache/omg, or
+ * /var/lib/omg for root without a home; under it roots/HASH for a ROOT other than "/". */
+int omg_store_default_dir(char *buf, size_t size, const char *root);
 #endif

@@ -113,6 +113,7 @@ enum omg_wire_error {
 #define OMG_AUR_OK 0
 #define OMG_AUR_UNAVAILABLE 1      /* not an Arch system, or omgd runs with --no-aur */
 #define OMG_AUR_NOT_ARCH "not an Arch system" /* its problem when there is no AUR at all */
+#define OMG_AUR_BUILT_OUT "omgd was built --without-aur" /* its problem on Arch without the AUR client */
 #define OMG_AUR_MISSING 2          /* the AUR part could not be had: see the problem */
 
 enum omg_list_kind {

@@ -494,11 +494,26 @@ static void json_verify(struct omg_sink *s, const struct omg_verify *m, int firs
 	}
 }
 
+/* omg doctor: {"checks":[{"check","status","what","fix"}...],"ok","warn","fail","exit"} */
+static void json_doctor(struct omg_sink *s, const struct omg_check *c, size_t n, int code)
+{
+	static const char *const word[] = { "ok", "warn", "fail" };
+	json_t *arr = json_array();
+	json_int_t k[3] = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o}", "check", c[i].name, "status", word[c[i].level],
+						     "what", jstr(c[i].what), "fix", c[i].fix[0] ? jstr(c[i].fix) : json_null()));
+		k[c[i].level]++;
+	}
+	emit(s, json_pack("{s:o,s:I,s:I,s:I,s:i}", "checks", arr, "ok", k[0], "warn", k[1], "fail", k[2], "exit", code));
+}
+
 const struct omg_sink_ops omg_sink_json = {
 	.status = json_status, .rows = json_rows, .info = json_info,
 	.words = json_words, .metrics = json_metrics, .pong = json_pong,
 	.providers = json_providers, .audit = json_audit, .history = json_history, .owns = json_owns,
 	.daemon = json_daemon, .error = json_error, .textlines = json_words,
 	.aur = json_aur, .policy = json_policy, .show = json_show, .virtual_pkg = json_virtual, .relations = json_relations, .sizes = json_sizes,
-	.plan = json_plan, .verify = json_verify,
+	.plan = json_plan, .verify = json_verify, .doctor = json_doctor,
 };

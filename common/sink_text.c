@@ -844,11 +844,35 @@ static void text_verify(struct omg_sink *s, const struct omg_verify *m, int firs
 	}
 }
 
+/* omg doctor: "ok    daemon      what  — fix", the verdicts aligned; then the tally. */
+static void text_doctor(struct omg_sink *s, const struct omg_check *c, size_t n, int code)
+{
+	static const char *const word[] = { "ok", "warn", "FAIL" };
+	static const char *const colour[] = { C_GREEN, C_YELLOW, C_RED };
+	size_t width = 0, k[3] = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		if (strlen(c[i].name) > width)
+			width = strlen(c[i].name);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(s->out, "%s%-4s%s  %-*s  ", paint(s, colour[c[i].level]), word[c[i].level], paint(s, C_OFF), (int)width,
+			c[i].name);
+		put_visible(s->out, c[i].what, 0);
+		if (c[i].fix[0]) {
+			fputs("  \xe2\x80\x94 ", s->out); /* an em dash */
+			put_visible(s->out, c[i].fix, 0);
+		}
+		fputc('\n', s->out);
+		k[c[i].level]++;
+	}
+	fprintf(s->out, "%zu ok, %zu warn, %zu FAIL (exit status %d)\n", k[0], k[1], k[2], code);
+}
+
 const struct omg_sink_ops omg_sink_text = {
 	.status = text_status, .rows = text_rows, .info = text_info,
 	.words = text_words, .metrics = text_metrics, .pong = text_pong,
 	.providers = text_providers, .audit = text_audit, .history = text_history, .owns = text_owns,
 	.daemon = text_daemon, .error = text_error, .textlines = text_lines,
 	.aur = text_aur, .policy = text_policy, .show = text_show, .virtual_pkg = text_virtual, .relations = text_relations, .sizes = text_sizes,
-	.plan = text_plan, .verify = text_verify,
+	.plan = text_plan, .verify = text_verify, .doctor = text_doctor,
 };

@@ -41,7 +41,7 @@ _omg() {
 		if [[ $cur == -* ]]; then
 			_omg_words "$cur" --json --timeout --help
 		else
-			_omg_words "$cur" status search info show policy depends rdepends why size files changelog list complete ping metrics daemon audit history owns not-found hook help \
+			_omg_words "$cur" status search info show policy depends rdepends why size files changelog list complete ping metrics daemon audit history owns not-found hook doctor help \
 				install remove purge reinstall upgrade full-upgrade autoremove update hold unhold mark
 		fi
 		return 0

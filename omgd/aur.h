@@ -54,8 +54,11 @@ void aur_collect(struct aur *a, void (*deliver)(void *ctx, uint64_t serial, cons
 /* Answers of TYPE (AUR_SEARCH or AUR_INFO) given so far, and their summed time from request
  * to answer, cache hits included (the event loop's thread only). A NULL AUR gives zeros. */
 void aur_timing(const struct aur *a, uint8_t type, uint64_t *answered, uint64_t *total_ns);
-/* Writes an answer saying the AUR part is not available (no AUR configured). */
+/* Writes an answer saying the AUR part is not available (no AUR configured, or omgd built
+ * --without-aur); aur_answer_problem, with the AUR status STATUS (unavailable.c, which is
+ * built in every configuration). */
 void aur_answer_unavailable(struct omg_wbuf *out, uint8_t type, uint32_t id, const char *why);
+void aur_answer_problem(struct omg_wbuf *out, uint8_t type, uint32_t id, uint8_t status, const char *why);
 
 /* Appends to URL (capacity N) the info URLs for NAMES, each under AUR_URL_MAX bytes:
  * calls EMIT for each. Exposed for tests. Returns the number of URLs, or -1. */

@@ -44,7 +44,9 @@ struct backend {
 };
 
 extern const struct backend backend_dpkg;
+#ifdef OMG_WITH_ALPM
 extern const struct backend backend_alpm;
+#endif
 
 /* The backend for the system at ROOT: /etc/os-release's ID and ID_LIKE (arch: alpm), then
  * which package database exists there; dpkg otherwise. */

@@ -10,8 +10,10 @@ const struct backend *backend_named(const char *name)
 {
 	if (!strcmp(name, "dpkg"))
 		return &backend_dpkg;
+#ifdef OMG_WITH_ALPM
 	if (!strcmp(name, "alpm"))
 		return &backend_alpm;
+#endif
 	return NULL;
 }
 
@@ -49,13 +51,22 @@ const struct backend *backend_detect(const char *root)
 	char path[4200];
 	const char *r = strcmp(root, "/") ? root : "";
 
+#ifdef OMG_WITH_ALPM
 	if (os_release_says_arch(root))
 		return &backend_alpm;
+#else
+	if (os_release_says_arch(root))
+		return NULL; /* main.c says omgd was built --without-alpm */
+#endif
 	snprintf(path, sizeof path, "%s/var/lib/dpkg/status", r);
 	if (access(path, F_OK) == 0)
 		return &backend_dpkg;
 	snprintf(path, sizeof path, "%s/var/lib/pacman/local/ALPM_DB_VERSION", r);
 	if (access(path, F_OK) == 0)
+#ifdef OMG_WITH_ALPM
 		return &backend_alpm;
+#else
+		return NULL;
+#endif
 	return &backend_dpkg;
 }

@@ -1110,8 +1110,10 @@ static void on_metrics(struct daemon *d, struct answer *a)
 			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
 		uint64_t n = m->handled[t], ns = m->handled_ns[t];
 		/* AUR answers come later, from the worker: the AUR module times them */
+#ifdef OMG_WITH_AUR
 		if (t == OMG_MSG_AUR_SEARCH || t == OMG_MSG_AUR_INFO)
 			aur_timing(d->aur, t, &n, &ns);
+#endif
 		if (n)
 			M(name, ns / n);
 	}
@@ -1380,12 +1382,15 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 	d->m.requests++;
 	if (type == OMG_MSG_AUR_SEARCH || type == OMG_MSG_AUR_INFO) {
 		d->m.handled[type]++;
-		if (!d->aur) {
-			aur_answer_unavailable(out, type, id, strcmp(d->backend->name, "alpm") ? OMG_AUR_NOT_ARCH
-												 : "omgd runs with --no-aur");
-			return 0;
-		}
-		return aur_request(d->aur, origin, type, id, payload, length, out);
+#ifdef OMG_WITH_AUR
+		const char *why = "omgd runs with --no-aur";
+		if (d->aur)
+			return aur_request(d->aur, origin, type, id, payload, length, out);
+#else
+		const char *why = OMG_AUR_BUILT_OUT;
+#endif
+		aur_answer_unavailable(out, type, id, strcmp(d->backend->name, "alpm") ? OMG_AUR_NOT_ARCH : why);
+		return 0;
 	}
 	if (type == OMG_MSG_PLAN) {
 		d->m.handled[type]++;

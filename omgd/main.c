@@ -36,8 +36,11 @@
 
 enum { KIND_SIGNAL = 10, KIND_BUILDER, KIND_INOTIFY, KIND_TIMER, KIND_AUR, KIND_PLAN, KIND_VERIFY };
 static const int tag_signal = KIND_SIGNAL, tag_builder = KIND_BUILDER,
-		 tag_inotify = KIND_INOTIFY, tag_timer = KIND_TIMER, tag_aur = KIND_AUR,
+		 tag_inotify = KIND_INOTIFY, tag_timer = KIND_TIMER,
 		 tag_plan = KIND_PLAN, tag_verify = KIND_VERIFY;
+#ifdef OMG_WITH_AUR
+static const int tag_aur = KIND_AUR;
+#endif
 
 #define BUILD_DEADLINE_MS 120000 /* a build longer than this is said to be stuck */
 #define STOP_BUDGET_MS 900       /* from SIGTERM to the threads stopped (then the exit) */
@@ -394,7 +397,15 @@ int main(int argc, char **argv)
 	d.reboot_required = hostmetrics_reboot(d.root);
 	d.backend = o.backend ? backend_named(o.backend) : backend_detect(d.root);
 	if (!d.backend) {
+#ifdef OMG_WITH_ALPM
 		fprintf(stderr, "omgd: --backend %s: dpkg or alpm\n", o.backend);
+#else
+		if (o.backend && strcmp(o.backend, "alpm") != 0)
+			fprintf(stderr, "omgd: --backend %s: dpkg (alpm: omgd was built --without-alpm)\n", o.backend);
+		else
+			fprintf(stderr, "omgd: %s%s: the Arch backend (alpm) is not there: omgd was built --without-alpm\n",
+				o.backend ? "--backend " : "", o.backend ? o.backend : d.root);
+#endif
 		return 2;
 	}
 	if ((o.socket ? (snprintf(sock, sizeof sock, "%s", o.socket), OMG_OK)
@@ -469,7 +480,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	d.net = server_stats(srv);
-	if (d.backend == &backend_alpm && !o.no_aur) {
+#ifdef OMG_WITH_AUR
+	if (!strcmp(d.backend->name, "alpm") && !o.no_aur) {
 		struct aur_config ac = { .base_url = o.aur_url, .timeout_ms = o.aur_timeout ? atoi(o.aur_timeout) : 0 };
 		if (ac.timeout_ms < 0 || ac.timeout_ms > 60000) {
 			omgd_log("--aur-timeout: 1 to 60000 ms");
@@ -482,6 +494,10 @@ int main(int argc, char **argv)
 		else
 			omgd_log("no AUR: %s", omg_errdetail());
 	}
+#else
+	if (!strcmp(d.backend->name, "alpm") && !o.no_aur)
+		omgd_log("no AUR: %s", OMG_AUR_BUILT_OUT);
+#endif
 	d.plan_ahead_ms = PLAN_AHEAD_DELAY_MS;
 	if (o.plan_ahead) {
 		char *end;
@@ -518,7 +534,7 @@ int main(int argc, char **argv)
 	}
 	{
 		/* omg history reads the root's own logs: apt's and dpkg's, or pacman's LogFile */
-		struct pacmanconf *pc = d.backend == &backend_alpm ? calloc(1, sizeof *pc) : NULL;
+		struct pacmanconf *pc = !strcmp(d.backend->name, "alpm") ? calloc(1, sizeof *pc) : NULL;
 		if (pc && pacmanconf_load(pc, d.root, NULL) != OMG_OK)
 			snprintf(pc->logfile, sizeof pc->logfile, "%.4000s/var/log/pacman.log", strcmp(d.root, "/") ? d.root : "");
 		if (history_open(&d.history, d.root, pc ? pc->logfile : "", d.backend->vercmp) != OMG_OK)
@@ -613,8 +629,10 @@ int main(int argc, char **argv)
 				}
 			} else if (ptr == &tag_inotify) {
 				d.m.watch_events += (uint64_t)watch_read(wat);
+#ifdef OMG_WITH_AUR
 			} else if (ptr == &tag_aur) {
 				aur_collect(d.aur, server_deliver, srv);
+#endif
 			} else if (ptr == &tag_verify) {
 				if (verify_collect(d.verifier, server_deliver, srv, verify_record, bld)) {
 					struct verify_summary vs;
@@ -706,7 +724,9 @@ int main(int argc, char **argv)
 	rc = gone ? 1 : 0;
 out:
 	server_close(srv);
+#ifdef OMG_WITH_AUR
 	aur_close(d.aur);
+#endif
 	/* SIGTERM ends omgd within a second: the threads share one deadline, each waited for at
 	 * most its share (a check stops within one 256 KiB read, apt-get -s is killed within
 	 * 100 ms) and the build whatever is left, so a stuck one costs only its own share */

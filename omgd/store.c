@@ -1,6 +1,7 @@
 /* store.c — see store.h. */
 #include "config.h"
 #include "store.h"
+#include "paths.h"
 #include "omg_error.h"
 
 #include <errno.h>
@@ -529,32 +530,5 @@ void store_close(struct store *s)
 
 int store_default_dir(char *buf, size_t size, const char *root)
 {
-	char real[PATH_MAX];
-	const char *v;
-	int n;
-
-	if ((v = getenv("STATE_DIRECTORY")) && v[0] == '/') {
-		/* systemd may pass several, separated by ':': the first is ours. */
-		const char *colon = strchr(v, ':');
-		n = snprintf(buf, size, "%.*s", colon ? (int)(colon - v) : (int)strlen(v), v);
-	} else if ((v = getenv("XDG_CACHE_HOME")) && v[0] == '/') {
-		n = snprintf(buf, size, "%s/omg", v);
-	} else if ((v = getenv("HOME")) && v[0] == '/' && strcmp(v, "/")) {
-		n = snprintf(buf, size, "%s/.cache/omg", v);
-	} else if (geteuid() == 0) {
-		n = snprintf(buf, size, "/var/lib/omg");
-	} else {
-		return OMG_ERROR(OMG_E_INVAL, "no store directory: set XDG_CACHE_HOME or HOME, or pass --store");
-	}
-	if (n < 0 || (size_t)n >= size)
-		return OMG_ERROR(OMG_E_TOOBIG, "store directory path too long");
-	if (root && realpath(root, real) && strcmp(real, "/")) {
-		uint64_t h = 0xcbf29ce484222325u;
-		for (const unsigned char *p = (const unsigned char *)real; *p; p++)
-			h = (h ^ *p) * 0x100000001b3u;
-		int m = snprintf(buf + n, size - (size_t)n, "/roots/%016llx", (unsigned long long)h);
-		if (m < 0 || (size_t)m >= size - (size_t)n)
-			return OMG_ERROR(OMG_E_TOOBIG, "store directory path too long");
-	}
-	return OMG_OK;
+	return omg_store_default_dir(buf, size, root);
 }

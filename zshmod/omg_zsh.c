@@ -10,6 +10,7 @@
  * config.h here. Only the six module hooks are exported (zsh dlopens with RTLD_GLOBAL).
  */
 #include <zsh/zsh.mdh>
+#include <zsh/version.h> /* ZSH_VERSION: the zsh the module is built for */
 
 #include <stdio.h>
 #include <string.h>
@@ -82,7 +83,7 @@ static int fill_array(const char *name, const struct omg_words *words)
 static int bin_omg(char *nam, char **args, UNUSED(Options ops), UNUSED(int func))
 {
 	struct omg_env env = { .out = stdout, .err = stderr, .prog = "omg", .fill_array = fill_array };
-	char *argv[256];
+	char *argv[256], module[160], *running = getsparam("ZSH_VERSION");
 	int argc = 0, rc;
 
 	(void)nam;
@@ -95,6 +96,9 @@ static int bin_omg(char *nam, char **args, UNUSED(Options ops), UNUSED(int func)
 		argv[argc++] = *args;
 	}
 	argv[argc] = NULL;
+	snprintf(module, sizeof module, "zsh module loaded: built for zsh %s, this is zsh %s", ZSH_VERSION,
+		 running ? running : "?");
+	env.module = module;
 	env.client = omg_shell_client(&shell); /* NULL: no runtime directory yet; the command layer reports it */
 	fflush(stdout);
 	calls_in_progress++;

@@ -30,19 +30,6 @@ void aur_timing(const struct aur *a, uint8_t type, uint64_t *answered, uint64_t 
 	*total_ns = a ? a->answered_ns[i] : 0;
 }
 
-/* A whole answer frame saying the AUR part is not there: STATUS and WHY, nothing else. */
-static void answer_problem(struct omg_wbuf *out, uint8_t type, uint32_t id, uint8_t status, const char *why)
-{
-	omg_frame_begin(out, (uint8_t)(type | OMG_MSG_ANSWER), id);
-	omg_enc_aur_head(out, status, why, 0);
-	omg_frame_end(out, OMG_FRAME_MAX);
-}
-
-void aur_answer_unavailable(struct omg_wbuf *out, uint8_t type, uint32_t id, const char *why)
-{
-	answer_problem(out, type, id, OMG_AUR_UNAVAILABLE, why);
-}
-
 static void job_free(struct job *j)
 {
 	for (int i = 0; i < j->nnames; i++)
@@ -122,7 +109,7 @@ int aur_request(struct aur *a, uint64_t serial, uint8_t type, uint32_t id, const
 	pthread_mutex_lock(&a->mu);
 	if (a->ntodo >= AUR_QUEUE_MAX) {
 		pthread_mutex_unlock(&a->mu);
-		answer_problem(out, type, id, OMG_AUR_MISSING, "too many AUR requests waiting");
+		aur_answer_problem(out, type, id, OMG_AUR_MISSING, "too many AUR requests waiting");
 		return 0;
 	}
 	pthread_mutex_unlock(&a->mu);

@@ -55,10 +55,12 @@ static void *worker(void *arg)
 		p->running = j;
 		__atomic_store_n(&p->cancel, 0, __ATOMIC_RELEASE);
 		pthread_mutex_unlock(&p->mu);
+#ifdef OMG_WITH_ALPM
 		if (p->alpm)
 			plan_alpm_run(p, j);
 		else
-			plan_apt_run(p, j);
+#endif
+			plan_apt_run(p, j); /* without libalpm no backend is alpm's (backend_named) */
 		pthread_mutex_lock(&p->mu);
 		p->running = NULL;
 		if (j->preempted) { /* again, after the clients' plans */

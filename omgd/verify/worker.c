@@ -141,8 +141,12 @@ static int run_archive(struct verifier *v, const struct job *j, struct vresult *
 {
 	int64_t now = (int64_t)(real_ns() / 1000000000u);
 	int full = !!(j->flags & OMG_VERIFY_FULL);
+#ifdef OMG_WITH_ALPM
 	int rc = !strcmp(v->backend, "alpm") ? archive_verify_alpm(v->root, now, &v->cancel, &v->memo, full, ar)
 					     : archive_verify(v->root, now, &v->cancel, &v->memo, full, ar);
+#else
+	int rc = archive_verify(v->root, now, &v->cancel, &v->memo, full, ar); /* no alpm backend */
+#endif
 
 	if (rc != OMG_OK && rc != OMG_E_TIMEOUT)
 		return rc;
@@ -221,10 +225,18 @@ static void files_detail(const struct verify_finding *f, char *out, size_t n)
 /* The installed files' part of the result. */
 static int run_files(struct verifier *v, const struct job *j, struct vresult *r, struct omg_verify *h)
 {
+#ifdef OMG_WITH_ALPM
 	int alpm = !strcmp(v->backend, "alpm");
+#else
+	int alpm = 0; /* built --without-alpm: no backend is alpm's */
+#endif
 	struct verify_run run = { .root = v->root, .names = (const char *const *)j->names, .nnames = j->nnames,
 				  .cache = v->cache, .full = !!(j->flags & OMG_VERIFY_FULL), .cancel = &v->cancel };
+#ifdef OMG_WITH_ALPM
 	int rc = alpm ? verify_alpm(&run) : verify_dpkg(&run);
+#else
+	int rc = verify_dpkg(&run);
+#endif
 	char detail[200];
 
 	if (rc != OMG_OK && rc != OMG_E_TIMEOUT)

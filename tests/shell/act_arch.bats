@@ -14,6 +14,7 @@ ARCH_REPO=${OMG_SRCDIR:?}/tests/fixtures/make-arch-repo.sh
 setup_file() {
 	local why="" tool
 	[ "$(id -u)" = 0 ] || why="not root (pacman installs into the test root as root; makepkg builds as nobody)"
+	! built_without alpm || why="built --without-alpm"
 	for tool in pacman makepkg repo-add bsdtar setpriv; do
 		[ -n "$why" ] || command -v "$tool" > /dev/null || why="$tool is not installed (setup.sh installs it)"
 	done
@@ -24,6 +25,7 @@ setup_file() {
 }
 
 setup() {
+	require_feature alpm
 	omg_setup
 	[ -z "$(cat "$BATS_FILE_TMPDIR/skip")" ] || skip "$(cat "$BATS_FILE_TMPDIR/skip")"
 	PKGS=$BATS_FILE_TMPDIR/arch/pkgs

@@ -7,6 +7,7 @@ bats_require_minimum_version 1.5.0
 ARCH_FIXTURE=${OMG_SRCDIR:?}/tests/fixtures/make-arch-root.sh
 
 setup() {
+	require_feature alpm
 	omg_setup
 	"$ARCH_FIXTURE" "$ROOT"
 	PACMAN=(pacman --config "$ROOT/oracle/pacman.conf" --dbpath "$ROOT/var/lib/pacman")

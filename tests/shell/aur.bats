@@ -8,6 +8,8 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup() {
+	require_feature alpm   # the AUR is asked on Arch only
+	require_feature aur
 	omg_setup
 	command -v python3 >/dev/null || skip "python3 is needed for the loopback AUR"
 	"$OMG_SRCDIR/tests/fixtures/make-arch-root.sh" "$ROOT" 120

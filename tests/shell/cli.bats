@@ -45,7 +45,7 @@ teardown() { stop_omgd; }
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^omg\ [0-9]+\.[0-9]+\.[0-9]+\ \(protocol\ 1\)$ ]]
 	local c
-	for c in status search info show policy depends rdepends why size files changelog list complete ping metrics daemon not-found audit history hook; do
+	for c in status search info show policy depends rdepends why size files changelog list complete ping metrics daemon not-found audit history hook doctor; do
 		run "$OMG" "$c" --help
 		[ "$status" -eq 0 ] || { echo "$c --help: $status"; false; }
 		[[ "${lines[0]}" == "usage: omg $c"* ]] || { echo "$c --help: ${lines[0]}"; false; }

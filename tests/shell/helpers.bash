@@ -138,10 +138,18 @@ in_bash() { bash --norc --noprofile -c "enable -f '$BASH_MODULE' omg || exit 99;
 # in_zsh SCRIPT: likewise for zsh.
 in_zsh() { zsh -f -c "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg || exit 99; $1"; }
 
+# built_without FEATURE: configure was given --without-FEATURE (alpm, aur, zsh): the build's
+# config.h does not define OMG_WITH_FEATURE. require_feature FEATURE skips the test, saying so.
+built_without() { ! grep -q "^#define OMG_WITH_${1^^} 1" "$OMG_BUILDDIR/config.h"; }
+require_feature() {
+	if built_without "$1"; then skip "built --without-$1"; fi
+}
+
 # Sanitized modules cannot load into the unsanitized shells: the ASan build sets
 # OMG_SKIP_MODULES, and valgrind covers the modules in the plain build.
 require_modules() {
 	[ -z "${OMG_SKIP_MODULES:-}" ] || skip "sanitized modules do not load into plain shells (valgrind covers them)"
+	require_feature zsh
 	[ -f "$BASH_MODULE" ] && [ -f "$ZSH_MODULE_DIR/omg.so" ] || skip "shell modules not built"
 }
 

@@ -13,6 +13,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	local d=$BATS_FILE_TMPDIR why="" tool
 	[ "$(id -u)" = 0 ] || why="not root (pacman writes the test root as root; makepkg builds as nobody)"
+	! built_without alpm || why="built --without-alpm"
 	for tool in pacman pacman-key makepkg repo-add bsdtar setpriv gpg; do
 		[ -n "$why" ] || command -v "$tool" > /dev/null || why="$tool is not installed (setup.sh installs it)"
 	done
@@ -34,6 +35,7 @@ setup_file() {
 }
 
 setup() {
+	require_feature alpm
 	omg_setup
 	[ -z "$(cat "$BATS_FILE_TMPDIR/skip")" ] || skip "$(cat "$BATS_FILE_TMPDIR/skip")"
 	export GNUPGHOME=$BATS_FILE_TMPDIR/gnupg

@@ -209,6 +209,8 @@ dpkg_classes() { "$@" dpkg --root="$R" --verify 2>/dev/null | "$CLASSES"; }
 
 arch_setup() {
 	local tool
+	# (this file does not load helpers.bash: its require_feature, inline)
+	grep -q '^#define OMG_WITH_ALPM 1' "$OMG_BUILDDIR/config.h" || skip "built --without-alpm"
 	for tool in pacman makepkg repo-add bsdtar; do
 		command -v "$tool" > /dev/null || skip "$tool is not installed (setup.sh installs it)"
 	done

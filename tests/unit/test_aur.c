@@ -2,6 +2,19 @@
  * URL-encoded; RPC v5 answers parsed field by field (data-driven: each case is a JSON text
  * and what the answer must say). */
 #include "config.h"
+
+#ifndef OMG_WITH_AUR
+#include <stdio.h>
+
+/* Built --without-aur: nothing of the AUR client to test. A TAP "skip all" plan (the unit
+ * tests run under automake's TAP driver, which counts it as SKIP with this reason; an exit
+ * status of 77 would be an ERROR there). */
+int main(void)
+{
+	puts("1..0 # SKIP built --without-aur");
+	return 0;
+}
+#else
 #include "aur.h"
 #include "omg_error.h"
 #include "proto.h"
@@ -149,3 +162,4 @@ int main(void)
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
+#endif
