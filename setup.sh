@@ -17,7 +17,8 @@ PACKAGES=(build-essential autoconf automake libtool pkg-config clang
 	gpgv
 	pacman-package-manager makepkg libarchive-tools cppcheck clang-tools
 	debsums
-	systemd)
+	systemd
+	debhelper dpkg-dev fakeroot lintian)
 # promtool (check metrics, check and test rules) and node-exporter's apt collector (apt_info.py): oracles of prometheus.bats
 PACKAGES+=(prometheus prometheus-node-exporter-collectors)
 
