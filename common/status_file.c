@@ -62,9 +62,20 @@ int omg_status_validate(const struct omg_status_file *s, uint64_t now)
  * shrink it, so a page of it can never lie beyond its end (the only cause of SIGBUS). */
 #define STATUS_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
+/* Whether PATH is a file of the system daemon's directory (omg_system_dir), the one place
+ * a plain status file is taken. */
+static int in_system_dir(const char *path)
+{
+	const char *sys = omg_system_dir();
+	size_t n = strlen(sys);
+
+	return strncmp(path, sys, n) == 0 && path[n] == '/' && path[n + 1] && !strchr(path + n + 1, '/');
+}
+
 /* Opens PATH (the status link: its target is omgd's sealed memory file) read-only or
  * read-write, without blocking, and refuses anything but a sealed 32-byte object of ours,
- * or the system daemon's plain file (*PLAIN set): root's, writable by root only. */
+ * or, in the system daemon's directory, its plain file (*PLAIN set): root's, writable by
+ * root only. */
 static int status_open_checked(const char *path, int flags, int *fd_out, struct stat *st_out, int *plain)
 {
 	struct stat st;
@@ -86,7 +97,8 @@ static int status_open_checked(const char *path, int flags, int *fd_out, struct 
 	}
 	seals = fcntl(fd, F_GET_SEALS);
 	*plain = 0;
-	if (st.st_uid == 0 && (st.st_mode & 022) == 0 && (seals < 0 || (seals & F_SEAL_SHRINK) == 0)) {
+	if (st.st_uid == 0 && (st.st_mode & 022) == 0 && (seals < 0 || (seals & F_SEAL_SHRINK) == 0) &&
+	    in_system_dir(path)) {
 		*plain = 1; /* only root can change it: trusted, but copied, never mapped */
 	} else if (st.st_uid != getuid()) {
 		rc = OMG_ERROR(OMG_E_PERM, "%s: owned by uid %u, not %u", path, (unsigned)st.st_uid,
