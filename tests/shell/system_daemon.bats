@@ -151,6 +151,12 @@ else:
 	local root_output=$output
 	run as_user "$OMG" install --dry-run bash
 	[ "$output" = "$root_output" ]
+	# stopping is a signal: the kernel refuses it to another uid, and omgd goes on
+	run as_user "$OMG" daemon stop
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Operation not permitted"* ]]
+	kill -0 "$OMGD_PID"
 	# root is refused nothing
 	run "$OMG" audit log
 	[ "$status" -eq 0 ]
