@@ -116,7 +116,7 @@ else:
     print("%02x" % t)' "$OMG_SRCDIR/tests/load" "$SRUN/omg.sock" "$@"
 }
 
-@test "another user is refused what would act or write: ACTED, VERIFY, AUDIT (also batched), a package file's plan: ERROR 10, said" {
+@test "another user is refused what would act or write: ACTED, VERIFY, AUDIT, a package file's plan, stopping: ERROR 10, said" {
 	start_system
 	local before; before=$("$OMG" audit log | wc -l)
 	# ACTED: u8 action, i32 result, u64 started, u64 ended, string record
@@ -205,6 +205,24 @@ print(" ".join(out))' "$OMG_SRCDIR/tests/load" "$SRUN/omg.sock"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | json_field root)" = "$ROOT" ]
+}
+
+@test "a running bash follows the user's own omgd once it starts: the counts and OMG_SECURITY both from it" {
+	require_modules
+	[ -s /var/lib/dpkg/status ] || skip "needs a Debian system (the user's omgd serves this machine's data)"
+	start_system
+	# the system daemon serves the fixture root, the user's own omgd this machine: the
+	# counts differ, and so does the security count asked of omgd
+	run as_user bash --norc --noprofile -c 'enable -f "$1" omg || exit 99
+		echo "$OMG_TOTAL $OMG_SECURITY"
+		"$2" --foreground --no-store --plan-ahead 0 --verify-every 0 2>/dev/null &
+		pid=$!; trap "kill $pid" EXIT
+		for i in $(seq 1 400); do [ "$OMG_TOTAL" = "$3" ] && break; sleep 0.05; done
+		echo "$OMG_TOTAL $OMG_SECURITY"' _ "$BASH_MODULE" "$OMGD" "$(oracle_total)"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(oracle_total "$ROOT") $(oracle_security "$ROOT")" ]
+	[ "${lines[1]}" = "$(oracle_total) $(oracle_security)" ]
 }
 
 @test "autostart: a user's command starts no omgd of its own while the system's serves" {
