@@ -263,3 +263,26 @@ print(" ".join(out))' "$OMG_SRCDIR/tests/load" "$SRUN/omg.sock"
 	poll test -e "$SRUN/omg.status"
 	[ "$(stat -c %a "$SRUN/omg.status")" = 644 ]
 }
+
+@test "the unit's confinement: / read-only and CAP_DAC_READ_SEARCH alone, omgd --system indexes this machine and plans a dry run" {
+	[ -s /var/lib/dpkg/status ] || skip "needs a Debian system"
+	command -v unshare >/dev/null || skip "unshare (util-linux) missing"
+	unshare -m true 2>/dev/null || skip "no mount namespaces here"
+	local pkg=hello
+	apt-cache show "$pkg" >/dev/null 2>&1 || skip "apt knows no $pkg here"
+	# what ProtectSystem=strict leaves writable (RuntimeDirectory, StateDirectory, PrivateTmp)
+	# is under /tmp here; everything else read-only, in a mount namespace of this test only
+	mkdir -m 755 "$SRUN"
+	unshare -m sh -c 'mount --make-rprivate / && mount --bind / / && mount -o remount,bind,ro / &&
+		mount --bind /tmp /tmp && mount -o remount,bind,rw /tmp && ! touch /var/lib/dpkg/omg-test 2>/dev/null &&
+		exec setpriv --bounding-set=-all,+dac_read_search --inh-caps=-all "$@"' _ \
+		"$OMGD" --system --foreground --runtime-dir "$SRUN" --store "$STORE" --plan-ahead 0 --verify-every 0 2>>"$SLOG" &
+	OMGD_PID=$!
+	OMG_READY_TRIES=600 wait_ready
+	run as_user "$OMG" --json status
+	[ "$(echo "$output" | json_field installed)" = "$(oracle_total)" ]
+	# apt-get -s as omgd runs it: its cache directory read-only, DAC_OVERRIDE gone
+	run as_user "$OMG" --timeout 60000 --json install --dry-run "$pkg"
+	echo "$output" | head -c 600
+	[[ "$output" == *'"status":"ok","problem":""'* ]]
+}
