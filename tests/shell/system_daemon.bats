@@ -205,6 +205,10 @@ print(" ".join(out))' "$OMG_SRCDIR/tests/load" "$SRUN/omg.sock"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | json_field root)" = "$ROOT" ]
+	# and the shell's variables: its status link names a gone /proc entry, the system's file counts
+	[ -L "$SYS/user/run/omg.status" ]
+	run as_user bash --norc --noprofile -c 'enable -f "$1" omg; echo $OMG_TOTAL' _ "$BASH_MODULE"
+	[ "$output" = "$(oracle_total "$ROOT")" ]
 }
 
 @test "a running bash follows the user's own omgd once it starts: the counts and OMG_SECURITY both from it" {
