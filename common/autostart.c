@@ -1,6 +1,7 @@
 /* autostart.c — see autostart.h. */
 #include "config.h"
 #include "autostart.h"
+#include "paths.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,15 +24,35 @@
 
 static int spawn(int wait_ms);
 
+int omg_system_serving(char *path, size_t size)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *env = getenv("OMG_SOCKET");
+	int fd, ok;
+
+	if ((env && env[0]) || omg_system_path(path, size, OMG_SOCKET_NAME) != 0 || strlen(path) >= sizeof sa.sun_path)
+		return 0;
+	strcpy(sa.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
+		return 0;
+	/* non-blocking, so it never waits: a full backlog (EAGAIN) is a live listener too */
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 || errno == EAGAIN;
+	close(fd);
+	return ok;
+}
+
 int omg_autostart(int wait_ms)
 {
 	static time_t last;
 	const char *off = getenv("OMG_AUTOSTART");
 	time_t now = time(NULL);
+	char sys[4096];
 
 	if (off && !strcmp(off, "0"))
 		return 0;
 	if (last && now - last < OMG_AUTOSTART_INTERVAL)
+		return 0;
+	if (omg_system_serving(sys, sizeof sys))
 		return 0;
 	last = now;
 	return spawn(wait_ms);

@@ -6,7 +6,9 @@
  * that up to the deadline asked for and exits, so the caller waits only for it and never
  * longer than the deadline. Off when $OMG_AUTOSTART is "0". The daemon is $OMG_OMGD, else
  * the build's own omgd when this code runs from its build tree, else the installed one. At
- * most one attempt every OMG_AUTOSTART_INTERVAL seconds per process.
+ * most one attempt every OMG_AUTOSTART_INTERVAL seconds per process. Never while the system
+ * daemon (omgd --system) serves: a user's daemon is started only when no daemon at all
+ * answers, so a machine with a system daemon does not grow one per user behind its back.
  */
 #ifndef OMG_AUTOSTART_H
 #define OMG_AUTOSTART_H
@@ -14,9 +16,15 @@
 #define OMG_AUTOSTART_INTERVAL 10
 #define OMG_AUTOSTART_WAIT_MS 5000 /* a command waits this long for the omgd it started */
 
+#include <stddef.h>
+
+/* Whether the system daemon accepts connections: 1 with its socket's path in PATH, else 0.
+ * Off when $OMG_SOCKET names the socket (the user chose one). */
+int omg_system_serving(char *path, size_t size);
+
 /* Starts omgd and waits up to WAIT_MS (0: not at all) for it to be ready. Returns 1 if it
  * was started and is ready (or another omgd answers), 2 if it was started and is not ready
- * yet (or WAIT_MS is 0), 0 if disabled or rate-limited, -1 if omgd cannot be run or failed. */
+ * yet (or WAIT_MS is 0), 0 if disabled, rate-limited or the system daemon serves, -1 if omgd cannot be run or failed. */
 int omg_autostart(int wait_ms);
 /* The same start, asked for explicitly (omg daemon start): no rate limit, no OMG_AUTOSTART,
  * no wait. */

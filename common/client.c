@@ -234,6 +234,17 @@ static int client_recv_exact(struct omg_client *c, uint8_t *buf, size_t want, in
 	return OMG_OK;
 }
 
+int omg_client_set_path(struct omg_client *c, const char *path)
+{
+	if (strlen(path) >= sizeof c->path)
+		return OMG_ERROR(OMG_E_TOOBIG, "socket path too long");
+	if (strcmp(path, c->path) != 0) {
+		client_disconnect(c);
+		strcpy(c->path, path);
+	}
+	return OMG_OK;
+}
+
 int omg_client_retarget(struct omg_client *c)
 {
 	char path[sizeof c->path];
@@ -241,11 +252,7 @@ int omg_client_retarget(struct omg_client *c)
 
 	if (rc != OMG_OK)
 		return rc;
-	if (strcmp(path, c->path) != 0) {
-		client_disconnect(c);
-		strcpy(c->path, path);
-	}
-	return OMG_OK;
+	return omg_client_set_path(c, path);
 }
 
 /* The client for a call made while C waits (a trap in the shell ran omg): a connection of

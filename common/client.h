@@ -63,6 +63,8 @@ struct omg_wbuf *omg_client_begin(struct omg_client *c, uint8_t type);
 /* For kept clients (the shell modules): follow a changed $OMG_SOCKET or $XDG_RUNTIME_DIR,
  * dropping the connection to the old path. OMG_OK, or why no path can be resolved. */
 int omg_client_retarget(struct omg_client *c);
+/* Points C at socket PATH (dropping a connection to another). */
+int omg_client_set_path(struct omg_client *c, const char *path);
 int omg_client_call(struct omg_client *c, struct omg_answer *a);
 /* The same with its own deadline: TIMEOUT_MS for this call (<= 0: the client's default). A
  * command that waits longer than a lookup (a plan, the AUR, a verification) says so here,

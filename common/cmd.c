@@ -482,6 +482,13 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 		if (irc == OMG_OK && autostart_waits(cmd))
 			irc = omg_client_connect(ctx.client);
 		if (irc == OMG_E_NODAEMON) {
+			char sys[4096];
+			/* the user's daemon is gone (a stale socket): the system's serves, if any */
+			if (omg_system_serving(sys, sizeof sys) && strcmp(sys, ctx.client->path) != 0 &&
+			    omg_client_set_path(ctx.client, sys) == OMG_OK)
+				irc = omg_client_connect(ctx.client);
+		}
+		if (irc == OMG_E_NODAEMON) {
 			int started = omg_autostart(autostart_waits(cmd) ? OMG_AUTOSTART_WAIT_MS : 0);
 			if (started == 1) {
 				irc = env->client ? omg_client_retarget(ctx.client) : omg_client_init(&own, NULL, ctx.opts.timeout_ms);

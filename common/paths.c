@@ -69,13 +69,49 @@ int omg_runtime_path(char *buf, size_t size, const char *name, int create)
 	return join_path(buf, size, dir, name);
 }
 
+const char *omg_system_dir(void)
+{
+	const char *env = getenv("OMG_SYSTEM_DIR");
+
+	return env && env[0] == '/' ? env : OMG_SYSTEM_DIR;
+}
+
+int omg_system_path(char *buf, size_t size, const char *name)
+{
+	return join_path(buf, size, omg_system_dir(), name);
+}
+
+/* The user's $RUNTIME/NAME when it exists, else the system daemon's when that exists, else
+ * the user's (or why it cannot be resolved): the user's own daemon always wins. stat, not
+ * lstat: the status link of a user's omgd killed with -9 names its gone /proc entry, and the
+ * system daemon's file is then the one to read. */
+static int daemon_path(char *buf, size_t size, const char *name)
+{
+	struct stat st;
+	int rc = omg_runtime_path(buf, size, name, 0);
+
+	if (rc == OMG_OK && stat(buf, &st) == 0)
+		return OMG_OK;
+	{
+		char sys[4096];
+		if (omg_system_path(sys, sizeof sys, name) == OMG_OK && stat(sys, &st) == 0)
+			return join_path(buf, size, sys, NULL);
+	}
+	return rc == OMG_OK ? OMG_OK : omg_runtime_path(buf, size, name, 0); /* the detail again */
+}
+
 int omg_socket_path(char *buf, size_t size)
 {
 	const char *env = getenv("OMG_SOCKET");
 
 	if (env && env[0])
 		return join_path(buf, size, env, NULL);
-	return omg_runtime_path(buf, size, OMG_SOCKET_NAME, 0);
+	return daemon_path(buf, size, OMG_SOCKET_NAME);
+}
+
+int omg_status_path(char *buf, size_t size)
+{
+	return daemon_path(buf, size, OMG_STATUS_NAME);
 }
 
 int omg_store_default_dir(char *buf, size_t size, const char *root)

@@ -1097,7 +1097,7 @@ const char *omg_wire_strerror(uint32_t code)
 		[OMG_WERR_UNKNOWN_TYPE] = "unknown message type", [OMG_WERR_MALFORMED] = "malformed message",
 		[OMG_WERR_NOT_FOUND] = "not found", [OMG_WERR_TOO_LARGE] = "too large",
 		[OMG_WERR_NOT_READY] = "index not ready", [OMG_WERR_INTERNAL] = "internal error",
-		[OMG_WERR_INVALID] = "invalid value",
+		[OMG_WERR_INVALID] = "invalid value", [OMG_WERR_DENIED] = "denied",
 	};
 
 	if (code < sizeof names / sizeof names[0] && names[code])

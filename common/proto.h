@@ -80,6 +80,7 @@ enum omg_wire_error {
 	OMG_WERR_NOT_READY = 7,   /* the index is still being built */
 	OMG_WERR_INTERNAL = 8,
 	OMG_WERR_INVALID = 9,     /* decodes, but a value is out of range */
+	OMG_WERR_DENIED = 10,     /* the system omgd does not do this for this uid (only root may) */
 };
 
 /* SEARCH / SUGGEST flags */

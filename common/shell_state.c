@@ -34,6 +34,10 @@ static int shell_cached(struct omg_shell *sh, int which, uint32_t *out)
 		/* once per published file, success or not: a hung daemon costs one short wait */
 		sh->security_epoch = sh->map.epoch;
 		sh->security_known = 0;
+		/* the daemon whose status file this is: the user's may have started (or gone) since
+		 * the connection was made to the system's */
+		if (omg_client_retarget(c) != OMG_OK)
+			return OMG_E_NODAEMON;
 		omg_client_begin(c, OMG_MSG_STATUS);
 		rc = omg_client_call_within(c, &a, OMG_SECURITY_TIMEOUT_MS);
 		if (rc == OMG_OK && omg_dec_status(a.payload, a.length, &st) == OMG_OK) {

@@ -62,9 +62,21 @@ int omg_status_validate(const struct omg_status_file *s, uint64_t now)
  * shrink it, so a page of it can never lie beyond its end (the only cause of SIGBUS). */
 #define STATUS_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
+/* Whether PATH is a file of the system daemon's directory (omg_system_dir), the one place
+ * a plain status file is taken. */
+static int in_system_dir(const char *path)
+{
+	const char *sys = omg_system_dir();
+	size_t n = strlen(sys);
+
+	return strncmp(path, sys, n) == 0 && path[n] == '/' && path[n + 1] && !strchr(path + n + 1, '/');
+}
+
 /* Opens PATH (the status link: its target is omgd's sealed memory file) read-only or
- * read-write, without blocking, and refuses anything but a sealed 32-byte object of ours. */
-static int status_open_checked(const char *path, int flags, int *fd_out, struct stat *st_out)
+ * read-write, without blocking, and refuses anything but a sealed 32-byte object of ours,
+ * or, in the system daemon's directory, its plain file (*PLAIN set): root's, writable by
+ * root only. */
+static int status_open_checked(const char *path, int flags, int *fd_out, struct stat *st_out, int *plain)
 {
 	struct stat st;
 	int fd = open(path, flags | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -83,13 +95,16 @@ static int status_open_checked(const char *path, int flags, int *fd_out, struct 
 		rc = OMG_ERROR(OMG_E_PERM, "%s: not a regular file", path);
 		goto fail;
 	}
-	if (st.st_uid != getuid()) {
+	seals = fcntl(fd, F_GET_SEALS);
+	*plain = 0;
+	if (st.st_uid == 0 && (st.st_mode & 022) == 0 && (seals < 0 || (seals & F_SEAL_SHRINK) == 0) &&
+	    in_system_dir(path)) {
+		*plain = 1; /* only root can change it: trusted, but copied, never mapped */
+	} else if (st.st_uid != getuid()) {
 		rc = OMG_ERROR(OMG_E_PERM, "%s: owned by uid %u, not %u", path, (unsigned)st.st_uid,
 			       (unsigned)getuid());
 		goto fail;
-	}
-	seals = fcntl(fd, F_GET_SEALS);
-	if (seals < 0 || (seals & F_SEAL_SHRINK) == 0) {
+	} else if (seals < 0 || (seals & F_SEAL_SHRINK) == 0) {
 		rc = OMG_ERROR(OMG_E_PERM, "%s: not omgd's sealed status file", path);
 		goto fail;
 	}
@@ -109,10 +124,10 @@ fail:
 
 int omg_status_read(const char *path, struct omg_status_file *out, uint64_t now)
 {
-	int fd, rc;
+	int fd, rc, plain;
 	ssize_t n;
 
-	rc = status_open_checked(path, O_RDONLY, &fd, NULL);
+	rc = status_open_checked(path, O_RDONLY, &fd, NULL, &plain);
 	if (rc != OMG_OK)
 		return rc;
 	n = pread(fd, out, sizeof *out, 0);
@@ -191,14 +206,77 @@ static struct omg_status_file status_record(const struct omg_counts *c, uint64_t
 	};
 }
 
+void omg_status_writer_init_plain(struct omg_status_writer *w, const char *path)
+{
+	omg_status_writer_init(w, path);
+	w->plain = 1;
+}
+
+/* The system daemon's publish: a new 0644 file beside PATH, renamed over it; its descriptor
+ * is kept for the heartbeat's in-place timestamp. */
+static int plain_publish(struct omg_status_writer *w, const struct omg_counts *c, uint64_t now)
+{
+	struct omg_status_file rec = status_record(c, now);
+	char tmp[4096 + 32];
+	struct stat st;
+	int fd = -1, rc;
+
+	for (unsigned i = 0;; i++) {
+		if ((size_t)snprintf(tmp, sizeof tmp, "%s.%d.%u", w->path, (int)getpid(), i) >= sizeof tmp)
+			return OMG_ERROR(OMG_E_TOOBIG, "status path too long");
+		fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd >= 0)
+			break;
+		if (errno != EEXIST || i == 100)
+			return OMG_ERROR(OMG_E_SYS, "open %s: %s", tmp, strerror(errno));
+	}
+	/* 0644 whatever the umask: every user's shell reads it */
+	if (fchmod(fd, 0644) != 0 || pwrite(fd, &rec, sizeof rec, 0) != (ssize_t)sizeof rec || fstat(fd, &st) != 0) {
+		rc = OMG_ERROR(OMG_E_SYS, "status file %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp, w->path) != 0) {
+		rc = OMG_ERROR(OMG_E_SYS, "rename %s: %s", w->path, strerror(errno));
+		goto fail;
+	}
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = fd;
+	w->rec = rec;
+	w->counts = *c;
+	w->dev = st.st_dev;
+	w->ino = st.st_ino;
+	return OMG_OK;
+fail:
+	close(fd);
+	unlink(tmp);
+	return rc;
+}
+
+/* OMG_OK when PATH still names the plain file and its record before the timestamp is intact. */
+static int plain_intact(const struct omg_status_writer *w)
+{
+	struct omg_status_file seen, want = w->rec;
+	struct stat st;
+
+	want.timestamp = 0;
+	if (stat(w->path, &st) != 0 || st.st_dev != w->dev || st.st_ino != w->ino || st.st_size != (off_t)sizeof seen ||
+	    pread(w->fd, &seen, sizeof seen, 0) != (ssize_t)sizeof seen)
+		return 0;
+	seen.timestamp = 0;
+	return memcmp(&seen, &want, sizeof want) == 0;
+}
+
 int omg_status_publish(struct omg_status_writer *w, const struct omg_counts *c, uint64_t now)
 {
 	struct omg_status_file rec = status_record(c, now);
 	char target[64];
 	struct omg_status_file *map = NULL;
 	struct stat st;
-	int fd, check = -1, rc;
+	int fd, check = -1, rc, plain;
 
+	if (w->plain)
+		return plain_publish(w, c, now);
 	fd = memfd_create("omg.status", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return OMG_ERROR(OMG_E_SYS, "memfd_create: %s", strerror(errno));
@@ -219,7 +297,7 @@ int omg_status_publish(struct omg_status_writer *w, const struct omg_counts *c, 
 	}
 	/* Readers reach the object through /proc: check that they can before publishing. */
 	snprintf(target, sizeof target, "/proc/%d/fd/%d", (int)getpid(), fd);
-	if ((rc = status_open_checked(target, O_RDONLY, &check, &st)) != OMG_OK)
+	if ((rc = status_open_checked(target, O_RDONLY, &check, &st, &plain)) != OMG_OK)
 		goto fail;
 	close(check);
 	if (!w->map)
@@ -254,6 +332,11 @@ static int status_intact(const struct omg_status_writer *w)
 
 int omg_status_check(struct omg_status_writer *w, uint64_t now)
 {
+	if (w->plain) {
+		if (w->fd < 0)
+			return OMG_ERROR(OMG_E_NOTFOUND, "nothing published yet");
+		return plain_intact(w) ? OMG_OK : plain_publish(w, &w->counts, now);
+	}
 	if (!w->map)
 		return OMG_ERROR(OMG_E_NOTFOUND, "nothing published yet");
 	if (status_intact(w))
@@ -267,8 +350,15 @@ int omg_status_heartbeat(struct omg_status_writer *w, uint64_t now)
 {
 	int rc = omg_status_check(w, now);
 
-	if (rc == OMG_OK)
+	if (rc == OMG_OK && w->plain) {
+		uint64_t t = now;
+		/* readers copy the file: an 8-byte write in place is all they need */
+		if (pwrite(w->fd, &t, sizeof t, offsetof(struct omg_status_file, timestamp)) != (ssize_t)sizeof t)
+			return OMG_ERROR(OMG_E_SYS, "status file %s: %s", w->path, strerror(errno));
+		w->rec.timestamp = now;
+	} else if (rc == OMG_OK) {
 		__atomic_store_n(&w->map->timestamp, now, __ATOMIC_RELEASE);
+	}
 	return rc;
 }
 
@@ -276,6 +366,14 @@ void omg_status_writer_close(struct omg_status_writer *w, int remove_file)
 {
 	struct stat st;
 
+	if (w->plain) {
+		if (remove_file && w->fd >= 0 && stat(w->path, &st) == 0 && st.st_dev == w->dev && st.st_ino == w->ino)
+			unlink(w->path);
+		if (w->fd >= 0)
+			close(w->fd);
+		w->fd = -1;
+		return;
+	}
 	/* Remove the link only while it is still ours. */
 	if (remove_file && w->map && stat(w->path, &st) == 0 && st.st_dev == w->dev && st.st_ino == w->ino)
 		unlink(w->path);
@@ -293,13 +391,30 @@ void omg_status_writer_close(struct omg_status_writer *w, int remove_file)
 
 static int status_map_open(struct omg_status_map *m, const char *path)
 {
+	struct omg_status_file rec;
 	struct stat st;
 	void *p;
-	int fd, rc;
+	int fd, rc, plain;
 
-	rc = status_open_checked(path, O_RDONLY, &fd, &st);
+	rc = status_open_checked(path, O_RDONLY, &fd, &st, &plain);
 	if (rc != OMG_OK)
 		return rc;
+	if (plain) {
+		ssize_t n = pread(fd, &rec, sizeof rec, 0);
+		close(fd);
+		if (n != (ssize_t)sizeof rec)
+			return OMG_ERROR(OMG_E_CORRUPT, "%s: short read", path);
+		/* the same file again (a heartbeat): the same epoch, so its STATUS stays cached */
+		if (!(m->copied && m->dev == st.st_dev && m->ino == st.st_ino)) {
+			omg_status_map_close(m);
+			m->epoch++;
+		}
+		m->copied = 1;
+		m->copy = rec;
+		m->dev = st.st_dev;
+		m->ino = st.st_ino;
+		return OMG_OK;
+	}
 	p = mmap(NULL, sizeof(struct omg_status_file), PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
 	if (p == MAP_FAILED)
@@ -314,6 +429,10 @@ static int status_map_open(struct omg_status_map *m, const char *path)
 
 int omg_status_map_peek(const struct omg_status_map *m, struct omg_status_file *out, uint64_t now)
 {
+	if (m->copied) {
+		*out = m->copy;
+		return status_check(out, now);
+	}
 	if (!m->map)
 		return OMG_E_NOTFOUND;
 	*out = *m->map;
@@ -336,7 +455,7 @@ int omg_status_map_read(struct omg_status_map *m, const char *path, struct omg_s
 	if (!path) {
 		/* its own code: RC must stay the mapping's (was overwritten with OMG_OK, so an
 		 * unmapped reader whose old file was still linked answered OMG_OK, OUT unwritten) */
-		int prc = omg_runtime_path(runtime, sizeof runtime, OMG_STATUS_NAME, 0);
+		int prc = omg_status_path(runtime, sizeof runtime);
 		if (prc != OMG_OK) {
 			omg_status_map_close(m);
 			return prc;
@@ -345,14 +464,15 @@ int omg_status_map_read(struct omg_status_map *m, const char *path, struct omg_s
 	}
 	/* Once a second, the link must still name the mapped object: a daemon killed with -9
 	 * takes its /proc entry with it, and its readers go empty within a second. */
-	if (rc == OMG_OK && stat(path, &st) == 0 && st.st_dev == m->dev && st.st_ino == m->ino)
+	if (rc == OMG_OK && !m->copied && stat(path, &st) == 0 && st.st_dev == m->dev && st.st_ino == m->ino)
 		return OMG_OK;
+	/* a copied (plain) file is copied again: its timestamp moves in place */
 	rc = status_map_open(m, path);
 	if (rc != OMG_OK) {
 		omg_status_map_close(m);
 		return rc;
 	}
-	*out = *m->map;
+	*out = m->copied ? m->copy : *m->map;
 	return omg_status_validate(out, now);
 }
 
@@ -361,6 +481,7 @@ void omg_status_map_close(struct omg_status_map *m)
 	if (m->map)
 		munmap((void *)m->map, sizeof *m->map);
 	m->map = NULL;
+	m->copied = 0;
 }
 
 int omg_status_count(struct omg_status_map *m, enum omg_count which, uint32_t *out)

@@ -25,6 +25,13 @@
  * the previous object's timestamp is set to 0 ("retired"), so readers holding a mapping of
  * it notice the replacement without a system call; once a second they also check that
  * PATH still names what they mapped (a daemon killed with -9 takes its /proc entry along).
+ *
+ * The system daemon (omgd --system) cannot publish so: only a process's owner may follow
+ * its /proc/PID/fd links. Its file is a plain 0644 regular file owned by root, in a
+ * directory only root may write (/run/omg), replaced by rename at each publish, its
+ * timestamp rewritten in place by pwrite. No seal can be put on such a file, so readers
+ * never map it (root truncating it would crash every shell that had): they copy its 32
+ * bytes, at most once a second, exactly when they would otherwise check the mapping's path.
  */
 #ifndef OMG_STATUS_FILE_H
 #define OMG_STATUS_FILE_H
@@ -61,7 +68,8 @@ struct omg_counts {
 int omg_status_validate(const struct omg_status_file *s, uint64_t now);
 
 /* Opens PATH (following the link), checks it is a sealed 32-byte memory file owned by
- * the caller, reads and validates it. */
+ * the caller (or the system daemon's plain file: owned by root, writable by root only),
+ * reads and validates it. */
 int omg_status_read(const char *path, struct omg_status_file *out, uint64_t now);
 
 /* Writer side (omgd). */
@@ -72,9 +80,13 @@ struct omg_status_writer {
 	struct omg_counts counts;    /* as published, to check and repair at each heartbeat */
 	dev_t dev;
 	ino_t ino;
+	int plain;                   /* the system daemon's 0644 regular file (above) */
+	struct omg_status_file rec;  /* plain: the record as written */
 };
 
 void omg_status_writer_init(struct omg_status_writer *w, const char *path);
+/* The same for the system daemon: a plain file every user can read (above). */
+void omg_status_writer_init_plain(struct omg_status_writer *w, const char *path);
 /* Publishes COUNTS stamped NOW by temporary file and rename; retires the previous file. */
 int omg_status_publish(struct omg_status_writer *w, const struct omg_counts *counts, uint64_t now);
 /* Refreshes the timestamp of the published object in place; republishes when PATH no
@@ -90,7 +102,9 @@ void omg_status_writer_close(struct omg_status_writer *w, int remove_file);
  * sealed object, reopened when it was retired, and at most once per second checked
  * against PATH (or reopened when it went stale or was missing). */
 struct omg_status_map {
-	const struct omg_status_file *map;
+	const struct omg_status_file *map; /* a sealed object's mapping, or NULL */
+	int copied;                        /* a plain file's record is in COPY instead */
+	struct omg_status_file copy;
 	uint64_t last_check;
 	dev_t dev;
 	ino_t ino;
@@ -100,7 +114,8 @@ struct omg_status_map {
 /* Fast path: OMG_OK when the mapped file is valid now (no system call, no path). */
 int omg_status_map_peek(const struct omg_status_map *m, struct omg_status_file *out, uint64_t now);
 /* Fills OUT from the current file; returns an error code when there is no valid file.
- * PATH NULL: $RUNTIME/omg.status, resolved only when the file must be (re)opened. */
+ * PATH NULL: omg_status_path() (the user's daemon's, else the system daemon's), resolved
+ * only when the file must be (re)opened or, for a plain file, copied again. */
 int omg_status_map_read(struct omg_status_map *m, const char *path, struct omg_status_file *out,
 			uint64_t now);
 void omg_status_map_close(struct omg_status_map *m);

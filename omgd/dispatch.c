@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 struct answer {
@@ -1159,8 +1160,46 @@ static void on_acted(struct daemon *d, const uint8_t *p, uint32_t n, struct answ
 	free(text);
 }
 
+/* The system daemon's peer rule: NULL when the peer may make request TYPE (PAYLOAD), else
+ * why not. Every uid may read what apt and dpkg let it read; what would write the audit
+ * log, run a check on the peer's behalf, read the audit log (other users' actions and the
+ * findings on files they may not read) or make omgd open a file the peer names (a .deb
+ * path, opened as root) stays with root. A dry-run plan of packages is a read: any user
+ * may run apt-get -s. Stopping or rebuilding is by signal, which the kernel keeps to root. */
+static const char *dispatch_denied(const struct daemon *d, uint8_t type, const uint8_t *p, uint32_t n)
+{
+	struct omg_plan_req q;
+	const char *why = NULL;
+
+	if (!d->system || d->peer_uid == 0 || d->peer_uid == (uint32_t)getuid())
+		return NULL;
+	switch (type) {
+	case OMG_MSG_ACTED:
+		return "the system omgd keeps root's actions only in its audit log (start your own omgd to have "
+		       "yours recorded)";
+	case OMG_MSG_VERIFY:
+		return "the system omgd verifies for root only (omg audit verify as root, or sudo)";
+	case OMG_MSG_AUDIT:
+		return "the system omgd's audit log is for root only (sudo omg audit log)";
+	case OMG_MSG_PLAN:
+		if (omg_dec_plan_req(p, n, &q) != OMG_OK)
+			return NULL; /* the planner refuses it as malformed */
+		for (uint32_t i = 0; i < q.count && !why; i++)
+			if (q.names[i][0] == '/')
+				why = "the system omgd plans a package file for root only: it would read it as root";
+		omg_plan_req_free(&q);
+		return why;
+	default:
+		return NULL;
+	}
+}
+
 static void answer_one(struct daemon *d, uint8_t type, const uint8_t *p, uint32_t n, struct answer *a, int nested)
 {
+	const char *denied = dispatch_denied(d, type, p, n);
+
+	if (denied)
+		return fail(a, OMG_WERR_DENIED, "%s", denied);
 	switch (type) {
 	case OMG_MSG_HELLO:
 		if (nested)
@@ -1378,8 +1417,13 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 	size_t start = out->len;
 	struct answer a = { .w = out };
 	uint64_t t0 = mono_now_ns();
+	const char *denied;
 
 	d->m.requests++;
+	if ((type == OMG_MSG_PLAN || type == OMG_MSG_VERIFY) && (denied = dispatch_denied(d, type, payload, length))) {
+		omg_frame_error(out, id, OMG_WERR_DENIED, "%s", denied);
+		return 0;
+	}
 	if (type == OMG_MSG_AUR_SEARCH || type == OMG_MSG_AUR_INFO) {
 		d->m.handled[type]++;
 #ifdef OMG_WITH_AUR

@@ -46,7 +46,8 @@ static const int tag_aur = KIND_AUR;
 #define STOP_BUDGET_MS 900       /* from SIGTERM to the threads stopped (then the exit) */
 
 struct options {
-	int foreground, no_store, no_aur;
+	int foreground, no_store, no_aur, system;
+	const char *runtime_dir;
 	const char *socket, *root, *status, *log, *store, *map_size, *backend, *aur_url, *aur_timeout;
 	const char *plan_ahead, *verify_every, *verify_after;
 	const char *textfile;
@@ -54,12 +55,18 @@ struct options {
 
 static void usage(FILE *f)
 {
-	fputs("usage: omgd [--foreground] [--socket PATH] [--root DIR] [--status PATH] [--log FILE]\n"
+	fputs("usage: omgd [--foreground] [--system] [--runtime-dir DIR] [--socket PATH] [--root DIR]\n"
+	      "            [--status PATH] [--log FILE]\n"
 	      "            [--store DIR | --no-store] [--store-map-size BYTES] [--backend dpkg|alpm]\n"
 	      "            [--aur-url URL] [--aur-timeout MS] [--no-aur] [--plan-ahead S]\n"
 	      "            [--verify-every S] [--verify-after S]\n"
 	      "            [--textfile DIR]\n"
 	      "  --foreground   stay attached to the terminal, log to stderr\n"
+	      "  --system       serve every user of the machine (root only): socket (0666), status\n"
+	      "                 file (0644) and log in /run/omg, store /var/lib/omg; other users\n"
+	      "                 may read, only root may act (omgd(8), PEER RULES)\n"
+	      "  --runtime-dir DIR  the directory of the socket, status file, lock and log (default\n"
+	      "                 $XDG_RUNTIME_DIR, with --system /run/omg)\n"
 	      "  --socket PATH  listen here (default $XDG_RUNTIME_DIR/omg.sock)\n"
 	      "  --root DIR     read the package data of the system rooted at DIR\n"
 	      "  --backend B    dpkg (Debian) or alpm (Arch); default: from DIR/etc/os-release\n"
@@ -115,13 +122,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 				  : !strcmp(a, "--backend") ? &o->backend : !strcmp(a, "--aur-url") ? &o->aur_url
 				  : !strcmp(a, "--aur-timeout") ? &o->aur_timeout
 				  : !strcmp(a, "--plan-ahead") ? &o->plan_ahead : !strcmp(a, "--verify-every") ? &o->verify_every
-				  : !strcmp(a, "--verify-after") ? &o->verify_after : NULL;
+				  : !strcmp(a, "--verify-after") ? &o->verify_after
+				  : !strcmp(a, "--runtime-dir") ? &o->runtime_dir : NULL;
 		if (!strcmp(a, "--foreground") || !strcmp(a, "-f")) {
 			o->foreground = 1;
 		} else if (!strcmp(a, "--no-store")) {
 			o->no_store = 1;
 		} else if (!strcmp(a, "--no-aur")) {
 			o->no_aur = 1;
+		} else if (!strcmp(a, "--system")) {
+			o->system = 1;
 		} else if (!strcmp(a, "--textfile")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "omgd: %s needs a value\n", a);
@@ -336,6 +346,62 @@ static int idle_exit_env(int64_t *ms)
 	return 0;
 }
 
+/* --runtime-dir's DIR/NAME, else the user's runtime directory's (created), into BUF. */
+static int runtime_path(const struct options *o, char *buf, size_t size, const char *name)
+{
+	int n;
+
+	if (!o->runtime_dir)
+		return omg_runtime_path(buf, size, name, 1);
+	n = snprintf(buf, size, "%s/%s", o->runtime_dir, name);
+	if (n < 0 || (size_t)n >= size)
+		return OMG_ERROR(OMG_E_TOOBIG, "path too long: %s/%s", o->runtime_dir, name);
+	return OMG_OK;
+}
+
+/* --system: the runtime directory (/run/omg unless --runtime-dir) made 0755, root's. As
+ * another user only with both directories given: the defaults are root's to write, and a
+ * user's "system" daemon would only serve that user's test. 0 or -1 (said why). */
+static int system_setup(struct options *o)
+{
+	struct stat st;
+
+	if (geteuid() != 0 && (!o->runtime_dir || (!o->store && !o->no_store))) {
+		fprintf(stderr, "omgd: --system runs as root (it writes %s and %s); as uid %u, give both "
+			"--runtime-dir and --store (or --no-store)\n", OMG_SYSTEM_DIR, OMG_SYSTEM_STORE, (unsigned)geteuid());
+		return -1;
+	}
+	if (!o->runtime_dir)
+		o->runtime_dir = OMG_SYSTEM_DIR;
+	if (mkdir(o->runtime_dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "omgd: mkdir %s: %s\n", o->runtime_dir, strerror(errno));
+		return -1;
+	}
+	/* every user must reach the socket and the status file, and no one else write there */
+	if (lstat(o->runtime_dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) || ((st.st_mode & 0755) != 0755 && chmod(o->runtime_dir, 0755) != 0)) {
+		fprintf(stderr, "omgd: %s must be a directory of uid %u that only it may write\n", o->runtime_dir,
+			(unsigned)geteuid());
+		return -1;
+	}
+	return 0;
+}
+
+/* The system daemon's store: systemd's StateDirectory ($STATE_DIRECTORY), else /var/lib/omg. */
+static int system_store(char *buf, size_t size)
+{
+	const char *v = getenv("STATE_DIRECTORY");
+	int n;
+
+	if (v && v[0] == '/')
+		n = snprintf(buf, size, "%.*s", (int)strcspn(v, ":"), v); /* the first of several */
+	else
+		n = snprintf(buf, size, "%s", OMG_SYSTEM_STORE);
+	if (n < 0 || (size_t)n >= size)
+		return OMG_ERROR(OMG_E_TOOBIG, "store directory path too long");
+	return OMG_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -343,8 +409,8 @@ int main(int argc, char **argv)
 	char store_dir[4096];
 	int from_store;
 	struct daemon d = { 0 };
-	const struct server_handler handler = { .handle = frame_handle, .resume = frame_resume, .drop = frame_drop,
-						.job_bytes = frame_job_bytes, .ctx = &d, .peer_uid = &d.peer_uid };
+	struct server_handler handler = { .handle = frame_handle, .resume = frame_resume, .drop = frame_drop,
+					  .job_bytes = frame_job_bytes, .ctx = &d, .peer_uid = &d.peer_uid };
 	struct server *srv = NULL;
 	struct builder *bld = NULL;
 	struct watch *wat = NULL;
@@ -408,12 +474,14 @@ int main(int argc, char **argv)
 #endif
 		return 2;
 	}
+	if (o.system && system_setup(&o) != 0)
+		return 1;
 	if ((o.socket ? (snprintf(sock, sizeof sock, "%s", o.socket), OMG_OK)
-		      : omg_runtime_path(sock, sizeof sock, OMG_SOCKET_NAME, 1)) != OMG_OK ||
+		      : runtime_path(&o, sock, sizeof sock, OMG_SOCKET_NAME)) != OMG_OK ||
 	    (o.status ? (snprintf(status, sizeof status, "%s", o.status), OMG_OK)
-		      : omg_runtime_path(status, sizeof status, OMG_STATUS_NAME, 1)) != OMG_OK ||
+		      : runtime_path(&o, status, sizeof status, OMG_STATUS_NAME)) != OMG_OK ||
 	    (o.log ? (snprintf(logpath, sizeof logpath, "%s", o.log), OMG_OK)
-		   : omg_runtime_path(logpath, sizeof logpath, "omgd.log", 1)) != OMG_OK) {
+		   : runtime_path(&o, logpath, sizeof logpath, "omgd.log")) != OMG_OK) {
 		fprintf(stderr, "omgd: %s\n", omg_errdetail());
 		return 1;
 	}
@@ -459,7 +527,11 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	d.started_at = omg_now();
-	omg_status_writer_init(&d.status, status);
+	if (o.system)
+		omg_status_writer_init_plain(&d.status, status); /* every user reads it (status_file.h) */
+	else
+		omg_status_writer_init(&d.status, status);
+	d.system = o.system;
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (ep < 0 || sfd < 0 || add_fd(ep, sfd, &tag_signal) != 0) {
@@ -468,8 +540,11 @@ int main(int argc, char **argv)
 	}
 	bc.backend = d.backend;
 	bc.root = d.root;
+	handler.shared = o.system;
 	if (!o.no_store && o.store)
 		bc.store_dir = o.store;
+	else if (!o.no_store && o.system && system_store(store_dir, sizeof store_dir) == OMG_OK)
+		bc.store_dir = store_dir;
 	else if (!o.no_store && store_default_dir(store_dir, sizeof store_dir, d.root) == OMG_OK)
 		bc.store_dir = store_dir;
 	else if (!o.no_store)

@@ -33,6 +33,7 @@ struct daemon {
 	struct history *history;     /* the root's package manager logs (history.h), or NULL */
 	struct owns *owns;           /* the path -> package index (owns.h), built when asked */
 	uint32_t peer_uid;           /* the uid of the request being answered (server.h) */
+	int system;                  /* omgd --system: only root may change anything (dispatch_denied) */
 	/* The builder, seen through two calls (dispatch stays below it): queue a record for the
 	 * audit log (builder_note) and say whether a build is asked for or under way; NULL: none. */
 	void (*note)(void *ctx, uint8_t kind, uint32_t uid, int32_t result, const char *text, size_t len);

@@ -32,7 +32,7 @@ struct conn {
 	int deferred;            /* its request waits for the next round (SERVER_ROUND_NS spent) */
 	void *job;               /* a request answered a slice per round (the handler's resume) */
 	uint64_t serial;         /* names the connection for a later answer */
-	uint32_t uid;            /* the peer's (SO_PEERCRED): ours or root */
+	uint32_t uid;            /* the peer's (SO_PEERCRED): ours or root, any when shared */
 	struct conn *prev, *next;
 };
 
@@ -117,7 +117,8 @@ int server_open(struct server **out, const struct server_handler *h, int epfd, c
 		goto fail;
 	}
 	unlink(path); /* a stale socket: we hold the lock, so no live daemon owns it */
-	old = umask(0177);
+	/* bound with its final mode: no moment where it is more open than meant */
+	old = umask(h->shared ? 0111 : 0177);
 	rc = bind(s->fd, (struct sockaddr *)&sa, sizeof sa);
 	umask(old);
 	if (rc != 0 || listen(s->fd, 1024) != 0) {
@@ -263,7 +264,7 @@ static void accept_all(struct server *s)
 			continue;
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
-		    (cred.uid != getuid() && cred.uid != 0) || !(c = calloc(1, sizeof *c))) {
+		    (!s->h.shared && cred.uid != getuid() && cred.uid != 0) || !(c = calloc(1, sizeof *c))) {
 			s->st.connections_refused++;
 			close(fd);
 			continue;

@@ -11,7 +11,8 @@
  * SERVER_SHED_MS are dropped, the longest stalled first. A partial frame older than
  * SERVER_PARTIAL_MS or a connection idle for SERVER_IDLE_MS is closed; past
  * SERVER_MAX_CONNS connections new ones are closed at once. Peers whose uid is neither
- * ours nor root are refused (SO_PEERCRED).
+ * ours nor root are refused (SO_PEERCRED), unless the handler is SHARED (omgd --system):
+ * then everyone may connect, and the dispatcher decides what each uid may ask.
  */
 #ifndef OMGD_SERVER_H
 #define OMGD_SERVER_H
@@ -55,9 +56,10 @@ struct server_handler {
 	size_t (*job_bytes)(const void *job);
 	void *ctx;                   /* passed to HANDLE and RESUME */
 	uint32_t *peer_uid;          /* if set: the uid of HANDLE's peer, written before each call */
+	int shared;                  /* omgd --system: socket 0666, every uid accepted */
 };
 
-/* Binds PATH (mode 0600); the caller holds the lock that makes a stale socket safe to remove.
+/* Binds PATH (mode 0600; 0666 when H is shared); the caller holds the lock that makes a stale socket safe to remove.
  * Requests go to H. */
 int server_open(struct server **s, const struct server_handler *h, int epfd, const char *path);
 /* The same with a listening socket FD bound to PATH by someone else (systemd's socket

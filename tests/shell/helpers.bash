@@ -10,6 +10,9 @@ omg_setup() {
 	mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 	export XDG_CACHE_HOME=$BATS_TEST_TMPDIR/cache   # the store (index + audit log) of this test's omgd
 	unset OMG_SOCKET OMG_TIMEOUT_MS NO_COLOR
+	# no system daemon (omgd --system) unless a test starts one there: the machine's own
+	# /run/omg must not answer for a test's missing omgd
+	export OMG_SYSTEM_DIR=$BATS_TEST_TMPDIR/system
 	export OMG_AUTOSTART=0   # tests start their own omgd; autostart has its own test
 	ROOT=$BATS_TEST_TMPDIR/root
 }

@@ -26,7 +26,8 @@ user_env() {
 	local f
 	for f in bin/omg sbin/omgd lib/bash/omg.so lib/bash/omg "lib/zsh/$zv/omg.so" \
 		share/bash-completion/completions/omg share/zsh/site-functions/_omg \
-		lib/systemd/user/omgd.socket lib/systemd/user/omgd.service share/man/man8/omgd.8 share/man/man1/omg.1; do
+		lib/systemd/user/omgd.socket lib/systemd/user/omgd.service share/man/man8/omgd.8 share/man/man1/omg.1 \
+		lib/systemd/system/omgd-system.socket lib/systemd/system/omgd-system.service; do
 		echo "$f"
 		[ -e "$D$P/$f" ]
 		[ -e "$P/$f" ]
@@ -60,6 +61,21 @@ user_env() {
 		# systemd's own reading of the units (offline: no manager needed); it says what it
 		# ignores (an unknown key or value) without failing: nothing may be said
 		run systemd-analyze verify --man=no "$P/lib/systemd/user/omgd.socket" "$P/lib/systemd/user/omgd.service"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[ -z "$output" ]
+	fi
+}
+
+@test "the installed omgd-system.service runs the installed omgd --system; its socket is /run/omg/omg.sock, 0666" {
+	local u=$P/lib/systemd/system
+	grep -qx "ExecStart=$P/sbin/omgd --system --foreground" "$u/omgd-system.service"
+	grep -qx 'ListenStream=/run/omg/omg.sock' "$u/omgd-system.socket"
+	grep -qx 'SocketMode=0666' "$u/omgd-system.socket"
+	grep -qx 'DirectoryMode=0755' "$u/omgd-system.socket"
+	grep -qx 'ProtectSystem=strict' "$u/omgd-system.service"
+	if command -v systemd-analyze >/dev/null; then
+		run systemd-analyze verify --man=no "$u/omgd-system.socket" "$u/omgd-system.service"
 		echo "$output"
 		[ "$status" -eq 0 ]
 		[ -z "$output" ]

@@ -271,6 +271,66 @@ static void test_map_follows_publish(void **state)
 	omg_status_map_close(&m);
 }
 
+/* The system daemon's plain file (omgd --system): 0644, read by copy, never mapped; a
+ * heartbeat keeps the reader's epoch (its STATUS stays cached), a publish changes it. */
+static void test_plain_file_copied(void **state)
+{
+	struct omg_status_writer w;
+	struct omg_status_map m = { 0 };
+	struct omg_counts c = { 10, 5, 1, 2 };
+	struct omg_status_file out;
+	struct stat st;
+	uint64_t now = omg_now(), epoch;
+	(void)state;
+
+	if (getuid() != 0)
+		skip(); /* only root's plain file is trusted, and only root can make one */
+	/* taken in the system daemon's directory only: elsewhere refused as before */
+	omg_status_writer_init_plain(&w, path);
+	assert_int_equal(omg_status_publish(&w, &c, now), OMG_OK);
+	assert_int_equal(omg_status_read(path, &out, now), OMG_E_PERM);
+	setenv("OMG_SYSTEM_DIR", dir, 1);
+	assert_int_equal(omg_status_publish(&w, &c, now), OMG_OK);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(omg_status_read(path, &out, now), OMG_OK);
+	assert_int_equal(omg_status_map_read(&m, path, &out, now), OMG_OK);
+	assert_true(m.copied);
+	assert_null(m.map);
+	assert_int_equal(out.updates, 2);
+	epoch = m.epoch;
+	/* the fast path answers from the copy, with no system call */
+	assert_int_equal(omg_status_map_peek(&m, &out, now), OMG_OK);
+	assert_int_equal(omg_status_heartbeat(&w, now + 1), OMG_OK);
+	assert_int_equal(omg_status_map_read(&m, path, &out, now + 1), OMG_OK);
+	assert_int_equal(out.timestamp, now + 1);
+	assert_int_equal(m.epoch, epoch);
+	c.updates = 7;
+	assert_int_equal(omg_status_publish(&w, &c, now + 1), OMG_OK);
+	assert_int_equal(omg_status_map_read(&m, path, &out, now + 2), OMG_OK);
+	assert_int_equal(out.updates, 7);
+	assert_int_not_equal(m.epoch, epoch);
+	/* written over by hand: the next check puts the record back */
+	{
+		uint32_t bogus = 999;
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		assert_true(fd >= 0);
+		assert_int_equal(pwrite(fd, &bogus, sizeof bogus, 20), (ssize_t)sizeof bogus);
+		close(fd);
+	}
+	assert_int_equal(omg_status_check(&w, now + 2), OMG_OK);
+	assert_int_equal(omg_status_map_read(&m, path, &out, now + 3), OMG_OK);
+	assert_int_equal(out.updates, 7);
+	/* writable by others: no longer trusted */
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_not_equal(omg_status_map_read(&m, path, &out, now + 4), OMG_OK);
+	omg_status_writer_close(&w, 1);
+	assert_int_not_equal(lstat(path, &st), 0);
+	omg_status_map_close(&m);
+	unsetenv("OMG_SYSTEM_DIR");
+}
+
 /* A reader that lost its mapping (the runtime directory could not be named for a moment)
  * and finds the same file linked again maps it again: it does not answer OMG_OK without
  * reading (the mapping's NOTFOUND was overwritten by the runtime path's OMG_OK). */
@@ -401,6 +461,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeat_keeps_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_follows_publish, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plain_file_copied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_daemon_retires_old_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_after_runtime_path_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_changes, setup, teardown),
