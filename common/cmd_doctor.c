@@ -312,7 +312,7 @@ static void check_index_store(struct doctor *d, const struct answers *an)
 		    (unsigned long long)m->generation, age);
 
 	omg_size_str((double)an->index_bytes, isize, sizeof isize);
-	if (m->store[0]) {
+	if (m->store && m->store[0]) {
 		add(d, "store", OMG_CHECK_FAIL, "see omgd's log; omgd serves from memory meanwhile (a restart builds again)",
 		    "unavailable: %s", m->store);
 		return;
