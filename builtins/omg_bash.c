@@ -114,6 +114,7 @@ static int omg_builtin(WORD_LIST *list)
 	/* no runtime directory yet: the command layer reports it (and autostarts omgd) */
 	env.client = omg_shell_client(&shell);
 	rc = omg_run(argc, argv, &env);
+	omg_shell_ran(&shell);
 	fflush(stdout);
 	fflush(stderr);
 	QUIT;

@@ -60,6 +60,11 @@ int omg_shell_value(struct omg_shell *sh, int which, uint32_t *out)
 	return omg_status_count(&sh->map, (enum omg_count)which, out);
 }
 
+void omg_shell_ran(struct omg_shell *sh)
+{
+	sh->map.last_check = 0;
+}
+
 void omg_shell_close(struct omg_shell *sh)
 {
 	int (*interrupted)(void) = sh->interrupted;

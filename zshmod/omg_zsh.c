@@ -103,6 +103,7 @@ static int bin_omg(char *nam, char **args, UNUSED(Options ops), UNUSED(int func)
 	fflush(stdout);
 	calls_in_progress++;
 	rc = omg_run(argc, argv, &env);
+	omg_shell_ran(&shell);
 	calls_in_progress--;
 	fflush(stdout);
 	fflush(stderr);

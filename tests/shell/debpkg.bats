@@ -165,6 +165,7 @@ rooted() {
 		/usr/share/bash-completion/completions/omg /usr/share/zsh/vendor-completions/_omg \
 		/usr/share/omg/omg.bash /usr/share/omg/omg.zsh /usr/share/omg/prompt/omg-prompt.bash \
 		/usr/lib/systemd/user/omgd.socket /usr/lib/systemd/user/omgd.service \
+		/usr/lib/systemd/system/omgd-system.socket /usr/lib/systemd/system/omgd-system.service \
 		/usr/share/man/man1/omg.1.gz /usr/share/man/man8/omgd.8.gz; do
 		echo "$f"
 		[ -f "$ROOT$f" ]
@@ -177,6 +178,9 @@ rooted() {
 	local link; link=$(readlink "$ROOT/etc/systemd/user/sockets.target.wants/omgd.socket")
 	echo "sockets.target.wants/omgd.socket -> $link"
 	[ "$ROOT$link" -ef "$ROOT/usr/lib/systemd/user/omgd.socket" ]
+	# omgd --system's units are shipped, not enabled: the administrator's choice
+	[ ! -e "$ROOT/etc/systemd/system/sockets.target.wants/omgd-system.socket" ]
+	[ ! -e "$ROOT/etc/systemd/system/multi-user.target.wants/omgd-system.service" ]
 }
 
 @test "in the root, omg status (omgd started by the first command) equals dpkg and apt" {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "omg_error.h"
+#include "shell_state.h"
 #include "status_file.h"
 
 static char dir[256], path[300];
@@ -271,6 +272,28 @@ static void test_map_follows_publish(void **state)
 	omg_status_map_close(&m);
 }
 
+/* A command run in the shell (omg ping starting omgd) makes the next read look again, in the
+ * same second: the prompt right after it has the counts (omg_shell_ran). */
+static void test_shell_ran_looks_again(void **state)
+{
+	struct omg_status_writer w;
+	struct omg_shell sh = { 0 };
+	struct omg_counts c = { 10, 5, 1, 2 };
+	struct omg_status_file out;
+	uint64_t now = omg_now();
+	(void)state;
+
+	assert_int_equal(omg_status_map_read(&sh.map, path, &out, now), OMG_E_NOTFOUND);
+	omg_status_writer_init(&w, path);
+	assert_int_equal(omg_status_publish(&w, &c, now), OMG_OK);
+	assert_int_equal(omg_status_map_read(&sh.map, path, &out, now), OMG_E_NOTFOUND); /* the last look's word */
+	omg_shell_ran(&sh);
+	assert_int_equal(omg_status_map_read(&sh.map, path, &out, now), OMG_OK);
+	assert_int_equal(out.total, 10);
+	omg_status_writer_close(&w, 1);
+	omg_status_map_close(&sh.map);
+}
+
 /* The system daemon's plain file (omgd --system): 0644, read by copy, never mapped; a
  * heartbeat keeps the reader's epoch (its STATUS stays cached), a publish changes it. */
 static void test_plain_file_copied(void **state)
@@ -461,6 +484,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeat_keeps_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_follows_publish, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shell_ran_looks_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_file_copied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_daemon_retires_old_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_after_runtime_path_failure, setup, teardown),
