@@ -35,15 +35,15 @@ static const struct {
 	const char *label, *query;
 	uint32_t flags;
 } QUERIES[] = {
-	{ "fire", "fire", OMG_SEARCH_DESCRIPTIONS },
+	{ "fire", "fire", DB_SEARCH_DESCRIPTIONS },
 	{ "--names-only fire", "fire", 0 },
-	{ "python3 yaml", "python3\nyaml", OMG_SEARCH_DESCRIPTIONS },
-	{ "^lib.*ssl", "^lib.*ssl", OMG_SEARCH_DESCRIPTIONS },
-	{ "text editor", "text\neditor", OMG_SEARCH_DESCRIPTIONS },
-	{ "http.?server", "http.?server", OMG_SEARCH_DESCRIPTIONS },
-	{ "www-browser", "www-browser", OMG_SEARCH_DESCRIPTIONS },
-	{ "nothing-like-this", "nothing-like-this", OMG_SEARCH_DESCRIPTIONS },
-	{ "zz (no trigram: all)", "zz", OMG_SEARCH_DESCRIPTIONS },
+	{ "python3 yaml", "python3\nyaml", DB_SEARCH_DESCRIPTIONS },
+	{ "^lib.*ssl", "^lib.*ssl", DB_SEARCH_DESCRIPTIONS },
+	{ "text editor", "text\neditor", DB_SEARCH_DESCRIPTIONS },
+	{ "http.?server", "http.?server", DB_SEARCH_DESCRIPTIONS },
+	{ "www-browser", "www-browser", DB_SEARCH_DESCRIPTIONS },
+	{ "nothing-like-this", "nothing-like-this", DB_SEARCH_DESCRIPTIONS },
+	{ "zz (no trigram: all)", "zz", DB_SEARCH_DESCRIPTIONS },
 };
 
 int main(int argc, char **argv)

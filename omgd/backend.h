@@ -2,7 +2,7 @@
  * libalpm with pacman.conf (backend_alpm.c); backend_detect picks one for a root.
  *
  * A backend fills a fresh db from the system rooted at ROOT: every installed and available
- * package, its candidate, the OMG_PKG_* flags and the counts (defined to equal the native
+ * package, its candidate, the DB_PKG_* flags and the counts (defined to equal the native
  * tools' answers; see docs/architecture.md). It runs on the build thread, never on the
  * event loop, and does not call db_finish: the builder does, once BUILD returns OMG_OK. It
  * names the files whose change must trigger a rebuild, and reads a version's full record for

@@ -319,17 +319,17 @@ static int alpm_build_db(struct db *db, const char *root, struct srccache *cache
 			goto fail;
 		p = db->vers[v].pkg;
 		db->pkgs[p].inst = v;
-		db->pkgs[p].flags |= OMG_PKG_INSTALLED;
+		db->pkgs[p].flags |= DB_PKG_INSTALLED;
 		db->counts.total++;
 		if (alpm_pkg_get_reason(pkg) == ALPM_PKG_REASON_DEPEND) {
-			db->pkgs[p].flags |= OMG_PKG_AUTO;
+			db->pkgs[p].flags |= DB_PKG_AUTO;
 			/* pacman -Qdt: neither required nor optional for anything installed
 			 * (pacman's is_unrequired at level 1; -Qdtt would ignore optdepends) */
 			size_t nreq, nopt;
 			revdeps_of(ab.local_rd, pkg, REVDEPS_REQUIRED_BY, &nreq);
 			revdeps_of(ab.local_rd, pkg, REVDEPS_OPTIONAL_FOR, &nopt);
 			if (!nreq && !nopt) {
-				db->pkgs[p].flags |= OMG_PKG_ORPHAN;
+				db->pkgs[p].flags |= DB_PKG_ORPHAN;
 				db->counts.orphans++;
 			}
 		} else if (alpm_pkg_get_reason(pkg) == ALPM_PKG_REASON_EXPLICIT) {
@@ -337,15 +337,15 @@ static int alpm_build_db(struct db *db, const char *root, struct srccache *cache
 		} else {
 			/* a reason libalpm does not know (a hand-edited desc): pacman -Qe does not list
 			 * it and -Qdt does not either; shown as not explicit, never an orphan */
-			db->pkgs[p].flags |= OMG_PKG_AUTO;
+			db->pkgs[p].flags |= DB_PKG_AUTO;
 		}
 		if (pacmanconf_ignored(&conf, alpm_pkg_get_name(pkg)))
-			db->pkgs[p].flags |= OMG_PKG_HELD;
+			db->pkgs[p].flags |= DB_PKG_HELD;
 		if (newer) {
 			const char *nv = alpm_pkg_get_version(newer);
 			int created;
 			db->pkgs[p].cand = db_ver_get(db, p, nv, strlen(nv), &created);
-			db->pkgs[p].flags |= OMG_PKG_UPGRADABLE;
+			db->pkgs[p].flags |= DB_PKG_UPGRADABLE;
 			db->counts.updates++;
 		} else {
 			db->pkgs[p].cand = v;

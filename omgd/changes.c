@@ -12,7 +12,7 @@ static const char *installed_version(const struct db *db, uint32_t p)
 {
 	const struct db_pkg *pk = &db->pkgs[p];
 
-	if (pk->inst == DB_NONE || (pk->flags & OMG_PKG_CONFIG_FILES))
+	if (pk->inst == DB_NONE || (pk->flags & DB_PKG_CONFIG_FILES))
 		return NULL;
 	return db_s(db, db->vers[pk->inst].version);
 }

@@ -628,7 +628,7 @@ static int usable(const struct db *db, uint32_t p, uint32_t flags)
 {
 	const struct db_pkg *pk = &db->pkgs[p];
 
-	if (flags & OMG_SEARCH_INSTALLED)
+	if (flags & DB_SEARCH_INSTALLED)
 		return pk->inst != DB_NONE;
 	return pk->inst != DB_NONE || pk->cand != DB_NONE;
 }
@@ -657,7 +657,7 @@ int db_suggest(const struct db *db, const char *prefix, uint32_t limit, uint32_t
 			break;
 		/* apt's pkgnames also names packages of which only configuration files remain */
 		if ((!usable(db, p, flags) &&
-		     ((flags & OMG_SEARCH_INSTALLED) || !(db->pkgs[p].flags & OMG_PKG_CONFIG_FILES))) ||
+		     ((flags & DB_SEARCH_INSTALLED) || !(db->pkgs[p].flags & DB_PKG_CONFIG_FILES))) ||
 		    (prev && !strcmp(prev, name)))
 			continue;
 		prev = name;
@@ -666,19 +666,6 @@ int db_suggest(const struct db *db, const char *prefix, uint32_t limit, uint32_t
 			out->v[out->n++] = p;
 	}
 	return OMG_OK;
-}
-
-void db_row(const struct db *db, uint32_t p, struct omg_pkg_row *row)
-{
-	const struct db_pkg *pk = &db->pkgs[p];
-	uint32_t dv = pk->cand != DB_NONE ? pk->cand : pk->inst;
-
-	row->name = db_s(db, pk->name);
-	row->arch = db_s(db, pk->arch);
-	row->installed = pk->inst != DB_NONE ? db_s(db, db->vers[pk->inst].version) : "";
-	row->candidate = pk->cand != DB_NONE ? db_s(db, db->vers[pk->cand].version) : "";
-	row->description = dv != DB_NONE ? db_s(db, db->vers[dv].desc) : "";
-	row->flags = pk->flags;
 }
 
 /* NAME or NAME:ARCH among the instances that have a version (ANY) or are usable. */

@@ -15,10 +15,30 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "proto.h"
-#include "status_file.h"
-
 #define DB_NONE UINT32_MAX
+
+/* Package flags (struct db_pkg.flags). The index keeps its own names for them; they are the
+ * same bits as the wire's OMG_PKG_* (dispatch.c checks so at compile time), so that an answer
+ * copies them as they are. */
+#define DB_PKG_INSTALLED 0x01u
+#define DB_PKG_AUTO 0x02u        /* installed as a dependency */
+#define DB_PKG_UPGRADABLE 0x04u
+#define DB_PKG_SECURITY 0x08u    /* the candidate comes from a security archive */
+#define DB_PKG_ORPHAN 0x10u      /* auto-removable */
+#define DB_PKG_HELD 0x20u
+#define DB_PKG_ESSENTIAL 0x40u
+#define DB_PKG_FOREIGN 0x80u     /* architecture other than the native one */
+#define DB_PKG_CONFIG_FILES 0x100u /* removed; only its configuration files remain (dpkg rc) */
+
+/* db_search and db_suggest's flags (the wire's OMG_SEARCH_* bits, checked in dispatch.c). */
+#define DB_SEARCH_DESCRIPTIONS 0x1u
+#define DB_SEARCH_INSTALLED 0x2u
+#define DB_QUERY_MAX 256         /* a search query, a prefix, a package name */
+
+/* The counts a build computes (published in the status file by main.c). */
+struct db_counts {
+	uint32_t total, explicit_pkgs, orphans, updates;
+};
 
 struct arena {
 	char *p;
@@ -63,7 +83,7 @@ struct db_pkg {
 	uint32_t vers;           /* first version */
 	uint32_t inst, cand;     /* installed (current) and candidate versions, or DB_NONE */
 	uint32_t next_arch;      /* next instance with the same name */
-	uint32_t flags;          /* OMG_PKG_* */
+	uint32_t flags;          /* DB_PKG_* */
 	uint8_t state;           /* enum dpkg_state */
 	uint8_t marked;          /* scratch for the autoremove walk */
 };
@@ -165,7 +185,7 @@ struct db {
 	uint32_t *doc_provs;     /* arena: the names each document's versions provide */
 	struct db_tri *tris;     /* sorted by key */
 	uint8_t *postings;
-	struct omg_counts counts;
+	struct db_counts counts;
 	uint32_t security;
 	uint32_t malformed;      /* paragraphs (and damaged lists) skipped */
 	uint32_t damaged_lists;  /* package lists that could not be read to the end */
@@ -251,15 +271,14 @@ struct db_hits {
 /* apt-cache search (search.c): QUERY is one or more terms separated by newlines, each a
  * POSIX extended regular expression matched without regard to case. A name matches when
  * every term matches its name, a name one of its versions provides, or (with
- * OMG_SEARCH_DESCRIPTIONS) its candidate's whole description. One row a name, its preferred
+ * DB_SEARCH_DESCRIPTIONS) its candidate's whole description. One row a name, its preferred
  * instance; ranked by the worst of its terms' ranks: exact name, prefix, word start, inside
  * the name, then provides or description; names in order within a rank. OMG_E_INVAL for a
  * query omgd refuses (ere.h), OMG_E_TIMEOUT past SEARCH_DEADLINE_MS. */
-#define SEARCH_DEADLINE_MS OMG_SEARCH_DEADLINE_MS
+#define SEARCH_DEADLINE_MS 1000
 #define SEARCH_TERMS_MAX 32
 int db_search(const struct db *db, const char *query, uint32_t limit, uint32_t flags, struct db_hits *out);
 int db_suggest(const struct db *db, const char *prefix, uint32_t limit, uint32_t flags, struct db_hits *out);
-void db_row(const struct db *db, uint32_t p, struct omg_pkg_row *row);
 /* The instance a user means by NAME or NAME:ARCH (native first), or DB_NONE. */
 uint32_t db_lookup(const struct db *db, const char *spec);
 /* The same for any instance with a version, installable or not (policy, show). */

@@ -19,6 +19,18 @@
 #include <unistd.h>
 #include <time.h>
 
+/* The index's flags and limits are the wire's, so that answers copy them as they are. */
+_Static_assert(DB_PKG_INSTALLED == OMG_PKG_INSTALLED && DB_PKG_AUTO == OMG_PKG_AUTO &&
+		       DB_PKG_UPGRADABLE == OMG_PKG_UPGRADABLE && DB_PKG_SECURITY == OMG_PKG_SECURITY &&
+		       DB_PKG_ORPHAN == OMG_PKG_ORPHAN && DB_PKG_HELD == OMG_PKG_HELD &&
+		       DB_PKG_ESSENTIAL == OMG_PKG_ESSENTIAL && DB_PKG_FOREIGN == OMG_PKG_FOREIGN &&
+		       DB_PKG_CONFIG_FILES == OMG_PKG_CONFIG_FILES,
+	       "db.h's DB_PKG_* are the wire's OMG_PKG_*");
+_Static_assert(DB_SEARCH_DESCRIPTIONS == OMG_SEARCH_DESCRIPTIONS && DB_SEARCH_INSTALLED == OMG_SEARCH_INSTALLED,
+	       "db.h's DB_SEARCH_* are the wire's OMG_SEARCH_*");
+_Static_assert(DB_QUERY_MAX == OMG_QUERY_MAX && SEARCH_DEADLINE_MS == OMG_SEARCH_DEADLINE_MS,
+	       "db.h's limits are the protocol's");
+
 struct answer {
 	struct omg_wbuf *w;
 	uint32_t error;              /* a wire error code, or 0 */
@@ -103,6 +115,21 @@ static uint32_t clamp_limit(uint32_t limit, uint32_t def)
 		return def;
 	return limit > OMG_LIMIT_MAX ? OMG_LIMIT_MAX : limit;
 }
+
+/* Package P as a row of the wire (its flags are the wire's bits: see the checks above). */
+static void db_row(const struct db *db, uint32_t p, struct omg_pkg_row *row)
+{
+	const struct db_pkg *pk = &db->pkgs[p];
+	uint32_t dv = pk->cand != DB_NONE ? pk->cand : pk->inst;
+
+	row->name = db_s(db, pk->name);
+	row->arch = db_s(db, pk->arch);
+	row->installed = pk->inst != DB_NONE ? db_s(db, db->vers[pk->inst].version) : "";
+	row->candidate = pk->cand != DB_NONE ? db_s(db, db->vers[pk->cand].version) : "";
+	row->description = dv != DB_NONE ? db_s(db, db->vers[dv].desc) : "";
+	row->flags = pk->flags;
+}
+
 
 static void put_rows(struct daemon *d, const struct db_hits *h, struct answer *a)
 {

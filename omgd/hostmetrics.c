@@ -203,14 +203,14 @@ static void put_upgrades(const struct db *db, struct omg_wbuf *w, uint32_t *coun
 	for (uint32_t p = 0; p < db->npkgs && !g.failed; p++) {
 		const struct db_pkg *pk = &db->pkgs[p];
 		char *origin;
-		if (!(pk->flags & OMG_PKG_UPGRADABLE) || pk->cand == DB_NONE)
+		if (!(pk->flags & DB_PKG_UPGRADABLE) || pk->cand == DB_NONE)
 			continue;
 		if (!(origin = origins_of(db, pk->cand))) {
 			g.failed = 1;
 			break;
 		}
 		group_add(&g, origin, db->vers[pk->cand].flags & DBV_ARCH_ALL ? "all" : db_s(db, pk->arch),
-			  pk->flags & OMG_PKG_HELD);
+			  pk->flags & DB_PKG_HELD);
 	}
 	if (!g.failed) {
 		if (g.n)

@@ -218,9 +218,17 @@ static void write_textfile(const struct daemon *d)
 		omgd_log("--textfile: %s", omg_errdetail());
 }
 
+/* The index's counts into the status file (db.h keeps its own type for them). */
+static int publish_counts(struct omg_status_writer *w, const struct db *db, uint64_t now)
+{
+	struct omg_counts c = { db->counts.total, db->counts.explicit_pkgs, db->counts.orphans, db->counts.updates };
+
+	return omg_status_publish(w, &c, now);
+}
+
 static void install_db(struct daemon *d, struct db *db)
 {
-	struct omg_counts old = d->db ? d->db->counts : (struct omg_counts){ 0 };
+	struct db_counts old = d->db ? d->db->counts : (struct db_counts){ 0 };
 	/* The security count is not in the file, but the shells cache it per published file:
 	 * a change of it must publish a new file too. */
 	int same = d->db && !memcmp(&old, &db->counts, sizeof old) && d->db->security == db->security;
@@ -242,7 +250,7 @@ static void install_db(struct daemon *d, struct db *db)
 	/* Unchanged counts: refresh the timestamp in place rather than make readers remap. */
 	if (same && omg_status_heartbeat(&d->status, omg_now()) == OMG_OK)
 		return;
-	if (omg_status_publish(&d->status, &db->counts, omg_now()) != OMG_OK)
+	if (publish_counts(&d->status, db, omg_now()) != OMG_OK)
 		omgd_log("publishing %s: %s", d->status.path, omg_errdetail());
 }
 
@@ -714,7 +722,7 @@ int main(int argc, char **argv)
 					verify_summary(d.verifier, &vs);
 					/* the shells cache OMG_MODIFIED per published file, as the security count */
 					if (d.db && (vs.modified != d.shown.modified || vs.untrusted != d.shown.untrusted) &&
-					    omg_status_publish(&d.status, &d.db->counts, omg_now()) != OMG_OK)
+					    publish_counts(&d.status, d.db, omg_now()) != OMG_OK)
 						omgd_log("publishing %s: %s", d.status.path, omg_errdetail());
 					d.shown = vs;
 					write_textfile(&d);
@@ -780,7 +788,7 @@ int main(int argc, char **argv)
 				/* the shells cache the flag per published file, as the security count */
 				d.reboot_required = !d.reboot_required;
 				omgd_log("reboot %srequired", d.reboot_required ? "" : "no longer ");
-				if (d.db && omg_status_publish(&d.status, &d.db->counts, omg_now()) != OMG_OK)
+				if (d.db && publish_counts(&d.status, d.db, omg_now()) != OMG_OK)
 					omgd_log("publishing %s: %s", d.status.path, omg_errdetail());
 				if (d.db)
 					write_textfile(&d);

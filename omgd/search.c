@@ -28,7 +28,7 @@ enum { RANK_EXACT, RANK_PREFIX, RANK_WORD, RANK_SUBSTRING, RANK_DESCRIPTION, RAN
 
 struct term {
 	const char *text;        /* as given, in QUERY's copy */
-	char lower[OMG_QUERY_MAX + 1]; /* a plain term, lower-cased */
+	char lower[DB_QUERY_MAX + 1]; /* a plain term, lower-cased */
 	size_t len;
 	int plain;               /* no operator: a byte search, no regex */
 	int compiled;
@@ -147,19 +147,19 @@ static int term_rank(struct search *s, const struct term *t, uint32_t d)
 	for (uint32_t i = doc->provs; i < db->docs[d + 1].provs; i++)
 		if (match_str(t, db_s(db, db->doc_provs[i])))
 			return RANK_DESCRIPTION;
-	if ((s->flags & OMG_SEARCH_DESCRIPTIONS) && (v = textidx_doc_ver(db, doc)) != DB_NONE && match_desc(s, t, v))
+	if ((s->flags & DB_SEARCH_DESCRIPTIONS) && (v = textidx_doc_ver(db, doc)) != DB_NONE && match_desc(s, t, v))
 		return RANK_DESCRIPTION;
 	return -1;
 }
 
 /* The instance document D shows: apt's preferred one with a candidate; with
- * OMG_SEARCH_INSTALLED an installed one (the preferred first). DB_NONE: none. */
+ * DB_SEARCH_INSTALLED an installed one (the preferred first). DB_NONE: none. */
 static uint32_t row_pkg(const struct db *db, uint32_t d, uint32_t flags)
 {
 	uint32_t p = db->docs[d].pkg;
 	const char *name;
 
-	if (!(flags & OMG_SEARCH_INSTALLED))
+	if (!(flags & DB_SEARCH_INSTALLED))
 		return db->pkgs[p].cand != DB_NONE ? p : DB_NONE;
 	if (db->pkgs[p].inst != DB_NONE)
 		return p;
@@ -211,7 +211,7 @@ static int compile_terms(struct search *s, char *q)
  * candidate). Returns 0 when a required trigram is in no document (nothing can match). */
 static int rarest(const struct search *s, const struct db_tri *best[LISTS_MAX], int *n)
 {
-	char req[2 * OMG_QUERY_MAX + 2];
+	char req[2 * DB_QUERY_MAX + 2];
 
 	*n = 0;
 	for (int i = 0; i < s->nt; i++) {
@@ -325,8 +325,8 @@ int db_search(const struct db *db, const char *query, uint32_t limit, uint32_t f
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (qlen == 0 || qlen > OMG_QUERY_MAX)
-		return OMG_ERROR(OMG_E_INVAL, "query must be 1 to %d bytes", OMG_QUERY_MAX);
+	if (qlen == 0 || qlen > DB_QUERY_MAX)
+		return OMG_ERROR(OMG_E_INVAL, "query must be 1 to %d bytes", DB_QUERY_MAX);
 	pthread_once(&utf8_once, utf8_init);
 	if (utf8)
 		was = uselocale(utf8);

@@ -20,7 +20,7 @@ struct snap_header {
 	uint32_t npkgs, nvers, nsrcs, ncmds, ninputs, hash_mask, nvfiles, nprovs, nrels, reserved3;
 	uint32_t ndocs, ndoc_provs, ntris, npostings;
 	uint64_t arena_len;
-	struct omg_counts counts;
+	struct db_counts counts;
 	uint32_t security, malformed, damaged_lists, native_arch, mixed_case_names, ignored_lists;
 	uint64_t built_at, read_at_ns;
 	double build_ms;

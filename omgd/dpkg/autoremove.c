@@ -1,5 +1,5 @@
 /* autoremove.c — apt's mark and sweep: the installed packages apt-get autoremove would
- * remove (OMG_PKG_ORPHAN). */
+ * remove (DB_PKG_ORPHAN). */
 #include "config.h"
 #include "dpkg.h"
 #include "grow.h"
@@ -304,7 +304,7 @@ int deb_find_orphans(struct build *b)
 	for (uint32_t i = 0; i < b->ninst; i++) {
 		const struct inst_rec *rec = &b->inst[i];
 		const struct db_pkg *pk = &db->pkgs[rec->pkg];
-		if (!(pk->flags & OMG_PKG_AUTO) || rec->root || never_remove(b, db_s(db, pk->name)))
+		if (!(pk->flags & DB_PKG_AUTO) || rec->root || never_remove(b, db_s(db, pk->name)))
 			walk_push(&w, rec->pkg);
 	}
 	while (w.nstack)
@@ -312,7 +312,7 @@ int deb_find_orphans(struct build *b)
 	for (uint32_t i = 0; i < b->ninst; i++) {
 		struct db_pkg *pk = &db->pkgs[b->inst[i].pkg];
 		if (!pk->marked) {
-			pk->flags |= OMG_PKG_ORPHAN;
+			pk->flags |= DB_PKG_ORPHAN;
 			db->counts.orphans++;
 		}
 	}

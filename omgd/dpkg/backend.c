@@ -157,11 +157,11 @@ static int dpkg_build(struct db *db, const char *root, struct srccache *cache)
 			goto fail;
 		if (pk->state == ST_INSTALLED)
 			db->counts.total++;
-		if (pk->inst != DB_NONE && !(pk->flags & OMG_PKG_AUTO))
+		if (pk->inst != DB_NONE && !(pk->flags & DB_PKG_AUTO))
 			db->counts.explicit_pkgs++;
-		if (pk->flags & OMG_PKG_UPGRADABLE)
+		if (pk->flags & DB_PKG_UPGRADABLE)
 			db->counts.updates++;
-		if (pk->flags & OMG_PKG_SECURITY)
+		if (pk->flags & DB_PKG_SECURITY)
 			db->security++;
 	}
 	rc = deb_find_orphans(&b);

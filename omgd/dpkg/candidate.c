@@ -56,9 +56,9 @@ int deb_pick_candidate(struct build *b, uint32_t p)
 	/* apt list --upgradable: a candidate newer than the installed version (not a downgrade) */
 	if (pk->inst != DB_NONE && pref != DB_NONE && pref != pk->inst &&
 	    deb_version_compare(db_s(db, db->vers[pref].version), db_s(db, db->vers[pk->inst].version)) > 0) {
-		pk->flags |= OMG_PKG_UPGRADABLE;
+		pk->flags |= DB_PKG_UPGRADABLE;
 		if (db->vers[pref].flags & DBV_SECURITY)
-			pk->flags |= OMG_PKG_SECURITY;
+			pk->flags |= DB_PKG_SECURITY;
 	}
 	return OMG_OK;
 }

@@ -19,6 +19,7 @@
 #include "backend.h"
 #include "db.h"
 #include "deb822.h"
+#include "proto.h" /* omg_wbuf: the cache records' little-endian writer */
 #include "srccache.h"
 
 #include <regex.h>
@@ -134,7 +135,7 @@ int deb_policy(struct build *b);
 /* candidate.c: package P's candidate and its upgrade flags. */
 int deb_pick_candidate(struct build *b, uint32_t p);
 
-/* autoremove.c: OMG_PKG_ORPHAN and the orphan count, as apt-get autoremove decides. */
+/* autoremove.c: DB_PKG_ORPHAN and the orphan count, as apt-get autoremove decides. */
 int deb_find_orphans(struct build *b);
 
 /* commands.c: which package has which command (dpkg's file lists, apt-file's Contents). */

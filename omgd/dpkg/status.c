@@ -93,7 +93,7 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 			p = db_pkg_get(db, name.value, name.value_len, deb_arch_of(b, arch.value, arch.value_len), 1);
 			if (p == DB_NONE)
 				return OMG_ERROR(OMG_E_NOMEM, "index");
-			db->pkgs[p].flags |= OMG_PKG_CONFIG_FILES;
+			db->pkgs[p].flags |= DB_PKG_CONFIG_FILES;
 			/* Its version stays in apt's version table (policy shows it at priority -1,
 			 * from the status file), never a candidate. */
 			if (ver.value_len) {
@@ -120,9 +120,9 @@ int deb_status_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 		dup = db->pkgs[p].inst != DB_NONE; /* only status paragraphs set it */
 		db->pkgs[p].inst = v;
 		db->pkgs[p].state = (uint8_t)state;
-		db->pkgs[p].flags |= OMG_PKG_INSTALLED | (hold ? OMG_PKG_HELD : 0) | (essential ? OMG_PKG_ESSENTIAL : 0);
+		db->pkgs[p].flags |= DB_PKG_INSTALLED | (hold ? DB_PKG_HELD : 0) | (essential ? DB_PKG_ESSENTIAL : 0);
 		if (db->pkgs[p].arch != db->native_arch)
-			db->pkgs[p].flags |= OMG_PKG_FOREIGN;
+			db->pkgs[p].flags |= DB_PKG_FOREIGN;
 		db->vers[v].flags |= DBV_STATUS;
 		db->vers[v].isize = isize;
 		if (created)
@@ -184,7 +184,7 @@ int deb_ext_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
 			continue;
 		p = db_pkg_get(db, name.value, name.value_len, deb_arch_of(b, arch.value, arch.value_len), 0);
 		if (p != DB_NONE && db->pkgs[p].inst != DB_NONE)
-			db->pkgs[p].flags |= OMG_PKG_AUTO;
+			db->pkgs[p].flags |= DB_PKG_AUTO;
 	}
 	return 0;
 }

@@ -140,11 +140,11 @@ void plan_answer(const struct planner *p, const struct plan_job *job, const stru
 			const struct db_pkg *P = &db->pkgs[pk];
 			if (!e->arch[0])
 				e->arch = db_s(db, P->arch);
-			if (P->flags & OMG_PKG_ESSENTIAL)
+			if (P->flags & DB_PKG_ESSENTIAL)
 				e->flags |= OMG_PLAN_ESSENTIAL;
-			if (P->flags & OMG_PKG_HELD)
+			if (P->flags & DB_PKG_HELD)
 				e->flags |= OMG_PLAN_HELD;
-			if (P->flags & OMG_PKG_FOREIGN)
+			if (P->flags & DB_PKG_FOREIGN)
 				e->flags |= OMG_PLAN_FOREIGN;
 			if (P->inst != DB_NONE)
 				isize_from = db->vers[P->inst].isize;

@@ -31,7 +31,7 @@ static void add(const char *name, const char *ver, uint32_t flags)
 	uint32_t v = db_ver_get(&db, p, ver, strlen(ver), &created);
 	db.vers[v].desc = db_str(&db, "a test package", 14);
 	db.pkgs[p].cand = v;
-	if (flags & OMG_PKG_INSTALLED)
+	if (flags & DB_PKG_INSTALLED)
 		db.pkgs[p].inst = v;
 	db.pkgs[p].flags = flags;
 }
@@ -43,9 +43,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	db_init(&db);
 	db.native_arch = db_str(&db, "amd64", 5);
-	add("bash", "5.2-1", OMG_PKG_INSTALLED);
+	add("bash", "5.2-1", DB_PKG_INSTALLED);
 	add("firefox-esr", "115.0", 0);
-	add("libfire", "1:2.0~rc1", OMG_PKG_INSTALLED | OMG_PKG_UPGRADABLE | OMG_PKG_AUTO | OMG_PKG_ORPHAN);
+	add("libfire", "1:2.0~rc1", DB_PKG_INSTALLED | DB_PKG_UPGRADABLE | DB_PKG_AUTO | DB_PKG_ORPHAN);
 	db_finish(&db);
 	d.backend = &fuzz_backend;
 	d.db = &db;

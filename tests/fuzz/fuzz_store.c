@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct db_hits h;
 			uint32_t first, count;
 			const char *why;
-			if (db_search(&db, "fi", 10, OMG_SEARCH_DESCRIPTIONS, &h) == OMG_OK)
+			if (db_search(&db, "fi", 10, DB_SEARCH_DESCRIPTIONS, &h) == OMG_OK)
 				free(h.v);
 			if (db_suggest(&db, "f", 10, 0, &h) == OMG_OK)
 				free(h.v);

@@ -17,14 +17,14 @@ work=$build/tests/fuzz/work
 mkdir -p "$work"
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c17
 	-D_GNU_SOURCE -I"$build" -I"$src/common" -I"$src/omgd" -I"$src/omgd/dpkg")
-common=("$src"/common/error.c "$src"/common/proto.c "$src"/common/proto_plan.c "$src"/common/proto_history.c)
+common=("$src"/common/error.c "$src"/common/grow.c "$src"/common/proto.c "$src"/common/proto_plan.c "$src"/common/proto_history.c)
 # the daemon's whole library (all but its main, and its log: the target has a quiet one), for the
 # targets that drive dispatch
 daemon=$(ls "$src"/omgd/*.c "$src"/omgd/*/*.c | grep -v '/omgd/main\.c$\|/omgd/log\.c$' | tr '\n' ' ')
 daemon_common=$(ls "$src"/common/*.c | grep -v '/common/omg_cli\.c$' | tr '\n' ' ')
 declare -A sources=(
 	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $daemon $daemon_common -llmdb -lmbedcrypto -lcurl -ljansson -ldpkg -lalpm -larchive -lpthread"
-	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/search.c $src/omgd/textidx.c $src/omgd/ere.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c ${common[*]} -llmdb -lmbedcrypto"
+	[fuzz_store]="$src/tests/fuzz/fuzz_store.c $src/omgd/snapshot.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/search.c $src/omgd/textidx.c $src/omgd/ere.c $src/omgd/deb822.c $src/omgd/audit.c $src/omgd/store.c $src/common/paths.c ${common[*]} -llmdb -lmbedcrypto"
 	[fuzz_release]="$src/tests/fuzz/fuzz_release.c $src/omgd/verify/release.c $src/omgd/deb822.c ${common[*]}"
 	[fuzz_md5sums]="$src/tests/fuzz/fuzz_md5sums.c $src/omgd/verify/files_parse.c ${common[*]}"
 	[fuzz_aptlog]="$src/tests/fuzz/fuzz_aptlog.c $src/omgd/pmlog.c ${common[*]}"
@@ -33,8 +33,8 @@ declare -A sources=(
 	[fuzz_ere]="$src/tests/fuzz/fuzz_ere.c $src/omgd/ere.c ${common[*]}"
 	[fuzz_aur]="$src/tests/fuzz/fuzz_aur.c $src/omgd/aur/json.c ${common[*]} -ljansson"
 	[fuzz_status_file]="$src/tests/fuzz/fuzz_status_file.c $src/common/status_file.c $src/common/paths.c ${common[*]}"
-	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $(echo "$src"/omgd/dpkg/*.c) $src/omgd/pkgfiles.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/aptprefs.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/search.c $src/omgd/textidx.c $src/omgd/ere.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/omgd/snapshot.c $src/omgd/backend_detect.c $src/omgd/backend_alpm.c $src/omgd/pacmanconf.c $src/omgd/revdeps.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto -lalpm"
-	[fuzz_aptprefs]="$src/tests/fuzz/fuzz_aptprefs.c $src/omgd/aptprefs.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/deb822.c ${common[*]}"
+	[fuzz_dpkg_root]="$src/tests/fuzz/fuzz_dpkg_root.c $(echo "$src"/omgd/dpkg/*.c) $src/omgd/pkgfiles.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/aptprefs.c $src/omgd/listfile.c $src/omgd/db.c $src/omgd/db_rel.c $src/omgd/search.c $src/omgd/textidx.c $src/omgd/ere.c $src/omgd/version.c $src/omgd/srccache.c $src/omgd/store.c $src/common/paths.c $src/omgd/snapshot.c $src/omgd/backend_detect.c $src/omgd/backend_alpm.c $src/omgd/pacmanconf.c $src/omgd/revdeps.c ${common[*]} -ldpkg -larchive -llmdb -lmbedcrypto -lalpm"
+	[fuzz_aptprefs]="$src/tests/fuzz/fuzz_aptprefs.c $src/omgd/aptprefs.c $src/omgd/ere.c $src/omgd/aptsources.c $src/omgd/aptdir.c $src/omgd/deb822.c ${common[*]}"
 	[fuzz_pgp_armor]="$src/tests/fuzz/fuzz_pgp_armor.c $src/omgd/verify/armor.c $src/omgd/verify/packet.c $src/omgd/verify/sigverify.c $src/omgd/verify/keyring.c $src/omgd/verify/clearsign.c $src/omgd/verify/verdict.c ${common[*]} -lmbedcrypto"
 	[fuzz_pgp_packet]="$src/tests/fuzz/fuzz_pgp_packet.c $src/omgd/verify/armor.c $src/omgd/verify/packet.c $src/omgd/verify/sigverify.c $src/omgd/verify/keyring.c $src/omgd/verify/clearsign.c $src/omgd/verify/verdict.c ${common[*]} -lmbedcrypto"
 	[fuzz_deb822]="$src/tests/fuzz/fuzz_deb822.c $src/omgd/deb822.c $src/omgd/aptconf.c $src/omgd/aptsources.c $src/omgd/aptdir.c ${common[*]}"

@@ -34,23 +34,23 @@ static const struct pkg_row {
 	const char *name, *arch, *inst, *cand, *other, *desc;
 	uint32_t flags;
 } PKGS[] = {
-	{ "fire", NATIVE, "1.0", "1.0", NULL, "Lights the way", OMG_PKG_INSTALLED },
-	{ "fire", "i386", NULL, "1.0", NULL, "Lights the way", OMG_PKG_FOREIGN },
+	{ "fire", NATIVE, "1.0", "1.0", NULL, "Lights the way", DB_PKG_INSTALLED },
+	{ "fire", "i386", NULL, "1.0", NULL, "Lights the way", DB_PKG_FOREIGN },
 	{ "firefox-esr", NATIVE, NULL, "115.0", NULL, "Mozilla Firefox web browser", 0 },
-	{ "firewalld", NATIVE, "1.3", "1.3", NULL, "dynamically managed firewall", OMG_PKG_INSTALLED },
+	{ "firewalld", NATIVE, "1.3", "1.3", NULL, "dynamically managed firewall", DB_PKG_INSTALLED },
 	{ "firewood", NATIVE, NULL, NULL, NULL, "", 0 },               /* a name only, no version */
 	{ "firemaker", NATIVE, NULL, NULL, "0.9", "old and unavailable", 0 },
 	{ "gnome-fire", NATIVE, NULL, "2.0", NULL, "GNOME's fire", 0 },
 	{ "node.fire", NATIVE, NULL, "3.1", NULL, "fire for node", 0 },
 	{ "x+fire", NATIVE, NULL, "0.1", NULL, "", 0 },
 	{ "bonfire-fire", NATIVE, NULL, "1", NULL, "", 0 },             /* "fire" twice: the second starts a word */
-	{ "bonfire", NATIVE, "2", "2", NULL, "", OMG_PKG_INSTALLED },
+	{ "bonfire", NATIVE, "2", "2", NULL, "", DB_PKG_INSTALLED },
 	{ "campfires", NATIVE, NULL, "5", NULL, "", 0 },
 	{ "blaze", NATIVE, NULL, "1.2", NULL, "Starts a FIRE safely", 0 }, /* only its description */
-	{ "ember", NATIVE, "1", "1", NULL, "cools down\n Puts out the fire\n .\n slowly.", OMG_PKG_INSTALLED },
-	{ "firejail-rc", NATIVE, NULL, NULL, NULL, "", OMG_PKG_CONFIG_FILES }, /* dpkg rc: config files */
-	{ "libonly32", "i386", "4", "4", NULL, "", OMG_PKG_INSTALLED | OMG_PKG_FOREIGN },
-	{ "zsh", NATIVE, "5.9", "5.9", NULL, "shell with lots of features", OMG_PKG_INSTALLED },
+	{ "ember", NATIVE, "1", "1", NULL, "cools down\n Puts out the fire\n .\n slowly.", DB_PKG_INSTALLED },
+	{ "firejail-rc", NATIVE, NULL, NULL, NULL, "", DB_PKG_CONFIG_FILES }, /* dpkg rc: config files */
+	{ "libonly32", "i386", "4", "4", NULL, "", DB_PKG_INSTALLED | DB_PKG_FOREIGN },
+	{ "zsh", NATIVE, "5.9", "5.9", NULL, "shell with lots of features", DB_PKG_INSTALLED },
 };
 
 /* A name the candidate of a native package provides. */
@@ -169,8 +169,8 @@ static void spell_hits(const struct db *db, const struct db_hits *h, char *buf, 
 
 /* ---- db_search ------------------------------------------------------------------------- */
 
-#define D OMG_SEARCH_DESCRIPTIONS
-#define I OMG_SEARCH_INSTALLED
+#define D DB_SEARCH_DESCRIPTIONS
+#define I DB_SEARCH_INSTALLED
 
 static const struct search_row {
 	int mixed;              /* 1: the mixed-case db */
@@ -258,7 +258,7 @@ static void test_search_table(void **state)
 /* Queries omgd refuses: empty, or longer than the protocol's limit. */
 static void test_search_refuses(void **state)
 {
-	char longq[OMG_QUERY_MAX + 2];
+	char longq[DB_QUERY_MAX + 2];
 	struct db_hits h;
 	(void)state;
 
@@ -267,7 +267,7 @@ static void test_search_refuses(void **state)
 	memset(longq, 'a', sizeof longq - 1);
 	longq[sizeof longq - 1] = 0;
 	assert_int_equal(db_search(&DB, longq, 50, 0, &h), OMG_E_INVAL);
-	longq[OMG_QUERY_MAX] = 0; /* exactly the limit: accepted */
+	longq[DB_QUERY_MAX] = 0; /* exactly the limit: accepted */
 	assert_int_equal(db_search(&DB, longq, 50, 0, &h), OMG_OK);
 	assert_int_equal(h.n, 0);
 	free(h.v);
