@@ -130,7 +130,6 @@ static void db_row(const struct db *db, uint32_t p, struct omg_pkg_row *row)
 	row->flags = pk->flags;
 }
 
-
 static void put_rows(struct daemon *d, const struct db_hits *h, struct answer *a)
 {
 	size_t at = omg_enc_rows_head(a->w);
