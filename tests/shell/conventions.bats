@@ -95,6 +95,13 @@ json_args() {
 		"$OMG" --json "$c" $args 2>/dev/null | python3 -c 'import json, sys; json.load(sys.stdin)' ||
 			{ echo "not one JSON document: omg --json $c $args"; false; }
 	done
+	# numbers as written, without float noise (six significant digits at most)
+	local doc
+	for c in ping metrics status "daemon status" "audit log" size; do
+		# shellcheck disable=SC2086
+		doc=$("$OMG" --json $c)
+		! grep -Eo '[0-9]*\.[0-9]{7,}' <<< "$doc" || { echo "float noise in $c: $doc"; false; }
+	done
 	# a missing package: one document with the error, the reason on stderr too
 	run --separate-stderr "$OMG" --json show nope-pkg
 	[ "$status" -eq 1 ]
@@ -187,4 +194,20 @@ write_history() {
 	[ "$exe" = 141 ]
 	[ "$bash_st" = 141 ]
 	[ "$zsh_st" = 141 ]
+}
+
+@test "GNU option forms: --opt=value, -nN, bundled short options, in each command that has several" {
+	diff <("$OMG" search --limit=2 fire 2>&1) <("$OMG" search -n 2 fire 2>&1)
+	diff <("$OMG" search -din2 e 2>&1) <("$OMG" search -d -i -n 2 e 2>&1)
+	diff <("$OMG" complete -in3 e) <("$OMG" complete -i -n 3 e)
+	diff <("$OMG" complete --limit=3 --installed e) <("$OMG" complete -i -n 3 e)
+	[ "$("$OMG" complete -in3 e | wc -l)" -eq 3 ]
+	diff <("$OMG" size -n3 2>&1) <("$OMG" size --limit=3 2>&1)
+	# -sy: a dry run, bundled with -y (no apt-get in the fixture root: the same refusal)
+	diff <("$OMG" install -sy bash 2>&1; echo "exit $?") <("$OMG" install --dry-run --yes bash 2>&1; echo "exit $?")
+	# -n 0: no limit
+	local all; all=$("$OMG" complete -n 0 '' | wc -l)
+	[ "$all" -gt 30 ]
+	[ "$all" -eq "$("$OMG" complete -n 5000 '' | wc -l)" ]
+	[ "$("$OMG" complete -n 30 '' | wc -l)" -eq 30 ]
 }
