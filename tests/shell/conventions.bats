@@ -11,11 +11,12 @@ setup() {
 	omg_setup
 	"$FIXTURE" "$ROOT"
 	start_omgd --root "$ROOT"
-	TMUX_SOCK=omg-conv-$$-$BATS_TEST_NUMBER
+	PANES=0
 }
 
 teardown() {
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	local i
+	for ((i = 1; i <= PANES; i++)); do tmux -L "omg-conv-$$-$BATS_TEST_NUMBER-$i" kill-server 2>/dev/null || true; done
 	stop_omgd
 }
 
@@ -110,9 +111,12 @@ json_args() {
 
 # pane_lines: the pane's lines as the program wrote them (a wrapped line joined: -J)
 pane_lines() { tmux -L "$TMUX_SOCK" capture-pane -p -J -t t | sed -e 's/ *$//' | grep -v '^$'; }
-# run_in_pane WIDTH CMD: CMD in a fresh pane of WIDTH columns; waits for its end mark
+# run_in_pane WIDTH CMD: CMD in a fresh pane of WIDTH columns, on a tmux server of its own (a
+# killed server's socket may still answer for a moment); waits for its end mark
 run_in_pane() {
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	[ -z "${TMUX_SOCK:-}" ] || tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	PANES=$((PANES + 1))
+	TMUX_SOCK=omg-conv-$$-$BATS_TEST_NUMBER-$PANES
 	tmux -L "$TMUX_SOCK" new-session -d -s t -x "$1" -y 100 \
 		env -i HOME="$BATS_TEST_TMPDIR" TERM=xterm PATH="$OMG_BUILDDIR:$PATH" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" \
 		OMG_AUTOSTART=0 NO_COLOR=1 TZ=UTC bash --norc --noprofile -c "$2; echo END-OF-RUN; sleep 60"
