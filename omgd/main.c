@@ -54,9 +54,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: omgd [--foreground] [--socket PATH] [--root DIR] [--status PATH] [--log FILE]\n"
 	      "            [--store DIR | --no-store] [--store-map-size BYTES] [--audit-max SIZE]\n"
-	      "            [--backend dpkg|alpm]"
-	      "            [--aur-url URL] [--aur-timeout MS] [--no-aur] [--plan-ahead S]\n"
-	      "            [--verify-every S] [--verify-after S]\n"
+	      "            [--backend dpkg|alpm] [--aur-url URL] [--aur-timeout MS] [--no-aur]\n"
+	      "            [--plan-ahead S] [--verify-every S] [--verify-after S]\n"
 	      "            [--textfile DIR]\n"
 	      "  --foreground   stay attached to the terminal, log to stderr\n"
 	      "  --socket PATH  listen here (default $XDG_RUNTIME_DIR/omg.sock)\n"

@@ -178,6 +178,13 @@ refresh_until() {
 }
 
 @test "a bounded audit log (--audit-max 16K) prunes: a PRUNED record says what went, the rest verifies" {
+	# a bound below 16K, or not a size, is refused before anything starts
+	local bad
+	for bad in 1K 16383 5X M -1; do
+		run "$OMGD" --foreground --root "$ROOT" --audit-max "$bad"
+		[ "$status" -eq 2 ]
+		[ "$output" = "omgd: --audit-max: 16384 bytes (16K) to 2048M" ]
+	done
 	settle
 	start_omgd --root "$ROOT" --audit-max 16K
 	refresh_until 400
