@@ -4,9 +4,11 @@
 #include "autostart.h"
 #include "omg_error.h"
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #define ACT_OPTIONS \
@@ -192,6 +194,38 @@ int (omg_cmd_fail)(struct omg_ctx *ctx, int code, const char *fmt, ...)
 	if (code != OMG_EXIT_OK && ctx->opts.json && ctx->sink.ops && ctx->sink.ops->error)
 		ctx->sink.ops->error(&ctx->sink, code, msg);
 	return code;
+}
+
+/* --json for what needs no omgd: one compact document, as the sink writes them. */
+static void put_json(FILE *f, json_t *doc)
+{
+	if (doc)
+		json_dumpf(doc, f, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	fputc('\n', f);
+	json_decref(doc);
+}
+
+/* A command's usage line: its synopsis, and after two spaces or more its summary. */
+static json_t *usage_json(const char *name, const char *u)
+{
+	const char *gap = strstr(u, "  "), *sum = gap ? gap : u + strlen(u);
+
+	while (*sum == ' ')
+		sum++;
+	return json_pack("{s:s, s:s%, s:s}", "command", name, "synopsis", u, gap ? (size_t)(gap - u) : strlen(u),
+			 "summary", sum);
+}
+
+static void print_help_json(FILE *f)
+{
+	json_t *cmds = json_array();
+
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		json_array_append_new(cmds, usage_json(commands[i].name, commands[i].usage));
+	json_array_append_new(cmds, usage_json("help", "help                   this text"));
+	put_json(f, json_pack("{s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s}}", "usage",
+			      "omg [--json] [--timeout MS] COMMAND [ARGS]", "commands", cmds, "exit_status", "0", "ok", "1",
+			      "nothing found", "2", "usage", "3", "omgd unavailable", "4", "error", "5", "verification failed"));
 }
 
 static void print_help(FILE *f)
@@ -417,6 +451,24 @@ static int autostart_waits(const char *cmd)
 	return strcmp(cmd, "complete") != 0 && strcmp(cmd, "not-found") != 0 && strcmp(cmd, "daemon") != 0;
 }
 
+/* The columns of the terminal on FD: COLUMNS when it is a number (20 to 1000), else the
+ * terminal's own width; 0 when neither says (no limit). */
+static int term_width(int fd)
+{
+	const char *c = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+
+	if (c && c[0]) {
+		long v = strtol(c, &end, 10);
+		if (!*end && v >= 20 && v <= 1000)
+			return (int)v;
+	}
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 0;
+}
+
 int omg_run(int argc, char **argv, struct omg_env *env)
 {
 	struct omg_ctx ctx = { .env = env };
@@ -428,7 +480,10 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 	if ((rc = omg_parse_opts(&ctx, argc, argv, &cmd)) != OMG_EXIT_OK)
 		goto done;
 	if (ctx.opts.version) {
-		fprintf(env->out, "omg %s (protocol %d)\n", PACKAGE_VERSION, OMG_PROTO_VERSION);
+		if (ctx.opts.json)
+			put_json(env->out, json_pack("{s:s, s:i}", "version", PACKAGE_VERSION, "protocol", OMG_PROTO_VERSION));
+		else
+			fprintf(env->out, "omg %s (protocol %d)\n", PACKAGE_VERSION, OMG_PROTO_VERSION);
 		rc = OMG_EXIT_OK;
 		goto done;
 	}
@@ -440,8 +495,14 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			if (!strcmp(cmd, commands[i].name)) {
 				const char *u = commands[i].usage, *gap = strstr(u, "  ");
-				fprintf(env->out, "usage: omg %.*s\n\n%s%s", gap ? (int)(gap - u) : (int)strlen(u), u,
-					commands[i].help, common_help);
+				if (ctx.opts.json) {
+					json_t *doc = usage_json(commands[i].name, u);
+					json_object_set_new(doc, "help", json_string(commands[i].help));
+					put_json(env->out, doc);
+				} else {
+					fprintf(env->out, "usage: omg %.*s\n\n%s%s", gap ? (int)(gap - u) : (int)strlen(u), u,
+						commands[i].help, common_help);
+				}
 				rc = OMG_EXIT_OK;
 				goto done;
 			}
@@ -449,7 +510,10 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 		goto done;
 	}
 	if (!cmd || !strcmp(cmd, "help") || ctx.opts.help) {
-		print_help(cmd || ctx.opts.help ? env->out : env->err);
+		if (ctx.opts.json && (cmd || ctx.opts.help))
+			print_help_json(env->out);
+		else
+			print_help(cmd || ctx.opts.help ? env->out : env->err);
 		rc = cmd || ctx.opts.help ? OMG_EXIT_OK : OMG_EXIT_USAGE;
 		goto done;
 	}
@@ -461,6 +525,8 @@ int omg_run(int argc, char **argv, struct omg_env *env)
 		goto done;
 	}
 	ctx.sink.color = !ctx.opts.json && isatty(fileno(env->out)) && !(no_color && no_color[0]);
+	if (!ctx.opts.json && isatty(fileno(env->out)))
+		ctx.sink.width = term_width(fileno(env->out));
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(cmd, commands[i].name) != 0)
 			continue;

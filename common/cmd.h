@@ -105,6 +105,8 @@ struct omg_sink {
 	FILE *out;
 	FILE *err;                 /* for the lines about the output ("N more"), not of it */
 	int color;
+	int width;                 /* text: the terminal's columns (COLUMNS overrides) when standard
+				    * output is one; 0: no limit (a pipe, a file) */
 	int hold;                  /* JSON: keep the rows document until aur() completes it */
 	void *held;
 };

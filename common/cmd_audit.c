@@ -43,7 +43,7 @@ int omg_change_parse(const char *line, size_t len, struct omg_change *c)
 
 const char *omg_audit_kind_name(uint8_t kind)
 {
-	static const char *const names[] = { "?", "refresh", "change", "action", "verify", "lost" };
+	static const char *const names[] = { "?", "refresh", "change", "action", "verify", "lost", "start", "pruned" };
 
 	return kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }

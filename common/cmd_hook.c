@@ -6,6 +6,8 @@
 #include "config.h"
 #include "cmd.h"
 
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,11 +55,37 @@ static void put_completion(FILE *f, const char *name, const char *installed)
 	fprintf(f, "/%s", name);
 }
 
+static int hook_code(struct omg_ctx *ctx, FILE *f);
+
+/* --json: {"shell", "apt", "code"}, the code being what the text form prints. */
 int omg_cmd_hook(struct omg_ctx *ctx)
+{
+	char *code = NULL;
+	size_t len = 0;
+	FILE *f;
+	json_t *doc;
+	int rc;
+
+	if (!ctx->opts.json)
+		return hook_code(ctx, ctx->env->out);
+	if (!(f = open_memstream(&code, &len)))
+		return omg_cmd_fail(ctx, OMG_EXIT_ERROR, "hook: out of memory");
+	rc = hook_code(ctx, f);
+	fclose(f);
+	if (rc == OMG_EXIT_OK) {
+		doc = json_pack("{s:s, s:b, s:s%}", "shell", ctx->opts.args[0], "apt", ctx->opts.nargs == 2, "code", code, len);
+		json_dumpf(doc, ctx->env->out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+		fputc('\n', ctx->env->out);
+		json_decref(doc);
+	}
+	free(code);
+	return rc;
+}
+
+static int hook_code(struct omg_ctx *ctx, FILE *f)
 {
 	const char *shell = ctx->opts.nargs >= 1 ? ctx->opts.args[0] : "";
 	int apt = ctx->opts.nargs == 2 && !strcmp(ctx->opts.args[1], "apt");
-	FILE *f = ctx->env->out;
 
 	if (ctx->opts.nargs > 2 || (ctx->opts.nargs == 2 && !apt))
 		return omg_cmd_fail(ctx, OMG_EXIT_USAGE, "usage: omg hook bash|zsh [apt]");

@@ -8,6 +8,9 @@ int main(int argc, char **argv)
 {
 	struct omg_env env = { .out = stdout, .err = stderr, .prog = "omg" };
 
-	signal(SIGPIPE, SIG_IGN);
+	/* SIGPIPE as the shell's builtins have it: a reader that went (| head -c1) ends omg as it
+	 * ends the omg builtin in that pipeline's subshell, exit status 128 + 13 for both. The
+	 * socket is written with MSG_NOSIGNAL, and an action ignores SIGPIPE while apt runs. */
+	signal(SIGPIPE, SIG_DFL);
 	return omg_run(argc, argv, &env);
 }

@@ -109,6 +109,82 @@ static const char *visible(const char *s, char *buf, size_t n)
 	return buf;
 }
 
+/* ---- the terminal's width ------------------------------------------------------------
+ * On a terminal (s->width), lines are laid out to fit: a table's descriptions move to their
+ * own line and are cut at a word, lists and texts break between words. A pipe gets every line
+ * whole. Columns are counted as characters (UTF-8 sequences), visible forms. */
+static int cols(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* The byte offset in S at which N columns end. */
+static size_t cols_end(const char *s, int n)
+{
+	size_t i = 0;
+
+	for (int c = 0; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && c++ == n)
+			break;
+	}
+	return i;
+}
+
+/* S (visible) within N columns: whole, or cut after its last word that fits, with "...". */
+static void put_cut(FILE *f, const char *s, int n)
+{
+	size_t end;
+
+	if (cols(s) <= n) {
+		fputs(s, f);
+		return;
+	}
+	end = cols_end(s, n > 3 ? n - 3 : 0);
+	for (size_t i = end; i > 0; i--)
+		if (s[i] == ' ') {
+			end = i;
+			break;
+		}
+	while (end > 0 && s[end - 1] == ' ')
+		end--;
+	fprintf(f, "%.*s...", (int)end, s);
+}
+
+/* S (visible) from column COL on, breaking lines at spaces so that none passes WIDTH (0: no
+ * limit), continuation lines indented by INDENT; a word longer than a line stays whole. */
+static void put_wrapped(FILE *f, const char *s, int col, int width, int indent)
+{
+	int fresh = 1; /* no word of S on this line yet */
+
+	while (*s == ' ')
+		s++;
+	while (*s) {
+		const char *sp = strchr(s, ' ');
+		size_t len = sp ? (size_t)(sp - s) : strlen(s);
+		char word[1024];
+		int w;
+		snprintf(word, sizeof word, "%.*s", (int)len, s);
+		w = cols(word);
+		if (width && col > indent && col + !fresh + w > width) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (!fresh) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(s, 1, len, f);
+		col += w;
+		fresh = 0;
+		s += len;
+		while (*s == ' ')
+			s++;
+	}
+}
+
 static void text_status(struct omg_sink *s, const struct omg_status_msg *m)
 {
 	char when[64] = "never";
@@ -170,18 +246,21 @@ static void row_marker(const struct omg_pkg_row *r, char *buf, size_t n)
 
 static void text_rows(struct omg_sink *s, const struct omg_rows *m)
 {
-	char name[512], marker[512], vbuf[256];
-	int wn = 0, wv = 0, wm = 0;
+	char name[512], marker[512], vbuf[256], desc[1024];
+	int wn = 0, wv = 0, wm = 0, wd = 0, own_line;
 
 	for (uint32_t i = 0; i < m->count; i++) {
 		const struct omg_pkg_row *r = &m->rows[i];
 		const char *v = visible(r->candidate[0] ? r->candidate : r->installed, vbuf, sizeof vbuf);
 		row_name(r, name, sizeof name);
 		row_marker(r, marker, sizeof marker);
-		wn = (int)strlen(name) > wn ? (int)strlen(name) : wn;
-		wv = (int)strlen(v) > wv ? (int)strlen(v) : wv;
-		wm = (int)strlen(marker) > wm ? (int)strlen(marker) : wm;
+		wn = cols(name) > wn ? cols(name) : wn;
+		wv = cols(v) > wv ? cols(v) : wv;
+		wm = cols(marker) > wm ? cols(marker) : wm;
+		wd = cols(visible(r->description, desc, sizeof desc)) > wd ? cols(desc) : wd;
 	}
+	/* as apt search on a narrow terminal: the description on a line of its own */
+	own_line = s->width && wn + 2 + wv + 2 + wm + 2 + wd > s->width;
 	for (uint32_t i = 0; i < m->count; i++) {
 		const struct omg_pkg_row *r = &m->rows[i];
 		const char *v = visible(r->candidate[0] ? r->candidate : r->installed, vbuf, sizeof vbuf);
@@ -189,8 +268,26 @@ static void text_rows(struct omg_sink *s, const struct omg_rows *m)
 				 : (r->flags & OMG_PKG_UPGRADABLE) ? C_YELLOW : C_GREEN;
 		row_name(r, name, sizeof name);
 		row_marker(r, marker, sizeof marker);
-		fprintf(s->out, "%s%-*s%s  %-*s  %s%-*s%s  ", paint(s, C_BOLD), wn, name, paint(s, C_OFF),
-			wv, v, paint(s, mc), wm, marker, paint(s, C_OFF));
+		if (own_line) {
+			/* aligned when that fits, else without the padding, else the marker below */
+			int pn = wn - cols(name), pv = wv - cols(v), w = cols(name) + 2 + cols(v) + 2 + cols(marker);
+			if (w + pn + pv > s->width)
+				pn = pv = 0;
+			fprintf(s->out, "%s%s%s%*s  %s", paint(s, C_BOLD), name, paint(s, C_OFF), pn, "", v);
+			if (marker[0])
+				fprintf(s->out, "%s%*s%s%s%s\n", w > s->width ? "\n" : "", w > s->width ? 2 : pv + 2, "",
+					paint(s, mc), marker, paint(s, C_OFF));
+			else
+				fputc('\n', s->out);
+			if (r->description[0]) {
+				fputs("  ", s->out);
+				put_cut(s->out, visible(r->description, desc, sizeof desc), s->width - 2);
+				fputc('\n', s->out);
+			}
+			continue;
+		}
+		fprintf(s->out, "%s%s%s%*s  %s%*s  %s%s%s%*s  ", paint(s, C_BOLD), name, paint(s, C_OFF), wn - cols(name), "",
+			v, wv - cols(v), "", paint(s, mc), marker, paint(s, C_OFF), wm - cols(marker), "");
 		put_visible(s->out, r->description, 0);
 		fputc('\n', s->out);
 	}
@@ -297,8 +394,8 @@ static void text_audit(struct omg_sink *s, const struct omg_audit_msg *m)
 		char uid[16] = "-";
 		if (r->uid != OMG_UID_NONE)
 			snprintf(uid, sizeof uid, "%u", r->uid);
-		fprintf(s->out, "#%-5llu %s  uid %-5s %-8s %s", (unsigned long long)r->seq, when, uid,
-			omg_audit_kind_name(r->kind), r->result ? "FAILED: " : "");
+		int col = fprintf(s->out, "#%-5llu %s  uid %-5s %-8s %s", (unsigned long long)r->seq, when, uid,
+				  omg_audit_kind_name(r->kind), r->result ? "FAILED: " : "");
 		if (nl) { /* a change: one indented line per package */
 			fprintf(s->out, "\n");
 			for (const char *p = r->what; *p;) {
@@ -311,6 +408,10 @@ static void text_audit(struct omg_sink *s, const struct omg_audit_msg *m)
 				fputc('\n', s->out);
 				p += len + (e != NULL);
 			}
+		} else if (s->width) { /* a long text goes on in lines of its own, broken between words */
+			char vis[4096];
+			put_wrapped(s->out, visible(r->what, vis, sizeof vis), col, s->width, 8);
+			fputc('\n', s->out);
 		} else {
 			put_visible(s->out, r->what, 0);
 			fputc('\n', s->out);
@@ -327,28 +428,56 @@ static void text_audit(struct omg_sink *s, const struct omg_audit_msg *m)
 	}
 }
 
-/* The changes of E with operation OP as apt's history.log lists them, after "KEY: ". */
-static void history_list(FILE *out, const struct omg_hist_entry *e, uint8_t op, const char *key)
+/* One change as apt's history.log lists it: "NAME:ARCH (FROM, TO, automatic)", visible. */
+static void history_item(const struct omg_hist_change *c, char *item, size_t n)
 {
-	int n = 0;
+	char a[256], b[256], d[512];
 
+	visible(c->name, d, sizeof d);
+	if (c->arch[0])
+		snprintf(d + strlen(d), sizeof d - strlen(d), ":%s", visible(c->arch, a, sizeof a));
+	visible(c->from[0] ? c->from : c->to, a, sizeof a);
+	if (c->from[0] && c->to[0])
+		snprintf(item, n, "%s (%s, %s%s)", d, a, visible(c->to, b, sizeof b),
+			 c->flags & OMG_HIST_AUTO ? ", automatic" : "");
+	else
+		snprintf(item, n, "%s (%s%s)", d, a, c->flags & OMG_HIST_AUTO ? ", automatic" : "");
+}
+
+/* The changes of E with operation OP as apt's history.log lists them, after "KEY: ". On a
+ * terminal of WIDTH columns the list goes on in lines of its own, broken between entries
+ * (each line ending with its comma within WIDTH), indented under the first entry, or by two
+ * when the widest entry would not fit there. A pipe gets apt's one line. */
+static void history_list(FILE *out, const struct omg_hist_entry *e, uint8_t op, const char *key, int width)
+{
+	int n = 0, col = 0, indent = (int)strlen(key), widest = 0;
+	char item[1200];
+
+	for (uint32_t i = 0; width && i < e->count; i++)
+		if (e->changes[i].op == op) {
+			history_item(&e->changes[i], item, sizeof item);
+			widest = cols(item) > widest ? cols(item) : widest;
+		}
+	if (width && indent + widest + 1 > width)
+		indent = 2;
 	for (uint32_t i = 0; i < e->count; i++) {
-		const struct omg_hist_change *c = &e->changes[i];
-		if (c->op != op)
+		int w;
+		if (e->changes[i].op != op)
 			continue;
-		fputs(n++ ? ", " : key, out);
-		put_visible(out, c->name, 0);
-		if (c->arch[0]) {
-			fputc(':', out);
-			put_visible(out, c->arch, 0);
-		}
-		fputs(" (", out);
-		put_visible(out, c->from[0] ? c->from : c->to, 0);
-		if (c->from[0] && c->to[0]) {
+		history_item(&e->changes[i], item, sizeof item);
+		w = cols(item);
+		if (!n++) {
+			fputs(key, out);
+			col = (int)strlen(key);
+		} else if (width && col + 2 + w + 1 > width) {
+			fprintf(out, ",\n%*s", indent, "");
+			col = indent;
+		} else {
 			fputs(", ", out);
-			put_visible(out, c->to, 0);
+			col += 2;
 		}
-		fputs(c->flags & OMG_HIST_AUTO ? ", automatic)" : ")", out);
+		fputs(item, out);
+		col += w;
 	}
 	if (n)
 		fputc('\n', out);
@@ -395,7 +524,7 @@ static void text_history(struct omg_sink *s, const struct omg_history *m)
 			fputc('\n', s->out);
 		}
 		for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
-			history_list(s->out, e, lists[k].op, lists[k].key);
+			history_list(s->out, e, lists[k].op, lists[k].key, s->width);
 		if (e->error[0]) {
 			fputs("Error: ", s->out);
 			put_visible(s->out, e->error, 0);

@@ -45,6 +45,9 @@ struct audit {
 	int side_bad;
 	uint64_t new_seq;        /* the head the last append_batch wrote */
 	uint8_t new_hash[AUDIT_HASH_SIZE];
+	size_t max_bytes;        /* the bound on the log's pages (audit_set_max) */
+	uint64_t pruned;         /* records removed by prunes (metrics, tests) */
+	uint64_t new_pruned;     /* by the last append_batch, counted when it commits */
 };
 
 static void put_le(uint8_t *p, uint64_t v, int n)
@@ -213,6 +216,7 @@ int audit_open(struct audit **out, const char *dir, size_t map_size)
 	if (!a)
 		return OMG_ERROR(OMG_E_NOMEM, "audit log");
 	pthread_mutex_init(&a->mu, NULL);
+	a->max_bytes = AUDIT_MAX_DEFAULT;
 	rc = store_open(&a->s, dir, names, STORE_DURABLE, map_size, STORE_MAP_CAP_AUDIT, AUDIT_FORMAT, &found);
 	if (rc == OMG_E_VERSION) {
 		/* Never misread, never overwrite: the log is evidence. */
@@ -272,36 +276,144 @@ static int read_head(struct store *s, MDB_txn *txn, uint64_t *seq, uint8_t hash[
 	return 0;
 }
 
-/* Appends every queued record after the head, and moves the head, in one transaction. */
+/* Writes one record SEQ after PREV (its hash) and leaves the new record's hash in PREV. */
+static int put_record(struct store *s, MDB_txn *txn, uint64_t seq, const struct pending_rec *pr,
+		      uint8_t prev[AUDIT_HASH_SIZE])
+{
+	size_t n = REC_FIXED + pr->len + REC_TAIL;
+	uint8_t key[8];
+	MDB_val k = { 8, key }, v = { n, NULL };
+	uint8_t *p;
+	int rc;
+
+	seq_key(key, seq);
+	if ((rc = mdb_put(txn, s->dbi[DBI_LOG], &k, &v, MDB_NOOVERWRITE | MDB_RESERVE)) != 0)
+		return rc;
+	p = v.mv_data;
+	memset(p, 0, REC_FIXED);
+	p[0] = 1;
+	p[1] = pr->kind;
+	put_le(p + 4, pr->uid, 4);
+	put_le(p + 8, seq, 8);
+	put_le(p + 16, pr->time_ns, 8);
+	put_le(p + 24, (uint32_t)pr->result, 4);
+	put_le(p + 28, pr->len, 4);
+	memcpy(p + REC_FIXED, pr->what, pr->len);
+	memcpy(p + REC_FIXED + pr->len, prev, AUDIT_HASH_SIZE);
+	audit_hash(p, n, p + REC_FIXED + pr->len + AUDIT_HASH_SIZE);
+	memcpy(prev, p + REC_FIXED + pr->len + AUDIT_HASH_SIZE, AUDIT_HASH_SIZE);
+	return 0;
+}
+
+/* The bytes of the log's pages (branch, leaf and overflow) as TXN sees them. */
+static size_t log_bytes(struct store *s, MDB_txn *txn)
+{
+	MDB_stat st;
+
+	if (mdb_stat(txn, s->dbi[DBI_LOG], &st) != 0)
+		return 0;
+	return (size_t)(st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) * st.ms_psize;
+}
+
+int audit_pruned_parse(const char *what, size_t len, struct audit_pruned *p)
+{
+	char buf[256], hex[2 * AUDIT_HASH_SIZE + 1];
+	unsigned long long n, first, last, t0, t1;
+	int end = 0;
+
+	if (len >= sizeof buf)
+		return -1;
+	memcpy(buf, what, len);
+	buf[len] = 0;
+	if (sscanf(buf, "pruned %llu records #%llu to #%llu (@%llu to @%llu), the last with sha256:%64[0-9a-f]%n",
+		   &n, &first, &last, &t0, &t1, hex, &end) != 6 || (size_t)end != len ||
+	    strlen(hex) != 2 * AUDIT_HASH_SIZE || !first || last < first || n != last - first + 1)
+		return -1;
+	for (int i = 0; i < AUDIT_HASH_SIZE; i++) {
+		unsigned b;
+		sscanf(hex + 2 * i, "%2x", &b);
+		p->last_hash[i] = (uint8_t)b;
+	}
+	p->count = n;
+	p->first_seq = first;
+	p->last_seq = last;
+	p->first_s = t0;
+	p->last_s = t1;
+	return 0;
+}
+
+/* Over the bound: removes the oldest records, down to three quarters of it (so that a prune
+ * is not paid at every append), never the newest, and appends the anchor, a PRUNED record
+ * that names them and the hash of the last one removed. SEQ and PREV: the head, moved on. */
+static int prune(struct audit *a, struct store *s, MDB_txn *txn, uint64_t *seq, uint8_t prev[AUDIT_HASH_SIZE])
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	struct audit_record r;
+	uint64_t n = 0, first = 0, last = 0, t0 = 0, t1 = 0;
+	uint8_t last_hash[AUDIT_HASH_SIZE];
+	char what[256];
+	int rc, len;
+
+	if (!a->max_bytes || log_bytes(s, txn) <= a->max_bytes)
+		return 0;
+	if ((rc = mdb_cursor_open(txn, s->dbi[DBI_LOG], &cur)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0) {
+		if (log_bytes(s, txn) <= a->max_bytes / 4 * 3)
+			break;
+		if (audit_decode(v.mv_data, v.mv_size, &r) != OMG_OK) {
+			mdb_cursor_close(cur);
+			OMG_ERROR(OMG_E_CORRUPT, "audit log: a damaged record stops pruning (omg audit log --verify)");
+			return STORE_OMG(OMG_E_CORRUPT);
+		}
+		if (r.seq == *seq)
+			break; /* the newest stays */
+		if (!n)
+			first = r.seq, t0 = r.time_ns / 1000000000u;
+		n++;
+		last = r.seq;
+		t1 = r.time_ns / 1000000000u;
+		memcpy(last_hash, r.hash, sizeof last_hash);
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	if (!n)
+		return 0;
+	len = snprintf(what, sizeof what, "pruned %llu records #%llu to #%llu (@%llu to @%llu), the last with sha256:",
+		       (unsigned long long)n, (unsigned long long)first, (unsigned long long)last,
+		       (unsigned long long)t0, (unsigned long long)t1);
+	for (int i = 0; i < AUDIT_HASH_SIZE; i++)
+		len += snprintf(what + len, sizeof what - (size_t)len, "%02x", last_hash[i]);
+	{
+		struct timespec ts;
+		struct pending_rec anchor = { AUDIT_PRUNED, AUDIT_UID_NONE, 0, 0, what, (size_t)len };
+		clock_gettime(CLOCK_REALTIME, &ts);
+		anchor.time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		if ((rc = put_record(s, txn, ++*seq, &anchor, prev)) != 0)
+			return rc;
+	}
+	a->new_pruned = n;
+	return 0;
+}
+
+/* Appends every queued record after the head, prunes when the log is over its bound, and
+ * moves the head, in one transaction: a prune is never seen without its anchor. */
 static int append_batch(struct store *s, MDB_txn *txn, void *ctx)
 {
 	struct audit *a = ctx;
-	uint8_t prev[AUDIT_HASH_SIZE], key[8], head[8 + AUDIT_HASH_SIZE];
+	uint8_t prev[AUDIT_HASH_SIZE], head[8 + AUDIT_HASH_SIZE];
 	uint64_t seq;
 	int rc = read_head(s, txn, &seq, prev);
 
-	for (size_t i = 0; !rc && i < a->nq; i++) {
-		const struct pending_rec *pr = &a->q[i];
-		size_t n = REC_FIXED + pr->len + REC_TAIL;
-		MDB_val k = { 8, key }, v = { n, NULL };
-		uint8_t *p;
-		seq_key(key, ++seq);
-		if ((rc = mdb_put(txn, s->dbi[DBI_LOG], &k, &v, MDB_NOOVERWRITE | MDB_RESERVE)) != 0)
-			break;
-		p = v.mv_data;
-		memset(p, 0, REC_FIXED);
-		p[0] = 1;
-		p[1] = pr->kind;
-		put_le(p + 4, pr->uid, 4);
-		put_le(p + 8, seq, 8);
-		put_le(p + 16, pr->time_ns, 8);
-		put_le(p + 24, (uint32_t)pr->result, 4);
-		put_le(p + 28, pr->len, 4);
-		memcpy(p + REC_FIXED, pr->what, pr->len);
-		memcpy(p + REC_FIXED + pr->len, prev, AUDIT_HASH_SIZE);
-		audit_hash(p, n, p + REC_FIXED + pr->len + AUDIT_HASH_SIZE);
-		memcpy(prev, p + REC_FIXED + pr->len + AUDIT_HASH_SIZE, AUDIT_HASH_SIZE);
-	}
+	a->new_pruned = 0;
+	for (size_t i = 0; !rc && i < a->nq; i++)
+		rc = put_record(s, txn, ++seq, &a->q[i], prev);
+	if (!rc)
+		rc = prune(a, s, txn, &seq, prev);
 	if (!rc) {
 		MDB_val k = { 4, (void *)"head" }, v = { sizeof head, head };
 		put_le(head, seq, 8);
@@ -311,6 +423,16 @@ static int append_batch(struct store *s, MDB_txn *txn, void *ctx)
 		memcpy(a->new_hash, prev, AUDIT_HASH_SIZE);
 	}
 	return rc;
+}
+
+void audit_set_max(struct audit *a, size_t max_bytes)
+{
+	a->max_bytes = max_bytes;
+}
+
+uint64_t audit_pruned_total(const struct audit *a)
+{
+	return a->pruned;
 }
 
 static int enqueue(struct audit *a, uint8_t kind, uint32_t uid, int32_t result, const char *what, size_t len)
@@ -369,6 +491,8 @@ int audit_append(struct audit *a, uint8_t kind, uint32_t uid, int32_t result, co
 	rc = store_write(&a->s, append_batch, a);
 	if (rc == OMG_OK && !a->side_bad)
 		side_write(a, a->new_seq, a->new_hash);
+	if (rc == OMG_OK)
+		a->pruned += a->new_pruned;
 	pthread_mutex_unlock(&a->mu);
 	if (rc == OMG_OK) {
 		for (size_t i = 0; i < a->nq; i++)
@@ -433,8 +557,9 @@ static int read_locked(struct audit *a, uint64_t after_seq, uint64_t since_ns, u
 
 static int verify_locked(struct audit *a, struct audit_verdict *v)
 {
-	uint8_t prev[AUDIT_HASH_SIZE] = { 0 }, hash[AUDIT_HASH_SIZE];
-	uint64_t expect = 1;
+	uint8_t prev[AUDIT_HASH_SIZE] = { 0 }, hash[AUDIT_HASH_SIZE], first_prev[AUDIT_HASH_SIZE] = { 0 };
+	uint64_t expect = 1, first = 0, anchor_seq = 0, anchor_last = 0;
+	int anchored = 0;
 	MDB_txn *txn;
 	MDB_cursor *cur;
 	MDB_val k, val;
@@ -451,6 +576,7 @@ static int verify_locked(struct audit *a, struct audit_verdict *v)
 	}
 	for (rc = mdb_cursor_get(cur, &k, &val, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
 		struct audit_record r;
+		struct audit_pruned pr;
 		uint64_t kseq = 0;
 		for (size_t i = 0; i < k.mv_size && i < 8; i++)
 			kseq = kseq << 8 | ((const uint8_t *)k.mv_data)[i];
@@ -459,6 +585,15 @@ static int verify_locked(struct audit *a, struct audit_verdict *v)
 		if (r.seq != kseq)
 			FAIL(kseq, "record %llu: holds the content of record %llu (moved or reordered)",
 			     (unsigned long long)kseq, (unsigned long long)r.seq);
+		if (!first && kseq > 1) {
+			/* The log starts later: a PRUNED record further on must account for what is
+			 * before it (checked at that record, or at the end). */
+			first = expect = kseq;
+			memcpy(prev, r.prev, sizeof prev);
+			memcpy(first_prev, r.prev, sizeof first_prev);
+		}
+		if (!first)
+			first = 1;
 		if (kseq != expect)
 			FAIL(expect, "record %llu is missing (deleted)%s", (unsigned long long)expect,
 			     kseq > expect + 1 ? ", and more after it" : "");
@@ -468,6 +603,21 @@ static int verify_locked(struct audit *a, struct audit_verdict *v)
 		if (memcmp(prev, r.prev, sizeof prev) != 0)
 			FAIL(kseq, "record %llu: the chain is broken before it (record %llu was replaced, or records were reordered)",
 			     (unsigned long long)kseq, (unsigned long long)kseq - 1);
+		if (r.kind == AUDIT_PRUNED) {
+			if (audit_pruned_parse(r.what, r.what_len, &pr) != 0)
+				FAIL(kseq, "record %llu: a PRUNED record that does not parse", (unsigned long long)kseq);
+			if (pr.last_seq >= kseq)
+				FAIL(kseq, "record %llu: a PRUNED record naming records after itself", (unsigned long long)kseq);
+			anchor_seq = kseq;
+			anchor_last = pr.last_seq;
+			if (first > 1 && pr.last_seq == first - 1) {
+				if (memcmp(pr.last_hash, first_prev, sizeof first_prev) != 0)
+					FAIL(first, "record %llu: does not link to the hash PRUNED record %llu gives for record %llu "
+						    "(the anchor or the first record was altered)", (unsigned long long)first,
+					     (unsigned long long)kseq, (unsigned long long)first - 1);
+				anchored = 1;
+			}
+		}
 		memcpy(prev, hash, sizeof prev);
 		v->records++;
 		expect++;
@@ -477,6 +627,18 @@ static int verify_locked(struct audit *a, struct audit_verdict *v)
 		mdb_txn_abort(txn);
 		return store_error(rc, "audit log");
 	}
+	if (first > 1 && !anchored) {
+		if (anchor_seq && anchor_last + 1 == first - 1)
+			FAIL(first - 1, "record %llu is missing (deleted): PRUNED record %llu accounts for records up to %llu only",
+			     (unsigned long long)first - 1, (unsigned long long)anchor_seq, (unsigned long long)anchor_last);
+		if (anchor_seq && anchor_last < first - 1)
+			FAIL(anchor_last + 1, "records %llu to %llu are missing (deleted): PRUNED record %llu accounts for "
+					      "records up to %llu only", (unsigned long long)anchor_last + 1,
+			     (unsigned long long)first - 1, (unsigned long long)anchor_seq, (unsigned long long)anchor_last);
+		FAIL(1, "record 1 is missing (deleted)%s", first > 2 ? ", and more after it" : "");
+	}
+	if (!first)
+		expect = 1;
 	if (v->head_seq != expect - 1)
 		FAIL(expect, v->head_seq > expect - 1 ? "records %llu to %llu are missing (deleted from the end)"
 						       : "record %llu and after are not in the head (%llu)",

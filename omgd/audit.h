@@ -29,6 +29,9 @@
  * thread. When a commit fails (a full disk), records wait in memory, in order, and are
  * written by the next successful append (at most AUDIT_PENDING_MAX; beyond that the oldest
  * are dropped and a record saying how many were lost is written first).
+ *
+ * The log is bounded (audit_set_max): the oldest records are pruned, and a PRUNED record,
+ * the anchor, says which and carries the hash the chain resumes from.
  */
 #ifndef OMGD_AUDIT_H
 #define OMGD_AUDIT_H
@@ -51,7 +54,13 @@ enum audit_kind {
 	AUDIT_VERIFY = 4,    /* a verification result */
 	AUDIT_LOST = 5,      /* records dropped while the store could not be written */
 	AUDIT_START = 6,     /* omgd started with this store */
+	AUDIT_PRUNED = 7,    /* the anchor: the oldest records were removed (audit_pruned_parse) */
 };
+
+/* The default bound on the log's pages: 16 MiB, some 70,000 records of a refresh's size
+ * (bench/audit_bound: data.mdb stays within 1.01x of it). */
+#define AUDIT_MAX_DEFAULT (16u << 20)
+#define AUDIT_MAX_MIN (16u << 10)
 
 struct audit_record {
 	uint64_t seq, time_ns;
@@ -75,6 +84,23 @@ int audit_append(struct audit *a, uint8_t kind, uint32_t uid, int32_t result, co
 size_t audit_pending(const struct audit *a);
 /* The environment under the log (its map size and growth, for the log). */
 const struct store *audit_store(const struct audit *a);
+
+/* The bound on the bytes of the log's LMDB pages (0: none; the default AUDIT_MAX_DEFAULT).
+ * An append that leaves the log above it removes the oldest records, down to three quarters
+ * of it (never the newest), and appends a PRUNED record, the anchor, in the same transaction:
+ *   "pruned N records #FIRST to #LAST (@T0 to @T1), the last with sha256:HEX"
+ * (T0, T1: the removed records' first and last time in unix seconds; HEX: the last removed
+ * record's hash, which the first record kept links to). audit_verify accepts a log that
+ * starts after record 1 only when a PRUNED record names the records before its first. */
+void audit_set_max(struct audit *a, size_t max_bytes);
+uint64_t audit_pruned_total(const struct audit *a);   /* records pruned since open */
+
+struct audit_pruned {
+	uint64_t count, first_seq, last_seq, first_s, last_s;
+	uint8_t last_hash[AUDIT_HASH_SIZE];
+};
+/* Parses a PRUNED record's text: 0, or -1 when it is not one. */
+int audit_pruned_parse(const char *what, size_t len, struct audit_pruned *p);
 
 /* Calls FN for each record with seq > AFTER_SEQ and time >= SINCE_NS, in order, at most
  * LIMIT. FN returning non-zero stops the walk. *MORE: records were left (the limit). */

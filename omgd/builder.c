@@ -22,7 +22,7 @@
 struct builder {
 	const struct backend *backend;
 	char root[4096], store_dir[4096];
-	size_t map_size;
+	size_t map_size, audit_max;
 	int efd;
 	pthread_t thread;
 	int thread_started;
@@ -163,7 +163,9 @@ static void open_store(struct builder *b)
 	if (audit_open(&b->audit, dir, b->map_size) != OMG_OK) {
 		b->audit = NULL;
 		set_store_problem(b, "audit log", omg_errdetail());
+		return;
 	}
+	audit_set_max(b->audit, b->audit_max);
 }
 
 int builder_open(struct builder **out, const struct builder_config *cfg)
@@ -176,6 +178,7 @@ int builder_open(struct builder **out, const struct builder_config *cfg)
 	snprintf(b->root, sizeof b->root, "%s", cfg->root);
 	snprintf(b->store_dir, sizeof b->store_dir, "%s", cfg->store_dir ? cfg->store_dir : "");
 	b->map_size = cfg->map_size;
+	b->audit_max = cfg->audit_max;
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->cv, NULL);
 	b->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -27,6 +27,7 @@ struct builder_config {
 	const char *root;
 	const char *store_dir;   /* NULL: no store at all (--no-store) */
 	size_t map_size;         /* initial map size of each environment, 0 for the default */
+	size_t audit_max;        /* the audit log's bound (audit_set_max) */
 };
 
 int builder_open(struct builder **b, const struct builder_config *cfg);

@@ -18,6 +18,7 @@
 #include "store.h"
 #include "watch.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -48,7 +49,7 @@ static const int tag_aur = KIND_AUR;
 struct options {
 	int foreground, no_store, no_aur, system;
 	const char *runtime_dir;
-	const char *socket, *root, *status, *log, *store, *map_size, *backend, *aur_url, *aur_timeout;
+	const char *socket, *root, *status, *log, *store, *map_size, *audit_max, *backend, *aur_url, *aur_timeout;
 	const char *plan_ahead, *verify_every, *verify_after;
 	const char *textfile;
 };
@@ -57,9 +58,9 @@ static void usage(FILE *f)
 {
 	fputs("usage: omgd [--foreground] [--system] [--runtime-dir DIR] [--socket PATH] [--root DIR]\n"
 	      "            [--status PATH] [--log FILE]\n"
-	      "            [--store DIR | --no-store] [--store-map-size BYTES] [--backend dpkg|alpm]\n"
-	      "            [--aur-url URL] [--aur-timeout MS] [--no-aur] [--plan-ahead S]\n"
-	      "            [--verify-every S] [--verify-after S]\n"
+	      "            [--store DIR | --no-store] [--store-map-size BYTES] [--audit-max SIZE]\n"
+	      "            [--backend dpkg|alpm] [--aur-url URL] [--aur-timeout MS] [--no-aur]\n"
+	      "            [--plan-ahead S] [--verify-every S] [--verify-after S]\n"
 	      "            [--textfile DIR]\n"
 	      "  --foreground   stay attached to the terminal, log to stderr\n"
 	      "  --system       serve every user of the machine (root only): socket (0666), status\n"
@@ -77,6 +78,9 @@ static void usage(FILE *f)
 	      "                 for a --root other than /, its own roots/HASH under that)\n"
 	      "  --no-store     keep everything in memory: no warm start, no audit log\n"
 	      "  --store-map-size BYTES  initial LMDB map size (grown on demand)\n"
+	      "  --audit-max SIZE  bound on the audit log (bytes, or with K, M or G: KiB, MiB, GiB;\n"
+	      "                 default 16M, at least 16K): the oldest records are then pruned, and a\n"
+	      "                 PRUNED record in the log says which\n"
 	      "  --aur-url URL  the AUR (Arch only; default " AUR_URL_DEFAULT ")\n"
 	      "  --aur-timeout MS  total time for one AUR request (default 2500)\n"
 	      "  --no-aur       never ask the AUR\n"
@@ -119,6 +123,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		const char **slot = !strcmp(a, "--socket") ? &o->socket : !strcmp(a, "--root") ? &o->root
 				  : !strcmp(a, "--status") ? &o->status : !strcmp(a, "--log") ? &o->log
 				  : !strcmp(a, "--store") ? &o->store : !strcmp(a, "--store-map-size") ? &o->map_size
+				  : !strcmp(a, "--audit-max") ? &o->audit_max
 				  : !strcmp(a, "--backend") ? &o->backend : !strcmp(a, "--aur-url") ? &o->aur_url
 				  : !strcmp(a, "--aur-timeout") ? &o->aur_timeout
 				  : !strcmp(a, "--plan-ahead") ? &o->plan_ahead : !strcmp(a, "--verify-every") ? &o->verify_every
@@ -457,6 +462,19 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		bc.map_size = (size_t)v;
+	}
+	bc.audit_max = AUDIT_MAX_DEFAULT;
+	if (o.audit_max) {
+		char *end;
+		unsigned long long v = strtoull(o.audit_max, &end, 10);
+		int shift = !strcmp(end, "K") ? 10 : !strcmp(end, "M") ? 20 : !strcmp(end, "G") ? 30 : *end ? -1 : 0;
+		if (!isdigit((unsigned char)o.audit_max[0]) || shift < 0 || v > (STORE_MAP_CAP_AUDIT >> shift) ||
+		    (v << shift) < AUDIT_MAX_MIN || (v << shift) > STORE_MAP_CAP_AUDIT / 2) {
+			fprintf(stderr, "omgd: --audit-max: %u bytes (16K) to %lluM\n", AUDIT_MAX_MIN,
+				(unsigned long long)(STORE_MAP_CAP_AUDIT / 2) >> 20);
+			return 2;
+		}
+		bc.audit_max = (size_t)(v << shift);
 	}
 	snprintf(d.root, sizeof d.root, "%s", o.root ? o.root : "/");
 	if (o.root && access(o.root, R_OK | X_OK) != 0) {

@@ -188,11 +188,12 @@ wait_screen() {
 	for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.05; done
 	echo "screen never showed: $1"; screen; return 1
 }
-# start_shell CMD...: the shell in a clean environment; the build directory first on PATH
+# start_shell CMD...: the shell in a clean environment; the build directory first on PATH;
+# a pane of TMUX_COLS x TMUX_ROWS (120 x 20)
 # OMG_AUTOSTART=0 as in omg_setup: a command that finds no omgd would start one on this
 # machine's root and wait for it (issue 15)
 start_shell() {
-	tmux -L "$TMUX_SOCK" new-session -d -s t -x 120 -y 20 \
+	tmux -L "$TMUX_SOCK" new-session -d -s t -x "${TMUX_COLS:-120}" -y "${TMUX_ROWS:-20}" \
 		env -i HOME="$BATS_TEST_TMPDIR" TERM=xterm PATH="$OMG_BUILDDIR:$PATH" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" OMG_AUTOSTART=0 "$@"
 }
 keys() { tmux -L "$TMUX_SOCK" send-keys -t t "$@"; }

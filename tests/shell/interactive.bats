@@ -170,3 +170,71 @@ long_line() { local i; for i in $(seq 10 29); do printf 'x%sxxxxxxx' "$i"; done;
 	[ "$(screen | sed -n "${first},\$p" | tr -d '\n' | sed 's/ *$//')" = "> $(long_line)" ]
 	! screen | LC_ALL=C grep -q '[^ -~]'
 }
+
+# ---- omg owns and omg history typed into the shells ---------------------------------------
+
+# screen_joined: the pane with the lines the terminal wrapped joined again, blanks cut
+screen_joined() { tmux -L "$TMUX_SOCK" capture-pane -p -J -t t | sed 's/ *$//'; }
+# between MARK: the pane's lines after the line that typed "echo MARK-begin" and before MARK-end
+between() { screen_joined | awk -v m="$1" '$0 == m "-end" { on = 0 } on { print } $0 == m "-begin" { on = 1 }'; }
+
+owns_in_shell() { # owns_in_shell bash|zsh: omg owns /bin/ls and omg owns ls, typed, equal dpkg -S
+	[ -x /usr/bin/dpkg ] && [ -s /var/lib/dpkg/status ] || skip "not a Debian system"
+	stop_omgd
+	start_omgd # this machine's root: dpkg -S is the oracle
+	local want_path want_cmd
+	want_path=$(dpkg -S /bin/ls)
+	want_cmd=$(dpkg -S "$(type -P ls)" 2>/dev/null || dpkg -S /bin/ls)
+	if [ "$1" = bash ]; then
+		start_shell bash --norc --noprofile -i
+		type_line "enable -f '$BASH_MODULE' omg; PS1='$ '; type -t omg"
+		wait_screen "builtin"
+	else
+		start_shell zsh -f -i
+		type_line "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; PROMPT='$ '; whence -w omg"
+		wait_screen "omg: builtin"
+	fi
+	type_line "clear; echo O-begin; omg owns /bin/ls; echo O-mid; omg owns ls; echo O-end"
+	wait_screen "O-end"
+	[ "$(between O | sed '/^O-mid$/,$d')" = "$want_path" ]
+	[ "$(between O | sed '1,/^O-mid$/d')" = "$want_cmd" ]
+}
+
+@test "bash: omg owns /bin/ls and omg owns ls, typed at the prompt, print what dpkg -S prints" { owns_in_shell bash; }
+@test "zsh: omg owns /bin/ls and omg owns ls, typed at the prompt, print what dpkg -S prints" { owns_in_shell zsh; }
+
+history_in_shell() { # history_in_shell bash|zsh: omg history in a 60-column pane
+	mkdir -p "$ROOT/var/log/apt"
+	local list="" i
+	for i in $(seq 1 12); do list="$list${list:+, }libexample-part-$i:amd64 (1.2.$i-1)"; done
+	printf '\nStart-Date: 2026-11-02  10:00:00\nCommandline: apt-get install example\nRequested-By: user (1000)\nInstall: %s\nEnd-Date: 2026-11-02  10:00:09\n' \
+		"$list" > "$ROOT/var/log/apt/history.log"
+	TMUX_COLS=60 TMUX_ROWS=40
+	if [ "$1" = bash ]; then
+		start_shell bash --norc --noprofile -i
+		type_line "enable -f '$BASH_MODULE' omg; PS1='$ '"
+	else
+		start_shell zsh -f -i
+		type_line "module_path=('$ZSH_MODULE_DIR' \$module_path); zmodload omg; PROMPT='$ '"
+	fi
+	type_line "clear; echo H-begin; omg history; echo H-end"
+	wait_screen "H-end"
+	local shown; shown=$(between H)
+	# the entry as apt wrote it, its times in the terminal's zone (UTC here: TZ is not set)
+	grep -qx 'Start-Date: 2026-11-02  10:00:00' <<< "$shown"
+	grep -qx 'Commandline: apt-get install example' <<< "$shown"
+	grep -qx 'End-Date: 2026-11-02  10:00:09' <<< "$shown"
+	# fits the 60 columns: the Install list broken between entries, under its first one
+	awk 'length($0) > 60 { print "too long: " $0; bad = 1 } END { exit bad }' <<< "$shown"
+	grep -qx 'Install: libexample-part-1:amd64 (1.2.1-1),' <<< "$shown"
+	grep -qx '         libexample-part-12:amd64 (1.2.12-1)' <<< "$shown"
+	# every entry whole, in order, once
+	[ "$(grep -o 'libexample-part-[0-9]*:amd64 (1\.2\.[0-9]*-1)' <<< "$shown" | tr '\n' ' ')" = \
+		"$(for i in $(seq 1 12); do printf 'libexample-part-%d:amd64 (1.2.%d-1) ' "$i" "$i"; done)" ]
+	# the same entries as through a pipe, where the list is apt's one line
+	[ "$(tr -d '\n' <<< "$shown" | sed 's/,  */, /g; s/ \{2,\}/ /g')" = \
+		"$("$OMG" history | sed '/^$/d' | tr -d '\n' | sed 's/ \{2,\}/ /g')" ]
+}
+
+@test "bash: omg history in a 60-column terminal: apt's entry, its list broken between entries to fit" { history_in_shell bash; }
+@test "zsh: omg history in a 60-column terminal: apt's entry, its list broken between entries to fit" { history_in_shell zsh; }

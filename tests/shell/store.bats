@@ -158,6 +158,109 @@ Remove: alt-two:amd64 (1.0-1)'
 	[[ "$output" == *'"verify":{"ok":false,"records":1,"bad_record":2,'* ]]
 }
 
+# head_seq: the last record's number, as omg audit log prints it
+head_seq() { "$OMG" audit log | awk '/^#/ { n = substr($1, 2) } END { print n + 0 }'; }
+
+# refresh_until N: index refreshes by SIGHUP, each waited for (2 s), until record N exists
+refresh_until() {
+	local last now i
+	last=$(head_seq)
+	while [ "$last" -lt "$1" ]; do
+		kill -HUP "$OMGD_PID"
+		for i in $(seq 1 200); do
+			now=$(head_seq)
+			[ "$now" != "$last" ] && break
+			sleep 0.01
+		done
+		[ "$now" != "$last" ] || { echo "no new record after #$last" >&2; return 1; }
+		last=$now
+	done
+}
+
+@test "a bounded audit log (--audit-max 16K) prunes: a PRUNED record says what went, the rest verifies" {
+	# a bound below 16K, or not a size, is refused before anything starts
+	local bad
+	for bad in 1K 16383 5X M -1; do
+		run "$OMGD" --foreground --root "$ROOT" --audit-max "$bad"
+		[ "$status" -eq 2 ]
+		[ "$output" = "omgd: --audit-max: 16384 bytes (16K) to 2048M" ]
+	done
+	settle
+	start_omgd --root "$ROOT" --audit-max 16K
+	refresh_until 400
+	run "$OMG" audit log
+	[ "$status" -eq 0 ]
+	# the anchor: how many, which numbers and times, and the last one's hash
+	[[ "$output" =~ pruned\ +pruned\ ([0-9]+)\ records\ \#([0-9]+)\ to\ \#([0-9]+)\ \(@[0-9]+\ to\ @[0-9]+\),\ the\ last\ with\ sha256:[0-9a-f]{64} ]]
+	local first; first=$(printf '%s\n' "${lines[@]}" | awk '/^#/ { print substr($1, 2); exit }')
+	[ "$first" -gt 1 ]
+	# the newest anchor names the records right before the first one kept
+	local last_anchor; last_anchor=$(printf '%s\n' "${lines[@]}" | grep ' pruned  *pruned ' | tail -1)
+	[[ "$last_anchor" == *" to #$((first - 1)) (@"* ]]
+	run "$OMG" audit log --verify
+	[ "$status" -eq 0 ]
+	[[ "${lines[-1]}" =~ ^audit\ log\ intact:\ ([0-9]+)\ records\ verified\;\ head\ \#([0-9]+)\  ]]
+	local kept=${BASH_REMATCH[1]} head=${BASH_REMATCH[2]}
+	[ "$head" -ge 400 ]
+	[ "$kept" -lt 100 ]
+	# the log's pages stay under the bound, the file near it (LMDB's free pages and metas)
+	local pages; pages=$(mdb_stat -s log "$STORE/audit" | awk '/Branch pages|Leaf pages|Overflow pages/ { n += $3 } END { print n }')
+	[ "$((pages * 4096))" -le 16384 ]
+	[ "$(stat -c %s "$STORE/audit/data.mdb")" -le $((128 << 10)) ]
+	# JSON: the record's kind is "pruned"
+	"$OMG" --json audit log | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+assert any(r["kind"] == "pruned" and r["uid"] is None for r in d["records"]), d'
+}
+
+# without_first_record ENVDIR: the environment rewritten (mdb_dump -a, mdb_load) without the
+# log's first record, as an intruder with write access to the files could
+without_first_record() {
+	mdb_dump -a "$1" | awk '/^database=log$/ { inlog = 1 } inlog && /^HEADER=END$/ { print; skip = 2; next }
+		skip > 0 { skip--; next } { print }' > "$BATS_TEST_TMPDIR/log.dump"
+	rm -rf "$BATS_TEST_TMPDIR/new" && mkdir -m 700 "$BATS_TEST_TMPDIR/new"
+	mdb_load -f "$BATS_TEST_TMPDIR/log.dump" "$BATS_TEST_TMPDIR/new" 2>/dev/null
+	mv "$BATS_TEST_TMPDIR/new/data.mdb" "$1/data.mdb"
+}
+
+@test "a pruned audit log: its first record removed without an anchor, or its anchor altered, is found" {
+	settle
+	start_omgd --root "$ROOT" --audit-max 16K
+	refresh_until 200
+	local first; first=$("$OMG" audit log | awk '/^#/ { print substr($1, 2); exit }')
+	stop_omgd
+	cp -a "$STORE/audit" "$BATS_TEST_TMPDIR/audit.good"
+	without_first_record "$STORE/audit"
+	start_omgd --root "$ROOT" --audit-max 16K
+	run "$OMG" audit log --verify
+	[ "$status" -eq 5 ]
+	[[ "${lines[-1]}" == "audit log BROKEN: record $first is missing (deleted): PRUNED record "*" accounts for records up to $((first - 1)) only" ]]
+	stop_omgd
+	# the anchor altered: one digit of the hash it keeps for the last record removed
+	rm -rf "$STORE/audit" && cp -a "$BATS_TEST_TMPDIR/audit.good" "$STORE/audit"
+	local mark; mark=$(printf 'the last with sha256:' | od -An -tx1 | tr -d ' \n')
+	mdb_dump -a "$STORE/audit" > "$BATS_TEST_TMPDIR/log.dump"
+	grep -q "$mark" "$BATS_TEST_TMPDIR/log.dump"
+	# the hex of the first hash digit after the mark: 3x (a digit) or 6x (a letter) -> 3x+1 / flip
+	python3 - "$BATS_TEST_TMPDIR/log.dump" "$mark" <<'PY'
+import sys
+path, mark = sys.argv[1], sys.argv[2]
+lines = open(path).read().split("\n")
+i = max(n for n, l in enumerate(lines) if mark in l)
+at = lines[i].index(mark) + len(mark)
+d = lines[i][at:at + 2]
+lines[i] = lines[i][:at] + ("31" if d != "31" else "32") + lines[i][at + 2:]
+open(path, "w").write("\n".join(lines))
+PY
+	rm -rf "$BATS_TEST_TMPDIR/new" && mkdir -m 700 "$BATS_TEST_TMPDIR/new"
+	mdb_load -f "$BATS_TEST_TMPDIR/log.dump" "$BATS_TEST_TMPDIR/new" 2>/dev/null
+	mv "$BATS_TEST_TMPDIR/new/data.mdb" "$STORE/audit/data.mdb"
+	start_omgd --root "$ROOT" --audit-max 16K
+	run "$OMG" audit log --verify
+	[ "$status" -eq 5 ]
+	[[ "${lines[-1]}" == "audit log BROKEN: record "*": edited (its content does not match its hash)" ]]
+}
+
 @test "a damaged stored index (corrupt page) is detected and rebuilt; garbage pages too" {
 	settle
 	start_omgd --root "$ROOT"

@@ -297,6 +297,211 @@ static void test_read_pages(void **state)
 	audit_close(a);
 }
 
+/* ---- the bound: pruning with an anchor ---- */
+
+struct kinds {
+	uint64_t first, anchor, records;
+};
+
+static int note_kinds(const struct audit_record *r, void *ctx)
+{
+	struct kinds *k = ctx;
+
+	if (!k->first)
+		k->first = r->seq;
+	if (r->kind == AUDIT_PRUNED)
+		k->anchor = r->seq;
+	k->records++;
+	return 0;
+}
+
+/* Appends N records of about 150 bytes to a log bounded at 16 KiB; returns what it holds. */
+static struct kinds pruned_log(int n)
+{
+	struct audit *a;
+	struct kinds k = { 0 };
+	char text[160];
+	int more;
+
+	assert_int_equal(audit_open(&a, dir, 0), OMG_OK);
+	audit_set_max(a, AUDIT_MAX_MIN);
+	for (int i = 1; i <= n; i++) {
+		int len = snprintf(text, sizeof text, "refresh %d: %0120d", i, i);
+		assert_int_equal(audit_append(a, AUDIT_REFRESH, AUDIT_UID_NONE, 0, text, (size_t)len), OMG_OK);
+	}
+	assert_true(audit_pruned_total(a) > 0);
+	assert_int_equal(audit_read(a, 0, 0, 100000, note_kinds, &k, &more), OMG_OK);
+	audit_close(a);
+	return k;
+}
+
+static size_t raw_log_bytes(void)
+{
+	struct raw r;
+	MDB_stat st;
+
+	raw_open(&r);
+	assert_int_equal(mdb_stat(r.txn, r.log, &st), 0);
+	raw_close(&r);
+	return (st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) * st.ms_psize;
+}
+
+static void test_pruned_chain_verifies(void **state)
+{
+	struct kinds k = pruned_log(1000);
+	struct audit_verdict v = verify();
+	struct audit_pruned p;
+	uint8_t buf[512], first[512];
+	struct audit_record rec, frec;
+	struct raw r;
+	size_t n, fn;
+	(void)state;
+
+	assert_true(v.ok);
+	assert_true(k.first > 1);
+	assert_true(k.anchor > k.first);
+	assert_int_equal(v.records, k.records);
+	assert_true(k.records < 200);
+	assert_true(v.head_seq > 1000); /* the anchors are records too */
+	assert_true(raw_log_bytes() <= AUDIT_MAX_MIN);
+	/* the last anchor names the records before the first one kept and the hash it links to */
+	raw_open(&r);
+	n = raw_get(&r, k.anchor, buf);
+	fn = raw_get(&r, k.first, first);
+	raw_close(&r);
+	assert_int_equal(audit_decode(buf, n, &rec), OMG_OK);
+	assert_int_equal(audit_decode(first, fn, &frec), OMG_OK);
+	assert_int_equal(audit_pruned_parse(rec.what, rec.what_len, &p), 0);
+	assert_int_equal(p.last_seq, k.first - 1);
+	assert_int_equal(p.count, p.last_seq - p.first_seq + 1);
+	assert_true(p.first_s <= p.last_s);
+	assert_memory_equal(p.last_hash, frec.prev, AUDIT_HASH_SIZE);
+	/* without a bound the log grows again, and still verifies */
+	{
+		struct audit *a;
+		assert_int_equal(audit_open(&a, dir, 0), OMG_OK);
+		audit_set_max(a, 0);
+		assert_int_equal(audit_append(a, AUDIT_REFRESH, AUDIT_UID_NONE, 0, "x", 1), OMG_OK);
+		assert_int_equal(audit_pruned_total(a), 0);
+		audit_close(a);
+	}
+	v = verify();
+	assert_true(v.ok);
+	assert_int_equal(v.records, k.records + 1);
+}
+
+static void test_pruned_first_deleted(void **state)
+{
+	struct kinds k = pruned_log(600);
+	struct audit_verdict v;
+	uint8_t key[8];
+	MDB_val kv;
+	struct raw r;
+	(void)state;
+
+	/* the first record kept is removed without an anchor */
+	raw_open(&r);
+	kv = key_of(key, k.first);
+	assert_int_equal(mdb_del(r.txn, r.log, &kv, NULL), 0);
+	raw_close(&r);
+	v = verify();
+	assert_false(v.ok);
+	assert_int_equal(v.bad_seq, k.first);
+	assert_non_null(strstr(v.why, "is missing (deleted): PRUNED record"));
+}
+
+static void test_pruned_anchor_edited(void **state)
+{
+	struct kinds k = pruned_log(600);
+	struct audit_verdict v;
+	uint8_t buf[512];
+	struct raw r;
+	char *h;
+	size_t n;
+	(void)state;
+
+	/* the anchor's hash of the last removed record altered */
+	raw_open(&r);
+	n = raw_get(&r, k.anchor, buf);
+	assert_non_null(h = memmem(buf, n, "sha256:", 7));
+	h[7] = h[7] == '0' ? '1' : '0';
+	raw_put(&r, k.anchor, buf, n);
+	raw_close(&r);
+	v = verify();
+	assert_false(v.ok);
+	assert_int_equal(v.bad_seq, k.anchor);
+	assert_non_null(strstr(v.why, "edited"));
+	/* and with its own hash fixed: it no longer matches the first record's link */
+	raw_open(&r);
+	audit_hash(buf, n, buf + n - AUDIT_HASH_SIZE);
+	raw_put(&r, k.anchor, buf, n);
+	raw_close(&r);
+	v = verify();
+	assert_false(v.ok);
+	assert_int_equal(v.bad_seq, k.first);
+	assert_non_null(strstr(v.why, "does not link to the hash PRUNED record"));
+}
+
+static void test_pruned_first_replaced(void **state)
+{
+	struct kinds k = pruned_log(600);
+	struct audit_verdict v;
+	uint8_t buf[512];
+	struct raw r;
+	size_t n;
+	(void)state;
+
+	/* the first record kept links elsewhere (an intruder's record, rehashed): the next
+	 * record's link breaks first */
+	raw_open(&r);
+	n = raw_get(&r, k.first, buf);
+	buf[n - 2 * AUDIT_HASH_SIZE] ^= 1; /* its prev */
+	audit_hash(buf, n, buf + n - AUDIT_HASH_SIZE);
+	raw_put(&r, k.first, buf, n);
+	raw_close(&r);
+	v = verify();
+	assert_false(v.ok);
+	assert_int_equal(v.bad_seq, k.first + 1);
+}
+
+static void test_first_deleted_no_anchor(void **state)
+{
+	struct audit_verdict v;
+	uint8_t key[8];
+	MDB_val kv;
+	struct raw r;
+	(void)state;
+
+	append_n(5);
+	raw_open(&r);
+	kv = key_of(key, 1);
+	assert_int_equal(mdb_del(r.txn, r.log, &kv, NULL), 0);
+	kv = key_of(key, 2);
+	assert_int_equal(mdb_del(r.txn, r.log, &kv, NULL), 0);
+	raw_close(&r);
+	v = verify();
+	assert_false(v.ok);
+	assert_int_equal(v.bad_seq, 1);
+	assert_non_null(strstr(v.why, "record 1 is missing (deleted), and more after it"));
+}
+
+static void test_pruned_parse(void **state)
+{
+	struct audit_pruned p;
+	const char *ok = "pruned 3 records #4 to #6 (@10 to @20), the last with sha256:"
+			 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+	(void)state;
+
+	assert_int_equal(audit_pruned_parse(ok, strlen(ok), &p), 0);
+	assert_int_equal(p.first_seq, 4);
+	assert_int_equal(p.last_seq, 6);
+	assert_int_equal(p.last_hash[1], 0x11);
+	assert_int_equal(audit_pruned_parse(ok, strlen(ok) - 1, &p), -1);          /* a short hash */
+	assert_int_equal(audit_pruned_parse("pruned 2 records #4 to #6 (@10 to @20), the last with sha256:"
+					    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+					    126, &p), -1);                                  /* a count that does not add up */
+}
+
 static void test_newer_format_refused(void **state)
 {
 	struct audit *a;
@@ -626,6 +831,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unreadable_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_format_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pruned_chain_verifies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pruned_first_deleted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pruned_anchor_edited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pruned_first_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_deleted_no_anchor, setup, teardown),
+		cmocka_unit_test(test_pruned_parse),
 		cmocka_unit_test_setup_teardown(test_map_grows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_grows_while_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cut_tail_head_rewritten, setup, teardown),
