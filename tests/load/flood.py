@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""flood.py SOCKET CONNECTIONS — opens CONNECTIONS connections that each ask for a large SEARCH
-and never read the answer, then times a PING and a small SEARCH from a client that reads.
-Prints the worst round trips in ms and omgd's peak RSS in MiB (issue 16, item 12)."""
+"""flood.py SOCKET CONNECTIONS [PID [LOG]] — opens CONNECTIONS connections that each ask for a
+large SEARCH and never read the answer, then times a PING and a small SEARCH from a client that
+reads. Prints the worst round trips in ms and omgd's (PID's) peak RSS in MiB (issue 16, item 12).
+With LOG (omgd's log), the connections stay open until omgd says it dropped those that did not
+read (30 s at most): a slow build (ASan) takes longer than the 3 s of rounds to get there."""
 import os, socket, struct, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from omgwire import frame, search, recv_frame  # noqa: E402
 
 path, nconn = sys.argv[1], int(sys.argv[2])
 pid = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+log = sys.argv[4] if len(sys.argv) > 4 else None
 
 
 def rss_mib():
@@ -47,5 +50,12 @@ while time.monotonic() < deadline:
     worst_search = max(worst_search, (t2 - t1) * 1000)
     n += 1
     time.sleep(0.01)
+if log:
+    until = time.monotonic() + 30
+    while time.monotonic() < until:
+        with open(log, errors="replace") as f:
+            if "did not read their answers dropped" in f.read():
+                break
+        time.sleep(0.1)
 print("connections %d rounds %d worst ping %.1f ms worst search %.1f ms peak rss %d MiB" %
       (len(hogs), n, worst_ping, worst_search, rss_mib()))

@@ -238,7 +238,7 @@ PY
 	need_system_lists
 	ulimit -n 4096 2>/dev/null || skip "cannot open 500 connections here"
 	start_omgd --no-store
-	run timeout 120 python3 "$OMG_SRCDIR/tests/load/flood.py" "$XDG_RUNTIME_DIR/omg.sock" 500 "$OMGD_PID"
+	run timeout 120 python3 "$OMG_SRCDIR/tests/load/flood.py" "$XDG_RUNTIME_DIR/omg.sock" 500 "$OMGD_PID" "$LOG"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == "connections 500 "* ]]
