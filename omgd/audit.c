@@ -1,6 +1,7 @@
 /* audit.c — see audit.h. */
 #include "config.h"
 #include "audit.h"
+#include "grow.h"
 #include "omg_error.h"
 #include "store.h"
 
@@ -449,14 +450,8 @@ static int enqueue(struct audit *a, uint8_t kind, uint32_t uid, int32_t result, 
 		a->nq--;
 		a->lost++;
 	}
-	if (a->nq == a->capq) {
-		size_t cap = a->capq ? a->capq * 2 : 8;
-		struct pending_rec *q = realloc(a->q, cap * sizeof *q);
-		if (!q)
+	if (omg_grow(&a->q, &a->capq, a->nq + 1, sizeof *a->q, OMG_GROW_UNBOUNDED) != OMG_OK)
 			return OMG_ERROR(OMG_E_NOMEM, "audit log");
-		a->q = q;
-		a->capq = cap;
-	}
 	pr = &a->q[a->nq];
 	clock_gettime(CLOCK_REALTIME, &ts);
 	*pr = (struct pending_rec){ kind, uid, result, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, NULL, len };

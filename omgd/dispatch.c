@@ -6,6 +6,7 @@
 #include "plan.h"
 #include "verify.h"
 #include "clock.h"
+#include "grow.h"
 #include "hostmetrics.h"
 #include "omgd.h"
 #include "omg_error.h"
@@ -497,13 +498,7 @@ static const char *pool_fmt(struct strpool *sp, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		s = NULL;
-	if (s && sp->n == sp->cap) {
-		size_t cap = sp->cap ? sp->cap * 2 : 64;
-		char **v = realloc(sp->v, cap * sizeof *v);
-		if (v)
-			sp->v = v, sp->cap = cap;
-	}
-	if (!s || sp->n == sp->cap) {
+	if (!s || omg_grow(&sp->v, &sp->cap, sp->n + 1, sizeof *sp->v, OMG_GROW_UNBOUNDED) != OMG_OK) {
 		free(s);
 		sp->failed = 1;
 		return "";

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "history.h"
 #include "audit.h"
+#include "grow.h"
 #include "omg_error.h"
 #include "proto.h"
 
@@ -41,14 +42,8 @@ static int copy_rec(const struct audit_record *a, void *ctx)
 
 	if (a->kind != AUDIT_CHANGE && a->kind != AUDIT_ACTION && a->kind != AUDIT_REFRESH && a->kind != AUDIT_START)
 		return 0;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 256;
-		struct rec *v = realloc(r->v, cap * sizeof *v);
-		if (!v)
+	if (omg_grow(&r->v, &r->cap, r->n + 1, sizeof *r->v, OMG_GROW_UNBOUNDED) != OMG_OK)
 			return 1;
-		r->v = v;
-		r->cap = cap;
-	}
 	x = &r->v[r->n];
 	*x = (struct rec){ a->seq, (int64_t)(a->time_ns / 1000000000u), 0, a->kind, a->uid, a->result, NULL };
 	if (a->kind == AUDIT_CHANGE || a->kind == AUDIT_ACTION) {
@@ -96,14 +91,8 @@ void history_list_free(struct history_list *l)
 
 static int add_item(struct history_list *l, const struct pmlog_entry *e)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct history_item *v = realloc(l->v, cap * sizeof *v);
-		if (!v)
+	if (omg_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v, OMG_GROW_UNBOUNDED) != OMG_OK)
 			return OMG_ERROR(OMG_E_NOMEM, "history");
-		l->v = v;
-		l->cap = cap;
-	}
 	l->v[l->n++] = (struct history_item){ .e = e };
 	return OMG_OK;
 }
@@ -112,14 +101,8 @@ static int add_audit(struct history_item *it, uint64_t seq)
 {
 	if (it->naudit && it->audit[it->naudit - 1] == seq)
 		return OMG_OK;
-	if (it->naudit == it->capaudit) {
-		uint32_t cap = it->capaudit ? it->capaudit * 2 : 2;
-		uint64_t *v = realloc(it->audit, cap * sizeof *v);
-		if (!v)
+	if (omg_grow32(&it->audit, &it->capaudit, it->naudit + 1, sizeof *it->audit, UINT32_MAX) != OMG_OK)
 			return OMG_ERROR(OMG_E_NOMEM, "history");
-		it->audit = v;
-		it->capaudit = cap;
-	}
 	it->audit[it->naudit++] = seq;
 	return OMG_OK;
 }
@@ -319,16 +302,8 @@ static int join_change(struct history_list *l, const struct recs *rs, size_t i, 
 	if (rc == OMG_OK && (!(own->commandline = strdup("")) || !(own->requested_by = strdup("")) ||
 			     !(own->error = strdup(""))))
 		rc = OMG_ERROR(OMG_E_NOMEM, "history");
-	if (rc == OMG_OK && l->nown == l->capown) {
-		size_t cap = l->capown ? l->capown * 2 : 16;
-		struct pmlog_entry **v = realloc(l->own, cap * sizeof *v);
-		if (!v) {
-			rc = OMG_ERROR(OMG_E_NOMEM, "history");
-		} else {
-			l->own = v;
-			l->capown = cap;
-		}
-	}
+	if (rc == OMG_OK && omg_grow(&l->own, &l->capown, l->nown + 1, sizeof *l->own, OMG_GROW_UNBOUNDED) != OMG_OK)
+		rc = OMG_ERROR(OMG_E_NOMEM, "history");
 	if (rc != OMG_OK) {
 		pmlog_entry_free(own);
 		return rc;

@@ -2,6 +2,7 @@
  * requests (history.h). */
 #include "config.h"
 #include "history.h"
+#include "grow.h"
 #include "listfile.h"
 #include "omg_error.h"
 
@@ -92,15 +93,9 @@ static int take(struct pmlog_entry *e, void *ctx)
 {
 	struct got *g = ctx;
 
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 64;
-		struct pmlog_entry **v = realloc(g->v, cap * sizeof *v);
-		if (!v) {
-			pmlog_entry_free(e);
-			return OMG_ERROR(OMG_E_NOMEM, "history");
-		}
-		g->v = v;
-		g->cap = cap;
+	if (omg_grow(&g->v, &g->cap, g->n + 1, sizeof *g->v, OMG_GROW_UNBOUNDED) != OMG_OK) {
+		pmlog_entry_free(e);
+		return OMG_ERROR(OMG_E_NOMEM, "history");
 	}
 	g->v[g->n++] = e;
 	return OMG_OK;
@@ -122,16 +117,10 @@ static int file_parse(struct history *h, struct logfile *f, const char *buf, siz
 		rc = pmlog_parse_pacman(buf, n, take, &g, &tail);
 	for (size_t i = 0; i < g.n; i++) {
 		if (rc == OMG_OK && (frozen || g.v[i]->offset < tail)) {
-			if (f->n == f->cap) {
-				size_t cap = f->cap ? f->cap * 2 : 64;
-				struct pmlog_entry **v = realloc(f->v, cap * sizeof *v);
-				if (!v) {
-					rc = OMG_ERROR(OMG_E_NOMEM, "history");
-					pmlog_entry_free(g.v[i]);
-					continue;
-				}
-				f->v = v;
-				f->cap = cap;
+			if (omg_grow(&f->v, &f->cap, f->n + 1, sizeof *f->v, OMG_GROW_UNBOUNDED) != OMG_OK) {
+				rc = OMG_ERROR(OMG_E_NOMEM, "history");
+				pmlog_entry_free(g.v[i]);
+				continue;
 			}
 			f->v[f->n++] = g.v[i];
 		} else if (rc == OMG_OK && !f->tail) {
@@ -308,14 +297,8 @@ static int64_t now_ms(void)
 
 static int keep(struct history *h, const struct pmlog_entry *e)
 {
-	if (h->nall == h->capall) {
-		size_t cap = h->capall ? h->capall * 2 : 256;
-		const struct pmlog_entry **v = realloc(h->all, cap * sizeof *v);
-		if (!v)
-			return OMG_ERROR(OMG_E_NOMEM, "history");
-		h->all = v;
-		h->capall = cap;
-	}
+	if (omg_grow(&h->all, &h->capall, h->nall + 1, sizeof *h->all, OMG_GROW_UNBOUNDED) != OMG_OK)
+		return OMG_ERROR(OMG_E_NOMEM, "history");
 	h->all[h->nall++] = e;
 	return OMG_OK;
 }

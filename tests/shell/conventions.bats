@@ -83,7 +83,7 @@ json_args() {
 	audit) echo log ;; owns) echo /bin/bash ;; hook) echo bash ;; mark) echo auto bash ;;
 	install | remove | purge | reinstall) echo --dry-run bash ;; upgrade | full-upgrade | autoremove) echo --dry-run ;;
 	hold | unhold) echo bash ;;
-	status | size | ping | metrics | history | update | help) ;;
+	status | size | ping | metrics | history | update | help | doctor) ;;
 	*) return 1 ;;
 	esac
 }
