@@ -26,19 +26,11 @@ static int spawn(int wait_ms);
 
 int omg_system_serving(char *path, size_t size)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *env = getenv("OMG_SOCKET");
-	int fd, ok;
 
-	if ((env && env[0]) || omg_system_path(path, size, OMG_SOCKET_NAME) != 0 || strlen(path) >= sizeof sa.sun_path)
+	if ((env && env[0]) || omg_system_path(path, size, OMG_SOCKET_NAME) != 0)
 		return 0;
-	strcpy(sa.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
-		return 0;
-	/* non-blocking, so it never waits: a full backlog (EAGAIN) is a live listener too */
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 || errno == EAGAIN;
-	close(fd);
-	return ok;
+	return omg_socket_listening(path);
 }
 
 int omg_autostart(int wait_ms)

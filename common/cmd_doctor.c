@@ -11,6 +11,7 @@
  * 1 when there are warnings only, 0 when every check is ok. */
 #include "config.h"
 #include "cmd.h"
+#include "install_dirs.h"
 #include "paths.h"
 #include "status_file.h"
 
@@ -24,19 +25,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#ifndef OMG_BASH_MODULE_PATH
-#define OMG_BASH_MODULE_PATH "/usr/lib/bash/omg.so"
-#endif
-#ifndef OMG_ZSH_MODULE_DIR
-#define OMG_ZSH_MODULE_DIR "/usr/lib/x86_64-linux-gnu/zsh/5.9"
-#endif
-#ifndef OMG_BASH_COMPLETION
-#define OMG_BASH_COMPLETION "/usr/local/share/bash-completion/completions/omg"
-#endif
-#ifndef OMG_SYSTEMD_USER_UNIT_DIR
-#define OMG_SYSTEMD_USER_UNIT_DIR "/usr/local/lib/systemd/user"
-#endif
 
 #define RC_MAX (1u << 20)          /* an rc file is read this far */
 #define LISTS_OLD_SECS (7 * 86400) /* lists older than a week: warn */

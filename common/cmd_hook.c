@@ -5,27 +5,12 @@
  * $OMG_COMPLETIONS_DIR override them (a build tree, a custom install). */
 #include "config.h"
 #include "cmd.h"
+#include "install_dirs.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef OMG_BASH_MODULE_PATH
-#define OMG_BASH_MODULE_PATH "/usr/lib/bash/omg.so"
-#endif
-#ifndef OMG_ZSH_MODULE_DIR
-#define OMG_ZSH_MODULE_DIR "/usr/lib/x86_64-linux-gnu/zsh/5.9"
-#endif
-#ifndef OMG_BASH_COMPLETION
-#define OMG_BASH_COMPLETION "/usr/local/share/bash-completion/completions/omg"
-#endif
-#ifndef OMG_ZSH_FUNCTIONS
-#define OMG_ZSH_FUNCTIONS "/usr/local/share/zsh/site-functions"
-#endif
-#ifndef OMG_APT_COMPLETION
-#define OMG_APT_COMPLETION "/usr/local/share/omg/omg-apt.bash"
-#endif
 
 static const char *env_or(const char *name, const char *def)
 {

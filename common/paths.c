@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <unistd.h>
 
 static int is_private_dir(const char *path)
@@ -144,4 +147,19 @@ int omg_store_default_dir(char *buf, size_t size, const char *root)
 			return OMG_ERROR(OMG_E_TOOBIG, "store directory path too long");
 	}
 	return OMG_OK;
+}
+
+int omg_socket_listening(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, ok;
+
+	if (strlen(path) >= sizeof sa.sun_path)
+		return 0;
+	strcpy(sa.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 || errno == EAGAIN;
+	close(fd);
+	return ok;
 }

@@ -41,4 +41,8 @@ int omg_system_path(char *buf, size_t size, const char *name);
  * also for omg doctor): $STATE_DIRECTORY, $XDG_CACHE_HOME/omg, $HOME/.cache/omg, or
  * /var/lib/omg for root without a home; under it roots/HASH for a ROOT other than "/". */
 int omg_store_default_dir(char *buf, size_t size, const char *root);
+/* Whether something accepts connections on PATH now: a non-blocking connect, so it never
+ * waits (a full backlog, EAGAIN, is a live listener too). */
+int omg_socket_listening(const char *path);
+
 #endif

@@ -309,23 +309,6 @@ static int take_lock(int lfd, int tries)
 	return -1;
 }
 
-/* Whether a daemon accepts connections on PATH (a connect is enough: it is listening). */
-static int socket_answers(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, ok;
-
-	if (strlen(path) >= sizeof sa.sun_path)
-		return 0;
-	strcpy(sa.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
-		return 0;
-	/* non-blocking: a full backlog says EAGAIN, which is a live listener too */
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 || errno == EAGAIN;
-	close(fd);
-	return ok;
-}
-
 /* Removes the lock file if it is still ours: another daemon may hold a new one there. */
 static void unlink_lock(const char *lock, int lfd)
 {
@@ -532,7 +515,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		/* Held: by a live daemon (it answers), or by one that is going or gone astray. */
-		if (socket_answers(sock)) {
+		if (omg_socket_listening(sock)) {
 			fprintf(stderr, "omgd: already running for this socket\n");
 			return 0;
 		}
