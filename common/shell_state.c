@@ -62,7 +62,10 @@ int omg_shell_value(struct omg_shell *sh, int which, uint32_t *out)
 
 void omg_shell_ran(struct omg_shell *sh)
 {
-	sh->map.last_check = 0;
+	/* only a shell with no status file can have missed one: a mapped file is followed by
+	 * its own checks, and completion's many `omg complete` calls cost nothing more */
+	if (!sh->map.map && !sh->map.copied)
+		sh->map.last_check = 0;
 }
 
 void omg_shell_close(struct omg_shell *sh)

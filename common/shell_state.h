@@ -43,10 +43,11 @@ struct omg_shell {
 struct omg_client *omg_shell_client(struct omg_shell *sh);
 /* Variable WHICH (< OMG_SHELL_VARS): OMG_OK and *OUT, or an error code when it has no value. */
 int omg_shell_value(struct omg_shell *sh, int which, uint32_t *out);
-/* An omg command ran in this shell: it may have started omgd (autostart) or made another
- * daemon answer, so the next read looks at the status file again rather than trusting the
- * last look, which is otherwise kept for a second (status_file.h). Without it the prompt after
- * `omg ping` started omgd showed nothing when both fell in the same second. */
+/* An omg command ran in this shell: it may have started omgd (autostart), so a shell that
+ * found no status file looks again at the next read rather than trusting the last look,
+ * which is otherwise kept for a second (status_file.h). Without it the prompt after `omg ping`
+ * started omgd showed nothing when both fell in the same second. A shell with a status file
+ * keeps its once-a-second check. */
 void omg_shell_ran(struct omg_shell *sh);
 /* Closes the connection and the mapping (module unload). */
 void omg_shell_close(struct omg_shell *sh);
