@@ -12,6 +12,7 @@
 #define OMGD_BACKEND_H
 
 #include "db.h"
+#include "record.h"
 #include "srccache.h"
 
 struct watch_spec {
@@ -26,11 +27,11 @@ struct backend {
 	/* CACHE (NULL without a store) serves the records of unchanged source files. */
 	int (*build)(struct db *db, const char *root, struct srccache *cache);
 	int (*watch_specs)(const char *root, struct watch_spec *out, int max);
-	/* The version's record as "Field: value" lines (malloc'd), for INFO. */
-	int (*record)(const struct db *db, uint32_t ver, char **out);
+	/* The version's record, its text and its fields (record.h), for INFO. */
+	int (*record)(const struct db *db, uint32_t ver, struct record *out);
 	/* The record of one appearance of a version in a package list (db->vfiles[VFILE]), as
 	 * that list has it (policy, show); NULL: the backend has only RECORD. */
-	int (*record_file)(const struct db *db, uint32_t vfile, char **out);
+	int (*record_file)(const struct db *db, uint32_t vfile, struct record *out);
 	/* The files installed package PKG put on the system, one absolute path a line
 	 * (pkgfiles.h); on the event loop, one small file read. */
 	int (*files)(const struct db *db, const char *root, uint32_t pkg, char **out, size_t *len);

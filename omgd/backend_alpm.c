@@ -397,16 +397,17 @@ static int alpm_watch_specs(const char *root, struct watch_spec *out, int max)
 	return n;
 }
 
-static int alpm_record(const struct db *db, uint32_t v, char **out)
+static int alpm_record(const struct db *db, uint32_t v, struct record *out)
 {
 	const struct db_ver *ver = &db->vers[v];
+	char *text;
 
-	*out = NULL;
+	*out = (struct record){ 0 };
 	if (ver->src == DB_NONE || ver->off + ver->len > db->str.len)
 		return OMG_ERROR(OMG_E_NOTFOUND, "no record");
-	if (!(*out = strndup(db->str.p + ver->off, ver->len)))
+	if (!(text = strndup(db->str.p + ver->off, ver->len)))
 		return OMG_ERROR(OMG_E_NOMEM, "record");
-	return OMG_OK;
+	return record_take(out, text);
 }
 
 const struct backend backend_alpm = {

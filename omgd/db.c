@@ -398,6 +398,52 @@ void db_cmd_find(const struct db *db, const char *name, uint32_t *first, uint32_
 	db_range(db, db->ncmds, cmd_key, name, first, count);
 }
 
+uint32_t db_cmd_packages(const struct db *db, const char *name, uint32_t *out, uint32_t max)
+{
+	uint32_t first, count, n = 0;
+
+	db_cmd_find(db, name, &first, &count);
+	for (uint32_t i = first; i < first + count && n < max; i++) {
+		const char *package = db_s(db, db->cmds[i].package);
+		int seen = 0;
+		for (uint32_t j = 0; j < n && !seen; j++)
+			seen = !strcmp(package, db_s(db, db->cmds[out[j]].package));
+		if (!seen)
+			out[n++] = i;
+	}
+	return n;
+}
+
+static int in_list(const struct db_pkg *pk, unsigned kind)
+{
+	switch (kind) {
+	case DB_LIST_INSTALLED: return pk->inst != DB_NONE;
+	case DB_LIST_EXPLICIT: return pk->inst != DB_NONE && !(pk->flags & DB_PKG_AUTO);
+	case DB_LIST_ORPHANS: return (pk->flags & DB_PKG_ORPHAN) != 0;
+	case DB_LIST_UPGRADABLE: return (pk->flags & DB_PKG_UPGRADABLE) != 0;
+	case DB_LIST_SECURITY: return (pk->flags & DB_PKG_SECURITY) != 0;
+	}
+	return 0;
+}
+
+int db_list(const struct db *db, unsigned kind, uint32_t limit, struct db_hits *out)
+{
+	*out = (struct db_hits){ 0 };
+	if (!limit)
+		limit = UINT32_MAX;
+	if (!(out->v = malloc(((size_t)db->npkgs + 1) * sizeof *out->v)))
+		return OMG_ERROR(OMG_E_NOMEM, "list");
+	for (uint32_t i = 0; i < db->npkgs; i++) {
+		uint32_t pk = db->by_name[i];
+		if (!in_list(&db->pkgs[pk], kind))
+			continue;
+		out->matched++;
+		if (out->n < limit)
+			out->v[out->n++] = pk;
+	}
+	return OMG_OK;
+}
+
 void db_range(const struct db *db, uint32_t n, int (*cmp)(const struct db *db, uint32_t i, const void *key),
 	      const void *key, uint32_t *first, uint32_t *count)
 {

@@ -279,6 +279,15 @@ struct db_hits {
 #define SEARCH_TERMS_MAX 32
 int db_search(const struct db *db, const char *query, uint32_t limit, uint32_t flags, struct db_hits *out);
 int db_suggest(const struct db *db, const char *prefix, uint32_t limit, uint32_t flags, struct db_hits *out);
+/* The packages of list KIND (DB_LIST_*), in name order: the first LIMIT (0: all) into OUT
+ * (OUT->v malloc'd), how many there are in OUT->matched. OMG_OK or OMG_E_NOMEM. */
+#define DB_LIST_INSTALLED 0u
+#define DB_LIST_EXPLICIT 1u
+#define DB_LIST_ORPHANS 2u
+#define DB_LIST_UPGRADABLE 3u
+#define DB_LIST_SECURITY 4u
+#define DB_LIST__COUNT 5u
+int db_list(const struct db *db, unsigned kind, uint32_t limit, struct db_hits *out);
 /* The instance a user means by NAME or NAME:ARCH (native first), or DB_NONE. */
 uint32_t db_lookup(const struct db *db, const char *spec);
 /* The same for any instance with a version, installable or not (policy, show). */
@@ -288,6 +297,10 @@ int db_cmd_add(struct db *db, const char *name, size_t nlen, const char *package
 	       const char *path, size_t pathlen, int installed);
 /* The entries for command NAME: *FIRST and *COUNT into db->cmds. */
 void db_cmd_find(const struct db *db, const char *name, uint32_t *first, uint32_t *count);
+/* The packages that have command NAME, one entry each (an installed copy and a Contents entry
+ * name the same one): up to MAX indexes into db->cmds, in db_cmd_find's order, into OUT;
+ * returns how many. */
+uint32_t db_cmd_packages(const struct db *db, const char *name, uint32_t *out, uint32_t max);
 /* Whether A and B are one edit apart: one byte deleted, inserted or replaced, or two
  * adjacent ones swapped (the typos Debian's command-not-found suggests for). */
 int db_one_edit(const char *a, size_t alen, const char *b, size_t blen);

@@ -67,12 +67,6 @@ struct daemon {
  * (a large BATCH): call dispatch_continue once per round until it returns 0 with the answer in
  * OUT, or dispatch_job_free to give up. A job answers from one index (it starts again if the
  * index is replaced under it). */
-/* answer_history.c: the HISTORY and OWNS answers' payloads into W; 0, or a wire error code
- * with MSG. On the event loop: HISTORY reads the logs that changed (history.h), OWNS builds
- * its index at the first question after a change (owns.h). */
-uint32_t dispatch_history(struct daemon *d, const uint8_t *p, uint32_t n, struct omg_wbuf *w, char *msg, size_t msize);
-uint32_t dispatch_owns(struct daemon *d, const uint8_t *p, uint32_t n, struct omg_wbuf *w, char *msg, size_t msize);
-
 struct dispatch_job;
 int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t *payload,
 		     uint32_t length, struct omg_wbuf *out, uint64_t origin, struct dispatch_job **job);

@@ -142,7 +142,7 @@ int deb_find_orphans(struct build *b);
 int deb_read_commands(struct build *b);
 
 /* record.c: a version's record (backend.h's record and record_file). */
-int deb_record(const struct db *db, uint32_t v, char **out);
-int deb_record_file(const struct db *db, uint32_t vfile, char **out);
+int deb_record(const struct db *db, uint32_t v, struct record *out);
+int deb_record_file(const struct db *db, uint32_t vfile, struct record *out);
 
 #endif

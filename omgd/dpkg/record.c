@@ -66,7 +66,7 @@ static int find_chunk(void *ctx, const char *buf, size_t len, uint64_t base)
  * status file in place of the indexed one, and an offset into the new file can hold
  * another package's record (the hostile test printed one). Then the whole source is
  * searched for the version's paragraph; if it has gone, the record is not shown. */
-static int record_at(const struct db *db, uint32_t v, uint32_t si, uint64_t off, uint32_t len, char **out)
+static int record_at(const struct db *db, uint32_t v, uint32_t si, uint64_t off, uint32_t len, struct record *out)
 {
 	const struct db_ver *ver = &db->vers[v];
 	const struct db_src *src;
@@ -74,7 +74,7 @@ static int record_at(const struct db *db, uint32_t v, uint32_t si, uint64_t off,
 	char *buf;
 	int rc;
 
-	*out = NULL;
+	*out = (struct record){ 0 };
 	if (si == DB_NONE)
 		return OMG_ERROR(OMG_E_NOTFOUND, "no record");
 	src = &db->srcs[si];
@@ -82,26 +82,23 @@ static int record_at(const struct db *db, uint32_t v, uint32_t si, uint64_t off,
 		return OMG_ERROR(OMG_E_NOMEM, "record");
 	rc = listfile_extract(db_s(db, src->path), src->compressed, off, len, buf);
 	if (rc == OMG_OK && record_is(db, ver, buf, len)) {
-		*out = buf;
-		return OMG_OK;
+		return record_take(out, buf);
 	}
 	free(buf);
 	rc = listfile_read(db_s(db, src->path), find_chunk, &rf);
-	if (rf.found) {
-		*out = rf.found;
-		return OMG_OK;
-	}
+	if (rf.found)
+		return record_take(out, rf.found);
 	return rc == OMG_E_NOMEM ? rc : OMG_ERROR(OMG_E_STALE, "%s changed since it was indexed", db_s(db, src->path));
 }
 
-int deb_record(const struct db *db, uint32_t v, char **out)
+int deb_record(const struct db *db, uint32_t v, struct record *out)
 {
 	const struct db_ver *ver = &db->vers[v];
 
 	return record_at(db, v, ver->src, ver->off, ver->len, out);
 }
 
-int deb_record_file(const struct db *db, uint32_t vf, char **out)
+int deb_record_file(const struct db *db, uint32_t vf, struct record *out)
 {
 	const struct db_vfile *f = &db->vfiles[vf];
 

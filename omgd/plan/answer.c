@@ -4,6 +4,7 @@
  * computes "Need to get" and "After this operation". */
 #include "config.h"
 #include "internal.h"
+#include "omg_error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,14 +34,11 @@ static uint32_t find_version(const struct db *db, uint32_t p, const char *versio
 }
 
 /* A number field of a record ("Size: 123"), or 0. */
-static uint64_t record_number(const char *rec, const char *field)
+static uint64_t record_number(const struct record *r, const char *field)
 {
-	size_t n = strlen(field);
+	const char *v = record_get(r, field);
 
-	for (const char *l = rec; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-		if (!strncmp(l, field, n) && l[n] == ':')
-			return strtoull(l + n + 1, NULL, 10);
-	return 0;
+	return v ? strtoull(v, NULL, 10) : 0;
 }
 
 /* Whether apt's archive cache holds the .deb already, whole (apt then does not fetch it). */
@@ -150,14 +148,14 @@ void plan_answer(const struct planner *p, const struct plan_job *job, const stru
 				isize_from = db->vers[P->inst].isize;
 			/* sized: libalpm's own figures (its records in the index hold no sizes in bytes) */
 			if (!o->sized && e->to[0] && (tv = find_version(db, pk, e->to)) != DB_NONE) {
-				char *rec = NULL;
+				struct record rec;
 				if (db->vers[tv].flags & DBV_SECURITY)
 					e->flags |= OMG_PLAN_SECURITY;
-				if (backend->record(db, tv, &rec) == 0 && rec) {
-					e->download = record_number(rec, "Size");
-					isize_to = record_number(rec, "Installed-Size");
+				if (backend->record(db, tv, &rec) == OMG_OK) {
+					e->download = record_number(&rec, "Size");
+					isize_to = record_number(&rec, "Installed-Size");
 				}
-				free(rec);
+				record_free(&rec);
 				if (e->download && (in_place(db, tv) ||
 						    in_archive_cache(p->root, e->name, e->to, e->arch, e->download)))
 					e->download = 0;

@@ -1,5 +1,6 @@
 /* test_db.c — the index's queries as tables: db_search's ranking, db_suggest (completion),
- * db_lookup (NAME and NAME:ARCH) and db_cmd_similar (command-not-found's "did you mean").
+ * db_lookup (NAME and NAME:ARCH), db_cmd_similar (command-not-found's "did you mean"), db_list
+ * (omg list's five lists) and db_cmd_packages (command-not-found's packages).
  *
  * Each table is data: one row a case, the query and what the code must answer, written as
  * omg(1) describes it (search takes apt-cache search's terms: regular expressions that must
@@ -473,6 +474,94 @@ static void test_similar_table(void **state)
 	}
 }
 
+/* ---- db_list and db_cmd_packages, on a db of their own ------------------------------------ */
+
+static const struct pkg_row LISTED[] = {
+	{ "app", NATIVE, "1", "1", NULL, "", DB_PKG_INSTALLED },
+	{ "libdep", NATIVE, "1", "2", NULL, "", DB_PKG_INSTALLED | DB_PKG_AUTO | DB_PKG_UPGRADABLE | DB_PKG_SECURITY },
+	{ "leftover", NATIVE, "1", "1", NULL, "", DB_PKG_INSTALLED | DB_PKG_AUTO | DB_PKG_ORPHAN },
+	{ "newer", NATIVE, "1", "3", NULL, "", DB_PKG_INSTALLED | DB_PKG_UPGRADABLE },
+	{ "lib32", "i386", "1", "1", NULL, "", DB_PKG_INSTALLED | DB_PKG_AUTO | DB_PKG_FOREIGN },
+	{ "available", NATIVE, NULL, "1", NULL, "", 0 },
+	{ "removed-rc", NATIVE, NULL, NULL, NULL, "", DB_PKG_CONFIG_FILES },
+};
+
+static const struct list_row {
+	unsigned kind;
+	uint32_t limit;         /* 0: all */
+	const char *hits;       /* in name order */
+	uint32_t matched;
+} LISTS[] = {
+	{ DB_LIST_INSTALLED, 0, "app leftover lib32:i386 libdep newer", 5 },
+	{ DB_LIST_EXPLICIT, 0, "app newer", 2 },       /* installed, not automatically */
+	{ DB_LIST_ORPHANS, 0, "leftover", 1 },
+	{ DB_LIST_UPGRADABLE, 0, "libdep newer", 2 },
+	{ DB_LIST_SECURITY, 0, "libdep", 1 },
+	{ DB_LIST_INSTALLED, 2, "app leftover", 5 },   /* LIMIT keeps the first; MATCHED counts all */
+	{ DB_LIST__COUNT, 0, "", 0 },                  /* no such list: nothing */
+};
+
+/* Commands: installed copies and Contents entries; one package may have a command twice. */
+static const struct cmd_row LISTED_CMDS[] = {
+	{ "vi", "vim", 1 }, { "vi", "vim", 0 }, { "vi", "nvi", 0 }, { "vi", "busybox", 0 }, { "ed", "ed", 0 },
+};
+
+static const struct cmd_packages_row {
+	const char *name;
+	uint32_t max;
+	const char *packages;   /* installed first, then by package name */
+} CMD_PACKAGES[] = {
+	{ "vi", 10, "vim busybox nvi" },               /* vim once: its copy and its Contents entry */
+	{ "vi", 2, "vim busybox" },
+	{ "ed", 10, "ed" },
+	{ "vim", 10, "" },
+	{ "", 10, "" },
+};
+
+static void test_list_and_cmd_packages(void **state)
+{
+	struct db db;
+	(void)state;
+
+	assert_int_equal(db_init(&db), OMG_OK);
+	db.native_arch = db_str(&db, NATIVE, strlen(NATIVE));
+	for (size_t i = 0; i < sizeof LISTED / sizeof LISTED[0]; i++)
+		add_pkg(&db, &LISTED[i]);
+	for (size_t i = 0; i < sizeof LISTED_CMDS / sizeof LISTED_CMDS[0]; i++) {
+		const struct cmd_row *c = &LISTED_CMDS[i];
+		char path[64];
+		snprintf(path, sizeof path, "/usr/bin/%s", c->name);
+		assert_int_equal(db_cmd_add(&db, c->name, strlen(c->name), c->package, strlen(c->package), path,
+					    strlen(path), c->installed), OMG_OK);
+	}
+	assert_int_equal(db_finish(&db), OMG_OK);
+	for (size_t i = 0; i < sizeof LISTS / sizeof LISTS[0]; i++) {
+		const struct list_row *r = &LISTS[i];
+		struct db_hits h;
+		char got[512];
+		assert_int_equal(db_list(&db, r->kind, r->limit, &h), OMG_OK);
+		spell_hits(&db, &h, got, sizeof got);
+		if (strcmp(got, r->hits) != 0 || h.matched != r->matched)
+			print_message("row %zu: list %u limit %u\n", i, r->kind, r->limit);
+		assert_string_equal(got, r->hits);
+		assert_int_equal(h.matched, r->matched);
+		free(h.v);
+	}
+	for (size_t i = 0; i < sizeof CMD_PACKAGES / sizeof CMD_PACKAGES[0]; i++) {
+		const struct cmd_packages_row *r = &CMD_PACKAGES[i];
+		uint32_t out[16], n = db_cmd_packages(&db, r->name, out, r->max);
+		char got[512] = "";
+		size_t len = 0;
+		for (uint32_t k = 0; k < n; k++)
+			len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", k ? " " : "",
+						db_s(&db, db.cmds[out[k]].package));
+		if (strcmp(got, r->packages) != 0)
+			print_message("row %zu: packages of command '%s'\n", i, r->name);
+		assert_string_equal(got, r->packages);
+	}
+	db_free(&db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_table),
 		cmocka_unit_test(test_one_edit_table),
 		cmocka_unit_test(test_similar_table),
+		cmocka_unit_test(test_list_and_cmd_packages),
 	};
 	return cmocka_run_group_tests_name("db", tests, setup, teardown);
 }

@@ -1,7 +1,9 @@
-/* answer_history.c — the HISTORY and OWNS answers (omgd.h): omg history and omg owns. */
+/* history.c — HISTORY and OWNS (answer.h): omg history, from the package managers' logs (the
+ * ones that changed are read on the event loop, history.h), and omg owns (its path index is
+ * built at the first question after a change, owns.h). */
 #include "config.h"
+#include "answer.h"
 #include "history.h"
-#include "omgd.h"
 #include "omg_error.h"
 #include "owns.h"
 
@@ -30,7 +32,7 @@ static void to_wire(const struct history_item *it, uint32_t count, struct omg_hi
 	};
 }
 
-uint32_t dispatch_history(struct daemon *d, const uint8_t *p, uint32_t n, struct omg_wbuf *w, char *msg, size_t msize)
+void answer_history(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
 {
 	struct omg_history_query q;
 	struct history_list l;
@@ -38,51 +40,42 @@ uint32_t dispatch_history(struct daemon *d, const uint8_t *p, uint32_t n, struct
 	size_t at, i;
 	uint8_t more = 0;
 
-	if (omg_dec_history_query(p, n, &q) != OMG_OK) {
-		snprintf(msg, msize, "malformed HISTORY request");
-		return OMG_WERR_MALFORMED;
-	}
-	if (q.since > INT64_MAX) {
-		snprintf(msg, msize, "since: out of range");
-		return OMG_WERR_INVALID;
-	}
-	if (!d->history) {
-		snprintf(msg, msize, "omgd cannot read this root's logs (see its log)");
-		return OMG_WERR_NOT_FOUND;
-	}
+	if (omg_dec_history_query(p, n, &q) != OMG_OK)
+		return answer_fail(a, OMG_WERR_MALFORMED, "malformed HISTORY request");
+	if (q.since > INT64_MAX)
+		return answer_fail(a, OMG_WERR_INVALID, "since: out of range");
+	if (!d->history)
+		return answer_fail(a, OMG_WERR_NOT_FOUND, "omgd cannot read this root's logs (see its log)");
 	limit = q.limit ? (q.limit > OMG_LIMIT_MAX ? OMG_LIMIT_MAX : q.limit) : OMG_HISTORY_LIMIT_DEFAULT;
-	if (history_collect(d->history, d->audit, (int64_t)q.since, HISTORY_READ_MS, &l) != OMG_OK) {
-		snprintf(msg, msize, "%s", omg_errdetail());
-		return OMG_WERR_INTERNAL;
-	}
-	at = omg_enc_history_head(w, l.problem, (uint32_t)(l.n > UINT32_MAX ? UINT32_MAX : l.n));
+	if (history_collect(d->history, d->audit, (int64_t)q.since, HISTORY_READ_MS, &l) != OMG_OK)
+		return answer_fail(a, OMG_WERR_INTERNAL, "%s", omg_errdetail());
+	at = omg_enc_history_head(a->w, l.problem, (uint32_t)(l.n > UINT32_MAX ? UINT32_MAX : l.n));
 	for (i = q.skip; i < l.n && count < limit; i++) {
 		const struct history_item *it = &l.v[i];
 		uint32_t nch = it->e->nchanges;
 		struct omg_hist_change *ch = malloc((nch ? nch : 1) * sizeof *ch);
 		struct omg_hist_entry e;
-		size_t before = w->len;
+		size_t before = a->w->len;
 		if (!ch)
 			break;
 		for (;;) {
 			to_wire(it, nch, ch, &e);
-			omg_enc_hist_entry(w, &e);
-			if (w->len <= PAGE_BYTES && !w->failed)
+			omg_enc_hist_entry(a->w, &e);
+			if (a->w->len <= PAGE_BYTES && !a->w->failed)
 				break;
-			omg_wbuf_rewind(w, before);
+			omg_wbuf_rewind(a->w, before);
 			if (count || !nch)
 				break; /* on the next page */
 			nch /= 2; /* one entry larger than a frame: its first changes only */
 		}
 		free(ch);
-		if (w->len == before)
+		if (a->w->len == before)
 			break;
 		count++;
 	}
 	more = i < l.n && count > 0;
-	omg_enc_history_end(w, at, more, count);
+	omg_enc_history_end(a->w, at, more, count);
 	history_list_free(&l);
-	return 0;
 }
 
 struct owns_walk {
@@ -102,30 +95,21 @@ static int owns_row(const char *package, const char *path, uint32_t kind, void *
 	return 0;
 }
 
-uint32_t dispatch_owns(struct daemon *d, const uint8_t *p, uint32_t n, struct omg_wbuf *w, char *msg, size_t msize)
+void answer_owns(struct daemon *d, const uint8_t *p, uint32_t n, struct answer *a)
 {
 	struct omg_query q;
-	struct owns_walk ow = { w, 0 };
+	struct owns_walk ow = { a->w, 0 };
 	size_t at, len;
 
-	if (omg_dec_query(p, n, OMG_MSG_OWNS, &q) != OMG_OK) {
-		snprintf(msg, msize, "malformed OWNS request");
-		return OMG_WERR_MALFORMED;
-	}
+	if (omg_dec_query(p, n, OMG_MSG_OWNS, &q) != OMG_OK)
+		return answer_fail(a, OMG_WERR_MALFORMED, "malformed OWNS request");
 	len = strlen(q.text);
-	if (q.text[0] != '/' || len >= 4096) {
-		snprintf(msg, msize, "an absolute path of at most 4095 bytes");
-		return OMG_WERR_INVALID;
-	}
-	if (!d->db) {
-		snprintf(msg, msize, "omgd is still building its index");
-		return OMG_WERR_NOT_READY;
-	}
-	at = omg_enc_providers_head(w);
-	if (owns_lookup(&d->owns, d->db, d->generation, d->backend, d->root, q.text, owns_row, &ow) != OMG_OK) {
-		snprintf(msg, msize, "%s", omg_errdetail());
-		return OMG_WERR_INTERNAL;
-	}
-	omg_enc_count(w, at, ow.count);
-	return 0;
+	if (q.text[0] != '/' || len >= 4096)
+		return answer_fail(a, OMG_WERR_INVALID, "an absolute path of at most 4095 bytes");
+	if (!answer_need_db(d, a))
+		return;
+	at = omg_enc_providers_head(a->w);
+	if (owns_lookup(&d->owns, d->db, d->generation, d->backend, d->root, q.text, owns_row, &ow) != OMG_OK)
+		return answer_fail(a, OMG_WERR_INTERNAL, "%s", omg_errdetail());
+	omg_enc_count(a->w, at, ow.count);
 }
