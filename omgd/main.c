@@ -1,4 +1,5 @@
-/* main.c — omgd: options, single-instance lock, daemonizing, signals and the event loop. */
+/* main.c — omgd: its parts started in order (options.h, process.h), then the event loop:
+ * signals, the server, the builder, the workers, the status file. */
 #include "config.h"
 #include "activation.h"
 #include "aur.h"
@@ -12,6 +13,8 @@
 #include "owns.h"
 #include "pacmanconf.h"
 #include "omgd.h"
+#include "options.h"
+#include "process.h"
 #include "omg_error.h"
 #include "paths.h"
 #include "server.h"
@@ -46,174 +49,9 @@ static const int tag_aur = KIND_AUR;
 #define BUILD_DEADLINE_MS 120000 /* a build longer than this is said to be stuck */
 #define STOP_BUDGET_MS 900       /* from SIGTERM to the threads stopped (then the exit) */
 
-struct options {
-	int foreground, no_store, no_aur, system;
-	const char *runtime_dir;
-	const char *socket, *root, *status, *log, *store, *map_size, *audit_max, *backend, *aur_url, *aur_timeout;
-	const char *plan_ahead, *verify_every, *verify_after;
-	const char *textfile;
-};
-
-static void usage(FILE *f)
-{
-	fputs("usage: omgd [--foreground] [--system] [--runtime-dir DIR] [--socket PATH] [--root DIR]\n"
-	      "            [--status PATH] [--log FILE]\n"
-	      "            [--store DIR | --no-store] [--store-map-size BYTES] [--audit-max SIZE]\n"
-	      "            [--backend dpkg|alpm] [--aur-url URL] [--aur-timeout MS] [--no-aur]\n"
-	      "            [--plan-ahead S] [--verify-every S] [--verify-after S]\n"
-	      "            [--textfile DIR]\n"
-	      "  --foreground   stay attached to the terminal, log to stderr\n"
-	      "  --system       serve every user of the machine (root only): socket (0666), status\n"
-	      "                 file (0644) and log in /run/omg, store /var/lib/omg; other users\n"
-	      "                 may read, only root may act (omgd(8), PEER RULES)\n"
-	      "  --runtime-dir DIR  the directory of the socket, status file, lock and log (default\n"
-	      "                 $XDG_RUNTIME_DIR, with --system /run/omg)\n"
-	      "  --socket PATH  listen here (default $XDG_RUNTIME_DIR/omg.sock)\n"
-	      "  --root DIR     read the package data of the system rooted at DIR\n"
-	      "  --backend B    dpkg (Debian) or alpm (Arch); default: from DIR/etc/os-release\n"
-	      "  --status PATH  publish the status file here (default $XDG_RUNTIME_DIR/omg.status)\n"
-	      "  --log FILE     log file when in the background (default $XDG_RUNTIME_DIR/omgd.log)\n"
-	      "  --store DIR    the persistent store: index and audit log (default $STATE_DIRECTORY,\n"
-	      "                 else $XDG_CACHE_HOME/omg, else ~/.cache/omg, else /var/lib/omg;\n"
-	      "                 for a --root other than /, its own roots/HASH under that)\n"
-	      "  --no-store     keep everything in memory: no warm start, no audit log\n"
-	      "  --store-map-size BYTES  initial LMDB map size (grown on demand)\n"
-	      "  --audit-max SIZE  bound on the audit log (bytes, or with K, M or G: KiB, MiB, GiB;\n"
-	      "                 default 16M, at least 16K): the oldest records are then pruned, and a\n"
-	      "                 PRUNED record in the log says which\n"
-	      "  --aur-url URL  the AUR (Arch only; default " AUR_URL_DEFAULT ")\n"
-	      "  --aur-timeout MS  total time for one AUR request (default 2500)\n"
-	      "  --no-aur       never ask the AUR\n"
-	      "  --plan-ahead S make the upgrade plan ahead once the package data has stood S seconds\n"
-	      "                 with upgrades (default 30; 0: never)\n"
-	      "  --verify-every S  verify the archive chain and every installed file in the background,\n"
-	      "                 rehashing all, every S seconds (default 86400; 0: only when asked)\n"
-	      "  --verify-after S  and S seconds after the package data changed (default 60)\n"
-	      "  --textfile DIR write DIR/omg.prom, the package metrics for node-exporter's textfile\n"
-	      "                 collector, at every change of them (omg metrics --prometheus)\n"
-	      "signals: TERM/INT stop, HUP rebuilds the index\n"
-	      "environment: OMG_IDLE_EXIT=S exit after S seconds without a client (default: never);\n"
-	      "  LISTEN_FDS/LISTEN_PID: serve the socket systemd hands over (omgd.socket), in the foreground\n", f);
-}
-
-/* A verification's record for the audit log (its result: the number of findings). */
 static void verify_record(void *bld, const char *text, uint32_t findings)
 {
 	builder_note(bld, AUDIT_VERIFY, AUDIT_UID_NONE, (int32_t)findings, text, strlen(text)); /* omgd checked */
-}
-
-/* A number of seconds (0 to a year) from option NAME's VALUE into *MS. */
-static int seconds_option(const char *name, const char *value, int64_t *ms)
-{
-	char *end;
-	long sec = strtol(value, &end, 10);
-
-	if (!value[0] || *end || sec < 0 || sec > 366L * 86400) {
-		omgd_log("%s: 0 to %ld seconds", name, 366L * 86400);
-		return -1;
-	}
-	*ms = (int64_t)sec * 1000;
-	return 0;
-}
-
-static int parse_options(int argc, char **argv, struct options *o)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char **slot = !strcmp(a, "--socket") ? &o->socket : !strcmp(a, "--root") ? &o->root
-				  : !strcmp(a, "--status") ? &o->status : !strcmp(a, "--log") ? &o->log
-				  : !strcmp(a, "--store") ? &o->store : !strcmp(a, "--store-map-size") ? &o->map_size
-				  : !strcmp(a, "--audit-max") ? &o->audit_max
-				  : !strcmp(a, "--backend") ? &o->backend : !strcmp(a, "--aur-url") ? &o->aur_url
-				  : !strcmp(a, "--aur-timeout") ? &o->aur_timeout
-				  : !strcmp(a, "--plan-ahead") ? &o->plan_ahead : !strcmp(a, "--verify-every") ? &o->verify_every
-				  : !strcmp(a, "--verify-after") ? &o->verify_after
-				  : !strcmp(a, "--runtime-dir") ? &o->runtime_dir : NULL;
-		if (!strcmp(a, "--foreground") || !strcmp(a, "-f")) {
-			o->foreground = 1;
-		} else if (!strcmp(a, "--no-store")) {
-			o->no_store = 1;
-		} else if (!strcmp(a, "--no-aur")) {
-			o->no_aur = 1;
-		} else if (!strcmp(a, "--system")) {
-			o->system = 1;
-		} else if (!strcmp(a, "--textfile")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "omgd: %s needs a value\n", a);
-				return 2;
-			}
-			o->textfile = argv[++i];
-		} else if (slot) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "omgd: %s needs a value\n", a);
-				return 2;
-			}
-			*slot = argv[++i];
-		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			exit(0);
-		} else if (!strcmp(a, "--version")) {
-			puts("omgd " PACKAGE_VERSION);
-			exit(0);
-		} else {
-			fprintf(stderr, "omgd: unknown option %s\n", a);
-			usage(stderr);
-			return 2;
-		}
-	}
-	return 0;
-}
-
-/* Background: the parent returns once the daemon has built its first index (or failed),
- * so "omgd && omg status" works. Returns the fd to report readiness on, or -1. */
-static int daemonize(const char *log)
-{
-	int pfd[2], fd;
-	char ok = 0;
-	pid_t pid;
-
-	if (pipe2(pfd, O_CLOEXEC) != 0)
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid > 0) {
-		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-		close(pfd[1]);
-		/* Wait up to 30 s for the first index; a slow disk is not a failure. */
-		if (poll(&p, 1, 30000) > 0 && read(pfd[0], &ok, 1) == 1 && ok == 'y')
-			_exit(0);
-		fprintf(stderr, "omgd: the daemon did not start; see %s\n", log);
-		_exit(1);
-	}
-	close(pfd[0]);
-	setsid();
-	if (fork() != 0)
-		_exit(0);
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		close(fd);
-	}
-	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd >= 0) {
-		dup2(fd, 2);
-		close(fd);
-	}
-	if (chdir("/") != 0)
-		omgd_log("chdir /: %s", strerror(errno));
-	return pfd[1];
-}
-
-static void raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
 }
 
 /* The textfile (--textfile) follows every publish of the status and every verification. */
@@ -295,29 +133,6 @@ static void store_problem_of(void *ctx, char *buf, size_t size)
 	builder_store_problem(ctx, buf, size);
 }
 
-/* A daemon killed with -9 holds its lock until the kernel has torn it down (16-25 ms seen):
- * a restart at once waits for that, TRIES times 10 ms. */
-static int take_lock(int lfd, int tries)
-{
-	for (int i = 0; i < tries; i++) {
-		if (flock(lfd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
-		poll(NULL, 0, 10);
-	}
-	return -1;
-}
-
-/* Removes the lock file if it is still ours: another daemon may hold a new one there. */
-static void unlink_lock(const char *lock, int lfd)
-{
-	struct stat a, b;
-
-	if (fstat(lfd, &a) == 0 && stat(lock, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-		unlink(lock);
-}
-
 static int add_fd(int ep, int fd, const int *tag)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = (void *)tag };
@@ -334,78 +149,9 @@ static void note_to_builder(void *ctx, uint8_t kind, uint32_t uid, int32_t resul
 	builder_note(ctx, kind, uid, result, text, len);
 }
 
-/* $OMG_IDLE_EXIT: seconds without a client before omgd exits (0 or unset: never) into *MS. */
-static int idle_exit_env(int64_t *ms)
-{
-	const char *v = getenv("OMG_IDLE_EXIT");
-
-	*ms = 0;
-	if (!v || !v[0])
-		return 0;
-	if (seconds_option("OMG_IDLE_EXIT", v, ms) != 0)
-		return -1;
-	return 0;
-}
-
-/* --runtime-dir's DIR/NAME, else the user's runtime directory's (created), into BUF. */
-static int runtime_path(const struct options *o, char *buf, size_t size, const char *name)
-{
-	int n;
-
-	if (!o->runtime_dir)
-		return omg_runtime_path(buf, size, name, 1);
-	n = snprintf(buf, size, "%s/%s", o->runtime_dir, name);
-	if (n < 0 || (size_t)n >= size)
-		return OMG_ERROR(OMG_E_TOOBIG, "path too long: %s/%s", o->runtime_dir, name);
-	return OMG_OK;
-}
-
-/* --system: the runtime directory (/run/omg unless --runtime-dir) made 0755, root's. As
- * another user only with both directories given: the defaults are root's to write, and a
- * user's "system" daemon would only serve that user's test. 0 or -1 (said why). */
-static int system_setup(struct options *o)
-{
-	struct stat st;
-
-	if (geteuid() != 0 && (!o->runtime_dir || (!o->store && !o->no_store))) {
-		fprintf(stderr, "omgd: --system runs as root (it writes %s and %s); as uid %u, give both "
-			"--runtime-dir and --store (or --no-store)\n", OMG_SYSTEM_DIR, OMG_SYSTEM_STORE, (unsigned)geteuid());
-		return -1;
-	}
-	if (!o->runtime_dir)
-		o->runtime_dir = OMG_SYSTEM_DIR;
-	if (mkdir(o->runtime_dir, 0755) != 0 && errno != EEXIST) {
-		fprintf(stderr, "omgd: mkdir %s: %s\n", o->runtime_dir, strerror(errno));
-		return -1;
-	}
-	/* every user must reach the socket and the status file, and no one else write there */
-	if (lstat(o->runtime_dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 022) || ((st.st_mode & 0755) != 0755 && chmod(o->runtime_dir, 0755) != 0)) {
-		fprintf(stderr, "omgd: %s must be a directory of uid %u that only it may write\n", o->runtime_dir,
-			(unsigned)geteuid());
-		return -1;
-	}
-	return 0;
-}
-
-/* The system daemon's store: systemd's StateDirectory ($STATE_DIRECTORY), else /var/lib/omg. */
-static int system_store(char *buf, size_t size)
-{
-	const char *v = getenv("STATE_DIRECTORY");
-	int n;
-
-	if (v && v[0] == '/')
-		n = snprintf(buf, size, "%.*s", (int)strcspn(v, ":"), v); /* the first of several */
-	else
-		n = snprintf(buf, size, "%s", OMG_SYSTEM_STORE);
-	if (n < 0 || (size_t)n >= size)
-		return OMG_ERROR(OMG_E_TOOBIG, "store directory path too long");
-	return OMG_OK;
-}
-
 int main(int argc, char **argv)
 {
-	struct options o = { 0 };
+	struct options o;
 	struct builder_config bc = { 0 };
 	char store_dir[4096];
 	int from_store;
@@ -420,7 +166,7 @@ int main(int argc, char **argv)
 	int ep = -1, sfd = -1, lfd = -1, ready_fd = -1, rc = 1, nspecs, running = 1, gone = 0;
 	int timeout = 1000, listen_fd = -1, announced = 0;
 	uint64_t last_beat;
-	int64_t last_sweep = 0, idle_ms, idle_since, stop_by;
+	int64_t last_sweep = 0, idle_since, stop_by;
 	char handed[108];
 	sigset_t mask;
 
@@ -431,9 +177,7 @@ int main(int argc, char **argv)
 	}
 	/* before anything of ours is opened: "exec 3>&1; omg status | cat" must end */
 	omg_close_fds_from(listen_fd >= 0 ? listen_fd + 1 : 3);
-	if (parse_options(argc, argv, &o) != 0)
-		return 2;
-	if (idle_exit_env(&idle_ms) != 0)
+	if (options_parse(&o, argc, argv) != 0)
 		return 2;
 	if (listen_fd >= 0) {
 		/* started by systemd: it watches this process, and the socket is the one it made */
@@ -442,28 +186,8 @@ int main(int argc, char **argv)
 		o.socket = handed;
 		o.foreground = 1;
 	}
-	if (o.map_size) {
-		char *end;
-		unsigned long long v = strtoull(o.map_size, &end, 10);
-		if (*end || v < 65536 || v > STORE_MAP_CAP_INDEX) {
-			fprintf(stderr, "omgd: --store-map-size: 65536 to %llu bytes\n", (unsigned long long)STORE_MAP_CAP_INDEX);
-			return 2;
-		}
-		bc.map_size = (size_t)v;
-	}
-	bc.audit_max = AUDIT_MAX_DEFAULT;
-	if (o.audit_max) {
-		char *end;
-		unsigned long long v = strtoull(o.audit_max, &end, 10);
-		int shift = !strcmp(end, "K") ? 10 : !strcmp(end, "M") ? 20 : !strcmp(end, "G") ? 30 : *end ? -1 : 0;
-		if (!isdigit((unsigned char)o.audit_max[0]) || shift < 0 || v > (STORE_MAP_CAP_AUDIT >> shift) ||
-		    (v << shift) < AUDIT_MAX_MIN || (v << shift) > STORE_MAP_CAP_AUDIT / 2) {
-			fprintf(stderr, "omgd: --audit-max: %u bytes (16K) to %lluM\n", AUDIT_MAX_MIN,
-				(unsigned long long)(STORE_MAP_CAP_AUDIT / 2) >> 20);
-			return 2;
-		}
-		bc.audit_max = (size_t)(v << shift);
-	}
+	bc.map_size = o.map_size;
+	bc.audit_max = o.audit_max;
 	snprintf(d.root, sizeof d.root, "%s", o.root ? o.root : "/");
 	if (o.root && access(o.root, R_OK | X_OK) != 0) {
 		fprintf(stderr, "omgd: --root %s: %s\n", o.root, strerror(errno));
@@ -488,14 +212,14 @@ int main(int argc, char **argv)
 #endif
 		return 2;
 	}
-	if (o.system && system_setup(&o) != 0)
+	if (o.system && options_system_setup(&o) != 0)
 		return 1;
 	if ((o.socket ? (snprintf(sock, sizeof sock, "%s", o.socket), OMG_OK)
-		      : runtime_path(&o, sock, sizeof sock, OMG_SOCKET_NAME)) != OMG_OK ||
+		      : options_runtime_path(&o, sock, sizeof sock, OMG_SOCKET_NAME)) != OMG_OK ||
 	    (o.status ? (snprintf(status, sizeof status, "%s", o.status), OMG_OK)
-		      : runtime_path(&o, status, sizeof status, OMG_STATUS_NAME)) != OMG_OK ||
+		      : options_runtime_path(&o, status, sizeof status, OMG_STATUS_NAME)) != OMG_OK ||
 	    (o.log ? (snprintf(logpath, sizeof logpath, "%s", o.log), OMG_OK)
-		   : runtime_path(&o, logpath, sizeof logpath, "omgd.log")) != OMG_OK) {
+		   : options_runtime_path(&o, logpath, sizeof logpath, "omgd.log")) != OMG_OK) {
 		fprintf(stderr, "omgd: %s\n", omg_errdetail());
 		return 1;
 	}
@@ -508,7 +232,7 @@ int main(int argc, char **argv)
 	}
 	/* Activated: a daemon that bound this path before systemd did exits within a second or
 	 * two (its socket was replaced, server_gone): wait for it. */
-	if (take_lock(lfd, listen_fd >= 0 ? 300 : 100) != 0) {
+	if (process_take_lock(lfd, listen_fd >= 0 ? 300 : 100) != 0) {
 		/* Asking the socket would start ourselves again: it is systemd's. */
 		if (listen_fd >= 0) {
 			fprintf(stderr, "omgd: %s is held by another omgd\n", lock);
@@ -525,7 +249,7 @@ int main(int argc, char **argv)
 	if (!o.foreground) {
 		/* The lock is re-taken by the daemon process itself (flock follows the open file,
 		 * which the child inherits). */
-		if ((ready_fd = daemonize(logpath)) < 0) {
+		if ((ready_fd = process_daemonize(logpath)) < 0) {
 			fprintf(stderr, "omgd: cannot daemonize: %s\n", strerror(errno));
 			return 1;
 		}
@@ -534,7 +258,7 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN); /* a file size limit is a full disk: write() says EFBIG */
 	/* A store's data.mdb truncated under its map: SIGBUS is survived by starting afresh. */
 	store_guard_install(argv);
-	raise_fd_limit();
+	process_raise_fd_limit();
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -557,7 +281,7 @@ int main(int argc, char **argv)
 	handler.shared = o.system;
 	if (!o.no_store && o.store)
 		bc.store_dir = o.store;
-	else if (!o.no_store && o.system && system_store(store_dir, sizeof store_dir) == OMG_OK)
+	else if (!o.no_store && o.system && options_system_store(store_dir, sizeof store_dir) == OMG_OK)
 		bc.store_dir = store_dir;
 	else if (!o.no_store && store_default_dir(store_dir, sizeof store_dir, d.root) == OMG_OK)
 		bc.store_dir = store_dir;
@@ -571,11 +295,7 @@ int main(int argc, char **argv)
 	d.net = server_stats(srv);
 #ifdef OMG_WITH_AUR
 	if (!strcmp(d.backend->name, "alpm") && !o.no_aur) {
-		struct aur_config ac = { .base_url = o.aur_url, .timeout_ms = o.aur_timeout ? atoi(o.aur_timeout) : 0 };
-		if (ac.timeout_ms < 0 || ac.timeout_ms > 60000) {
-			omgd_log("--aur-timeout: 1 to 60000 ms");
-			goto out;
-		}
+		struct aur_config ac = { .base_url = o.aur_url, .timeout_ms = o.aur_timeout_ms };
 		if (ac.timeout_ms && ac.timeout_ms < AUR_CONNECT_MS_DEFAULT)
 			ac.connect_ms = ac.timeout_ms;
 		if (aur_open(&d.aur, &ac) == OMG_OK)
@@ -587,21 +307,9 @@ int main(int argc, char **argv)
 	if (!strcmp(d.backend->name, "alpm") && !o.no_aur)
 		omgd_log("no AUR: %s", OMG_AUR_BUILT_OUT);
 #endif
-	d.plan_ahead_ms = PLAN_AHEAD_DELAY_MS;
-	if (o.plan_ahead) {
-		char *end;
-		long sec = strtol(o.plan_ahead, &end, 10);
-		if (*end || sec < 0 || sec > 86400) {
-			omgd_log("--plan-ahead: 0 to 86400 seconds");
-			goto out;
-		}
-		d.plan_ahead_ms = sec * 1000;
-	}
-	d.verify_every_ms = (int64_t)VERIFY_EVERY_S * 1000;
-	d.verify_after_ms = (int64_t)VERIFY_AFTER_CHANGE_S * 1000;
-	if ((o.verify_every && seconds_option("--verify-every", o.verify_every, &d.verify_every_ms) != 0) ||
-	    (o.verify_after && seconds_option("--verify-after", o.verify_after, &d.verify_after_ms) != 0))
-		goto out;
+	d.plan_ahead_ms = o.plan_ahead_ms;
+	d.verify_every_ms = o.verify_every_ms;
+	d.verify_after_ms = o.verify_after_ms;
 	{
 		char vdir[4200];
 		struct verify_config vc = { .root = d.root, .backend = d.backend->name, .store_dir = NULL };
@@ -648,8 +356,8 @@ int main(int argc, char **argv)
 	}
 	omgd_log("listening on %s%s (backend %s, root %s, store %s)", sock, listen_fd >= 0 ? " (from systemd)" : "",
 		 d.backend->name, d.root, bc.store_dir ? bc.store_dir : "none");
-	if (idle_ms)
-		omgd_log("exiting after %lld s without a client (OMG_IDLE_EXIT)", (long long)(idle_ms / 1000));
+	if (o.idle_ms)
+		omgd_log("exiting after %lld s without a client (OMG_IDLE_EXIT)", (long long)(o.idle_ms / 1000));
 	builder_request(bld, "start");
 	last_beat = omg_now();
 	idle_since = mono_now_ms();
@@ -745,16 +453,16 @@ int main(int argc, char **argv)
 		}
 		now_ms = mono_now_ms();
 		timeout = server_tick(srv, now_ms);
-		if (idle_ms) {
+		if (o.idle_ms) {
 			/* idle from the last byte or close of a client, not from the last wake */
 			if (served || !server_idle(srv))
 				idle_since = now_ms;
-			else if (now_ms - idle_since >= idle_ms) {
-				omgd_log("no client for %lld s (OMG_IDLE_EXIT): exiting", (long long)(idle_ms / 1000));
+			else if (now_ms - idle_since >= o.idle_ms) {
+				omgd_log("no client for %lld s (OMG_IDLE_EXIT): exiting", (long long)(o.idle_ms / 1000));
 				break;
 			}
-			if (timeout < 0 || idle_since + idle_ms - now_ms < timeout)
-				timeout = (int)(idle_since + idle_ms - now_ms);
+			if (timeout < 0 || idle_since + o.idle_ms - now_ms < timeout)
+				timeout = (int)(idle_since + o.idle_ms - now_ms);
 		}
 		if (d.verify_at && now_ms >= d.verify_at) {
 			int full = !d.verified_full_at || now_ms - (int64_t)d.verified_full_at >= d.verify_every_ms;
@@ -834,7 +542,7 @@ out:
 		/* SIGTERM ends omgd within a second, whatever the build thread is stuck in */
 		omgd_log("the index build is stuck: exiting without it");
 		omg_status_writer_close(&d.status, !gone);
-		unlink_lock(lock, lfd);
+		process_unlink_lock(lock, lfd);
 		_exit(1);
 	}
 	if (d.db) {
@@ -850,7 +558,7 @@ out:
 		close(sfd);
 	if (ep >= 0)
 		close(ep);
-	unlink_lock(lock, lfd);
+	process_unlink_lock(lock, lfd);
 	close(lfd);
 	return rc;
 }

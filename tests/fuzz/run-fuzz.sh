@@ -20,7 +20,7 @@ cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefin
 common=("$src"/common/error.c "$src"/common/grow.c "$src"/common/proto.c "$src"/common/proto_plan.c "$src"/common/proto_history.c)
 # the daemon's whole library (all but its main, and its log: the target has a quiet one), for the
 # targets that drive dispatch
-daemon=$(ls "$src"/omgd/*.c "$src"/omgd/*/*.c | grep -v '/omgd/main\.c$\|/omgd/log\.c$' | tr '\n' ' ')
+daemon=$(ls "$src"/omgd/*.c "$src"/omgd/*/*.c | grep -v '/omgd/main\.c$\|/omgd/log\.c$\|/omgd/options\.c$\|/omgd/process\.c$' | tr '\n' ' ')
 daemon_common=$(ls "$src"/common/*.c | grep -v '/common/omg_cli\.c$' | tr '\n' ' ')
 declare -A sources=(
 	[fuzz_frame]="$src/tests/fuzz/fuzz_frame.c $daemon $daemon_common -llmdb -lmbedcrypto -lcurl -ljansson -ldpkg -lalpm -larchive -lpthread"

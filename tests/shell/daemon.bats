@@ -77,6 +77,37 @@ teardown() { stop_omgd; }
 		pkill -f "omgd --root $ROOT"
 }
 
+@test "a bad option value is refused at once with exit 2, before omgd goes to the background" {
+	local case opt val want
+	while IFS='|' read -r opt val want; do
+		for mode in --foreground ""; do
+			run timeout 10 "$OMGD" $mode --root "$ROOT" "$opt" "$val"
+			[ "$status" -eq 2 ] || { echo "$opt $val $mode: status $status: $output"; false; }
+			[ "$output" = "omgd: $want" ] || { echo "$opt $val $mode: $output"; false; }
+		done
+	done <<-'EOF'
+	--plan-ahead|x|--plan-ahead: 0 to 86400 seconds
+	--plan-ahead|86401|--plan-ahead: 0 to 86400 seconds
+	--verify-every|-1|--verify-every: 0 to 31622400 seconds
+	--verify-after|1e3|--verify-after: 0 to 31622400 seconds
+	--aur-timeout|abc|--aur-timeout: 0 (the default) to 60000 ms
+	--aur-timeout|60001|--aur-timeout: 0 (the default) to 60000 ms
+	--store-map-size|4096|--store-map-size: 65536 to 4294967296 bytes
+	--audit-max|15K|--audit-max: 16384 bytes (16K) to 2048M
+	--audit-max|1T|--audit-max: 16384 bytes (16K) to 2048M
+	EOF
+	OMG_IDLE_EXIT=soon run timeout 10 "$OMGD" --root "$ROOT"
+	[ "$status" -eq 2 ]
+	[ "$output" = "omgd: OMG_IDLE_EXIT: 0 to 31622400 seconds" ]
+	run timeout 10 "$OMGD" --root "$ROOT" --plan-ahead
+	[ "$status" -eq 2 ]
+	[ "$output" = "omgd: --plan-ahead needs a value" ]
+	# nothing was started: no socket, no daemon
+	[ ! -e "$XDG_RUNTIME_DIR/omg.sock" ]
+	run "$OMG" ping
+	[ "$status" -eq 3 ]
+}
+
 @test "peers of another uid are refused by omgd, and a foreign omgd by the client" {
 	[ "$(id -u)" = 0 ] || skip "needs root to act as another user"
 	command -v setpriv >/dev/null || skip "setpriv missing"
