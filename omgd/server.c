@@ -519,8 +519,11 @@ int server_tick(struct server *s, int64_t now)
 	}
 	if (s->accept_paused_until && now >= s->accept_paused_until)
 		accept_resume(s);
-	/* Parked requests go on once half the allowance of unsent answers is free. */
-	if (s->parked && unsent_total(s) <= SERVER_UNSENT_MAX / 2) {
+	/* Parked requests go on once half the allowance of unsent answers is free, or once the
+	 * answers that stalled since they were parked have been dropped to make room: no new
+	 * request may come to have them dropped (conn_process). */
+	if (s->parked && (unsent_total(s) <= SERVER_UNSENT_MAX / 2 ||
+			  (unsent_total(s) > SERVER_UNSENT_MAX && shed_stalled(s)))) {
 		struct conn *c, *next;
 		for (c = s->conns; c; c = next) {
 			next = c->next;
