@@ -1,5 +1,5 @@
 /* omg_bench.c — request latency over one kept connection (what a shell module sees):
- *   omg_bench [ITERATIONS]
+ *   omg_bench [ITERATIONS [LABEL-PREFIX]]
  * Prints the median and the 99th percentile of each request type, in microseconds. */
 #include "config.h"
 #include "client.h"
@@ -42,6 +42,13 @@ int main(int argc, char **argv)
 		{ "SUGGEST fir", OMG_MSG_SUGGEST, { .text = "fir", .limit = 5000 } },
 		{ "INFO bash (installed)", OMG_MSG_INFO, { .text = "bash" } },
 		{ "INFO fzf (from a .lz4 list)", OMG_MSG_INFO, { .text = "fzf" } },
+		{ "LIST installed", OMG_MSG_LIST, { .kind = OMG_LIST_INSTALLED } },
+		{ "LIST upgradable", OMG_MSG_LIST, { .kind = OMG_LIST_UPGRADABLE } },
+		{ "PROVIDES ls", OMG_MSG_PROVIDES, { .text = "ls" } },
+		{ "SIMILAR gti", OMG_MSG_SIMILAR, { .text = "gti" } },
+		{ "DEPENDS bash", OMG_MSG_DEPENDS, { .text = "bash" } },
+		{ "RDEPENDS libc6", OMG_MSG_RDEPENDS, { .text = "libc6" } },
+		{ "VERSIONS bash (records)", OMG_MSG_VERSIONS, { .text = "bash", .flags = OMG_VERSIONS_RECORDS } },
 	};
 	double *t = malloc(sizeof *t * (size_t)n);
 
@@ -50,7 +57,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (size_t j = 0; j < sizeof jobs / sizeof jobs[0]; j++) {
-		int reps = jobs[j].type == OMG_MSG_INFO && !strcmp(jobs[j].q.text, "fzf") ? n / 20 : n;
+		if (argc > 2 && strncmp(jobs[j].label, argv[2], strlen(argv[2])) != 0)
+			continue;
+		int slow = (jobs[j].type == OMG_MSG_INFO && !strcmp(jobs[j].q.text, "fzf")) || jobs[j].type == OMG_MSG_RDEPENDS ||
+			   jobs[j].type == OMG_MSG_VERSIONS || (jobs[j].type == OMG_MSG_LIST && jobs[j].q.kind == OMG_LIST_INSTALLED);
+		int reps = slow ? n / 20 : n;
 		if (reps < 10)
 			reps = 10;
 		for (int i = 0; i < reps; i++) {

@@ -105,6 +105,20 @@ static void add_pkg(struct db *db, const struct pkg_row *r)
 	db->pkgs[p].flags = r->flags;
 }
 
+/* Adds the commands ROWS as /usr/bin/NAME (as a backend does during a build). */
+static int add_cmds(struct db *db, const struct cmd_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct cmd_row *c = &rows[i];
+		char path[64];
+		snprintf(path, sizeof path, "/usr/bin/%s", c->name);
+		if (db_cmd_add(db, c->name, strlen(c->name), c->package, strlen(c->package), path, strlen(path),
+			       c->installed) != OMG_OK)
+			return OMG_E_NOMEM;
+	}
+	return OMG_OK;
+}
+
 static int setup(void **state)
 {
 	static const struct pkg_row mixed[] = {
@@ -121,14 +135,8 @@ static int setup(void **state)
 	MIXED.native_arch = db_str(&MIXED, NATIVE, strlen(NATIVE));
 	for (size_t i = 0; i < sizeof PKGS / sizeof PKGS[0]; i++)
 		add_pkg(&DB, &PKGS[i]);
-	for (size_t i = 0; i < sizeof CMDS / sizeof CMDS[0]; i++) {
-		const struct cmd_row *c = &CMDS[i];
-		char path[64];
-		snprintf(path, sizeof path, "/usr/bin/%s", c->name);
-		if (db_cmd_add(&DB, c->name, strlen(c->name), c->package, strlen(c->package), path, strlen(path),
-			       c->installed) != OMG_OK)
-			return -1;
-	}
+	if (add_cmds(&DB, CMDS, sizeof CMDS / sizeof CMDS[0]) != OMG_OK)
+		return -1;
 	for (size_t i = 0; i < sizeof mixed / sizeof mixed[0]; i++)
 		add_pkg(&MIXED, &mixed[i]);
 	if (db_finish(&DB) != OMG_OK || db_finish(&MIXED) != OMG_OK)
@@ -527,13 +535,7 @@ static void test_list_and_cmd_packages(void **state)
 	db.native_arch = db_str(&db, NATIVE, strlen(NATIVE));
 	for (size_t i = 0; i < sizeof LISTED / sizeof LISTED[0]; i++)
 		add_pkg(&db, &LISTED[i]);
-	for (size_t i = 0; i < sizeof LISTED_CMDS / sizeof LISTED_CMDS[0]; i++) {
-		const struct cmd_row *c = &LISTED_CMDS[i];
-		char path[64];
-		snprintf(path, sizeof path, "/usr/bin/%s", c->name);
-		assert_int_equal(db_cmd_add(&db, c->name, strlen(c->name), c->package, strlen(c->package), path,
-					    strlen(path), c->installed), OMG_OK);
-	}
+	assert_int_equal(add_cmds(&db, LISTED_CMDS, sizeof LISTED_CMDS / sizeof LISTED_CMDS[0]), OMG_OK);
 	assert_int_equal(db_finish(&db), OMG_OK);
 	for (size_t i = 0; i < sizeof LISTS / sizeof LISTS[0]; i++) {
 		const struct list_row *r = &LISTS[i];
