@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "omg_error.h"
@@ -49,6 +50,7 @@ static const struct pkg_row {
 	/* their records are about the frame limit (the fake backend makes them) */
 	{ "zz-huge", NATIVE, NULL, "1", "a record just over the frame limit", 0 },
 	{ "zz-giant", NATIVE, NULL, "1", "a record twice the frame limit", 0 },
+	{ "zz-slow", NATIVE, NULL, "1", "a record read slowly", 0 }, /* past a batch's slice */
 };
 
 /* The relations of one native version, as its record's field has them. */
@@ -78,6 +80,7 @@ static const struct cmd_row {
 
 #define HUGE_BYTES (OMG_FRAME_MAX - 100)  /* with the other fields the frame passes the limit; no one string does */
 #define GIANT_BYTES (2 * OMG_FRAME_MAX)   /* one string passes it: the writer refuses it */
+#define SLOW_NS 3000000                   /* zz-slow's record: longer than DISPATCH_SLICE_NS (2 ms) */
 
 static struct db DB;
 static struct daemon D;
@@ -163,6 +166,12 @@ static char *record_text(const struct db *db, uint32_t v)
 static int fake_record(const struct db *db, uint32_t ver, struct record *out)
 {
 	char *text = record_text(db, ver);
+
+	if (!strcmp(db_s(db, db->pkgs[db->vers[ver].pkg].name), "zz-slow")) {
+		struct timespec ts = { 0, SLOW_NS };
+		while (nanosleep(&ts, &ts) != 0)
+			;
+	}
 
 	if (!text) {
 		*out = (struct record){ 0 };
@@ -486,7 +495,7 @@ static const struct search_row {
 	{ OMG_MSG_SUGGEST, "fi", 0, 0, "fire firefox-esr", 0 },
 	{ OMG_MSG_SUGGEST, "lib", 0, INST, "libfire libold libssl", 0 },
 	{ OMG_MSG_SUGGEST, "", 3, 0, "bonfire ember fire", 0 },
-	{ OMG_MSG_SUGGEST, "zz", 0, 0, "zz-giant zz-huge", 0 },
+	{ OMG_MSG_SUGGEST, "zz", 0, 0, "zz-giant zz-huge zz-slow", 0 },
 	{ OMG_MSG_SUGGEST, "q", 0, 0, "", 0 },
 };
 
@@ -1132,6 +1141,76 @@ static void test_batch(void **state)
 	free(b);
 }
 
+/* A batch whose items take longer than a slice is answered over rounds (dispatch_continue),
+ * nothing of it sent before it is whole; an index replaced under it starts it again, and a
+ * second time the rest is answered at once. Each zz-slow item takes more than a slice. */
+static void test_batch_rounds(void **state)
+{
+	struct omg_wbuf w = { 0 }, out = { 0 };
+	struct omg_batch *b = malloc(sizeof *b);
+	struct dispatch_job *job = NULL;
+	struct omg_header h;
+	struct omg_pairs info;
+	(void)state;
+
+	assert_non_null(b);
+	omg_enc_batch_head(&w, 3);
+	batch_query(&w, OMG_MSG_INFO, "zz-slow", 0, 0);
+	batch_query(&w, OMG_MSG_INFO, "zz-slow", 0, 0);
+	omg_enc_batch_item(&w, OMG_MSG_PING, NULL, 0);
+
+	/* one item a round: the answer is kept by the job, OUT stays empty */
+	assert_int_equal(dispatch_request(&D, OMG_MSG_BATCH, 7, w.data, (uint32_t)w.len, &out, 0, &job), 2);
+	assert_non_null(job);
+	assert_int_equal(out.len, 0);
+	assert_true(dispatch_job_bytes(job) > 0);
+	assert_int_equal(dispatch_continue(&D, job, &out), 2);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(dispatch_continue(&D, job, &out), 0);
+	assert_int_equal(omg_header_decode(out.data, OMG_FRAME_MAX, &h), OMG_OK);
+	assert_int_equal(h.type, OMG_MSG_BATCH | OMG_MSG_ANSWER);
+	assert_int_equal(h.id, 7);
+	assert_int_equal(omg_dec_batch(out.data + OMG_HEADER_SIZE, h.length, b), OMG_OK);
+	assert_int_equal(b->count, 3);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(b->items[i].type, OMG_MSG_INFO | OMG_MSG_ANSWER);
+		assert_int_equal(omg_dec_pairs(b->items[i].payload, b->items[i].length, OMG_MSG_INFO, &info), OMG_OK);
+		assert_string_equal(info.kv[0].value, "zz-slow");
+		omg_pairs_free(&info);
+	}
+	assert_int_equal(b->items[2].type, OMG_MSG_PING | OMG_MSG_ANSWER);
+	assert_int_equal(D.m.handled[OMG_MSG_BATCH], 1);
+	assert_int_equal(D.m.requests, 1);
+	omg_wbuf_free(&out);
+
+	/* a new index after the first round: from the first item again (two more rounds of
+	 * one); a second new index: the rest at once */
+	job = NULL;
+	assert_int_equal(dispatch_request(&D, OMG_MSG_BATCH, 8, w.data, (uint32_t)w.len, &out, 0, &job), 2);
+	D.generation++;
+	assert_int_equal(dispatch_continue(&D, job, &out), 2);
+	D.generation++;
+	assert_int_equal(dispatch_continue(&D, job, &out), 0);
+	assert_int_equal(omg_header_decode(out.data, OMG_FRAME_MAX, &h), OMG_OK);
+	assert_int_equal(h.id, 8);
+	assert_int_equal(omg_dec_batch(out.data + OMG_HEADER_SIZE, h.length, b), OMG_OK);
+	assert_int_equal(b->count, 3); /* each item once, none left over from before */
+	assert_int_equal(b->items[0].type, OMG_MSG_INFO | OMG_MSG_ANSWER);
+	assert_int_equal(b->items[1].type, OMG_MSG_INFO | OMG_MSG_ANSWER);
+	assert_int_equal(b->items[2].type, OMG_MSG_PING | OMG_MSG_ANSWER);
+	omg_wbuf_free(&out);
+
+	/* given up on (its connection closed): freed with what it holds */
+	job = NULL;
+	assert_int_equal(dispatch_request(&D, OMG_MSG_BATCH, 9, w.data, (uint32_t)w.len, &out, 0, &job), 2);
+	dispatch_job_free(job);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(D.m.handled[OMG_MSG_BATCH], 2);
+	omg_wbuf_free(&out);
+	omg_wbuf_free(&w);
+	free(b);
+}
+
 /* ---- the system daemon's peer rule -------------------------------------------------------- */
 
 static void enc_audit(struct omg_wbuf *w)
@@ -1351,6 +1430,7 @@ int main(void)
 		cmocka_unit_test_setup(test_relations_table, reset),
 		cmocka_unit_test_setup(test_files, reset),
 		cmocka_unit_test_setup(test_batch, reset),
+		cmocka_unit_test_setup(test_batch_rounds, reset),
 		cmocka_unit_test_setup(test_peer_table, reset),
 		cmocka_unit_test_setup(test_peer_batch, reset),
 		cmocka_unit_test_setup(test_aur_unavailable, reset),
