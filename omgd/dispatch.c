@@ -189,6 +189,7 @@ static int job_step(struct daemon *d, struct dispatch_job *job, struct answer *a
 			omg_wbuf_reset(&item);
 			omg_enc_error(&item, OMG_WERR_TOO_LARGE, "answer too large");
 			sub.error = 1;
+			d->m.errors++;
 		}
 		omg_enc_batch_item(&job->w, sub.error ? OMG_MSG_ERROR : (uint8_t)(it->type | OMG_MSG_ANSWER),
 				   item.data, (uint32_t)item.len);
@@ -291,6 +292,7 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 
 	d->m.requests++;
 	if ((type == OMG_MSG_PLAN || type == OMG_MSG_VERIFY) && (denied = dispatch_denied(d, type, payload, length))) {
+		d->m.errors++;
 		omg_frame_error(out, id, OMG_WERR_DENIED, "%s", denied);
 		return 0;
 	}
@@ -309,6 +311,7 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 	if (type == OMG_MSG_PLAN) {
 		d->m.handled[type]++;
 		if (!d->planner) {
+			d->m.errors++;
 			omg_frame_error(out, id, OMG_WERR_INTERNAL, "omgd could not start its planner (see its log)");
 			return 0;
 		}
@@ -317,6 +320,7 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 	if (type == OMG_MSG_VERIFY) {
 		d->m.handled[type]++;
 		if (!d->verifier) {
+			d->m.errors++;
 			omg_frame_error(out, id, OMG_WERR_INTERNAL, "omgd could not start its verification worker (see its log)");
 			return 0;
 		}
