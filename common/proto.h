@@ -251,6 +251,9 @@ const uint8_t *omg_get_bytes(struct omg_rbuf *r, size_t n);
 /* A u32 count of items that follow, each at least MIN_ITEM bytes: 0 (and R failed) when
  * that many cannot fit in what is left, so a decoder never allocates for a lie. */
 uint32_t omg_get_count(struct omg_rbuf *r, size_t min_item);
+/* Whether COUNT items (a count already read) of at least MIN_ITEM bytes fit in what is left;
+ * if not, R fails. */
+int omg_count_fits(struct omg_rbuf *r, uint32_t count, size_t min_item);
 /* OMG_OK when nothing failed and every byte was consumed, else OMG_E_PROTO. */
 int omg_rbuf_done(const struct omg_rbuf *r);
 

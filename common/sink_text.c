@@ -2,6 +2,7 @@
  * without NO_COLOR. */
 #include "config.h"
 #include "cmd.h"
+#include "text.h"
 
 #include <pwd.h>
 #include <string.h>
@@ -16,173 +17,6 @@
 static const char *paint(const struct omg_sink *s, const char *code)
 {
 	return s->color ? code : "";
-}
-
-/* ---- control characters -------------------------------------------------------------
- * Package metadata is anyone's text: an escape sequence in a description could retitle,
- * recolour or rewrite the user's terminal. Text output shows every control visibly: C0
- * and DEL as ^X (ESC is ^[), C1 (U+0080..U+009F in UTF-8) as <U+009B>, a byte that is not
- * UTF-8 as \x9b. KEEP_NL keeps newlines (and tabs) of multi-line fields. */
-
-/* Length of the valid UTF-8 sequence at P (1..4), or 0. */
-static int utf8_len(const unsigned char *p)
-{
-	int n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : 0;
-
-	if (p[0] < 0x80)
-		return 1;
-	for (int i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) || (p[0] == 0xf0 && p[1] < 0x90) ||
-	    (p[0] == 0xf4 && p[1] >= 0x90))
-		return 0; /* overlong, surrogate or beyond U+10FFFF */
-	return n;
-}
-
-/* Writes the visible form of the character at P into OUT (at least 12 bytes); returns the
- * bytes of P it stands for. */
-static size_t visible_char(const unsigned char *p, int keep_nl, char *out, size_t *olen)
-{
-	int n = utf8_len(p);
-
-	if (p[0] < 0x20 || p[0] == 0x7f) {
-		if (keep_nl && (p[0] == '\n' || p[0] == '\t')) {
-			out[0] = (char)p[0];
-			*olen = 1;
-		} else {
-			out[0] = '^';
-			out[1] = (char)(p[0] ^ 0x40);
-			*olen = 2;
-		}
-		return 1;
-	}
-	if (n == 0) {
-		*olen = (size_t)snprintf(out, 12, "\\x%02x", p[0]);
-		return 1;
-	}
-	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
-		*olen = (size_t)snprintf(out, 12, "<U+%04X>", p[1]);
-		return 2;
-	}
-	memcpy(out, p, (size_t)n);
-	*olen = (size_t)n;
-	return (size_t)n;
-}
-
-static void put_visible(FILE *f, const char *s, int keep_nl)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *run = p;
-
-	while (*p) {
-		char out[12];
-		size_t olen, adv = visible_char(p, keep_nl, out, &olen);
-		if (olen == adv && !memcmp(out, p, adv)) { /* shown as it is: keep the run going */
-			p += adv;
-			continue;
-		}
-		fwrite(run, 1, (size_t)(p - run), f);
-		fwrite(out, 1, olen, f);
-		p += adv;
-		run = p;
-	}
-	fwrite(run, 1, (size_t)(p - run), f);
-}
-
-/* The visible form of S in BUF (cut to fit, never in the middle of a character). */
-static const char *visible(const char *s, char *buf, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = 0;
-
-	while (*p) {
-		char out[12];
-		size_t olen, adv = visible_char(p, 0, out, &olen);
-		if (len + olen >= n)
-			break;
-		memcpy(buf + len, out, olen);
-		len += olen;
-		p += adv;
-	}
-	buf[len] = 0;
-	return buf;
-}
-
-/* ---- the terminal's width ------------------------------------------------------------
- * On a terminal (s->width), lines are laid out to fit: a table's descriptions move to their
- * own line and are cut at a word, lists and texts break between words. A pipe gets every line
- * whole. Columns are counted as characters (UTF-8 sequences), visible forms. */
-static int cols(const char *s)
-{
-	int n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
-/* The byte offset in S at which N columns end. */
-static size_t cols_end(const char *s, int n)
-{
-	size_t i = 0;
-
-	for (int c = 0; s[i]; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80 && c++ == n)
-			break;
-	}
-	return i;
-}
-
-/* S (visible) within N columns: whole, or cut after its last word that fits, with "...". */
-static void put_cut(FILE *f, const char *s, int n)
-{
-	size_t end;
-
-	if (cols(s) <= n) {
-		fputs(s, f);
-		return;
-	}
-	end = cols_end(s, n > 3 ? n - 3 : 0);
-	for (size_t i = end; i > 0; i--)
-		if (s[i] == ' ') {
-			end = i;
-			break;
-		}
-	while (end > 0 && s[end - 1] == ' ')
-		end--;
-	fprintf(f, "%.*s...", (int)end, s);
-}
-
-/* S (visible) from column COL on, breaking lines at spaces so that none passes WIDTH (0: no
- * limit), continuation lines indented by INDENT; a word longer than a line stays whole. */
-static void put_wrapped(FILE *f, const char *s, int col, int width, int indent)
-{
-	int fresh = 1; /* no word of S on this line yet */
-
-	while (*s == ' ')
-		s++;
-	while (*s) {
-		const char *sp = strchr(s, ' ');
-		size_t len = sp ? (size_t)(sp - s) : strlen(s);
-		char word[1024];
-		int w;
-		snprintf(word, sizeof word, "%.*s", (int)len, s);
-		w = cols(word);
-		if (width && col > indent && col + !fresh + w > width) {
-			fprintf(f, "\n%*s", indent, "");
-			col = indent;
-		} else if (!fresh) {
-			fputc(' ', f);
-			col++;
-		}
-		fwrite(s, 1, len, f);
-		col += w;
-		fresh = 0;
-		s += len;
-		while (*s == ' ')
-			s++;
-	}
 }
 
 static void text_status(struct omg_sink *s, const struct omg_status_msg *m)
@@ -227,7 +61,7 @@ static void row_name(const struct omg_pkg_row *r, char *buf, size_t n)
 	char raw[512];
 
 	omg_pkg_name(raw, sizeof raw, r->name, r->arch, r->flags);
-	visible(raw, buf, n);
+	omg_text_visible(raw, buf, n);
 }
 
 static void row_marker(const struct omg_pkg_row *r, char *buf, size_t n)
@@ -238,7 +72,7 @@ static void row_marker(const struct omg_pkg_row *r, char *buf, size_t n)
 	if (r->flags & OMG_PKG_AUR)
 		snprintf(buf, n, "[aur]");
 	else if (r->flags & OMG_PKG_UPGRADABLE)
-		snprintf(buf, n, "[upgradable from: %s%s]", visible(r->installed, inst, sizeof inst),
+		snprintf(buf, n, "[upgradable from: %s%s]", omg_text_visible(r->installed, inst, sizeof inst),
 			 (r->flags & OMG_PKG_SECURITY) ? ", security" : "");
 	else if (r->flags & OMG_PKG_INSTALLED)
 		snprintf(buf, n, "[installed%s]", (r->flags & OMG_PKG_AUTO) ? ",automatic" : "");
@@ -251,26 +85,27 @@ static void text_rows(struct omg_sink *s, const struct omg_rows *m)
 
 	for (uint32_t i = 0; i < m->count; i++) {
 		const struct omg_pkg_row *r = &m->rows[i];
-		const char *v = visible(r->candidate[0] ? r->candidate : r->installed, vbuf, sizeof vbuf);
+		const char *v = omg_text_visible(r->candidate[0] ? r->candidate : r->installed, vbuf, sizeof vbuf);
 		row_name(r, name, sizeof name);
 		row_marker(r, marker, sizeof marker);
-		wn = cols(name) > wn ? cols(name) : wn;
-		wv = cols(v) > wv ? cols(v) : wv;
-		wm = cols(marker) > wm ? cols(marker) : wm;
-		wd = cols(visible(r->description, desc, sizeof desc)) > wd ? cols(desc) : wd;
+		wn = omg_text_cols(name) > wn ? omg_text_cols(name) : wn;
+		wv = omg_text_cols(v) > wv ? omg_text_cols(v) : wv;
+		wm = omg_text_cols(marker) > wm ? omg_text_cols(marker) : wm;
+		wd = omg_text_cols(omg_text_visible(r->description, desc, sizeof desc)) > wd ? omg_text_cols(desc) : wd;
 	}
 	/* as apt search on a narrow terminal: the description on a line of its own */
 	own_line = s->width && wn + 2 + wv + 2 + wm + 2 + wd > s->width;
 	for (uint32_t i = 0; i < m->count; i++) {
 		const struct omg_pkg_row *r = &m->rows[i];
-		const char *v = visible(r->candidate[0] ? r->candidate : r->installed, vbuf, sizeof vbuf);
+		const char *v = omg_text_visible(r->candidate[0] ? r->candidate : r->installed, vbuf, sizeof vbuf);
 		const char *mc = (r->flags & OMG_PKG_SECURITY) ? C_RED
 				 : (r->flags & OMG_PKG_UPGRADABLE) ? C_YELLOW : C_GREEN;
 		row_name(r, name, sizeof name);
 		row_marker(r, marker, sizeof marker);
 		if (own_line) {
 			/* aligned when that fits, else without the padding, else the marker below */
-			int pn = wn - cols(name), pv = wv - cols(v), w = cols(name) + 2 + cols(v) + 2 + cols(marker);
+			int pn = wn - omg_text_cols(name), pv = wv - omg_text_cols(v);
+			int w = omg_text_cols(name) + 2 + omg_text_cols(v) + 2 + omg_text_cols(marker);
 			if (w + pn + pv > s->width)
 				pn = pv = 0;
 			fprintf(s->out, "%s%s%s%*s  %s", paint(s, C_BOLD), name, paint(s, C_OFF), pn, "", v);
@@ -281,14 +116,14 @@ static void text_rows(struct omg_sink *s, const struct omg_rows *m)
 				fputc('\n', s->out);
 			if (r->description[0]) {
 				fputs("  ", s->out);
-				put_cut(s->out, visible(r->description, desc, sizeof desc), s->width - 2);
+				omg_text_put_cut(s->out, omg_text_visible(r->description, desc, sizeof desc), s->width - 2);
 				fputc('\n', s->out);
 			}
 			continue;
 		}
-		fprintf(s->out, "%s%s%s%*s  %s%*s  %s%s%s%*s  ", paint(s, C_BOLD), name, paint(s, C_OFF), wn - cols(name), "",
-			v, wv - cols(v), "", paint(s, mc), marker, paint(s, C_OFF), wm - cols(marker), "");
-		put_visible(s->out, r->description, 0);
+		fprintf(s->out, "%s%s%s%*s  %s%*s  %s%s%s%*s  ", paint(s, C_BOLD), name, paint(s, C_OFF), wn - omg_text_cols(name), "",
+			v, wv - omg_text_cols(v), "", paint(s, mc), marker, paint(s, C_OFF), wm - omg_text_cols(marker), "");
+		omg_text_put_visible(s->out, r->description, 0);
 		fputc('\n', s->out);
 	}
 	/* about the output, not of it: on standard error, so that a pipe gets rows only */
@@ -303,9 +138,9 @@ static void text_info(struct omg_sink *s, const struct omg_pairs *m)
 {
 	for (uint32_t i = 0; i < m->count; i++) {
 		fputs(paint(s, C_BOLD), s->out);
-		put_visible(s->out, m->kv[i].key, 0);
+		omg_text_put_visible(s->out, m->kv[i].key, 0);
 		fprintf(s->out, ":%s%s", paint(s, C_OFF), m->kv[i].value[0] ? " " : ""); /* an empty field: "Name:" */
-		put_visible(s->out, m->kv[i].value, 1);
+		omg_text_put_visible(s->out, m->kv[i].value, 1);
 		fputc('\n', s->out);
 	}
 }
@@ -313,7 +148,7 @@ static void text_info(struct omg_sink *s, const struct omg_pairs *m)
 static void text_words(struct omg_sink *s, const struct omg_words *m)
 {
 	for (uint32_t i = 0; i < m->count; i++) {
-		put_visible(s->out, m->words[i], 0);
+		omg_text_put_visible(s->out, m->words[i], 0);
 		fputc('\n', s->out);
 	}
 }
@@ -321,7 +156,7 @@ static void text_words(struct omg_sink *s, const struct omg_words *m)
 static void text_lines(struct omg_sink *s, const struct omg_words *m)
 {
 	for (uint32_t i = 0; i < m->count; i++) {
-		put_visible(s->out, m->words[i], 1); /* a line has no newline: tabs are kept */
+		omg_text_put_visible(s->out, m->words[i], 1); /* a line has no newline: tabs are kept */
 		fputc('\n', s->out);
 	}
 }
@@ -365,9 +200,9 @@ static void text_providers(struct omg_sink *s, const char *command, const struct
 	(void)command;
 	(void)similar;
 	for (uint32_t i = 0; i < m->count; i++) {
-		put_visible(s->out, m->v[i].package, 0);
+		omg_text_put_visible(s->out, m->v[i].package, 0);
 		fputc(' ', s->out);
-		put_visible(s->out, m->v[i].path, 0);
+		omg_text_put_visible(s->out, m->v[i].path, 0);
 		fprintf(s->out, "%s\n", m->v[i].installed ? " [installed]" : "");
 	}
 }
@@ -404,16 +239,16 @@ static void text_audit(struct omg_sink *s, const struct omg_audit_msg *m)
 				char line[1024];
 				snprintf(line, sizeof line, "%.*s", len, p);
 				fputs("        ", s->out);
-				put_visible(s->out, line, 0);
+				omg_text_put_visible(s->out, line, 0);
 				fputc('\n', s->out);
 				p += len + (e != NULL);
 			}
 		} else if (s->width) { /* a long text goes on in lines of its own, broken between words */
 			char vis[4096];
-			put_wrapped(s->out, visible(r->what, vis, sizeof vis), col, s->width, 8);
+			omg_text_put_wrapped(s->out, omg_text_visible(r->what, vis, sizeof vis), col, s->width, 8);
 			fputc('\n', s->out);
 		} else {
-			put_visible(s->out, r->what, 0);
+			omg_text_put_visible(s->out, r->what, 0);
 			fputc('\n', s->out);
 		}
 	}
@@ -433,12 +268,12 @@ static void history_item(const struct omg_hist_change *c, char *item, size_t n)
 {
 	char a[256], b[256], d[512];
 
-	visible(c->name, d, sizeof d);
+	omg_text_visible(c->name, d, sizeof d);
 	if (c->arch[0])
-		snprintf(d + strlen(d), sizeof d - strlen(d), ":%s", visible(c->arch, a, sizeof a));
-	visible(c->from[0] ? c->from : c->to, a, sizeof a);
+		snprintf(d + strlen(d), sizeof d - strlen(d), ":%s", omg_text_visible(c->arch, a, sizeof a));
+	omg_text_visible(c->from[0] ? c->from : c->to, a, sizeof a);
 	if (c->from[0] && c->to[0])
-		snprintf(item, n, "%s (%s, %s%s)", d, a, visible(c->to, b, sizeof b),
+		snprintf(item, n, "%s (%s, %s%s)", d, a, omg_text_visible(c->to, b, sizeof b),
 			 c->flags & OMG_HIST_AUTO ? ", automatic" : "");
 	else
 		snprintf(item, n, "%s (%s%s)", d, a, c->flags & OMG_HIST_AUTO ? ", automatic" : "");
@@ -456,7 +291,7 @@ static void history_list(FILE *out, const struct omg_hist_entry *e, uint8_t op, 
 	for (uint32_t i = 0; width && i < e->count; i++)
 		if (e->changes[i].op == op) {
 			history_item(&e->changes[i], item, sizeof item);
-			widest = cols(item) > widest ? cols(item) : widest;
+			widest = omg_text_cols(item) > widest ? omg_text_cols(item) : widest;
 		}
 	if (width && indent + widest + 1 > width)
 		indent = 2;
@@ -465,7 +300,7 @@ static void history_list(FILE *out, const struct omg_hist_entry *e, uint8_t op, 
 		if (e->changes[i].op != op)
 			continue;
 		history_item(&e->changes[i], item, sizeof item);
-		w = cols(item);
+		w = omg_text_cols(item);
 		if (!n++) {
 			fputs(key, out);
 			col = (int)strlen(key);
@@ -511,12 +346,12 @@ static void text_history(struct omg_sink *s, const struct omg_history *m)
 		fprintf(s->out, "\nStart-Date: %s\n", when);
 		if (cmd[0]) {
 			fputs("Commandline: ", s->out);
-			put_visible(s->out, cmd, 0);
+			omg_text_put_visible(s->out, cmd, 0);
 			fputc('\n', s->out);
 		}
 		if (e->requested_by[0]) {
 			fputs("Requested-By: ", s->out);
-			put_visible(s->out, e->requested_by, 0);
+			omg_text_put_visible(s->out, e->requested_by, 0);
 			fputc('\n', s->out);
 		} else if (e->action_seq && e->action_uid != OMG_UID_NONE) { /* who ran omg */
 			fputs("Requested-By: ", s->out);
@@ -527,7 +362,7 @@ static void text_history(struct omg_sink *s, const struct omg_history *m)
 			history_list(s->out, e, lists[k].op, lists[k].key, s->width);
 		if (e->error[0]) {
 			fputs("Error: ", s->out);
-			put_visible(s->out, e->error, 0);
+			omg_text_put_visible(s->out, e->error, 0);
 			fputc('\n', s->out);
 		}
 		if (e->end) {
@@ -536,7 +371,7 @@ static void text_history(struct omg_sink *s, const struct omg_history *m)
 		}
 		if (e->action_seq && e->commandline[0]) {
 			fputs("Omg-Command: ", s->out);
-			put_visible(s->out, e->action_command, 0);
+			omg_text_put_visible(s->out, e->action_command, 0);
 			fprintf(s->out, " (exit %d, audit record %llu)\n", e->action_result, (unsigned long long)e->action_seq);
 		}
 		if (e->naudit) {
@@ -560,9 +395,9 @@ static void text_owns(struct omg_sink *s, const char *const *paths, const struct
 			if (r->installed == OMG_OWNS_FILE)
 				continue;
 			fputs(r->package[0] ? "diversion by " : "local diversion", s->out);
-			put_visible(s->out, r->package, 0);
+			omg_text_put_visible(s->out, r->package, 0);
 			fputs(r->installed == OMG_OWNS_DIVERTED_FROM ? " from: " : " to: ", s->out);
-			put_visible(s->out, r->path, 0);
+			omg_text_put_visible(s->out, r->path, 0);
 			fputc('\n', s->out);
 		}
 		/* one line per path as recorded, its packages joined (a directory many have) */
@@ -578,11 +413,11 @@ static void text_owns(struct omg_sink *s, const char *const *paths, const struct
 			for (uint32_t j = k; j < m[i].count; j++)
 				if (m[i].v[j].installed == OMG_OWNS_FILE && !strcmp(m[i].v[j].path, r->path)) {
 					fputs(first ? "" : ", ", s->out);
-					put_visible(s->out, m[i].v[j].package, 0);
+					omg_text_put_visible(s->out, m[i].v[j].package, 0);
 					first = 0;
 				}
 			fputs(": ", s->out);
-			put_visible(s->out, r->path, 0);
+			omg_text_put_visible(s->out, r->path, 0);
 			fputc('\n', s->out);
 		}
 	}
@@ -597,16 +432,16 @@ static void text_aur(struct omg_sink *s, const struct omg_aur_msg *m)
 
 static void text_virtual(struct omg_sink *s, const struct omg_versions *m)
 {
-	put_visible(s->out, m->name, 0);
+	omg_text_put_visible(s->out, m->name, 0);
 	fputs(" is a virtual package, provided by:\n", s->out);
 	for (uint32_t i = 0; i < m->nproviders; i++) {
 		const struct omg_provider_ver *p = &m->providers[i];
 		char name[600];
 		omg_pkg_name(name, sizeof name, p->name, p->arch, p->flags);
 		fputs("  ", s->out);
-		put_visible(s->out, name, 0);
+		omg_text_put_visible(s->out, name, 0);
 		fputc(' ', s->out);
-		put_visible(s->out, p->version, 0);
+		omg_text_put_visible(s->out, p->version, 0);
 		if (p->installed)
 			fprintf(s->out, " %s[installed]%s", paint(s, C_GREEN), paint(s, C_OFF));
 		fputc('\n', s->out);
@@ -629,12 +464,12 @@ static void text_relations(struct omg_sink *s, enum omg_rel_mode mode, const str
 				"(Essential, Priority required, Protected, held, or APT::NeverAutoRemove)\n", m->name);
 		for (uint32_t i = 0; i < m->count; i++) {
 			const struct omg_rel *r = &m->v[i];
-			put_visible(s->out, r->package, 0);
+			omg_text_put_visible(s->out, r->package, 0);
 			fprintf(s->out, " (%s) %s ", (r->flags & OMG_REL_AUTO) ? "automatic" : "manual", kinds[r->kind]);
-			put_visible(s->out, r->target, 0);
+			omg_text_put_visible(s->out, r->target, 0);
 			if (r->op[0]) {
 				fprintf(s->out, " (%s ", r->op);
-				put_visible(s->out, r->version, 0);
+				omg_text_put_visible(s->out, r->version, 0);
 				fputc(')', s->out);
 			}
 			fputc('\n', s->out);
@@ -643,11 +478,11 @@ static void text_relations(struct omg_sink *s, enum omg_rel_mode mode, const str
 	}
 	if (!m->version[0]) { /* no version to show: apt's <NAME> */
 		fputc('<', s->out);
-		put_visible(s->out, m->name, 0);
+		omg_text_put_visible(s->out, m->name, 0);
 		fputs(">\n", s->out);
 		return;
 	}
-	put_visible(s->out, m->name, 0);
+	omg_text_put_visible(s->out, m->name, 0);
 	fputc('\n', s->out);
 	if (mode == OMG_REL_MODE_RDEPENDS)
 		fputs("Reverse Depends:\n", s->out);
@@ -656,11 +491,11 @@ static void text_relations(struct omg_sink *s, enum omg_rel_mode mode, const str
 		fputs((r->flags & OMG_REL_OR) ? " |" : "  ", s->out);
 		if (mode == OMG_REL_MODE_DEPENDS)
 			fprintf(s->out, "%s: %s", kinds[r->kind], (r->flags & OMG_REL_VIRTUAL) ? "<" : "");
-		put_visible(s->out, r->package, 0);
+		omg_text_put_visible(s->out, r->package, 0);
 		fputs(mode == OMG_REL_MODE_DEPENDS && (r->flags & OMG_REL_VIRTUAL) ? ">\n" : "\n", s->out);
 		for (uint32_t j = 0; j < r->nalts; j++) {
 			fputs("    ", s->out);
-			put_visible(s->out, r->alts[j], 0);
+			omg_text_put_visible(s->out, r->alts[j], 0);
 			fputc('\n', s->out);
 		}
 	}
@@ -673,9 +508,9 @@ static void text_sizes(struct omg_sink *s, const struct omg_sizes *m)
 	for (uint32_t i = 0; i < m->count; i++) {
 		omg_size_str((double)m->rows[i].kib * 1024, size, sizeof size);
 		fprintf(s->out, "%10s  ", size);
-		put_visible(s->out, m->rows[i].name, 0);
+		omg_text_put_visible(s->out, m->rows[i].name, 0);
 		fputc(' ', s->out);
-		put_visible(s->out, m->rows[i].version, 0);
+		omg_text_put_visible(s->out, m->rows[i].version, 0);
 		fputc('\n', s->out);
 	}
 	omg_size_str((double)m->total_kib * 1024, size, sizeof size);
@@ -692,20 +527,20 @@ static void text_policy(struct omg_sink *s, const struct omg_versions *pkgs, uin
 		const struct omg_versions *m = &pkgs[i];
 		char name[600];
 		omg_pkg_name(name, sizeof name, m->name, m->arch, m->flags);
-		put_visible(s->out, name, 0);
+		omg_text_put_visible(s->out, name, 0);
 		fputs(":\n  Installed: ", s->out);
-		put_visible(s->out, m->installed != OMG_VERSION_NONE ? m->v[m->installed].version : "(none)", 0);
+		omg_text_put_visible(s->out, m->installed != OMG_VERSION_NONE ? m->v[m->installed].version : "(none)", 0);
 		fputs("\n  Candidate: ", s->out);
-		put_visible(s->out, m->candidate != OMG_VERSION_NONE ? m->v[m->candidate].version : "(none)", 0);
+		omg_text_put_visible(s->out, m->candidate != OMG_VERSION_NONE ? m->v[m->candidate].version : "(none)", 0);
 		fputs("\n  Version table:\n", s->out);
 		for (uint32_t j = 0; j < m->count; j++) {
 			const struct omg_version *v = &m->v[j];
 			fputs(j == m->installed ? " *** " : "     ", s->out);
-			put_visible(s->out, v->version, 0);
+			omg_text_put_visible(s->out, v->version, 0);
 			fprintf(s->out, " %d\n", (int)v->prio);
 			for (uint32_t f = 0; f < v->nfiles; f++) {
 				fprintf(s->out, "       %4d ", (int)v->files[f].prio);
-				put_visible(s->out, v->files[f].desc, 0);
+				omg_text_put_visible(s->out, v->files[f].desc, 0);
 				fputc('\n', s->out);
 			}
 		}
@@ -770,7 +605,7 @@ static void text_plan_summary(struct omg_sink *s, const struct omg_plan *m, cons
 			m->tool, r->status, r->seconds, r->interrupted ? " (interrupted by Ctrl-C)" : "");
 	for (uint32_t i = 0; i < r->nerrors && i < OMG_ACT_ERRORS_MAX; i++) {
 		fputs("  ", s->out);
-		put_visible(s->out, r->errors[i], 0);
+		omg_text_put_visible(s->out, r->errors[i], 0);
 		fputc('\n', s->out);
 	}
 	if (r->nerrors > OMG_ACT_ERRORS_MAX)
@@ -799,14 +634,14 @@ static void text_plan(struct omg_sink *s, const struct omg_plan *m, const struct
 	}
 	for (uint32_t i = 0; i < m->nunknown; i++) {
 		char vis[300];
-		fprintf(s->err, "%s: no such package", visible(m->unknown[i].name, vis, sizeof vis));
+		fprintf(s->err, "%s: no such package", omg_text_visible(m->unknown[i].name, vis, sizeof vis));
 		for (uint32_t k = 0; k < m->unknown[i].count; k++)
-			fprintf(s->err, "%s%s", k ? ", " : "; did you mean ", visible(m->unknown[i].suggestions[k], vis, sizeof vis));
+			fprintf(s->err, "%s%s", k ? ", " : "; did you mean ", omg_text_visible(m->unknown[i].suggestions[k], vis, sizeof vis));
 		fputs(m->unknown[i].count ? "?\n" : "\n", s->err);
 	}
 	for (uint32_t i = 0; i < m->nnotes; i++) {
 		fputs("Note: ", s->out);
-		put_visible(s->out, m->notes[i], 0);
+		omg_text_put_visible(s->out, m->notes[i], 0);
 		fputc('\n', s->out);
 	}
 	for (uint32_t i = 0; i < m->count; i++) {
@@ -833,15 +668,15 @@ static void text_plan(struct omg_sink *s, const struct omg_plan *m, const struct
 				snprintf(ver, sizeof ver, "%s -> %s", e->from, e->to);
 			else
 				snprintf(ver, sizeof ver, "%s", e->to[0] ? e->to : e->from);
-			fprintf(s->out, "  %s%-*s%s ", paint(s, plan_groups[g].red ? C_RED : ""), wname, visible(name, vis, sizeof vis),
+			fprintf(s->out, "  %s%-*s%s ", paint(s, plan_groups[g].red ? C_RED : ""), wname, omg_text_visible(name, vis, sizeof vis),
 				paint(s, plan_groups[g].red ? C_OFF : ""));
-			fprintf(s->out, "%-*s ", wver, visible(ver, vis, sizeof vis));
+			fprintf(s->out, "%-*s ", wver, omg_text_visible(ver, vis, sizeof vis));
 			if (e->download) {
 				omg_size_str((double)e->download, size, sizeof size);
 				fprintf(s->out, "%9s ", size);
 			} else
 				fprintf(s->out, "%9s ", "");
-			put_visible(s->out, e->release, 0);
+			omg_text_put_visible(s->out, e->release, 0);
 			if (e->flags & OMG_PLAN_ESSENTIAL)
 				fprintf(s->out, " %s(essential)%s", paint(s, C_RED), paint(s, C_OFF));
 			if (e->flags & OMG_PLAN_HELD)
@@ -855,7 +690,7 @@ static void text_plan(struct omg_sink *s, const struct omg_plan *m, const struct
 		fprintf(s->out, "%sKept back:%s\n ", paint(s, C_BOLD), paint(s, C_OFF));
 		for (uint32_t i = 0; i < m->nkept; i++) {
 			fputc(' ', s->out);
-			put_visible(s->out, m->kept[i], 0);
+			omg_text_put_visible(s->out, m->kept[i], 0);
 		}
 		fputc('\n', s->out);
 	}
@@ -863,13 +698,13 @@ static void text_plan(struct omg_sink *s, const struct omg_plan *m, const struct
 		fprintf(s->out, "No longer needed (omg autoremove removes them):\n ");
 		for (uint32_t i = 0; i < m->nautoremovable; i++) {
 			fputc(' ', s->out);
-			put_visible(s->out, m->autoremovable[i], 0);
+			omg_text_put_visible(s->out, m->autoremovable[i], 0);
 		}
 		fputc('\n', s->out);
 	}
 	if (m->problem[0] && !m->nunknown) {
 		fprintf(s->err, "%s cannot do this:\n", m->tool);
-		put_visible(s->err, m->problem, 1);
+		omg_text_put_visible(s->err, m->problem, 1);
 		fputc('\n', s->err);
 		return;
 	}
@@ -910,7 +745,7 @@ static void text_verify(struct omg_sink *s, const struct omg_verify *m, int firs
 			const struct omg_verify_source *v = &m->src[i];
 			int ok = (v->verdict == 0 || v->verdict == 10) && v->dates == 0 && !v->lists_bad;
 			fputs("  ", s->out);
-			put_visible(s->out, v->desc, 0);
+			omg_text_put_visible(s->out, v->desc, 0);
 			fprintf(s->out, ": %s%s%s", paint(s, ok ? C_GREEN : C_RED),
 				v->verdict < sizeof verdicts / sizeof verdicts[0] ? verdicts[v->verdict] : "?", paint(s, C_OFF));
 			if (v->signer[0])
@@ -930,7 +765,7 @@ static void text_verify(struct omg_sink *s, const struct omg_verify *m, int firs
 				fprintf(s->out, ", %u unchecked", v->lists_unchecked);
 			if (v->detail[0]) {
 				fputs("\n    ", s->out);
-				put_visible(s->out, v->detail, 0);
+				omg_text_put_visible(s->out, v->detail, 0);
 			}
 			fputc('\n', s->out);
 		}
@@ -948,15 +783,15 @@ static void text_verify(struct omg_sink *s, const struct omg_verify *m, int firs
 		const struct omg_finding *f = &m->find[i];
 		fprintf(s->out, "%s%-16s%s ", paint(s, f->kind == OMG_FIND_CHANGED_CONFIG ? C_YELLOW : C_RED),
 			omg_finding_name(f->kind), paint(s, C_OFF));
-		put_visible(s->out, f->path[0] ? f->path : f->package, 0);
+		omg_text_put_visible(s->out, f->path[0] ? f->path : f->package, 0);
 		if (f->package[0] && f->path[0]) {
 			fputs(" (", s->out);
-			put_visible(s->out, f->package, 0);
+			omg_text_put_visible(s->out, f->package, 0);
 			fputc(')', s->out);
 		}
 		if (f->detail[0]) {
 			fputs(": ", s->out);
-			put_visible(s->out, f->detail, 0);
+			omg_text_put_visible(s->out, f->detail, 0);
 		}
 		fputc('\n', s->out);
 	}
@@ -986,10 +821,10 @@ static void text_doctor(struct omg_sink *s, const struct omg_check *c, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		fprintf(s->out, "%s%-4s%s  %-*s  ", paint(s, colour[c[i].level]), word[c[i].level], paint(s, C_OFF), (int)width,
 			c[i].name);
-		put_visible(s->out, c[i].what, 0);
+		omg_text_put_visible(s->out, c[i].what, 0);
 		if (c[i].fix[0]) {
 			fputs("  \xe2\x80\x94 ", s->out); /* an em dash */
-			put_visible(s->out, c[i].fix, 0);
+			omg_text_put_visible(s->out, c[i].fix, 0);
 		}
 		fputc('\n', s->out);
 		k[c[i].level]++;
