@@ -137,22 +137,32 @@ static void srv_send(struct conn *k, const void *p, size_t n)
 	(void)r;
 }
 
+/* Sends what W holds and frees it, freed before it is sent: a client that forks once it has
+ * its answer must not find a server thread's block allocated in its child (a leak there). */
+static void srv_send_wbuf(struct conn *k, struct omg_wbuf *w, int rc)
+{
+	uint8_t frame[OMG_HEADER_SIZE + FRAME_KEEP];
+	size_t n = rc == OMG_OK && w->len <= sizeof frame ? w->len : 0;
+
+	if (n)
+		memcpy(frame, w->data, n);
+	omg_wbuf_free(w);
+	if (n)
+		srv_send(k, frame, n);
+}
+
 static void srv_frame(struct conn *k, uint8_t type, uint32_t id, const void *payload, size_t n)
 {
 	struct omg_wbuf w = { 0 };
 
-	if (omg_frame_whole(&w, type, id, payload, n) == OMG_OK)
-		srv_send(k, w.data, w.len);
-	omg_wbuf_free(&w);
+	srv_send_wbuf(k, &w, omg_frame_whole(&w, type, id, payload, n));
 }
 
 static void srv_error(struct conn *k, uint32_t id, uint32_t code, const char *message)
 {
 	struct omg_wbuf w = { 0 };
 
-	if (omg_frame_error(&w, id, code, "%s", message) == OMG_OK)
-		srv_send(k, w.data, w.len);
-	omg_wbuf_free(&w);
+	srv_send_wbuf(k, &w, omg_frame_error(&w, id, code, "%s", message));
 }
 
 /* A header as a hostile server writes it, every field free. */
