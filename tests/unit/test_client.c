@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -177,13 +178,25 @@ static void srv_header(struct conn *k, uint32_t length, uint8_t version, uint16_
 	srv_send(k, raw, sizeof raw);
 }
 
-/* The answer echo gives: the request's payload, then '!'. */
+static uint32_t frame_id(int i)
+{
+	const uint8_t *p = F.frames[i].data + 8;
+
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The answer echo gives: the request's payload, then '!'. The request is the last one
+ * recorded with its id on this connection (another may have come since on another). */
 static void srv_echo(struct conn *k, const struct omg_header *h)
 {
 	uint8_t payload[FRAME_KEEP];
+	int i;
 
 	pthread_mutex_lock(&F.lock);
-	memcpy(payload, F.frames[F.nframes - 1].data + OMG_HEADER_SIZE, h->length);
+	for (i = F.nframes - 1; i > 0; i--)
+		if (F.frames[i].conn == k->index && frame_id(i) == h->id)
+			break;
+	memcpy(payload, F.frames[i].data + OMG_HEADER_SIZE, h->length);
 	pthread_mutex_unlock(&F.lock);
 	payload[h->length] = '!';
 	srv_frame(k, h->type | OMG_MSG_ANSWER, h->id, payload, h->length + 1);
@@ -301,13 +314,6 @@ static int count(const int *field)
 	return v;
 }
 
-static uint32_t frame_id(int i)
-{
-	const uint8_t *p = F.frames[i].data + 8;
-
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -403,23 +409,63 @@ static void test_call(void **state)
 	omg_client_close(&c);
 }
 
-/* Its descriptor is out of the user's range and not passed to what the shell executes. */
+static void assert_client_fd(const struct omg_client *c)
+{
+	int flags = fcntl(c->fd, F_GETFD);
+
+	assert_true(c->fd >= OMG_CLIENT_FD_MIN);
+	assert_true(flags >= 0);
+	assert_true(flags & FD_CLOEXEC);
+}
+
+/* Its descriptor is out of the user's range and not passed to what the shell executes, both
+ * when socket() gives a low number (moved up) and when the low ones are all taken. A number
+ * the user has since reused for a file (exec 10>file) is left alone: not written, not
+ * closed; the call connects afresh. */
 static void test_descriptor(void **state)
 {
 	struct omg_client c;
 	struct omg_answer a;
-	int flags;
+	char file[160];
+	struct stat before, after;
+	int fillers[OMG_CLIENT_FD_MIN], nfill = 0, fd, user;
 
 	(void)state;
 	fake_start(serve_echo);
 	client_at(&c, LONG_MS);
 	assert_int_equal(ping(&c, &a), OMG_OK);
-	assert_true(c.fd >= OMG_CLIENT_FD_MIN);
-	flags = fcntl(c.fd, F_GETFD);
-	assert_true(flags >= 0);
-	assert_true(flags & FD_CLOEXEC);
+	assert_client_fd(&c);
 	omg_client_close(&c);
 	assert_int_equal(c.fd, -1);
+
+	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0 && fd < OMG_CLIENT_FD_MIN)
+		fillers[nfill++] = fd;
+	assert_true(fd >= 0);
+	close(fd);
+	client_at(&c, LONG_MS);
+	assert_int_equal(ping(&c, &a), OMG_OK);
+	assert_client_fd(&c);
+	while (nfill > 0)
+		close(fillers[--nfill]);
+
+	snprintf(file, sizeof file, "%s/user-file", F.dir);
+	user = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(user >= 0);
+	assert_int_equal(dup2(user, c.fd), c.fd); /* closes the client's socket under it */
+	close(user);
+	user = c.fd;
+	assert_int_equal(fstat(user, &before), 0);
+	assert_int_equal(ping(&c, &a), OMG_OK);
+	assert_int_equal(a.length, 1);
+	assert_int_equal(count(&F.accepts), 3);
+	assert_true(c.fd != user);
+	assert_int_equal(fstat(user, &after), 0); /* still open, */
+	assert_true(after.st_ino == before.st_ino && after.st_dev == before.st_dev); /* still the file, */
+	assert_int_equal(after.st_size, 0); /* nothing written to it */
+	omg_client_close(&c);
+	assert_int_equal(fcntl(user, F_GETFD) >= 0, 1); /* nor closed with the client */
+	close(user);
+	unlink(file);
 }
 
 static void serve_silent(struct conn *k)
@@ -832,6 +878,108 @@ static void test_interrupted(void **state)
 	omg_client_close(&c);
 }
 
+/* Traps' calls while a call waits (the interrupted hook plays the traps): each of the first
+ * TRAPS connections' server holds its answer, sending the calling thread SIGUSR1, until
+ * every trap's request has come, each over a connection of its own; then it answers. */
+static int traps, trap_started;
+static struct omg_client *trap_client;
+static int trap_rc[2];
+static struct omg_answer trap_answer[2];
+static uint8_t trap_payload[2][8];
+
+static void serve_nested(struct conn *k)
+{
+	struct omg_header h;
+	uint8_t b[64];
+
+	if (k->index >= traps || srv_request(k, &h) != 0) {
+		serve_echo(k);
+		return;
+	}
+	while (count(&F.nframes) < traps + 1) {
+		int r = srv_readable(k->fd, 20);
+
+		if (r < 0 || (r == 1 && recv(k->fd, b, sizeof b, 0) <= 0))
+			return;
+		if (r == 0)
+			pthread_kill(F.main, SIGUSR1);
+	}
+	srv_echo(k, &h);
+	serve_echo(k);
+}
+
+/* A trap: a LIST whose limit says which; the next trap may run while it waits. */
+static int trap(void)
+{
+	int n = trap_started;
+	struct omg_query q = { .kind = OMG_LIST_ORPHANS, .limit = 3 + (uint32_t)n };
+
+	if (n == traps)
+		return 0;
+	trap_started++;
+	omg_enc_query(omg_client_begin(trap_client, OMG_MSG_LIST), OMG_MSG_LIST, &q);
+	trap_rc[n] = omg_client_call(trap_client, &trap_answer[n]);
+	if (trap_rc[n] == OMG_OK && trap_answer[n].length <= sizeof trap_payload[n])
+		memcpy(trap_payload[n], trap_answer[n].payload, trap_answer[n].length);
+	return 0;
+}
+
+static void check_nested(int n)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 }, old;
+	struct omg_client c;
+	struct omg_answer a;
+
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+	traps = n;
+	trap_started = 0;
+	fake_start(serve_nested);
+	client_at(&c, LONG_MS);
+	c.interrupted = trap;
+	trap_client = &c;
+	omg_client_begin(&c, OMG_MSG_STATUS);
+	assert_int_equal(omg_client_call(&c, &a), OMG_OK);
+	assert_int_equal(a.type, OMG_MSG_STATUS | OMG_MSG_ANSWER);
+	assert_int_equal(a.length, 1);
+	assert_int_equal(trap_started, n);
+	for (int i = 0; i < n; i++) {
+		const uint8_t want[] = { OMG_LIST_ORPHANS, (uint8_t)(3 + i), 0, 0, 0, '!' };
+
+		if (trap_rc[i] != OMG_OK)
+			fail_msg("trap %d: %s: %s", i, omg_strerror(trap_rc[i]), omg_errdetail());
+		assert_int_equal(trap_answer[i].type, OMG_MSG_LIST | OMG_MSG_ANSWER);
+		assert_int_equal(trap_answer[i].length, sizeof want);
+		assert_memory_equal(trap_payload[i], want, sizeof want);
+		assert_int_equal(F.frames[i + 1].conn, i + 1);
+		assert_int_equal(F.frames[i + 1].data[5], OMG_MSG_LIST);
+	}
+	assert_int_equal(count(&F.accepts), n + 1);
+	assert_int_equal(F.frames[0].conn, 0);
+	assert_int_equal(wait_count(&F.closed, n), n); /* the traps' calls kept nothing open */
+	/* the waiting call's connection is kept and in step */
+	assert_int_equal(ping(&c, &a), OMG_OK);
+	assert_int_equal(a.type, OMG_MSG_PING | OMG_MSG_ANSWER);
+	assert_int_equal(count(&F.accepts), n + 1);
+	assert_int_equal(F.frames[n + 1].conn, 0);
+	assert_int_equal(sigaction(SIGUSR1, &old, NULL), 0);
+	omg_client_close(&c);
+}
+
+static void test_nested(void **state)
+{
+	(void)state;
+	check_nested(1);
+}
+
+/* A trap while a trap's call waits: the second's call must not close the first's
+ * connection under it. */
+static void test_nested_twice(void **state)
+{
+	(void)state;
+	check_nested(2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -846,6 +994,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nested, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_twice, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
