@@ -959,6 +959,7 @@ static void check_nested(int n)
 	}
 	/* each trap's request came over a connection of its own, in the order they connected
 	 * (their server threads may record them in either order) */
+	assert_int_equal(count(&F.nframes), n + 1);
 	for (int i = 1; i <= n; i++) {
 		assert_int_equal(F.frames[i].data[5], OMG_MSG_LIST);
 		assert_int_equal(F.frames[i].data[OMG_HEADER_SIZE + 1], 3 + F.frames[i].conn - 1);
