@@ -371,7 +371,11 @@ int omg_client_call_within(struct omg_client *c, struct omg_answer *a, int timeo
 			return OMG_ERROR(OMG_E_NOMEM, "no memory for a second call");
 		/* a trap's call while another waits: as patient as the one it interrupted */
 		rc = omg_client_call_within(c->nested, a, timeout_ms > c->call_ms ? timeout_ms : c->call_ms);
-		client_disconnect(c->nested); /* a trap's call keeps nothing open */
+		/* a trap's call keeps nothing open; but when the nested client was itself waiting
+		 * (a trap during a trap's call), the call went one deeper and closed its own: this
+		 * connection has a call under way */
+		if (!c->nested->busy)
+			client_disconnect(c->nested);
 		return rc;
 	}
 	if ((rc = omg_frame_end(&c->req, OMG_REQUEST_MAX)) != OMG_OK)
