@@ -4,7 +4,7 @@
  * A handler decodes its request's payload (P, N), writes its answer's payload into A->w with
  * the codec (proto.h) and returns; or sets A's error with answer_fail (a wire error code and a
  * message), and what it wrote is discarded. Handlers run on the event loop: none blocks except
- * where its file says (a record read for INFO, a log read for HISTORY).
+ * where its file says (records read for INFO and VERSIONS, a log read for HISTORY).
  *
  *   common.c    the request checks every handler shares, answer_fail, a string pool
  *   daemon.c    HELLO, STATUS, METRICS: omgd itself

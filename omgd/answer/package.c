@@ -1,5 +1,6 @@
 /* package.c — INFO and VERSIONS (answer.h): one package, its record and its versions. INFO
- * reads the record from its package list or database (the one blocking read). */
+ * reads the record from its package list or database, and VERSIONS with records one per
+ * version: the only reads of files on the event loop among the answers from the index. */
 #include "config.h"
 #include "answer.h"
 #include "omg_error.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Package P as a row of the wire (its flags are the wire's bits: see the checks above). */
+/* Package P as a row of the wire (its flags are the wire's bits: dispatch.c asserts it). */
 static void db_row(const struct db *db, uint32_t p, struct omg_pkg_row *row)
 {
 	const struct db_pkg *pk = &db->pkgs[p];

@@ -89,7 +89,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data, *end = p + size;
 	struct db db;
-	char *rec;
 
 	for (size_t i = 0; i < NPARTS; i++) {
 		const char *cut = p < end ? memmem(p, (size_t)(end - p), separator, sizeof separator - 1) : NULL;
@@ -109,8 +108,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    db.counts.updates > db.npkgs)
 			abort();
 		for (uint32_t v = 0; v < db.nvers && v < 64; v++) {
-			if (backend_dpkg.record(&db, v, &rec) == 0)
-				free(rec);
+			struct record rec;
+			/* a record read back is the version's paragraph: it has its Package field */
+			if (backend_dpkg.record(&db, v, &rec) == OMG_OK && (!rec.text || strlen(rec.text) != rec.len || !rec.nfields))
+				abort();
+			record_free(&rec);
 			if (v) {
 				const char *a = db_s(&db, db.vers[v - 1].version), *b = db_s(&db, db.vers[v].version);
 				if (sign(backend_dpkg.vercmp(a, b)) != -sign(backend_dpkg.vercmp(b, a)))

@@ -5,6 +5,7 @@
 #include "db.h"
 #include "log.h"
 #include "omgd.h"
+#include "omg_error.h"
 #include "proto.h"
 
 #include <stdlib.h>
@@ -12,12 +13,12 @@
 
 void omgd_log(const char *fmt, ...) { (void)fmt; }
 
-static int no_record(const struct db *db, uint32_t v, char **out)
+static int no_record(const struct db *db, uint32_t v, struct record *out)
 {
 	(void)db;
 	(void)v;
-	*out = NULL;
-	return 1;
+	*out = (struct record){ 0 };
+	return OMG_E_NOTFOUND;
 }
 
 static const struct backend fuzz_backend = { .name = "fuzz", .record = no_record };

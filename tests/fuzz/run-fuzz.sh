@@ -15,7 +15,7 @@ if [ -n "${OMG_SKIP_FUZZ:-}" ] || ! command -v clang >/dev/null; then
 fi
 work=$build/tests/fuzz/work
 mkdir -p "$work"
-cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c17
+cflags=(-g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c17
 	-D_GNU_SOURCE -I"$build" -I"$src/common" -I"$src/omgd" -I"$src/omgd/dpkg")
 common=("$src"/common/error.c "$src"/common/grow.c "$src"/common/proto_frame.c "$src"/common/proto.c "$src"/common/proto_package.c "$src"/common/proto_audit.c "$src"/common/proto_aur.c "$src"/common/proto_plan.c "$src"/common/proto_history.c)
 # the daemon's whole library (all but its main, and its log: the target has a quiet one), for the
