@@ -332,6 +332,32 @@ static int check_dirs(const char *dir)
 	return check_owner(parent, 1);
 }
 
+/* LMDB maps lock.mdb and writes into the map while mdb_env_open sets it up. On a full file
+ * system (a tmpfs above all) a page it extended the file to but could not get is SIGBUS at
+ * that first touch, in mdb_env_open itself, before the guard knows the map (the verification
+ * cache's thread died so when the index store had just filled the disk). The file's pages are
+ * taken first, so that a full disk is ENOSPC here. An existing file is never made longer
+ * (another process may have it mapped at its size); a new one gets the size LMDB gives it
+ * for its default 126 readers. */
+#define STORE_LOCK_BYTES 8192
+
+static int lock_file_room(const char *dir)
+{
+	char path[4200];
+	struct stat st;
+	int fd, rc;
+
+	if (snprintf(path, sizeof path, "%s/lock.mdb", dir) >= (int)sizeof path)
+		return OMG_ERROR(OMG_E_TOOBIG, "%s: path too long", dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return store_error(errno, path);
+	rc = fstat(fd, &st) != 0 ? errno : posix_fallocate(fd, 0, st.st_size > 0 ? st.st_size : STORE_LOCK_BYTES);
+	close(fd);
+	if (rc == EOPNOTSUPP || rc == EINVAL)
+		rc = 0; /* a file system that cannot say: LMDB's own way, as before */
+	return rc ? store_error(rc, path) : OMG_OK;
+}
+
 int store_open(struct store *s, const char *dir, const char *const *names, enum store_mode mode,
 	       size_t map_size, size_t map_cap, uint32_t format, uint32_t *found)
 {
@@ -348,7 +374,7 @@ int store_open(struct store *s, const char *dir, const char *const *names, enum 
 	for (s->ndbi = 0; names[s->ndbi]; s->ndbi++)
 		if (s->ndbi == STORE_MAX_DBS)
 			return OMG_ERROR(OMG_E_INVAL, "store: too many databases");
-	if ((rc = make_dirs(dir)) != OMG_OK || (rc = check_dirs(dir)) != OMG_OK)
+	if ((rc = make_dirs(dir)) != OMG_OK || (rc = check_dirs(dir)) != OMG_OK || (rc = lock_file_room(dir)) != OMG_OK)
 		return rc;
 	if ((rc = mdb_env_create(&s->env)) != 0)
 		return store_error(rc, "mdb_env_create");

@@ -439,6 +439,29 @@ PY
 	[[ "$output" == *'no space left on device'* ]]
 }
 
+@test "a file system already full when omgd starts: served from memory, no SIGBUS in LMDB's lock file" {
+	# found by CI: on a full tmpfs, mdb_env_open extends lock.mdb and dies of SIGBUS at the
+	# first write into its map (the verification cache's thread, once the index had filled it)
+	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
+	local fs=$BATS_TEST_TMPDIR/fullfs
+	mkdir -p "$fs"
+	mount -t tmpfs -o size=64k,mode=0700 tmpfs "$fs" || skip "cannot mount a tmpfs here"
+	mkdir -p "$fs/omg"
+	chmod 700 "$fs/omg"
+	dd if=/dev/zero of="$fs/filler" bs=4k 2>/dev/null || true   # until no space is left
+	"$OMGD" --foreground --root "$ROOT" --store "$fs/omg" --verify-every 0 2>>"$LOG" &
+	OMGD_PID=$!
+	wait_ready || { umount "$fs"; false; }
+	run "$OMG" --json status
+	"$OMG" search -d fi >/dev/null
+	kill -0 "$OMGD_PID"
+	stop_omgd
+	umount "$fs"
+	if grep -q 'Bus error\|SIGBUS' "$LOG"; then false; fi
+	grep -q 'store unavailable, serving from memory: .*no space left on device' "$LOG"
+	[[ "$output" == *'no space left on device'* ]]
+}
+
 @test "a store directory writable by others, or owned by another user, is refused (served from memory)" {
 	# found by the hostile test: store directories were not checked for ownership
 	start_omgd --root "$ROOT"
