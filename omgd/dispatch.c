@@ -180,15 +180,11 @@ static int job_step(struct daemon *d, struct dispatch_job *job, struct answer *a
 
 		omg_wbuf_reset(&item);
 		answer_one(d, it->type, it->payload, it->length, &sub, 1);
-		if (sub.error) {
+		if (!sub.error && item.failed)
+			answer_fail(&sub, OMG_WERR_TOO_LARGE, "answer too large");
+		if (sub.error) { /* the item is an ERROR answer of its own, counted as every one is */
 			omg_wbuf_reset(&item);
 			omg_enc_error(&item, sub.error, sub.message);
-			d->m.errors++;
-		}
-		if (item.failed) {
-			omg_wbuf_reset(&item);
-			omg_enc_error(&item, OMG_WERR_TOO_LARGE, "answer too large");
-			sub.error = 1;
 			d->m.errors++;
 		}
 		omg_enc_batch_item(&job->w, sub.error ? OMG_MSG_ERROR : (uint8_t)(it->type | OMG_MSG_ANSWER),
@@ -292,8 +288,8 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 
 	d->m.requests++;
 	if ((type == OMG_MSG_PLAN || type == OMG_MSG_VERIFY) && (denied = dispatch_denied(d, type, payload, length))) {
-		d->m.errors++;
-		omg_frame_error(out, id, OMG_WERR_DENIED, "%s", denied);
+		answer_fail(&a, OMG_WERR_DENIED, "%s", denied);
+		answer_error(d, out, start, id, &a);
 		return 0;
 	}
 	if (type == OMG_MSG_AUR_SEARCH || type == OMG_MSG_AUR_INFO) {
@@ -311,8 +307,8 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 	if (type == OMG_MSG_PLAN) {
 		d->m.handled[type]++;
 		if (!d->planner) {
-			d->m.errors++;
-			omg_frame_error(out, id, OMG_WERR_INTERNAL, "omgd could not start its planner (see its log)");
+			answer_fail(&a, OMG_WERR_INTERNAL, "omgd could not start its planner (see its log)");
+			answer_error(d, out, start, id, &a);
 			return 0;
 		}
 		return plan_request(d->planner, d->db, d->backend, d->generation, origin, id, payload, length, out);
@@ -320,8 +316,8 @@ int dispatch_request(struct daemon *d, uint8_t type, uint32_t id, const uint8_t 
 	if (type == OMG_MSG_VERIFY) {
 		d->m.handled[type]++;
 		if (!d->verifier) {
-			d->m.errors++;
-			omg_frame_error(out, id, OMG_WERR_INTERNAL, "omgd could not start its verification worker (see its log)");
+			answer_fail(&a, OMG_WERR_INTERNAL, "omgd could not start its verification worker (see its log)");
+			answer_error(d, out, start, id, &a);
 			return 0;
 		}
 		return verify_request(d->verifier, origin, id, payload, length, out);

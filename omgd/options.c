@@ -59,23 +59,9 @@ static void usage(FILE *f)
 	      "  LISTEN_FDS/LISTEN_PID: serve the socket systemd hands over (omgd.socket), in the foreground\n", f);
 }
 
-/* A number of seconds, 0 to MAX, from option NAME's VALUE into *MS. 0, or -1 (said why). */
-static int seconds_value(const char *name, const char *value, long max, int64_t *ms)
-{
-	char *end;
-	long sec = strtol(value, &end, 10);
-
-	if (!isdigit((unsigned char)value[0]) || *end || sec < 0 || sec > max) {
-		fprintf(stderr, "omgd: %s: 0 to %ld seconds\n", name, max);
-		return -1;
-	}
-	*ms = (int64_t)sec * 1000;
-	return 0;
-}
-
 /* A number, MIN to MAX, into *OUT: a size in bytes (with K, M or G: KiB, MiB, GiB, when
  * SUFFIXES), or a count of milliseconds. 0, or -1. */
-static int bytes_value(const char *value, int suffixes, unsigned long long min, unsigned long long max, size_t *out)
+static int number_value(const char *value, int suffixes, unsigned long long min, unsigned long long max, size_t *out)
 {
 	char *end;
 	unsigned long long v = strtoull(value, &end, 10);
@@ -84,6 +70,19 @@ static int bytes_value(const char *value, int suffixes, unsigned long long min, 
 	if (!isdigit((unsigned char)value[0]) || shift < 0 || v > (max >> shift) || (v << shift) < min)
 		return -1;
 	*out = (size_t)(v << shift);
+	return 0;
+}
+
+/* A number of seconds, 0 to MAX, from option NAME's VALUE into *MS. 0, or -1 (said why). */
+static int seconds_value(const char *name, const char *value, long max, int64_t *ms)
+{
+	size_t sec;
+
+	if (number_value(value, 0, 0, (unsigned long long)max, &sec) != 0) {
+		fprintf(stderr, "omgd: %s: 0 to %ld seconds\n", name, max);
+		return -1;
+	}
+	*ms = (int64_t)sec * 1000;
 	return 0;
 }
 
@@ -96,18 +95,18 @@ static int check_values(struct options *o, const struct option_values *v)
 {
 	const char *idle = getenv("OMG_IDLE_EXIT");
 
-	if (v->map_size && bytes_value(v->map_size, 0, 65536, STORE_MAP_CAP_INDEX, &o->map_size) != 0) {
+	if (v->map_size && number_value(v->map_size, 0, 65536, STORE_MAP_CAP_INDEX, &o->map_size) != 0) {
 		fprintf(stderr, "omgd: --store-map-size: 65536 to %llu bytes\n", (unsigned long long)STORE_MAP_CAP_INDEX);
 		return 2;
 	}
-	if (v->audit_max && bytes_value(v->audit_max, 1, AUDIT_MAX_MIN, STORE_MAP_CAP_AUDIT / 2, &o->audit_max) != 0) {
+	if (v->audit_max && number_value(v->audit_max, 1, AUDIT_MAX_MIN, STORE_MAP_CAP_AUDIT / 2, &o->audit_max) != 0) {
 		fprintf(stderr, "omgd: --audit-max: %u bytes (16K) to %lluM\n", AUDIT_MAX_MIN,
 			(unsigned long long)(STORE_MAP_CAP_AUDIT / 2) >> 20);
 		return 2;
 	}
 	if (v->aur_timeout) {
 		size_t ms;
-		if (bytes_value(v->aur_timeout, 0, 0, 60000, &ms) != 0) {
+		if (number_value(v->aur_timeout, 0, 0, 60000, &ms) != 0) {
 			fprintf(stderr, "omgd: --aur-timeout: 0 (the default) to 60000 ms\n");
 			return 2;
 		}

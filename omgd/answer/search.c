@@ -100,6 +100,7 @@ void answer_sizes(struct daemon *d, const uint8_t *p, uint32_t n, struct answer 
 	struct omg_sizes m = { 0 };
 	struct strpool sp = { 0 };
 	const struct db *db;
+	struct db_hits installed;
 	uint32_t *order, limit;
 
 	if (omg_dec_query(p, n, OMG_MSG_SIZES, &q) != OMG_OK)
@@ -107,13 +108,12 @@ void answer_sizes(struct daemon *d, const uint8_t *p, uint32_t n, struct answer 
 	if (!answer_need_db(d, a))
 		return;
 	db = d->db;
-	if (!(order = malloc(((size_t)db->npkgs + 1) * sizeof *order)))
+	if (db_list(db, DB_LIST_INSTALLED, 0, &installed) != OMG_OK)
 		return answer_fail(a, OMG_WERR_INTERNAL, "out of memory");
-	for (uint32_t i = 0; i < db->npkgs; i++)
-		if (db->pkgs[i].inst != DB_NONE) {
-			order[m.matched++] = i;
-			m.total_kib += db->vers[db->pkgs[i].inst].isize;
-		}
+	order = installed.v;
+	m.matched = installed.matched;
+	for (uint32_t i = 0; i < m.matched; i++)
+		m.total_kib += db->vers[db->pkgs[order[i]].inst].isize;
 	qsort_r(order, m.matched, sizeof *order, sizes_cmp, (void *)db);
 	limit = q.limit && q.limit < m.matched ? q.limit : m.matched;
 	if (limit > OMG_SIZES_MAX)
